@@ -1,0 +1,1 @@
+"""genai_aug: where generative AI can release staff time in a hospital trust, role by role."""

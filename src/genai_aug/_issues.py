@@ -1,0 +1,80 @@
+"""Collecting input problems as rows of the issues table."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import pandas as pd
+
+from genai_aug._columns import ISSUE_COLUMNS
+from genai_aug.errors import InventoryError, empty_issues
+
+SEVERITIES = ("error", "warning", "info")
+
+
+class IssueLog:
+    """An append-only list of issues that becomes the tidy issues table.
+
+    Each issue has ``file, sheet, row, column, value, code, severity, message``;
+    ``message`` is a full sentence in the house shape: what, where, expected,
+    found, how to fix.
+    """
+
+    def __init__(self) -> None:
+        self._records: list[dict[str, Any]] = []
+
+    def add(self, severity: str, file: str | None, sheet: str | None, row: int | None,
+            column: str | None, value: object, code: str, message: str) -> None:
+        """Record one issue."""
+        if severity not in SEVERITIES:
+            raise ValueError(f"severity must be one of {SEVERITIES}, got {severity!r}")
+        self._records.append(
+            {"file": file, "sheet": sheet, "row": row, "column": column,
+             "value": None if value is None else _show(value), "code": code,
+             "severity": severity, "message": message}
+        )
+
+    def error(self, *args: Any) -> None:
+        """Record an error (the row or file cannot be used as it is)."""
+        self.add("error", *args)
+
+    def warning(self, *args: Any) -> None:
+        """Record a warning (the run goes on; the analyst should look)."""
+        self.add("warning", *args)
+
+    def info(self, *args: Any) -> None:
+        """Record a note (something was normalised or ignored, as documented)."""
+        self.add("info", *args)
+
+    def extend(self, records: Iterable[dict[str, Any]]) -> None:
+        """Append already-built issue records."""
+        self._records.extend(records)
+
+    @property
+    def has_errors(self) -> bool:
+        """Whether any error has been recorded."""
+        return any(r["severity"] == "error" for r in self._records)
+
+    def to_frame(self) -> pd.DataFrame:
+        """The issues as a DataFrame, in a stable order (file, sheet, row, column, code)."""
+        if not self._records:
+            return empty_issues()
+        df = pd.DataFrame.from_records(self._records, columns=list(ISSUE_COLUMNS))
+        df["row"] = df["row"].astype("Int64")
+        order = df.assign(_sev=df["severity"].map({s: i for i, s in enumerate(SEVERITIES)}))
+        order = order.sort_values(
+            ["_sev", "file", "sheet", "row", "column", "code", "message"],
+            kind="stable", na_position="first",
+        )
+        return order.drop(columns="_sev").reset_index(drop=True)
+
+    def raise_if_errors(self) -> None:
+        """Raise :class:`~genai_aug.errors.InventoryError` carrying every issue, if any is an error."""
+        if self.has_errors:
+            raise InventoryError(self.to_frame())
+
+
+def _show(value: object) -> str:
+    text = str(value)
+    return text if len(text) <= 200 else text[:197] + "..."

@@ -1,0 +1,143 @@
+"""Turning readable rule terms into regular expressions, and normalising task text.
+
+A *term* is written the way an analyst would say it:
+
+- ``book appointment`` – the words in this order, next to each other; each word also
+  matches its ``-s``, ``-es``, ``-ed``, ``-ing``, ``-er`` forms (``books``, ``booking``,
+  ``booked``; ``schedule`` → ``scheduling``; ``copy`` → ``copies``; ``plan`` →
+  ``planning``);
+- ``book ... appointment`` – up to four other words may stand between;
+- ``admin*`` – any word that starts with ``admin``;
+- ``"ward"`` – in double quotes: exactly this word, no other forms.
+
+Text and terms are both normalised first: lower case, hyphens and slashes as spaces,
+and US spellings folded to UK ones (``organize`` → ``organise``, ``pediatric`` →
+``paediatric``), so either spelling matches. Matching is on word boundaries, and
+the patterns built here cannot backtrack catastrophically (no nested repetition).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Final
+
+_GAP: Final = r"(?:\s+\S+){0,4}?\s+"
+_MAX_TERM_WORDS: Final = 12
+
+# US → UK spellings, applied to text and terms alike (so either spelling matches).
+_SPELLINGS: Final[tuple[tuple[str, str], ...]] = (
+    (r"\b(\w{2,})iz(e|es|ed|ing|ation|ations|er|ers)\b", r"\1is\2"),
+    (r"\b(\w{2,})yz(e|es|ed|ing|er|ers)\b", r"\1ys\2"),
+    (r"\bcolor", "colour"), (r"\bbehavior", "behaviour"), (r"\bcenter", "centre"),
+    (r"\bpediatric", "paediatric"), (r"\banesthe", "anaesthe"), (r"\bhemato", "haemato"),
+    (r"\bhemo", "haemo"), (r"\bgynecolog", "gynaecolog"), (r"\borthopedic", "orthopaedic"),
+    (r"\besophag", "oesophag"), (r"\bedema\b", "oedema"), (r"\bcatalog\b", "catalogue"),
+    (r"\bfulfill\b", "fulfil"), (r"\benrollment", "enrolment"), (r"\bcounsel(ing|or|ors)\b", r"counsell\1"),
+    (r"\btravel(ing|ed|er|ers)\b", r"travell\1"), (r"\blabel(ing|ed)\b", r"labell\1"),
+    (r"\bmodel(ing|ed)\b", r"modell\1"), (r"\bcancel(ing|ed)\b", r"cancell\1"),
+    (r"\bfavor", "favour"), (r"\blabor\b", "labour"), (r"\bneighbor", "neighbour"),
+    (r"\bmaneuver", "manoeuvre"), (r"\bcheck(s)? up\b", r"check\1up"), (r"\bprogram\b", "programme"),
+    (r"\bdefense\b", "defence"), (r"\bpracticing\b", "practising"), (r"\bgray\b", "grey"),
+    (r"\bfeces\b", "faeces"), (r"\bestrogen", "oestrogen"), (r"\bleukemia", "leukaemia"),
+)
+_SPELLING_RES: Final = tuple((re.compile(p), r) for p, r in _SPELLINGS)
+_NON_WORD: Final = re.compile(r"[^a-z0-9&'+ ]+")
+
+
+def normalise_text(text: str) -> str:
+    """Normalise task text for matching: lower case, plain spaces, UK spellings.
+
+    Examples
+    --------
+    >>> normalise_text("Organize follow-up appointments/clinics")
+    'organise follow up appointments clinics'
+    """
+    s = _NON_WORD.sub(" ", str(text).lower().replace("’", "'"))
+    for pattern, repl in _SPELLING_RES:
+        s = pattern.sub(repl, s)
+    return " ".join(s.split())
+
+
+_VOWELS: Final = set("aeiou")
+
+
+def _word_pattern(word: str) -> str:
+    """Regex for one word of a term, with its common inflected forms."""
+    if word.startswith('"') and word.endswith('"') and len(word) > 2:
+        return re.escape(word[1:-1])
+    if word.endswith("*"):
+        return re.escape(word[:-1]) + r"\w*"
+    w = word
+    if len(w) <= 2 or not w.isalpha():
+        return re.escape(w)
+    if w.endswith("ie"):  # tie -> tying, ties, tied
+        return re.escape(w[:-2]) + r"(?:ie|ies|ied|ying)"
+    if w.endswith("e"):  # schedule -> scheduling, schedules, scheduled, scheduler
+        return re.escape(w[:-1]) + r"(?:e|es|ed|ing|er|ers)"
+    if w.endswith("y") and w[-2] not in _VOWELS:  # copy -> copies, copied, copying
+        return re.escape(w[:-1]) + r"(?:y|ies|ied|ying)"
+    if w.endswith(("s", "x", "z", "ch", "sh")):  # process -> processes, processing
+        return re.escape(w) + r"(?:es|ed|ing|er|ers)?"
+    forms = r"(?:s|ed|ing|er|ers)?"
+    if (len(w) >= 3 and w[-1] not in _VOWELS | set("wxy") and w[-2] in _VOWELS
+            and w[-3] not in _VOWELS):
+        # plan -> planning, planned (doubled consonant) as well as plans
+        return re.escape(w) + r"(?:s|" + re.escape(w[-1]) + r"?(?:ed|ing|er|ers))?"
+    return re.escape(w) + forms
+
+
+@lru_cache(maxsize=4096)
+def term_pattern(term: str) -> str:
+    """Regex (a string) for one readable term; see the module docstring for the syntax.
+
+    Examples
+    --------
+    >>> import re
+    >>> bool(re.search(term_pattern("book ... appointment"), "booking outpatient appointments"))
+    True
+    >>> bool(re.search(term_pattern("schedule"), "rescheduled"))
+    False
+    """
+    words = normalise_term(term).split()
+    if not words:
+        raise ValueError("a term must contain at least one word")
+    if len(words) > _MAX_TERM_WORDS:
+        raise ValueError(f"a term may have at most {_MAX_TERM_WORDS} words, got {len(words)}")
+    if words[0] == "..." or words[-1] == "...":
+        raise ValueError("a term cannot start or end with '...'")
+    parts: list[str] = []
+    for i, word in enumerate(words):
+        if word == "...":
+            continue
+        if parts:
+            parts.append(_GAP if words[i - 1] == "..." else r"\s+")
+        parts.append(_word_pattern(word))
+    return r"\b" + "".join(parts) + r"\b"
+
+
+def normalise_term(term: str) -> str:
+    """Normalise a term like text, keeping its ``...``, ``*`` and double-quote markers."""
+    out: list[str] = []
+    for token in term.split():
+        if token == "...":
+            out.append(token)
+            continue
+        quoted = token.startswith('"') and token.endswith('"') and len(token) > 2
+        star = token.endswith("*")
+        core = token.strip('"').rstrip("*")
+        norm = normalise_text(core)
+        for piece in norm.split():
+            out.append(piece)
+        if out and norm:
+            if quoted and len(norm.split()) == 1:
+                out[-1] = f'"{out[-1]}"'
+            if star:
+                out[-1] = out[-1] + "*"
+    return " ".join(out)
+
+
+def compile_terms(terms: tuple[str, ...] | list[str]) -> re.Pattern[str]:
+    """One compiled regex matching any of ``terms`` (longest alternatives first)."""
+    patterns = sorted({term_pattern(t) for t in terms}, key=lambda p: (-len(p), p))
+    return re.compile("|".join(f"(?:{p})" for p in patterns))

@@ -1,0 +1,24 @@
+"""The raw table that loading hands to validation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+
+@dataclass(frozen=True)
+class RawTable:
+    """One sheet of an inventory as read, with canonical headers and provenance.
+
+    ``frame`` holds the canonical columns that were present (values untouched,
+    ``object`` dtype) plus ``source_file``, ``source_sheet`` and ``source_row``.
+    """
+
+    frame: pd.DataFrame
+    file: str
+    sheet: str
+    kind: str
+    header_row: int | None
+    blank_rows: int = 0
+    missing_columns: tuple[str, ...] = field(default_factory=tuple)

@@ -1,0 +1,52 @@
+"""The exceptions genai_aug raises, and the issues table they carry.
+
+Every problem with an input is a row in a tidy *issues* table with the columns
+``file, sheet, row, column, value, code, severity, message``. Warnings travel
+with results; errors are collected and raised together in one exception.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from genai_aug._columns import ISSUE_COLUMNS
+
+__all__ = ["GenAIAugError", "InventoryError", "RulesetError"]
+
+
+class GenAIAugError(Exception):
+    """Base class of every exception genai_aug raises on bad input."""
+
+
+class InventoryError(GenAIAugError, ValueError):
+    """The role and task inventory has errors; :attr:`issues` lists every one.
+
+    Parameters
+    ----------
+    issues : pandas.DataFrame
+        The issues table (errors and any warnings found alongside them).
+    """
+
+    def __init__(self, issues: pd.DataFrame) -> None:
+        self.issues = issues.reset_index(drop=True)
+        errors = self.issues[self.issues["severity"] == "error"]
+        shown = errors.head(20)
+        lines = [f"{len(errors)} error(s) in the inventory:"]
+        lines += [f"  - {msg}" for msg in shown["message"]]
+        if len(errors) > len(shown):
+            lines.append(f"  ... and {len(errors) - len(shown)} more: see the exception's .issues")
+        super().__init__("\n".join(lines))
+
+    @property
+    def errors(self) -> pd.DataFrame:
+        """The rows of :attr:`issues` whose severity is ``error``."""
+        return self.issues[self.issues["severity"] == "error"].reset_index(drop=True)
+
+
+class RulesetError(GenAIAugError, ValueError):
+    """A ruleset file or object is invalid: names the file, the rule and what to fix."""
+
+
+def empty_issues() -> pd.DataFrame:
+    """Return an issues table with no rows and the standard columns."""
+    return pd.DataFrame({c: pd.Series(dtype=object) for c in ISSUE_COLUMNS})

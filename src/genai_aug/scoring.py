@@ -1,0 +1,335 @@
+"""Scoring: evaluate a ruleset against task wording and attributes.
+
+The combining formula (also in ``docs/scoring.md``). For a task, let ``F`` be the
+set of rules that fire (a term rule fires when any of its terms matches the
+normalised text and none of its ``unless`` terms does; an attribute rule fires
+when the task's attribute equals its value). For each category ``c``::
+
+    s_c = sum of weight_r over the rules r in F whose category is c
+
+Then
+
+- ``category`` = the ``c`` with the largest ``s_c`` (ties: the earlier category in
+  the ruleset); ``unclassified`` when no rule fires;
+- ``exposure`` = the class ``k`` in E0, E1, E2 with the largest
+  ``sum of s_c over categories c whose exposure is k`` (ties: the lower class);
+- ``score`` = ``sum_c s_c * time_share_c / sum_c s_c``: the evidence-weighted mean
+  of the time shares of the categories recognised, in [0, 1].
+
+An analyst's ``category_override`` replaces all of this for its row: the category
+is the one named, with that category's exposure and time share as the score.
+
+Each distinct (text, attributes) pair is scored once and the result broadcast to
+every inventory row that shares it; the rule matching runs one vectorised pass
+per rule over the distinct texts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from genai_aug import _columns as col
+from genai_aug._matching import normalise_text
+from genai_aug.errors import InventoryError
+from genai_aug.rules import EXPOSURES, Ruleset, default_ruleset, load_ruleset
+from genai_aug.validating import Inventory
+
+UNCLASSIFIED = "unclassified"
+OVERRIDE_RULE = "analyst_override"
+
+RulesetLike = Ruleset | str | Path | None
+
+
+def as_ruleset(ruleset: RulesetLike) -> Ruleset:
+    """Return ``ruleset`` itself, the ruleset in the file it names, or the default."""
+    if ruleset is None:
+        return default_ruleset()
+    if isinstance(ruleset, Ruleset):
+        return ruleset
+    return load_ruleset(ruleset)
+
+
+def _evaluate(
+    texts: pd.Series,
+    facing: pd.Series,
+    rs: Ruleset,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Score distinct (normalised text, patient_facing) pairs.
+
+    Returns the per-pair scores (indexed like ``texts``) and the long evidence
+    table (one row per rule that fired, ``text_key`` pointing into the pairs).
+    """
+    n = len(texts)
+    rules = rs.rules
+    fired = np.zeros((n, len(rules)), dtype=bool)
+    matched: dict[int, pd.Series] = {}
+    norm = texts.astype(object)
+    for j, rule in enumerate(rules):
+        if rule.terms:
+            pattern, unless = rs.compiled[rule.id]
+            hit = norm.str.extract(f"({pattern.pattern})", expand=False)
+            ok = hit.notna().to_numpy(dtype=bool)
+            if unless is not None and ok.any():
+                ok &= ~norm.str.contains(unless.pattern, regex=True).to_numpy(dtype=bool)
+            fired[:, j] = ok
+            matched[j] = hit
+        else:
+            fired[:, j] = (facing == rule.equals).fillna(False).to_numpy(dtype=bool)
+
+    cats = rs.categories
+    cat_pos = {c.id: i for i, c in enumerate(cats)}
+    weights = np.zeros((len(rules), len(cats)))
+    for j, rule in enumerate(rules):
+        weights[j, cat_pos[rule.category]] = rule.weight
+    strength = fired.astype(float) @ weights  # s_c, shape (n, categories)
+    total = strength.sum(axis=1)
+    classified = total > 0
+
+    shares = np.array([c.time_share for c in cats])
+    exposure_of = np.array([EXPOSURES.index(c.exposure) for c in cats])
+    by_exposure = np.stack([strength[:, exposure_of == k].sum(axis=1) for k in range(3)], axis=1)
+
+    with np.errstate(invalid="ignore", divide="ignore"):
+        score = np.where(classified, (strength @ shares) / np.where(classified, total, 1.0), np.nan)
+    cat_idx = strength.argmax(axis=1)
+    cat_ids = np.array([c.id for c in cats], dtype=object)
+    cat_labels = np.array([c.label for c in cats], dtype=object)
+    exp_names = np.array(EXPOSURES, dtype=object)
+
+    # long evidence table: one row per fired rule
+    rows_i, rows_j = np.nonzero(fired)
+    ev = pd.DataFrame({
+        col.TEXT_KEY: rows_i,
+        col.RULE_ID: np.array([r.id for r in rules], dtype=object)[rows_j],
+        col.CATEGORY: np.array([r.category for r in rules], dtype=object)[rows_j],
+        col.WEIGHT: np.array([r.weight for r in rules])[rows_j],
+        col.TIME_SHARE: shares[np.array([cat_pos[r.category] for r in rules], dtype=int)[rows_j]]
+        if len(rows_j) else np.array([], dtype=float),
+        col.MATCHED: [
+            matched[j].iat[i] if j in matched else f"{rules[j].attribute} = {rules[j].equals}"
+            for i, j in zip(rows_i, rows_j, strict=True)
+        ],
+    })
+    ev = ev.sort_values([col.TEXT_KEY, col.WEIGHT, col.RULE_ID],
+                        ascending=[True, False, True], kind="stable").reset_index(drop=True)
+
+    # compact evidence text per pair
+    pieces = (ev[col.RULE_ID] + " +" + ev[col.WEIGHT].map("{:.2f}".format)
+              + " '" + ev[col.MATCHED].astype(str) + "'")
+    text_ev = pieces.groupby(ev[col.TEXT_KEY]).agg("; ".join)
+    evidence = pd.Series("", index=range(n), dtype=object)
+    evidence.loc[text_ev.index] = text_ev.to_numpy()
+    evidence = evidence.where(classified, "no rule matched: review this task")
+
+    out = pd.DataFrame({
+        col.CATEGORY: np.where(classified, cat_ids[cat_idx], UNCLASSIFIED),
+        col.CATEGORY_LABEL: np.where(classified, cat_labels[cat_idx], "Unclassified"),
+        col.EXPOSURE: pd.array(np.where(classified, exp_names[by_exposure.argmax(axis=1)], None),
+                               dtype=object),
+        col.SCORE: score,
+        col.CLASSIFIED: classified,
+        col.EVIDENCE: evidence.to_numpy(),
+    }, index=texts.index)
+    return out, ev
+
+
+def _texts_frame(texts: Iterable[str] | pd.Series) -> pd.Series:
+    series = texts if isinstance(texts, pd.Series) else pd.Series(list(texts), dtype=object)
+    bad = [i for i, t in enumerate(series) if not isinstance(t, str)]
+    if bad:
+        raise TypeError(f"texts must be strings; item {bad[0]} is {type(series.iat[bad[0]]).__name__}")
+    return series
+
+
+def score_texts(texts: Iterable[str] | pd.Series, ruleset: RulesetLike = None) -> pd.DataFrame:
+    """Score bare task descriptions.
+
+    Parameters
+    ----------
+    texts : list of str or pandas.Series
+        Task descriptions, e.g. ``"Book outpatient appointments"``.
+    ruleset : Ruleset, path or None
+        The ruleset, or a ruleset file; ``None`` for the packaged default.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per text, in input order (the index of a Series is kept), with
+        columns ``task``, ``category``, ``category_label``, ``exposure``, ``score``,
+        ``classified`` and ``evidence``. Unrecognised texts have category
+        ``"unclassified"``, missing exposure and a missing (NaN) score.
+
+    See Also
+    --------
+    explain : the rules behind each score, one row per rule that fired.
+
+    Examples
+    --------
+    >>> out = score_texts(["Book outpatient appointments on the patient administration system",
+    ...                    "Assist patients with washing and dressing"])
+    >>> out[["category", "exposure", "score"]].round(2)
+          category exposure  score
+    0   scheduling       E2   0.48
+    1  direct_care       E0   0.00
+    """
+    series = _texts_frame(texts)
+    rs = as_ruleset(ruleset)
+    norm = series.map(normalise_text)
+    codes, uniques = pd.factorize(norm, sort=True)
+    distinct = pd.Series(uniques, dtype=object)
+    scored, _ = _evaluate(distinct, pd.Series(pd.NA, index=distinct.index, dtype="boolean"), rs)
+    out = scored.iloc[codes].set_axis(series.index)
+    out.insert(0, col.TASK, series.to_numpy())
+    return out
+
+
+def explain(texts: Iterable[str] | pd.Series | str, ruleset: RulesetLike = None) -> pd.DataFrame:
+    """The evidence behind each text's score: one row per rule that fired.
+
+    Parameters
+    ----------
+    texts : str, list of str or pandas.Series
+        Task descriptions.
+    ruleset : Ruleset, path or None
+        The ruleset, or a ruleset file; ``None`` for the packaged default.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``task``, ``rule_id``, ``category``, ``weight``, ``time_share`` and
+        ``matched`` (the words that matched, after normalisation). The score of a
+        text is ``sum(weight * time_share) / sum(weight)`` over its rows.
+
+    Examples
+    --------
+    >>> explain("Type clinic letters from digital dictation")[["rule_id", "weight", "matched"]]
+                              rule_id  weight                matched
+    0             transcription.typing     1.5  type clinic letters
+    1           correspondence.letters     1.2                letters
+    2  correspondence.clinic_letters     0.6         clinic letters
+    """
+    series = _texts_frame([texts] if isinstance(texts, str) else texts)
+    rs = as_ruleset(ruleset)
+    norm = series.map(normalise_text)
+    codes, uniques = pd.factorize(norm, sort=True)
+    distinct = pd.Series(uniques, dtype=object)
+    _, ev = _evaluate(distinct, pd.Series(pd.NA, index=distinct.index, dtype="boolean"), rs)
+    frames = []
+    for pos, code in enumerate(codes):
+        part = ev[ev[col.TEXT_KEY] == code].drop(columns=col.TEXT_KEY)
+        part.insert(0, col.TASK, series.iat[pos])
+        frames.append(part)
+    if not frames:
+        return ev.drop(columns=col.TEXT_KEY).assign(**{col.TASK: []})
+    return pd.concat(frames, ignore_index=True)
+
+
+def score_tasks(inventory: Inventory, ruleset: RulesetLike = None) -> pd.DataFrame:
+    """Score every task of an inventory.
+
+    Parameters
+    ----------
+    inventory : Inventory
+        From :func:`load_inventory`.
+    ruleset : Ruleset, path or None
+        The ruleset, or a ruleset file; ``None`` for the packaged default.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The inventory's tasks with their role's ``role_title``, ``staff_group``,
+        ``band``, ``fte`` and ``contracted_hours``, and the scoring columns
+        ``category``, ``category_label``, ``exposure``, ``score``, ``classified``,
+        ``evidence``. Rows are in the inventory's order (by role id, task id).
+
+    Raises
+    ------
+    InventoryError
+        If a ``category_override`` names no category of the ruleset.
+    """
+    scored, _ = score_tasks_with_evidence(inventory, ruleset)
+    return scored
+
+
+def score_tasks_with_evidence(
+    inventory: Inventory, ruleset: RulesetLike = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """As :func:`score_tasks`, also returning the long evidence table keyed by ``task_id``."""
+    rs = as_ruleset(ruleset)
+    tasks = inventory.tasks
+    role_cols = [col.ROLE_ID, col.ROLE_TITLE, col.STAFF_GROUP, col.BAND, col.FTE,
+                 col.CONTRACTED_HOURS, col.DEPARTMENT, col.DIRECTORATE]
+    merged = tasks.merge(inventory.roles[role_cols], on=col.ROLE_ID, how="left", validate="m:1")
+
+    norm = merged[col.TASK].map(normalise_text)
+    facing = merged[col.PATIENT_FACING].astype("boolean")
+    key = pd.DataFrame({"t": norm, "f": facing.astype(object).where(facing.notna(), None)})
+    codes, uniques = pd.factorize(pd.MultiIndex.from_frame(key), sort=True)
+    distinct = uniques.to_frame(index=False)
+    scored, ev = _evaluate(distinct["t"].astype(object), distinct["f"].astype("boolean"), rs)
+    per_row = scored.iloc[codes].reset_index(drop=True)
+    out = pd.concat([merged.reset_index(drop=True), per_row], axis=1)
+
+    ev_rows = _broadcast_evidence(ev, codes, merged[col.TASK_ID])
+    out, ev_rows = _apply_overrides(out, ev_rows, rs, inventory)
+    return out, ev_rows
+
+
+def _broadcast_evidence(ev: pd.DataFrame, codes: np.ndarray[Any, Any],
+                        task_ids: pd.Series) -> pd.DataFrame:
+    """Evidence rows for every task, from the evidence of its distinct text."""
+    rows = pd.DataFrame({col.TASK_ID: task_ids.to_numpy(), col.TEXT_KEY: codes})
+    out = rows.merge(ev, on=col.TEXT_KEY, how="inner").drop(columns=col.TEXT_KEY)
+    return out.sort_values([col.TASK_ID, col.WEIGHT, col.RULE_ID], ascending=[True, False, True],
+                           kind="stable").reset_index(drop=True)
+
+
+def _apply_overrides(out: pd.DataFrame, ev: pd.DataFrame, rs: Ruleset,
+                     inventory: Inventory) -> tuple[pd.DataFrame, pd.DataFrame]:
+    override = out[col.CATEGORY_OVERRIDE]
+    if override.isna().all():
+        return out, ev
+    lookup = {v: rs.resolve_category(v) for v in override.dropna().unique()}
+    resolved = override.map(lookup, na_action="ignore")
+    unknown = override.notna() & resolved.isna()
+    if unknown.any():
+        from genai_aug._issues import IssueLog
+
+        log = IssueLog()
+        choices = ", ".join(c.id for c in rs.categories)
+        for i in np.flatnonzero(unknown.to_numpy()):
+            row = out.iloc[i]
+            log.error(row[col.SOURCE_FILE], row[col.SOURCE_SHEET], int(row[col.SOURCE_ROW]),
+                      col.CATEGORY_OVERRIDE, row[col.CATEGORY_OVERRIDE], "unknown-category",
+                      f"File '{row[col.SOURCE_FILE]}', sheet '{row[col.SOURCE_SHEET]}', row "
+                      f"{row[col.SOURCE_ROW]}, column '{col.CATEGORY_OVERRIDE}': unknown "
+                      f"category '{row[col.CATEGORY_OVERRIDE]}'; expected one of the "
+                      f"ruleset's categories ({choices}). Fix the override or leave it blank.")
+        raise InventoryError(log.to_frame())
+    mask = resolved.notna()
+    cats = rs.category_index
+    ids = resolved[mask]
+    out.loc[mask, col.CATEGORY] = ids
+    out.loc[mask, col.CATEGORY_LABEL] = ids.map(lambda c: cats[c].label)
+    out.loc[mask, col.EXPOSURE] = ids.map(lambda c: cats[c].exposure)
+    out.loc[mask, col.SCORE] = ids.map(lambda c: cats[c].time_share).astype(float)
+    out.loc[mask, col.CLASSIFIED] = True
+    out.loc[mask, col.EVIDENCE] = ids.map(lambda c: f"{OVERRIDE_RULE}: category set to '{c}' by the analyst")
+    over_ids = set(out.loc[mask, col.TASK_ID])
+    replaced = pd.DataFrame({
+        col.TASK_ID: out.loc[mask, col.TASK_ID].to_numpy(),
+        col.RULE_ID: OVERRIDE_RULE,
+        col.CATEGORY: ids.to_numpy(),
+        col.WEIGHT: 1.0,
+        col.TIME_SHARE: ids.map(lambda c: cats[c].time_share).to_numpy(dtype=float),
+        col.MATCHED: out.loc[mask, col.CATEGORY_OVERRIDE].to_numpy(),
+    })
+    ev = pd.concat([ev[~ev[col.TASK_ID].isin(over_ids)], replaced], ignore_index=True)
+    ev = ev.sort_values([col.TASK_ID, col.WEIGHT, col.RULE_ID], ascending=[True, False, True],
+                        kind="stable").reset_index(drop=True)
+    return out, ev
