@@ -1,1 +1,59 @@
-"""genai_aug: where generative AI can release staff time in a hospital trust, role by role."""
+"""genai_aug: where generative AI can release staff time in a hospital trust, role by role.
+
+Load a role and task inventory, score each task's exposure to generative AI with
+readable rules, and aggregate the hours it could release per role, staff group
+and trust.
+
+>>> import genai_aug
+>>> result = genai_aug.run(genai_aug.sample_path())
+>>> len(result.roles) >= 40
+True
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+__version__ = "0.1.0"
+
+from genai_aug.aggregating import Aggregates, Assumptions, aggregate_hours  # noqa: E402
+from genai_aug.errors import GenAIAugError, InventoryError, RulesetError  # noqa: E402
+from genai_aug.loading import load_inventory  # noqa: E402
+from genai_aug.pipeline import Result, run  # noqa: E402
+from genai_aug.rules import Ruleset, default_ruleset, load_ruleset  # noqa: E402
+from genai_aug.scoring import explain, score_tasks, score_texts  # noqa: E402
+from genai_aug.validating import Inventory  # noqa: E402
+
+
+def sample_path() -> Path:
+    """Path to the bundled sample inventory (a fictional acute trust), installed with the package.
+
+    Examples
+    --------
+    >>> sample_path().name
+    'sample_roles.xlsx'
+    """
+    return Path(str(resources.files("genai_aug").joinpath("data").joinpath("sample_roles.xlsx")))
+
+
+__all__ = [
+    "Aggregates",
+    "Assumptions",
+    "GenAIAugError",
+    "Inventory",
+    "InventoryError",
+    "Result",
+    "Ruleset",
+    "RulesetError",
+    "__version__",
+    "aggregate_hours",
+    "default_ruleset",
+    "explain",
+    "load_inventory",
+    "load_ruleset",
+    "run",
+    "sample_path",
+    "score_tasks",
+    "score_texts",
+]

@@ -6,7 +6,7 @@ A *term* is written the way an analyst would say it:
   matches its ``-s``, ``-es``, ``-ed``, ``-ing``, ``-er`` forms (``books``, ``booking``,
   ``booked``; ``schedule`` → ``scheduling``; ``copy`` → ``copies``; ``plan`` →
   ``planning``);
-- ``book ... appointment`` – up to four other words may stand between;
+- ``book ... appointment`` – up to six other words may stand between;
 - ``admin*`` – any word that starts with ``admin``;
 - ``"ward"`` – in double quotes: exactly this word, no other forms.
 
@@ -22,7 +22,7 @@ import re
 from functools import lru_cache
 from typing import Final
 
-_GAP: Final = r"(?:\s+\S+){0,4}?\s+"
+_GAP: Final = r"(?:\s+\S+){0,6}?\s+"
 _MAX_TERM_WORDS: Final = 12
 
 # US → UK spellings, applied to text and terms alike (so either spelling matches).

@@ -73,7 +73,7 @@ def _evaluate(
         if rule.terms:
             pattern, unless = rs.compiled[rule.id]
             hit = norm.str.extract(f"({pattern.pattern})", expand=False)
-            ok = hit.notna().to_numpy(dtype=bool)
+            ok = hit.notna().to_numpy(dtype=bool, copy=True)
             if unless is not None and ok.any():
                 ok &= ~norm.str.contains(unless.pattern, regex=True).to_numpy(dtype=bool)
             fired[:, j] = ok
@@ -268,10 +268,11 @@ def score_tasks_with_evidence(
 
     norm = merged[col.TASK].map(normalise_text)
     facing = merged[col.PATIENT_FACING].astype("boolean")
-    key = pd.DataFrame({"t": norm, "f": facing.astype(object).where(facing.notna(), None)})
-    codes, uniques = pd.factorize(pd.MultiIndex.from_frame(key), sort=True)
-    distinct = uniques.to_frame(index=False)
-    scored, ev = _evaluate(distinct["t"].astype(object), distinct["f"].astype("boolean"), rs)
+    flag = facing.map({True: "1", False: "0"}, na_action="ignore").astype(object).fillna("")
+    codes, uniques = pd.factorize(norm.astype(object) + "\x1f" + flag, sort=True)
+    parts = pd.Series(uniques, dtype=object).str.split("\x1f", n=1, expand=True)
+    distinct_facing = parts[1].map({"1": True, "0": False}).astype("boolean")
+    scored, ev = _evaluate(parts[0].astype(object), distinct_facing, rs)
     per_row = scored.iloc[codes].reset_index(drop=True)
     out = pd.concat([merged.reset_index(drop=True), per_row], axis=1)
 

@@ -1,0 +1,248 @@
+"""The whole job in one call: load, score, aggregate; and the result it returns."""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from genai_aug import _columns as col
+from genai_aug import __version__
+from genai_aug.aggregating import Aggregates, Assumptions, aggregate_hours
+from genai_aug.loading import load_inventory
+from genai_aug.rules import Ruleset
+from genai_aug.scoring import RulesetLike, as_ruleset, score_tasks_with_evidence
+from genai_aug.validating import ErrorMode, Inventory
+
+OUTPUT_FILES = {
+    "tasks": "scored_tasks.csv",
+    "roles": "hours_by_role.csv",
+    "staff_groups": "hours_by_staff_group.csv",
+    "trust": "hours_trust.csv",
+    "evidence": "evidence.csv",
+    "issues": "issues.csv",
+    "unclassified": "unclassified_tasks.csv",
+}
+METADATA_FILE = "run_metadata.json"
+
+_TASK_OUTPUT_COLUMNS = (
+    col.ROLE_ID, col.ROLE_TITLE, col.STAFF_GROUP, col.BAND, col.TASK_ID, col.TASK,
+    col.HOURS_PER_WEEK, col.FTE, col.CATEGORY, col.CATEGORY_LABEL, col.EXPOSURE, col.SCORE,
+    col.HOURS_TOTAL, col.HOURS_RELEASED, col.HOURS_RELEASED_YEAR, col.WTE_RELEASED,
+    col.EVIDENCE, col.CATEGORY_OVERRIDE, col.PATIENT_FACING, *col.PROVENANCE,
+)
+
+
+@dataclass(frozen=True, repr=False)
+class Result:
+    """Everything a run produces: scored tasks, hours released at every level, evidence, issues.
+
+    Attributes
+    ----------
+    tasks : pandas.DataFrame
+        One row per task: its score, category, exposure, evidence and hours.
+    roles, staff_groups, trust : pandas.DataFrame
+        Hours released per role, per NHS staff group and for the trust.
+    evidence : pandas.DataFrame
+        One row per rule that fired per task (``task_id``, ``rule_id``, ``category``,
+        ``weight``, ``time_share``, ``matched``).
+    issues : pandas.DataFrame
+        Every warning, note and rejected row from loading.
+    assumptions : Assumptions
+        The assumptions in force.
+    ruleset : Ruleset
+        The ruleset used (see ``ruleset.version`` and ``ruleset.hash``).
+    inventory : Inventory
+        The validated inventory the figures came from.
+    """
+
+    tasks: pd.DataFrame
+    roles: pd.DataFrame
+    staff_groups: pd.DataFrame
+    trust: pd.DataFrame
+    evidence: pd.DataFrame
+    issues: pd.DataFrame
+    assumptions: Assumptions
+    ruleset: Ruleset
+    inventory: Inventory
+    provenance: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def unclassified(self) -> pd.DataFrame:
+        """Tasks that no rule recognised, for review (their hours are not counted as released)."""
+        return self.tasks[~self.tasks[col.CLASSIFIED]].reset_index(drop=True)
+
+    def summary(self, top: int = 10) -> str:
+        """A plain-text summary: the trust, each staff group, the top roles, what to review."""
+        t = self.trust.iloc[0]
+        a = self.assumptions
+        lines = [
+            f"genai_aug {__version__} - hours Gen AI could release",
+            f"Input: {self.inventory.source}",
+            f"Ruleset: {self.ruleset.name} {self.ruleset.version} (sha256 {self.ruleset.hash[:12]})",
+            f"Assumptions: adoption rate {a.adoption_rate:.0%}, "
+            f"{a.working_weeks_per_year:g} working weeks a year",
+            "",
+            f"Trust: {t[col.HOURS_RELEASED]:,.0f} of {t[col.HOURS_TOTAL]:,.0f} hours a week "
+            f"({t[col.SHARE_RELEASED]:.1%}); {t[col.HOURS_RELEASED_YEAR]:,.0f} hours a year; "
+            f"{t[col.WTE_RELEASED]:,.1f} WTE, across {t[col.N_ROLES]} roles and "
+            f"{t[col.N_TASKS]} tasks.",
+            "",
+            "By staff group:",
+            _table(self.staff_groups, col.STAFF_GROUP),
+            "",
+            f"Top {top} roles by hours released:",
+            _table(self.roles.nlargest(top, col.HOURS_RELEASED, keep="all").head(top),
+                   col.ROLE_TITLE),
+            "",
+            f"Unclassified tasks (no rule matched; not counted, listed for review): "
+            f"{int(t[col.N_UNCLASSIFIED])} ({t[col.HOURS_UNCLASSIFIED]:,.0f} hours a week)",
+        ]
+        counts = self.issues["severity"].value_counts()
+        lines.append(
+            f"Input issues: {int(counts.get('error', 0))} rejected row problems, "
+            f"{int(counts.get('warning', 0))} warnings, {int(counts.get('info', 0))} notes"
+        )
+        return "\n".join(lines)
+
+    def to_csv(self, directory: str | os.PathLike[str]) -> dict[str, Path]:
+        """Write every table as CSV, and ``run_metadata.json``, into ``directory``.
+
+        Returns the paths written, by table name. The CSV files are byte-identical
+        for the same inventory, ruleset and assumptions.
+        """
+        out = Path(directory)
+        out.mkdir(parents=True, exist_ok=True)
+        written: dict[str, Path] = {}
+        tables = {
+            "tasks": self.tasks[[c for c in _TASK_OUTPUT_COLUMNS if c in self.tasks.columns]],
+            "roles": self.roles,
+            "staff_groups": self.staff_groups,
+            "trust": self.trust,
+            "evidence": self.evidence,
+            "issues": self.issues,
+            "unclassified": self.unclassified[[col.ROLE_ID, col.ROLE_TITLE, col.TASK_ID, col.TASK,
+                                               col.HOURS_PER_WEEK, *col.PROVENANCE]],
+        }
+        for name, frame in tables.items():
+            path = out / OUTPUT_FILES[name]
+            frame.to_csv(path, index=False, lineterminator="\n", float_format="%.10g")
+            written[name] = path
+        meta = out / METADATA_FILE
+        meta.write_text(json.dumps(self.provenance, indent=2, sort_keys=True) + "\n", "utf-8")
+        written["metadata"] = meta
+        return written
+
+    def __repr__(self) -> str:
+        t = self.trust.iloc[0]
+        return (f"Result(roles={len(self.roles)}, tasks={len(self.tasks)}, "
+                f"hours_released_per_week={t[col.HOURS_RELEASED]:.1f}, "
+                f"ruleset={self.ruleset.version!r}/{self.ruleset.hash[:12]})")
+
+    def _repr_html_(self) -> str:
+        t = self.trust.iloc[0]
+        a = self.assumptions
+        groups = self.staff_groups[[col.STAFF_GROUP, col.FTE, col.HOURS_RELEASED,
+                                    col.WTE_RELEASED, col.SHARE_RELEASED]]
+        return (
+            "<div><h4>genai_aug result</h4>"
+            f"<p><b>{t[col.HOURS_RELEASED]:,.0f}</b> of {t[col.HOURS_TOTAL]:,.0f} hours a week "
+            f"could be released ({t[col.SHARE_RELEASED]:.1%}), {t[col.WTE_RELEASED]:,.1f} WTE; "
+            f"{int(t[col.N_UNCLASSIFIED])} unclassified tasks.</p>"
+            f"<p>Ruleset {html.escape(self.ruleset.name)} {html.escape(self.ruleset.version)} "
+            f"(<code>{self.ruleset.hash[:12]}</code>); adoption {a.adoption_rate:.0%}, "
+            f"{a.working_weeks_per_year:g} weeks a year; input "
+            f"{html.escape(self.inventory.source)}.</p>"
+            + groups.to_html(index=False, float_format=lambda v: f"{v:,.2f}")
+            + "</div>"
+        )
+
+
+def _table(frame: pd.DataFrame, label: str) -> str:
+    view = pd.DataFrame({
+        label: frame[label].astype(str).str.slice(0, 42),
+        "FTE": frame[col.FTE].map("{:,.1f}".format),
+        "hrs/wk released": frame[col.HOURS_RELEASED].map("{:,.0f}".format),
+        "share": frame[col.SHARE_RELEASED].map("{:.1%}".format),
+        "WTE": frame[col.WTE_RELEASED].map("{:,.1f}".format),
+    })
+    return view.to_string(index=False)
+
+
+def _file_digest(source: str) -> str | None:
+    paths = [p.strip() for p in source.split(" + ")]
+    if not all(Path(p).is_file() for p in paths):
+        return None
+    h = hashlib.sha256()
+    for p in paths:
+        h.update(Path(p).read_bytes())
+    return h.hexdigest()
+
+
+def run(
+    source: str | os.PathLike[str] | pd.DataFrame | Inventory,
+    tasks: str | os.PathLike[str] | pd.DataFrame | None = None,
+    *,
+    ruleset: RulesetLike = None,
+    assumptions: Assumptions | Mapping[str, Any] | None = None,
+    errors: ErrorMode = "raise",
+) -> Result:
+    """Load an inventory, score its tasks and aggregate the hours released.
+
+    Parameters
+    ----------
+    source : path, DataFrame or Inventory
+        An Excel workbook, the roles CSV, the roles DataFrame, or an already
+        loaded :class:`Inventory`.
+    tasks : path or DataFrame, optional
+        The tasks CSV or DataFrame when ``source`` is a CSV or DataFrame.
+    ruleset : Ruleset, path or None
+        The ruleset or a ruleset file; ``None`` for the packaged default.
+    assumptions : Assumptions or mapping, optional
+        Adoption rate and working weeks a year.
+    errors : {"raise", "reject"}
+        What to do with rows that have errors (see :func:`load_inventory`).
+
+    Returns
+    -------
+    Result
+
+    Examples
+    --------
+    >>> from genai_aug import run, sample_path
+    >>> result = run(sample_path())
+    >>> result.trust["hours_released_per_week"].iloc[0] > 0
+    np.True_
+    """
+    inventory = source if isinstance(source, Inventory) else load_inventory(
+        source, tasks, errors=errors)
+    rs = as_ruleset(ruleset)
+    scored, evidence = score_tasks_with_evidence(inventory, rs)
+    agg: Aggregates = aggregate_hours(scored, inventory.roles, assumptions)
+    provenance = {
+        "genai_aug_version": __version__,
+        "input": inventory.source,
+        "input_sha256": _file_digest(inventory.source),
+        "ruleset_name": rs.name,
+        "ruleset_version": rs.version,
+        "ruleset_sha256": rs.hash,
+        "assumptions": agg.assumptions.as_dict(),
+        "rows_read": inventory.rows_read,
+        "rows_rejected": inventory.rows_rejected,
+        "blank_rows_skipped": inventory.blank_rows,
+    }
+    tables = [agg.tasks, agg.roles, agg.staff_groups, agg.trust, evidence]
+    for frame in tables:
+        frame.attrs["provenance"] = provenance
+    return Result(
+        tasks=agg.tasks, roles=agg.roles, staff_groups=agg.staff_groups, trust=agg.trust,
+        evidence=evidence, issues=inventory.issues, assumptions=agg.assumptions, ruleset=rs,
+        inventory=inventory, provenance=provenance,
+    )
