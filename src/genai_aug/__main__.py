@@ -1,0 +1,7 @@
+"""``python -m genai_aug``: the same as the ``genai-aug`` command."""
+
+import sys
+
+from genai_aug.cli import main
+
+sys.exit(main())

@@ -1,0 +1,273 @@
+"""Loading and validating inventories: every documented error and warning, with its location."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from conftest import make_frames
+from openpyxl import Workbook
+
+from genai_aug import InventoryError, load_inventory
+
+ROLE_HEAD = ["Role ID", "Job title", "Staff Group", "Band", "WTE", "Contracted hours"]
+TASK_HEAD = ["Role ID", "Task ID", "Task description", "Hrs/week"]
+
+
+def write_book(path: Path, roles: list[list[object]], tasks: list[list[object]],
+               role_head: list[str] = ROLE_HEAD, task_head: list[str] = TASK_HEAD,
+               sheet_names: tuple[str, str] = ("Roles", "Tasks")) -> Path:
+    """Write a workbook with a roles and a tasks sheet (headers as given)."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = sheet_names[0]
+    ws.append(role_head)
+    for row in roles:
+        ws.append(row)
+    wt = wb.create_sheet(sheet_names[1])
+    wt.append(task_head)
+    for row in tasks:
+        wt.append(row)
+    wb.save(path)
+    return path
+
+
+GOOD_ROLES = [
+    ["R1", "Ward clerk", "Support to doctors, nurses & midwives", "Band 2", 4, 37.5],
+    ["R2", "Staff nurse", "Nursing", "5", 10, None],
+]
+GOOD_TASKS = [
+    ["R1", "T1", "Book outpatient appointments", 20],
+    ["R1", "T2", "Answer the ward telephone", 17.5],
+    ["R2", "T3", "Carry out the medication round", 30],
+    ["R2", "T4", "Complete nursing documentation", 7.5],
+]
+
+
+def issue(err: pytest.ExceptionInfo[InventoryError] | pd.DataFrame, code: str) -> pd.DataFrame:
+    """The rows of an issues table (or an InventoryError's) with the given code."""
+    table = err if isinstance(err, pd.DataFrame) else err.value.issues
+    return table[table["code"] == code]
+
+
+def test_valid_workbook_loads_with_aliases_and_defaults(tmp_path: Path) -> None:
+    """Aliased headers map to canonical columns; blank contracted hours default to 37.5."""
+    inv = load_inventory(write_book(tmp_path / "ok.xlsx", GOOD_ROLES, GOOD_TASKS))
+    assert len(inv.roles) == 2 and len(inv.tasks) == 4
+    r2 = inv.roles.set_index("role_id").loc["R2"]
+    assert r2["staff_group"] == "Nurses & health visitors"
+    assert r2["band"] == "Band 5"
+    assert r2["contracted_hours"] == 37.5
+    assert inv.issues.empty
+    assert inv.rows_read == {"roles": 2, "tasks": 4}
+
+
+def test_every_error_is_reported_with_sheet_row_and_column(tmp_path: Path) -> None:
+    """A workbook with deliberate mistakes raises once, listing each with its location."""
+    roles = [
+        ["R1", "Ward clerk", "Support to doctors, nurses & midwives", "Band 2", 4, 37.5],
+        ["R1", "Duplicate clerk", "Central functions", "Band 2", 1, 37.5],     # row 3: dup id
+        ["R3", "Wizard", "Wizards and witches", "Band 5", 1, 37.5],            # row 4: group
+        ["R4", "Nurse", "Nurses & health visitors", "Band 5", "lots", 37.5],    # row 5: fte
+    ]
+    tasks = [
+        ["R1", "T1", "Book outpatient appointments", 20],
+        ["R1", "T2", "Answer the phone", -3],                                   # row 3: negative
+        ["R9", "T3", "Type clinic letters", 10],                                # row 4: unknown role
+        ["R1", "T1", "Book more appointments", 1],                              # row 5: dup task id
+        ["R1", "T5", "   ", 2],                                                 # row 6: empty task
+        ["R1", "T6", "Scan notes", "seven"],                                    # row 7: not a number
+    ]
+    path = write_book(tmp_path / "bad.xlsx", roles, tasks)
+    with pytest.raises(InventoryError) as err:
+        load_inventory(path)
+    found = {(r.sheet, int(r.row), r.column, r.code) for r in err.value.errors.itertuples()}
+    assert ("Roles", 3, "role_id", "duplicate-role-id") in found
+    assert ("Roles", 4, "staff_group", "unknown-staff-group") in found
+    assert ("Roles", 5, "fte", "not-a-number") in found
+    assert ("Tasks", 3, "hours_per_week", "negative-value") in found
+    assert ("Tasks", 4, "role_id", "unknown-role") in found
+    assert ("Tasks", 5, "task_id", "duplicate-task-id") in found
+    assert ("Tasks", 6, "task", "empty-task") in found
+    assert ("Tasks", 7, "hours_per_week", "not-a-number") in found
+    assert (err.value.issues["file"] == str(path)).all()
+    msg = issue(err, "negative-value")["message"].iloc[0]
+    assert "sheet 'Tasks', row 3, column 'hours_per_week'" in msg and "got -3" in msg
+
+
+def test_unknown_staff_group_suggests_closest_names() -> None:
+    """An unknown staff group is an error naming the closest NHS groups."""
+    roles, tasks = make_frames()
+    roles.loc[0, "staff_group"] = "Nurse and midwifes"
+    with pytest.raises(InventoryError) as err:
+        load_inventory(roles, tasks)
+    msg = issue(err, "unknown-staff-group")["message"].iloc[0]
+    assert "Did you mean" in msg and "Midwives" in msg
+
+
+def test_missing_required_column_is_named(tmp_path: Path) -> None:
+    """A missing required column is one error naming the column and the header row."""
+    path = write_book(tmp_path / "m.xlsx", [r[:2] + r[3:] for r in GOOD_ROLES], GOOD_TASKS,
+                      role_head=["Role ID", "Job title", "Band", "WTE", "Contracted hours"])
+    with pytest.raises(InventoryError) as err:
+        load_inventory(path)
+    row = issue(err, "missing-column").iloc[0]
+    assert (row["sheet"], row["row"], row["column"]) == ("Roles", 1, "staff_group")
+    assert "Staff group" in row["message"] or "staff_group" in row["message"]
+
+
+def test_missing_sheet_lists_the_sheets_found(tmp_path: Path) -> None:
+    """A workbook without a tasks sheet says which sheets it has."""
+    path = write_book(tmp_path / "s.xlsx", GOOD_ROLES, GOOD_TASKS, sheet_names=("roles", "Jobs"))
+    with pytest.raises(InventoryError) as err:
+        load_inventory(path)
+    msg = issue(err, "missing-sheet")["message"].iloc[0]
+    assert "'tasks'" in msg and "Jobs" in msg
+
+
+def test_hours_over_contract_warn_within_tolerance_and_fail_beyond() -> None:
+    """Task hours a little over contract warn; far over is an error."""
+    roles, tasks = make_frames()
+    tasks.loc[1, "hours_per_week"] = 18.5  # R1: 38.5 of 37.5 (2.7 % over): warning
+    inv = load_inventory(roles, tasks)
+    warn = issue(inv.issues, "hours-exceed-contract")
+    assert warn["severity"].tolist() == ["warning"] and warn["row"].tolist() == [0]
+    tasks.loc[1, "hours_per_week"] = 30  # 50 of 37.5: error
+    with pytest.raises(InventoryError) as err:
+        load_inventory(roles, tasks)
+    assert issue(err, "hours-exceed-contract")["severity"].tolist() == ["error"]
+
+
+def test_role_without_tasks_is_a_warning() -> None:
+    """A role with no tasks is kept with a warning."""
+    roles, tasks = make_frames()
+    inv = load_inventory(roles, tasks[tasks["role_id"] == "R1"])
+    w = issue(inv.issues, "role-without-tasks")
+    assert w["severity"].tolist() == ["warning"] and "R2" in w["message"].iloc[0]
+    assert "R2" in set(inv.roles["role_id"])
+
+
+def test_unknown_band_is_a_warning_and_kept_as_written() -> None:
+    """A pay band that is not recognised is kept as written, with a warning."""
+    roles, tasks = make_frames()
+    roles.loc[0, "band"] = "Grade Q"
+    inv = load_inventory(roles, tasks)
+    assert issue(inv.issues, "unknown-band")["severity"].tolist() == ["warning"]
+    assert inv.roles.set_index("role_id").loc["R1", "band"] == "Grade Q"
+
+
+def test_reject_mode_keeps_good_rows_and_lists_the_rest() -> None:
+    """With errors='reject', bad rows leave the result and every one is in the issues table."""
+    roles, tasks = make_frames()
+    tasks.loc[len(tasks)] = {"role_id": "R7", "task": "Mystery", "hours_per_week": 1}
+    tasks.loc[len(tasks)] = {"role_id": "R1", "task": "", "hours_per_week": 1}
+    inv = load_inventory(roles, tasks, errors="reject")
+    assert len(inv.tasks) == 4
+    assert inv.rows_read["tasks"] == len(inv.tasks) + inv.rows_rejected["tasks"] == 6
+    errs = inv.issues[inv.issues["severity"] == "error"]
+    assert set(errs["row"]) == {4, 5}
+
+
+def test_tasks_of_a_rejected_role_are_rejected_too() -> None:
+    """If a role is rejected, its tasks are rejected with a reason pointing at the role."""
+    roles, tasks = make_frames()
+    roles.loc[1, "staff_group"] = "Unknown people"
+    inv = load_inventory(roles, tasks, errors="reject")
+    assert set(inv.tasks["role_id"]) == {"R1"}
+    assert len(issue(inv.issues, "role-rejected")) == 2
+
+
+def test_percentage_of_time_becomes_hours() -> None:
+    """A task given as a percentage of the role's time gets hours from contracted hours."""
+    roles, tasks = make_frames()
+    tasks = tasks.assign(percent_of_time=[None, None, 80, 20]).astype({"hours_per_week": object})
+    tasks.loc[2:3, "hours_per_week"] = None
+    inv = load_inventory(roles, tasks)
+    got = inv.tasks.set_index(["role_id", "task"])["hours_per_week"]
+    assert got.loc[("R2", "Assist patients with washing and dressing")] == pytest.approx(30.0)
+
+
+def test_missing_hours_is_an_error() -> None:
+    """A task with neither hours nor a percentage is an error."""
+    roles, tasks = make_frames()
+    tasks = tasks.astype({"hours_per_week": object})
+    tasks.loc[0, "hours_per_week"] = None
+    with pytest.raises(InventoryError) as err:
+        load_inventory(roles, tasks)
+    assert issue(err, "missing-hours")["row"].tolist() == [0]
+
+
+def test_headcount_stands_in_for_missing_fte_with_a_warning() -> None:
+    """Without FTE, headcount is used as FTE and the analyst is warned."""
+    roles, tasks = make_frames()
+    roles = roles.drop(columns="fte").assign(headcount=[4, 10])
+    inv = load_inventory(roles, tasks)
+    assert inv.roles["fte"].tolist() == [4.0, 10.0]
+    assert len(issue(inv.issues, "fte-from-headcount")) == 2
+
+
+def test_csv_pair_loads_like_the_workbook(tmp_path: Path) -> None:
+    """The same inventory as a pair of CSV files loads to the same roles and tasks."""
+    roles, tasks = make_frames()
+    roles.to_csv(tmp_path / "roles.csv", index=False)
+    tasks.to_csv(tmp_path / "tasks.csv", index=False)
+    from_csv = load_inventory(tmp_path / "roles.csv", tmp_path / "tasks.csv")
+    from_df = load_inventory(roles, tasks)
+    cols = ["role_id", "task_id", "task", "hours_per_week"]
+    pd.testing.assert_frame_equal(from_csv.tasks[cols], from_df.tasks[cols])
+    assert sorted(from_csv.tasks["source_row"]) == [2, 3, 4, 5]
+
+
+def test_header_row_need_not_be_the_first(tmp_path: Path) -> None:
+    """A title above the header is skipped and rows keep their Excel numbers."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "roles"
+    ws.append(["Northbridge inventory, draft 3"])
+    ws.append([])
+    ws.append(ROLE_HEAD)
+    for row in GOOD_ROLES:
+        ws.append(row)
+    wt = wb.create_sheet("tasks")
+    wt.append(TASK_HEAD)
+    for row in GOOD_TASKS:
+        wt.append(row)
+    wb.save(tmp_path / "h.xlsx")
+    inv = load_inventory(tmp_path / "h.xlsx")
+    assert inv.roles["source_row"].tolist() == [4, 5]
+
+
+def test_blank_rows_are_skipped_and_counted(tmp_path: Path) -> None:
+    """Wholly blank rows are not data: skipped, counted, and rows keep their numbers."""
+    tasks = [*GOOD_TASKS[:2], [None, None, None, None], *GOOD_TASKS[2:]]
+    inv = load_inventory(write_book(tmp_path / "b.xlsx", GOOD_ROLES, tasks))
+    assert inv.blank_rows["tasks"] == 1
+    assert sorted(inv.tasks["source_row"]) == [2, 3, 5, 6]
+
+
+def test_unrecognised_columns_are_noted_not_lost(tmp_path: Path) -> None:
+    """A column genai_aug does not read is recorded as a note in the issues table."""
+    path = write_book(tmp_path / "x.xlsx", [[*r, "note"] for r in GOOD_ROLES], GOOD_TASKS,
+                      role_head=[*ROLE_HEAD, "Manager's comments"])
+    inv = load_inventory(path)
+    note = issue(inv.issues, "ignored-column")
+    assert note["severity"].tolist() == ["info"] and note["column"].tolist() == ["Manager's comments"]
+
+
+def test_missing_file_and_unsupported_type_are_inventory_errors(tmp_path: Path) -> None:
+    """A path that does not exist, or is not xlsx/csv, raises InventoryError naming it."""
+    with pytest.raises(InventoryError, match="not found"):
+        load_inventory(tmp_path / "nope.xlsx")
+    odd = tmp_path / "inventory.ods"
+    odd.write_bytes(b"x")
+    with pytest.raises(InventoryError, match="unsupported file type"):
+        load_inventory(odd)
+
+
+def test_task_ids_made_from_the_role_ignore_row_order() -> None:
+    """Generated task ids depend on the task, not on where its row stands."""
+    roles, tasks = make_frames()
+    a = load_inventory(roles, tasks).tasks.set_index("task")["task_id"]
+    b = load_inventory(roles, tasks.iloc[::-1]).tasks.set_index("task")["task_id"]
+    pd.testing.assert_series_equal(a.sort_index(), b.sort_index())

@@ -1,0 +1,176 @@
+"""The ruleset as data: the default validates, analysts override and extend it, errors say where."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from genai_aug import RulesetError, default_ruleset, load_ruleset, score_texts
+from genai_aug.rules import Ruleset
+
+
+def write(tmp_path: Path, text: str, name: str = "rules.toml") -> Path:
+    """Write a ruleset file and return its path."""
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_default_ruleset_is_valid_and_complete() -> None:
+    """The packaged ruleset validates, covers the trust's activities, and every rule has a rationale."""
+    rs = default_ruleset()
+    ids = {c.id for c in rs.categories}
+    assert {
+        "scheduling", "data_entry", "correspondence", "clinical_documentation", "transcription",
+        "summarising", "clinical_coding", "reporting", "routine_communication",
+        "training_material", "rostering", "finance_procurement", "direct_care",
+        "clinical_procedures", "diagnostic_interpretation", "counselling",
+        "supervision_management", "physical_work",
+    } <= ids
+    assert all(r.rationale.strip() for r in rs.rules)
+    assert all(any(r.category == c for r in rs.rules) for c in ids), "a category has no rule"
+
+
+def test_hash_depends_on_content_not_layout(tmp_path: Path) -> None:
+    """Reformatting a file keeps its hash; changing a weight changes it."""
+    text = DEFAULT_LIKE
+    a = load_ruleset(write(tmp_path, text, "a.toml"))
+    b = load_ruleset(write(tmp_path, "\n\n" + text.replace(" = ", "=") + "\n", "b.toml"))
+    c = load_ruleset(write(tmp_path, text.replace("weight = 1.0", "weight = 1.5"), "c.toml"))
+    assert a.hash == b.hash != c.hash
+    assert len(a.hash) == 64
+
+
+DEFAULT_LIKE = """
+[ruleset]
+name = "mini"
+version = "1"
+
+[[categories]]
+id = "admin"
+label = "Admin"
+exposure = "E1"
+time_share = 0.5
+rationale = "Paperwork."
+
+[[categories]]
+id = "care"
+label = "Care"
+exposure = "E0"
+time_share = 0.0
+rationale = "Hands on."
+
+[[rules]]
+id = "admin.forms"
+category = "admin"
+weight = 1.0
+terms = ["form", "paperwork"]
+rationale = "Forms are admin."
+
+[[rules]]
+id = "care.wash"
+category = "care"
+weight = 1.0
+terms = ["wash"]
+rationale = "Washing is care."
+"""
+
+
+def test_an_analyst_file_replaces_the_default(tmp_path: Path) -> None:
+    """A complete ruleset file is used as it is."""
+    rs = load_ruleset(write(tmp_path, DEFAULT_LIKE))
+    out = score_texts(["Fill in the referral form", "Wash the patient"], ruleset=rs)
+    assert out["category"].tolist() == ["admin", "care"]
+    assert out["score"].tolist() == [0.5, 0.0]
+    assert score_texts(["Fill in forms"], ruleset=tmp_path / "rules.toml")["category"].iat[0] == "admin"
+
+
+def test_an_analyst_file_extends_the_default(tmp_path: Path) -> None:
+    """extends = "default" overlays rules: same ids replace, new ids add, disable removes."""
+    path = write(tmp_path, """
+[ruleset]
+name = "Northbridge local"
+version = "2026.1"
+extends = "default"
+disable = ["scheduling.lists"]
+
+[[categories]]
+id = "scheduling"
+label = "Scheduling and booking"
+exposure = "E2"
+time_share = 0.8
+rationale = "Our booking system has an LLM assistant."
+
+[[rules]]
+id = "local.cerner"
+category = "data_entry"
+weight = 2.0
+terms = ["millennium"]
+rationale = "Millennium is our record system."
+""")
+    rs = load_ruleset(path)
+    assert rs.name == "Northbridge local"
+    assert rs.category_index["scheduling"].time_share == 0.8
+    assert "scheduling.lists" not in {r.id for r in rs.rules}
+    assert len(rs.rules) == len(default_ruleset().rules)  # one disabled, one added
+    assert score_texts(["Update Millennium"], ruleset=rs)["category"].iat[0] == "data_entry"
+    assert rs.hash != default_ruleset().hash
+
+
+BROKEN = {
+    "not TOML": ("[ruleset\nname=", "not valid TOML"),
+    "unknown field": (DEFAULT_LIKE.replace('weight = 1.0\nterms = ["wash"]',
+                                           'weight = 1.0\nwieght = 2\nterms = ["wash"]'),
+                      "rules[1] (id 'care.wash'), field 'wieght'"),
+    "negative weight": (DEFAULT_LIKE.replace("weight = 1.0\nterms = [\"wash\"]",
+                                             "weight = -1.0\nterms = [\"wash\"]"),
+                        "rules[1] (id 'care.wash'), field 'weight'"),
+    "time share over 1": (DEFAULT_LIKE.replace("time_share = 0.5", "time_share = 1.5"),
+                          "categories[0] (id 'admin'), field 'time_share'"),
+    "bad exposure": (DEFAULT_LIKE.replace('exposure = "E1"', 'exposure = "E3"'),
+                     "field 'exposure'"),
+    "unknown category": (DEFAULT_LIKE.replace('category = "care"', 'category = "caer"'),
+                         "unknown category 'caer' (did you mean 'care'?)"),
+    "duplicate rule id": (DEFAULT_LIKE.replace('id = "care.wash"', 'id = "admin.forms"'),
+                          "rule id 'admin.forms' is used more than once"),
+    "no terms or attribute": (DEFAULT_LIKE.replace('terms = ["wash"]\n', ""),
+                              "either 'terms' or 'attribute'"),
+    "term starts with gap": (DEFAULT_LIKE.replace('terms = ["wash"]', 'terms = ["... wash"]'),
+                             "cannot start or end with '...'"),
+    "empty rationale": (DEFAULT_LIKE.replace('rationale = "Washing is care."', 'rationale = ""'),
+                        "field 'rationale'"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BROKEN))
+def test_broken_ruleset_files_name_the_problem(tmp_path: Path, case: str) -> None:
+    """Each kind of broken file raises RulesetError naming the file, the rule and the field."""
+    text, expected = BROKEN[case]
+    path = write(tmp_path, text)
+    with pytest.raises(RulesetError) as err:
+        load_ruleset(path)
+    assert str(path) in str(err.value)
+    assert expected in str(err.value)
+
+
+def test_missing_ruleset_file_is_an_error_not_a_fallback(tmp_path: Path) -> None:
+    """A missing file raises; genai_aug never falls back to the default silently."""
+    with pytest.raises(RulesetError, match="not found"):
+        load_ruleset(tmp_path / "missing.toml")
+
+
+def test_disable_of_unknown_rule_is_an_error(tmp_path: Path) -> None:
+    """Disabling a rule that does not exist is an error that suggests close ids."""
+    path = write(tmp_path, '[ruleset]\nname="x"\nversion="1"\nextends="default"\n'
+                           'disable=["scheduling.bok"]\n')
+    with pytest.raises(RulesetError, match="scheduling.book"):
+        load_ruleset(path)
+
+
+def test_ruleset_is_immutable() -> None:
+    """Rulesets are frozen, so a result's ruleset cannot change after the fact."""
+    rs = default_ruleset()
+    with pytest.raises(Exception, match="frozen"):
+        rs.categories[0].time_share = 0.9  # type: ignore[misc]
+    assert isinstance(rs, Ruleset)
