@@ -231,7 +231,7 @@ def load_inventory(
     ...                       "Hrs/week": [20, 17.5]})
     >>> inv = load_inventory(roles, tasks)
     >>> inv.tasks[["role_id", "task_id", "hours_per_week"]]
-      role_id task_id  hours_per_week
+      role_id  task_id  hours_per_week
     0      R1  R1-T001            17.5
     1      R1  R1-T002            20.0
     """

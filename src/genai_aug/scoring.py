@@ -174,7 +174,7 @@ def score_texts(texts: Iterable[str] | pd.Series, ruleset: RulesetLike = None) -
     ...                    "Assist patients with washing and dressing"])
     >>> out[["category", "exposure", "score"]].round(2)
           category exposure  score
-    0   scheduling       E2   0.48
+    0   scheduling       E2   0.42
     1  direct_care       E0   0.00
     """
     series = _texts_frame(texts)
@@ -208,10 +208,10 @@ def explain(texts: Iterable[str] | pd.Series | str, ruleset: RulesetLike = None)
     Examples
     --------
     >>> explain("Type clinic letters from digital dictation")[["rule_id", "weight", "matched"]]
-                              rule_id  weight                matched
-    0             transcription.typing     1.5  type clinic letters
-    1           correspondence.letters     1.2                letters
-    2  correspondence.clinic_letters     0.6         clinic letters
+                           rule_id  weight              matched
+    0         transcription.typing     1.8  type clinic letters
+    1       correspondence.letters     1.3              letters
+    2  clinical_procedures.context     0.3               clinic
     """
     series = _texts_frame([texts] if isinstance(texts, str) else texts)
     rs = as_ruleset(ruleset)

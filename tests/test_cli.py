@@ -1,0 +1,83 @@
+"""The command line, end to end on the sample."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+from conftest import ROOT
+
+from genai_aug.cli import main
+
+
+def test_run_on_the_sample_prints_a_summary_and_writes_results(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    """genai-aug run prints the trust, staff groups, top roles and unclassified count; writes CSVs."""
+    code = main(["run", str(ROOT / "data" / "sample_roles.xlsx"), "--out", str(tmp_path)])
+    out = capsys.readouterr().out
+    assert code == 0
+    for text in ("Trust:", "By staff group:", "Central functions", "Top 10 roles",
+                 "Unclassified tasks", "sha256"):
+        assert text in out
+    for name in ("scored_tasks.csv", "hours_by_role.csv", "hours_by_staff_group.csv",
+                 "hours_trust.csv", "evidence.csv", "issues.csv", "unclassified_tasks.csv",
+                 "run_metadata.json"):
+        assert (tmp_path / name).exists(), name
+    tasks = pd.read_csv(tmp_path / "scored_tasks.csv")
+    trust = pd.read_csv(tmp_path / "hours_trust.csv")
+    assert len(tasks) >= 400
+    assert trust["hours_released_per_week"].iat[0] > 0
+    meta = json.loads((tmp_path / "run_metadata.json").read_text())
+    assert len(meta["ruleset_sha256"]) == 64 and meta["assumptions"]["adoption_rate"] == 1.0
+
+
+def test_csv_output_is_byte_identical_across_runs(tmp_path: Path) -> None:
+    """The same inventory and ruleset give byte-identical CSV files."""
+    sample = str(ROOT / "data" / "sample_roles.xlsx")
+    assert main(["run", sample, "--out", str(tmp_path / "a")]) == 0
+    assert main(["run", sample, "--out", str(tmp_path / "b")]) == 0
+    for csv in sorted((tmp_path / "a").glob("*.csv")):
+        assert csv.read_bytes() == (tmp_path / "b" / csv.name).read_bytes(), csv.name
+
+
+def test_bad_inventory_exits_2_and_writes_the_issues(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    """A bad inventory exits with status 2, says what is wrong, and writes issues.csv."""
+    roles = tmp_path / "roles.csv"
+    tasks = tmp_path / "tasks.csv"
+    roles.write_text("role_id,role_title,staff_group,fte\nR1,Clerk,Wizards,1\n")
+    tasks.write_text("role_id,task,hours_per_week\nR1,Type letters,ten\n")
+    code = main(["run", str(roles), "--tasks", str(tasks), "--out", str(tmp_path / "o")])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "unknown staff group 'Wizards'" in err and "row 2" in err
+    issues = pd.read_csv(tmp_path / "o" / "issues.csv")
+    assert set(issues["code"]) >= {"unknown-staff-group", "not-a-number"}
+
+
+def test_skip_invalid_runs_on_the_good_rows(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    """--skip-invalid leaves bad rows out, lists them, and carries on."""
+    roles = tmp_path / "roles.csv"
+    tasks = tmp_path / "tasks.csv"
+    roles.write_text("role_id,role_title,staff_group,fte\nR1,Clerk,Central functions,1\n")
+    tasks.write_text("role_id,task,hours_per_week\nR1,Type letters,10\nR2,Ghost,5\n")
+    assert main(["run", str(roles), "--tasks", str(tasks), "--skip-invalid",
+                 "--out", str(tmp_path / "o")]) == 0
+    issues = pd.read_csv(tmp_path / "o" / "issues.csv")
+    assert issues["code"].tolist() == ["unknown-role"]
+
+
+def test_python_dash_m_runs_the_same_command() -> None:
+    """python -m genai_aug works like genai-aug."""
+    done = subprocess.run([sys.executable, "-m", "genai_aug", "rules"], capture_output=True,
+                          text=True, check=True)
+    assert "genai_aug default" in done.stdout and "scheduling" in done.stdout
+
+
+def test_bad_ruleset_file_exits_2(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    """A broken ruleset file is a one-line error and exit status 2, not a traceback."""
+    bad = tmp_path / "r.toml"
+    bad.write_text("[ruleset\n")
+    assert main(["rules", "--rules", str(bad)]) == 2
+    assert "not valid TOML" in capsys.readouterr().err

@@ -1,0 +1,53 @@
+"""Term patterns: word boundaries, inflections, UK/US spellings, gaps."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from genai_aug._matching import normalise_text, term_pattern
+
+
+def matches(term: str, text: str) -> bool:
+    """Whether the readable term matches the text after normalisation."""
+    return re.search(term_pattern(term), normalise_text(text)) is not None
+
+
+@pytest.mark.parametrize(("term", "text"), [
+    ("book", "Booking clinics"), ("book", "booked"), ("book", "books"),
+    ("schedule", "Scheduling theatre"), ("schedule", "scheduled lists"),
+    ("copy", "copies of letters"), ("copy", "copied"), ("plan", "planning discharges"),
+    ("plan", "planned care"), ("process", "processing invoices"),
+    ("analyse", "Analyze referral data"), ("organise", "organizing clinics"),
+    ("paediatric", "pediatric outpatients"), ("anaesthetic", "anesthetic chart"),
+    ("haematology", "hematology samples"), ("counselling", "counseling patients"),
+    ("book ... appointment", "book outpatient follow-up appointments"),
+    ("follow up", "follow-up"), ("admin*", "administrative tasks"),
+])
+def test_term_matches_inflected_and_spelling_variants(term: str, text: str) -> None:
+    """Each term matches its -s/-ed/-ing forms and either spelling."""
+    assert matches(term, text)
+
+
+@pytest.mark.parametrize(("term", "text"), [
+    ("book", "notebook"), ("ward", "towards"), ("pas", "passport"), ("ct", "act"),
+    ("schedule", "rescheduled"), ('"ward"', "wards"),
+    ("book appointment", "book the appointment"),
+    ("book ... appointment", "book one two three four five six seven appointment"),
+])
+def test_term_respects_word_boundaries_and_gaps(term: str, text: str) -> None:
+    """Terms match whole words only; quoted words take no other forms; gaps are bounded."""
+    assert not matches(term, text)
+
+
+def test_normalise_text_folds_case_punctuation_and_spelling() -> None:
+    """Text is folded to lower case, plain spaces and UK spellings."""
+    assert normalise_text("  Organize   FOLLOW-UP/clinics ") == "organise follow up clinics"
+
+
+@pytest.mark.parametrize("term", ["", "...", "... book", "book ...", " ".join(["w"] * 13)])
+def test_malformed_terms_are_rejected(term: str) -> None:
+    """Empty terms, terms that start or end with a gap, and very long terms are rejected."""
+    with pytest.raises(ValueError):  # noqa: PT011 - the message is checked in test_rules
+        term_pattern(term)

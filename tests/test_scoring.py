@@ -1,0 +1,122 @@
+"""Scoring: the combining formula, evidence, unclassified tasks, overrides, broadcasting."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import make_frames
+
+import genai_aug
+from genai_aug import InventoryError, explain, load_inventory, score_tasks, score_texts
+from genai_aug.rules import EXPOSURES
+
+TEXTS = [
+    "Type clinic letters from digital dictation",
+    "Assist patients with washing and dressing",
+    "Record observations in the nursing notes and escalate concerns",
+    "Book outpatient appointments and answer the phone",
+    "Operate the CT scanner",
+    "Admit patients and complete admission paperwork",
+]
+
+
+def test_evidence_reproduces_the_score_category_and_exposure() -> None:
+    """Recomputing from the evidence rows (the documented formula) gives the same outputs."""
+    rs = genai_aug.default_ruleset()
+    scored = score_texts(TEXTS)
+    ev = explain(TEXTS)
+    for text, row in scored.set_index("task").iterrows():
+        rows = ev[ev["task"] == text]
+        strength = rows.groupby("category")["weight"].sum()
+        assert row["score"] == pytest.approx(
+            (rows["weight"] * rows["time_share"]).sum() / rows["weight"].sum(), abs=1e-12)
+        best = strength[strength == strength.max()].index
+        order = [c.id for c in rs.categories]
+        assert row["category"] == min(best, key=order.index)
+        by_exp = {k: strength[[c for c in strength.index
+                               if rs.category_index[c].exposure == k]].sum() for k in EXPOSURES}
+        top = max(by_exp.values())
+        assert row["exposure"] == next(k for k in EXPOSURES if by_exp[k] == top)
+
+
+def test_scores_are_shares_of_time() -> None:
+    """Every score is in [0, 1] and each exposure is E0, E1 or E2."""
+    out = score_texts(TEXTS)
+    assert out["score"].between(0, 1).all()
+    assert set(out["exposure"]) <= set(EXPOSURES)
+
+
+def test_unrecognised_text_is_unclassified_not_zero() -> None:
+    """A task no rule recognises is 'unclassified' with no score, flagged for review."""
+    out = score_texts(["Other duties as required", "Book appointments"])
+    row = out.iloc[0]
+    assert row["category"] == "unclassified"
+    assert pd.isna(row["score"]) and pd.isna(row["exposure"])
+    assert not row["classified"] and "review" in row["evidence"]
+    assert out["classified"].tolist() == [False, True]
+
+
+def test_score_texts_keeps_input_order_and_index() -> None:
+    """Rows come back in input order, with a Series' index kept."""
+    texts = pd.Series(TEXTS[::-1], index=[f"k{i}" for i in range(len(TEXTS))])
+    out = score_texts(texts)
+    assert out.index.tolist() == texts.index.tolist()
+    assert out["task"].tolist() == texts.tolist()
+
+
+def test_duplicate_texts_score_identically() -> None:
+    """Each distinct text is scored once and broadcast: duplicates get identical rows."""
+    out = score_texts(["Answer the phone", "answer the  PHONE", "Answer the phone"])
+    assert out.drop(columns="task").nunique().max() == 1
+
+
+def test_score_texts_rejects_non_strings() -> None:
+    """Non-text input is a TypeError naming the position."""
+    with pytest.raises(TypeError, match="item 1"):
+        score_texts(["Book clinics", 3])  # type: ignore[list-item]
+
+
+def test_patient_facing_attribute_adds_evidence() -> None:
+    """The patient-facing attribute rule fires only for tasks marked patient-facing."""
+    roles, tasks = make_frames()
+    tasks["patient_facing"] = ["no", "no", "yes", "yes"]
+    scored = score_tasks(load_inventory(roles, tasks))
+    facing = scored["evidence"].str.contains("direct_care.patient_facing")
+    assert facing.tolist() == [False, False, True, True]
+
+
+def test_category_override_replaces_the_rules() -> None:
+    """An analyst's override sets the category, exposure and score, and says so."""
+    roles, tasks = make_frames()
+    tasks["category_override"] = [None, "Reporting and data analysis", None, None]
+    scored = score_tasks(load_inventory(roles, tasks)).set_index("task")
+    row = scored.loc["Answer the ward telephone"]
+    assert (row["category"], row["exposure"], row["score"]) == ("reporting", "E2", 0.45)
+    assert "analyst_override" in row["evidence"]
+
+
+def test_unknown_category_override_is_an_inventory_error() -> None:
+    """An override naming no category is an error with its sheet, row and column."""
+    roles, tasks = make_frames()
+    tasks["category_override"] = [None, "Telepathy", None, None]
+    with pytest.raises(InventoryError) as err:
+        score_tasks(load_inventory(roles, tasks))
+    row = err.value.issues.iloc[0]
+    assert (row["sheet"], row["row"], row["column"]) == ("tasks", 1, "category_override")
+    assert "scheduling" in row["message"]
+
+
+def test_scoring_an_inventory_matches_scoring_its_texts(sample_result: genai_aug.Result) -> None:
+    """Inventory scoring equals bare-text scoring for tasks without attributes or overrides."""
+    tasks = sample_result.tasks
+    plain = tasks[(tasks["patient_facing"] == False) & tasks["category_override"].isna()]  # noqa: E712
+    again = score_texts(plain["task"])
+    np.testing.assert_allclose(again["score"].to_numpy(float), plain["score"].to_numpy(float))
+    assert again["category"].tolist() == plain["category"].tolist()
+
+
+def test_sample_has_few_unclassified_tasks(sample_result: genai_aug.Result) -> None:
+    """The default rules recognise almost every task of the sample trust."""
+    assert len(sample_result.unclassified) <= 5
+    assert sample_result.unclassified["task"].tolist() == ["Other duties as required"]
