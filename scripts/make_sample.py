@@ -20,22 +20,44 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 sys.path.insert(0, str(Path(__file__).parent))
-from sample_roles_data import LEEDS_FTE_2018_06, OVERRIDES, ROLES, SCALE  # noqa: E402
+from sample_roles_data import LEEDS_FTE_2018_06, OVERRIDES, ROLES, SCALE
 
 ROOT = Path(__file__).resolve().parents[1]
 TRUST = "Northbridge Teaching Hospitals NHS Trust (fictional)"
-ROLE_HEADERS = ["Role ID", "Role title", "Staff group", "Band", "FTE", "Headcount",
-                "Contracted hours", "Department", "Directorate", "Trust"]
-TASK_HEADERS = ["Role ID", "Task ID", "Task description", "Hours per week", "Patient facing",
-                "Category override"]
+ROLE_HEADERS = [
+    "Role ID",
+    "Role title",
+    "Staff group",
+    "Band",
+    "FTE",
+    "Headcount",
+    "Contracted hours",
+    "Department",
+    "Directorate",
+    "Trust",
+]
+TASK_HEADERS = [
+    "Role ID",
+    "Task ID",
+    "Task description",
+    "Hours per week",
+    "Patient facing",
+    "Category override",
+]
 README = [
     ("Sample inventory for genai_aug", ""),
-    ("What", f"A fictional acute trust, {TRUST}: roles, and the tasks each role does in a "
-             "typical week. Not real data about any trust."),
-    ("Staff-group mix", "FTE per NHS staff group is half that of Leeds Teaching Hospitals NHS "
-                        "Trust in June 2018 (NHS Digital, NHS Workforce Statistics, Open "
-                        "Government Licence v3). Leeds had no 'Support to ambulance staff'; one "
-                        "small role stands in for it so every group appears."),
+    (
+        "What",
+        f"A fictional acute trust, {TRUST}: roles, and the tasks each role does in a "
+        "typical week. Not real data about any trust.",
+    ),
+    (
+        "Staff-group mix",
+        "FTE per NHS staff group is half that of Leeds Teaching Hospitals NHS "
+        "Trust in June 2018 (NHS Digital, NHS Workforce Statistics, Open "
+        "Government Licence v3). Leeds had no 'Support to ambulance staff'; one "
+        "small role stands in for it so every group appears.",
+    ),
     ("", ""),
     ("Sheet 'roles'", "One row per role."),
     ("Role ID", "Unique id of the role; tasks refer to it."),
@@ -51,8 +73,11 @@ README = [
     ("Role ID", "The role doing the task (must be on the roles sheet)."),
     ("Task ID", "Unique id of the task (optional; made from the role id if blank)."),
     ("Task description", "What the task is, in the words staff would use."),
-    ("Hours per week", "Hours a week one whole-time post spends on the task; a role's tasks "
-                       "sum to its contracted hours."),
+    (
+        "Hours per week",
+        "Hours a week one whole-time post spends on the task; a role's tasks "
+        "sum to its contracted hours.",
+    ),
     ("Patient facing", "yes if the task is done with the patient present (optional)."),
     ("Category override", "An analyst's choice of category, replacing the rules (optional)."),
     ("", ""),
@@ -107,12 +132,21 @@ def build() -> Workbook:
         fte = round(group_fte * share / group_share[group], 2) if group_fte else 2.0
         headcount = max(1, round(fte * 1.12))
         roles.append([rid, title, group, band, fte, headcount, hours, dept, direc, TRUST])
-        for k, ((text, _), h) in enumerate(zip(role_tasks, _quarter_hours(role_tasks, hours),
-                                              strict=True), start=1):
+        for k, ((text, _), h) in enumerate(
+            zip(role_tasks, _quarter_hours(role_tasks, hours), strict=True), start=1
+        ):
             facing = text.startswith("P|")
             override = OVERRIDES.get((rid, text), None)
-            tasks.append([rid, f"{rid}-{k:02d}", text.removeprefix("P|"), h,
-                          "yes" if facing else "no", override])
+            tasks.append(
+                [
+                    rid,
+                    f"{rid}-{k:02d}",
+                    text.removeprefix("P|"),
+                    h,
+                    "yes" if facing else "no",
+                    override,
+                ]
+            )
     _style(roles, {1: 9, 2: 44, 3: 40, 4: 18, 5: 9, 6: 11, 7: 11, 8: 28, 9: 26, 10: 50})
     _style(tasks, {1: 9, 2: 10, 3: 80, 4: 10, 5: 10, 6: 20})
     wb.properties.creator = "genai_aug"

@@ -33,18 +33,44 @@ def make_frames(
     tasks: list[dict[str, object]] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """A small valid inventory as two DataFrames; pass rows to replace the defaults."""
-    roles = roles if roles is not None else [
-        {"role_id": "R1", "role_title": "Ward clerk",
-         "staff_group": "Support to doctors, nurses & midwives", "band": "Band 2", "fte": 4.0,
-         "contracted_hours": 37.5},
-        {"role_id": "R2", "role_title": "Healthcare assistant",
-         "staff_group": "Support to doctors, nurses & midwives", "band": "Band 2", "fte": 10.0,
-         "contracted_hours": 37.5},
-    ]
-    tasks = tasks if tasks is not None else [
-        {"role_id": "R1", "task": "Book outpatient appointments", "hours_per_week": 20},
-        {"role_id": "R1", "task": "Answer the ward telephone", "hours_per_week": 17.5},
-        {"role_id": "R2", "task": "Assist patients with washing and dressing", "hours_per_week": 30},
-        {"role_id": "R2", "task": "Record observations in the nursing notes", "hours_per_week": 7.5},
-    ]
+    roles = (
+        roles
+        if roles is not None
+        else [
+            {
+                "role_id": "R1",
+                "role_title": "Ward clerk",
+                "staff_group": "Support to doctors, nurses & midwives",
+                "band": "Band 2",
+                "fte": 4.0,
+                "contracted_hours": 37.5,
+            },
+            {
+                "role_id": "R2",
+                "role_title": "Healthcare assistant",
+                "staff_group": "Support to doctors, nurses & midwives",
+                "band": "Band 2",
+                "fte": 10.0,
+                "contracted_hours": 37.5,
+            },
+        ]
+    )
+    tasks = (
+        tasks
+        if tasks is not None
+        else [
+            {"role_id": "R1", "task": "Book outpatient appointments", "hours_per_week": 20},
+            {"role_id": "R1", "task": "Answer the ward telephone", "hours_per_week": 17.5},
+            {
+                "role_id": "R2",
+                "task": "Assist patients with washing and dressing",
+                "hours_per_week": 30,
+            },
+            {
+                "role_id": "R2",
+                "task": "Record observations in the nursing notes",
+                "hours_per_week": 7.5,
+            },
+        ]
+    )
     return pd.DataFrame(roles), pd.DataFrame(tasks)

@@ -47,18 +47,27 @@ def test_errors_share_one_base_class() -> None:
 
 def test_public_functions_have_numpydoc_docstrings() -> None:
     """Every public function documents its parameters and return value, numpydoc style."""
-    for name in ("load_inventory", "score_texts", "score_tasks", "aggregate_hours", "run",
-                 "load_ruleset", "explain"):
+    for name in (
+        "load_inventory",
+        "score_texts",
+        "score_tasks",
+        "aggregate_hours",
+        "run",
+        "load_ruleset",
+        "explain",
+    ):
         doc = getattr(genai_aug, name).__doc__ or ""
         assert "Parameters\n" in doc and "Returns\n" in doc, name
 
 
 def test_score_texts_ranks_booking_above_washing() -> None:
     """The acceptance example: booking outscores personal care, with evidence for both."""
-    out = genai_aug.score_texts([
-        "Book outpatient appointments on the patient administration system",
-        "Assist patients with washing and dressing",
-    ])
+    out = genai_aug.score_texts(
+        [
+            "Book outpatient appointments on the patient administration system",
+            "Assist patients with washing and dressing",
+        ]
+    )
     assert list(out.columns[:1]) == ["task"]
     assert {"task", "category", "exposure", "score", "evidence"} <= set(out.columns)
     assert out["score"].iloc[0] > out["score"].iloc[1]

@@ -8,22 +8,35 @@ import sys
 from pathlib import Path
 
 import pandas as pd
-from conftest import ROOT
 
+from conftest import ROOT
 from genai_aug.cli import main
 
 
 def test_run_on_the_sample_prints_a_summary_and_writes_results(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
-    """genai-aug run prints the trust, staff groups, top roles and unclassified count; writes CSVs."""
+    """genai-aug run prints trust, staff groups, top roles and unclassified count; writes CSVs."""
     code = main(["run", str(ROOT / "data" / "sample_roles.xlsx"), "--out", str(tmp_path)])
     out = capsys.readouterr().out
     assert code == 0
-    for text in ("Trust:", "By staff group:", "Central functions", "Top 10 roles",
-                 "Unclassified tasks", "sha256"):
+    for text in (
+        "Trust:",
+        "By staff group:",
+        "Central functions",
+        "Top 10 roles",
+        "Unclassified tasks",
+        "sha256",
+    ):
         assert text in out
-    for name in ("scored_tasks.csv", "hours_by_role.csv", "hours_by_staff_group.csv",
-                 "hours_trust.csv", "evidence.csv", "issues.csv", "unclassified_tasks.csv",
-                 "run_metadata.json"):
+    for name in (
+        "scored_tasks.csv",
+        "hours_by_role.csv",
+        "hours_by_staff_group.csv",
+        "hours_trust.csv",
+        "evidence.csv",
+        "issues.csv",
+        "unclassified_tasks.csv",
+        "run_metadata.json",
+    ):
         assert (tmp_path / name).exists(), name
     tasks = pd.read_csv(tmp_path / "scored_tasks.csv")
     trust = pd.read_csv(tmp_path / "hours_trust.csv")
@@ -62,16 +75,29 @@ def test_skip_invalid_runs_on_the_good_rows(tmp_path: Path, capsys) -> None:  # 
     tasks = tmp_path / "tasks.csv"
     roles.write_text("role_id,role_title,staff_group,fte\nR1,Clerk,Central functions,1\n")
     tasks.write_text("role_id,task,hours_per_week\nR1,Type letters,10\nR2,Ghost,5\n")
-    assert main(["run", str(roles), "--tasks", str(tasks), "--skip-invalid",
-                 "--out", str(tmp_path / "o")]) == 0
+    assert (
+        main(
+            [
+                "run",
+                str(roles),
+                "--tasks",
+                str(tasks),
+                "--skip-invalid",
+                "--out",
+                str(tmp_path / "o"),
+            ]
+        )
+        == 0
+    )
     issues = pd.read_csv(tmp_path / "o" / "issues.csv")
     assert issues["code"].tolist() == ["unknown-role"]
 
 
 def test_python_dash_m_runs_the_same_command() -> None:
     """python -m genai_aug works like genai-aug."""
-    done = subprocess.run([sys.executable, "-m", "genai_aug", "rules"], capture_output=True,
-                          text=True, check=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "genai_aug", "rules"], capture_output=True, text=True, check=True
+    )
     assert "genai_aug default" in done.stdout and "scheduling" in done.stdout
 
 

@@ -6,18 +6,23 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import make_frames
 from openpyxl import Workbook
 
+from conftest import make_frames
 from genai_aug import InventoryError, load_inventory
 
 ROLE_HEAD = ["Role ID", "Job title", "Staff Group", "Band", "WTE", "Contracted hours"]
 TASK_HEAD = ["Role ID", "Task ID", "Task description", "Hrs/week"]
 
 
-def write_book(path: Path, roles: list[list[object]], tasks: list[list[object]],
-               role_head: list[str] = ROLE_HEAD, task_head: list[str] = TASK_HEAD,
-               sheet_names: tuple[str, str] = ("Roles", "Tasks")) -> Path:
+def write_book(
+    path: Path,
+    roles: list[list[object]],
+    tasks: list[list[object]],
+    role_head: list[str] = ROLE_HEAD,
+    task_head: list[str] = TASK_HEAD,
+    sheet_names: tuple[str, str] = ("Roles", "Tasks"),
+) -> Path:
     """Write a workbook with a roles and a tasks sheet (headers as given)."""
     wb = Workbook()
     ws = wb.active
@@ -67,17 +72,17 @@ def test_every_error_is_reported_with_sheet_row_and_column(tmp_path: Path) -> No
     """A workbook with deliberate mistakes raises once, listing each with its location."""
     roles = [
         ["R1", "Ward clerk", "Support to doctors, nurses & midwives", "Band 2", 4, 37.5],
-        ["R1", "Duplicate clerk", "Central functions", "Band 2", 1, 37.5],     # row 3: dup id
-        ["R3", "Wizard", "Wizards and witches", "Band 5", 1, 37.5],            # row 4: group
-        ["R4", "Nurse", "Nurses & health visitors", "Band 5", "lots", 37.5],    # row 5: fte
+        ["R1", "Duplicate clerk", "Central functions", "Band 2", 1, 37.5],  # row 3: dup id
+        ["R3", "Wizard", "Wizards and witches", "Band 5", 1, 37.5],  # row 4: group
+        ["R4", "Nurse", "Nurses & health visitors", "Band 5", "lots", 37.5],  # row 5: fte
     ]
     tasks = [
         ["R1", "T1", "Book outpatient appointments", 20],
-        ["R1", "T2", "Answer the phone", -3],                                   # row 3: negative
-        ["R9", "T3", "Type clinic letters", 10],                                # row 4: unknown role
-        ["R1", "T1", "Book more appointments", 1],                              # row 5: dup task id
-        ["R1", "T5", "   ", 2],                                                 # row 6: empty task
-        ["R1", "T6", "Scan notes", "seven"],                                    # row 7: not a number
+        ["R1", "T2", "Answer the phone", -3],  # row 3: negative
+        ["R9", "T3", "Type clinic letters", 10],  # row 4: unknown role
+        ["R1", "T1", "Book more appointments", 1],  # row 5: dup task id
+        ["R1", "T5", "   ", 2],  # row 6: empty task
+        ["R1", "T6", "Scan notes", "seven"],  # row 7: not a number
     ]
     path = write_book(tmp_path / "bad.xlsx", roles, tasks)
     with pytest.raises(InventoryError) as err:
@@ -108,8 +113,12 @@ def test_unknown_staff_group_suggests_closest_names() -> None:
 
 def test_missing_required_column_is_named(tmp_path: Path) -> None:
     """A missing required column is one error naming the column and the header row."""
-    path = write_book(tmp_path / "m.xlsx", [r[:2] + r[3:] for r in GOOD_ROLES], GOOD_TASKS,
-                      role_head=["Role ID", "Job title", "Band", "WTE", "Contracted hours"])
+    path = write_book(
+        tmp_path / "m.xlsx",
+        [r[:2] + r[3:] for r in GOOD_ROLES],
+        GOOD_TASKS,
+        role_head=["Role ID", "Job title", "Band", "WTE", "Contracted hours"],
+    )
     with pytest.raises(InventoryError) as err:
         load_inventory(path)
     row = issue(err, "missing-column").iloc[0]
@@ -248,11 +257,17 @@ def test_blank_rows_are_skipped_and_counted(tmp_path: Path) -> None:
 
 def test_unrecognised_columns_are_noted_not_lost(tmp_path: Path) -> None:
     """A column genai_aug does not read is recorded as a note in the issues table."""
-    path = write_book(tmp_path / "x.xlsx", [[*r, "note"] for r in GOOD_ROLES], GOOD_TASKS,
-                      role_head=[*ROLE_HEAD, "Manager's comments"])
+    path = write_book(
+        tmp_path / "x.xlsx",
+        [[*r, "note"] for r in GOOD_ROLES],
+        GOOD_TASKS,
+        role_head=[*ROLE_HEAD, "Manager's comments"],
+    )
     inv = load_inventory(path)
     note = issue(inv.issues, "ignored-column")
-    assert note["severity"].tolist() == ["info"] and note["column"].tolist() == ["Manager's comments"]
+    assert note["severity"].tolist() == ["info"] and note["column"].tolist() == [
+        "Manager's comments"
+    ]
 
 
 def test_missing_file_and_unsupported_type_are_inventory_errors(tmp_path: Path) -> None:

@@ -14,28 +14,48 @@ def matches(term: str, text: str) -> bool:
     return re.search(term_pattern(term), normalise_text(text)) is not None
 
 
-@pytest.mark.parametrize(("term", "text"), [
-    ("book", "Booking clinics"), ("book", "booked"), ("book", "books"),
-    ("schedule", "Scheduling theatre"), ("schedule", "scheduled lists"),
-    ("copy", "copies of letters"), ("copy", "copied"), ("plan", "planning discharges"),
-    ("plan", "planned care"), ("process", "processing invoices"),
-    ("analyse", "Analyze referral data"), ("organise", "organizing clinics"),
-    ("paediatric", "pediatric outpatients"), ("anaesthetic", "anesthetic chart"),
-    ("haematology", "hematology samples"), ("counselling", "counseling patients"),
-    ("book ... appointment", "book outpatient follow-up appointments"),
-    ("follow up", "follow-up"), ("admin*", "administrative tasks"),
-])
+@pytest.mark.parametrize(
+    ("term", "text"),
+    [
+        ("book", "Booking clinics"),
+        ("book", "booked"),
+        ("book", "books"),
+        ("schedule", "Scheduling theatre"),
+        ("schedule", "scheduled lists"),
+        ("copy", "copies of letters"),
+        ("copy", "copied"),
+        ("plan", "planning discharges"),
+        ("plan", "planned care"),
+        ("process", "processing invoices"),
+        ("analyse", "Analyze referral data"),
+        ("organise", "organizing clinics"),
+        ("paediatric", "pediatric outpatients"),
+        ("anaesthetic", "anesthetic chart"),
+        ("haematology", "hematology samples"),
+        ("counselling", "counseling patients"),
+        ("book ... appointment", "book outpatient follow-up appointments"),
+        ("follow up", "follow-up"),
+        ("admin*", "administrative tasks"),
+    ],
+)
 def test_term_matches_inflected_and_spelling_variants(term: str, text: str) -> None:
     """Each term matches its -s/-ed/-ing forms and either spelling."""
     assert matches(term, text)
 
 
-@pytest.mark.parametrize(("term", "text"), [
-    ("book", "notebook"), ("ward", "towards"), ("pas", "passport"), ("ct", "act"),
-    ("schedule", "rescheduled"), ('"ward"', "wards"),
-    ("book appointment", "book the appointment"),
-    ("book ... appointment", "book one two three four five six seven appointment"),
-])
+@pytest.mark.parametrize(
+    ("term", "text"),
+    [
+        ("book", "notebook"),
+        ("ward", "towards"),
+        ("pas", "passport"),
+        ("ct", "act"),
+        ("schedule", "rescheduled"),
+        ('"ward"', "wards"),
+        ("book appointment", "book the appointment"),
+        ("book ... appointment", "book one two three four five six seven appointment"),
+    ],
+)
 def test_term_respects_word_boundaries_and_gaps(term: str, text: str) -> None:
     """Terms match whole words only; quoted words take no other forms; gaps are bounded."""
     assert not matches(term, text)

@@ -18,15 +18,28 @@ def write(tmp_path: Path, text: str, name: str = "rules.toml") -> Path:
 
 
 def test_default_ruleset_is_valid_and_complete() -> None:
-    """The packaged ruleset validates, covers the trust's activities, and every rule has a rationale."""
+    """The packaged ruleset validates, covers the trust's work, and every rule has a rationale."""
     rs = default_ruleset()
     ids = {c.id for c in rs.categories}
     assert {
-        "scheduling", "data_entry", "correspondence", "clinical_documentation", "transcription",
-        "summarising", "clinical_coding", "reporting", "routine_communication",
-        "training_material", "rostering", "finance_procurement", "direct_care",
-        "clinical_procedures", "diagnostic_interpretation", "counselling",
-        "supervision_management", "physical_work",
+        "scheduling",
+        "data_entry",
+        "correspondence",
+        "clinical_documentation",
+        "transcription",
+        "summarising",
+        "clinical_coding",
+        "reporting",
+        "routine_communication",
+        "training_material",
+        "rostering",
+        "finance_procurement",
+        "direct_care",
+        "clinical_procedures",
+        "diagnostic_interpretation",
+        "counselling",
+        "supervision_management",
+        "physical_work",
     } <= ids
     assert all(r.rationale.strip() for r in rs.rules)
     assert all(any(r.category == c for r in rs.rules) for c in ids), "a category has no rule"
@@ -83,12 +96,17 @@ def test_an_analyst_file_replaces_the_default(tmp_path: Path) -> None:
     out = score_texts(["Fill in the referral form", "Wash the patient"], ruleset=rs)
     assert out["category"].tolist() == ["admin", "care"]
     assert out["score"].tolist() == [0.5, 0.0]
-    assert score_texts(["Fill in forms"], ruleset=tmp_path / "rules.toml")["category"].iat[0] == "admin"
+    assert (
+        score_texts(["Fill in forms"], ruleset=tmp_path / "rules.toml")["category"].iat[0]
+        == "admin"
+    )
 
 
 def test_an_analyst_file_extends_the_default(tmp_path: Path) -> None:
     """extends = "default" overlays rules: same ids replace, new ids add, disable removes."""
-    path = write(tmp_path, """
+    path = write(
+        tmp_path,
+        """
 [ruleset]
 name = "Northbridge local"
 version = "2026.1"
@@ -108,7 +126,8 @@ category = "data_entry"
 weight = 2.0
 terms = ["millennium"]
 rationale = "Millennium is our record system."
-""")
+""",
+    )
     rs = load_ruleset(path)
     assert rs.name == "Northbridge local"
     assert rs.category_index["scheduling"].time_share == 0.8
@@ -120,26 +139,44 @@ rationale = "Millennium is our record system."
 
 BROKEN = {
     "not TOML": ("[ruleset\nname=", "not valid TOML"),
-    "unknown field": (DEFAULT_LIKE.replace('weight = 1.0\nterms = ["wash"]',
-                                           'weight = 1.0\nwieght = 2\nterms = ["wash"]'),
-                      "rules[1] (id 'care.wash'), field 'wieght'"),
-    "negative weight": (DEFAULT_LIKE.replace("weight = 1.0\nterms = [\"wash\"]",
-                                             "weight = -1.0\nterms = [\"wash\"]"),
-                        "rules[1] (id 'care.wash'), field 'weight'"),
-    "time share over 1": (DEFAULT_LIKE.replace("time_share = 0.5", "time_share = 1.5"),
-                          "categories[0] (id 'admin'), field 'time_share'"),
-    "bad exposure": (DEFAULT_LIKE.replace('exposure = "E1"', 'exposure = "E3"'),
-                     "field 'exposure'"),
-    "unknown category": (DEFAULT_LIKE.replace('category = "care"', 'category = "caer"'),
-                         "unknown category 'caer' (did you mean 'care'?)"),
-    "duplicate rule id": (DEFAULT_LIKE.replace('id = "care.wash"', 'id = "admin.forms"'),
-                          "rule id 'admin.forms' is used more than once"),
-    "no terms or attribute": (DEFAULT_LIKE.replace('terms = ["wash"]\n', ""),
-                              "either 'terms' or 'attribute'"),
-    "term starts with gap": (DEFAULT_LIKE.replace('terms = ["wash"]', 'terms = ["... wash"]'),
-                             "cannot start or end with '...'"),
-    "empty rationale": (DEFAULT_LIKE.replace('rationale = "Washing is care."', 'rationale = ""'),
-                        "field 'rationale'"),
+    "unknown field": (
+        DEFAULT_LIKE.replace(
+            'weight = 1.0\nterms = ["wash"]', 'weight = 1.0\nwieght = 2\nterms = ["wash"]'
+        ),
+        "rules[1] (id 'care.wash'), field 'wieght'",
+    ),
+    "negative weight": (
+        DEFAULT_LIKE.replace('weight = 1.0\nterms = ["wash"]', 'weight = -1.0\nterms = ["wash"]'),
+        "rules[1] (id 'care.wash'), field 'weight'",
+    ),
+    "time share over 1": (
+        DEFAULT_LIKE.replace("time_share = 0.5", "time_share = 1.5"),
+        "categories[0] (id 'admin'), field 'time_share'",
+    ),
+    "bad exposure": (
+        DEFAULT_LIKE.replace('exposure = "E1"', 'exposure = "E3"'),
+        "field 'exposure'",
+    ),
+    "unknown category": (
+        DEFAULT_LIKE.replace('category = "care"', 'category = "caer"'),
+        "unknown category 'caer' (did you mean 'care'?)",
+    ),
+    "duplicate rule id": (
+        DEFAULT_LIKE.replace('id = "care.wash"', 'id = "admin.forms"'),
+        "rule id 'admin.forms' is used more than once",
+    ),
+    "no terms or attribute": (
+        DEFAULT_LIKE.replace('terms = ["wash"]\n', ""),
+        "either 'terms' or 'attribute'",
+    ),
+    "term starts with gap": (
+        DEFAULT_LIKE.replace('terms = ["wash"]', 'terms = ["... wash"]'),
+        "cannot start or end with '...'",
+    ),
+    "empty rationale": (
+        DEFAULT_LIKE.replace('rationale = "Washing is care."', 'rationale = ""'),
+        "field 'rationale'",
+    ),
 }
 
 
@@ -162,9 +199,11 @@ def test_missing_ruleset_file_is_an_error_not_a_fallback(tmp_path: Path) -> None
 
 def test_disable_of_unknown_rule_is_an_error(tmp_path: Path) -> None:
     """Disabling a rule that does not exist is an error that suggests close ids."""
-    path = write(tmp_path, '[ruleset]\nname="x"\nversion="1"\nextends="default"\n'
-                           'disable=["scheduling.bok"]\n')
-    with pytest.raises(RulesetError, match="scheduling.book"):
+    path = write(
+        tmp_path,
+        '[ruleset]\nname="x"\nversion="1"\nextends="default"\ndisable=["scheduling.bok"]\n',
+    )
+    with pytest.raises(RulesetError, match=r"scheduling\.book"):
         load_ruleset(path)
 
 

@@ -6,10 +6,10 @@ import filecmp
 
 import pandas as pd
 import pytest
-from conftest import ROOT, shared_file
 from openpyxl import load_workbook
 
 import genai_aug
+from conftest import ROOT, shared_file
 from genai_aug._reference import STAFF_GROUPS
 
 
@@ -44,8 +44,16 @@ def test_workbook_has_a_readme_sheet_describing_columns() -> None:
     wb = load_workbook(ROOT / "data" / "sample_roles.xlsx", read_only=True)
     assert wb.sheetnames[0] == "README"
     text = " ".join(str(c) for row in wb["README"].iter_rows(values_only=True) for c in row if c)
-    for header in ("Role ID", "Staff group", "FTE", "Contracted hours", "Task description",
-                   "Hours per week", "Patient facing", "Category override"):
+    for header in (
+        "Role ID",
+        "Staff group",
+        "FTE",
+        "Contracted hours",
+        "Task description",
+        "Hours per week",
+        "Patient facing",
+        "Category override",
+    ):
         assert header in text
 
 
@@ -54,6 +62,8 @@ def test_staff_group_mix_follows_leeds_2018() -> None:
     real = pd.read_csv(shared_file("nhs_fte_by_organisation_staff_group_2017_2018.csv"))
     leeds = real[(real["Organisation code"] == "RR8") & (real["Month"] == "2018-JUN")]
     leeds = leeds.set_index("Staff group")["FTE"].drop("Unknown")
-    sample = genai_aug.load_inventory(genai_aug.sample_path()).roles.groupby("staff_group")["fte"].sum()
+    sample = (
+        genai_aug.load_inventory(genai_aug.sample_path()).roles.groupby("staff_group")["fte"].sum()
+    )
     for group, fte in leeds.items():
         assert sample[group] == pytest.approx(fte / 2, abs=0.1), group

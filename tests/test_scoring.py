@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import make_frames
 
 import genai_aug
+from conftest import make_frames
 from genai_aug import InventoryError, explain, load_inventory, score_tasks, score_texts
 from genai_aug.rules import EXPOSURES
 
@@ -30,12 +30,15 @@ def test_evidence_reproduces_the_score_category_and_exposure() -> None:
         rows = ev[ev["task"] == text]
         strength = rows.groupby("category")["weight"].sum()
         assert row["score"] == pytest.approx(
-            (rows["weight"] * rows["time_share"]).sum() / rows["weight"].sum(), abs=1e-12)
+            (rows["weight"] * rows["time_share"]).sum() / rows["weight"].sum(), abs=1e-12
+        )
         best = strength[strength == strength.max()].index
         order = [c.id for c in rs.categories]
         assert row["category"] == min(best, key=order.index)
-        by_exp = {k: strength[[c for c in strength.index
-                               if rs.category_index[c].exposure == k]].sum() for k in EXPOSURES}
+        by_exp = {
+            k: strength[[c for c in strength.index if rs.category_index[c].exposure == k]].sum()
+            for k in EXPOSURES
+        }
         top = max(by_exp.values())
         assert row["exposure"] == next(k for k in EXPOSURES if by_exp[k] == top)
 

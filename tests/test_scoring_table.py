@@ -187,8 +187,10 @@ MUST_NOT: dict[str, list[str]] = {
     "scheduling": ["Operate on elective theatre lists", "Attend the bed meeting"],
     "data_entry": ["Scan patients' abdomens with ultrasound", "Record observations at the bedside"],
     "correspondence": ["Answer the ward telephone", "Type clinic letters from digital dictation"],
-    "clinical_documentation": ["Document storage and archiving contracts",
-                               "Record the temperature of the kitchen fridges"],
+    "clinical_documentation": [
+        "Document storage and archiving contracts",
+        "Record the temperature of the kitchen fridges",
+    ],
     "transcription": ["Attend the team meeting", "Dictate letters after clinic"],
     "summarising": ["Write discharge summaries"],
     "clinical_coding": ["Code the colour of waste bins"],
@@ -198,19 +200,27 @@ MUST_NOT: dict[str, list[str]] = {
     "policy_writing": ["Attend the governance meeting"],
     "rostering": ["Allocate a cubicle to the patient on the shift"],
     "finance_procurement": ["Order blood tests for patients"],
-    "direct_care": ["Wash up and clean the kitchen", "Calculate enteral feeding regimens",
-                    "Document care in the nursing notes"],
+    "direct_care": [
+        "Wash up and clean the kitchen",
+        "Calculate enteral feeding regimens",
+        "Document care in the nursing notes",
+    ],
     "clinical_procedures": ["Write clinical guidelines", "Book patients into the clinic"],
-    "diagnostic_interpretation": ["Scan paper records into the electronic record",
-                                  "Book scans for outpatients"],
+    "diagnostic_interpretation": [
+        "Scan paper records into the electronic record",
+        "Book scans for outpatients",
+    ],
     "counselling": ["Answer the advice line"],
     "supervision_management": ["Attend the board meeting", "Supervise patients at mealtimes"],
     "meetings": ["Record clinic outcomes and did not attends"],
     "teaching": ["Prepare teaching materials"],
     "technical_work": ["Order laboratory reagents"],
-    "physical_work": ["Write SQL queries to extract data from the data warehouse",
-                      "Book patient transport", "Carry out the medication round",
-                      "Complete cleaning schedules and records"],
+    "physical_work": [
+        "Write SQL queries to extract data from the data warehouse",
+        "Book patient transport",
+        "Carry out the medication round",
+        "Complete cleaning schedules and records",
+    ],
 }
 
 _MUST = [(cat, text) for cat, texts in MUST.items() for text in texts]

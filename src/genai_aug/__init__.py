@@ -17,13 +17,13 @@ from pathlib import Path
 
 __version__ = "0.1.0"
 
-from genai_aug.aggregating import Aggregates, Assumptions, aggregate_hours  # noqa: E402
-from genai_aug.errors import GenAIAugError, InventoryError, RulesetError  # noqa: E402
-from genai_aug.loading import load_inventory  # noqa: E402
-from genai_aug.pipeline import Result, run  # noqa: E402
-from genai_aug.rules import Ruleset, default_ruleset, load_ruleset  # noqa: E402
-from genai_aug.scoring import explain, score_tasks, score_texts  # noqa: E402
-from genai_aug.validating import Inventory  # noqa: E402
+from genai_aug.aggregating import Aggregates, Assumptions, aggregate_hours
+from genai_aug.errors import GenAIAugError, InventoryError, RulesetError
+from genai_aug.loading import load_inventory
+from genai_aug.pipeline import Result, run
+from genai_aug.rules import Ruleset, default_ruleset, load_ruleset
+from genai_aug.scoring import explain, score_tasks, score_texts
+from genai_aug.validating import Inventory
 
 
 def sample_path() -> Path:

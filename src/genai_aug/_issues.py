@@ -24,15 +24,31 @@ class IssueLog:
     def __init__(self) -> None:
         self._records: list[dict[str, Any]] = []
 
-    def add(self, severity: str, file: str | None, sheet: str | None, row: int | None,
-            column: str | None, value: object, code: str, message: str) -> None:
+    def add(
+        self,
+        severity: str,
+        file: str | None,
+        sheet: str | None,
+        row: int | None,
+        column: str | None,
+        value: object,
+        code: str,
+        message: str,
+    ) -> None:
         """Record one issue."""
         if severity not in SEVERITIES:
             raise ValueError(f"severity must be one of {SEVERITIES}, got {severity!r}")
         self._records.append(
-            {"file": file, "sheet": sheet, "row": row, "column": column,
-             "value": None if value is None else _show(value), "code": code,
-             "severity": severity, "message": message}
+            {
+                "file": file,
+                "sheet": sheet,
+                "row": row,
+                "column": column,
+                "value": None if value is None else _show(value),
+                "code": code,
+                "severity": severity,
+                "message": message,
+            }
         )
 
     def error(self, *args: Any) -> None:
@@ -65,12 +81,13 @@ class IssueLog:
         order = df.assign(_sev=df["severity"].map({s: i for i, s in enumerate(SEVERITIES)}))
         order = order.sort_values(
             ["_sev", "file", "sheet", "row", "column", "code", "message"],
-            kind="stable", na_position="first",
+            kind="stable",
+            na_position="first",
         )
         return order.drop(columns="_sev").reset_index(drop=True)
 
     def raise_if_errors(self) -> None:
-        """Raise :class:`~genai_aug.errors.InventoryError` carrying every issue, if any is an error."""
+        """Raise :class:`~genai_aug.errors.InventoryError` with every issue, if any is an error."""
         if self.has_errors:
             raise InventoryError(self.to_frame())
 

@@ -29,17 +29,37 @@ _MAX_TERM_WORDS: Final = 12
 _SPELLINGS: Final[tuple[tuple[str, str], ...]] = (
     (r"\b(\w{2,})iz(e|es|ed|ing|ation|ations|er|ers)\b", r"\1is\2"),
     (r"\b(\w{2,})yz(e|es|ed|ing|er|ers)\b", r"\1ys\2"),
-    (r"\bcolor", "colour"), (r"\bbehavior", "behaviour"), (r"\bcenter", "centre"),
-    (r"\bpediatric", "paediatric"), (r"\banesthe", "anaesthe"), (r"\bhemato", "haemato"),
-    (r"\bhemo", "haemo"), (r"\bgynecolog", "gynaecolog"), (r"\borthopedic", "orthopaedic"),
-    (r"\besophag", "oesophag"), (r"\bedema\b", "oedema"), (r"\bcatalog\b", "catalogue"),
-    (r"\bfulfill\b", "fulfil"), (r"\benrollment", "enrolment"), (r"\bcounsel(ing|or|ors)\b", r"counsell\1"),
-    (r"\btravel(ing|ed|er|ers)\b", r"travell\1"), (r"\blabel(ing|ed)\b", r"labell\1"),
-    (r"\bmodel(ing|ed)\b", r"modell\1"), (r"\bcancel(ing|ed)\b", r"cancell\1"),
-    (r"\bfavor", "favour"), (r"\blabor\b", "labour"), (r"\bneighbor", "neighbour"),
-    (r"\bmaneuver", "manoeuvre"), (r"\bcheck(s)? up\b", r"check\1up"), (r"\bprogram\b", "programme"),
-    (r"\bdefense\b", "defence"), (r"\bpracticing\b", "practising"), (r"\bgray\b", "grey"),
-    (r"\bfeces\b", "faeces"), (r"\bestrogen", "oestrogen"), (r"\bleukemia", "leukaemia"),
+    (r"\bcolor", "colour"),
+    (r"\bbehavior", "behaviour"),
+    (r"\bcenter", "centre"),
+    (r"\bpediatric", "paediatric"),
+    (r"\banesthe", "anaesthe"),
+    (r"\bhemato", "haemato"),
+    (r"\bhemo", "haemo"),
+    (r"\bgynecolog", "gynaecolog"),
+    (r"\borthopedic", "orthopaedic"),
+    (r"\besophag", "oesophag"),
+    (r"\bedema\b", "oedema"),
+    (r"\bcatalog\b", "catalogue"),
+    (r"\bfulfill\b", "fulfil"),
+    (r"\benrollment", "enrolment"),
+    (r"\bcounsel(ing|or|ors)\b", r"counsell\1"),
+    (r"\btravel(ing|ed|er|ers)\b", r"travell\1"),
+    (r"\blabel(ing|ed)\b", r"labell\1"),
+    (r"\bmodel(ing|ed)\b", r"modell\1"),
+    (r"\bcancel(ing|ed)\b", r"cancell\1"),
+    (r"\bfavor", "favour"),
+    (r"\blabor\b", "labour"),
+    (r"\bneighbor", "neighbour"),
+    (r"\bmaneuver", "manoeuvre"),
+    (r"\bcheck(s)? up\b", r"check\1up"),
+    (r"\bprogram\b", "programme"),
+    (r"\bdefense\b", "defence"),
+    (r"\bpracticing\b", "practising"),
+    (r"\bgray\b", "grey"),
+    (r"\bfeces\b", "faeces"),
+    (r"\bestrogen", "oestrogen"),
+    (r"\bleukemia", "leukaemia"),
 )
 _SPELLING_RES: Final = tuple((re.compile(p), r) for p, r in _SPELLINGS)
 _NON_WORD: Final = re.compile(r"[^a-z0-9&'+ ]+")
@@ -80,8 +100,12 @@ def _word_pattern(word: str) -> str:
     if w.endswith(("s", "x", "z", "ch", "sh")):  # process -> processes, processing
         return re.escape(w) + r"(?:es|ed|ing|er|ers)?"
     forms = r"(?:s|ed|ing|er|ers)?"
-    if (len(w) >= 3 and w[-1] not in _VOWELS | set("wxy") and w[-2] in _VOWELS
-            and w[-3] not in _VOWELS):
+    if (
+        len(w) >= 3
+        and w[-1] not in _VOWELS | set("wxy")
+        and w[-2] in _VOWELS
+        and w[-3] not in _VOWELS
+    ):
         # plan -> planning, planned (doubled consonant) as well as plans
         return re.escape(w) + r"(?:s|" + re.escape(w[-1]) + r"?(?:ed|ing|er|ers))?"
     return re.escape(w) + forms

@@ -77,8 +77,15 @@ class Aggregates:
     assumptions: Assumptions
 
 
-_SUMMED = (col.FTE, col.N_TASKS, col.N_UNCLASSIFIED, col.HOURS_TOTAL, col.HOURS_UNCLASSIFIED,
-           col.HOURS_RELEASED, col.WTE_RELEASED)
+_SUMMED = (
+    col.FTE,
+    col.N_TASKS,
+    col.N_UNCLASSIFIED,
+    col.HOURS_TOTAL,
+    col.HOURS_UNCLASSIFIED,
+    col.HOURS_RELEASED,
+    col.WTE_RELEASED,
+)
 
 
 def _fsum(values: pd.Series) -> float:
@@ -95,7 +102,8 @@ def _finish(frame: pd.DataFrame, weeks: float) -> pd.DataFrame:
     frame[col.HOURS_RELEASED_YEAR] = frame[col.HOURS_RELEASED] * weeks
     with np.errstate(invalid="ignore", divide="ignore"):
         frame[col.SHARE_RELEASED] = np.where(
-            frame[col.HOURS_TOTAL] > 0, frame[col.HOURS_RELEASED] / frame[col.HOURS_TOTAL], 0.0)
+            frame[col.HOURS_TOTAL] > 0, frame[col.HOURS_RELEASED] / frame[col.HOURS_TOTAL], 0.0
+        )
     for c in (col.N_TASKS, col.N_UNCLASSIFIED):
         frame[c] = frame[c].round().astype("int64")
     return frame
@@ -150,33 +158,43 @@ def aggregate_hours(
     t[col.N_TASKS] = 1.0
     t[col.N_UNCLASSIFIED] = unclassified.astype(float)
 
-    role_info_cols = [col.ROLE_ID, col.ROLE_TITLE, col.STAFF_GROUP, col.BAND, col.FTE,
-                      col.CONTRACTED_HOURS]
+    role_info_cols = [
+        col.ROLE_ID,
+        col.ROLE_TITLE,
+        col.STAFF_GROUP,
+        col.BAND,
+        col.FTE,
+        col.CONTRACTED_HOURS,
+    ]
     if roles is not None:
         info = roles[[c for c in role_info_cols if c in roles.columns]]
     else:
         info = t[[c for c in role_info_cols if c in t.columns]].drop_duplicates(col.ROLE_ID)
     info = info.set_index(col.ROLE_ID).sort_index()
 
-    task_sums = _sum_by(t.fillna({col.HOURS_RELEASED: 0.0, col.WTE_RELEASED: 0.0}), col.ROLE_ID,
-                        _SUMMED[1:])
+    task_sums = _sum_by(
+        t.fillna({col.HOURS_RELEASED: 0.0, col.WTE_RELEASED: 0.0}), col.ROLE_ID, _SUMMED[1:]
+    )
     by_role = info.join(task_sums, how="left")
     by_role[list(_SUMMED[1:])] = by_role[list(_SUMMED[1:])].fillna(0.0)
     by_role = _finish(by_role, a.working_weeks_per_year).reset_index()
 
     by_role[col.N_ROLES] = 1.0
-    group_key = by_role[col.STAFF_GROUP].astype(pd.CategoricalDtype(list(STAFF_GROUPS),
-                                                                   ordered=True))
-    by_group = _sum_by(by_role.assign(**{col.STAFF_GROUP: group_key}), col.STAFF_GROUP,
-                       (col.N_ROLES, *_SUMMED))
+    group_key = by_role[col.STAFF_GROUP].astype(
+        pd.CategoricalDtype(list(STAFF_GROUPS), ordered=True)
+    )
+    by_group = _sum_by(
+        by_role.assign(**{col.STAFF_GROUP: group_key}), col.STAFF_GROUP, (col.N_ROLES, *_SUMMED)
+    )
     by_group[col.N_ROLES] = by_group[col.N_ROLES].round().astype("int64")
     by_group = _finish(by_group, a.working_weeks_per_year)
     by_group.index = by_group.index.astype(str)
     by_group = by_group.reset_index()
     by_role = by_role.drop(columns=col.N_ROLES)
 
-    trust = pd.DataFrame({c: [math.fsum(by_group[c].to_numpy(dtype=float))]
-                          for c in (col.N_ROLES, *_SUMMED)})
+    trust = pd.DataFrame(
+        {c: [math.fsum(by_group[c].to_numpy(dtype=float))] for c in (col.N_ROLES, *_SUMMED)}
+    )
     trust = _finish(trust, a.working_weeks_per_year)
     trust[col.N_ROLES] = trust[col.N_ROLES].round().astype("int64")
     trust.insert(0, col.LEVEL, TRUST_LABEL)

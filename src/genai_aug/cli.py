@@ -28,39 +28,66 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p_run = sub.add_parser(
-        "run", help="score an inventory and aggregate the hours released",
+        "run",
+        help="score an inventory and aggregate the hours released",
         description="Load a role and task inventory, score every task and aggregate the hours "
-                    "Gen AI could release per role, staff group and trust. Prints a summary; "
-                    "with --out, writes the tables as CSV files.")
-    p_run.add_argument("path", type=Path,
-                       help="Excel workbook with 'roles' and 'tasks' sheets, or the roles CSV")
-    p_run.add_argument("--tasks", type=Path, default=None,
-                       help="the tasks CSV, when PATH is the roles CSV")
+        "Gen AI could release per role, staff group and trust. Prints a summary; "
+        "with --out, writes the tables as CSV files.",
+    )
+    p_run.add_argument(
+        "path", type=Path, help="Excel workbook with 'roles' and 'tasks' sheets, or the roles CSV"
+    )
+    p_run.add_argument(
+        "--tasks", type=Path, default=None, help="the tasks CSV, when PATH is the roles CSV"
+    )
     p_run.add_argument("--out", type=Path, default=None, help="directory to write results to")
-    p_run.add_argument("--rules", type=Path, default=None,
-                       help="a ruleset file (TOML) to use instead of the packaged default")
+    p_run.add_argument(
+        "--rules",
+        type=Path,
+        default=None,
+        help="a ruleset file (TOML) to use instead of the packaged default",
+    )
     defaults = Assumptions()
-    p_run.add_argument("--adoption-rate", type=float, default=defaults.adoption_rate,
-                       help="share of the potential saving realised, 0-1 (default %(default)s)")
-    p_run.add_argument("--working-weeks", type=float, default=defaults.working_weeks_per_year,
-                       help="working weeks a year of a whole-time post (default %(default)s)")
-    p_run.add_argument("--skip-invalid", action="store_true",
-                       help="leave out rows with errors (listed in issues.csv) instead of stopping")
+    p_run.add_argument(
+        "--adoption-rate",
+        type=float,
+        default=defaults.adoption_rate,
+        help="share of the potential saving realised, 0-1 (default %(default)s)",
+    )
+    p_run.add_argument(
+        "--working-weeks",
+        type=float,
+        default=defaults.working_weeks_per_year,
+        help="working weeks a year of a whole-time post (default %(default)s)",
+    )
+    p_run.add_argument(
+        "--skip-invalid",
+        action="store_true",
+        help="leave out rows with errors (listed in issues.csv) instead of stopping",
+    )
     p_run.add_argument("--top", type=int, default=10, help="roles to list in the summary")
 
-    p_rules = sub.add_parser("rules", help="list the categories and rules of a ruleset",
-                             description="Print the ruleset's categories and rules, with its "
-                                         "version and hash.")
+    p_rules = sub.add_parser(
+        "rules",
+        help="list the categories and rules of a ruleset",
+        description="Print the ruleset's categories and rules, with its version and hash.",
+    )
     p_rules.add_argument("--rules", type=Path, default=None, help="a ruleset file (TOML)")
     return parser
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    assumptions = Assumptions(adoption_rate=args.adoption_rate,
-                              working_weeks_per_year=args.working_weeks)
+    assumptions = Assumptions(
+        adoption_rate=args.adoption_rate, working_weeks_per_year=args.working_weeks
+    )
     try:
-        result = run(args.path, args.tasks, ruleset=args.rules, assumptions=assumptions,
-                     errors="reject" if args.skip_invalid else "raise")
+        result = run(
+            args.path,
+            args.tasks,
+            ruleset=args.rules,
+            assumptions=assumptions,
+            errors="reject" if args.skip_invalid else "raise",
+        )
     except InventoryError as exc:
         if args.out is not None:
             args.out.mkdir(parents=True, exist_ok=True)
@@ -79,11 +106,16 @@ def _cmd_run(args: argparse.Namespace) -> int:
 def _cmd_rules(args: argparse.Namespace) -> int:
     rs = load_ruleset(args.rules)
     print(f"{rs.name} {rs.version} (sha256 {rs.hash})\n")
-    with pd.option_context("display.max_colwidth", 60, "display.width", 200,
-                           "display.max_rows", 500):
-        print(rs.categories_frame()[["id", "label", "exposure", "time_share"]].to_string(index=False))
+    with pd.option_context(
+        "display.max_colwidth", 60, "display.width", 200, "display.max_rows", 500
+    ):
+        print(
+            rs.categories_frame()[["id", "label", "exposure", "time_share"]].to_string(index=False)
+        )
         print()
-        print(rs.rules_frame()[["rule_id", "category", "weight", "rationale"]].to_string(index=False))
+        print(
+            rs.rules_frame()[["rule_id", "category", "weight", "rationale"]].to_string(index=False)
+        )
     return EXIT_OK
 
 

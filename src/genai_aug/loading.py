@@ -55,9 +55,16 @@ def _table_from_rows(
     table = col.ROLE_HEADER_TABLE if kind == col.ROLES_SHEET else col.TASK_HEADER_TABLE
     required = col.REQUIRED_ROLE_COLUMNS if kind == col.ROLES_SHEET else col.REQUIRED_TASK_COLUMNS
     if not rows:
-        log.error(file, sheet, None, None, None, "empty-sheet",
-                  f"{_where(file, sheet)}: the sheet is empty; expected a header row naming "
-                  f"{', '.join(required)} and one row per {kind[:-1]}.")
+        log.error(
+            file,
+            sheet,
+            None,
+            None,
+            None,
+            "empty-sheet",
+            f"{_where(file, sheet)}: the sheet is empty; expected a header row naming "
+            f"{', '.join(required)} and one row per {kind[:-1]}.",
+        )
         return RawTable(_empty_frame(), file, sheet, kind, None, 0, tuple(required))
 
     h = _find_header_row(rows, table)
@@ -69,23 +76,44 @@ def _table_from_rows(
             continue
         canonical = col.canonical_header(name, table)
         if canonical is None:
-            log.info(file, sheet, header_loc, str(name), None, "ignored-column",
-                     f"{_where(file, sheet, header_loc, str(name))}: column not "
-                     "recognised, so it is ignored. See docs/input-format.md for the columns "
-                     "genai_aug reads.")
+            log.info(
+                file,
+                sheet,
+                header_loc,
+                str(name),
+                None,
+                "ignored-column",
+                f"{_where(file, sheet, header_loc, str(name))}: column not "
+                "recognised, so it is ignored. See docs/input-format.md for the columns "
+                "genai_aug reads.",
+            )
         elif canonical in positions:
-            log.error(file, sheet, header_loc, str(name), None, "duplicate-column",
-                      f"{_where(file, sheet, header_loc, str(name))}: a second column "
-                      f"for '{canonical}'; expected one. Rename or delete one of them.")
+            log.error(
+                file,
+                sheet,
+                header_loc,
+                str(name),
+                None,
+                "duplicate-column",
+                f"{_where(file, sheet, header_loc, str(name))}: a second column "
+                f"for '{canonical}'; expected one. Rename or delete one of them.",
+            )
         else:
             positions[canonical] = j
 
     missing = tuple(c for c in required if c not in positions)
     for c in missing:
-        log.error(file, sheet, header_loc, c, None, "missing-column",
-                  f"{_where(file, sheet, header_loc)}: required column '{c}' not found; "
-                  f"expected a header such as {_examples(c, kind)}. Add the column or rename "
-                  "the header.")
+        log.error(
+            file,
+            sheet,
+            header_loc,
+            c,
+            None,
+            "missing-column",
+            f"{_where(file, sheet, header_loc)}: required column '{c}' not found; "
+            f"expected a header such as {_examples(c, kind)}. Add the column or rename "
+            "the header.",
+        )
 
     body = rows[h + 1 :]
     width = max((len(r) for r in body), default=0)
@@ -154,16 +182,29 @@ def read_workbook(path: str | os.PathLike[str], log: IssueLog) -> tuple[RawTable
         for kind in (col.ROLES_SHEET, col.TASKS_SHEET):
             sheet = _match_sheet(wb.sheetnames, kind)
             if sheet is None:
-                log.error(file, kind, None, None, None, "missing-sheet",
-                          f"File '{file}': no '{kind}' sheet; found {wb.sheetnames}. Expected "
-                          "sheets named 'roles' and 'tasks' (any case). Rename the sheet.")
-                tables.append(RawTable(_empty_frame(), file, kind, kind, None, 0,
-                                       tuple(col.REQUIRED_ROLE_COLUMNS)))
+                log.error(
+                    file,
+                    kind,
+                    None,
+                    None,
+                    None,
+                    "missing-sheet",
+                    f"File '{file}': no '{kind}' sheet; found {wb.sheetnames}. Expected "
+                    "sheets named 'roles' and 'tasks' (any case). Rename the sheet.",
+                )
+                tables.append(
+                    RawTable(
+                        _empty_frame(), file, kind, kind, None, 0, tuple(col.REQUIRED_ROLE_COLUMNS)
+                    )
+                )
                 continue
             ws = wb[sheet]
             rows = [list(r) for r in ws.iter_rows(values_only=True)]
-            tables.append(_table_from_rows(rows, first_row_number=1, file=file, sheet=sheet,
-                                           kind=kind, log=log))
+            tables.append(
+                _table_from_rows(
+                    rows, first_row_number=1, file=file, sheet=sheet, kind=kind, log=log
+                )
+            )
     finally:
         wb.close()
     return tables[0], tables[1]
@@ -172,18 +213,26 @@ def read_workbook(path: str | os.PathLike[str], log: IssueLog) -> tuple[RawTable
 def read_csv_table(path: str | os.PathLike[str], kind: str, log: IssueLog) -> RawTable:
     """Read one CSV file (roles or tasks); rows are numbered as lines, the header being line 1."""
     file = str(path)
-    raw = pd.read_csv(file, dtype=str, header=None, keep_default_na=False,
-                      encoding="utf-8-sig", skip_blank_lines=False)
+    raw = pd.read_csv(
+        file,
+        dtype=str,
+        header=None,
+        keep_default_na=False,
+        encoding="utf-8-sig",
+        skip_blank_lines=False,
+    )
     rows = raw.to_numpy(dtype=object).tolist()
-    return _table_from_rows(rows, first_row_number=1, file=file, sheet=Path(file).stem,
-                            kind=kind, log=log)
+    return _table_from_rows(
+        rows, first_row_number=1, file=file, sheet=Path(file).stem, kind=kind, log=log
+    )
 
 
 def read_frame(frame: pd.DataFrame, kind: str, log: IssueLog) -> RawTable:
     """Read a DataFrame; rows are numbered by position, starting at 0, as in ``df.iloc``."""
     rows = [list(frame.columns), *frame.astype(object).to_numpy().tolist()]
-    return _table_from_rows(rows, first_row_number=-1, file="<DataFrame>", sheet=kind,
-                            kind=kind, log=log)
+    return _table_from_rows(
+        rows, first_row_number=-1, file="<DataFrame>", sheet=kind, kind=kind, log=log
+    )
 
 
 def load_inventory(
@@ -245,8 +294,11 @@ def load_inventory(
     else:
         path = Path(roles)
         if not path.exists():
-            raise InventoryError(_file_issue(str(path), "file-not-found",
-                                             f"File '{path}' not found. Check the path."))
+            raise InventoryError(
+                _file_issue(
+                    str(path), "file-not-found", f"File '{path}' not found. Check the path."
+                )
+            )
         source = str(path)
         if path.suffix.lower() in EXCEL_SUFFIXES:
             roles_table, tasks_table = read_workbook(path, log)
@@ -254,18 +306,31 @@ def load_inventory(
             if tasks is None or isinstance(tasks, pd.DataFrame):
                 raise TypeError("when roles is a CSV file, pass the tasks CSV file as tasks=")
             if not Path(tasks).exists():
-                raise InventoryError(_file_issue(str(tasks), "file-not-found",
-                                                 f"File '{tasks}' not found. Check the path."))
+                raise InventoryError(
+                    _file_issue(
+                        str(tasks), "file-not-found", f"File '{tasks}' not found. Check the path."
+                    )
+                )
             roles_table = read_csv_table(path, col.ROLES_SHEET, log)
             tasks_table = read_csv_table(tasks, col.TASKS_SHEET, log)
             source = f"{path} + {tasks}"
         else:
-            raise InventoryError(_file_issue(
-                str(path), "unsupported-file",
-                f"File '{path}': unsupported file type '{path.suffix}'; expected an Excel "
-                "workbook (.xlsx) or a pair of CSV files. Save the workbook as .xlsx."))
-    return validate(roles_table, tasks_table, log, source=source, errors=errors,
-                    options=ValidationOptions(hours_tolerance=hours_tolerance))
+            raise InventoryError(
+                _file_issue(
+                    str(path),
+                    "unsupported-file",
+                    f"File '{path}': unsupported file type '{path.suffix}'; expected an Excel "
+                    "workbook (.xlsx) or a pair of CSV files. Save the workbook as .xlsx.",
+                )
+            )
+    return validate(
+        roles_table,
+        tasks_table,
+        log,
+        source=source,
+        errors=errors,
+        options=ValidationOptions(hours_tolerance=hours_tolerance),
+    )
 
 
 def _file_issue(file: str, code: str, message: str) -> pd.DataFrame:

@@ -13,8 +13,8 @@ from typing import Any
 
 import pandas as pd
 
-from genai_aug import _columns as col
 from genai_aug import __version__
+from genai_aug import _columns as col
 from genai_aug.aggregating import Aggregates, Assumptions, aggregate_hours
 from genai_aug.loading import load_inventory
 from genai_aug.rules import Ruleset
@@ -33,10 +33,26 @@ OUTPUT_FILES = {
 METADATA_FILE = "run_metadata.json"
 
 _TASK_OUTPUT_COLUMNS = (
-    col.ROLE_ID, col.ROLE_TITLE, col.STAFF_GROUP, col.BAND, col.TASK_ID, col.TASK,
-    col.HOURS_PER_WEEK, col.FTE, col.CATEGORY, col.CATEGORY_LABEL, col.EXPOSURE, col.SCORE,
-    col.HOURS_TOTAL, col.HOURS_RELEASED, col.HOURS_RELEASED_YEAR, col.WTE_RELEASED,
-    col.EVIDENCE, col.CATEGORY_OVERRIDE, col.PATIENT_FACING, *col.PROVENANCE,
+    col.ROLE_ID,
+    col.ROLE_TITLE,
+    col.STAFF_GROUP,
+    col.BAND,
+    col.TASK_ID,
+    col.TASK,
+    col.HOURS_PER_WEEK,
+    col.FTE,
+    col.CATEGORY,
+    col.CATEGORY_LABEL,
+    col.EXPOSURE,
+    col.SCORE,
+    col.HOURS_TOTAL,
+    col.HOURS_RELEASED,
+    col.HOURS_RELEASED_YEAR,
+    col.WTE_RELEASED,
+    col.EVIDENCE,
+    col.CATEGORY_OVERRIDE,
+    col.PATIENT_FACING,
+    *col.PROVENANCE,
 )
 
 
@@ -86,7 +102,8 @@ class Result:
         lines = [
             f"genai_aug {__version__} - hours Gen AI could release",
             f"Input: {self.inventory.source}",
-            f"Ruleset: {self.ruleset.name} {self.ruleset.version} (sha256 {self.ruleset.hash[:12]})",
+            f"Ruleset: {self.ruleset.name} {self.ruleset.version} "
+            f"(sha256 {self.ruleset.hash[:12]})",
             f"Assumptions: adoption rate {a.adoption_rate:.0%}, "
             f"{a.working_weeks_per_year:g} working weeks a year",
             "",
@@ -99,8 +116,9 @@ class Result:
             _table(self.staff_groups, col.STAFF_GROUP),
             "",
             f"Top {top} roles by hours released:",
-            _table(self.roles.nlargest(top, col.HOURS_RELEASED, keep="all").head(top),
-                   col.ROLE_TITLE),
+            _table(
+                self.roles.nlargest(top, col.HOURS_RELEASED, keep="all").head(top), col.ROLE_TITLE
+            ),
             "",
             f"Unclassified tasks (no rule matched; not counted, listed for review): "
             f"{int(t[col.N_UNCLASSIFIED])} ({t[col.HOURS_UNCLASSIFIED]:,.0f} hours a week)",
@@ -128,8 +146,16 @@ class Result:
             "trust": self.trust,
             "evidence": self.evidence,
             "issues": self.issues,
-            "unclassified": self.unclassified[[col.ROLE_ID, col.ROLE_TITLE, col.TASK_ID, col.TASK,
-                                               col.HOURS_PER_WEEK, *col.PROVENANCE]],
+            "unclassified": self.unclassified[
+                [
+                    col.ROLE_ID,
+                    col.ROLE_TITLE,
+                    col.TASK_ID,
+                    col.TASK,
+                    col.HOURS_PER_WEEK,
+                    *col.PROVENANCE,
+                ]
+            ],
         }
         for name, frame in tables.items():
             path = out / OUTPUT_FILES[name]
@@ -142,15 +168,18 @@ class Result:
 
     def __repr__(self) -> str:
         t = self.trust.iloc[0]
-        return (f"Result(roles={len(self.roles)}, tasks={len(self.tasks)}, "
-                f"hours_released_per_week={t[col.HOURS_RELEASED]:.1f}, "
-                f"ruleset={self.ruleset.version!r}/{self.ruleset.hash[:12]})")
+        return (
+            f"Result(roles={len(self.roles)}, tasks={len(self.tasks)}, "
+            f"hours_released_per_week={t[col.HOURS_RELEASED]:.1f}, "
+            f"ruleset={self.ruleset.version!r}/{self.ruleset.hash[:12]})"
+        )
 
     def _repr_html_(self) -> str:
         t = self.trust.iloc[0]
         a = self.assumptions
-        groups = self.staff_groups[[col.STAFF_GROUP, col.FTE, col.HOURS_RELEASED,
-                                    col.WTE_RELEASED, col.SHARE_RELEASED]]
+        groups = self.staff_groups[
+            [col.STAFF_GROUP, col.FTE, col.HOURS_RELEASED, col.WTE_RELEASED, col.SHARE_RELEASED]
+        ]
         return (
             "<div><h4>genai_aug result</h4>"
             f"<p><b>{t[col.HOURS_RELEASED]:,.0f}</b> of {t[col.HOURS_TOTAL]:,.0f} hours a week "
@@ -166,13 +195,15 @@ class Result:
 
 
 def _table(frame: pd.DataFrame, label: str) -> str:
-    view = pd.DataFrame({
-        label: frame[label].astype(str).str.slice(0, 42),
-        "FTE": frame[col.FTE].map("{:,.1f}".format),
-        "hrs/wk released": frame[col.HOURS_RELEASED].map("{:,.0f}".format),
-        "share": frame[col.SHARE_RELEASED].map("{:.1%}".format),
-        "WTE": frame[col.WTE_RELEASED].map("{:,.1f}".format),
-    })
+    view = pd.DataFrame(
+        {
+            label: frame[label].astype(str).str.slice(0, 42),
+            "FTE": frame[col.FTE].map("{:,.1f}".format),
+            "hrs/wk released": frame[col.HOURS_RELEASED].map("{:,.0f}".format),
+            "share": frame[col.SHARE_RELEASED].map("{:.1%}".format),
+            "WTE": frame[col.WTE_RELEASED].map("{:,.1f}".format),
+        }
+    )
     return view.to_string(index=False)
 
 
@@ -221,8 +252,9 @@ def run(
     >>> result.trust["hours_released_per_week"].iloc[0] > 0
     np.True_
     """
-    inventory = source if isinstance(source, Inventory) else load_inventory(
-        source, tasks, errors=errors)
+    inventory = (
+        source if isinstance(source, Inventory) else load_inventory(source, tasks, errors=errors)
+    )
     rs = as_ruleset(ruleset)
     scored, evidence = score_tasks_with_evidence(inventory, rs)
     agg: Aggregates = aggregate_hours(scored, inventory.roles, assumptions)
@@ -242,7 +274,14 @@ def run(
     for frame in tables:
         frame.attrs["provenance"] = provenance
     return Result(
-        tasks=agg.tasks, roles=agg.roles, staff_groups=agg.staff_groups, trust=agg.trust,
-        evidence=evidence, issues=inventory.issues, assumptions=agg.assumptions, ruleset=rs,
-        inventory=inventory, provenance=provenance,
+        tasks=agg.tasks,
+        roles=agg.roles,
+        staff_groups=agg.staff_groups,
+        trust=agg.trust,
+        evidence=evidence,
+        issues=inventory.issues,
+        assumptions=agg.assumptions,
+        ruleset=rs,
+        inventory=inventory,
+        provenance=provenance,
     )

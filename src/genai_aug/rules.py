@@ -53,8 +53,9 @@ class Category(_Model):
     id: str = Field(pattern=_ID, description="Short identifier, e.g. 'scheduling'.")
     label: str = Field(min_length=1, description="Name for people, e.g. 'Scheduling and booking'.")
     exposure: Exposure = Field(description="E0, E1 or E2 under the rubric in docs/scoring.md.")
-    time_share: float = Field(ge=0.0, le=1.0,
-                              description="Share of the task's time Gen AI could release.")
+    time_share: float = Field(
+        ge=0.0, le=1.0, description="Share of the task's time Gen AI could release."
+    )
     rationale: str = Field(min_length=1, description="Why this exposure and time share.")
 
 
@@ -200,9 +201,11 @@ class Ruleset(_Model):
         return pd.DataFrame([c.model_dump() for c in self.categories])
 
     def __repr__(self) -> str:
-        return (f"Ruleset(name={self.name!r}, version={self.version!r}, "
-                f"categories={len(self.categories)}, rules={len(self.rules)}, "
-                f"hash={self.hash[:12]!r})")
+        return (
+            f"Ruleset(name={self.name!r}, version={self.version!r}, "
+            f"categories={len(self.categories)}, rules={len(self.rules)}, "
+            f"hash={self.hash[:12]!r})"
+        )
 
 
 def _close(name: str, options: set[str]) -> str:
@@ -219,15 +222,21 @@ def _read_toml(path: Path | None) -> dict[str, Any]:
     where = str(path) if path else f"packaged {DEFAULT_RULES_FILE}"
     try:
         if path is None:
-            text = resources.files("genai_aug").joinpath("data").joinpath(DEFAULT_RULES_FILE).read_text("utf-8")
+            text = (
+                resources.files("genai_aug")
+                .joinpath("data")
+                .joinpath(DEFAULT_RULES_FILE)
+                .read_text("utf-8")
+            )
         else:
             text = path.read_text(encoding="utf-8")
         return tomllib.loads(text)
     except FileNotFoundError as exc:
         raise RulesetError(f"Ruleset file '{where}' not found. Check the path.") from exc
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise RulesetError(f"Ruleset file '{where}' is not valid TOML: {exc}. "
-                           "Fix the file's syntax.") from exc
+        raise RulesetError(
+            f"Ruleset file '{where}' is not valid TOML: {exc}. Fix the file's syntax."
+        ) from exc
 
 
 def _validate(data: Mapping[str, Any], where: str) -> Ruleset:
@@ -238,16 +247,20 @@ def _validate(data: Mapping[str, Any], where: str) -> Ruleset:
         for err in exc.errors():
             loc = _describe_loc(data, err["loc"])
             lines.append(f"  - {loc}: {err['msg']}")
-        raise RulesetError(f"Ruleset '{where}' is invalid ({len(lines)} problem(s)):\n"
-                           + "\n".join(lines)) from None
+        raise RulesetError(
+            f"Ruleset '{where}' is invalid ({len(lines)} problem(s)):\n" + "\n".join(lines)
+        ) from None
 
 
 def _describe_loc(data: Mapping[str, Any], loc: tuple[int | str, ...]) -> str:
     """'rules[3] (id 'x'), field 'weight'' from a pydantic error location."""
     if len(loc) >= 2 and loc[0] in ("rules", "categories") and isinstance(loc[1], int):
         items = data.get(str(loc[0]), [])
-        ident = items[loc[1]].get("id", "?") if loc[1] < len(items) and isinstance(
-            items[loc[1]], dict) else "?"
+        ident = (
+            items[loc[1]].get("id", "?")
+            if loc[1] < len(items) and isinstance(items[loc[1]], dict)
+            else "?"
+        )
         rest = ".".join(str(p) for p in loc[2:])
         return f"{loc[0]}[{loc[1]}] (id '{ident}')" + (f", field '{rest}'" if rest else "")
     return "field '" + ".".join(str(p) for p in loc) + "'" if loc else "ruleset"
@@ -260,8 +273,10 @@ def _merge(base: Ruleset, data: Mapping[str, Any], where: str) -> dict[str, Any]
     known = {r.id for r in base.rules} | {r.get("id") for r in data.get("rules", [])}
     unknown = sorted(disable - known)
     if unknown:
-        raise RulesetError(f"Ruleset '{where}': 'disable' names unknown rule(s) {unknown}"
-                           f"{_close(unknown[0], {str(k) for k in known})}.")
+        raise RulesetError(
+            f"Ruleset '{where}': 'disable' names unknown rule(s) {unknown}"
+            f"{_close(unknown[0], {str(k) for k in known})}."
+        )
     merged: dict[str, Any] = {"ruleset": info}
     for part in ("categories", "rules"):
         items = {item.id: item.model_dump(exclude_defaults=True) for item in getattr(base, part)}

@@ -103,38 +103,54 @@ def _evaluate(
 
     # long evidence table: one row per fired rule
     rows_i, rows_j = np.nonzero(fired)
-    ev = pd.DataFrame({
-        col.TEXT_KEY: rows_i,
-        col.RULE_ID: np.array([r.id for r in rules], dtype=object)[rows_j],
-        col.CATEGORY: np.array([r.category for r in rules], dtype=object)[rows_j],
-        col.WEIGHT: np.array([r.weight for r in rules])[rows_j],
-        col.TIME_SHARE: shares[np.array([cat_pos[r.category] for r in rules], dtype=int)[rows_j]]
-        if len(rows_j) else np.array([], dtype=float),
-        col.MATCHED: [
-            matched[j].iat[i] if j in matched else f"{rules[j].attribute} = {rules[j].equals}"
-            for i, j in zip(rows_i, rows_j, strict=True)
-        ],
-    })
-    ev = ev.sort_values([col.TEXT_KEY, col.WEIGHT, col.RULE_ID],
-                        ascending=[True, False, True], kind="stable").reset_index(drop=True)
+    ev = pd.DataFrame(
+        {
+            col.TEXT_KEY: rows_i,
+            col.RULE_ID: np.array([r.id for r in rules], dtype=object)[rows_j],
+            col.CATEGORY: np.array([r.category for r in rules], dtype=object)[rows_j],
+            col.WEIGHT: np.array([r.weight for r in rules])[rows_j],
+            col.TIME_SHARE: shares[
+                np.array([cat_pos[r.category] for r in rules], dtype=int)[rows_j]
+            ]
+            if len(rows_j)
+            else np.array([], dtype=float),
+            col.MATCHED: [
+                matched[j].iat[i] if j in matched else f"{rules[j].attribute} = {rules[j].equals}"
+                for i, j in zip(rows_i.tolist(), rows_j.tolist(), strict=True)
+            ],
+        }
+    )
+    ev = ev.sort_values(
+        [col.TEXT_KEY, col.WEIGHT, col.RULE_ID], ascending=[True, False, True], kind="stable"
+    ).reset_index(drop=True)
 
     # compact evidence text per pair
-    pieces = (ev[col.RULE_ID] + " +" + ev[col.WEIGHT].map("{:.2f}".format)
-              + " '" + ev[col.MATCHED].astype(str) + "'")
+    pieces = (
+        ev[col.RULE_ID]
+        + " +"
+        + ev[col.WEIGHT].map("{:.2f}".format)
+        + " '"
+        + ev[col.MATCHED].astype(str)
+        + "'"
+    )
     text_ev = pieces.groupby(ev[col.TEXT_KEY]).agg("; ".join)
     evidence = pd.Series("", index=range(n), dtype=object)
     evidence.loc[text_ev.index] = text_ev.to_numpy()
     evidence = evidence.where(classified, "no rule matched: review this task")
 
-    out = pd.DataFrame({
-        col.CATEGORY: np.where(classified, cat_ids[cat_idx], UNCLASSIFIED),
-        col.CATEGORY_LABEL: np.where(classified, cat_labels[cat_idx], "Unclassified"),
-        col.EXPOSURE: pd.array(np.where(classified, exp_names[by_exposure.argmax(axis=1)], None),
-                               dtype=object),
-        col.SCORE: score,
-        col.CLASSIFIED: classified,
-        col.EVIDENCE: evidence.to_numpy(),
-    }, index=texts.index)
+    out = pd.DataFrame(
+        {
+            col.CATEGORY: np.where(classified, cat_ids[cat_idx], UNCLASSIFIED),
+            col.CATEGORY_LABEL: np.where(classified, cat_labels[cat_idx], "Unclassified"),
+            col.EXPOSURE: pd.array(
+                np.where(classified, exp_names[by_exposure.argmax(axis=1)], None), dtype=object
+            ),
+            col.SCORE: score,
+            col.CLASSIFIED: classified,
+            col.EVIDENCE: evidence.to_numpy(),
+        },
+        index=texts.index,
+    )
     return out, ev
 
 
@@ -142,7 +158,9 @@ def _texts_frame(texts: Iterable[str] | pd.Series) -> pd.Series:
     series = texts if isinstance(texts, pd.Series) else pd.Series(list(texts), dtype=object)
     bad = [i for i, t in enumerate(series) if not isinstance(t, str)]
     if bad:
-        raise TypeError(f"texts must be strings; item {bad[0]} is {type(series.iat[bad[0]]).__name__}")
+        raise TypeError(
+            f"texts must be strings; item {bad[0]} is {type(series.iat[bad[0]]).__name__}"
+        )
     return series
 
 
@@ -222,7 +240,7 @@ def explain(texts: Iterable[str] | pd.Series | str, ruleset: RulesetLike = None)
     frames = []
     for pos, code in enumerate(codes):
         part = ev[ev[col.TEXT_KEY] == code].drop(columns=col.TEXT_KEY)
-        part.insert(0, col.TASK, series.iat[pos])
+        part.insert(0, col.TASK, str(series.iat[pos]))
         frames.append(part)
     if not frames:
         return ev.drop(columns=col.TEXT_KEY).assign(**{col.TASK: []})
@@ -262,8 +280,16 @@ def score_tasks_with_evidence(
     """As :func:`score_tasks`, also returning the long evidence table keyed by ``task_id``."""
     rs = as_ruleset(ruleset)
     tasks = inventory.tasks
-    role_cols = [col.ROLE_ID, col.ROLE_TITLE, col.STAFF_GROUP, col.BAND, col.FTE,
-                 col.CONTRACTED_HOURS, col.DEPARTMENT, col.DIRECTORATE]
+    role_cols = [
+        col.ROLE_ID,
+        col.ROLE_TITLE,
+        col.STAFF_GROUP,
+        col.BAND,
+        col.FTE,
+        col.CONTRACTED_HOURS,
+        col.DEPARTMENT,
+        col.DIRECTORATE,
+    ]
     merged = tasks.merge(inventory.roles[role_cols], on=col.ROLE_ID, how="left", validate="m:1")
 
     norm = merged[col.TASK].map(normalise_text)
@@ -281,17 +307,20 @@ def score_tasks_with_evidence(
     return out, ev_rows
 
 
-def _broadcast_evidence(ev: pd.DataFrame, codes: np.ndarray[Any, Any],
-                        task_ids: pd.Series) -> pd.DataFrame:
+def _broadcast_evidence(
+    ev: pd.DataFrame, codes: np.ndarray[Any, Any], task_ids: pd.Series
+) -> pd.DataFrame:
     """Evidence rows for every task, from the evidence of its distinct text."""
     rows = pd.DataFrame({col.TASK_ID: task_ids.to_numpy(), col.TEXT_KEY: codes})
     out = rows.merge(ev, on=col.TEXT_KEY, how="inner").drop(columns=col.TEXT_KEY)
-    return out.sort_values([col.TASK_ID, col.WEIGHT, col.RULE_ID], ascending=[True, False, True],
-                           kind="stable").reset_index(drop=True)
+    return out.sort_values(
+        [col.TASK_ID, col.WEIGHT, col.RULE_ID], ascending=[True, False, True], kind="stable"
+    ).reset_index(drop=True)
 
 
-def _apply_overrides(out: pd.DataFrame, ev: pd.DataFrame, rs: Ruleset,
-                     inventory: Inventory) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _apply_overrides(
+    out: pd.DataFrame, ev: pd.DataFrame, rs: Ruleset, inventory: Inventory
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     override = out[col.CATEGORY_OVERRIDE]
     if override.isna().all():
         return out, ev
@@ -305,12 +334,18 @@ def _apply_overrides(out: pd.DataFrame, ev: pd.DataFrame, rs: Ruleset,
         choices = ", ".join(c.id for c in rs.categories)
         for i in np.flatnonzero(unknown.to_numpy()):
             row = out.iloc[i]
-            log.error(row[col.SOURCE_FILE], row[col.SOURCE_SHEET], int(row[col.SOURCE_ROW]),
-                      col.CATEGORY_OVERRIDE, row[col.CATEGORY_OVERRIDE], "unknown-category",
-                      f"File '{row[col.SOURCE_FILE]}', sheet '{row[col.SOURCE_SHEET]}', row "
-                      f"{row[col.SOURCE_ROW]}, column '{col.CATEGORY_OVERRIDE}': unknown "
-                      f"category '{row[col.CATEGORY_OVERRIDE]}'; expected one of the "
-                      f"ruleset's categories ({choices}). Fix the override or leave it blank.")
+            log.error(
+                row[col.SOURCE_FILE],
+                row[col.SOURCE_SHEET],
+                int(row[col.SOURCE_ROW]),
+                col.CATEGORY_OVERRIDE,
+                row[col.CATEGORY_OVERRIDE],
+                "unknown-category",
+                f"File '{row[col.SOURCE_FILE]}', sheet '{row[col.SOURCE_SHEET]}', row "
+                f"{row[col.SOURCE_ROW]}, column '{col.CATEGORY_OVERRIDE}': unknown "
+                f"category '{row[col.CATEGORY_OVERRIDE]}'; expected one of the "
+                f"ruleset's categories ({choices}). Fix the override or leave it blank.",
+            )
         raise InventoryError(log.to_frame())
     mask = resolved.notna()
     cats = rs.category_index
@@ -320,17 +355,22 @@ def _apply_overrides(out: pd.DataFrame, ev: pd.DataFrame, rs: Ruleset,
     out.loc[mask, col.EXPOSURE] = ids.map(lambda c: cats[c].exposure)
     out.loc[mask, col.SCORE] = ids.map(lambda c: cats[c].time_share).astype(float)
     out.loc[mask, col.CLASSIFIED] = True
-    out.loc[mask, col.EVIDENCE] = ids.map(lambda c: f"{OVERRIDE_RULE}: category set to '{c}' by the analyst")
+    out.loc[mask, col.EVIDENCE] = ids.map(
+        lambda c: f"{OVERRIDE_RULE}: category set to '{c}' by the analyst"
+    )
     over_ids = set(out.loc[mask, col.TASK_ID])
-    replaced = pd.DataFrame({
-        col.TASK_ID: out.loc[mask, col.TASK_ID].to_numpy(),
-        col.RULE_ID: OVERRIDE_RULE,
-        col.CATEGORY: ids.to_numpy(),
-        col.WEIGHT: 1.0,
-        col.TIME_SHARE: ids.map(lambda c: cats[c].time_share).to_numpy(dtype=float),
-        col.MATCHED: out.loc[mask, col.CATEGORY_OVERRIDE].to_numpy(),
-    })
+    replaced = pd.DataFrame(
+        {
+            col.TASK_ID: out.loc[mask, col.TASK_ID].to_numpy(),
+            col.RULE_ID: OVERRIDE_RULE,
+            col.CATEGORY: ids.to_numpy(),
+            col.WEIGHT: 1.0,
+            col.TIME_SHARE: ids.map(lambda c: cats[c].time_share).to_numpy(dtype=float),
+            col.MATCHED: out.loc[mask, col.CATEGORY_OVERRIDE].to_numpy(),
+        }
+    )
     ev = pd.concat([ev[~ev[col.TASK_ID].isin(over_ids)], replaced], ignore_index=True)
-    ev = ev.sort_values([col.TASK_ID, col.WEIGHT, col.RULE_ID], ascending=[True, False, True],
-                        kind="stable").reset_index(drop=True)
+    ev = ev.sort_values(
+        [col.TASK_ID, col.WEIGHT, col.RULE_ID], ascending=[True, False, True], kind="stable"
+    ).reset_index(drop=True)
     return out, ev

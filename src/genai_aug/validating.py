@@ -18,6 +18,7 @@ import pandas as pd
 
 from genai_aug import _columns as col
 from genai_aug._issues import IssueLog
+from genai_aug._raw import RawTable
 from genai_aug._reference import (
     BANDS,
     STAFF_GROUPS,
@@ -25,7 +26,6 @@ from genai_aug._reference import (
     canonical_staff_group,
     suggest_staff_groups,
 )
-from genai_aug._raw import RawTable
 
 DEFAULT_CONTRACTED_HOURS = 37.5
 MAX_HOURS_PER_WEEK = 168.0
@@ -94,12 +94,18 @@ def _text(series: pd.Series) -> pd.Series:
     out = series.map(lambda v: None if v is None else " ".join(str(v).split()), na_action="ignore")
     out = out.where(~_blank(series), None)
     # Whole numbers read from a numeric cell ("101.0") are ids written as numbers.
-    return out.map(lambda v: v[:-2] if isinstance(v, str) and v.endswith(".0")
-                   and v[:-2].lstrip("-").isdigit() else v, na_action="ignore")
+    return out.map(
+        lambda v: (
+            v[:-2]
+            if isinstance(v, str) and v.endswith(".0") and v[:-2].lstrip("-").isdigit()
+            else v
+        ),
+        na_action="ignore",
+    )
 
 
 def _number(series: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Parse cells as numbers; return (values as float, True where a non-blank cell is not a number)."""
+    """Parse cells as numbers: (values as float, True where a non-blank cell is not a number)."""
 
     def parse(v: object) -> float:
         if isinstance(v, bool):
@@ -130,12 +136,21 @@ def _flag(
 ) -> None:
     """Record one issue for each row where ``mask`` is True (loops over flagged rows only)."""
     frame = table.frame
-    for i in np.flatnonzero(mask.to_numpy(dtype=bool)):
-        row = int(frame[col.SOURCE_ROW].iat[i])
+    rows = frame[col.SOURCE_ROW].to_numpy()
+    for i in np.flatnonzero(mask.to_numpy(dtype=bool)).tolist():
+        row = int(rows[i])
         value = frame[column].iat[i] if column in frame.columns else None
         where = _where(table, row, column)
-        log.add(severity, table.file, table.sheet, row, column, value, code,
-                f"{where}: {message(int(i))}")
+        log.add(
+            severity,
+            table.file,
+            table.sheet,
+            row,
+            column,
+            value,
+            code,
+            f"{where}: {message(int(i))}",
+        )
 
 
 def _where(table: RawTable, row: int | None, column: str | None) -> str:
@@ -145,6 +160,33 @@ def _where(table: RawTable, row: int | None, column: str | None) -> str:
     if column:
         parts.append(f"column '{column}'")
     return ", ".join(parts)
+
+
+def _not_a_number(raw: pd.DataFrame, name: str, hint: str) -> Callable[[int], str]:
+    """Message for a cell of ``name`` that is not a number."""
+
+    def message(i: int) -> str:
+        return f"'{name}' must be a number, got {_get(raw, name).iat[i]!r}. {hint}"
+
+    return message
+
+
+def _negative(name: str, values: pd.Series) -> Callable[[int], str]:
+    """Message for a negative number in ``name``."""
+
+    def message(i: int) -> str:
+        return f"'{name}' must be ≥ 0, got {values.iat[i]:g}."
+
+    return message
+
+
+def _empty(name: str) -> Callable[[int], str]:
+    """Message for an empty required cell of ``name``."""
+
+    def message(i: int) -> str:
+        return f"'{name}' is empty; expected a value for every role. Fill it in."
+
+    return message
 
 
 def _get(frame: pd.DataFrame, name: str) -> pd.Series:
@@ -177,7 +219,9 @@ def _bool(series: pd.Series) -> tuple[pd.Series, pd.Series]:
 # --------------------------------------------------------------------------- roles
 
 
-def _validate_roles(table: RawTable, log: IssueLog, opts: ValidationOptions) -> tuple[pd.DataFrame, pd.Series]:
+def _validate_roles(
+    table: RawTable, log: IssueLog, opts: ValidationOptions
+) -> tuple[pd.DataFrame, pd.Series]:
     raw = table.frame
     bad = pd.Series(False, index=raw.index)
     out = pd.DataFrame(index=raw.index)
@@ -189,17 +233,33 @@ def _validate_roles(table: RawTable, log: IssueLog, opts: ValidationOptions) -> 
             bad[:] = True
             continue
         missing = _blank(_get(raw, name))
-        _flag(log, table, missing, name, "missing-value", "error",
-              lambda i, n=name: f"'{n}' is empty; expected a value for every role. Fill it in.")
+        _flag(
+            log,
+            table,
+            missing,
+            name,
+            "missing-value",
+            "error",
+            _empty(name),
+        )
         bad |= missing
 
     # duplicate role ids: every occurrence after the first is an error
     ids = out[col.ROLE_ID]
     dup = ids.notna() & ids.duplicated(keep="first")
     first_row = raw[col.SOURCE_ROW].groupby(ids).transform("first")
-    _flag(log, table, dup, col.ROLE_ID, "duplicate-role-id", "error",
-          lambda i: f"role id '{ids.iat[i]}' already used at row {first_row.iat[i]}; "
-          "expected each role id once. Give this role its own id or merge the rows.")
+    _flag(
+        log,
+        table,
+        dup,
+        col.ROLE_ID,
+        "duplicate-role-id",
+        "error",
+        lambda i: (
+            f"role id '{ids.iat[i]}' already used at row {first_row.iat[i]}; "
+            "expected each role id once. Give this role its own id or merge the rows."
+        ),
+    )
     bad |= dup
 
     # staff group
@@ -207,10 +267,19 @@ def _validate_roles(table: RawTable, log: IssueLog, opts: ValidationOptions) -> 
     lookup = {v: canonical_staff_group(v) for v in group_text.dropna().unique()}
     out[col.STAFF_GROUP] = group_text.map(lookup, na_action="ignore")
     unknown = group_text.notna() & out[col.STAFF_GROUP].isna()
-    _flag(log, table, unknown, col.STAFF_GROUP, "unknown-staff-group", "error",
-          lambda i: f"unknown staff group '{group_text.iat[i]}'; expected one of the NHS "
-          f"Workforce Statistics groups. Did you mean "
-          f"{' or '.join(repr(s) for s in suggest_staff_groups(group_text.iat[i]))}?")
+    _flag(
+        log,
+        table,
+        unknown,
+        col.STAFF_GROUP,
+        "unknown-staff-group",
+        "error",
+        lambda i: (
+            f"unknown staff group '{group_text.iat[i]}'; expected one of the NHS "
+            f"Workforce Statistics groups. Did you mean "
+            f"{' or '.join(repr(s) for s in suggest_staff_groups(str(group_text.iat[i])))}?"
+        ),
+    )
     bad |= unknown
 
     # band (optional): unknown bands are kept as written, with a warning
@@ -218,42 +287,94 @@ def _validate_roles(table: RawTable, log: IssueLog, opts: ValidationOptions) -> 
     band_lookup = {v: canonical_band(v) for v in band_text.dropna().unique()}
     band = band_text.map(band_lookup, na_action="ignore")
     unknown_band = band_text.notna() & band.isna()
-    _flag(log, table, unknown_band, col.BAND, "unknown-band", "warning",
-          lambda i: f"pay band or grade '{band_text.iat[i]}' not recognised, kept as written; "
-          f"expected an Agenda for Change band (e.g. 'Band 5', '8a') or a medical grade "
-          f"({', '.join(BANDS[12:16])}, ...).")
+    _flag(
+        log,
+        table,
+        unknown_band,
+        col.BAND,
+        "unknown-band",
+        "warning",
+        lambda i: (
+            f"pay band or grade '{band_text.iat[i]}' not recognised, kept as written; "
+            f"expected an Agenda for Change band (e.g. 'Band 5', '8a') or a medical grade "
+            f"({', '.join(BANDS[12:16])}, ...)."
+        ),
+    )
     out[col.BAND] = band.where(band.notna(), band_text)
 
     # numbers
     fte, fte_bad = _number(_get(raw, col.FTE))
     headcount, hc_bad = _number(_get(raw, col.HEADCOUNT))
     hours, hours_bad = _number(_get(raw, col.CONTRACTED_HOURS))
-    for name, values, nan_bad in ((col.FTE, fte, fte_bad), (col.HEADCOUNT, headcount, hc_bad),
-                                  (col.CONTRACTED_HOURS, hours, hours_bad)):
-        _flag(log, table, nan_bad, name, "not-a-number", "error",
-              lambda i, n=name: f"'{n}' must be a number, got {_get(raw, n).iat[i]!r}. "
-              "Enter a plain number.")
+    for name, values, nan_bad in (
+        (col.FTE, fte, fte_bad),
+        (col.HEADCOUNT, headcount, hc_bad),
+        (col.CONTRACTED_HOURS, hours, hours_bad),
+    ):
+        _flag(
+            log,
+            table,
+            nan_bad,
+            name,
+            "not-a-number",
+            "error",
+            _not_a_number(raw, name, "Enter a plain number."),
+        )
         neg = values < 0
-        _flag(log, table, neg, name, "negative-value", "error",
-              lambda i, n=name, v=values: f"'{n}' must be ≥ 0, got {v.iat[i]:g}.")
+        _flag(
+            log,
+            table,
+            neg,
+            name,
+            "negative-value",
+            "error",
+            _negative(name, values),
+        )
         bad |= nan_bad | neg
 
     absurd = (hours <= 0) | (hours > MAX_HOURS_PER_WEEK)
-    _flag(log, table, absurd, col.CONTRACTED_HOURS, "implausible-hours", "error",
-          lambda i: f"contracted hours must be more than 0 and at most {MAX_HOURS_PER_WEEK:g} "
-          f"a week, got {hours.iat[i]:g}. A whole-time post is usually 37.5 (40 for doctors).")
+    _flag(
+        log,
+        table,
+        absurd,
+        col.CONTRACTED_HOURS,
+        "implausible-hours",
+        "error",
+        lambda i: (
+            f"contracted hours must be more than 0 and at most {MAX_HOURS_PER_WEEK:g} "
+            f"a week, got {hours.iat[i]:g}. A whole-time post is usually 37.5 (40 for doctors)."
+        ),
+    )
     bad |= absurd
     out[col.CONTRACTED_HOURS] = hours.fillna(opts.default_contracted_hours)
 
     no_size = fte.isna() & headcount.isna() & ~fte_bad & ~hc_bad
-    _flag(log, table, no_size, col.FTE, "missing-fte", "error",
-          lambda i: "neither FTE nor headcount given; expected the role's whole-time "
-          "equivalents (FTE/WTE). Fill in FTE.")
+    _flag(
+        log,
+        table,
+        no_size,
+        col.FTE,
+        "missing-fte",
+        "error",
+        lambda i: (
+            "neither FTE nor headcount given; expected the role's whole-time "
+            "equivalents (FTE/WTE). Fill in FTE."
+        ),
+    )
     bad |= no_size
     from_headcount = fte.isna() & headcount.notna() & ~fte_bad
-    _flag(log, table, from_headcount, col.FTE, "fte-from-headcount", "warning",
-          lambda i: f"FTE missing, so headcount {headcount.iat[i]:g} is used as FTE (as if "
-          "everyone worked full time: an upper bound). Fill in FTE for a true figure.")
+    _flag(
+        log,
+        table,
+        from_headcount,
+        col.FTE,
+        "fte-from-headcount",
+        "warning",
+        lambda i: (
+            f"FTE missing, so headcount {headcount.iat[i]:g} is used as FTE (as if "
+            "everyone worked full time: an upper bound). Fill in FTE for a true figure."
+        ),
+    )
     out[col.FTE] = fte.where(fte.notna(), headcount)
     out[col.HEADCOUNT] = headcount
     for name in (col.DEPARTMENT, col.DIRECTORATE, col.TRUST):
@@ -282,86 +403,189 @@ def _validate_tasks(
     out[col.TASK] = _text(_get(raw, col.TASK))
     if col.ROLE_ID not in table.missing_columns:
         missing_role = out[col.ROLE_ID].isna()
-        _flag(log, table, missing_role, col.ROLE_ID, "missing-value", "error",
-              lambda i: "'role_id' is empty; expected the id of a role on the roles sheet.")
+        _flag(
+            log,
+            table,
+            missing_role,
+            col.ROLE_ID,
+            "missing-value",
+            "error",
+            lambda i: "'role_id' is empty; expected the id of a role on the roles sheet.",
+        )
         bad |= missing_role
     if col.TASK not in table.missing_columns:
         empty = out[col.TASK].isna()
-        _flag(log, table, empty, col.TASK, "empty-task", "error",
-              lambda i: "task description is empty; expected a few words saying what the "
-              "task is. Describe the task or delete the row.")
+        _flag(
+            log,
+            table,
+            empty,
+            col.TASK,
+            "empty-task",
+            "error",
+            lambda i: (
+                "task description is empty; expected a few words saying what the "
+                "task is. Describe the task or delete the row."
+            ),
+        )
         bad |= empty
 
     known = pd.Index(roles[col.ROLE_ID].dropna().unique())
     unknown = out[col.ROLE_ID].notna() & ~out[col.ROLE_ID].isin(known)
-    _flag(log, table, unknown, col.ROLE_ID, "unknown-role", "error",
-          lambda i: f"role id '{out[col.ROLE_ID].iat[i]}' is not on the roles sheet; expected "
-          f"one of its role ids{_close(out[col.ROLE_ID].iat[i], known)}. Fix the id or add the role.")
+    _flag(
+        log,
+        table,
+        unknown,
+        col.ROLE_ID,
+        "unknown-role",
+        "error",
+        lambda i: (
+            f"role id '{out[col.ROLE_ID].iat[i]}' is not on the roles sheet; expected "
+            f"one of its role ids{_close(str(out[col.ROLE_ID].iat[i]), known)}. "
+            "Fix the id or add the role."
+        ),
+    )
     bad |= unknown
 
     rejected_ids = set(roles.loc[~role_ok, col.ROLE_ID].dropna())
     of_rejected = out[col.ROLE_ID].isin(rejected_ids) & ~bad
-    _flag(log, table, of_rejected, col.ROLE_ID, "role-rejected", "error",
-          lambda i: f"role '{out[col.ROLE_ID].iat[i]}' has errors on the roles sheet, so its "
-          "tasks cannot be scored. Fix the role's row.")
+    _flag(
+        log,
+        table,
+        of_rejected,
+        col.ROLE_ID,
+        "role-rejected",
+        "error",
+        lambda i: (
+            f"role '{out[col.ROLE_ID].iat[i]}' has errors on the roles sheet, so its "
+            "tasks cannot be scored. Fix the role's row."
+        ),
+    )
     bad |= of_rejected
 
     # hours: per week, or as a percentage of the role's contracted hours
     hours, hours_nan = _number(_get(raw, col.HOURS_PER_WEEK))
     pct, pct_nan = _number(_get(raw, col.PERCENT_OF_TIME))
-    for name, values, nan_bad in ((col.HOURS_PER_WEEK, hours, hours_nan),
-                                  (col.PERCENT_OF_TIME, pct, pct_nan)):
-        _flag(log, table, nan_bad, name, "not-a-number", "error",
-              lambda i, n=name: f"'{n}' must be a number, got {_get(raw, n).iat[i]!r}. "
-              "Enter a plain number of hours (e.g. 7.5).")
+    for name, values, nan_bad in (
+        (col.HOURS_PER_WEEK, hours, hours_nan),
+        (col.PERCENT_OF_TIME, pct, pct_nan),
+    ):
+        _flag(
+            log,
+            table,
+            nan_bad,
+            name,
+            "not-a-number",
+            "error",
+            _not_a_number(raw, name, "Enter a plain number of hours (e.g. 7.5)."),
+        )
         neg = values < 0
-        _flag(log, table, neg, name, "negative-value", "error",
-              lambda i, n=name, v=values: f"'{n}' must be ≥ 0, got {v.iat[i]:g}.")
+        _flag(
+            log,
+            table,
+            neg,
+            name,
+            "negative-value",
+            "error",
+            _negative(name, values),
+        )
         bad |= nan_bad | neg
     too_many = hours > MAX_HOURS_PER_WEEK
-    _flag(log, table, too_many, col.HOURS_PER_WEEK, "implausible-hours", "error",
-          lambda i: f"'{col.HOURS_PER_WEEK}' must be at most {MAX_HOURS_PER_WEEK:g} (hours in a "
-          f"week), got {hours.iat[i]:g}.")
+    _flag(
+        log,
+        table,
+        too_many,
+        col.HOURS_PER_WEEK,
+        "implausible-hours",
+        "error",
+        lambda i: (
+            f"'{col.HOURS_PER_WEEK}' must be at most {MAX_HOURS_PER_WEEK:g} (hours in a "
+            f"week), got {hours.iat[i]:g}."
+        ),
+    )
     pct_over = pct > 100
-    _flag(log, table, pct_over, col.PERCENT_OF_TIME, "implausible-percent", "error",
-          lambda i: f"'{col.PERCENT_OF_TIME}' must be between 0 and 100, got {pct.iat[i]:g}.")
+    _flag(
+        log,
+        table,
+        pct_over,
+        col.PERCENT_OF_TIME,
+        "implausible-percent",
+        "error",
+        lambda i: f"'{col.PERCENT_OF_TIME}' must be between 0 and 100, got {pct.iat[i]:g}.",
+    )
     bad |= too_many | pct_over
 
-    contracted = out[col.ROLE_ID].map(
-        roles.drop_duplicates(col.ROLE_ID).set_index(col.ROLE_ID)[col.CONTRACTED_HOURS]
-    ).astype("float64")
+    contracted = (
+        out[col.ROLE_ID]
+        .map(roles.drop_duplicates(col.ROLE_ID).set_index(col.ROLE_ID)[col.CONTRACTED_HOURS])
+        .astype("float64")
+    )
     from_pct = hours.isna() & pct.notna() & ~hours_nan
     hours = hours.where(~from_pct, pct / 100.0 * contracted)
     no_hours = hours.isna() & ~hours_nan & ~pct_nan & ~bad
-    _flag(log, table, no_hours, col.HOURS_PER_WEEK, "missing-hours", "error",
-          lambda i: "no hours given; expected hours per week or a percentage of the role's "
-          "time. Fill in one of them.")
+    _flag(
+        log,
+        table,
+        no_hours,
+        col.HOURS_PER_WEEK,
+        "missing-hours",
+        "error",
+        lambda i: (
+            "no hours given; expected hours per week or a percentage of the role's "
+            "time. Fill in one of them."
+        ),
+    )
     bad |= no_hours
     zero = (hours == 0) & ~bad
-    _flag(log, table, zero, col.HOURS_PER_WEEK, "zero-hours", "warning",
-          lambda i: "0 hours a week: the task is kept but releases no time. Check the figure.")
+    _flag(
+        log,
+        table,
+        zero,
+        col.HOURS_PER_WEEK,
+        "zero-hours",
+        "warning",
+        lambda i: "0 hours a week: the task is kept but releases no time. Check the figure.",
+    )
     out[col.HOURS_PER_WEEK] = hours
     out[col.PERCENT_OF_TIME] = pct
 
     facing, facing_bad = _bool(_get(raw, col.PATIENT_FACING))
-    _flag(log, table, facing_bad, col.PATIENT_FACING, "not-yes-no", "warning",
-          lambda i: f"'{col.PATIENT_FACING}' should be yes or no, got "
-          f"{_get(raw, col.PATIENT_FACING).iat[i]!r}; treated as not given.")
+    _flag(
+        log,
+        table,
+        facing_bad,
+        col.PATIENT_FACING,
+        "not-yes-no",
+        "warning",
+        lambda i: (
+            f"'{col.PATIENT_FACING}' should be yes or no, got "
+            f"{_get(raw, col.PATIENT_FACING).iat[i]!r}; treated as not given."
+        ),
+    )
     out[col.PATIENT_FACING] = facing
     out[col.CATEGORY_OVERRIDE] = _text(_get(raw, col.CATEGORY_OVERRIDE))
 
     # task ids: as given, or made from the role id and a rank that ignores row order
     given = _text(_get(raw, col.TASK_ID))
-    order = pd.DataFrame({"r": out[col.ROLE_ID], "t": out[col.TASK], "h": hours,
-                          "s": raw[col.SOURCE_ROW]}).sort_values(["r", "t", "h", "s"])
+    order = pd.DataFrame(
+        {"r": out[col.ROLE_ID], "t": out[col.TASK], "h": hours, "s": raw[col.SOURCE_ROW]}
+    ).sort_values(["r", "t", "h", "s"])
     rank = order.groupby("r", sort=False).cumcount().add(1).reindex(out.index)
     made = out[col.ROLE_ID].astype(object) + "-T" + rank.map("{:03d}".format).astype(object)
     out[col.TASK_ID] = given.where(given.notna(), made)
     dup = given.notna() & given.duplicated(keep="first")
     first_row = raw[col.SOURCE_ROW].groupby(given).transform("first")
-    _flag(log, table, dup, col.TASK_ID, "duplicate-task-id", "error",
-          lambda i: f"task id '{given.iat[i]}' already used at row {first_row.iat[i]}; expected "
-          "each task id once. Give this task its own id.")
+    _flag(
+        log,
+        table,
+        dup,
+        col.TASK_ID,
+        "duplicate-task-id",
+        "error",
+        lambda i: (
+            f"task id '{given.iat[i]}' already used at row {first_row.iat[i]}; expected "
+            "each task id once. Give this task its own id."
+        ),
+    )
     bad |= dup
     for name in col.PROVENANCE:
         out[name] = raw[name]
@@ -409,21 +633,47 @@ def validate(
     checkable = ~role_bad
     over_err = checkable & (task_hours > limit * (1 + opts.hours_tolerance) + 1e-9)
     over_warn = checkable & (task_hours > limit + 1e-9) & ~over_err
-    msg = (lambda i: f"tasks add up to {task_hours.iat[i]:g} hours a week, more than the "
-           f"contracted {limit.iat[i]:g} (tolerance {opts.hours_tolerance:.0%}); expected task "
-           "hours per whole-time post to sum to at most the contracted hours. Check the task hours.")
+
+    def msg(i: int) -> str:
+        return (
+            f"tasks add up to {task_hours.iat[i]:g} hours a week, more than the "
+            f"contracted {limit.iat[i]:g} (tolerance {opts.hours_tolerance:.0%}); expected task "
+            "hours per whole-time post to sum to at most the contracted hours. "
+            "Check the task hours."
+        )
+
     _flag(log, roles_table, over_err, col.CONTRACTED_HOURS, "hours-exceed-contract", "error", msg)
-    _flag(log, roles_table, over_warn, col.CONTRACTED_HOURS, "hours-exceed-contract", "warning", msg)
+    _flag(
+        log, roles_table, over_warn, col.CONTRACTED_HOURS, "hours-exceed-contract", "warning", msg
+    )
     no_tasks = checkable & (n_tasks == 0)
-    _flag(log, roles_table, no_tasks, col.ROLE_ID, "role-without-tasks", "warning",
-          lambda i: f"role '{roles[col.ROLE_ID].iat[i]}' has no tasks, so it releases no time. "
-          "Add its tasks on the tasks sheet.")
+    _flag(
+        log,
+        roles_table,
+        no_tasks,
+        col.ROLE_ID,
+        "role-without-tasks",
+        "warning",
+        lambda i: (
+            f"role '{roles[col.ROLE_ID].iat[i]}' has no tasks, so it releases no time. "
+            "Add its tasks on the tasks sheet."
+        ),
+    )
     if over_err.any():
         over_ids = set(roles.loc[over_err, col.ROLE_ID])
         of_over = tasks[col.ROLE_ID].isin(over_ids) & ~task_bad
-        _flag(log, tasks_table, of_over, col.HOURS_PER_WEEK, "role-rejected", "error",
-              lambda i: f"role '{tasks[col.ROLE_ID].iat[i]}' has more task hours than its "
-              "contract allows, so its tasks cannot be scored. Fix the role's task hours.")
+        _flag(
+            log,
+            tasks_table,
+            of_over,
+            col.HOURS_PER_WEEK,
+            "role-rejected",
+            "error",
+            lambda i: (
+                f"role '{tasks[col.ROLE_ID].iat[i]}' has more task hours than its "
+                "contract allows, so its tasks cannot be scored. Fix the role's task hours."
+            ),
+        )
         role_bad = role_bad | over_err
         task_bad = task_bad | of_over
 
@@ -431,8 +681,11 @@ def validate(
         log.raise_if_errors()
 
     kept_roles = roles[~role_bad].sort_values(col.ROLE_ID, kind="stable").reset_index(drop=True)
-    kept_tasks = (tasks[~task_bad].sort_values([col.ROLE_ID, col.TASK_ID], kind="stable")
-                  .reset_index(drop=True))
+    kept_tasks = (
+        tasks[~task_bad]
+        .sort_values([col.ROLE_ID, col.TASK_ID], kind="stable")
+        .reset_index(drop=True)
+    )
     return Inventory(
         roles=kept_roles,
         tasks=kept_tasks,
@@ -440,7 +693,10 @@ def validate(
         source=source,
         rows_read={col.ROLES_SHEET: len(roles), col.TASKS_SHEET: len(tasks)},
         rows_rejected={col.ROLES_SHEET: int(role_bad.sum()), col.TASKS_SHEET: int(task_bad.sum())},
-        blank_rows={col.ROLES_SHEET: roles_table.blank_rows, col.TASKS_SHEET: tasks_table.blank_rows},
+        blank_rows={
+            col.ROLES_SHEET: roles_table.blank_rows,
+            col.TASKS_SHEET: tasks_table.blank_rows,
+        },
     )
 
 
