@@ -62,6 +62,7 @@ _SPELLINGS: Final[tuple[tuple[str, str], ...]] = (
     (r"\bleukemia", "leukaemia"),
 )
 _SPELLING_RES: Final = tuple((re.compile(p), r) for p, r in _SPELLINGS)
+_SPELLING_ANY: Final = re.compile("|".join(f"(?:{p})" for p, _ in _SPELLINGS))
 _NON_WORD: Final = re.compile(r"[^a-z0-9&'+ ]+")
 
 
@@ -74,8 +75,9 @@ def normalise_text(text: str) -> str:
     'organise follow up appointments clinics'
     """
     s = _NON_WORD.sub(" ", str(text).lower().replace("’", "'"))
-    for pattern, repl in _SPELLING_RES:
-        s = pattern.sub(repl, s)
+    if _SPELLING_ANY.search(s):  # most text has no US spelling: one search, not thirty
+        for pattern, repl in _SPELLING_RES:
+            s = pattern.sub(repl, s)
     return " ".join(s.split())
 
 

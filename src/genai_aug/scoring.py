@@ -26,6 +26,7 @@ per rule over the distinct texts.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -36,7 +37,7 @@ import pandas as pd
 from genai_aug import _columns as col
 from genai_aug._matching import normalise_text
 from genai_aug.errors import InventoryError
-from genai_aug.rules import EXPOSURES, Ruleset, default_ruleset, load_ruleset
+from genai_aug.rules import EXPOSURES, Rule, Ruleset, default_ruleset, load_ruleset
 from genai_aug.validating import Inventory
 
 UNCLASSIFIED = "unclassified"
@@ -67,17 +68,19 @@ def _evaluate(
     n = len(texts)
     rules = rs.rules
     fired = np.zeros((n, len(rules)), dtype=bool)
-    matched: dict[int, pd.Series] = {}
-    norm = texts.astype(object)
+    matched: dict[int, list[re.Match[str] | None]] = {}
+    norm = [str(t) for t in texts.tolist()]
     for j, rule in enumerate(rules):
         if rule.terms:
             pattern, unless = rs.compiled[rule.id]
-            hit = norm.str.extract(f"({pattern.pattern})", expand=False)
-            ok = hit.notna().to_numpy(dtype=bool, copy=True)
+            search = pattern.search
+            hits = [search(t) for t in norm]
+            ok = np.fromiter((h is not None for h in hits), dtype=bool, count=n)
             if unless is not None and ok.any():
-                ok &= ~norm.str.contains(unless.pattern, regex=True).to_numpy(dtype=bool)
+                exclude = unless.search
+                ok &= np.fromiter((exclude(t) is None for t in norm), dtype=bool, count=n)
             fired[:, j] = ok
-            matched[j] = hit
+            matched[j] = hits
         else:
             fired[:, j] = (facing == rule.equals).fillna(False).to_numpy(dtype=bool)
 
@@ -93,7 +96,6 @@ def _evaluate(
     shares = np.array([c.time_share for c in cats])
     exposure_of = np.array([EXPOSURES.index(c.exposure) for c in cats])
     by_exposure = np.stack([strength[:, exposure_of == k].sum(axis=1) for k in range(3)], axis=1)
-
     with np.errstate(invalid="ignore", divide="ignore"):
         score = np.where(classified, (strength @ shares) / np.where(classified, total, 1.0), np.nan)
     cat_idx = strength.argmax(axis=1)
@@ -103,19 +105,16 @@ def _evaluate(
 
     # long evidence table: one row per fired rule
     rows_i, rows_j = np.nonzero(fired)
+    rule_cat = np.array([cat_pos[r.category] for r in rules], dtype=int)
     ev = pd.DataFrame(
         {
             col.TEXT_KEY: rows_i,
             col.RULE_ID: np.array([r.id for r in rules], dtype=object)[rows_j],
-            col.CATEGORY: np.array([r.category for r in rules], dtype=object)[rows_j],
+            col.CATEGORY: cat_ids[rule_cat[rows_j]],
             col.WEIGHT: np.array([r.weight for r in rules])[rows_j],
-            col.TIME_SHARE: shares[
-                np.array([cat_pos[r.category] for r in rules], dtype=int)[rows_j]
-            ]
-            if len(rows_j)
-            else np.array([], dtype=float),
+            col.TIME_SHARE: shares[rule_cat[rows_j]],
             col.MATCHED: [
-                matched[j].iat[i] if j in matched else f"{rules[j].attribute} = {rules[j].equals}"
+                _matched_words(matched, rules[j], i, j)
                 for i, j in zip(rows_i.tolist(), rows_j.tolist(), strict=True)
             ],
         }
@@ -124,19 +123,16 @@ def _evaluate(
         [col.TEXT_KEY, col.WEIGHT, col.RULE_ID], ascending=[True, False, True], kind="stable"
     ).reset_index(drop=True)
 
-    # compact evidence text per pair
+    # compact evidence text: one join per distinct text (ev is sorted by text)
     pieces = (
-        ev[col.RULE_ID]
-        + " +"
-        + ev[col.WEIGHT].map("{:.2f}".format)
-        + " '"
-        + ev[col.MATCHED].astype(str)
-        + "'"
-    )
-    text_ev = pieces.groupby(ev[col.TEXT_KEY]).agg("; ".join)
-    evidence = pd.Series("", index=range(n), dtype=object)
-    evidence.loc[text_ev.index] = text_ev.to_numpy()
-    evidence = evidence.where(classified, "no rule matched: review this task")
+        ev[col.RULE_ID] + " +" + ev[col.WEIGHT].map("{:.2f}".format) + " '" + ev[col.MATCHED] + "'"
+    ).tolist()
+    evidence = np.full(n, "no rule matched: review this task", dtype=object)
+    keys = ev[col.TEXT_KEY].to_numpy()
+    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if len(keys) else keys
+    bounds = np.r_[starts, len(keys)].astype(int)
+    for k in range(len(starts)):
+        evidence[keys[bounds[k]]] = "; ".join(pieces[bounds[k] : bounds[k + 1]])
 
     out = pd.DataFrame(
         {
@@ -147,11 +143,28 @@ def _evaluate(
             ),
             col.SCORE: score,
             col.CLASSIFIED: classified,
-            col.EVIDENCE: evidence.to_numpy(),
+            col.EVIDENCE: evidence,
         },
         index=texts.index,
     )
     return out, ev
+
+
+def _matched_words(
+    matched: dict[int, list[re.Match[str] | None]], rule: Rule, i: int, j: int
+) -> str:
+    """The words that made rule ``j`` fire for text ``i`` (or the attribute condition)."""
+    if j in matched:
+        hit = matched[j][i]
+        return hit.group(0) if hit is not None else ""
+    return f"{rule.attribute} = {rule.equals}"
+
+
+def _normalise_distinct(series: pd.Series) -> pd.Series:
+    """normalise_text applied once per distinct text, broadcast back."""
+    codes, uniques = pd.factorize(series, sort=False)
+    norm = pd.Series(uniques, dtype=object).map(normalise_text).to_numpy()[codes]
+    return pd.Series(norm, index=series.index, dtype=object)
 
 
 def _texts_frame(texts: Iterable[str] | pd.Series) -> pd.Series:
@@ -197,7 +210,7 @@ def score_texts(texts: Iterable[str] | pd.Series, ruleset: RulesetLike = None) -
     """
     series = _texts_frame(texts)
     rs = as_ruleset(ruleset)
-    norm = series.map(normalise_text)
+    norm = _normalise_distinct(series)
     codes, uniques = pd.factorize(norm, sort=True)
     distinct = pd.Series(uniques, dtype=object)
     scored, _ = _evaluate(distinct, pd.Series(pd.NA, index=distinct.index, dtype="boolean"), rs)
@@ -233,7 +246,7 @@ def explain(texts: Iterable[str] | pd.Series | str, ruleset: RulesetLike = None)
     """
     series = _texts_frame([texts] if isinstance(texts, str) else texts)
     rs = as_ruleset(ruleset)
-    norm = series.map(normalise_text)
+    norm = _normalise_distinct(series)
     codes, uniques = pd.factorize(norm, sort=True)
     distinct = pd.Series(uniques, dtype=object)
     _, ev = _evaluate(distinct, pd.Series(pd.NA, index=distinct.index, dtype="boolean"), rs)
@@ -292,7 +305,7 @@ def score_tasks_with_evidence(
     ]
     merged = tasks.merge(inventory.roles[role_cols], on=col.ROLE_ID, how="left", validate="m:1")
 
-    norm = merged[col.TASK].map(normalise_text)
+    norm = _normalise_distinct(merged[col.TASK])
     facing = merged[col.PATIENT_FACING].astype("boolean")
     flag = facing.map({True: "1", False: "0"}, na_action="ignore").astype(object).fillna("")
     codes, uniques = pd.factorize(norm.astype(object) + "\x1f" + flag, sort=True)
