@@ -34,10 +34,31 @@ from genai_aug._reference import STAFF_GROUPS
 SIZES = (10_000, 100_000, 1_000_000)
 QUALIFIERS = [
     *(f"on Ward {k}" for k in range(1, 41)),
-    *(f"for the {s} clinic" for s in ("diabetes", "fracture", "respiratory", "cardiology",
-                                      "dermatology", "urology", "ENT", "rheumatology")),
-    *(f"in the {d} department" for d in ("emergency", "radiology", "pharmacy", "finance",
-                                         "outpatients", "theatres", "maternity")),
+    *(
+        f"for the {s} clinic"
+        for s in (
+            "diabetes",
+            "fracture",
+            "respiratory",
+            "cardiology",
+            "dermatology",
+            "urology",
+            "ENT",
+            "rheumatology",
+        )
+    ),
+    *(
+        f"in the {d} department"
+        for d in (
+            "emergency",
+            "radiology",
+            "pharmacy",
+            "finance",
+            "outpatients",
+            "theatres",
+            "maternity",
+        )
+    ),
 ]
 
 
@@ -46,26 +67,32 @@ def generate(n_rows: int, seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame]:
     rng = np.random.default_rng(seed)
     base = genai_aug.load_inventory(genai_aug.sample_path()).tasks["task"].unique()
     n_roles = max(10, n_rows // 10)
-    roles = pd.DataFrame({
-        "role_id": [f"R{i:07d}" for i in range(n_roles)],
-        "role_title": [f"Role {i}" for i in range(n_roles)],
-        "staff_group": rng.choice(STAFF_GROUPS, n_roles),
-        "fte": rng.uniform(0.5, 50, n_roles).round(2),
-        "contracted_hours": 37.5,
-    })
+    roles = pd.DataFrame(
+        {
+            "role_id": [f"R{i:07d}" for i in range(n_roles)],
+            "role_title": [f"Role {i}" for i in range(n_roles)],
+            "staff_group": rng.choice(STAFF_GROUPS, n_roles),
+            "fte": rng.uniform(0.5, 50, n_roles).round(2),
+            "contracted_hours": 37.5,
+        }
+    )
     role_of_task = np.sort(rng.integers(0, n_roles, n_rows))
     texts = rng.choice(base, n_rows).astype(object)
     qualify = rng.random(n_rows) < 0.3
-    texts[qualify] = [f"{t} {q}" for t, q in
-                      zip(texts[qualify], rng.choice(QUALIFIERS, int(qualify.sum())), strict=True)]
+    texts[qualify] = [
+        f"{t} {q}"
+        for t, q in zip(texts[qualify], rng.choice(QUALIFIERS, int(qualify.sum())), strict=True)
+    ]
     per_role = np.bincount(role_of_task, minlength=n_roles)
     hours = 30.0 / per_role[role_of_task]  # each role's tasks sum to 30 hours
-    tasks = pd.DataFrame({
-        "role_id": roles["role_id"].to_numpy()[role_of_task],
-        "task_id": [f"T{i:08d}" for i in range(n_rows)],
-        "task": texts,
-        "hours_per_week": hours,
-    })
+    tasks = pd.DataFrame(
+        {
+            "role_id": roles["role_id"].to_numpy()[role_of_task],
+            "task_id": [f"T{i:08d}" for i in range(n_rows)],
+            "task": texts,
+            "hours_per_week": hours,
+        }
+    )
     return roles, tasks
 
 
@@ -95,9 +122,16 @@ def measure(n_rows: int) -> dict[str, float]:
 def baseline_rss() -> float:
     """Peak RSS of a process that only imports genai_aug (MiB)."""
     done = subprocess.run(
-        [sys.executable, "-c", "import resource, genai_aug; "
-         "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)"],
-        capture_output=True, text=True, check=True)
+        [
+            sys.executable,
+            "-c",
+            "import resource, genai_aug; "
+            "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return float(done.stdout)
 
 
@@ -113,7 +147,8 @@ def table(results: list[dict[str, float]], base: float) -> str:
         lines.append(
             f"| {int(r['rows']):,} | {int(r['distinct_texts']):,} | {r['load_csv_s']:.2f} | "
             f"{r['load_frame_s']:.2f} | {r['score_s']:.2f} | {r['aggregate_s']:.2f} | "
-            f"{r['rows'] / total:,.0f} | {r['peak_rss_mib']:,.0f} |")
+            f"{r['rows'] / total:,.0f} | {r['peak_rss_mib']:,.0f} |"
+        )
     lines.append(f"\nPeak RSS of a process that only imports genai_aug: {base:,.0f} MiB.")
     return "\n".join(lines)
 
@@ -122,8 +157,11 @@ def main() -> None:
     """Run the benchmark and print (or write) the table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, action="append", help="size(s) to run")
-    parser.add_argument("--markdown", type=Path, help="write the table into this Markdown file, "
-                        "between the BENCHMARK markers")
+    parser.add_argument(
+        "--markdown",
+        type=Path,
+        help="write the table into this Markdown file, between the BENCHMARK markers",
+    )
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)  # internal: child process
     args = parser.parse_args()
     if args.one:
@@ -131,14 +169,17 @@ def main() -> None:
         return
     results = []
     for n in args.rows or SIZES:
-        done = subprocess.run([sys.executable, __file__, "--one", str(n)], capture_output=True,
-                              text=True, check=True)
+        done = subprocess.run(
+            [sys.executable, __file__, "--one", str(n)], capture_output=True, text=True, check=True
+        )
         results.append(json.loads(done.stdout))
         print(f"{n:>9,} rows done", file=sys.stderr)
     text = table(results, baseline_rss())
-    machine = (f"Python {platform.python_version()}, pandas {pd.__version__}, numpy "
-               f"{np.__version__}, {platform.machine()}, "
-               f"{len(__import__('os').sched_getaffinity(0))} cores")
+    machine = (
+        f"Python {platform.python_version()}, pandas {pd.__version__}, numpy "
+        f"{np.__version__}, {platform.machine()}, "
+        f"{len(__import__('os').sched_getaffinity(0))} cores"
+    )
     text += f"\nMachine: {machine}.\n"
     print(text)
     if args.markdown:

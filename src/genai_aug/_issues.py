@@ -12,6 +12,39 @@ from genai_aug.errors import InventoryError, empty_issues
 
 SEVERITIES = ("error", "warning", "info")
 
+# Every issue code genai_aug can report; docs/input-format.md documents each (a test checks).
+ISSUE_CODES = frozenset(
+    {
+        "duplicate-column",
+        "duplicate-role-id",
+        "duplicate-task-id",
+        "empty-sheet",
+        "empty-task",
+        "file-not-found",
+        "fte-from-headcount",
+        "hours-exceed-contract",
+        "ignored-column",
+        "implausible-hours",
+        "implausible-percent",
+        "missing-column",
+        "missing-fte",
+        "missing-hours",
+        "missing-sheet",
+        "missing-value",
+        "negative-value",
+        "not-a-number",
+        "not-yes-no",
+        "role-rejected",
+        "role-without-tasks",
+        "unknown-band",
+        "unknown-category",
+        "unknown-role",
+        "unknown-staff-group",
+        "unsupported-file",
+        "zero-hours",
+    }
+)
+
 
 class IssueLog:
     """An append-only list of issues that becomes the tidy issues table.
@@ -38,6 +71,8 @@ class IssueLog:
         """Record one issue."""
         if severity not in SEVERITIES:
             raise ValueError(f"severity must be one of {SEVERITIES}, got {severity!r}")
+        if code not in ISSUE_CODES:
+            raise ValueError(f"unknown issue code {code!r}: add it to ISSUE_CODES and the docs")
         self._records.append(
             {
                 "file": file,

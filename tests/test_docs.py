@@ -1,0 +1,44 @@
+"""The documentation stays true: README commands, CI, and the category table."""
+
+from __future__ import annotations
+
+import re
+
+import genai_aug
+from conftest import ROOT
+
+
+def readme_commands() -> list[str]:
+    """The first two fenced bash commands of the README."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    return re.findall(r"```bash\n(.+?)\n```", text)[:2]
+
+
+def test_readme_starts_with_the_two_setup_commands() -> None:
+    """The README's first command runs the main job on the sample; the second runs the tests."""
+    install_run, install_test = readme_commands()
+    assert "pip install" in install_run and "genai-aug run data/sample_roles.xlsx" in install_run
+    assert "pip install" in install_test and "pytest" in install_test
+
+
+def test_ci_runs_the_readme_test_command() -> None:
+    """.ci/run calls the README's test command verbatim, in a fresh virtual environment."""
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert readme_commands()[1] in ci
+    assert "venv" in ci
+
+
+def test_scoring_doc_lists_every_category_as_in_the_ruleset() -> None:
+    """docs/scoring.md shows each default category with its exposure and time share."""
+    doc = (ROOT / "docs" / "scoring.md").read_text(encoding="utf-8")
+    for c in genai_aug.default_ruleset().categories:
+        assert f"| `{c.id}` | {c.label} | {c.exposure} | {c.time_share:.2f} |" in doc, c.id
+
+
+def test_input_doc_lists_every_issue_code() -> None:
+    """docs/input-format.md documents every issue code genai_aug can report."""
+    from genai_aug._issues import ISSUE_CODES
+
+    doc = (ROOT / "docs" / "input-format.md").read_text(encoding="utf-8")
+    missing = sorted(code for code in ISSUE_CODES if f"`{code}`" not in doc)
+    assert not missing
