@@ -12,15 +12,18 @@ def test_public_names_are_pinned() -> None:
     assert genai_aug.__all__ == [
         "Aggregates",
         "Assumptions",
+        "Evaluation",
         "GenAIAugError",
         "Inventory",
         "InventoryError",
+        "LabelsError",
         "Result",
         "Ruleset",
         "RulesetError",
         "__version__",
         "aggregate_hours",
         "default_ruleset",
+        "evaluate",
         "explain",
         "load_inventory",
         "load_ruleset",
@@ -43,6 +46,7 @@ def test_errors_share_one_base_class() -> None:
     """Every exception genai_aug raises on bad input derives from GenAIAugError."""
     assert issubclass(genai_aug.InventoryError, genai_aug.GenAIAugError)
     assert issubclass(genai_aug.RulesetError, genai_aug.GenAIAugError)
+    assert issubclass(genai_aug.LabelsError, genai_aug.GenAIAugError)
 
 
 def test_public_functions_have_numpydoc_docstrings() -> None:
@@ -55,6 +59,7 @@ def test_public_functions_have_numpydoc_docstrings() -> None:
         "run",
         "load_ruleset",
         "explain",
+        "evaluate",
     ):
         doc = getattr(genai_aug, name).__doc__ or ""
         assert "Parameters\n" in doc and "Returns\n" in doc, name

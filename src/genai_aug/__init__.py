@@ -19,6 +19,7 @@ __version__ = "0.1.0"
 
 from genai_aug.aggregating import Aggregates, Assumptions, aggregate_hours
 from genai_aug.errors import GenAIAugError, InventoryError, RulesetError
+from genai_aug.evaluating import Evaluation, LabelsError, evaluate
 from genai_aug.loading import load_inventory
 from genai_aug.pipeline import Result, run
 from genai_aug.rules import Ruleset, default_ruleset, load_ruleset
@@ -40,15 +41,18 @@ def sample_path() -> Path:
 __all__ = [
     "Aggregates",
     "Assumptions",
+    "Evaluation",
     "GenAIAugError",
     "Inventory",
     "InventoryError",
+    "LabelsError",
     "Result",
     "Ruleset",
     "RulesetError",
     "__version__",
     "aggregate_hours",
     "default_ruleset",
+    "evaluate",
     "explain",
     "load_inventory",
     "load_ruleset",

@@ -12,6 +12,7 @@ import pandas as pd
 from genai_aug import __version__
 from genai_aug.aggregating import Assumptions
 from genai_aug.errors import GenAIAugError, InventoryError
+from genai_aug.evaluating import evaluate
 from genai_aug.pipeline import run
 from genai_aug.rules import load_ruleset
 
@@ -67,6 +68,17 @@ def _parser() -> argparse.ArgumentParser:
     )
     p_run.add_argument("--top", type=int, default=10, help="roles to list in the summary")
 
+    p_eval = sub.add_parser(
+        "evaluate",
+        help="compare the scorer's exposure classes with human expert labels",
+        description="Score the task texts of a labels file (TSV or CSV with at least 'task' and "
+        "'human_exposure'; optionally 'onet_soc_code', 'task_type', 'healthcare', "
+        "'gpt4_exposure') and report agreement with the human labels, beside GPT-4's.",
+    )
+    p_eval.add_argument("labels", type=Path, help="the labels file (TSV or CSV)")
+    p_eval.add_argument("--rules", type=Path, default=None, help="a ruleset file (TOML)")
+    p_eval.add_argument("--json", action="store_true", help="print one JSON object")
+
     p_rules = sub.add_parser(
         "rules",
         help="list the categories and rules of a ruleset",
@@ -119,13 +131,18 @@ def _cmd_rules(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_evaluate(args: argparse.Namespace) -> int:
+    result = evaluate(args.labels, ruleset=args.rules)
+    print(result.to_json() if args.json else result.summary())
+    return EXIT_OK
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``genai-aug`` command; returns the exit code."""
     args = _parser().parse_args(argv)
     try:
-        if args.command == "run":
-            return _cmd_run(args)
-        return _cmd_rules(args)
+        commands = {"run": _cmd_run, "evaluate": _cmd_evaluate, "rules": _cmd_rules}
+        return commands[args.command](args)
     except GenAIAugError as exc:
         print(f"genai-aug: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT

@@ -1,0 +1,313 @@
+"""Evaluating: agreement of genai_aug's exposure classes with human expert labels.
+
+The yardstick is the set of human labels (E0/E1/E2) that Eloundou et al. ("GPTs are
+GPTs", Science 2024) gave to O*NET task statements, and GPT-4's labels for the same
+tasks. :func:`evaluate` scores the task texts with a ruleset and reports, for all
+rows and for the healthcare rows:
+
+``n``
+    rows compared;
+``exact``
+    share of rows whose class is identical;
+``weighted_kappa``
+    Cohen's kappa with linear weights over the ordered classes E0 < E1 < E2;
+``exposed_kappa``
+    Cohen's kappa of exposed (E1 or E2) against not exposed (E0);
+``confusion``
+    3×3 counts, rows = human E0, E1, E2, columns = predicted E0, E1, E2;
+``coverage``
+    share of tasks some rule recognised (an unrecognised task counts as E0);
+``occupation_beta_spearman``
+    where occupation codes are given: Spearman correlation, across occupations, of
+    beta = share(E1) + 0.5 × share(E2), with core tasks weighted 2 and others 1.
+
+Where the labels carry ``gpt4_exposure``, the same figures for GPT-4 are under the key
+``gpt4``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from genai_aug.errors import GenAIAugError
+from genai_aug.rules import EXPOSURES
+from genai_aug.scoring import RulesetLike, as_ruleset, score_texts
+
+__all__ = ["Evaluation", "LabelsError", "evaluate"]
+
+TASK, HUMAN, GPT4 = "task", "human_exposure", "gpt4_exposure"
+OCCUPATION, TASK_TYPE, HEALTHCARE = "onet_soc_code", "task_type", "healthcare"
+PREDICTED = "predicted_exposure"
+CORE_WEIGHT, OTHER_WEIGHT = 2.0, 1.0
+
+
+class LabelsError(GenAIAugError, ValueError):
+    """A labels file cannot be used: names the file, the column and what to fix."""
+
+
+def _kappa(observed: np.ndarray[Any, Any], weights: np.ndarray[Any, Any]) -> float:
+    """Weighted Cohen's kappa from a confusion matrix and a disagreement-weight matrix."""
+    n = observed.sum()
+    if n == 0:
+        return float("nan")
+    expected = np.outer(observed.sum(axis=1), observed.sum(axis=0)) / n
+    denominator = (weights * expected).sum()
+    if denominator == 0:
+        return float("nan")
+    return float(1.0 - (weights * observed).sum() / denominator)
+
+
+def agreement(human: pd.Series, predicted: pd.Series) -> dict[str, Any]:
+    """Exact agreement, linear-weighted kappa, exposed-vs-not kappa and the confusion matrix.
+
+    Parameters
+    ----------
+    human, predicted : pandas.Series
+        Classes ``"E0"``, ``"E1"``, ``"E2"``, aligned.
+
+    Returns
+    -------
+    dict
+        ``n``, ``exact``, ``weighted_kappa``, ``exposed_kappa``, ``confusion``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> h = pd.Series(["E0", "E0", "E1", "E2"])
+    >>> agreement(h, h)["weighted_kappa"]
+    1.0
+    """
+    h = human.map({e: i for i, e in enumerate(EXPOSURES)}).to_numpy(dtype=int)
+    p = predicted.map({e: i for i, e in enumerate(EXPOSURES)}).to_numpy(dtype=int)
+    confusion = np.zeros((3, 3), dtype=int)
+    np.add.at(confusion, (h, p), 1)
+    idx = np.arange(3)
+    linear = np.abs(idx[:, None] - idx[None, :]) / 2.0
+    binary = np.array([[0, 1], [1, 0]], dtype=float)
+    exposed = np.array(
+        [
+            [confusion[0, 0], confusion[0, 1:].sum()],
+            [confusion[1:, 0].sum(), confusion[1:, 1:].sum()],
+        ]
+    )
+    return {
+        "n": int(len(h)),
+        "exact": float((h == p).mean()) if len(h) else float("nan"),
+        "weighted_kappa": _kappa(confusion.astype(float), linear),
+        "exposed_kappa": _kappa(exposed.astype(float), binary),
+        "confusion": confusion.tolist(),
+    }
+
+
+def occupation_beta(frame: pd.DataFrame, column: str) -> pd.Series:
+    """Occupation-level beta (E1 + 0.5·E2, core tasks weighted 2) from task classes in ``column``."""
+    value = frame[column].map({"E0": 0.0, "E1": 1.0, "E2": 0.5}).astype(float)
+    if TASK_TYPE in frame.columns:
+        core = frame[TASK_TYPE].astype(str).str.strip().str.lower().eq("core")
+        weight = np.where(core, CORE_WEIGHT, OTHER_WEIGHT)
+    else:
+        weight = np.full(len(frame), OTHER_WEIGHT)
+    parts = pd.DataFrame({"occ": frame[OCCUPATION], "wv": weight * value, "w": weight})
+    sums = parts.groupby("occ", sort=True)[["wv", "w"]].sum()
+    return sums["wv"] / sums["w"]
+
+
+def spearman(a: pd.Series, b: pd.Series) -> float:
+    """Spearman rank correlation (average ranks for ties) of two aligned series."""
+    ra, rb = a.rank(method="average"), b.rank(method="average")
+    if ra.nunique() < 2 or rb.nunique() < 2:
+        return float("nan")
+    return float(np.corrcoef(ra.to_numpy(float), rb.to_numpy(float))[0, 1])
+
+
+def _metrics(frame: pd.DataFrame, predicted: str) -> dict[str, Any]:
+    out = agreement(frame[HUMAN], frame[predicted])
+    if OCCUPATION in frame.columns and frame[OCCUPATION].notna().all():
+        out["occupation_beta_spearman"] = spearman(
+            occupation_beta(frame, HUMAN), occupation_beta(frame, predicted)
+        )
+        out["n_occupations"] = int(frame[OCCUPATION].nunique())
+    return out
+
+
+def _subset_metrics(frame: pd.DataFrame) -> dict[str, Any]:
+    out = _metrics(frame, PREDICTED)
+    out["coverage"] = float(frame["classified"].mean()) if len(frame) else float("nan")
+    if GPT4 in frame.columns:
+        out["gpt4"] = _metrics(frame, GPT4)
+    return out
+
+
+@dataclass(frozen=True, repr=False)
+class Evaluation:
+    """Agreement of a ruleset with human exposure labels.
+
+    Attributes
+    ----------
+    metrics : dict
+        ``{"all": {...}, "healthcare": {...} or None}``; see the module docstring.
+    predictions : pandas.DataFrame
+        The labelled rows with ``predicted_exposure``, ``category``, ``score``,
+        ``classified`` and ``evidence``.
+    ruleset_version, ruleset_hash : str
+        The ruleset evaluated.
+    """
+
+    metrics: dict[str, Any]
+    predictions: pd.DataFrame
+    ruleset_version: str
+    ruleset_hash: str
+
+    def to_json(self) -> str:
+        """The metrics as one JSON object (keys ``all`` and ``healthcare``)."""
+        return json.dumps(self.metrics, indent=2, sort_keys=True, allow_nan=True)
+
+    def summary(self) -> str:
+        """The headline figures, genai_aug beside GPT-4, as a plain-text table."""
+        names = (
+            "n",
+            "exact",
+            "weighted_kappa",
+            "exposed_kappa",
+            "occupation_beta_spearman",
+            "coverage",
+        )
+        lines = [
+            f"ruleset {self.ruleset_version} (sha256 {self.ruleset_hash[:12]})",
+            f"{'subset':<11}{'metric':<26}{'genai_aug':>10}{'GPT-4':>10}",
+        ]
+        for subset in ("all", "healthcare"):
+            m = self.metrics.get(subset)
+            if not m:
+                continue
+            for name in names:
+                if name not in m:
+                    continue
+                ours, theirs = m[name], m.get("gpt4", {}).get(name)
+                fmt = "{:>10,d}" if name == "n" else "{:>10.3f}"
+                shown = fmt.format(ours)
+                other = "" if theirs is None else fmt.format(theirs)
+                lines.append(f"{subset:<11}{name:<26}{shown}{other}")
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return self.summary()
+
+
+def read_labels(path: str | os.PathLike[str]) -> pd.DataFrame:
+    """Read a labels file (TSV or CSV, by extension; otherwise sniffed)."""
+    p = Path(path)
+    if not p.exists():
+        raise LabelsError(f"Labels file '{p}' not found. Check the path.")
+    sep = (
+        "\t"
+        if p.suffix.lower() in (".tsv", ".tab")
+        else ("," if p.suffix.lower() == ".csv" else None)
+    )
+    try:
+        return pd.read_csv(
+            p,
+            sep=sep,
+            engine="python" if sep is None else "c",
+            encoding="utf-8-sig",
+            dtype={OCCUPATION: str},
+        )
+    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise LabelsError(f"Labels file '{p}' could not be read as TSV or CSV: {exc}") from exc
+
+
+def _check(frame: pd.DataFrame, where: str) -> pd.DataFrame:
+    missing = [c for c in (TASK, HUMAN) if c not in frame.columns]
+    if missing:
+        raise LabelsError(
+            f"Labels '{where}': missing column(s) {missing}; expected at least "
+            f"'{TASK}' and '{HUMAN}' (E0/E1/E2). Found {list(frame.columns)}."
+        )
+    out = frame.copy()
+    for column in (HUMAN, GPT4):
+        if column not in out.columns:
+            continue
+        out[column] = out[column].astype(str).str.strip().str.upper()
+        bad = ~out[column].isin(EXPOSURES)
+        if bad.any():
+            first = int(np.flatnonzero(bad.to_numpy())[0])
+            raise LabelsError(
+                f"Labels '{where}', row {first + 2}, column '{column}': expected "
+                f"E0, E1 or E2, got {frame[column].iat[first]!r} "
+                f"({int(bad.sum())} such rows). Fix or remove them."
+            )
+    out[TASK] = out[TASK].fillna("").astype(str)
+    if HEALTHCARE in out.columns:
+        out[HEALTHCARE] = (
+            out[HEALTHCARE].astype(str).str.strip().str.lower().isin(["true", "1", "yes", "y"])
+        )
+    return out
+
+
+def evaluate(
+    labels: str | os.PathLike[str] | pd.DataFrame,
+    ruleset: RulesetLike = None,
+) -> Evaluation:
+    """Compare the exposure classes genai_aug gives task texts with human labels.
+
+    Parameters
+    ----------
+    labels : path or DataFrame
+        A TSV or CSV file (or DataFrame) with at least ``task`` and
+        ``human_exposure`` (E0/E1/E2), and optionally ``onet_soc_code``,
+        ``task_type`` (Core/Supplemental), ``healthcare`` (true/false) and
+        ``gpt4_exposure``.
+    ruleset : Ruleset, path or None
+        The ruleset to evaluate; ``None`` for the packaged default.
+
+    Returns
+    -------
+    Evaluation
+        ``metrics`` for ``all`` rows and the ``healthcare`` rows (``None`` without
+        that column), with GPT-4's figures under ``gpt4`` where given.
+
+    Raises
+    ------
+    LabelsError
+        If the file is missing or unreadable, or a required column or class is wrong.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> labels = pd.DataFrame({"task": ["Type letters from dictation", "Mop the floors"],
+    ...                        "human_exposure": ["E2", "E0"]})
+    >>> evaluate(labels).metrics["all"]["exact"]
+    1.0
+    """
+    where = "<DataFrame>" if isinstance(labels, pd.DataFrame) else str(labels)
+    frame = labels if isinstance(labels, pd.DataFrame) else read_labels(labels)
+    frame = _check(frame, where).reset_index(drop=True)
+    rs = as_ruleset(ruleset)
+    scored = score_texts(frame[TASK], rs)
+    frame[PREDICTED] = scored["exposure"].fillna("E0").to_numpy()
+    for column in ("category", "score", "classified", "evidence"):
+        frame[column] = scored[column].to_numpy()
+    metrics: dict[str, Any] = {"all": _subset_metrics(frame), "healthcare": None}
+    if HEALTHCARE in frame.columns:
+        metrics["healthcare"] = _subset_metrics(frame[frame[HEALTHCARE]])
+    return Evaluation(metrics, frame, rs.version, rs.hash)
+
+
+def largest_disagreements(
+    evaluation: Evaluation, top: int = 3, examples: int = 3
+) -> Iterable[tuple[str, str, int, list[str]]]:
+    """The largest off-diagonal confusion cells, each with example task texts."""
+    p = evaluation.predictions
+    off = p[p[HUMAN] != p[PREDICTED]]
+    cells = off.groupby([HUMAN, PREDICTED]).size().sort_values(ascending=False).head(top)
+    for (human, predicted), count in cells.items():
+        texts = off[(off[HUMAN] == human) & (off[PREDICTED] == predicted)][TASK]
+        yield str(human), str(predicted), int(count), texts.head(examples).tolist()
