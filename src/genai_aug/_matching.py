@@ -8,7 +8,8 @@ A *term* is written the way an analyst would say it:
   ``planning``);
 - ``book ... appointment`` – up to six other words may stand between;
 - ``admin*`` – any word that starts with ``admin``;
-- ``"ward"`` – in double quotes: exactly this word, no other forms.
+- ``"ward"`` – in double quotes: exactly this word, no other forms;
+- ``^operate`` – a leading ``^``: only at the very start of the task (its main verb).
 
 Text and terms are both normalised first: lower case, hyphens and slashes as spaces,
 and US spellings folded to UK ones (``organize`` → ``organise``, ``pediatric`` →
@@ -125,7 +126,8 @@ def term_pattern(term: str) -> str:
     >>> bool(re.search(term_pattern("schedule"), "rescheduled"))
     False
     """
-    words = normalise_term(term).split()
+    anchored = term.strip().startswith("^")
+    words = normalise_term(term.strip().removeprefix("^")).split()
     if not words:
         raise ValueError("a term must contain at least one word")
     if len(words) > _MAX_TERM_WORDS:
@@ -139,7 +141,7 @@ def term_pattern(term: str) -> str:
         if parts:
             parts.append(_GAP if words[i - 1] == "..." else r"\s+")
         parts.append(_word_pattern(word))
-    return r"\b" + "".join(parts) + r"\b"
+    return ("^" if anchored else r"\b") + "".join(parts) + r"\b"
 
 
 def normalise_term(term: str) -> str:

@@ -55,22 +55,18 @@ def as_ruleset(ruleset: RulesetLike) -> Ruleset:
     return load_ruleset(ruleset)
 
 
-def _evaluate(
-    texts: pd.Series,
-    facing: pd.Series,
-    rs: Ruleset,
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Score distinct (normalised text, patient_facing) pairs.
+def fire_rules(
+    norm: list[str], facing: pd.Series, rs: Ruleset
+) -> tuple[np.ndarray[Any, Any], dict[int, list[re.Match[str] | None]]]:
+    """Which rules fire for each normalised text: a boolean matrix (texts × rules).
 
-    Returns the per-pair scores (indexed like ``texts``) and the long evidence
-    table (one row per rule that fired, ``text_key`` pointing into the pairs).
+    Also returns, per term rule (by position), the first match in each text, for the
+    evidence. ``facing`` holds each text's ``patient_facing`` attribute (may be NA).
     """
-    n = len(texts)
-    rules = rs.rules
-    fired = np.zeros((n, len(rules)), dtype=bool)
+    n = len(norm)
+    fired = np.zeros((n, len(rs.rules)), dtype=bool)
     matched: dict[int, list[re.Match[str] | None]] = {}
-    norm = [str(t) for t in texts.tolist()]
-    for j, rule in enumerate(rules):
+    for j, rule in enumerate(rs.rules):
         if rule.terms:
             pattern, unless = rs.compiled[rule.id]
             search = pattern.search
@@ -83,6 +79,22 @@ def _evaluate(
             matched[j] = hits
         else:
             fired[:, j] = (facing == rule.equals).fillna(False).to_numpy(dtype=bool)
+    return fired, matched
+
+
+def _evaluate(
+    texts: pd.Series,
+    facing: pd.Series,
+    rs: Ruleset,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Score distinct (normalised text, patient_facing) pairs.
+
+    Returns the per-pair scores (indexed like ``texts``) and the long evidence
+    table (one row per rule that fired, ``text_key`` pointing into the pairs).
+    """
+    n = len(texts)
+    rules = rs.rules
+    fired, matched = fire_rules([str(t) for t in texts.tolist()], facing, rs)
 
     cats = rs.categories
     cat_pos = {c.id: i for i, c in enumerate(cats)}

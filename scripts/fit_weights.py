@@ -1,0 +1,217 @@
+"""Fit the default ruleset's rule weights to human exposure labels, by occupation-grouped CV.
+
+Run from the repository root (needs ``../shared/data``)::
+
+    python scripts/fit_weights.py              # report cross-validated figures only
+    python scripts/fit_weights.py --write      # also write the fitted weights to the ruleset
+
+What it does, and why it cannot learn task texts: the only free parameters are the
+rules' weights (one number per readable rule, between 0.05 and 4). The rules, their
+words and their categories are written by hand; the script only decides how strongly
+each rule counts. It maximises the mean of four agreement figures on the training
+rows — linear-weighted kappa and exposed-vs-not kappa, on all rows and on healthcare
+rows — by coordinate ascent over a grid of weights, starting from the hand-set ones.
+A move is refused if it would put any phrasing of the contract tables in
+``tests/test_scoring_table.py`` in the wrong category, so the fitted weights keep the
+NHS behaviour the tests promise.
+
+Cross-validation: occupations (O*NET-SOC codes) are split into five folds; weights
+are fitted on four and measured on the fifth, so the reported figures are for
+occupations the fit never saw. ``--write`` then fits on every occupation of the dev
+file and writes the weights into ``src/genai_aug/data/default_rules.toml``.
+Deterministic: the fold split is seeded and the search order fixed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+
+from genai_aug._matching import normalise_text  # noqa: E402
+from genai_aug.evaluating import _check, occupation_beta, read_labels, spearman  # noqa: E402
+from genai_aug.rules import EXPOSURES, default_ruleset  # noqa: E402
+from genai_aug.scoring import fire_rules  # noqa: E402
+
+RULES_FILE = ROOT / "src" / "genai_aug" / "data" / "default_rules.toml"
+LABELS = ROOT.parent / "shared" / "data" / "onet_exposure_labels_dev.tsv"
+GRID = (0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 1.0, 1.3, 1.6, 2.0, 2.5, 3.0, 4.0)
+FOLDS = 5
+SEED = 20261122
+
+
+def kappa(h: np.ndarray, p: np.ndarray, k: int, linear: bool) -> float:
+    """Cohen's kappa (linear weights if ``linear``) for integer classes 0..k-1."""
+    conf = np.zeros((k, k))
+    np.add.at(conf, (h.astype(int), p.astype(int)), 1)
+    n = conf.sum()
+    idx = np.arange(k)
+    w = np.abs(idx[:, None] - idx[None, :]) / (k - 1) if linear else (idx[:, None] != idx[None, :])
+    exp = np.outer(conf.sum(1), conf.sum(0)) / n
+    den = (w * exp).sum()
+    return float(1 - (w * conf).sum() / den) if den else 0.0
+
+
+class Problem:
+    """Rule firings and labels in matrix form, so a weight vector is scored in microseconds."""
+
+    def __init__(self, texts: list[str], human: np.ndarray, healthcare: np.ndarray) -> None:
+        self.rs = default_ruleset()
+        norm = [normalise_text(t) for t in texts]
+        facing = pd.Series(pd.NA, index=range(len(norm)), dtype="boolean")
+        self.fired = fire_rules(norm, facing, self.rs)[0].astype(float)
+        cats = [c.id for c in self.rs.categories]
+        self.rule_cat = np.array([cats.index(r.category) for r in self.rs.rules])
+        exp_of_cat = np.array([EXPOSURES.index(c.exposure) for c in self.rs.categories])
+        self.rule_exp = exp_of_cat[self.rule_cat]
+        self.human = human
+        self.healthcare = healthcare
+        self.w0 = np.array([r.weight for r in self.rs.rules])
+        self.n_cats = len(cats)
+
+    def predict(self, w: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """Exposure class per row (unrecognised rows count as E0, as in evaluate)."""
+        by_exp = np.zeros((len(rows), 3))
+        f = self.fired[rows]
+        for k in range(3):
+            sel = self.rule_exp == k
+            by_exp[:, k] = f[:, sel] @ w[sel]
+        return by_exp.argmax(axis=1)  # all-zero rows -> 0 (E0); ties -> lower class
+
+    def objective(self, w: np.ndarray, rows: np.ndarray) -> float:
+        """Mean of weighted and exposed kappa on all rows and on healthcare rows."""
+        p = self.predict(w, rows)
+        h = self.human[rows]
+        hc = self.healthcare[rows]
+        parts = [kappa(h, p, 3, True), kappa(h > 0, p > 0, 2, False)]
+        if hc.any():
+            parts += [kappa(h[hc], p[hc], 3, True), kappa(h[hc] > 0, p[hc] > 0, 2, False)]
+        return float(np.mean(parts))
+
+
+class Contract:
+    """The phrasing tables: which weight vectors keep every phrasing in its category."""
+
+    def __init__(self, rs_problem: Problem) -> None:
+        from test_scoring_table import MUST, MUST_NOT
+
+        self.p = rs_problem
+        cats = [c.id for c in rs_problem.rs.categories]
+        texts = [t for v in MUST.values() for t in v] + [t for v in MUST_NOT.values() for t in v]
+        self.want = np.array([cats.index(c) for c, v in MUST.items() for _ in v])
+        self.avoid = np.array([cats.index(c) for c, v in MUST_NOT.items() for _ in v])
+        norm = [normalise_text(t) for t in texts]
+        facing = pd.Series(pd.NA, index=range(len(norm)), dtype="boolean")
+        self.fired = fire_rules(norm, facing, rs_problem.rs)[0].astype(float)
+        self.onehot = np.eye(rs_problem.n_cats)[rs_problem.rule_cat]
+
+    def holds(self, w: np.ndarray) -> bool:
+        """Whether every MUST phrasing is in its category and no MUST_NOT phrasing is."""
+        strength = self.fired @ (w[:, None] * self.onehot)
+        got = strength.argmax(axis=1)
+        n_must = len(self.want)
+        return bool((got[:n_must] == self.want).all() and (got[n_must:] != self.avoid).all())
+
+
+def fit(problem: Problem, contract: Contract, rows: np.ndarray, passes: int = 3) -> np.ndarray:
+    """Coordinate ascent over GRID for each rule weight, keeping the contract."""
+    w = problem.w0.copy()
+    best = problem.objective(w, rows)
+    for _ in range(passes):
+        improved = False
+        for j in range(len(w)):
+            current = w[j]
+            for value in GRID:
+                if value == current:
+                    continue
+                w[j] = value
+                score = problem.objective(w, rows)
+                if score > best + 1e-6 and contract.holds(w):
+                    best, current, improved = score, value, True
+            w[j] = current
+        if not improved:
+            break
+    return w
+
+
+def report(problem: Problem, w: np.ndarray, rows: np.ndarray, labels: pd.DataFrame) -> dict:
+    """Agreement figures for the given rows (all and healthcare), as in genai-aug evaluate."""
+    p = problem.predict(w, rows)
+    h = problem.human[rows]
+    hc = problem.healthcare[rows]
+    sub = labels.iloc[rows].assign(pred=[EXPOSURES[i] for i in p])
+    out = {}
+    for name, mask in (("all", np.ones(len(rows), bool)), ("healthcare", hc)):
+        part = sub[mask]
+        out[name] = {
+            "weighted_kappa": kappa(h[mask], p[mask], 3, True),
+            "exposed_kappa": kappa(h[mask] > 0, p[mask] > 0, 2, False),
+            "occupation_beta_spearman": spearman(occupation_beta(part, "human_exposure"),
+                                                 occupation_beta(part, "pred")),
+        }
+    return out
+
+
+def write_weights(w: np.ndarray, rules: list[str]) -> None:
+    """Replace each rule's ``weight = ...`` line in the ruleset file, keeping the rest."""
+    text = RULES_FILE.read_text(encoding="utf-8")
+    for rule_id, weight in zip(rules, w, strict=True):
+        pattern = re.compile(rf'(id = "{re.escape(rule_id)}"\ncategory = "[^"]+"\nweight = )[0-9.]+')
+        text, n = pattern.subn(rf"\g<1>{weight:g}", text)
+        if n != 1:
+            raise SystemExit(f"could not find the weight of rule {rule_id}")
+    RULES_FILE.write_text(text, encoding="utf-8")
+
+
+def main() -> None:
+    """Cross-validate the fit by occupation, and optionally write the final weights."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--write", action="store_true", help="write fitted weights to the ruleset")
+    parser.add_argument("--labels", type=Path, default=LABELS)
+    args = parser.parse_args()
+
+    labels = _check(read_labels(args.labels), str(args.labels)).reset_index(drop=True)
+    human = labels["human_exposure"].map({e: i for i, e in enumerate(EXPOSURES)}).to_numpy()
+    problem = Problem(labels["task"].tolist(), human, labels["healthcare"].to_numpy(bool))
+    contract = Contract(problem)
+    if not contract.holds(problem.w0):
+        raise SystemExit("the hand-set weights already break the phrasing contract")
+
+    occupations = np.array(sorted(labels["onet_soc_code"].unique()))
+    rng = np.random.default_rng(SEED)
+    fold_of = dict(zip(rng.permutation(occupations), np.arange(len(occupations)) % FOLDS,
+                       strict=True))
+    fold = labels["onet_soc_code"].map(fold_of).to_numpy()
+    every = np.arange(len(labels))
+    print("hand-set weights, all dev rows:", report(problem, problem.w0, every, labels))
+    held_out = np.zeros(len(labels), dtype=int)
+    for k in range(FOLDS):
+        train, test = every[fold != k], every[fold == k]
+        w = fit(problem, contract, train)
+        held_out[test] = problem.predict(w, test)
+        print(f"fold {k}: held-out objective {problem.objective(w, test):.3f} "
+              f"(hand-set {problem.objective(problem.w0, test):.3f})")
+    cv = labels.assign(pred=[EXPOSURES[i] for i in held_out])
+    hc = labels["healthcare"].to_numpy(bool)
+    for name, mask in (("all", np.ones(len(labels), bool)), ("healthcare", hc)):
+        h, p = human[mask], held_out[mask]
+        part = cv[mask]
+        print(f"cross-validated {name}: weighted kappa {kappa(h, p, 3, True):.3f}, "
+              f"exposed kappa {kappa(h > 0, p > 0, 2, False):.3f}, occupation beta Spearman "
+              f"{spearman(occupation_beta(part, 'human_exposure'), occupation_beta(part, 'pred')):.3f}")
+    if args.write:
+        w = fit(problem, contract, every)
+        print("fitted on all dev rows:", report(problem, w, every, labels))
+        write_weights(w, [r.id for r in problem.rs.rules])
+        print(f"wrote {len(w)} weights to {RULES_FILE}")
+
+
+if __name__ == "__main__":
+    main()
