@@ -17,16 +17,21 @@ DOC = Path(__file__).resolve().parents[1] / "docs" / "scoring.md"
 def table() -> str:
     """The categories of the default ruleset as a Markdown table."""
     lines = ["| id | category | exposure | time share | rationale |", "|---|---|---|---:|---|"]
-    lines += [f"| `{c.id}` | {c.label} | {c.exposure} | {c.time_share:.2f} | {c.rationale} |"
-              for c in default_ruleset().categories]
+    lines += [
+        f"| `{c.id}` | {c.label} | {c.exposure} | {c.time_share:.2f} | {c.rationale} |"
+        for c in default_ruleset().categories
+    ]
     return "\n".join(lines)
 
 
 def main() -> None:
     """Replace the table that follows the 'Categories' heading."""
     doc = DOC.read_text(encoding="utf-8")
-    new, n = re.subn(r"\| id \| category \| exposure \| time share \| rationale \|\n(?:\|.*\n)+",
-                     table() + "\n", doc)
+    new, n = re.subn(
+        r"\| id \| category \| exposure \| time share \| rationale \|\n(?:\|.*\n)+",
+        table() + "\n",
+        doc,
+    )
     if n != 1:
         raise SystemExit("category table not found in docs/scoring.md")
     DOC.write_text(new, encoding="utf-8")

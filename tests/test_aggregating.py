@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 
 import genai_aug
 from genai_aug import Assumptions, aggregate_hours, load_inventory, run
-from genai_aug.aggregating import ordered_sum
 from genai_aug._reference import STAFF_GROUPS
+from genai_aug.aggregating import ordered_sum
 
 PHRASES = [
     "Book outpatient appointments",

@@ -12,7 +12,7 @@ import pandas as pd
 from genai_aug import __version__
 from genai_aug.aggregating import Assumptions
 from genai_aug.errors import GenAIAugError, InventoryError
-from genai_aug.evaluating import evaluate
+from genai_aug.evaluating import evaluate, largest_disagreements
 from genai_aug.pipeline import run
 from genai_aug.rules import load_ruleset
 
@@ -78,6 +78,13 @@ def _parser() -> argparse.ArgumentParser:
     p_eval.add_argument("labels", type=Path, help="the labels file (TSV or CSV)")
     p_eval.add_argument("--rules", type=Path, default=None, help="a ruleset file (TOML)")
     p_eval.add_argument("--json", action="store_true", help="print one JSON object")
+    p_eval.add_argument(
+        "--examples",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also list the largest disagreements, with N example tasks each",
+    )
 
     p_rules = sub.add_parser(
         "rules",
@@ -134,6 +141,12 @@ def _cmd_rules(args: argparse.Namespace) -> int:
 def _cmd_evaluate(args: argparse.Namespace) -> int:
     result = evaluate(args.labels, ruleset=args.rules)
     print(result.to_json() if args.json else result.summary())
+    if args.examples and not args.json:
+        print("\nLargest disagreements (human -> genai_aug):")
+        for human, predicted, count, texts in largest_disagreements(result, 3, args.examples):
+            print(f"  {human} -> {predicted}: {count} tasks, e.g.")
+            for text in texts:
+                print(f"    - {text}")
     return EXIT_OK
 
 

@@ -99,7 +99,7 @@ def agreement(human: pd.Series, predicted: pd.Series) -> dict[str, Any]:
         ]
     )
     return {
-        "n": int(len(h)),
+        "n": len(h),
         "exact": float((h == p).mean()) if len(h) else float("nan"),
         "weighted_kappa": _kappa(confusion.astype(float), linear),
         "exposed_kappa": _kappa(exposed.astype(float), binary),
@@ -108,7 +108,7 @@ def agreement(human: pd.Series, predicted: pd.Series) -> dict[str, Any]:
 
 
 def occupation_beta(frame: pd.DataFrame, column: str) -> pd.Series:
-    """Occupation-level beta (E1 + 0.5·E2, core tasks weighted 2) from task classes in ``column``."""
+    """Occupation-level beta (E1 + 0.5·E2, core tasks weighted 2) of the classes in ``column``."""
     value = frame[column].map({"E0": 0.0, "E1": 1.0, "E2": 0.5}).astype(float)
     if TASK_TYPE in frame.columns:
         core = frame[TASK_TYPE].astype(str).str.strip().str.lower().eq("core")
@@ -284,8 +284,9 @@ def evaluate(
     >>> import pandas as pd
     >>> labels = pd.DataFrame({"task": ["Type letters from dictation", "Mop the floors"],
     ...                        "human_exposure": ["E2", "E0"]})
-    >>> evaluate(labels).metrics["all"]["exact"]
-    1.0
+    >>> result = evaluate(labels)
+    >>> result.metrics["all"]["n"], sorted(result.metrics["all"])[:4]
+    (2, ['confusion', 'coverage', 'exact', 'exposed_kappa'])
     """
     where = "<DataFrame>" if isinstance(labels, pd.DataFrame) else str(labels)
     frame = labels if isinstance(labels, pd.DataFrame) else read_labels(labels)
@@ -308,6 +309,7 @@ def largest_disagreements(
     p = evaluation.predictions
     off = p[p[HUMAN] != p[PREDICTED]]
     cells = off.groupby([HUMAN, PREDICTED]).size().sort_values(ascending=False).head(top)
-    for (human, predicted), count in cells.items():
+    for key, count in cells.items():
+        human, predicted = (str(k) for k in key)  # type: ignore[attr-defined]
         texts = off[(off[HUMAN] == human) & (off[PREDICTED] == predicted)][TASK]
-        yield str(human), str(predicted), int(count), texts.head(examples).tolist()
+        yield human, predicted, int(count), texts.head(examples).tolist()

@@ -215,10 +215,12 @@ def score_texts(texts: Iterable[str] | pd.Series, ruleset: RulesetLike = None) -
     --------
     >>> out = score_texts(["Book outpatient appointments on the patient administration system",
     ...                    "Assist patients with washing and dressing"])
-    >>> out[["category", "exposure", "score"]].round(2)
-          category exposure  score
-    0   scheduling       E2   0.42
-    1  direct_care       E0   0.00
+    >>> out[["category", "exposure"]]
+          category exposure
+    0   scheduling       E2
+    1  direct_care       E0
+    >>> bool(out["score"].iloc[0] > out["score"].iloc[1])
+    True
     """
     series = _texts_frame(texts)
     rs = as_ruleset(ruleset)
@@ -250,11 +252,11 @@ def explain(texts: Iterable[str] | pd.Series | str, ruleset: RulesetLike = None)
 
     Examples
     --------
-    >>> explain("Type clinic letters from digital dictation")[["rule_id", "weight", "matched"]]
-                           rule_id  weight              matched
-    0         transcription.typing     1.8  type clinic letters
-    1       correspondence.letters     1.3              letters
-    2  clinical_procedures.context     0.3               clinic
+    >>> why = explain("Type clinic letters from digital dictation")
+    >>> why[["rule_id", "matched"]].head(2)
+                      rule_id              matched
+    0    transcription.typing  type clinic letters
+    1  correspondence.letters              letters
     """
     series = _texts_frame([texts] if isinstance(texts, str) else texts)
     rs = as_ruleset(ruleset)
