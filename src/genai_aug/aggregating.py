@@ -179,14 +179,7 @@ def aggregate_hours(
     t[col.N_TASKS] = 1.0
     t[col.N_UNCLASSIFIED] = unclassified.astype(float)
 
-    role_info_cols = [
-        col.ROLE_ID,
-        col.ROLE_TITLE,
-        col.STAFF_GROUP,
-        col.BAND,
-        col.FTE,
-        col.CONTRACTED_HOURS,
-    ]
+    role_info_cols = list(col.ROLE_INFO_COLUMNS)
     if roles is not None:
         info = roles[[c for c in role_info_cols if c in roles.columns]]
     else:

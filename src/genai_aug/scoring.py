@@ -307,16 +307,7 @@ def score_tasks_with_evidence(
     """As :func:`score_tasks`, also returning the long evidence table keyed by ``task_id``."""
     rs = as_ruleset(ruleset)
     tasks = inventory.tasks
-    role_cols = [
-        col.ROLE_ID,
-        col.ROLE_TITLE,
-        col.STAFF_GROUP,
-        col.BAND,
-        col.FTE,
-        col.CONTRACTED_HOURS,
-        col.DEPARTMENT,
-        col.DIRECTORATE,
-    ]
+    role_cols = [*col.ROLE_INFO_COLUMNS, col.DEPARTMENT, col.DIRECTORATE]
     merged = tasks.merge(inventory.roles[role_cols], on=col.ROLE_ID, how="left", validate="m:1")
 
     norm = _normalise_distinct(merged[col.TASK])

@@ -189,6 +189,31 @@ def _empty(name: str) -> Callable[[int], str]:
     return message
 
 
+def _numbers(
+    log: IssueLog, table: RawTable, names: tuple[str, ...], hint: str
+) -> list[tuple[pd.Series, pd.Series, pd.Series]]:
+    """Parse numeric columns, flagging non-numbers and negatives.
+
+    Returns, per column, (values, not-a-number mask, negative mask).
+    """
+    out = []
+    for name in names:
+        values, nan_bad = _number(_get(table.frame, name))
+        _flag(
+            log,
+            table,
+            nan_bad,
+            name,
+            "not-a-number",
+            "error",
+            _not_a_number(table.frame, name, hint),
+        )
+        neg = values < 0
+        _flag(log, table, neg, name, "negative-value", "error", _negative(name, values))
+        out.append((values, nan_bad, neg))
+    return out
+
+
 def _get(frame: pd.DataFrame, name: str) -> pd.Series:
     if name in frame.columns:
         return frame[name]
@@ -303,34 +328,11 @@ def _validate_roles(
     out[col.BAND] = band.where(band.notna(), band_text)
 
     # numbers
-    fte, fte_bad = _number(_get(raw, col.FTE))
-    headcount, hc_bad = _number(_get(raw, col.HEADCOUNT))
-    hours, hours_bad = _number(_get(raw, col.CONTRACTED_HOURS))
-    for name, values, nan_bad in (
-        (col.FTE, fte, fte_bad),
-        (col.HEADCOUNT, headcount, hc_bad),
-        (col.CONTRACTED_HOURS, hours, hours_bad),
-    ):
-        _flag(
-            log,
-            table,
-            nan_bad,
-            name,
-            "not-a-number",
-            "error",
-            _not_a_number(raw, name, "Enter a plain number."),
-        )
-        neg = values < 0
-        _flag(
-            log,
-            table,
-            neg,
-            name,
-            "negative-value",
-            "error",
-            _negative(name, values),
-        )
-        bad |= nan_bad | neg
+    numbers = _numbers(
+        log, table, (col.FTE, col.HEADCOUNT, col.CONTRACTED_HOURS), "Enter a plain number."
+    )
+    (fte, fte_bad, fte_neg), (headcount, hc_bad, hc_neg), (hours, hours_bad, hours_neg) = numbers
+    bad |= fte_bad | fte_neg | hc_bad | hc_neg | hours_bad | hours_neg
 
     absurd = (hours <= 0) | (hours > MAX_HOURS_PER_WEEK)
     _flag(
@@ -463,32 +465,13 @@ def _validate_tasks(
     bad |= of_rejected
 
     # hours: per week, or as a percentage of the role's contracted hours
-    hours, hours_nan = _number(_get(raw, col.HOURS_PER_WEEK))
-    pct, pct_nan = _number(_get(raw, col.PERCENT_OF_TIME))
-    for name, values, nan_bad in (
-        (col.HOURS_PER_WEEK, hours, hours_nan),
-        (col.PERCENT_OF_TIME, pct, pct_nan),
-    ):
-        _flag(
-            log,
-            table,
-            nan_bad,
-            name,
-            "not-a-number",
-            "error",
-            _not_a_number(raw, name, "Enter a plain number of hours (e.g. 7.5)."),
-        )
-        neg = values < 0
-        _flag(
-            log,
-            table,
-            neg,
-            name,
-            "negative-value",
-            "error",
-            _negative(name, values),
-        )
-        bad |= nan_bad | neg
+    (hours, hours_nan, hours_neg), (pct, pct_nan, pct_neg) = _numbers(
+        log,
+        table,
+        (col.HOURS_PER_WEEK, col.PERCENT_OF_TIME),
+        "Enter a plain number of hours (e.g. 7.5).",
+    )
+    bad |= hours_nan | hours_neg | pct_nan | pct_neg
     too_many = hours > MAX_HOURS_PER_WEEK
     _flag(
         log,
