@@ -107,3 +107,14 @@ def test_bad_ruleset_file_exits_2(tmp_path: Path, capsys) -> None:  # type: igno
     bad.write_text("[ruleset\n")
     assert main(["rules", "--rules", str(bad)]) == 2
     assert "not valid TOML" in capsys.readouterr().err
+
+
+def test_result_renders_an_html_summary_in_notebooks(tmp_path: Path) -> None:
+    """The result's HTML shows the trust line, every staff group and the ruleset hash."""
+    import genai_aug
+
+    result = genai_aug.run(ROOT / "data" / "sample_roles.xlsx")
+    page = result._repr_html_()
+    assert "Trust total" in page and "Central functions" in page
+    assert result.ruleset.hash[:12] in page and "Share released" in page
+    assert "Result(" in repr(result)

@@ -177,20 +177,39 @@ class Result:
     def _repr_html_(self) -> str:
         t = self.trust.iloc[0]
         a = self.assumptions
-        groups = self.staff_groups[
-            [col.STAFF_GROUP, col.FTE, col.HOURS_RELEASED, col.WTE_RELEASED, col.SHARE_RELEASED]
-        ]
+        groups = pd.concat(
+            [self.staff_groups, self.trust.rename(columns={col.LEVEL: col.STAFF_GROUP})]
+        )
+        view = pd.DataFrame(
+            {
+                "Staff group": groups[col.STAFF_GROUP].to_numpy(),
+                "FTE": groups[col.FTE].map("{:,.1f}".format).to_numpy(),
+                "Hours a week": groups[col.HOURS_TOTAL].map("{:,.0f}".format).to_numpy(),
+                "Released, hours a week": groups[col.HOURS_RELEASED]
+                .map("{:,.0f}".format)
+                .to_numpy(),
+                "Released, WTE": groups[col.WTE_RELEASED].map("{:,.1f}".format).to_numpy(),
+                "Share released": groups[col.SHARE_RELEASED].map("{:.1%}".format).to_numpy(),
+            }
+        )
+        table = view.to_html(index=False, border=0, justify="right")
+        style = (
+            "<style>.genai-aug table{border-collapse:collapse}"
+            ".genai-aug td,.genai-aug th{padding:2px 10px;text-align:right}"
+            ".genai-aug td:first-child,.genai-aug th:first-child{text-align:left}"
+            ".genai-aug tr:last-child{font-weight:bold;border-top:1px solid #888}</style>"
+        )
         return (
-            "<div><h4>genai_aug result</h4>"
+            f"{style}<div class='genai-aug'><h4>genai_aug: hours generative AI could release</h4>"
             f"<p><b>{t[col.HOURS_RELEASED]:,.0f}</b> of {t[col.HOURS_TOTAL]:,.0f} hours a week "
-            f"could be released ({t[col.SHARE_RELEASED]:.1%}), {t[col.WTE_RELEASED]:,.1f} WTE; "
-            f"{int(t[col.N_UNCLASSIFIED])} unclassified tasks.</p>"
+            f"({t[col.SHARE_RELEASED]:.1%}), {t[col.WTE_RELEASED]:,.1f} WTE; "
+            f"{int(t[col.N_UNCLASSIFIED])} unclassified task(s) listed for review.</p>"
             f"<p>Ruleset {html.escape(self.ruleset.name)} {html.escape(self.ruleset.version)} "
-            f"(<code>{self.ruleset.hash[:12]}</code>); adoption {a.adoption_rate:.0%}, "
-            f"{a.working_weeks_per_year:g} weeks a year; input "
-            f"{html.escape(self.inventory.source)}.</p>"
-            + groups.to_html(index=False, float_format=lambda v: f"{v:,.2f}")
-            + "</div>"
+            f"(<code>{self.ruleset.hash[:12]}</code>); adoption {a.adoption_rate:.0%}; "
+            f"{a.working_weeks_per_year:g} working weeks a year; input "
+            f"{html.escape(self.inventory.source)}.</p>{table}"
+            "<p><small>Tables: <code>.staff_groups</code>, <code>.roles</code>, "
+            "<code>.tasks</code>, <code>.evidence</code>, <code>.issues</code>.</small></p></div>"
         )
 
 
