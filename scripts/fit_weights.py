@@ -183,7 +183,13 @@ def neutral_start(problem: Problem) -> np.ndarray:
     )
 
 
-def fit(problem: Problem, contract: Contract, rows: np.ndarray, passes: int = 4) -> np.ndarray:
+def fit(
+    problem: Problem,
+    contract: Contract,
+    rows: np.ndarray,
+    passes: int = 4,
+    grid: tuple[float, ...] = GRID,
+) -> np.ndarray:
     """Coordinate ascent over GRID for each rule weight.
 
     Maximises the agreement objective less one point per contract violation (a phrasing
@@ -200,7 +206,7 @@ def fit(problem: Problem, contract: Contract, rows: np.ndarray, passes: int = 4)
             fj = f[:, j]
             k = problem.rule_exp[j]
             current = w[j]
-            for value in GRID:
+            for value in grid:
                 if value == current:
                     continue
                 trial = sums.copy()
@@ -262,7 +268,20 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--write", action="store_true", help="write fitted weights to the ruleset")
     parser.add_argument("--labels", type=Path, default=LABELS)
+    parser.add_argument("--passes", type=int, default=4, help="coordinate-ascent passes")
+    parser.add_argument(
+        "--predictions",
+        type=Path,
+        default=None,
+        help="write the cross-validated predictions to this TSV, for review",
+    )
+    parser.add_argument(
+        "--grid",
+        default=",".join(f"{g:g}" for g in GRID),
+        help="comma-separated weights to try (default %(default)s)",
+    )
     args = parser.parse_args()
+    grid = tuple(float(g) for g in args.grid.split(","))
 
     labels = _check(read_labels(args.labels), str(args.labels)).reset_index(drop=True)
     human = labels["human_exposure"].map({e: i for i, e in enumerate(EXPOSURES)}).to_numpy()
@@ -280,13 +299,15 @@ def main() -> None:
     held_out = np.zeros(len(labels), dtype=int)
     for k in range(FOLDS):
         train, test = every[fold != k], every[fold == k]
-        w = fit(problem, contract, train)
+        w = fit(problem, contract, train, args.passes, grid)
         held_out[test] = problem.predict(w, test)
         print(
             f"fold {k}: held-out objective {problem.objective(w, test):.3f} "
             f"(neutral start {problem.objective(neutral_start(problem), test):.3f})"
         )
     cv = labels.assign(pred=[EXPOSURES[i] for i in held_out])
+    if args.predictions:
+        cv.to_csv(args.predictions, sep="\t", index=False)
     hc = labels["healthcare"].to_numpy(bool)
     for name, mask in (("all", np.ones(len(labels), bool)), ("healthcare", hc)):
         h, p = human[mask], held_out[mask]
@@ -297,7 +318,7 @@ def main() -> None:
             f"{cv_spearman(part):.3f}"
         )
     if args.write:
-        w = fit(problem, contract, every)
+        w = fit(problem, contract, every, args.passes, grid)
         print("fitted on all dev rows:", report(problem, w, every, labels))
         write_weights(w, [r.id for r in problem.rs.rules])
         print(f"wrote {len(w)} weights to {RULES_FILE}")
