@@ -179,7 +179,24 @@ def _normalise_distinct(series: pd.Series) -> pd.Series:
     return pd.Series(norm, index=series.index, dtype=object)
 
 
-def _texts_frame(texts: Iterable[str] | pd.Series) -> pd.Series:
+def _score_distinct(
+    texts: Iterable[str] | pd.Series, ruleset: RulesetLike
+) -> tuple[pd.Series, np.ndarray[Any, Any], pd.DataFrame, pd.DataFrame]:
+    """Score each distinct normalised text once.
+
+    Returns the texts as a Series, each text's code into the distinct texts, and the
+    per-distinct-text scores and long evidence (``text_key`` = code).
+    """
+    series = _as_text_series(texts)
+    rs = as_ruleset(ruleset)
+    codes, uniques = pd.factorize(_normalise_distinct(series), sort=True)
+    distinct = pd.Series(uniques, dtype=object)
+    scored, ev = _evaluate(distinct, pd.Series(pd.NA, index=distinct.index, dtype="boolean"), rs)
+    return series, codes, scored, ev
+
+
+def _as_text_series(texts: Iterable[str] | pd.Series) -> pd.Series:
+    """Texts as a Series (a Series keeps its index), refusing anything that is not a str."""
     series = texts if isinstance(texts, pd.Series) else pd.Series(list(texts), dtype=object)
     bad = [i for i, t in enumerate(series) if not isinstance(t, str)]
     if bad:
@@ -222,12 +239,7 @@ def score_texts(texts: Iterable[str] | pd.Series, ruleset: RulesetLike = None) -
     >>> bool(out["score"].iloc[0] > out["score"].iloc[1])
     True
     """
-    series = _texts_frame(texts)
-    rs = as_ruleset(ruleset)
-    norm = _normalise_distinct(series)
-    codes, uniques = pd.factorize(norm, sort=True)
-    distinct = pd.Series(uniques, dtype=object)
-    scored, _ = _evaluate(distinct, pd.Series(pd.NA, index=distinct.index, dtype="boolean"), rs)
+    series, codes, scored, _ = _score_distinct(texts, ruleset)
     out = scored.iloc[codes].set_axis(series.index)
     out.insert(0, col.TASK, series.to_numpy())
     return out
@@ -258,20 +270,15 @@ def explain(texts: Iterable[str] | pd.Series | str, ruleset: RulesetLike = None)
     0    transcription.typing  type clinic letters
     1  correspondence.letters              letters
     """
-    series = _texts_frame([texts] if isinstance(texts, str) else texts)
-    rs = as_ruleset(ruleset)
-    norm = _normalise_distinct(series)
-    codes, uniques = pd.factorize(norm, sort=True)
-    distinct = pd.Series(uniques, dtype=object)
-    _, ev = _evaluate(distinct, pd.Series(pd.NA, index=distinct.index, dtype="boolean"), rs)
-    frames = []
-    for pos, code in enumerate(codes):
-        part = ev[ev[col.TEXT_KEY] == code].drop(columns=col.TEXT_KEY)
-        part.insert(0, col.TASK, str(series.iat[pos]))
-        frames.append(part)
-    if not frames:
-        return ev.drop(columns=col.TEXT_KEY).assign(**{col.TASK: []})
-    return pd.concat(frames, ignore_index=True)
+    series, codes, _, ev = _score_distinct([texts] if isinstance(texts, str) else texts, ruleset)
+    rows = pd.DataFrame(
+        {col.TASK: series.astype(str).to_numpy(), col.TEXT_KEY: codes, "_pos": range(len(codes))}
+    )
+    out = rows.merge(ev, on=col.TEXT_KEY, how="inner", sort=False)
+    out = out.sort_values(
+        ["_pos", col.WEIGHT, col.RULE_ID], ascending=[True, False, True], kind="stable"
+    )
+    return out.drop(columns=[col.TEXT_KEY, "_pos"]).reset_index(drop=True)
 
 
 def score_tasks(inventory: Inventory, ruleset: RulesetLike = None) -> pd.DataFrame:
