@@ -118,3 +118,28 @@ def test_result_renders_an_html_summary_in_notebooks(tmp_path: Path) -> None:
     assert "Trust total" in page and "Central functions" in page
     assert result.ruleset.hash[:12] in page and "Share released" in page
     assert "Result(" in repr(result)
+
+
+def test_csv_text_cells_cannot_run_as_formulas(tmp_path: Path) -> None:
+    """Task text that starts like a formula is written as text, with a leading apostrophe."""
+    import genai_aug
+
+    roles = pd.DataFrame(
+        {
+            "role_id": ["R1"],
+            "role_title": ['=HYPERLINK("x")'],
+            "staff_group": ["Central functions"],
+            "fte": [1.0],
+        }
+    )
+    tasks = pd.DataFrame(
+        {
+            "role_id": ["R1", "R1"],
+            "task": ["=cmd|' /C calc'!A0", "@SUM(1) book appointments"],
+            "hours_per_week": [5.0, 10.0],
+        }
+    )
+    genai_aug.run(roles, tasks).to_csv(tmp_path)
+    written = (tmp_path / "scored_tasks.csv").read_text()
+    assert "'=cmd" in written and "'@SUM" in written and "'=HYPERLINK" in written
+    assert ",=" not in written and ",@" not in written

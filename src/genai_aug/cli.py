@@ -13,7 +13,7 @@ from genai_aug import __version__
 from genai_aug.aggregating import Assumptions
 from genai_aug.errors import GenAIAugError, InventoryError
 from genai_aug.evaluating import evaluate, largest_disagreements
-from genai_aug.pipeline import run
+from genai_aug.pipeline import run, safe_for_spreadsheets
 from genai_aug.rules import load_ruleset
 
 EXIT_OK = 0
@@ -110,7 +110,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
     except InventoryError as exc:
         if args.out is not None:
             args.out.mkdir(parents=True, exist_ok=True)
-            exc.issues.to_csv(args.out / "issues.csv", index=False, lineterminator="\n")
+            safe_for_spreadsheets(exc.issues).to_csv(
+                args.out / "issues.csv", index=False, lineterminator="\n"
+            )
         print(f"genai-aug: {exc}", file=sys.stderr)
         if args.out is not None:
             print(f"genai-aug: every issue is listed in {args.out / 'issues.csv'}", file=sys.stderr)

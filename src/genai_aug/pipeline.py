@@ -159,7 +159,9 @@ class Result:
         }
         for name, frame in tables.items():
             path = out / OUTPUT_FILES[name]
-            frame.to_csv(path, index=False, lineterminator="\n", float_format="%.10g")
+            safe_for_spreadsheets(frame).to_csv(
+                path, index=False, lineterminator="\n", float_format="%.10g"
+            )
             written[name] = path
         meta = out / METADATA_FILE
         meta.write_text(json.dumps(self.provenance, indent=2, sort_keys=True) + "\n", "utf-8")
@@ -211,6 +213,34 @@ class Result:
             "<p><small>Tables: <code>.staff_groups</code>, <code>.roles</code>, "
             "<code>.tasks</code>, <code>.evidence</code>, <code>.issues</code>.</small></p></div>"
         )
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_for_spreadsheets(frame: pd.DataFrame) -> pd.DataFrame:
+    """Neutralise text cells a spreadsheet would run as a formula (CSV/formula injection).
+
+    A text cell that begins with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return is
+    written with a leading apostrophe, so Excel and LibreOffice show it as text. Numbers
+    are left alone.
+
+    Examples
+    --------
+    >>> safe_for_spreadsheets(pd.DataFrame({"t": ["=1+1", "Book clinics"], "n": [-1, 2]}))
+                  t  n
+    0         '=1+1 -1
+    1  Book clinics  2
+    """
+    out = frame.copy()
+    for column in out.columns:
+        values = out[column]
+        if values.dtype != object and not pd.api.types.is_string_dtype(values):
+            continue
+        risky = values.map(lambda v: isinstance(v, str) and v.startswith(FORMULA_STARTS))
+        if risky.any():
+            out[column] = values.where(~risky, "'" + values.astype(str))
+    return out
 
 
 def _table(frame: pd.DataFrame, label: str) -> str:
