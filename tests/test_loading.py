@@ -286,3 +286,15 @@ def test_task_ids_made_from_the_role_ignore_row_order() -> None:
     a = load_inventory(roles, tasks).tasks.set_index("task")["task_id"]
     b = load_inventory(roles, tasks.iloc[::-1]).tasks.set_index("task")["task_id"]
     pd.testing.assert_series_equal(a.sort_index(), b.sort_index())
+
+
+@pytest.mark.parametrize("content", [b"role_id,task\nR1,Type letters\n", b"PK\x03\x04truncated"])
+def test_a_file_that_is_not_a_workbook_is_an_inventory_error(
+    tmp_path: Path, content: bytes
+) -> None:
+    """A CSV renamed .xlsx, or a truncated workbook, gives a clear error, not a traceback."""
+    path = tmp_path / "inventory.xlsx"
+    path.write_bytes(content)
+    with pytest.raises(InventoryError, match="could not be opened as an Excel workbook") as err:
+        load_inventory(path)
+    assert err.value.issues["code"].tolist() == ["unreadable-file"]

@@ -40,6 +40,7 @@ ISSUE_CODES = frozenset(
         "unknown-category",
         "unknown-role",
         "unknown-staff-group",
+        "unreadable-file",
         "unsupported-file",
         "zero-hours",
     }

@@ -9,6 +9,7 @@ values is :mod:`genai_aug.validating`'s job.
 from __future__ import annotations
 
 import os
+import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -174,9 +175,21 @@ def _match_sheet(names: Sequence[str], kind: str) -> str | None:
 def read_workbook(path: str | os.PathLike[str], log: IssueLog) -> tuple[RawTable, RawTable]:
     """Read the ``roles`` and ``tasks`` sheets of an Excel workbook."""
     from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
 
     file = str(path)
-    wb = load_workbook(file, read_only=True, data_only=True)
+    try:
+        wb = load_workbook(file, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
+        raise InventoryError(
+            _file_issue(
+                file,
+                "unreadable-file",
+                f"File '{file}' could not be opened as an Excel workbook ({type(exc).__name__}: "
+                f"{exc}); expected an .xlsx file saved by Excel or LibreOffice. Open and re-save "
+                "it as .xlsx, or export the sheets as CSV.",
+            )
+        ) from None
     try:
         tables = []
         for kind in (col.ROLES_SHEET, col.TASKS_SHEET):
@@ -194,7 +207,17 @@ def read_workbook(path: str | os.PathLike[str], log: IssueLog) -> tuple[RawTable
                 )
                 tables.append(
                     RawTable(
-                        _empty_frame(), file, kind, kind, None, 0, tuple(col.REQUIRED_ROLE_COLUMNS)
+                        _empty_frame(),
+                        file,
+                        kind,
+                        kind,
+                        None,
+                        0,
+                        tuple(
+                            col.REQUIRED_ROLE_COLUMNS
+                            if kind == col.ROLES_SHEET
+                            else col.REQUIRED_TASK_COLUMNS
+                        ),
                     )
                 )
                 continue
