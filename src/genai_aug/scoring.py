@@ -265,10 +265,8 @@ def explain(texts: Iterable[str] | pd.Series | str, ruleset: RulesetLike = None)
     Examples
     --------
     >>> why = explain("Type clinic letters from digital dictation")
-    >>> why[["rule_id", "matched"]].head(2)
-                      rule_id              matched
-    0    transcription.typing  type clinic letters
-    1  correspondence.letters              letters
+    >>> why["rule_id"].iloc[0], why["matched"].iloc[0]
+    ('transcription.typing', 'type clinic letters')
     """
     series, codes, _, ev = _score_distinct([texts] if isinstance(texts, str) else texts, ruleset)
     rows = pd.DataFrame(
