@@ -128,6 +128,20 @@ class IssueLog:
             raise InventoryError(self.to_frame())
 
 
+def where(
+    file: str | None, sheet: str | None, row: int | None = None, column: str | None = None
+) -> str:
+    """The location part of an issue message: "File 'f', sheet 's', row 3, column 'c'"."""
+    parts = [f"File '{file}'"]
+    if sheet:
+        parts.append(f"sheet '{sheet}'")
+    if row is not None:
+        parts.append(f"row {row}")
+    if column:
+        parts.append(f"column '{column}'")
+    return ", ".join(parts)
+
+
 def _show(value: object) -> str:
     text = str(value)
     return text if len(text) <= 200 else text[:197] + "..."

@@ -17,7 +17,7 @@ from typing import Any
 import pandas as pd
 
 from genai_aug import _columns as col
-from genai_aug._issues import IssueLog
+from genai_aug._issues import IssueLog, where
 from genai_aug._raw import RawTable
 from genai_aug.errors import InventoryError
 from genai_aug.validating import ErrorMode, Inventory, ValidationOptions, validate
@@ -63,7 +63,7 @@ def _table_from_rows(
             None,
             None,
             "empty-sheet",
-            f"{_where(file, sheet)}: the sheet is empty; expected a header row naming "
+            f"{where(file, sheet)}: the sheet is empty; expected a header row naming "
             f"{', '.join(required)} and one row per {kind[:-1]}.",
         )
         return RawTable(_empty_frame(), file, sheet, kind, None, 0, tuple(required))
@@ -84,7 +84,7 @@ def _table_from_rows(
                 str(name),
                 None,
                 "ignored-column",
-                f"{_where(file, sheet, header_loc, str(name))}: column not "
+                f"{where(file, sheet, header_loc, str(name))}: column not "
                 "recognised, so it is ignored. See docs/input-format.md for the columns "
                 "genai_aug reads.",
             )
@@ -96,7 +96,7 @@ def _table_from_rows(
                 str(name),
                 None,
                 "duplicate-column",
-                f"{_where(file, sheet, header_loc, str(name))}: a second column "
+                f"{where(file, sheet, header_loc, str(name))}: a second column "
                 f"for '{canonical}'; expected one. Rename or delete one of them.",
             )
         else:
@@ -111,7 +111,7 @@ def _table_from_rows(
             c,
             None,
             "missing-column",
-            f"{_where(file, sheet, header_loc)}: required column '{c}' not found; "
+            f"{where(file, sheet, header_loc)}: required column '{c}' not found; "
             f"expected a header such as {_examples(c, kind)}. Add the column or rename "
             "the header.",
         )
@@ -146,17 +146,6 @@ def _empty_frame() -> pd.DataFrame:
             col.SOURCE_ROW: pd.Series(dtype="int64"),
         }
     )
-
-
-def _where(file: str, sheet: str | None, row: int | None = None, column: str | None = None) -> str:
-    parts = [f"File '{file}'"]
-    if sheet:
-        parts.append(f"sheet '{sheet}'")
-    if row is not None:
-        parts.append(f"row {row}")
-    if column:
-        parts.append(f"column '{column}'")
-    return ", ".join(parts)
 
 
 def _examples(canonical: str, kind: str) -> str:

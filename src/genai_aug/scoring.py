@@ -351,12 +351,18 @@ def _apply_overrides(
     resolved = override.map(lookup, na_action="ignore")
     unknown = override.notna() & resolved.isna()
     if unknown.any():
-        from genai_aug._issues import IssueLog
+        from genai_aug._issues import IssueLog, where
 
         log = IssueLog()
         choices = ", ".join(c.id for c in rs.categories)
         for i in np.flatnonzero(unknown.to_numpy()):
             row = out.iloc[i]
+            location = where(
+                row[col.SOURCE_FILE],
+                row[col.SOURCE_SHEET],
+                int(row[col.SOURCE_ROW]),
+                col.CATEGORY_OVERRIDE,
+            )
             log.error(
                 row[col.SOURCE_FILE],
                 row[col.SOURCE_SHEET],
@@ -364,8 +370,7 @@ def _apply_overrides(
                 col.CATEGORY_OVERRIDE,
                 row[col.CATEGORY_OVERRIDE],
                 "unknown-category",
-                f"File '{row[col.SOURCE_FILE]}', sheet '{row[col.SOURCE_SHEET]}', row "
-                f"{row[col.SOURCE_ROW]}, column '{col.CATEGORY_OVERRIDE}': unknown "
+                f"{location}: unknown "
                 f"category '{row[col.CATEGORY_OVERRIDE]}'; expected one of the "
                 f"ruleset's categories ({choices}). Fix the override or leave it blank.",
             )

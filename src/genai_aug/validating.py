@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from genai_aug import _columns as col
-from genai_aug._issues import IssueLog
+from genai_aug._issues import IssueLog, where
 from genai_aug._raw import RawTable
 from genai_aug._reference import (
     BANDS,
@@ -140,7 +140,7 @@ def _flag(
     for i in np.flatnonzero(mask.to_numpy(dtype=bool)).tolist():
         row = int(rows[i])
         value = frame[column].iat[i] if column in frame.columns else None
-        where = _where(table, row, column)
+        location = where(table.file, table.sheet, row, column)
         log.add(
             severity,
             table.file,
@@ -149,17 +149,8 @@ def _flag(
             column,
             value,
             code,
-            f"{where}: {message(int(i))}",
+            f"{location}: {message(int(i))}",
         )
-
-
-def _where(table: RawTable, row: int | None, column: str | None) -> str:
-    parts = [f"File '{table.file}'", f"sheet '{table.sheet}'"]
-    if row is not None:
-        parts.append(f"row {row}")
-    if column:
-        parts.append(f"column '{column}'")
-    return ", ".join(parts)
 
 
 def _not_a_number(raw: pd.DataFrame, name: str, hint: str) -> Callable[[int], str]:
