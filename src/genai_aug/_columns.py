@@ -61,6 +61,29 @@ N_TASKS: Final = "n_tasks"
 N_UNCLASSIFIED: Final = "n_unclassified"
 LEVEL: Final = "level"
 
+# --- scenario outputs (low–central–high ranges) ------------------------------
+SCENARIO: Final = "scenario"
+RELEASED_LOW: Final = "hours_released_per_week_low"
+RELEASED_CENTRAL: Final = "hours_released_per_week_central"
+RELEASED_HIGH: Final = "hours_released_per_week_high"
+RELEASED_YEAR_LOW: Final = "hours_released_per_year_low"
+RELEASED_YEAR_CENTRAL: Final = "hours_released_per_year_central"
+RELEASED_YEAR_HIGH: Final = "hours_released_per_year_high"
+WTE_LOW: Final = "wte_released_low"
+WTE_CENTRAL: Final = "wte_released_central"
+WTE_HIGH: Final = "wte_released_high"
+RANGE_COLUMNS: Final = (
+    RELEASED_LOW,
+    RELEASED_CENTRAL,
+    RELEASED_HIGH,
+    RELEASED_YEAR_LOW,
+    RELEASED_YEAR_CENTRAL,
+    RELEASED_YEAR_HIGH,
+    WTE_LOW,
+    WTE_CENTRAL,
+    WTE_HIGH,
+)
+
 # --- issues table -----------------------------------------------------------
 ISSUE_COLUMNS: Final = ("file", "sheet", "row", "column", "value", "code", "severity", "message")
 

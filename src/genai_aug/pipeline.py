@@ -6,10 +6,10 @@ import hashlib
 import html
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -18,8 +18,20 @@ from genai_aug import _columns as col
 from genai_aug.aggregating import Aggregates, Assumptions, aggregate_hours
 from genai_aug.loading import load_inventory
 from genai_aug.rules import Ruleset
+from genai_aug.scenarios import (
+    DEFAULT_DRAWS,
+    DEFAULT_SEED,
+    Scenario,
+    ScenarioResults,
+    ScenarioSet,
+    load_scenarios,
+    simulate,
+)
 from genai_aug.scoring import RulesetLike, as_ruleset, score_tasks_with_evidence
 from genai_aug.validating import ErrorMode, Inventory
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 OUTPUT_FILES = {
     "tasks": "scored_tasks.csv",
@@ -29,6 +41,10 @@ OUTPUT_FILES = {
     "evidence": "evidence.csv",
     "issues": "issues.csv",
     "unclassified": "unclassified_tasks.csv",
+    "scenario_trust": "scenarios_trust.csv",
+    "scenario_staff_groups": "scenarios_by_staff_group.csv",
+    "scenario_roles": "scenarios_by_role.csv",
+    "scenario_assumptions": "scenario_assumptions.csv",
 }
 METADATA_FILE = "run_metadata.json"
 
@@ -71,6 +87,9 @@ class Result:
         ``weight``, ``time_share``, ``matched``).
     issues : pandas.DataFrame
         Every warning, note and rejected row from loading.
+    scenarios : ScenarioResults
+        Hours released under each scenario, low–central–high, per role, staff group
+        and trust (``scenarios.trust``, ``scenarios.staff_groups``, ``scenarios.roles``).
     assumptions : Assumptions
         The assumptions in force.
     ruleset : Ruleset
@@ -85,6 +104,7 @@ class Result:
     trust: pd.DataFrame
     evidence: pd.DataFrame
     issues: pd.DataFrame
+    scenarios: ScenarioResults
     assumptions: Assumptions
     ruleset: Ruleset
     inventory: Inventory
@@ -120,6 +140,11 @@ class Result:
                 self.roles.nlargest(top, col.HOURS_RELEASED, keep="all").head(top), col.ROLE_TITLE
             ),
             "",
+            "Scenarios, trust hours a week released (low - central - high; "
+            f"10th-90th percentiles of {self.scenarios.n_draws:,} draws, seed "
+            f"{self.scenarios.seed}):",
+            *self._scenario_lines(),
+            "",
             f"Unclassified tasks (no rule matched; not counted, listed for review): "
             f"{int(t[col.N_UNCLASSIFIED])} ({t[col.HOURS_UNCLASSIFIED]:,.0f} hours a week)",
         ]
@@ -129,6 +154,17 @@ class Result:
             f"{int(counts.get('warning', 0))} warnings, {int(counts.get('info', 0))} notes"
         )
         return "\n".join(lines)
+
+    def _scenario_lines(self) -> list[str]:
+        trust = self.scenarios.trust.set_index(col.SCENARIO)
+        lines = []
+        for sc in self.scenarios.scenarios.scenarios:
+            r = trust.loc[sc.name]
+            lines.append(
+                f"  {sc.label:<46} {r[col.RELEASED_LOW]:>9,.0f} - {r[col.RELEASED_CENTRAL]:>9,.0f}"
+                f" - {r[col.RELEASED_HIGH]:>9,.0f} hours ({r[col.WTE_CENTRAL]:,.1f} WTE central)"
+            )
+        return lines
 
     def to_csv(self, directory: str | os.PathLike[str]) -> dict[str, Path]:
         """Write every table as CSV, and ``run_metadata.json``, into ``directory``.
@@ -156,6 +192,10 @@ class Result:
                     *col.PROVENANCE,
                 ]
             ],
+            "scenario_trust": self.scenarios.trust,
+            "scenario_staff_groups": self.scenarios.staff_groups,
+            "scenario_roles": self.scenarios.roles,
+            "scenario_assumptions": self.scenarios.scenarios.to_frame(),
         }
         for name, frame in tables.items():
             path = out / OUTPUT_FILES[name]
@@ -167,6 +207,40 @@ class Result:
         meta.write_text(json.dumps(self.provenance, indent=2, sort_keys=True) + "\n", "utf-8")
         written["metadata"] = meta
         return written
+
+    def to_excel(self, path: str | os.PathLike[str]) -> Path:
+        """Write a formatted workbook for people to read (see :func:`reporting.write_excel`).
+
+        Sheets: Summary (trust totals with ranges, assumptions, ruleset version and hash,
+        input and date, charts), By staff group, By role, Tasks, Issues and Rules used.
+        """
+        from genai_aug.reporting import write_excel
+
+        return write_excel(self, path)
+
+    def plot_staff_groups(self, scenarios: Sequence[str] | None = None) -> Figure:
+        """Bar chart of hours released a week by staff group, per scenario, with ranges."""
+        from genai_aug.reporting import plot_staff_groups
+
+        return plot_staff_groups(self, scenarios)
+
+    def plot_top_roles(self, n: int = 15, scenarios: Sequence[str] | None = None) -> Figure:
+        """Bar chart of the ``n`` roles releasing most hours a week, with ranges."""
+        from genai_aug.reporting import plot_top_roles
+
+        return plot_top_roles(self, n, scenarios=scenarios)
+
+    def plot_exposure_mix(self) -> Figure:
+        """Stacked bars: each staff group's working hours by exposure class."""
+        from genai_aug.reporting import plot_exposure_mix
+
+        return plot_exposure_mix(self)
+
+    def save_charts(self, directory: str | os.PathLike[str]) -> dict[str, Path]:
+        """Write the three charts as PNG files into ``directory``."""
+        from genai_aug.reporting import save_charts
+
+        return save_charts(self, directory)
 
     def __repr__(self) -> str:
         t = self.trust.iloc[0]
@@ -195,23 +269,41 @@ class Result:
             }
         )
         table = view.to_html(index=False, border=0, justify="right")
+        trust = self.scenarios.trust.set_index(col.SCENARIO)
+        labels = {sc.name: sc.label for sc in self.scenarios.scenarios.scenarios}
+        scen = pd.DataFrame(
+            {
+                "Scenario": [labels[n] for n in trust.index],
+                "Low, hours a week": trust[col.RELEASED_LOW].map("{:,.0f}".format).to_numpy(),
+                "Central": trust[col.RELEASED_CENTRAL].map("{:,.0f}".format).to_numpy(),
+                "High": trust[col.RELEASED_HIGH].map("{:,.0f}".format).to_numpy(),
+                "Central, WTE": trust[col.WTE_CENTRAL].map("{:,.1f}".format).to_numpy(),
+            }
+        )
+        scen_table = scen.to_html(index=False, border=0, justify="right", classes="scen")
         style = (
             "<style>.genai-aug table{border-collapse:collapse}"
             ".genai-aug td,.genai-aug th{padding:2px 10px;text-align:right}"
             ".genai-aug td:first-child,.genai-aug th:first-child{text-align:left}"
-            ".genai-aug tr:last-child{font-weight:bold;border-top:1px solid #888}</style>"
+            ".genai-aug table:not(.scen) tr:last-child{font-weight:bold;border-top:1px solid #888}"
+            ".genai-aug h5{margin:12px 0 4px 0}</style>"
         )
         return (
             f"{style}<div class='genai-aug'><h4>genai_aug: hours generative AI could release</h4>"
             f"<p><b>{t[col.HOURS_RELEASED]:,.0f}</b> of {t[col.HOURS_TOTAL]:,.0f} hours a week "
-            f"({t[col.SHARE_RELEASED]:.1%}), {t[col.WTE_RELEASED]:,.1f} WTE; "
+            f"({t[col.SHARE_RELEASED]:.1%}), {t[col.WTE_RELEASED]:,.1f} WTE, at full potential "
+            f"(adoption {a.adoption_rate:.0%}, every task counted); "
             f"{int(t[col.N_UNCLASSIFIED])} unclassified task(s) listed for review.</p>"
             f"<p>Ruleset {html.escape(self.ruleset.name)} {html.escape(self.ruleset.version)} "
             f"(<code>{self.ruleset.hash[:12]}</code>); adoption {a.adoption_rate:.0%}; "
             f"{a.working_weeks_per_year:g} working weeks a year; input "
             f"{html.escape(self.inventory.source)}.</p>{table}"
+            "<h5>Scenarios: trust hours a week released, 10th–50th–90th percentiles of "
+            f"{self.scenarios.n_draws:,} draws (seed {self.scenarios.seed})</h5>{scen_table}"
             "<p><small>Tables: <code>.staff_groups</code>, <code>.roles</code>, "
-            "<code>.tasks</code>, <code>.evidence</code>, <code>.issues</code>.</small></p></div>"
+            "<code>.tasks</code>, <code>.evidence</code>, <code>.issues</code>, "
+            "<code>.scenarios.trust</code>, <code>.scenarios.staff_groups</code>, "
+            "<code>.scenarios.roles</code>.</small></p></div>"
         )
 
 
@@ -273,6 +365,10 @@ def run(
     ruleset: RulesetLike = None,
     assumptions: Assumptions | Mapping[str, Any] | None = None,
     errors: ErrorMode = "raise",
+    scenarios: str | os.PathLike[str] | ScenarioSet | Sequence[Scenario] | None = None,
+    seed: int = DEFAULT_SEED,
+    n_draws: int = DEFAULT_DRAWS,
+    progress: Callable[[str], None] | None = None,
 ) -> Result:
     """Load an inventory, score its tasks and aggregate the hours released.
 
@@ -289,6 +385,15 @@ def run(
         Adoption rate and working weeks a year.
     errors : {"raise", "reject"}
         What to do with rows that have errors (see :func:`load_inventory`).
+    scenarios : path, ScenarioSet or sequence of Scenario, optional
+        The scenarios to report with low–central–high ranges; ``None`` for the packaged
+        three (see :mod:`genai_aug.scenarios`).
+    seed : int
+        Seed of the Monte Carlo behind the ranges; the same seed gives the same figures.
+    n_draws : int
+        Number of Monte Carlo draws.
+    progress : callable, optional
+        Called with a short description as each stage starts (the CLI prints them).
 
     Returns
     -------
@@ -301,12 +406,30 @@ def run(
     >>> result.trust["hours_released_per_week"].iloc[0] > 0
     np.True_
     """
+    step = progress or (lambda _stage: None)
+    rs = as_ruleset(ruleset)
+    scen = load_scenarios(
+        Path(scenarios) if isinstance(scenarios, str | os.PathLike) else scenarios
+    )
+    if not isinstance(source, Inventory):
+        step("loading and checking the inventory")
     inventory = (
         source if isinstance(source, Inventory) else load_inventory(source, tasks, errors=errors)
     )
-    rs = as_ruleset(ruleset)
+    step(f"scoring {len(inventory.tasks):,} tasks with {len(rs.rules)} rules")
     scored, evidence = score_tasks_with_evidence(inventory, rs)
+    step(f"aggregating hours for {len(inventory.roles):,} roles")
     agg: Aggregates = aggregate_hours(scored, inventory.roles, assumptions)
+    step(f"simulating {len(scen.scenarios)} scenarios × {n_draws:,} draws for the ranges")
+    ranges = simulate(
+        agg.tasks,
+        agg.roles,
+        [c.id for c in rs.categories],
+        scen,
+        seed=seed,
+        n_draws=n_draws,
+        working_weeks_per_year=agg.assumptions.working_weeks_per_year,
+    )
     provenance = {
         "genai_aug_version": __version__,
         "input": inventory.source,
@@ -315,11 +438,24 @@ def run(
         "ruleset_version": rs.version,
         "ruleset_sha256": rs.hash,
         "assumptions": agg.assumptions.as_dict(),
+        "scenarios_version": scen.version,
+        "scenarios_sha256": scen.hash,
+        "scenarios": [sc.model_dump(mode="json") for sc in scen.scenarios],
+        "monte_carlo": {"seed": seed, "n_draws": n_draws, "quantiles": [0.1, 0.5, 0.9]},
         "rows_read": inventory.rows_read,
         "rows_rejected": inventory.rows_rejected,
         "blank_rows_skipped": inventory.blank_rows,
     }
-    tables = [agg.tasks, agg.roles, agg.staff_groups, agg.trust, evidence]
+    tables = [
+        agg.tasks,
+        agg.roles,
+        agg.staff_groups,
+        agg.trust,
+        evidence,
+        ranges.roles,
+        ranges.staff_groups,
+        ranges.trust,
+    ]
     for frame in tables:
         frame.attrs["provenance"] = provenance
     return Result(
@@ -329,6 +465,7 @@ def run(
         trust=agg.trust,
         evidence=evidence,
         issues=inventory.issues,
+        scenarios=ranges,
         assumptions=agg.assumptions,
         ruleset=rs,
         inventory=inventory,

@@ -23,16 +23,15 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import tomllib
 from collections.abc import Mapping
 from functools import cached_property
-from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from genai_aug._matching import compile_terms, term_pattern
+from genai_aug._toml import read_toml
 from genai_aug.errors import RulesetError
 
 __all__ = ["Category", "Rule", "Ruleset", "RulesetInfo", "default_ruleset", "load_ruleset"]
@@ -219,24 +218,7 @@ DEFAULT_RULES_FILE = "default_rules.toml"
 
 
 def _read_toml(path: Path | None) -> dict[str, Any]:
-    where = str(path) if path else f"packaged {DEFAULT_RULES_FILE}"
-    try:
-        if path is None:
-            text = (
-                resources.files("genai_aug")
-                .joinpath("data")
-                .joinpath(DEFAULT_RULES_FILE)
-                .read_text("utf-8")
-            )
-        else:
-            text = path.read_text(encoding="utf-8")
-        return tomllib.loads(text)
-    except FileNotFoundError as exc:
-        raise RulesetError(f"Ruleset file '{where}' not found. Check the path.") from exc
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise RulesetError(
-            f"Ruleset file '{where}' is not valid TOML: {exc}. Fix the file's syntax."
-        ) from exc
+    return read_toml(path, DEFAULT_RULES_FILE, "Ruleset", RulesetError)
 
 
 def _validate(data: Mapping[str, Any], where: str) -> Ruleset:

@@ -1,0 +1,268 @@
+"""Scenarios as data, and the seeded Monte Carlo behind the low–central–high ranges."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import genai_aug
+from conftest import make_frames
+from genai_aug import _columns as col
+from genai_aug.errors import GenAIAugError, ScenarioError
+from genai_aug.scenarios import (
+    Range,
+    Scenario,
+    ScenarioSet,
+    default_scenarios,
+    load_scenarios,
+)
+
+RANGES = (col.RELEASED_LOW, col.RELEASED_CENTRAL, col.RELEASED_HIGH)
+
+
+def _fixed(name: str, exposures: tuple[str, ...], share: float = 1.0) -> Scenario:
+    """A scenario with no uncertainty at all, so its range collapses to one figure."""
+    point = Range(low=share, central=share, high=share)
+    return Scenario(
+        name=name,
+        label=name,
+        description="fixed, for tests",
+        exposures=exposures,  # type: ignore[arg-type]
+        adoption=point,
+        realisation=Range(low=1.0, central=1.0, high=1.0),
+        time_share_uncertainty=0.0,
+    )
+
+
+def test_packaged_scenarios_are_the_three_the_issue_names() -> None:
+    """LLM alone (E1), LLM with tools (E1+E2) and a partial-adoption central case."""
+    s = {x.name: x for x in default_scenarios().scenarios}
+    assert list(s) == ["llm_alone", "llm_with_tools", "partial_adoption"]
+    assert s["llm_alone"].exposures == ("E1",)
+    assert s["llm_with_tools"].exposures == ("E1", "E2")
+    central = s["partial_adoption"]
+    assert central.adoption.low < central.adoption.central < central.adoption.high < 1
+    assert central.realisation.central < 1
+
+
+def test_every_level_has_a_range_for_every_scenario(sample_result: genai_aug.Result) -> None:
+    """Roles, staff groups and the trust each get low ≤ central ≤ high per scenario."""
+    sr = sample_result.scenarios
+    n = len(default_scenarios().scenarios)
+    assert len(sr.roles) == n * len(sample_result.roles)
+    assert len(sr.staff_groups) == n * len(sample_result.staff_groups)
+    assert len(sr.trust) == n
+    for frame in (sr.roles, sr.staff_groups, sr.trust):
+        values = frame[list(RANGES)].to_numpy()
+        assert (values[:, 0] <= values[:, 1] + 1e-9).all()
+        assert (values[:, 1] <= values[:, 2] + 1e-9).all()
+        assert (frame[col.WTE_LOW] <= frame[col.WTE_HIGH] + 1e-12).all()
+
+
+def test_ranges_never_exceed_the_hours_worked(sample_result: genai_aug.Result) -> None:
+    """Even the high figure releases no more hours than a role or group works."""
+    sr = sample_result.scenarios
+    worked = sample_result.roles.set_index(col.ROLE_ID)[col.HOURS_TOTAL]
+    high = sr.roles.set_index([col.SCENARIO, col.ROLE_ID])[col.RELEASED_HIGH]
+    assert (high.to_numpy() <= worked.reindex(high.index.get_level_values(1)).to_numpy()).all()
+    gworked = sample_result.staff_groups.set_index(col.STAFF_GROUP)[col.HOURS_TOTAL]
+    ghigh = sr.staff_groups.set_index([col.SCENARIO, col.STAFF_GROUP])[col.RELEASED_HIGH]
+    assert (ghigh.to_numpy() <= gworked.reindex(ghigh.index.get_level_values(1)).to_numpy()).all()
+
+
+def test_a_range_with_no_uncertainty_is_the_plain_sum_of_counted_tasks() -> None:
+    """Fixed adoption and no time-share uncertainty: low = central = high = Σ hours × score."""
+    scen = [_fixed("e1", ("E1",)), _fixed("e1_e2_half", ("E1", "E2"), 0.5)]
+    result = genai_aug.run(genai_aug.sample_path(), scenarios=scen)
+    tasks = result.tasks
+    for name, classes, share in (("e1", ["E1"], 1.0), ("e1_e2_half", ["E1", "E2"], 0.5)):
+        counted = tasks[tasks[col.EXPOSURE].isin(classes)]
+        expected = (counted[col.HOURS_TOTAL] * counted[col.SCORE]).sum() * share
+        trust = result.scenarios.trust.set_index(col.SCENARIO).loc[name]
+        for c in RANGES:
+            assert trust[c] == pytest.approx(expected, rel=1e-12)
+        by_role = (
+            (counted[col.HOURS_TOTAL] * counted[col.SCORE] * share)
+            .groupby(counted[col.ROLE_ID])
+            .sum()
+        )
+        got = result.scenarios.roles.query("scenario == @name").set_index(col.ROLE_ID)
+        np.testing.assert_allclose(
+            got[col.RELEASED_CENTRAL].reindex(by_role.index), by_role, rtol=1e-12
+        )
+
+
+def test_with_tools_and_full_adoption_matches_the_point_estimate_of_e1_e2_tasks() -> None:
+    """The scenarios and the point figure agree when their assumptions agree."""
+    result = genai_aug.run(genai_aug.sample_path(), scenarios=[_fixed("all", ("E0", "E1", "E2"))])
+    trust = result.scenarios.trust.iloc[0]
+    assert trust[col.RELEASED_CENTRAL] == pytest.approx(
+        result.trust[col.HOURS_RELEASED].iat[0], rel=1e-12
+    )
+    assert trust[col.WTE_CENTRAL] == pytest.approx(result.trust[col.WTE_RELEASED].iat[0], 1e-12)
+
+
+def test_the_same_seed_gives_the_same_figures_and_another_seed_differs() -> None:
+    """Ranges are reproducible for a seed; the seed is what changes them."""
+    roles, tasks = make_frames()
+    a = genai_aug.run(roles, tasks, seed=7).scenarios
+    b = genai_aug.run(roles, tasks, seed=7).scenarios
+    c = genai_aug.run(roles, tasks, seed=8).scenarios
+    pd.testing.assert_frame_equal(a.roles, b.roles)
+    pd.testing.assert_frame_equal(a.trust, b.trust)
+    assert not a.trust[col.RELEASED_LOW].equals(c.trust[col.RELEASED_LOW])
+
+
+def test_ranges_do_not_depend_on_row_order(sample_result: genai_aug.Result) -> None:
+    """Shuffled roles and tasks give bit-identical scenario tables."""
+    inv = sample_result.inventory
+    roles = inv.roles.drop(columns=list(col.PROVENANCE)).sample(frac=1.0, random_state=3)
+    tasks = inv.tasks.drop(columns=list(col.PROVENANCE)).sample(frac=1.0, random_state=4)
+    shuffled = genai_aug.run(roles, tasks).scenarios
+    for level in ("roles", "staff_groups", "trust"):
+        pd.testing.assert_frame_equal(
+            getattr(shuffled, level), getattr(sample_result.scenarios, level), check_exact=True
+        )
+
+
+def test_adding_a_scenario_does_not_change_the_others(sample_result: genai_aug.Result) -> None:
+    """Each scenario draws from its own seeded stream, keyed by its name."""
+    extra = [*default_scenarios().scenarios, _fixed("extra", ("E2",))]
+    other = genai_aug.run(sample_result.inventory, scenarios=extra).scenarios
+    mine = other.trust[other.trust[col.SCENARIO] != "extra"].reset_index(drop=True)
+    pd.testing.assert_frame_equal(mine, sample_result.scenarios.trust)
+
+
+def test_wide_puts_the_scenarios_side_by_side(sample_result: genai_aug.Result) -> None:
+    """One row per staff group, a (scenario, figure) column for every scenario."""
+    wide = sample_result.scenarios.wide("staff_groups")
+    assert list(wide.index) == list(sample_result.staff_groups[col.STAFF_GROUP])
+    assert list(wide.columns.get_level_values(0).unique()) == [
+        "llm_alone",
+        "llm_with_tools",
+        "partial_adoption",
+    ]
+    long = sample_result.scenarios.staff_groups.set_index([col.STAFF_GROUP, col.SCENARIO])
+    assert (
+        wide.loc["Central functions", ("llm_alone", col.RELEASED_CENTRAL)]
+        == long.loc[("Central functions", "llm_alone"), col.RELEASED_CENTRAL]
+    )
+
+
+def test_an_analyst_scenario_file_extends_the_defaults(tmp_path: Path) -> None:
+    """extends = "default" keeps the packaged scenarios and adds (or replaces) by name."""
+    path = tmp_path / "mine.toml"
+    path.write_text(
+        """
+[scenarios]
+version = "trust-2026"
+extends = "default"
+
+[[scenario]]
+name = "admin_pilot"
+label = "Admin pilot"
+description = "Scheduling and letters only, a third of staff."
+exposures = ["E1", "E2"]
+adoption = { low = 0.2, central = 0.33, high = 0.45 }
+realisation = { low = 0.5, central = 0.6, high = 0.7 }
+""",
+        encoding="utf-8",
+    )
+    scen = load_scenarios(path)
+    assert [s.name for s in scen.scenarios] == [
+        "llm_alone",
+        "llm_with_tools",
+        "partial_adoption",
+        "admin_pilot",
+    ]
+    assert scen.version == "trust-2026"
+    result = genai_aug.run(genai_aug.sample_path(), scenarios=path)
+    assert "admin_pilot" in set(result.scenarios.trust[col.SCENARIO])
+    assert result.provenance["scenarios_sha256"] == scen.hash
+
+
+def test_a_scenario_file_without_extends_is_the_whole_set(tmp_path: Path) -> None:
+    """A file that does not extend the defaults replaces them."""
+    path = tmp_path / "only.toml"
+    path.write_text(
+        """
+[scenarios]
+version = "1"
+[[scenario]]
+name = "only"
+label = "Only"
+description = "d"
+exposures = ["E1"]
+adoption = { low = 0.5, central = 0.5, high = 0.5 }
+realisation = { low = 1, central = 1, high = 1 }
+""",
+        encoding="utf-8",
+    )
+    assert [s.name for s in load_scenarios(path).scenarios] == ["only"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            '[scenarios]\nversion="1"\n[[scenario]]\nname="x"\nlabel="X"\ndescription="d"\n'
+            'exposures=["E1"]\nadoption={low=0.6, central=0.5, high=0.7}\n'
+            "realisation={low=1, central=1, high=1}\n",
+            "scenario 1 ('x'), field 'adoption': Value error, must have low ≤ central ≤ high",
+        ),
+        (
+            '[scenarios]\nversion="1"\n[[scenario]]\nname="x"\nlabel="X"\ndescription="d"\n'
+            'exposures=["E3"]\nadoption={low=0.5, central=0.5, high=0.5}\n'
+            "realisation={low=1, central=1, high=1}\n",
+            "scenario 1 ('x'), field 'exposures.0'",
+        ),
+        (
+            '[scenarios]\nversion="1"\n[[scenario]]\nname="x"\nlabel="X"\ndescription="d"\n'
+            'exposures=["E1"]\nadoption={low=0.5, central=0.5, high=1.5}\n'
+            "realisation={low=1, central=1, high=1}\nadoptoin=1\n",
+            "field 'adoptoin': Extra inputs are not permitted",
+        ),
+        ("[scenarios\n", "is not valid TOML"),
+        ('[scenario_list]\nversion="1"\n', "expected a [scenarios] table and [[scenario]] entries"),
+    ],
+)
+def test_a_bad_scenario_file_names_the_file_scenario_and_field(
+    tmp_path: Path, text: str, expected: str
+) -> None:
+    """Each broken scenario file raises ScenarioError saying where and what."""
+    path = tmp_path / "bad.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ScenarioError) as info:
+        load_scenarios(path)
+    assert expected in str(info.value)
+    assert str(path) in str(info.value)
+    assert isinstance(info.value, GenAIAugError)
+
+
+def test_a_missing_scenario_file_is_a_scenario_error(tmp_path: Path) -> None:
+    """No silent fallback to the defaults when the named file is absent."""
+    with pytest.raises(ScenarioError, match="not found"):
+        load_scenarios(tmp_path / "nope.toml")
+
+
+def test_duplicate_scenario_names_are_refused() -> None:
+    """Two scenarios with one name would make the side-by-side tables ambiguous."""
+    with pytest.raises(ScenarioError, match="more than once"):
+        load_scenarios([_fixed("a", ("E1",)), _fixed("a", ("E2",))])
+
+
+def test_too_few_draws_is_refused(sample_result: genai_aug.Result) -> None:
+    """Percentiles of a handful of draws are noise; ask for at least 100."""
+    with pytest.raises(ScenarioError, match="at least 100"):
+        genai_aug.run(sample_result.inventory, n_draws=10)
+
+
+def test_scenario_set_hash_follows_content() -> None:
+    """The hash changes with any assumption and not with how the set was built."""
+    a = ScenarioSet(version="1", scenarios=(_fixed("a", ("E1",)),))
+    b = ScenarioSet(version="1", scenarios=(_fixed("a", ("E1",)),))
+    c = ScenarioSet(version="1", scenarios=(_fixed("a", ("E1",), 0.9),))
+    assert a.hash == b.hash != c.hash
