@@ -22,28 +22,10 @@ from openpyxl.utils import get_column_letter
 sys.path.insert(0, str(Path(__file__).parent))
 from sample_roles_data import LEEDS_FTE_2018_06, OVERRIDES, ROLES, SCALE
 
+from genai_aug.template import ROLE_HEADERS, TASK_HEADERS
+
 ROOT = Path(__file__).resolve().parents[1]
 TRUST = "Northbridge Teaching Hospitals NHS Trust (fictional)"
-ROLE_HEADERS = [
-    "Role ID",
-    "Role title",
-    "Staff group",
-    "Band",
-    "FTE",
-    "Headcount",
-    "Contracted hours",
-    "Department",
-    "Directorate",
-    "Trust",
-]
-TASK_HEADERS = [
-    "Role ID",
-    "Task ID",
-    "Task description",
-    "Hours per week",
-    "Patient facing",
-    "Category override",
-]
 README = [
     ("Sample inventory for genai_aug", ""),
     (
@@ -125,8 +107,8 @@ def build() -> Workbook:
 
     roles = wb.create_sheet("roles")
     tasks = wb.create_sheet("tasks")
-    roles.append(ROLE_HEADERS)
-    tasks.append(TASK_HEADERS)
+    roles.append(list(ROLE_HEADERS))
+    tasks.append(list(TASK_HEADERS))
     for rid, title, group, band, share, hours, dept, direc, role_tasks in ROLES:
         group_fte = LEEDS_FTE_2018_06[group] * SCALE
         fte = round(group_fte * share / group_share[group], 2) if group_fte else 2.0

@@ -32,6 +32,7 @@ ISSUE_CODES = frozenset(
         "missing-sheet",
         "missing-value",
         "negative-value",
+        "no-rows",
         "not-a-number",
         "not-yes-no",
         "role-rejected",

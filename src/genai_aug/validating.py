@@ -651,7 +651,20 @@ def validate(
         role_bad = role_bad | over_err
         task_bad = task_bad | of_over
 
-    if errors == "raise":
+    for table, frame, what in ((roles_table, roles, "roles"), (tasks_table, tasks, "tasks")):
+        if len(frame) == 0 and table.header_row is not None and not table.missing_columns:
+            log.error(
+                table.file,
+                table.sheet,
+                table.header_row,
+                None,
+                None,
+                "no-rows",
+                f"{where(table.file, table.sheet)}: no {what} below the header row "
+                f"(row {table.header_row}); expected one row per {what[:-1]}. Fill in the sheet.",
+            )
+    if errors == "raise" or (role_bad.all() or task_bad.all()):
+        # Nothing left to score is an error even when bad rows are being set aside.
         log.raise_if_errors()
 
     kept_roles = roles[~role_bad].sort_values(col.ROLE_ID, kind="stable").reset_index(drop=True)
