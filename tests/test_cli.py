@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from conftest import ROOT
 from genai_aug.cli import main
@@ -143,3 +144,80 @@ def test_csv_text_cells_cannot_run_as_formulas(tmp_path: Path) -> None:
     written = (tmp_path / "scored_tasks.csv").read_text()
     assert "'=cmd" in written and "'@SUM" in written and "'=HYPERLINK" in written
     assert ",=" not in written and ",@" not in written
+
+
+def test_run_with_out_writes_the_report_charts_and_scenario_tables(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    """--out adds the Excel report, three PNG charts and the scenario ranges as CSV."""
+    code = main(["run", str(ROOT / "data" / "sample_roles.xlsx"), "--out", str(tmp_path)])
+    assert code == 0
+    out = capsys.readouterr().out
+    assert "Partial adoption (central case)" in out and "genai_aug_report.xlsx" in out
+    for name in (
+        "genai_aug_report.xlsx",
+        "chart_hours_by_staff_group.png",
+        "chart_top_roles.png",
+        "chart_exposure_mix.png",
+        "scenarios_trust.csv",
+        "scenarios_by_staff_group.csv",
+        "scenarios_by_role.csv",
+        "scenario_assumptions.csv",
+    ):
+        assert (tmp_path / name).stat().st_size > 0, name
+    trust = pd.read_csv(tmp_path / "scenarios_trust.csv")
+    assert list(trust["scenario"]) == ["llm_alone", "llm_with_tools", "partial_adoption"]
+    meta = json.loads((tmp_path / "run_metadata.json").read_text())
+    assert meta["monte_carlo"] == {"seed": 2025, "n_draws": 2000, "quantiles": [0.1, 0.5, 0.9]}
+
+
+def test_progress_goes_to_stderr_and_quiet_silences_it(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    """Each stage is announced on standard error with its time; -q turns that off."""
+    sample = str(ROOT / "data" / "sample_roles.xlsx")
+    assert main(["run", sample, "--out", str(tmp_path), "--no-charts"]) == 0
+    err = capsys.readouterr().err
+    for stage in ("loading", "scoring 450 tasks", "aggregating", "simulating", "Excel report"):
+        assert stage in err, stage
+    assert "done (" in err
+    assert main(["run", sample, "-q"]) == 0
+    assert capsys.readouterr().err == ""
+
+
+def test_seed_and_draws_change_the_ranges_reproducibly(tmp_path: Path) -> None:
+    """--seed and --draws reach the Monte Carlo, and the same seed reproduces the files."""
+    sample = str(ROOT / "data" / "sample_roles.xlsx")
+    for d in ("a", "b", "c"):
+        seed = "11" if d != "c" else "12"
+        args = ["run", sample, "-q", "--out", str(tmp_path / d), "--seed", seed]
+        assert main([*args, "--draws", "500", "--no-charts"]) == 0
+    a, b, c = (pd.read_csv(tmp_path / d / "scenarios_trust.csv") for d in "abc")
+    pd.testing.assert_frame_equal(a, b)
+    assert not a["hours_released_per_week_low"].equals(c["hours_released_per_week_low"])
+
+
+@pytest.mark.parametrize("command", ["run", "evaluate", "rules", "template"])
+def test_every_command_has_help(command: str, capsys) -> None:  # type: ignore[no-untyped-def]
+    """--help works for each command and describes it."""
+    with pytest.raises(SystemExit) as info:
+        main([command, "--help"])
+    assert info.value.code == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"usage: genai-aug {command}") and len(out) > 200
+
+
+@pytest.mark.parametrize(
+    ("args", "reason"),
+    [
+        (["run", "missing.xlsx"], "not found"),
+        (["run", "{sample}", "--scenarios", "missing.toml"], "Scenario file"),
+        (["run", "{sample}", "--rules", "missing.toml"], "Ruleset file"),
+        (["run", "{sample}", "--draws", "5"], "at least 100"),
+    ],
+)
+def test_bad_input_exits_2_with_a_one_line_reason(args: list[str], reason: str, capsys) -> None:  # type: ignore[no-untyped-def]
+    """The first line of standard error says what is wrong; no traceback."""
+    sample = str(ROOT / "data" / "sample_roles.xlsx")
+    code = main([a.replace("{sample}", sample) for a in args] + ["-q"])
+    err = capsys.readouterr().err
+    assert code == 2
+    first = err.splitlines()[0]
+    assert first.startswith("genai-aug: ") and reason in first
+    assert "Traceback" not in err

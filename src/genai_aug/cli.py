@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -15,6 +16,10 @@ from genai_aug.errors import GenAIAugError, InventoryError
 from genai_aug.evaluating import evaluate, largest_disagreements
 from genai_aug.pipeline import run, safe_for_spreadsheets
 from genai_aug.rules import load_ruleset
+from genai_aug.scenarios import DEFAULT_DRAWS, DEFAULT_SEED
+from genai_aug.template import write_template
+
+REPORT_FILE = "genai_aug_report.xlsx"
 
 EXIT_OK = 0
 EXIT_BAD_INPUT = 2
@@ -32,8 +37,9 @@ def _parser() -> argparse.ArgumentParser:
         "run",
         help="score an inventory and aggregate the hours released",
         description="Load a role and task inventory, score every task and aggregate the hours "
-        "Gen AI could release per role, staff group and trust. Prints a summary; "
-        "with --out, writes the tables as CSV files.",
+        "Gen AI could release per role, staff group and trust, with low-central-high "
+        "ranges under each scenario. Prints a summary; with --out, writes the tables as "
+        "CSV, a formatted Excel report and PNG charts.",
     )
     p_run.add_argument(
         "path", type=Path, help="Excel workbook with 'roles' and 'tasks' sheets, or the roles CSV"
@@ -67,6 +73,40 @@ def _parser() -> argparse.ArgumentParser:
         help="leave out rows with errors (listed in issues.csv) instead of stopping",
     )
     p_run.add_argument("--top", type=int, default=10, help="roles to list in the summary")
+    p_run.add_argument(
+        "--scenarios",
+        type=Path,
+        default=None,
+        help="a scenario file (TOML) to use instead of the packaged three",
+    )
+    p_run.add_argument(
+        "--seed",
+        type=int,
+        default=DEFAULT_SEED,
+        help="seed of the Monte Carlo behind the ranges (default %(default)s)",
+    )
+    p_run.add_argument(
+        "--draws",
+        type=int,
+        default=DEFAULT_DRAWS,
+        help="Monte Carlo draws (default %(default)s)",
+    )
+    p_run.add_argument("--no-charts", action="store_true", help="with --out, skip the PNG charts")
+    p_run.add_argument(
+        "--quiet", "-q", action="store_true", help="no progress messages on standard error"
+    )
+
+    p_tpl = sub.add_parser(
+        "template",
+        help="write a blank inventory workbook to fill in",
+        description="Write a blank input workbook with 'roles' and 'tasks' sheets, their "
+        "headers, a README sheet and drop-down lists for staff group, band, patient facing "
+        "and category override. Once filled in, 'genai-aug run' reads it as it is.",
+    )
+    p_tpl.add_argument("path", type=Path, help="the .xlsx file to write")
+    p_tpl.add_argument(
+        "--force", action="store_true", help="overwrite the file if it already exists"
+    )
 
     p_eval = sub.add_parser(
         "evaluate",
@@ -95,10 +135,34 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _Progress:
+    """Stage-by-stage progress on standard error, with the time each stage took."""
+
+    def __init__(self, quiet: bool) -> None:
+        self.quiet = quiet
+        self.started = time.perf_counter()
+        self.stage_started = self.started
+        self.open = False
+
+    def __call__(self, stage: str) -> None:
+        self.done()
+        if not self.quiet:
+            print(f"genai-aug: {stage} ...", end="", file=sys.stderr, flush=True)
+            self.open = True
+        self.stage_started = time.perf_counter()
+
+    def done(self, outcome: str = "done") -> None:
+        if self.open:
+            took = time.perf_counter() - self.stage_started
+            print(f" {outcome} ({took:.1f} s)", file=sys.stderr, flush=True)
+            self.open = False
+
+
 def _cmd_run(args: argparse.Namespace) -> int:
     assumptions = Assumptions(
         adoption_rate=args.adoption_rate, working_weeks_per_year=args.working_weeks
     )
+    progress = _Progress(args.quiet)
     try:
         result = run(
             args.path,
@@ -106,21 +170,56 @@ def _cmd_run(args: argparse.Namespace) -> int:
             ruleset=args.rules,
             assumptions=assumptions,
             errors="reject" if args.skip_invalid else "raise",
+            scenarios=args.scenarios,
+            seed=args.seed,
+            n_draws=args.draws,
+            progress=progress,
         )
     except InventoryError as exc:
+        progress.done("stopped")
+        n_errors = len(exc.errors)
+        first = str(exc.errors["message"].iat[0]) if n_errors else str(exc)
+        print(f"genai-aug: {n_errors} error(s) in the inventory; first: {first}", file=sys.stderr)
         if args.out is not None:
             args.out.mkdir(parents=True, exist_ok=True)
             safe_for_spreadsheets(exc.issues).to_csv(
                 args.out / "issues.csv", index=False, lineterminator="\n"
             )
-        print(f"genai-aug: {exc}", file=sys.stderr)
-        if args.out is not None:
             print(f"genai-aug: every issue is listed in {args.out / 'issues.csv'}", file=sys.stderr)
+        if n_errors > 1:
+            for message in exc.errors["message"].iloc[1:20]:
+                print(f"  - {message}", file=sys.stderr)
+            if n_errors > 20:
+                print(f"  ... and {n_errors - 20} more", file=sys.stderr)
         return EXIT_BAD_INPUT
+    progress.done()
     print(result.summary(top=args.top))
     if args.out is not None:
-        written = result.to_csv(args.out)
-        print(f"\nWrote {len(written)} files to {args.out}")
+        progress("writing CSV tables")
+        written = {f"{k}.csv": v for k, v in result.to_csv(args.out).items()}
+        progress("writing the Excel report")
+        written["report"] = result.to_excel(args.out / REPORT_FILE)
+        if not args.no_charts:
+            progress("drawing the charts")
+            written.update(result.save_charts(args.out))
+        progress.done()
+        print(f"\nWrote {len(written)} files to {args.out} (the report is {REPORT_FILE})")
+    return EXIT_OK
+
+
+def _cmd_template(args: argparse.Namespace) -> int:
+    if args.path.suffix.lower() != ".xlsx":
+        print(f"genai-aug: template path must end in .xlsx, got '{args.path}'", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    if args.path.exists() and not args.force:
+        print(
+            f"genai-aug: '{args.path}' already exists; choose another path or pass --force",
+            file=sys.stderr,
+        )
+        return EXIT_BAD_INPUT
+    write_template(args.path)
+    print(f"Wrote a blank inventory to {args.path}: fill in 'roles' and 'tasks', then run")
+    print(f"  genai-aug run {args.path} --out results")
     return EXIT_OK
 
 
@@ -156,10 +255,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``genai-aug`` command; returns the exit code."""
     args = _parser().parse_args(argv)
     try:
-        commands = {"run": _cmd_run, "evaluate": _cmd_evaluate, "rules": _cmd_rules}
+        commands = {
+            "run": _cmd_run,
+            "evaluate": _cmd_evaluate,
+            "rules": _cmd_rules,
+            "template": _cmd_template,
+        }
         return commands[args.command](args)
     except GenAIAugError as exc:
-        print(f"genai-aug: {exc}", file=sys.stderr)
+        reason, _, details = str(exc).partition("\n")
+        print(f"genai-aug: {reason}", file=sys.stderr)
+        if details:
+            print(details, file=sys.stderr)
         return EXIT_BAD_INPUT
 
 
