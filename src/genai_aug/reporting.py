@@ -5,6 +5,9 @@ Issues, Rules used) with native Excel bar charts; the ``plot_*`` functions retur
 matplotlib figures (built without ``pyplot``, so nothing global changes and nothing is
 shown until asked) in the Okabe–Ito colour-blind-safe palette; :func:`save_charts`
 writes them as PNG. Every text cell is written as text, never as a formula.
+
+Workbooks are written with XlsxWriter in constant-memory mode: rows stream to disk as
+they are written, so a report of a million tasks needs little memory.
 """
 
 from __future__ import annotations
@@ -13,18 +16,13 @@ import datetime as dt
 import math
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.chart import BarChart, Reference
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.pagebreak import Break
+import xlsxwriter
 
 from genai_aug import __version__
 from genai_aug import _columns as col
@@ -296,149 +294,149 @@ def _short(text: str, width: int) -> str:
 
 # --- Excel ------------------------------------------------------------------
 
-_HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
-_HEADER_FONT = Font(bold=True, color="FFFFFF")
-_TITLE_FONT = Font(bold=True, size=14, color="1F4E79")
-_SECTION_FONT = Font(bold=True, size=11, color="1F4E79")
-_BOLD = Font(bold=True)
-_WRAP_TOP = Alignment(wrap_text=True, vertical="top")
-_TOP = Alignment(vertical="top")
-_HEADER_ALIGN = Alignment(wrap_text=True, vertical="center", horizontal="center")
-_TOTAL_BORDER = Border(top=Side(style="thin", color="888888"))
-
-_FMT_HOURS = "#,##0"
-_FMT_WTE = "#,##0.0"
-_FMT_SHARE = "0.0%"
-_FMT_SCORE = "0.00"
-_FMT_FTE = "#,##0.0"
-_FMT_INT = "0"
+_NAVY = "#1F4E79"
+_HOURS = "#,##0"
+_WTE = "#,##0.0"
+_SHARE = "0.0%"
+_SCORE = "0.00"
+_INT = "0"
 
 
 @dataclass(frozen=True)
-class _ChartSource:
-    """Where a chart's data sit: the sheet, its first data row, rows, and value columns."""
-
-    sheet: Any
-    first_row: int
-    n_rows: int
-    label_col: int
-    value_cols: tuple[int, ...]
-
-
 class _Column:
-    """One column of a sheet: its source, header, number format and width."""
+    """One column of a table sheet: its source column, header, number format and width."""
 
-    def __init__(
-        self,
-        source: str,
-        header: str,
-        fmt: str | None = None,
-        width: float = 14,
-        wrap: bool = False,
-    ):
-        self.source, self.header, self.fmt, self.width = source, header, fmt, width
-        self.wrap = wrap
+    source: str
+    header: str
+    fmt: str | None = None
+    width: float = 14
+    wrap: bool = False
 
 
-def _text_cell(ws: Any, value: object, **style: Any) -> WriteOnlyCell:
-    """A cell whose text is stored as text: a value starting with '=' is not a formula."""
-    cell = WriteOnlyCell(ws, value=None)
-    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
-        cell.value = None
-    elif isinstance(value, np.integer):
-        cell.value = int(value)
-    elif isinstance(value, np.floating | float):
-        cell.value = float(value) if np.isfinite(value) else None
-    elif isinstance(value, bool | np.bool_ | int):
-        cell.value = value if not isinstance(value, np.bool_) else bool(value)
-    elif isinstance(value, dt.datetime | dt.date):
-        cell.value = value
-    else:
-        cell.value = str(value)
-        cell.data_type = "s"  # never a formula, whatever the text begins with
-    for key, v in style.items():
-        setattr(cell, key, v)
-    return cell
+@dataclass
+class _Formats:
+    """XlsxWriter formats, made once per workbook and shared by every cell that uses them."""
+
+    book: Any
+    cache: dict[tuple[Any, ...], Any] = field(default_factory=dict)
+
+    def get(self, **props: Any) -> Any:
+        key = tuple(sorted(props.items()))
+        if key not in self.cache:
+            self.cache[key] = self.book.add_format(props)
+        return self.cache[key]
+
+    @property
+    def header(self) -> Any:
+        return self.get(
+            bold=True,
+            font_color="#FFFFFF",
+            bg_color=_NAVY,
+            text_wrap=True,
+            valign="vcenter",
+            align="center",
+            border=1,
+            border_color="#FFFFFF",
+        )
 
 
-def _print_setup(ws: Any, title_row: int | None = None) -> None:
-    """Landscape, one page wide, header row repeated: what a printed board pack needs."""
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = "9"  # A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    if title_row is not None:
-        ws.print_title_rows = f"{title_row}:{title_row}"
+@dataclass(frozen=True)
+class _Table:
+    """A table sheet to write: its frame, columns, an optional note and total row."""
+
+    name: str
+    frame: pd.DataFrame
+    columns: tuple[_Column, ...]
+    note: str | None = None
+    total: pd.Series | None = None
+
+    @property
+    def header_row(self) -> int:
+        """0-based row of the header (row 1 holds the note when there is one)."""
+        return 1 if self.note else 0
+
+    @property
+    def n_rows(self) -> int:
+        return min(len(self.frame), EXCEL_MAX_ROWS - self.header_row - 2)
+
+    def col_index(self, source: str) -> int:
+        return [c.source for c in self.columns].index(source)
 
 
-def _counts(value: object) -> str:
-    if isinstance(value, dict):
-        return ", ".join(f"{k} {v:,}" for k, v in value.items())
-    return str(value)
+def _print_setup(ws: Any, repeat_row: int | None = None) -> None:
+    """Landscape A4, one page wide, header repeated: what a printed board pack needs."""
+    ws.set_landscape()
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)
+    if repeat_row is not None:
+        ws.repeat_rows(repeat_row)
 
 
-def _table_sheet(
-    wb: Workbook,
-    title: str,
-    frame: pd.DataFrame,
-    columns: Sequence[_Column],
-    *,
-    total_row: pd.Series | None = None,
-    note: str | None = None,
-) -> tuple[Any, int]:
-    """A sheet with one styled header row, frozen, filtered; returns (sheet, first data row)."""
-    ws = wb.create_sheet(title)
-    for i, c in enumerate(columns, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = c.width
-    header_row = 2 if note else 1
-    # Streamed sheets write their view and page set-up with the first row: set them first.
-    ws.freeze_panes = f"B{header_row + 1}"
-    _print_setup(ws, header_row)
-    if note:
-        ws.append([_text_cell(ws, note, font=Font(italic=True, color="555555"))])
-    head_lines = max(math.ceil(len(c.header) / max(c.width * 0.85, 1.0)) for c in columns)
-    ws.row_dimensions[header_row].height = 15 * max(2, head_lines) + 4
-    ws.append(
-        [
-            _text_cell(ws, c.header, font=_HEADER_FONT, fill=_HEADER_FILL, alignment=_HEADER_ALIGN)
-            for c in columns
-        ]
-    )
-    n = min(len(frame), EXCEL_MAX_ROWS - header_row - 1)
-    data = {c.source: frame[c.source].to_numpy(dtype=object)[:n] for c in columns}
-    styles = [
-        {"number_format": c.fmt or "General", "alignment": _WRAP_TOP if c.wrap else _TOP}
-        for c in columns
+def _cell_writer(ws: Any) -> Any:
+    """Write one value by its type: text always as a string, never as a formula."""
+
+    def write(row: int, column: int, value: object, fmt: Any = None) -> None:
+        if value is None or value is pd.NA or value is pd.NaT:
+            ws.write_blank(row, column, None, fmt)
+        elif isinstance(value, bool | np.bool_):
+            ws.write_boolean(row, column, bool(value), fmt)
+        elif isinstance(value, int | float | np.integer | np.floating):
+            number = float(value)
+            if math.isfinite(number):
+                ws.write_number(row, column, number, fmt)
+            else:
+                ws.write_blank(row, column, None, fmt)
+        elif isinstance(value, dt.datetime | dt.date):
+            ws.write_datetime(row, column, value, fmt)
+        else:
+            ws.write_string(row, column, str(value), fmt)
+
+    return write
+
+
+def _write_table(book: Any, formats: _Formats, table: _Table) -> Any:
+    """A sheet with a styled, frozen, filtered header row; returns the worksheet."""
+    ws = book.add_worksheet(table.name)
+    write = _cell_writer(ws)
+    h = table.header_row
+    for i, c in enumerate(table.columns):
+        ws.set_column(i, i, c.width)
+    ws.freeze_panes(h + 1, 1)
+    _print_setup(ws, h)
+    if table.note:
+        ws.write_string(0, 0, table.note, formats.get(italic=True, font_color="#555555"))
+    head_lines = max(math.ceil(len(c.header) / max(c.width * 0.85, 1.0)) for c in table.columns)
+    ws.set_row(h, 15 * max(2, head_lines) + 4)
+    for i, c in enumerate(table.columns):
+        ws.write_string(h, i, c.header, formats.header)
+
+    n = table.n_rows
+    frame = table.frame.iloc[:n]
+    cell_formats = [
+        formats.get(num_format=c.fmt or "General", valign="top", text_wrap=c.wrap)
+        for c in table.columns
     ]
+    values = [frame[c.source].to_numpy(dtype=object) for c in table.columns]
     # Wrapped text needs a row height: viewers do not all fit rows to their text.
     lines: np.ndarray[Any, Any] = np.ones(n, dtype=int)
-    for c in columns:
+    for c in table.columns:
         if c.wrap:
-            length = frame[c.source].iloc[:n].astype(str).str.len().to_numpy()
+            length = frame[c.source].astype(str).str.len().to_numpy()
             lines = np.maximum(lines, np.ceil(length / max(c.width * 1.05, 1.0)).astype(int))
-    for i in range(n):
-        if lines[i] > 1:
-            ws.row_dimensions[header_row + 1 + i].height = 15 * min(int(lines[i]), 12)
-        ws.append(
-            [_text_cell(ws, data[c.source][i], **st) for c, st in zip(columns, styles, strict=True)]
-        )
-    last = header_row + n
-    if total_row is not None:
-        ws.append(
-            [
-                _text_cell(
-                    ws,
-                    total_row.get(c.source),
-                    number_format=c.fmt or "General",
-                    font=_BOLD,
-                    border=_TOTAL_BORDER,
-                )
-                for c in columns
-            ]
-        )
-    ws.auto_filter.ref = f"A{header_row}:{get_column_letter(len(columns))}{max(last, header_row)}"
-    return ws, header_row + 1
+    for r in range(n):
+        row = h + 1 + r
+        if lines[r] > 1:
+            ws.set_row(row, 15 * min(int(lines[r]), 12))
+        for i, fmt in enumerate(cell_formats):
+            write(row, i, values[i][r], fmt)
+    last = h + n
+    if table.total is not None:
+        last += 1
+        for i, c in enumerate(table.columns):
+            fmt = formats.get(num_format=c.fmt or "General", bold=True, top=1, top_color="#888888")
+            write(last, i, table.total.get(c.source), fmt)
+    ws.autofilter(h, 0, max(last, h), len(table.columns) - 1)
+    return ws
 
 
 def _scenario_wide(
@@ -448,19 +446,133 @@ def _scenario_wide(
     labels = _labels(result)
     columns: list[_Column] = []
     pieces = []
+    figures = {
+        col.RELEASED_LOW: ("low, hours/week", _HOURS),
+        col.RELEASED_CENTRAL: ("central, hours/week", _HOURS),
+        col.RELEASED_HIGH: ("high, hours/week", _HOURS),
+        col.WTE_CENTRAL: ("central, WTE", _WTE),
+    }
     for name in names:
         part = frame[frame[col.SCENARIO] == name].set_index(key)
-        figures = {
-            col.RELEASED_LOW: ("low, hours/week", _FMT_HOURS),
-            col.RELEASED_CENTRAL: ("central, hours/week", _FMT_HOURS),
-            col.RELEASED_HIGH: ("high, hours/week", _FMT_HOURS),
-            col.WTE_CENTRAL: ("central, WTE", _FMT_WTE),
-        }
         for source, (header, fmt) in figures.items():
             new = f"{name}__{source}"
             pieces.append(part[source].rename(new))
             columns.append(_Column(new, f"{labels[name]}: {header}", fmt, 15))
     return pd.concat(pieces, axis=1), columns
+
+
+def _groups_table(result: Result, names: list[str]) -> _Table:
+    wide, scen_cols = _scenario_wide(result, "staff_groups", col.STAFF_GROUP, names)
+    frame = result.staff_groups.set_index(col.STAFF_GROUP).join(wide).reset_index()
+    total = result.trust.iloc[0].copy()
+    total[col.STAFF_GROUP] = "Trust total"
+    twide, _ = _scenario_wide(result, "trust", col.LEVEL, names)
+    for c in twide.columns:
+        total[c] = twide[c].iloc[0]
+    columns = (
+        _Column(col.STAFF_GROUP, "Staff group", None, 40),
+        _Column(col.N_ROLES, "Roles", _INT, 8),
+        _Column(col.FTE, "FTE", _WTE, 10),
+        _Column(col.HOURS_TOTAL, "Hours worked a week", _HOURS, 12),
+        _Column(col.HOURS_RELEASED, "Potential released, hours/week", _HOURS, 14),
+        _Column(col.SHARE_RELEASED, "Potential share of hours", _SHARE, 11),
+        _Column(col.WTE_RELEASED, "Potential released, WTE", _WTE, 12),
+        *scen_cols,
+    )
+    return _Table("By staff group", frame, columns, total=total)
+
+
+def _roles_table(result: Result, names: list[str]) -> _Table:
+    wide, scen_cols = _scenario_wide(result, "roles", col.ROLE_ID, names)
+    rank_by = _central(names)
+    frame = result.roles.set_index(col.ROLE_ID).join(wide).reset_index()
+    frame = frame.sort_values(
+        [f"{rank_by}__{col.RELEASED_CENTRAL}", col.ROLE_ID], ascending=[False, True]
+    )
+    columns = (
+        _Column(col.ROLE_ID, "Role id", None, 10),
+        _Column(col.ROLE_TITLE, "Role", None, 36),
+        _Column(col.STAFF_GROUP, "Staff group", None, 28),
+        _Column(col.BAND, "Band", None, 10),
+        _Column(col.FTE, "FTE", _WTE, 9),
+        _Column(col.N_TASKS, "Tasks", _INT, 7),
+        _Column(col.HOURS_TOTAL, "Hours worked a week", _HOURS, 12),
+        _Column(col.HOURS_RELEASED, "Potential released, hours/week", _HOURS, 14),
+        _Column(col.SHARE_RELEASED, "Potential share of hours", _SHARE, 11),
+        _Column(col.WTE_RELEASED, "Potential released, WTE", _WTE, 12),
+        *scen_cols,
+    )
+    note = f"Sorted by '{_labels(result)[rank_by]}', central hours a week released."
+    return _Table("By role", frame, columns, note=note)
+
+
+def _tasks_table(result: Result) -> _Table:
+    tasks = result.tasks.sort_values([col.ROLE_ID, col.TASK_ID], kind="stable")
+    columns = (
+        _Column(col.ROLE_ID, "Role id", None, 10),
+        _Column(col.ROLE_TITLE, "Role", None, 28),
+        _Column(col.STAFF_GROUP, "Staff group", None, 22),
+        _Column(col.TASK_ID, "Task id", None, 9),
+        _Column(col.TASK, "Task", None, 50, wrap=True),
+        _Column(col.HOURS_PER_WEEK, "Hours a week (one post)", "0.0", 10),
+        _Column(col.FTE, "FTE", _WTE, 8),
+        _Column(col.CATEGORY_LABEL, "Category", None, 34),
+        _Column(col.EXPOSURE, "Exposure", None, 9),
+        _Column(col.SCORE, "Score", _SCORE, 8),
+        _Column(col.HOURS_RELEASED, "Potential released, hours/week", _HOURS, 13),
+        _Column(col.EVIDENCE, "Evidence (rules that fired)", None, 80),
+        _Column(col.SOURCE_SHEET, "Source sheet", None, 10),
+        _Column(col.SOURCE_ROW, "Source row", _INT, 8),
+    )
+    note = None
+    if len(tasks) > EXCEL_MAX_ROWS - 3:
+        note = (
+            f"Excel holds {EXCEL_MAX_ROWS - 3:,} of the {len(tasks):,} tasks; "
+            "every task is in scored_tasks.csv."
+        )
+    return _Table("Tasks", tasks, columns, note=note)
+
+
+def _issues_table(result: Result) -> _Table:
+    columns = (
+        _Column("severity", "Severity", None, 10),
+        _Column("code", "Code", None, 22),
+        _Column("file", "File", None, 24),
+        _Column("sheet", "Sheet", None, 10),
+        _Column("row", "Row", _INT, 7),
+        _Column("column", "Column", None, 18),
+        _Column("value", "Value", None, 20),
+        _Column("message", "Message", None, 80, wrap=True),
+    )
+    note = None if len(result.issues) else "No issues: every input row was read and used."
+    return _Table("Issues", result.issues, columns, note=note)
+
+
+def _rules_table(result: Result) -> _Table:
+    rules = result.ruleset.rules_frame()
+    fired = result.evidence.groupby(col.RULE_ID).size().rename("tasks_fired")
+    rules = rules.join(fired, on="rule_id")
+    rules["tasks_fired"] = rules["tasks_fired"].fillna(0).astype(int)
+    rules = rules[rules["tasks_fired"] > 0].sort_values(
+        ["tasks_fired", "rule_id"], ascending=[False, True]
+    )
+    columns = [
+        _Column("rule_id", "Rule", None, 30),
+        _Column("category", "Category", None, 24),
+        _Column("weight", "Weight", "0.00", 8),
+        _Column("tasks_fired", "Tasks it fired on", _INT, 10),
+        _Column("rationale", "Rationale", None, 60, wrap=True),
+    ]
+    if "terms" in rules.columns:
+        rules["terms"] = rules["terms"].map(
+            lambda t: "; ".join(t) if isinstance(t, list | tuple) else t
+        )
+        columns.append(_Column("terms", "Terms", None, 70, wrap=True))
+    note = (
+        f"Ruleset {result.ruleset.name} {result.ruleset.version}, sha256 {result.ruleset.hash}. "
+        f"{len(rules)} of {len(result.ruleset.rules)} rules fired on this inventory."
+    )
+    return _Table("Rules used", rules, tuple(columns), note=note)
 
 
 def write_excel(result: Result, path: str | os.PathLike[str], top_roles: int = 15) -> Path:
@@ -469,7 +581,8 @@ def write_excel(result: Result, path: str | os.PathLike[str], top_roles: int = 1
     Sheets: *Summary* (trust totals with low–central–high ranges for each scenario, the
     assumptions, the ruleset's version and hash, the input and the date, and native bar
     charts), *By staff group*, *By role*, *Tasks* (score, category, exposure, evidence),
-    *Issues* (every warning and rejected row, with its location) and *Rules used*.
+    *Issues* (every warning and rejected row, with its location) and *Rules used*. Header
+    rows are styled, frozen and filtered; numbers carry formats; text is always text.
 
     Parameters
     ----------
@@ -486,179 +599,69 @@ def write_excel(result: Result, path: str | os.PathLike[str], top_roles: int = 1
     """
     out = Path(path)
     out.parent.mkdir(parents=True, exist_ok=True)
-    wb = Workbook(write_only=True)
     names = _scenario_names(result, None)
-    summary = wb.create_sheet("Summary")
-    groups = _write_groups(wb, result, names)
-    roles = _write_roles(wb, result, names)
-    _write_tasks(wb, result)
-    _write_issues(wb, result)
-    _write_rules(wb, result)
-    _write_summary(summary, result, names, groups, roles, top_roles)
-    wb.save(out)
+    book = xlsxwriter.Workbook(
+        str(out),
+        {
+            "constant_memory": True,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+        },
+    )
+    book.set_properties(
+        {"title": "Hours generative AI could release", "author": f"genai_aug {__version__}"}
+    )
+    formats = _Formats(book)
+    groups, roles = _groups_table(result, names), _roles_table(result, names)
+    summary = book.add_worksheet("Summary")
+    _write_summary(book, summary, formats, result, names, groups, roles, top_roles)
+    for table in (groups, roles, _tasks_table(result), _issues_table(result), _rules_table(result)):
+        _write_table(book, formats, table)
+    book.close()
     return out
 
 
-def _write_groups(wb: Workbook, result: Result, names: list[str]) -> Any:
-    groups = result.staff_groups.set_index(col.STAFF_GROUP)
-    wide, scen_cols = _scenario_wide(result, "staff_groups", col.STAFF_GROUP, names)
-    frame = groups.join(wide).reset_index()
-    trust = result.trust.iloc[0].copy()
-    trust[col.STAFF_GROUP] = "Trust total"
-    twide, _ = _scenario_wide(result, "trust", col.LEVEL, names)
-    for c in twide.columns:
-        trust[c] = twide[c].iloc[0]
-    columns = [
-        _Column(col.STAFF_GROUP, "Staff group", None, 40),
-        _Column(col.N_ROLES, "Roles", _FMT_INT, 8),
-        _Column(col.FTE, "FTE", _FMT_FTE, 10),
-        _Column(col.HOURS_TOTAL, "Hours worked a week", _FMT_HOURS, 12),
-        _Column(col.HOURS_RELEASED, "Potential released, hours/week", _FMT_HOURS, 14),
-        _Column(col.SHARE_RELEASED, "Potential share of hours", _FMT_SHARE, 11),
-        _Column(col.WTE_RELEASED, "Potential released, WTE", _FMT_WTE, 12),
-        *scen_cols,
-    ]
-    ws, first = _table_sheet(wb, "By staff group", frame, columns, total_row=trust)
-    base = len(columns) - len(scen_cols)
-    centrals = tuple(base + 4 * i + 2 for i in range(len(names)))  # 1-based central columns
-    return _ChartSource(ws, first, len(frame), 1, centrals)
-
-
-def _write_roles(wb: Workbook, result: Result, names: list[str]) -> _ChartSource:
-    wide, scen_cols = _scenario_wide(result, "roles", col.ROLE_ID, names)
-    rank_by = _central(names)
-    frame = result.roles.set_index(col.ROLE_ID).join(wide).reset_index()
-    frame = frame.sort_values(
-        [f"{rank_by}__{col.RELEASED_CENTRAL}", col.ROLE_ID], ascending=[False, True]
-    )
-    columns = [
-        _Column(col.ROLE_ID, "Role id", None, 10),
-        _Column(col.ROLE_TITLE, "Role", None, 36),
-        _Column(col.STAFF_GROUP, "Staff group", None, 28),
-        _Column(col.BAND, "Band", None, 10),
-        _Column(col.FTE, "FTE", _FMT_FTE, 9),
-        _Column(col.N_TASKS, "Tasks", _FMT_INT, 7),
-        _Column(col.HOURS_TOTAL, "Hours worked a week", _FMT_HOURS, 12),
-        _Column(col.HOURS_RELEASED, "Potential released, hours/week", _FMT_HOURS, 14),
-        _Column(col.SHARE_RELEASED, "Potential share of hours", _FMT_SHARE, 11),
-        _Column(col.WTE_RELEASED, "Potential released, WTE", _FMT_WTE, 12),
-        *scen_cols,
-    ]
-    note = f"Sorted by '{_labels(result)[rank_by]}', central hours a week released."
-    ws, first = _table_sheet(wb, "By role", frame, columns, note=note)
-    base = len(columns) - len(scen_cols)
-    central = base + 4 * names.index(rank_by) + 2
-    return _ChartSource(ws, first, len(frame), 2, (central,))
-
-
-def _write_tasks(wb: Workbook, result: Result) -> None:
-    tasks = result.tasks.sort_values([col.ROLE_ID, col.TASK_ID], kind="stable")
-    columns = [
-        _Column(col.ROLE_ID, "Role id", None, 10),
-        _Column(col.ROLE_TITLE, "Role", None, 28),
-        _Column(col.STAFF_GROUP, "Staff group", None, 22),
-        _Column(col.TASK_ID, "Task id", None, 9),
-        _Column(col.TASK, "Task", None, 50, wrap=True),
-        _Column(col.HOURS_PER_WEEK, "Hours a week (one post)", "0.0", 10),
-        _Column(col.FTE, "FTE", _FMT_FTE, 8),
-        _Column(col.CATEGORY_LABEL, "Category", None, 34),
-        _Column(col.EXPOSURE, "Exposure", None, 9),
-        _Column(col.SCORE, "Score", _FMT_SCORE, 8),
-        _Column(col.HOURS_RELEASED, "Potential released, hours/week", _FMT_HOURS, 13),
-        _Column(col.EVIDENCE, "Evidence (rules that fired)", None, 80),
-        _Column(col.SOURCE_SHEET, "Source sheet", None, 10),
-        _Column(col.SOURCE_ROW, "Source row", _FMT_INT, 8),
-    ]
-    note = None
-    if len(tasks) > EXCEL_MAX_ROWS - 2:
-        note = (
-            f"Excel holds {EXCEL_MAX_ROWS - 2:,} of the {len(tasks):,} tasks; "
-            "every task is in scored_tasks.csv."
-        )
-    _table_sheet(wb, "Tasks", tasks, columns, note=note)
-
-
-def _write_issues(wb: Workbook, result: Result) -> None:
-    issues = result.issues
-    columns = [
-        _Column("severity", "Severity", None, 10),
-        _Column("code", "Code", None, 22),
-        _Column("file", "File", None, 24),
-        _Column("sheet", "Sheet", None, 10),
-        _Column("row", "Row", _FMT_INT, 7),
-        _Column("column", "Column", None, 18),
-        _Column("value", "Value", None, 20),
-        _Column("message", "Message", None, 80, wrap=True),
-    ]
-    note = None if len(issues) else "No issues: every input row was read and used."
-    _table_sheet(wb, "Issues", issues, columns, note=note)
-
-
-def _write_rules(wb: Workbook, result: Result) -> None:
-    rules = result.ruleset.rules_frame()
-    fired = result.evidence.groupby(col.RULE_ID).size().rename("tasks_fired")
-    rules = rules.join(fired, on="rule_id")
-    rules["tasks_fired"] = rules["tasks_fired"].fillna(0).astype(int)
-    rules = rules[rules["tasks_fired"] > 0].sort_values(
-        ["tasks_fired", "rule_id"], ascending=[False, True]
-    )
-    if "terms" in rules.columns:
-        rules["terms"] = rules["terms"].map(
-            lambda t: "; ".join(t) if isinstance(t, list | tuple) else t
-        )
-    columns = [
-        _Column("rule_id", "Rule", None, 30),
-        _Column("category", "Category", None, 24),
-        _Column("weight", "Weight", "0.00", 8),
-        _Column("tasks_fired", "Tasks it fired on", _FMT_INT, 10),
-        _Column("rationale", "Rationale", None, 60, wrap=True),
-    ]
-    if "terms" in rules.columns:
-        columns.append(_Column("terms", "Terms", None, 70, wrap=True))
-    note = (
-        f"Ruleset {result.ruleset.name} {result.ruleset.version}, sha256 {result.ruleset.hash}. "
-        f"{len(rules)} of {len(result.ruleset.rules)} rules fired on this inventory."
-    )
-    _table_sheet(wb, "Rules used", rules, columns, note=note)
-
-
 def _write_summary(
+    book: Any,
     ws: Any,
+    formats: _Formats,
     result: Result,
     names: list[str],
-    groups: _ChartSource,
-    roles: _ChartSource,
+    groups: _Table,
+    roles: _Table,
     top_roles: int,
 ) -> None:
     t = result.trust.iloc[0]
     a = result.assumptions
     labels = _labels(result)
     meta = result.provenance
-    widths = {"A": 46, "B": 18, "C": 18, "D": 18, "E": 18, "F": 14, "G": 14, "H": 14}
-    for letter, width in widths.items():
-        ws.column_dimensions[letter].width = width
+    write = _cell_writer(ws)
+    ws.set_column(0, 0, 46)
+    ws.set_column(1, 4, 18)
+    ws.set_column(5, 7, 14)
     _print_setup(ws)
-    rows_written = 0
+    bold = formats.get(bold=True)
+    italic = formats.get(italic=True, font_color="#555555")
+    section = formats.get(bold=True, font_size=11, font_color=_NAVY)
+    row = 0
 
-    def append(cells: list[WriteOnlyCell]) -> None:
-        nonlocal rows_written
-        ws.append(cells)
-        rows_written += 1
-
-    def line(text: str = "", font: Font | None = None) -> None:
-        append([_text_cell(ws, text or None, **({"font": font} if font else {}))])
+    def line(text: str = "", fmt: Any = None) -> None:
+        nonlocal row
+        if text:
+            ws.write_string(row, 0, text, fmt)
+        row += 1
 
     def header(*values: str) -> None:
-        ws.row_dimensions[rows_written + 1].height = 30
-        append(
-            [
-                _text_cell(ws, v, font=_HEADER_FONT, fill=_HEADER_FILL, alignment=_HEADER_ALIGN)
-                for v in values
-            ]
-        )
+        nonlocal row
+        ws.set_row(row, 30)
+        for i, v in enumerate(values):
+            ws.write_string(row, i, v, formats.header)
+        row += 1
 
-    italic = Font(italic=True, color="555555")
-    line("Hours generative AI could release", _TITLE_FONT)
+    line(
+        "Hours generative AI could release", formats.get(bold=True, font_size=14, font_color=_NAVY)
+    )
     line(
         f"{result.inventory.source} · {int(t[col.N_ROLES])} roles, {int(t[col.N_TASKS])} tasks, "
         f"{t[col.FTE]:,.1f} FTE, {t[col.HOURS_TOTAL]:,.0f} hours worked a week."
@@ -669,7 +672,7 @@ def _write_summary(
         italic,
     )
     line()
-    line("Trust totals by scenario", _SECTION_FONT)
+    line("Trust totals by scenario", section)
     header(
         "Scenario",
         "Low, hours/week",
@@ -680,40 +683,39 @@ def _write_summary(
         "Central, WTE",
         "High, WTE",
     )
+    hours, wte = formats.get(num_format=_HOURS), formats.get(num_format=_WTE)
+    hours_b, wte_b = (
+        formats.get(num_format=_HOURS, bold=True),
+        formats.get(num_format=_WTE, bold=True),
+    )
     trust = result.scenarios.trust.set_index(col.SCENARIO)
     for name in names:
         r = trust.loc[name]
-        append(
-            [
-                _text_cell(ws, labels[name]),
-                _text_cell(ws, r[col.RELEASED_LOW], number_format=_FMT_HOURS),
-                _text_cell(ws, r[col.RELEASED_CENTRAL], number_format=_FMT_HOURS, font=_BOLD),
-                _text_cell(ws, r[col.RELEASED_HIGH], number_format=_FMT_HOURS),
-                _text_cell(ws, r[col.RELEASED_YEAR_CENTRAL], number_format=_FMT_HOURS),
-                _text_cell(ws, r[col.WTE_LOW], number_format=_FMT_WTE),
-                _text_cell(ws, r[col.WTE_CENTRAL], number_format=_FMT_WTE, font=_BOLD),
-                _text_cell(ws, r[col.WTE_HIGH], number_format=_FMT_WTE),
-            ]
-        )
-    append(
-        [
-            _text_cell(ws, f"Full potential, all tasks, adoption {a.adoption_rate:.0%} (point)"),
-            _text_cell(ws, None),
-            _text_cell(ws, t[col.HOURS_RELEASED], number_format=_FMT_HOURS, font=_BOLD),
-            _text_cell(ws, None),
-            _text_cell(ws, t[col.HOURS_RELEASED_YEAR], number_format=_FMT_HOURS),
-            _text_cell(ws, None),
-            _text_cell(ws, t[col.WTE_RELEASED], number_format=_FMT_WTE, font=_BOLD),
-            _text_cell(ws, None),
+        cells = [
+            (labels[name], None),
+            (r[col.RELEASED_LOW], hours),
+            (r[col.RELEASED_CENTRAL], hours_b),
+            (r[col.RELEASED_HIGH], hours),
+            (r[col.RELEASED_YEAR_CENTRAL], hours),
+            (r[col.WTE_LOW], wte),
+            (r[col.WTE_CENTRAL], wte_b),
+            (r[col.WTE_HIGH], wte),
         ]
-    )
+        for i, (value, fmt) in enumerate(cells):
+            write(row, i, value, fmt)
+        row += 1
+    write(row, 0, f"Full potential, all tasks, adoption {a.adoption_rate:.0%} (point)")
+    write(row, 2, t[col.HOURS_RELEASED], hours_b)
+    write(row, 4, t[col.HOURS_RELEASED_YEAR], hours)
+    write(row, 6, t[col.WTE_RELEASED], wte_b)
+    row += 1
     line(
         f"Low and high are the 10th and 90th percentiles of {result.scenarios.n_draws:,} "
         f"Monte Carlo draws (seed {result.scenarios.seed}); central is the median.",
         italic,
     )
     line()
-    line("Scenario assumptions", _SECTION_FONT)
+    line("Scenario assumptions", section)
     header(
         "Scenario",
         "Exposure classes counted",
@@ -722,23 +724,18 @@ def _write_summary(
         "Time-share uncertainty (±)",
     )
     for s in result.scenarios.scenarios.scenarios:
-        append(
-            [
-                _text_cell(ws, s.label),
-                _text_cell(ws, " + ".join(s.exposures)),
-                _text_cell(
-                    ws, f"{s.adoption.low:.0%} – {s.adoption.central:.0%} – {s.adoption.high:.0%}"
-                ),
-                _text_cell(
-                    ws,
-                    f"{s.realisation.low:.0%} – {s.realisation.central:.0%} – "
-                    f"{s.realisation.high:.0%}",
-                ),
-                _text_cell(ws, f"{s.time_share_uncertainty:.0%}"),
-            ]
-        )
+        cells_text = [
+            s.label,
+            " + ".join(s.exposures),
+            f"{s.adoption.low:.0%} – {s.adoption.central:.0%} – {s.adoption.high:.0%}",
+            f"{s.realisation.low:.0%} – {s.realisation.central:.0%} – {s.realisation.high:.0%}",
+            f"{s.time_share_uncertainty:.0%}",
+        ]
+        for i, text in enumerate(cells_text):
+            ws.write_string(row, i, text)
+        row += 1
     line()
-    line("Assumptions and provenance", _SECTION_FONT)
+    line("Assumptions and provenance", section)
     facts: list[tuple[str, object]] = [
         ("Input file", meta.get("input")),
         ("Input SHA-256", meta.get("input_sha256") or "n/a (not read from a file)"),
@@ -757,62 +754,76 @@ def _write_summary(
         ("Input issues (see the Issues sheet)", f"{len(result.issues)}"),
     ]
     for label, value in facts:
-        append([_text_cell(ws, label, font=_BOLD), _text_cell(ws, value)])
+        ws.write_string(row, 0, label, bold)
+        write(row, 1, "" if value is None else str(value))
+        row += 1
     line()
-    line("Charts (central figures; ranges are in the tables)", _SECTION_FONT)
-    anchor = rows_written + 1
-    ws.row_breaks.append(Break(id=rows_written))  # charts start on a page of their own
-    chart = _bar_chart(
+    line("Charts (central figures; ranges are in the tables)", section)
+    ws.set_h_pagebreaks([row - 1])  # the charts start on a page of their own
+
+    groups_chart = book.add_chart({"type": "bar"})
+    first_scen = len(groups.columns) - 4 * len(names)
+    for i in range(len(names)):
+        _add_series(groups_chart, groups, first_scen + 4 * i + 1, groups.frame.shape[0], i)
+    n_groups = len(groups.frame)
+    _style_chart(
+        groups_chart,
         "Hours released a week by staff group, by scenario (central)",
-        groups,
-        n=groups.n_rows,
-        height=max(9.0, 0.55 * groups.n_rows * max(1, len(names)) / 1.6),
+        height=max(420, 36 * n_groups * max(1, len(names)) / 1.6),
     )
-    chart.legend.position = "b"
-    ws.add_chart(chart, f"A{anchor}")
-    chart_rows = int(chart.height / 0.5) + 2
+    ws.insert_chart(row, 0, groups_chart)
+    rows_used = int(max(420, 36 * n_groups * max(1, len(names)) / 1.6) / 20) + 2
+    row += rows_used
+    ws.set_h_pagebreaks([row - rows_used - 1, row - 1])
+
     n_top = min(top_roles, roles.n_rows)
     rank_by = _central(names)
-    roles_chart = _bar_chart(
+    roles_chart = book.add_chart({"type": "bar"})
+    central_col = len(roles.columns) - 4 * len(names) + 4 * names.index(rank_by) + 1
+    _add_series(roles_chart, roles, central_col, n_top, names.index(rank_by))
+    _style_chart(
+        roles_chart,
         f"Top {n_top} roles by hours released a week ({labels[rank_by]}, central)",
-        roles,
-        n=n_top,
-        height=max(8.0, 0.85 * n_top),
-        colour_offset=names.index(rank_by),
+        height=max(380, 30 * n_top),
+        legend=False,
     )
-    roles_chart.legend = None
-    ws.row_breaks.append(Break(id=anchor + chart_rows - 2))
-    ws.add_chart(roles_chart, f"A{anchor + chart_rows}")
+    ws.insert_chart(row, 0, roles_chart)
 
 
-def _bar_chart(
-    title: str, source: _ChartSource, n: int, height: float, colour_offset: int = 0
-) -> BarChart:
-    """A horizontal bar chart of ``source``'s value columns over its first ``n`` rows."""
-    chart = BarChart()
-    chart.type = "bar"
-    chart.style = 10
-    chart.title = title
-    chart.y_axis.title = "Hours per week"
-    chart.y_axis.numFmt = "#,##0"
-    chart.y_axis.majorGridlines = None
-    chart.height, chart.width = height, 26
-    header = source.first_row - 1
-    for c in source.value_cols:
-        chart.add_data(
-            Reference(source.sheet, min_col=c, min_row=header, max_row=header + n),
-            titles_from_data=True,
-        )
-    chart.set_categories(
-        Reference(
-            source.sheet, min_col=source.label_col, min_row=source.first_row, max_row=header + n
-        )
+def _add_series(chart: Any, table: _Table, value_col: int, n: int, colour_index: int) -> None:
+    """A series of ``table``'s column ``value_col`` over its first ``n`` rows."""
+    h = table.header_row
+    label_col = 1 if table.name == "By role" else 0
+    colour = OKABE_ITO[_SCENARIO_COLOURS[colour_index % len(_SCENARIO_COLOURS)]]
+    chart.add_series(
+        {
+            "name": [table.name, h, value_col],
+            "categories": [table.name, h + 1, label_col, h + n, label_col],
+            "values": [table.name, h + 1, value_col, h + n, value_col],
+            "fill": {"color": colour},
+            "border": {"color": colour},
+            "gap": 60,
+        }
     )
-    chart.x_axis.scaling.orientation = "maxMin"  # first row at the top, as in the table
-    chart.x_axis.delete = False
-    chart.y_axis.delete = False
-    for i, series in enumerate(chart.series, start=colour_offset):
-        colour = OKABE_ITO[_SCENARIO_COLOURS[i % len(_SCENARIO_COLOURS)]].lstrip("#")
-        series.graphicalProperties.solidFill = colour
-        series.graphicalProperties.line.solidFill = colour
-    return chart
+
+
+def _style_chart(chart: Any, title: str, height: float, legend: bool = True) -> None:
+    chart.set_title({"name": title, "name_font": {"size": 12, "bold": True}})
+    # In a bar chart the y axis is the category axis: reverse it so the table's first
+    # row is the top bar, as in the table.
+    chart.set_y_axis({"reverse": True, "num_font": {"size": 9}})
+    chart.set_x_axis(
+        {
+            "name": "Hours per week",
+            "num_format": "#,##0",
+            "major_gridlines": {"visible": True, "line": {"color": "#DDDDDD"}},
+        }
+    )
+    chart.set_legend({"position": "bottom"} if legend else {"none": True})
+    chart.set_size({"width": 980, "height": height})
+
+
+def _counts(value: object) -> str:
+    if isinstance(value, dict):
+        return ", ".join(f"{k} {v:,}" for k, v in value.items())
+    return str(value)
