@@ -20,6 +20,7 @@ def test_public_names_are_pinned() -> None:
         "Result",
         "Ruleset",
         "RulesetError",
+        "ScenarioError",
         "__version__",
         "aggregate_hours",
         "default_ruleset",
@@ -27,10 +28,12 @@ def test_public_names_are_pinned() -> None:
         "explain",
         "load_inventory",
         "load_ruleset",
+        "load_scenarios",
         "run",
         "sample_path",
         "score_tasks",
         "score_texts",
+        "write_template",
     ]
     assert sorted(genai_aug.__all__) == genai_aug.__all__
     for name in genai_aug.__all__:

@@ -42,3 +42,29 @@ def test_input_doc_lists_every_issue_code() -> None:
     doc = (ROOT / "docs" / "input-format.md").read_text(encoding="utf-8")
     missing = sorted(code for code in ISSUE_CODES if f"`{code}`" not in doc)
     assert not missing
+
+
+def test_getting_started_runs_from_top_to_bottom(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Every python block of docs/getting-started.md runs, in order, in one namespace."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    doc = (ROOT / "docs" / "getting-started.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```python\n(.+?)\n```", doc, flags=re.DOTALL)
+    assert len(blocks) >= 15
+    monkeypatch.chdir(tmp_path)
+    namespace: dict[str, object] = {}
+    for i, block in enumerate(blocks):
+        try:
+            exec(compile(block, f"getting-started.md block {i + 1}", "exec"), namespace)
+        except Exception as exc:  # pragma: no cover - the message is the point
+            raise AssertionError(f"block {i + 1} failed: {exc!r}\n{block}") from exc
+    assert (tmp_path / "sample_report.xlsx").exists()
+    assert (tmp_path / "our_inventory.xlsx").exists()
+
+
+def test_docs_link_the_outputs_pages() -> None:
+    """The README points to the getting-started and interpreting pages."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for page in ("docs/getting-started.md", "docs/interpreting-results.md"):
+        assert page in readme and (ROOT / page).exists()

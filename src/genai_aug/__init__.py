@@ -18,12 +18,14 @@ from pathlib import Path
 __version__ = "0.1.0"
 
 from genai_aug.aggregating import Aggregates, Assumptions, aggregate_hours
-from genai_aug.errors import GenAIAugError, InventoryError, RulesetError
+from genai_aug.errors import GenAIAugError, InventoryError, RulesetError, ScenarioError
 from genai_aug.evaluating import Evaluation, LabelsError, evaluate
 from genai_aug.loading import load_inventory
 from genai_aug.pipeline import Result, run
 from genai_aug.rules import Ruleset, default_ruleset, load_ruleset
+from genai_aug.scenarios import load_scenarios
 from genai_aug.scoring import explain, score_tasks, score_texts
+from genai_aug.template import write_template
 from genai_aug.validating import Inventory
 
 
@@ -49,6 +51,7 @@ __all__ = [
     "Result",
     "Ruleset",
     "RulesetError",
+    "ScenarioError",
     "__version__",
     "aggregate_hours",
     "default_ruleset",
@@ -56,8 +59,10 @@ __all__ = [
     "explain",
     "load_inventory",
     "load_ruleset",
+    "load_scenarios",
     "run",
     "sample_path",
     "score_tasks",
     "score_texts",
+    "write_template",
 ]
