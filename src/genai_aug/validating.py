@@ -9,8 +9,10 @@ are moved to the issues table instead.
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 import numpy as np
@@ -18,6 +20,7 @@ import pandas as pd
 
 from genai_aug import _columns as col
 from genai_aug._issues import IssueLog, where
+from genai_aug._matching import MAX_TEXT_CHARS
 from genai_aug._raw import RawTable
 from genai_aug._reference import (
     BANDS,
@@ -104,25 +107,92 @@ def _text(series: pd.Series) -> pd.Series:
     )
 
 
-def _number(series: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Parse cells as numbers: (values as float, True where a non-blank cell is not a number)."""
+# Excel's error values, as openpyxl reads them from a cell that holds one.
+EXCEL_ERRORS = frozenset(
+    {"#N/A", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!"}
+)
+# A number with a unit or a decimal comma, as people type them: "7.5 hrs", "7,5", "50%".
+_LOOSE_NUMBER = re.compile(
+    r"^(?P<num>[-+]?(?:\d+(?:[.,]\d+)?|[.,]\d+))\s*"
+    r"(?P<unit>%|h|hr|hrs|hour|hours|hrs?\s*/\s*(?:wk|week)|hours?\s*/\s*(?:wk|week)"
+    r"|hours?\s+(?:a|per)\s+week|hrs?\s+(?:a|per)\s+week|wte|fte)?\.?$",
+    re.IGNORECASE,
+)
 
-    def parse(v: object) -> float:
-        if isinstance(v, bool):
-            return np.nan
-        if isinstance(v, int | float | np.integer | np.floating):
-            return float(v)
-        if isinstance(v, str):
-            try:
-                return float(v.strip())
-            except ValueError:
-                return np.nan
-        return np.nan
 
-    values = series.map(parse).astype("float64")
-    blank = _blank(series)
-    bad = values.isna() & ~blank
-    return values, bad
+@dataclass(frozen=True)
+class ParsedNumbers:
+    """Numbers parsed from a column of cells, with why each bad cell is bad.
+
+    ``numbers`` is NaN wherever a cell is blank or bad; ``problem`` names the kind of
+    bad cell (``""`` where the cell is fine or blank); ``normalised`` is True where a
+    cell was read by a documented normalisation ("7.5 hrs" → 7.5, "7,5" → 7.5).
+    """
+
+    numbers: pd.Series
+    problem: pd.Series
+    normalised: pd.Series
+
+    @property
+    def bad(self) -> pd.Series:
+        return self.problem != ""
+
+
+def _parse_cell(v: object) -> tuple[float, str, bool]:
+    """(value, problem, normalised) for one cell."""
+    if v is None or (isinstance(v, float) and np.isnan(v)):
+        return np.nan, "", False
+    if isinstance(v, bool | np.bool_):
+        return np.nan, "boolean", False
+    if isinstance(v, int | float | np.integer | np.floating):
+        f = float(v)
+        return (f, "", False) if np.isfinite(f) else (np.nan, "not-finite", False)
+    if isinstance(v, dt.datetime | dt.date | dt.time | pd.Timestamp):
+        return np.nan, "date", False
+    if not isinstance(v, str):
+        return np.nan, "other", False
+    text = v.strip()
+    if not text:
+        return np.nan, "", False
+    if text.upper() in EXCEL_ERRORS:
+        return np.nan, "excel-error", False
+    if text.startswith("="):
+        return np.nan, "formula", False
+    try:
+        f = float(text)
+    except ValueError:
+        pass
+    else:
+        return (f, "", False) if np.isfinite(f) else (np.nan, "not-finite", False)
+    m = _LOOSE_NUMBER.match(text)
+    if m is None:
+        return np.nan, "text", False
+    num = m.group("num")
+    if "," in num:
+        whole, _, frac = num.partition(",")
+        if len(frac) == 3 and whole.strip("+-"):
+            return np.nan, "ambiguous-comma", False  # 1,234: thousands or decimals?
+        num = f"{whole}.{frac}"
+    return float(num), "", True
+
+
+def _number(series: pd.Series) -> ParsedNumbers:
+    """Parse cells as numbers, keeping why each bad cell is bad (see :class:`ParsedNumbers`)."""
+    cache: dict[tuple[type, object], tuple[float, str, bool]] = {}
+    parsed = []
+    for v in series.to_numpy(dtype=object):
+        try:
+            key = (type(v), v)
+            hit = cache.get(key)
+            if hit is None:
+                hit = cache[key] = _parse_cell(v)
+        except TypeError:  # an unhashable cell (a list in a DataFrame) is parsed as is
+            hit = _parse_cell(v)
+        parsed.append(hit)
+    values = pd.Series([p[0] for p in parsed], index=series.index, dtype="float64")
+    problem = pd.Series([p[1] for p in parsed], index=series.index, dtype=object)
+    normalised = pd.Series([p[2] for p in parsed], index=series.index, dtype=bool)
+    return ParsedNumbers(values, problem, normalised)
 
 
 def _flag(
@@ -153,11 +223,44 @@ def _flag(
         )
 
 
-def _not_a_number(raw: pd.DataFrame, name: str, hint: str) -> Callable[[int], str]:
-    """Message for a cell of ``name`` that is not a number."""
+_WHY_NOT_A_NUMBER = {
+    "excel-error": "it holds an Excel error value, so the formula behind it failed. Fix the "
+    "formula in the workbook, or type the number",
+    "formula": "it holds a formula, not its value. Paste the values in, or save the file "
+    "from Excel so that values are stored",
+    "date": "it holds a date: Excel may have formatted the number as a date. Set the "
+    "column's format to Number and check the value",
+    "boolean": "it holds TRUE/FALSE. Enter the number",
+    "not-finite": "it is not a finite number. Enter an ordinary number",
+    "ambiguous-comma": "a comma followed by three digits could be a thousands separator or a "
+    "decimal comma. Write the number without the comma (1234) or with a point (1.234)",
+    "text": "",
+    "other": "",
+}
+
+
+def _not_a_number(
+    raw: pd.DataFrame, name: str, hint: str, problem: pd.Series
+) -> Callable[[int], str]:
+    """Message for a cell of ``name`` that is not a number, saying why where it can."""
 
     def message(i: int) -> str:
-        return f"'{name}' must be a number, got {_get(raw, name).iat[i]!r}. {hint}"
+        value: object = _get(raw, name).iat[i]
+        shown = value.isoformat() if isinstance(value, dt.date | dt.time) else value
+        why = _WHY_NOT_A_NUMBER.get(str(problem.iat[i]), "")
+        return f"'{name}' must be a number, got {shown!r}; " + (f"{why}." if why else hint)
+
+    return message
+
+
+def _normalised(raw: pd.Series, values: pd.Series, name: str) -> Callable[[int], str]:
+    """Message for a cell read by a documented normalisation ("7.5 hrs" → 7.5)."""
+
+    def message(i: int) -> str:
+        return (
+            f"read {raw.iat[i]!r} as {values.iat[i]:g} in '{name}' (a unit or a decimal comma "
+            "was dropped). Check the figure, and enter plain numbers."
+        )
 
     return message
 
@@ -189,7 +292,8 @@ def _numbers(
     """
     out = []
     for name in names:
-        values, nan_bad = _number(_get(table.frame, name))
+        parsed = _number(_get(table.frame, name))
+        values, nan_bad = parsed.numbers, parsed.bad
         _flag(
             log,
             table,
@@ -197,7 +301,16 @@ def _numbers(
             name,
             "not-a-number",
             "error",
-            _not_a_number(table.frame, name, hint),
+            _not_a_number(table.frame, name, hint, parsed.problem),
+        )
+        _flag(
+            log,
+            table,
+            parsed.normalised,
+            name,
+            "number-normalised",
+            "warning",
+            _normalised(_get(table.frame, name), values, name),
         )
         neg = values < 0
         _flag(log, table, neg, name, "negative-value", "error", _negative(name, values))
@@ -421,6 +534,19 @@ def _validate_tasks(
             ),
         )
         bad |= empty
+        long_text = out[col.TASK].str.len() > MAX_TEXT_CHARS
+        _flag(
+            log,
+            table,
+            long_text.fillna(False),
+            col.TASK,
+            "long-text",
+            "warning",
+            lambda i: (
+                f"task description has {len(out[col.TASK].iat[i]):,} characters; only the "
+                f"first {MAX_TEXT_CHARS:,} are used for scoring. Shorten it to what the task is."
+            ),
+        )
 
     known = pd.Index(roles[col.ROLE_ID].dropna().unique())
     unknown = out[col.ROLE_ID].notna() & ~out[col.ROLE_ID].isin(known)
@@ -504,7 +630,8 @@ def _validate_tasks(
         "missing-hours",
         "error",
         lambda i: (
-            "no hours given; expected hours per week or a percentage of the role's "
+            "no hours given (a blank cell, or a formula whose value was never saved); "
+            "expected hours per week or a percentage of the role's "
             "time. Fill in one of them."
         ),
     )
@@ -594,6 +721,8 @@ def validate(
     if errors not in ("raise", "reject"):
         raise ValueError(f"errors must be 'raise' or 'reject', got {errors!r}")
     opts = options or ValidationOptions()
+    roles_table, role_totals = _drop_totals_rows(roles_table, log, col.ROLE_TITLE)
+    tasks_table, task_totals = _drop_totals_rows(tasks_table, log, col.TASK)
     roles, role_bad = _validate_roles(roles_table, log, opts)
     tasks, task_bad = _validate_tasks(tasks_table, roles, ~role_bad, log)
 
@@ -678,13 +807,56 @@ def validate(
         tasks=kept_tasks,
         issues=log.to_frame(),
         source=source,
-        rows_read={col.ROLES_SHEET: len(roles), col.TASKS_SHEET: len(tasks)},
-        rows_rejected={col.ROLES_SHEET: int(role_bad.sum()), col.TASKS_SHEET: int(task_bad.sum())},
+        rows_read={
+            col.ROLES_SHEET: len(roles) + role_totals,
+            col.TASKS_SHEET: len(tasks) + task_totals,
+        },
+        rows_rejected={
+            col.ROLES_SHEET: int(role_bad.sum()) + role_totals,
+            col.TASKS_SHEET: int(task_bad.sum()) + task_totals,
+        },
         blank_rows={
             col.ROLES_SHEET: roles_table.blank_rows,
             col.TASKS_SHEET: tasks_table.blank_rows,
         },
     )
+
+
+TOTALS_WORDS = frozenset({"total", "totals", "grand total", "sub total", "subtotal", "sum"})
+
+
+def _drop_totals_rows(table: RawTable, log: IssueLog, label: str) -> tuple[RawTable, int]:
+    """Set aside rows that are a sheet's own totals ("Total" as the id or the label).
+
+    genai_aug adds up by itself; a totals row read as a role or task would count its
+    hours twice. Each is listed as a ``totals-row`` warning and counted as rejected.
+    """
+    frame = table.frame
+    if frame.empty:
+        return table, 0
+
+    def words(name: str) -> pd.Series:
+        text = _text(_get(frame, name)).fillna("")
+        return text.str.lower().str.replace(r"[^a-z ]+", " ", regex=True).str.strip()
+
+    ids, labels = words(col.ROLE_ID), words(label)
+    totals = ids.isin(TOTALS_WORDS) | ((ids == "") & labels.isin(TOTALS_WORDS))
+    if not totals.any():
+        return table, 0
+    _flag(
+        log,
+        table,
+        totals,
+        col.ROLE_ID if col.ROLE_ID in frame.columns else label,
+        "totals-row",
+        "warning",
+        lambda i: (
+            "a totals row, left out: genai_aug adds up the rows itself, and counting this "
+            "row would count its hours twice. Delete it from the sheet to silence this."
+        ),
+    )
+    kept = frame[~totals.to_numpy()].reset_index(drop=True)
+    return replace(table, frame=kept), int(totals.sum())
 
 
 STAFF_GROUP_ORDER = pd.CategoricalDtype(list(STAFF_GROUPS), ordered=True)
