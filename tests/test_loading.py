@@ -295,6 +295,6 @@ def test_a_file_that_is_not_a_workbook_is_an_inventory_error(
     """A CSV renamed .xlsx, or a truncated workbook, gives a clear error, not a traceback."""
     path = tmp_path / "inventory.xlsx"
     path.write_bytes(content)
-    with pytest.raises(InventoryError, match="could not be opened as an Excel workbook") as err:
+    with pytest.raises(InventoryError, match="could not be read as an Excel workbook") as err:
         load_inventory(path)
     assert err.value.issues["code"].tolist() == ["unreadable-file"]

@@ -25,6 +25,11 @@ from typing import Final
 
 _GAP: Final = r"(?:\s+\S+){0,6}?\s+"
 _MAX_TERM_WORDS: Final = 12
+# Bounds that keep matching linear in the text: each '...' gap tries up to seven word
+# counts, so a term's work per position grows as 7 ** gaps; and no text is longer than
+# MAX_TEXT_CHARS when matched. A hostile ruleset cannot make a run hang.
+MAX_GAPS: Final = 2
+MAX_TEXT_CHARS: Final = 2000
 
 # US → UK spellings, applied to text and terms alike (so either spelling matches).
 _SPELLINGS: Final[tuple[tuple[str, str], ...]] = (
@@ -75,11 +80,14 @@ def normalise_text(text: str) -> str:
     >>> normalise_text("Organize follow-up appointments/clinics")
     'organise follow up appointments clinics'
     """
-    s = _NON_WORD.sub(" ", str(text).lower().replace("’", "'"))
+    s = _NON_WORD.sub(" ", str(text)[: MAX_TEXT_CHARS * 2].lower().replace("’", "'"))
     if _SPELLING_ANY.search(s):  # most text has no US spelling: one search, not thirty
         for pattern, repl in _SPELLING_RES:
             s = pattern.sub(repl, s)
-    return " ".join(s.split())
+    s = " ".join(s.split())
+    if len(s) > MAX_TEXT_CHARS:  # matched on its first MAX_TEXT_CHARS, cut at a word
+        s = s[:MAX_TEXT_CHARS].rsplit(" ", 1)[0]
+    return s
 
 
 _VOWELS: Final = set("aeiou")
@@ -134,6 +142,11 @@ def term_pattern(term: str) -> str:
         raise ValueError(f"a term may have at most {_MAX_TERM_WORDS} words, got {len(words)}")
     if words[0] == "..." or words[-1] == "...":
         raise ValueError("a term cannot start or end with '...'")
+    if words.count("...") > MAX_GAPS:
+        raise ValueError(
+            f"a term may have at most {MAX_GAPS} '...' gaps (each multiplies the work of "
+            f"matching), got {words.count('...')}; split it into shorter terms"
+        )
     parts: list[str] = []
     for i, word in enumerate(words):
         if word == "...":

@@ -8,6 +8,8 @@ values is :mod:`genai_aug.validating`'s job.
 
 from __future__ import annotations
 
+import csv
+import io
 import os
 import zipfile
 from collections.abc import Sequence
@@ -24,6 +26,10 @@ from genai_aug.validating import ErrorMode, Inventory, ValidationOptions, valida
 
 _HEADER_SCAN_ROWS = 10
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
+MAX_FILE_BYTES = 200 * 1024 * 1024
+"""Default size limit of an input file (200 MiB); ``load_inventory(max_bytes=...)`` changes it."""
+MAX_EXPANSION = 50
+"""A workbook may unpack to at most this many times its size limit (zip-bomb guard)."""
 
 
 def _is_blank(value: object) -> bool:
@@ -161,24 +167,107 @@ def _match_sheet(names: Sequence[str], kind: str) -> str | None:
     return None
 
 
-def read_workbook(path: str | os.PathLike[str], log: IssueLog) -> tuple[RawTable, RawTable]:
-    """Read the ``roles`` and ``tasks`` sheets of an Excel workbook."""
-    from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
+def _unreadable(file: str, why: str) -> InventoryError:
+    return InventoryError(
+        _file_issue(
+            file,
+            "unreadable-file",
+            f"File '{file}' could not be read as an Excel workbook: {why}; expected an .xlsx "
+            "file saved by Excel or LibreOffice. Open it and save it as .xlsx (without a "
+            "password), or export the sheets as CSV.",
+        )
+    )
 
+
+def _suspicious(file: str, why: str) -> InventoryError:
+    return InventoryError(
+        _file_issue(
+            file,
+            "suspicious-file",
+            f"File '{file}' was not opened: {why}. Excel does not write files like this; if "
+            "the file is genuine, open it in Excel and save it again as .xlsx.",
+        )
+    )
+
+
+def check_workbook_file(path: Path, max_bytes: int = MAX_FILE_BYTES) -> None:
+    """Refuse a workbook that is too large, not a workbook, or built to exhaust the reader.
+
+    Checks, before any XML is parsed: the file's size against ``max_bytes``; its first
+    bytes (a legacy ``.xls`` or a password-protected workbook is an OLE file, a renamed
+    CSV is text); the sizes its zip members unpack to (a zip bomb unpacks to many times
+    the limit); and that no XML part declares a DTD or entities (billion laughs, XXE).
+    openpyxl then parses with defusedxml as a second line of defence.
+    """
     file = str(path)
+    _read_limited_size(path, max_bytes)
+    with path.open("rb") as fh:
+        head = fh.read(8)
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        raise _unreadable(
+            file, "it is a legacy .xls workbook or a password-protected (encrypted) workbook"
+        )
+    if not head.startswith(b"PK"):
+        kind = "a text file (a CSV renamed .xlsx?)" if _looks_like_text(path) else "not a zip"
+        raise _unreadable(file, f"it is {kind}")
     try:
-        wb = load_workbook(file, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
+        with zipfile.ZipFile(path) as z:
+            members = z.infolist()
+            unpacked = sum(m.file_size for m in members)
+            if unpacked > max_bytes * MAX_EXPANSION:
+                raise _suspicious(
+                    file,
+                    f"it unpacks to {unpacked:,} bytes, more than {MAX_EXPANSION} times the "
+                    f"size limit of {max_bytes:,} (a zip bomb?)",
+                )
+            for m in members:
+                if m.filename.endswith((".xml", ".rels", ".vml")):
+                    with z.open(m) as part:
+                        start = part.read(4096)
+                    if b"<!DOCTYPE" in start or b"<!ENTITY" in start:
+                        raise _suspicious(
+                            file, f"its part '{m.filename}' declares a DTD or XML entities"
+                        )
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError) as exc:
+        raise _unreadable(file, f"the zip archive is damaged or truncated ({exc})") from None
+
+
+def _looks_like_text(path: Path) -> bool:
+    with path.open("rb") as fh:
+        sample = fh.read(2048)
+    try:
+        sample.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return b"\x00" not in sample
+
+
+def _read_limited_size(path: Path, max_bytes: int) -> int:
+    size = path.stat().st_size
+    if size > max_bytes:
         raise InventoryError(
             _file_issue(
-                file,
-                "unreadable-file",
-                f"File '{file}' could not be opened as an Excel workbook ({type(exc).__name__}: "
-                f"{exc}); expected an .xlsx file saved by Excel or LibreOffice. Open and re-save "
-                "it as .xlsx, or export the sheets as CSV.",
+                str(path),
+                "file-too-large",
+                f"File '{path}' is {size:,} bytes, over the limit of {max_bytes:,}; expected an "
+                "inventory of a sensible size. Pass a larger max_bytes if the file is genuine.",
             )
-        ) from None
+        )
+    return size
+
+
+def read_workbook(
+    path: str | os.PathLike[str], log: IssueLog, max_bytes: int = MAX_FILE_BYTES
+) -> tuple[RawTable, RawTable]:
+    """Read the ``roles`` and ``tasks`` sheets of an Excel workbook (after the safety checks)."""
+    from openpyxl import load_workbook
+
+    file = str(path)
+    check_workbook_file(Path(path), max_bytes)
+    try:
+        wb = load_workbook(file, read_only=True, data_only=True)
+    except Exception as exc:  # any parser failure on a damaged file is the file's problem
+        raise _unreadable(file, f"{type(exc).__name__}: {exc}") from None
     try:
         tables = []
         for kind in (col.ROLES_SHEET, col.TASKS_SHEET):
@@ -211,7 +300,12 @@ def read_workbook(path: str | os.PathLike[str], log: IssueLog) -> tuple[RawTable
                 )
                 continue
             ws = wb[sheet]
-            rows = [list(r) for r in ws.iter_rows(values_only=True)]
+            try:
+                rows = [list(r) for r in ws.iter_rows(values_only=True)]
+            except Exception as exc:  # damaged sheet XML: the file's problem, said as such
+                raise _unreadable(
+                    file, f"sheet '{sheet}' is damaged ({type(exc).__name__}: {exc})"
+                ) from None
             tables.append(
                 _table_from_rows(
                     rows, first_row_number=1, file=file, sheet=sheet, kind=kind, log=log
@@ -222,21 +316,71 @@ def read_workbook(path: str | os.PathLike[str], log: IssueLog) -> tuple[RawTable
     return tables[0], tables[1]
 
 
-def read_csv_table(path: str | os.PathLike[str], kind: str, log: IssueLog) -> RawTable:
-    """Read one CSV file (roles or tasks); rows are numbered as lines, the header being line 1."""
+def _read_limited(path: Path, max_bytes: int) -> bytes:
+    _read_limited_size(path, max_bytes)
+    return path.read_bytes()
+
+
+def read_csv_table(
+    path: str | os.PathLike[str], kind: str, log: IssueLog, max_bytes: int = MAX_FILE_BYTES
+) -> RawTable:
+    """Read one CSV file (roles or tasks); rows are numbered as lines, the header being line 1.
+
+    UTF-8 (with or without a byte-order mark) is expected; a file that is not UTF-8 is
+    read as Windows-1252, Excel's usual CSV encoding in the UK, with a warning. The
+    delimiter (comma, semicolon, tab or bar) is detected from the first lines.
+    """
     file = str(path)
-    raw = pd.read_csv(
-        file,
-        dtype=str,
-        header=None,
-        keep_default_na=False,
-        encoding="utf-8-sig",
-        skip_blank_lines=False,
-    )
-    rows = raw.to_numpy(dtype=object).tolist()
+    data = _read_limited(Path(path), max_bytes)
+    if b"\x00" in data[:65536]:
+        raise InventoryError(
+            _file_issue(
+                file,
+                "unreadable-file",
+                f"File '{file}' is not a text (CSV) file: it contains NUL bytes; expected "
+                "comma-separated text. Export the sheet from Excel as 'CSV UTF-8'.",
+            )
+        )
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        text = data.decode("cp1252", errors="replace")
+        log.warning(
+            file,
+            Path(file).stem,
+            None,
+            None,
+            None,
+            "csv-encoding",
+            f"File '{file}' is not UTF-8 (byte {exc.start:,}: {data[exc.start : exc.start + 1]!r}); "
+            "read it as Windows-1252. Check accented letters, and save as 'CSV UTF-8' next time.",
+        )
+    sample = text[:8192]
+    try:
+        delimiter = csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
+    except csv.Error:
+        delimiter = ","
+    if delimiter != ",":
+        log.info(
+            file,
+            Path(file).stem,
+            None,
+            None,
+            None,
+            "csv-delimiter",
+            f"File '{file}': read as {_DELIMITER_NAMES.get(delimiter, repr(delimiter))}-"
+            "separated values.",
+        )
+    rows: list[list[Any]] = [
+        [cell if cell != "" else None for cell in row]
+        for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    ]
     return _table_from_rows(
         rows, first_row_number=1, file=file, sheet=Path(file).stem, kind=kind, log=log
     )
+
+
+_DELIMITER_NAMES = {";": "semicolon", "\t": "tab", "|": "bar"}
 
 
 def read_frame(frame: pd.DataFrame, kind: str, log: IssueLog) -> RawTable:
@@ -253,6 +397,7 @@ def load_inventory(
     *,
     errors: ErrorMode = "raise",
     hours_tolerance: float = 0.05,
+    max_bytes: int = MAX_FILE_BYTES,
 ) -> Inventory:
     """Load and validate a role and task inventory.
 
@@ -270,6 +415,9 @@ def load_inventory(
     hours_tolerance : float, default 0.05
         Share by which a role's task hours may exceed its contracted hours with a
         warning rather than an error.
+    max_bytes : int, default 200 MiB
+        Largest input file accepted. Workbooks are also refused if they would unpack
+        to more than 50 times this, or declare XML entities (see :func:`check_workbook_file`).
 
     Returns
     -------
@@ -299,7 +447,14 @@ def load_inventory(
     log = IssueLog()
     if isinstance(roles, pd.DataFrame):
         if not isinstance(tasks, pd.DataFrame):
-            raise TypeError("when roles is a DataFrame, tasks must be a DataFrame too")
+            raise InventoryError(
+                _file_issue(
+                    "<DataFrame>",
+                    "missing-tasks",
+                    "roles is a DataFrame, so tasks must be one too; got "
+                    f"{type(tasks).__name__}. Pass the tasks DataFrame as tasks=.",
+                )
+            )
         roles_table = read_frame(roles, col.ROLES_SHEET, log)
         tasks_table = read_frame(tasks, col.TASKS_SHEET, log)
         source = "<DataFrame>"
@@ -313,18 +468,25 @@ def load_inventory(
             )
         source = str(path)
         if path.suffix.lower() in EXCEL_SUFFIXES:
-            roles_table, tasks_table = read_workbook(path, log)
+            roles_table, tasks_table = read_workbook(path, log, max_bytes)
         elif path.suffix.lower() == ".csv":
             if tasks is None or isinstance(tasks, pd.DataFrame):
-                raise TypeError("when roles is a CSV file, pass the tasks CSV file as tasks=")
+                raise InventoryError(
+                    _file_issue(
+                        str(path),
+                        "missing-tasks",
+                        f"File '{path}' is a roles CSV, so the tasks need a CSV file too; got "
+                        f"{type(tasks).__name__}. Pass the tasks CSV file as tasks=.",
+                    )
+                )
             if not Path(tasks).exists():
                 raise InventoryError(
                     _file_issue(
                         str(tasks), "file-not-found", f"File '{tasks}' not found. Check the path."
                     )
                 )
-            roles_table = read_csv_table(path, col.ROLES_SHEET, log)
-            tasks_table = read_csv_table(tasks, col.TASKS_SHEET, log)
+            roles_table = read_csv_table(path, col.ROLES_SHEET, log, max_bytes)
+            tasks_table = read_csv_table(tasks, col.TASKS_SHEET, log, max_bytes)
             source = f"{path} + {tasks}"
         else:
             raise InventoryError(
