@@ -35,13 +35,22 @@ def test_scoring_doc_lists_every_category_as_in_the_ruleset() -> None:
         assert f"| `{c.id}` | {c.label} | {c.exposure} | {c.time_share:.2f} |" in doc, c.id
 
 
-def test_input_doc_lists_every_issue_code() -> None:
-    """docs/input-format.md documents every issue code genai_aug can report."""
+def test_errors_doc_lists_every_issue_code_with_an_example_and_a_fix() -> None:
+    """docs/errors.md has a table row per issue code: severity, example message, fix."""
     from genai_aug._issues import ISSUE_CODES
 
-    doc = (ROOT / "docs" / "input-format.md").read_text(encoding="utf-8")
-    missing = sorted(code for code in ISSUE_CODES if f"`{code}`" not in doc)
+    doc = (ROOT / "docs" / "errors.md").read_text(encoding="utf-8")
+    rows = [line for line in doc.splitlines() if line.startswith("| `")]
+    documented: dict[str, list[str]] = {}
+    for line in rows:
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        for code in re.findall(r"`([a-z-]+)`", cells[0]):
+            documented[code] = cells
+    missing = sorted(ISSUE_CODES - set(documented))
     assert not missing
+    for code in ISSUE_CODES:
+        cells = documented[code]
+        assert len(cells) == 4 and cells[1] and len(cells[2]) > 20 and len(cells[3]) > 10, code
 
 
 def test_getting_started_runs_from_top_to_bottom(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
