@@ -543,7 +543,7 @@ def _validate_tasks(
             "long-text",
             "warning",
             lambda i: (
-                f"task description has {len(out[col.TASK].iat[i]):,} characters; only the "
+                f"task description has {len(str(out[col.TASK].iat[i])):,} characters; only the "
                 f"first {MAX_TEXT_CHARS:,} are used for scoring. Shorten it to what the task is."
             ),
         )
