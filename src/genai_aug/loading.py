@@ -61,7 +61,7 @@ def _table_from_rows(
     """Build a :class:`RawTable` from rows of cell values (row numbers as the user sees them)."""
     table = col.ROLE_HEADER_TABLE if kind == col.ROLES_SHEET else col.TASK_HEADER_TABLE
     required = col.REQUIRED_ROLE_COLUMNS if kind == col.ROLES_SHEET else col.REQUIRED_TASK_COLUMNS
-    if not rows:
+    if not any(not _is_blank(v) for row in rows for v in row):
         log.error(
             file,
             sheet,
@@ -352,7 +352,8 @@ def read_csv_table(
             None,
             None,
             "csv-encoding",
-            f"File '{file}' is not UTF-8 (byte {exc.start:,}: {data[exc.start : exc.start + 1]!r}); "
+            f"File '{file}' is not UTF-8 (byte {exc.start:,}: "
+            f"{data[exc.start : exc.start + 1]!r}); "
             "read it as Windows-1252. Check accented letters, and save as 'CSV UTF-8' next time.",
         )
     sample = text[:8192]

@@ -729,9 +729,7 @@ def validate(
     # role-level checks on the tasks that survived
     ok_tasks = tasks[~task_bad]
     sums = ok_tasks.groupby(col.ROLE_ID)[col.HOURS_PER_WEEK].sum()
-    counts = ok_tasks.groupby(col.ROLE_ID).size()
     task_hours = roles[col.ROLE_ID].map(sums).fillna(0.0)
-    n_tasks = roles[col.ROLE_ID].map(counts).fillna(0)
     limit = roles[col.CONTRACTED_HOURS]
     checkable = ~role_bad
     over_err = checkable & (task_hours > limit * (1 + opts.hours_tolerance) + 1e-9)
@@ -749,7 +747,10 @@ def validate(
     _flag(
         log, roles_table, over_warn, col.CONTRACTED_HOURS, "hours-exceed-contract", "warning", msg
     )
-    no_tasks = checkable & (n_tasks == 0)
+    # (not when the tasks sheet itself is missing or unusable: that error says it all)
+    tasks_usable = not tasks_table.missing_columns
+    any_tasks = roles[col.ROLE_ID].isin(set(tasks[col.ROLE_ID].dropna()))  # rejected ones too
+    no_tasks = checkable & ~any_tasks & tasks_usable
     _flag(
         log,
         roles_table,

@@ -1,0 +1,622 @@
+"""A catalogue of malformed inventories, each with its exact outcome.
+
+Every case builds one input the way it turns up in a trust (a workbook, a CSV pair or a
+DataFrame), loads it, and asserts the exact set of issues — severity, code, sheet, row,
+column — and, for inputs that load, the values genai_aug read. A second test runs the
+whole catalogue with ``errors="reject"`` and checks that nothing is lost: every row read
+is either kept or listed as rejected.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pandas as pd
+import pytest
+
+import genai_aug
+from conftest import ROOT
+from genai_aug import _columns as col
+from genai_aug.errors import GenAIAugError, InventoryError
+
+ROLE_HEAD = ["role_id", "role_title", "staff_group", "band", "fte", "contracted_hours"]
+TASK_HEAD = ["role_id", "task_id", "task", "hours_per_week"]
+ROLES = [
+    ["R1", "Ward clerk", "Support to doctors, nurses & midwives", "Band 3", 2, 37.5],
+    ["R2", "Finance officer", "Central functions", "Band 5", 1, 37.5],
+]
+TASKS = [
+    ["R1", "T1", "Book outpatient appointments", 20],
+    ["R1", "T2", "Answer the ward telephone", 17.5],
+    ["R2", "T3", "Process supplier invoices", 37.5],
+]
+
+Issue = tuple[str, str, str | None, int | None, str | None]  # severity, code, sheet, row, column
+
+
+def xlsx(
+    tmp: Path,
+    roles: list[list[Any]] | None = None,
+    tasks: list[list[Any]] | None = None,
+    *,
+    role_head: list[Any] | None = None,
+    task_head: list[Any] | None = None,
+    names: tuple[str, str] = ("roles", "tasks"),
+    before: list[list[Any]] | None = None,
+    edit: Callable[[openpyxl.Workbook], None] | None = None,
+) -> Path:
+    """Write a workbook; ``before`` rows go above both header rows."""
+    wb = openpyxl.Workbook()
+    ws_r = wb.active
+    ws_r.title = names[0]
+    ws_t = wb.create_sheet(names[1])
+    for ws, head, rows in (
+        (ws_r, role_head or ROLE_HEAD, ROLES if roles is None else roles),
+        (ws_t, task_head or TASK_HEAD, TASKS if tasks is None else tasks),
+    ):
+        for row in before or []:
+            ws.append(row)
+        ws.append(head)
+        for row in rows:
+            ws.append(row)
+    if edit:
+        edit(wb)
+    path = tmp / "inventory.xlsx"
+    wb.save(path)
+    return path
+
+
+def csv_pair(
+    tmp: Path, roles_text: str | bytes, tasks_text: str | bytes | None = None
+) -> tuple[Path, Path]:
+    """Write roles.csv and tasks.csv (text is written as UTF-8, bytes as they are)."""
+    out = []
+    default_tasks = "role_id,task_id,task,hours_per_week\n" + "\n".join(
+        ",".join(str(v) for v in t) for t in TASKS
+    )
+    for name, content in (("roles", roles_text), ("tasks", tasks_text or default_tasks)):
+        path = tmp / f"{name}.csv"
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+        out.append(path)
+    return out[0], out[1]
+
+
+ROLES_CSV = "role_id,role_title,staff_group,band,fte,contracted_hours\n" + "\n".join(
+    ",".join(str(v) for v in r) for r in ROLES
+).replace("Support to doctors, nurses & midwives", '"Support to doctors, nurses & midwives"')
+
+
+def with_task(value: object, column: int = 3) -> list[list[Any]]:
+    """The default tasks with task T1's cell ``column`` replaced by ``value``."""
+    rows = [list(t) for t in TASKS]
+    rows[0][column] = value
+    return rows
+
+
+def with_role(value: object, column: int) -> list[list[Any]]:
+    """The default roles with role R1's cell ``column`` replaced by ``value``."""
+    rows = [list(r) for r in ROLES]
+    rows[0][column] = value
+    return rows
+
+
+@dataclass
+class Case:
+    """One malformed input and exactly what genai_aug must say about it."""
+
+    id: str
+    make: Callable[[Path], tuple[Any, ...]]
+    issues: set[Issue]
+    raises: bool = False
+    check: Callable[[genai_aug.Inventory], None] | None = None
+    kwargs: dict[str, Any] = field(default_factory=dict)
+
+
+def _hours_of(task_id: str, expected: float) -> Callable[[genai_aug.Inventory], None]:
+    def check(inv: genai_aug.Inventory) -> None:
+        hours = inv.tasks.set_index(col.TASK_ID)[col.HOURS_PER_WEEK]
+        assert hours.loc[task_id] == expected
+
+    return check
+
+
+def _formula_without_value(wb: openpyxl.Workbook) -> None:
+    wb["tasks"]["D2"] = "=10+10"  # openpyxl stores no cached value: Excel never computed it
+
+
+def _merged_banner(wb: openpyxl.Workbook) -> None:
+    for ws in wb.worksheets:
+        ws.merge_cells("A1:D1")
+
+
+T, R = "tasks", "roles"
+E, W, INFO = "error", "warning", "info"
+
+CASES: list[Case] = [
+    # --- sheets and headers -------------------------------------------------------------
+    Case(
+        "missing-tasks-sheet",
+        lambda p: (xlsx(p, names=("roles", "Sheet2")),),
+        {(E, "missing-sheet", T, None, None)},
+        raises=True,
+    ),
+    Case(
+        "no-inventory-sheets-at-all",
+        lambda p: (xlsx(p, names=("Sheet1", "Sheet2")),),
+        {(E, "missing-sheet", R, None, None), (E, "missing-sheet", T, None, None)},
+        raises=True,
+    ),
+    Case("sheets-renamed-role-list", lambda p: (xlsx(p, names=("Role List", "TASKS")),), set()),
+    Case(
+        "missing-required-column",
+        lambda p: (
+            xlsx(p, [r[:2] + r[3:] for r in ROLES], role_head=ROLE_HEAD[:2] + ROLE_HEAD[3:]),
+        ),
+        {
+            (E, "missing-column", R, 1, "staff_group"),
+            (E, "role-rejected", T, 2, "role_id"),
+            (E, "role-rejected", T, 3, "role_id"),
+            (E, "role-rejected", T, 4, "role_id"),
+        },
+        raises=True,
+    ),
+    Case(
+        "columns-renamed-to-known-aliases",
+        lambda p: (
+            xlsx(
+                p,
+                role_head=[
+                    "Role ID",
+                    "Job title",
+                    "Staff Group",
+                    "Pay band",
+                    "WTE",
+                    "Contract hours",
+                ],
+                task_head=["Role ID", "Task ref", "Task description", "Hrs/week"],
+            ),
+        ),
+        set(),
+    ),
+    Case(
+        "unknown-extra-column",
+        lambda p: (xlsx(p, [[*r, "note"] for r in ROLES], role_head=[*ROLE_HEAD, "Notes"]),),
+        {(INFO, "ignored-column", R, 1, "Notes")},
+    ),
+    Case(
+        "two-columns-for-fte",
+        lambda p: (xlsx(p, [[*r, 2] for r in ROLES], role_head=[*ROLE_HEAD, "WTE"]),),
+        {(E, "duplicate-column", R, 1, "WTE")},
+        raises=True,
+    ),
+    Case(
+        "header-below-a-title-and-a-blank-row",
+        lambda p: (xlsx(p, tasks=with_task(-1), before=[["Ward 7 inventory"], []]),),
+        {(E, "negative-value", T, 4, "hours_per_week")},
+        raises=True,
+    ),
+    Case(
+        "merged-banner-above-the-header",
+        lambda p: (xlsx(p, before=[["Northbridge inventory"]], edit=_merged_banner),),
+        set(),
+    ),
+    Case(
+        "blank-rows-between-data",
+        lambda p: (xlsx(p, tasks=[TASKS[0], [None] * 4, ["", " ", None, None], *TASKS[1:]]),),
+        set(),
+        check=lambda inv: (
+            None if inv.blank_rows == {"roles": 0, "tasks": 2} else pytest.fail(str(inv.blank_rows))
+        ),
+    ),
+    Case(
+        "totals-row-on-tasks",
+        lambda p: (xlsx(p, tasks=[*TASKS, ["Total", None, None, 75]]),),
+        {(W, "totals-row", T, 5, "role_id")},
+    ),
+    Case(
+        "totals-row-on-roles",
+        lambda p: (xlsx(p, roles=[*ROLES, [None, "Total", None, None, 3, None]]),),
+        {(W, "totals-row", R, 4, "role_id")},
+    ),
+    Case(
+        "empty-workbook",
+        lambda p: (xlsx(p, [], [], role_head=[None], task_head=[None]),),
+        {(E, "empty-sheet", R, None, None), (E, "empty-sheet", T, None, None)},
+        raises=True,
+    ),
+    Case(
+        "headers-but-no-rows",
+        lambda p: (xlsx(p, [], []),),
+        {(E, "no-rows", R, 1, None), (E, "no-rows", T, 1, None)},
+        raises=True,
+    ),
+    # --- numbers ---------------------------------------------------------------------
+    Case(
+        "text-in-hours",
+        lambda p: (xlsx(p, tasks=with_task("about five")),),
+        {(E, "not-a-number", T, 2, "hours_per_week")},
+        raises=True,
+    ),
+    Case(
+        "hours-with-a-unit",
+        lambda p: (xlsx(p, tasks=with_task("20 hrs")),),
+        {(W, "number-normalised", T, 2, "hours_per_week")},
+        check=_hours_of("T1", 20.0),
+    ),
+    Case(
+        "hours-with-a-decimal-comma",
+        lambda p: (xlsx(p, tasks=with_task("19,5")),),
+        {(W, "number-normalised", T, 2, "hours_per_week")},
+        check=_hours_of("T1", 19.5),
+    ),
+    Case(
+        "ambiguous-thousands-comma",
+        lambda p: (xlsx(p, tasks=with_task("1,500")),),
+        {(E, "not-a-number", T, 2, "hours_per_week")},
+        raises=True,
+    ),
+    Case(
+        "date-in-hours",
+        lambda p: (xlsx(p, tasks=with_task(dt.datetime(2025, 1, 20))),),
+        {(E, "not-a-number", T, 2, "hours_per_week")},
+        raises=True,
+    ),
+    Case(
+        "boolean-in-hours",
+        lambda p: (xlsx(p, tasks=with_task(True)),),
+        {(E, "not-a-number", T, 2, "hours_per_week")},
+        raises=True,
+    ),
+    Case(
+        "excel-na-in-hours",
+        lambda p: (xlsx(p, tasks=with_task("#N/A")),),
+        {(E, "not-a-number", T, 2, "hours_per_week")},
+        raises=True,
+    ),
+    Case(
+        "excel-div0-in-fte",
+        lambda p: (xlsx(p, roles=with_role("#DIV/0!", 4)),),
+        {
+            (E, "not-a-number", R, 2, "fte"),
+            (E, "role-rejected", T, 2, "role_id"),
+            (E, "role-rejected", T, 3, "role_id"),
+        },
+        raises=True,
+    ),
+    Case(
+        "formula-never-computed",
+        lambda p: (xlsx(p, edit=_formula_without_value),),
+        {(E, "missing-hours", T, 2, "hours_per_week")},
+        raises=True,
+    ),
+    Case(
+        "formula-as-text-in-csv",
+        lambda p: csv_pair(
+            p,
+            ROLES_CSV,
+            "role_id,task_id,task,hours_per_week\nR1,T1,Book clinics,=SUM(A1:A3)\n"
+            "R1,T2,Answer the phone,17.5\nR2,T3,Process invoices,37.5\n",
+        ),
+        {(E, "not-a-number", "tasks", 2, "hours_per_week")},
+        raises=True,
+    ),
+    Case(
+        "negative-hours",
+        lambda p: (xlsx(p, tasks=with_task(-3)),),
+        {(E, "negative-value", T, 2, "hours_per_week")},
+        raises=True,
+    ),
+    Case(
+        "zero-hours",
+        lambda p: (xlsx(p, tasks=with_task(0)),),
+        {(W, "zero-hours", T, 2, "hours_per_week")},
+    ),
+    Case(
+        "nan-hours-in-a-dataframe",
+        lambda p: (
+            pd.DataFrame(ROLES, columns=ROLE_HEAD),
+            pd.DataFrame(with_task(math.nan), columns=TASK_HEAD),
+        ),
+        {(E, "missing-hours", T, 0, "hours_per_week")},
+        raises=True,
+    ),
+    Case(
+        "infinite-hours-in-a-dataframe",
+        lambda p: (
+            pd.DataFrame(ROLES, columns=ROLE_HEAD),
+            pd.DataFrame(with_task(math.inf), columns=TASK_HEAD),
+        ),
+        {(E, "not-a-number", T, 0, "hours_per_week")},
+        raises=True,
+    ),
+    Case(
+        "more-than-168-hours",
+        lambda p: (xlsx(p, tasks=with_task(200)),),
+        {(E, "implausible-hours", T, 2, "hours_per_week")},
+        raises=True,
+    ),
+    Case(
+        "task-hours-beyond-the-contract",
+        lambda p: (xlsx(p, tasks=with_task(30)),),
+        {
+            (E, "hours-exceed-contract", R, 2, "contracted_hours"),
+            (E, "role-rejected", T, 2, "hours_per_week"),
+            (E, "role-rejected", T, 3, "hours_per_week"),
+        },
+        raises=True,
+    ),
+    Case(
+        "task-hours-just-over-the-contract",
+        lambda p: (xlsx(p, tasks=with_task(21)),),
+        {(W, "hours-exceed-contract", R, 2, "contracted_hours")},
+    ),
+    Case(
+        "percent-over-100",
+        lambda p: (
+            xlsx(
+                p,
+                tasks=[[*t[:3], None, 150 if t[1] == "T1" else None] for t in TASKS[:1]]
+                + [[*t, None] for t in TASKS[1:]],
+                task_head=[*TASK_HEAD, "percent_of_time"],
+            ),
+        ),
+        {(E, "implausible-percent", T, 2, "percent_of_time")},
+        raises=True,
+    ),
+    Case(
+        "fte-missing-headcount-given",
+        lambda p: (
+            xlsx(p, [[*r[:4], None, r[5], 3] for r in ROLES], role_head=[*ROLE_HEAD, "headcount"]),
+        ),
+        {(W, "fte-from-headcount", R, 2, "fte"), (W, "fte-from-headcount", R, 3, "fte")},
+    ),
+    Case(
+        "neither-fte-nor-headcount",
+        lambda p: (xlsx(p, roles=with_role(None, 4)),),
+        {
+            (E, "missing-fte", R, 2, "fte"),
+            (E, "role-rejected", T, 2, "role_id"),
+            (E, "role-rejected", T, 3, "role_id"),
+        },
+        raises=True,
+    ),
+    # --- ids and references ------------------------------------------------------------
+    Case(
+        "duplicate-role-id",
+        lambda p: (xlsx(p, roles=[*ROLES, ROLES[1]]),),
+        {(E, "duplicate-role-id", R, 4, "role_id"), (E, "role-rejected", T, 4, "role_id")},
+        raises=True,
+    ),
+    Case(
+        "duplicate-task-id",
+        lambda p: (xlsx(p, tasks=[TASKS[0], [*TASKS[1][:1], "T1", *TASKS[1][2:]], TASKS[2]]),),
+        {(E, "duplicate-task-id", T, 3, "task_id")},
+        raises=True,
+    ),
+    Case(
+        "task-of-an-unknown-role",
+        lambda p: (xlsx(p, tasks=[*TASKS, ["R9", "T9", "Type letters", 1]]),),
+        {(E, "unknown-role", T, 5, "role_id")},
+        raises=True,
+    ),
+    Case(
+        "role-with-no-tasks",
+        lambda p: (xlsx(p, tasks=TASKS[:2]),),
+        {(W, "role-without-tasks", R, 3, "role_id")},
+    ),
+    Case(
+        "unknown-staff-group",
+        lambda p: (xlsx(p, roles=with_role("Nursing staff", 2)),),
+        {
+            (E, "unknown-staff-group", R, 2, "staff_group"),
+            (E, "role-rejected", T, 2, "role_id"),
+            (E, "role-rejected", T, 3, "role_id"),
+        },
+        raises=True,
+    ),
+    Case(
+        "unknown-band",
+        lambda p: (xlsx(p, roles=with_role("Band 12", 3)),),
+        {(W, "unknown-band", R, 2, "band")},
+    ),
+    Case(
+        "patient-facing-not-yes-no",
+        lambda p: (
+            xlsx(
+                p,
+                tasks=[[*t, "maybe" if t[1] == "T1" else "no"] for t in TASKS],
+                task_head=[*TASK_HEAD, "patient_facing"],
+            ),
+        ),
+        {(W, "not-yes-no", T, 2, "patient_facing")},
+    ),
+    # --- text ------------------------------------------------------------------------
+    Case(
+        "empty-task-text",
+        lambda p: (xlsx(p, tasks=with_task(None, 2)),),
+        {(E, "empty-task", T, 2, "task")},
+        raises=True,
+    ),
+    Case(
+        "whitespace-only-task-text",
+        lambda p: (xlsx(p, tasks=with_task("   \t ", 2)),),
+        {(E, "empty-task", T, 2, "task")},
+        raises=True,
+    ),
+    Case(
+        "very-long-task-text",
+        lambda p: (xlsx(p, tasks=with_task("Book clinic appointments " * 200, 2)),),
+        {(W, "long-text", T, 2, "task")},
+    ),
+    # --- CSV -------------------------------------------------------------------------
+    Case(
+        "csv-not-utf8",
+        lambda p: csv_pair(
+            p, ROLES_CSV.replace("Ward clerk", "Ward clerk – café").encode("cp1252")
+        ),
+        {(W, "csv-encoding", "roles", None, None)},
+        check=lambda inv: (
+            None
+            if inv.roles.set_index(col.ROLE_ID)[col.ROLE_TITLE].loc["R1"] == "Ward clerk – café"
+            else pytest.fail("cp1252 text misread")
+        ),
+    ),
+    Case(
+        "csv-with-a-byte-order-mark",
+        lambda p: csv_pair(p, "\ufeff" + ROLES_CSV),
+        set(),
+    ),
+    Case(
+        "csv-semicolon-separated",
+        lambda p: csv_pair(
+            p,
+            ROLES_CSV.replace(",", ";").replace(
+                '"Support to doctors; nurses & midwives"', "Support to doctors, nurses & midwives"
+            ),
+            "role_id;task_id;task;hours_per_week\nR1;T1;Book clinics;20\n"
+            "R1;T2;Answer the phone;17,5\nR2;T3;Process invoices;37,5\n",
+        ),
+        {
+            (INFO, "csv-delimiter", "roles", None, None),
+            (INFO, "csv-delimiter", "tasks", None, None),
+            (W, "number-normalised", "tasks", 3, "hours_per_week"),
+            (W, "number-normalised", "tasks", 4, "hours_per_week"),
+        },
+        check=_hours_of("T2", 17.5),
+    ),
+    Case(
+        "roles-csv-without-tasks",
+        lambda p: (csv_pair(p, ROLES_CSV)[0],),
+        {(E, "missing-tasks", None, None, None)},
+        raises=True,
+    ),
+    # --- files -----------------------------------------------------------------------
+    Case(
+        "file-not-found",
+        lambda p: (p / "nope.xlsx",),
+        {(E, "file-not-found", None, None, None)},
+        raises=True,
+    ),
+    Case(
+        "unsupported-extension",
+        lambda p: ((p / "inventory.ods").write_bytes(b"PK\x03\x04") and p / "inventory.ods",),
+        {(E, "unsupported-file", None, None, None)},
+        raises=True,
+    ),
+    Case(
+        "truncated-workbook",
+        lambda p: (
+            (p / "t.xlsx").write_bytes((ROOT / "data" / "sample_roles.xlsx").read_bytes()[:5000])
+            and p / "t.xlsx",
+        ),
+        {(E, "unreadable-file", None, None, None)},
+        raises=True,
+    ),
+    Case(
+        "csv-named-xlsx",
+        lambda p: ((p / "c.xlsx").write_text(ROLES_CSV, encoding="utf-8") and p / "c.xlsx",),
+        {(E, "unreadable-file", None, None, None)},
+        raises=True,
+    ),
+    Case(
+        "password-protected-or-legacy-xls",
+        lambda p: (
+            (p / "locked.xlsx").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(4088))
+            and p / "locked.xlsx",
+        ),
+        {(E, "unreadable-file", None, None, None)},
+        raises=True,
+    ),
+    Case(
+        "file-over-the-size-limit",
+        lambda p: (xlsx(p),),
+        {(E, "file-too-large", None, None, None)},
+        raises=True,
+        kwargs={"max_bytes": 1000},
+    ),
+]
+
+
+def _load(case: Case, tmp_path: Path, errors: str = "raise") -> tuple[pd.DataFrame, Any]:
+    args = case.make(tmp_path)
+    try:
+        inv = genai_aug.load_inventory(*args, errors=errors, **case.kwargs)  # type: ignore[arg-type]
+    except InventoryError as exc:
+        return exc.issues, None
+    return inv.issues, inv
+
+
+def _issue_set(issues: pd.DataFrame) -> set[Issue]:
+    return {
+        (
+            r.severity,
+            r.code,
+            None if pd.isna(r.sheet) else r.sheet,
+            None if pd.isna(r.row) else int(r.row),
+            None if pd.isna(r.column) else r.column,
+        )
+        for r in issues.itertuples()
+    }
+
+
+def test_the_catalogue_has_at_least_forty_distinct_inputs() -> None:
+    """The issue asks for 40; ids are unique."""
+    ids = [c.id for c in CASES]
+    assert len(ids) >= 40 and len(set(ids)) == len(ids)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_each_malformed_input_gives_exactly_its_issues(case: Case, tmp_path: Path) -> None:
+    """The exact issues, where they are, and whether loading stops."""
+    args = case.make(tmp_path)
+    if case.raises:
+        with pytest.raises(InventoryError) as info:
+            genai_aug.load_inventory(*args, **case.kwargs)
+        issues = info.value.issues
+    else:
+        inv = genai_aug.load_inventory(*args, **case.kwargs)
+        issues = inv.issues
+        if case.check:
+            case.check(inv)
+    assert _issue_set(issues) == case.issues
+    for r in issues.itertuples():
+        # each message says where: the file, and the sheet and row when there is one
+        if isinstance(r.file, str) and r.file != "<DataFrame>":
+            assert Path(r.file).name in r.message, r.message
+        if not pd.isna(r.row) and r.file != "<DataFrame>":
+            assert f"row {int(r.row)}" in r.message, r.message
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_nothing_is_lost_in_reject_mode(case: Case, tmp_path: Path) -> None:
+    """rows read = rows kept + rows rejected, and every rejected row is in the issues."""
+    try:
+        issues, inv = _load(case, tmp_path, errors="reject")
+    except GenAIAugError as exc:  # pragma: no cover - would be a library bug
+        pytest.fail(f"unexpected {exc!r}")
+    if inv is None:  # a file-level problem, or nothing left to score: raised, with issues
+        assert len(issues) > 0
+        return
+    for sheet, kept in ((col.ROLES_SHEET, inv.roles), (col.TASKS_SHEET, inv.tasks)):
+        assert inv.rows_read[sheet] == len(kept) + inv.rows_rejected[sheet], sheet
+        on_sheet = issues[issues["sheet"].fillna("").str.lower().str[:4] == sheet[:4]]
+        row_level = on_sheet[
+            ~on_sheet["code"].isin(HEADER_CODES)
+            & ((on_sheet["severity"] == "error") | (on_sheet["code"] == "totals-row"))
+        ]
+        rejected = set(row_level["row"].dropna().astype(int))
+        assert len(rejected) == inv.rows_rejected[sheet], sheet
+        assert rejected.isdisjoint(set(kept[col.SOURCE_ROW])), sheet
+
+
+# Issues about a sheet's header, not about any of its rows.
+HEADER_CODES = {"missing-column", "duplicate-column", "ignored-column", "no-rows", "empty-sheet"}
