@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from defusedxml import DefusedXmlException
 
 from genai_aug import _columns as col
 from genai_aug._issues import IssueLog, where
@@ -223,13 +224,25 @@ def check_workbook_file(path: Path, max_bytes: int = MAX_FILE_BYTES) -> None:
             for m in members:
                 if m.filename.endswith((".xml", ".rels", ".vml")):
                     with z.open(m) as part:
-                        start = part.read(4096)
+                        start = part.read(65536)
                     if b"<!DOCTYPE" in start or b"<!ENTITY" in start:
                         raise _suspicious(
                             file, f"its part '{m.filename}' declares a DTD or XML entities"
                         )
+    except InventoryError:
+        raise
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError) as exc:
         raise _unreadable(file, f"the zip archive is damaged or truncated ({exc})") from None
+
+
+def _defused(exc: BaseException) -> DefusedXmlException | None:
+    """The defusedxml refusal behind ``exc`` (openpyxl wraps parse errors), if any."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, DefusedXmlException):
+            return seen
+        seen = seen.__cause__ or seen.__context__
+    return None
 
 
 def _looks_like_text(path: Path) -> bool:
@@ -267,6 +280,11 @@ def read_workbook(
     try:
         wb = load_workbook(file, read_only=True, data_only=True)
     except Exception as exc:  # any parser failure on a damaged file is the file's problem
+        refused = _defused(exc)
+        if refused is not None:
+            raise _suspicious(
+                file, f"its XML was refused by defusedxml ({type(refused).__name__})"
+            ) from None
         raise _unreadable(file, f"{type(exc).__name__}: {exc}") from None
     try:
         tables = []
@@ -303,6 +321,12 @@ def read_workbook(
             try:
                 rows = [list(r) for r in ws.iter_rows(values_only=True)]
             except Exception as exc:  # damaged sheet XML: the file's problem, said as such
+                refused = _defused(exc)
+                if refused is not None:
+                    raise _suspicious(
+                        file,
+                        f"sheet '{sheet}' was refused by defusedxml ({type(refused).__name__})",
+                    ) from None
                 raise _unreadable(
                     file, f"sheet '{sheet}' is damaged ({type(exc).__name__}: {exc})"
                 ) from None

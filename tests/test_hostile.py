@@ -1,0 +1,145 @@
+"""Hostile inputs: XML bombs, zip bombs, oversized files and ruleset patterns that backtrack.
+
+None of these tests times anything: each would hang or exhaust memory if the guard it
+checks were missing, and passes quickly when the guard holds.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+import genai_aug
+from genai_aug._matching import MAX_TEXT_CHARS, normalise_text
+from genai_aug.errors import InventoryError, RulesetError
+from test_catalogue import xlsx
+
+LAUGHS = (
+    '<?xml version="1.0"?>\n<!DOCTYPE lolz [\n <!ENTITY lol "lol">\n'
+    + "".join(
+        f' <!ENTITY lol{i} "{("&lol" + (str(i - 1) if i > 1 else "") + ";") * 10}">\n'
+        for i in range(1, 10)
+    )
+    + "]>\n"
+)
+
+
+def _replace_part(path: Path, name: str, make: object) -> Path:
+    """Rewrite one part of a workbook (``make`` maps the old bytes to the new)."""
+    out = path.with_name("hostile.xlsx")
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            dst.writestr(item, make(data) if item.filename == name else data)  # type: ignore[operator]
+    return out
+
+
+def _body(data: bytes) -> bytes:
+    """A part's XML without its declaration, if it has one."""
+    return data.split(b"?>", 1)[1] if data.startswith(b"<?xml") else data
+
+
+def _codes(exc: InventoryError) -> list[str]:
+    return list(exc.issues["code"])
+
+
+def test_openpyxl_parses_with_defusedxml() -> None:
+    """The second line of defence is in place: openpyxl found defusedxml."""
+    assert openpyxl.DEFUSEDXML is True
+
+
+def test_a_billion_laughs_workbook_is_refused_before_parsing(tmp_path: Path) -> None:
+    """A sheet that declares nested entities is refused, naming the part."""
+    path = _replace_part(
+        xlsx(tmp_path),
+        "xl/worksheets/sheet1.xml",
+        lambda data: LAUGHS.encode() + _body(data).replace(b"R1", b"&lol9;", 1),
+    )
+    with pytest.raises(InventoryError) as info:
+        genai_aug.load_inventory(path)
+    assert _codes(info.value) == ["suspicious-file"]
+    assert "declares a DTD or XML entities" in str(info.value)
+    assert "xl/worksheets/sheet1.xml" in str(info.value)
+
+
+def test_entities_hidden_behind_padding_are_caught_by_defusedxml(tmp_path: Path) -> None:
+    """Past the pre-scan's window, defusedxml refuses the DTD while openpyxl parses."""
+    padding = "<!--" + "x" * 70_000 + "-->\n"
+    path = _replace_part(
+        xlsx(tmp_path),
+        "xl/worksheets/sheet1.xml",
+        lambda data: (
+            ('<?xml version="1.0"?>\n' + padding + LAUGHS.split("\n", 1)[1]).encode()
+            + _body(data).replace(b"R1", b"&lol9;", 1)
+        ),
+    )
+    with pytest.raises(InventoryError) as info:
+        genai_aug.load_inventory(path)
+    assert _codes(info.value) == ["suspicious-file"]
+    assert "defusedxml" in str(info.value)
+
+
+def test_a_zip_bomb_is_refused_from_its_directory(tmp_path: Path) -> None:
+    """A member that unpacks far beyond the size limit is refused before it is unpacked."""
+    path = xlsx(tmp_path)
+    bomb = path.with_name("bomb.xlsx")
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            dst.writestr(item, src.read(item.filename))
+        dst.writestr("xl/media/padding.bin", bytes(60_000_000))
+    assert bomb.stat().st_size < 1_000_000  # small on disk ...
+    with pytest.raises(InventoryError) as info:
+        genai_aug.load_inventory(bomb, max_bytes=1_000_000)  # ... 50 MB allowed unpacked
+    assert _codes(info.value) == ["suspicious-file"]
+    assert "zip bomb" in str(info.value)
+
+
+def test_the_size_limit_is_configurable(tmp_path: Path) -> None:
+    """A file over max_bytes is refused with its size; a larger limit lets it in."""
+    path = xlsx(tmp_path)
+    with pytest.raises(InventoryError) as info:
+        genai_aug.load_inventory(path, max_bytes=100)
+    assert _codes(info.value) == ["file-too-large"]
+    assert len(genai_aug.load_inventory(path, max_bytes=10_000_000).tasks) == 3
+
+
+def test_a_term_with_too_many_gaps_is_refused(tmp_path: Path) -> None:
+    """Each '...' multiplies the work of matching; more than two is a RulesetError."""
+    path = tmp_path / "rules.toml"
+    path.write_text(
+        '[ruleset]\nname = "x"\nversion = "1"\nextends = "default"\n\n[[rules]]\n'
+        'id = "scheduling.greedy"\ncategory = "scheduling"\nweight = 1.0\n'
+        'rationale = "A pattern built to backtrack."\n'
+        'terms = ["a ... a ... a ... a ... b"]\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(RulesetError, match=r"at most 2 '\.\.\.' gaps"):
+        genai_aug.load_ruleset(path)
+
+
+def test_matching_a_huge_text_stays_bounded() -> None:
+    """A megabyte of repeated words is matched on its first 2,000 characters only."""
+    text = "book a clinic appointment for a patient " * 30_000
+    assert len(normalise_text(text)) <= MAX_TEXT_CHARS
+    greedy = re.compile(r"\ba(?:\s+\S+){0,6}?\s+a(?:\s+\S+){0,6}?\s+b\b")  # 2 gaps: allowed
+    assert greedy.search(normalise_text(text)) is None
+    scored = genai_aug.score_texts([text, "Book outpatient appointments"])
+    assert list(scored["category"]) == ["scheduling", "scheduling"]
+
+
+def test_a_ruleset_file_is_data_and_unknown_keys_are_refused(tmp_path: Path) -> None:
+    """Nothing in a ruleset is run; a key the format does not know is an error."""
+    path = tmp_path / "rules.toml"
+    path.write_text(
+        '[ruleset]\nname = "x"\nversion = "1"\nextends = "default"\n\n[[rules]]\n'
+        'id = "scheduling.x"\ncategory = "scheduling"\nweight = 1.0\nrationale = "r"\n'
+        "terms = [\"book\"]\nexec = \"__import__('os').system('touch pwned')\"\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(RulesetError, match="exec"):
+        genai_aug.load_ruleset(path)
+    assert not (tmp_path / "pwned").exists() and not Path("pwned").exists()
