@@ -12,6 +12,7 @@ import csv
 import io
 import os
 import zipfile
+import zlib
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -231,7 +232,16 @@ def check_workbook_file(path: Path, max_bytes: int = MAX_FILE_BYTES) -> None:
                         )
     except InventoryError:
         raise
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError) as exc:
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        zlib.error,
+        OSError,
+        EOFError,
+        ValueError,
+        RuntimeError,  # an encrypted member
+        NotImplementedError,  # a compression method zipfile does not know
+    ) as exc:
         raise _unreadable(file, f"the zip archive is damaged or truncated ({exc})") from None
 
 

@@ -534,7 +534,7 @@ def _validate_tasks(
             ),
         )
         bad |= empty
-        long_text = out[col.TASK].str.len() > MAX_TEXT_CHARS
+        long_text = out[col.TASK].map(lambda t: isinstance(t, str) and len(t) > MAX_TEXT_CHARS)
         _flag(
             log,
             table,
@@ -671,7 +671,9 @@ def _validate_tasks(
         {"r": out[col.ROLE_ID], "t": out[col.TASK], "h": hours, "s": raw[col.SOURCE_ROW]}
     ).sort_values(["r", "t", "h", "s"])
     rank = order.groupby("r", sort=False).cumcount().add(1).reindex(out.index)
-    made = out[col.ROLE_ID].astype(object) + "-T" + rank.map("{:03d}".format).astype(object)
+    # (a task with no role id gets no rank, and no made-up id: it is rejected anyway)
+    ranks = rank.fillna(0).astype("int64").map("{:03d}".format).astype(object)
+    made = out[col.ROLE_ID].astype(object) + "-T" + ranks
     out[col.TASK_ID] = given.where(given.notna(), made)
     dup = given.notna() & given.duplicated(keep="first")
     first_row = raw[col.SOURCE_ROW].groupby(given).transform("first")
@@ -782,7 +784,7 @@ def validate(
         task_bad = task_bad | of_over
 
     for table, frame, what in ((roles_table, roles, "roles"), (tasks_table, tasks, "tasks")):
-        if len(frame) == 0 and table.header_row is not None and not table.missing_columns:
+        if len(frame) == 0 and not table.missing_columns:
             log.error(
                 table.file,
                 table.sheet,
@@ -790,8 +792,9 @@ def validate(
                 None,
                 None,
                 "no-rows",
-                f"{where(table.file, table.sheet)}: no {what} below the header row "
-                f"(row {table.header_row}); expected one row per {what[:-1]}. Fill in the sheet.",
+                f"{where(table.file, table.sheet)}: no {what} below the header row"
+                + (f" (row {table.header_row})" if table.header_row is not None else "")
+                + f"; expected one row per {what[:-1]}. Fill in the sheet.",
             )
     if errors == "raise" or (role_bad.all() or task_bad.all()):
         # Nothing left to score is an error even when bad rows are being set aside.
@@ -837,7 +840,7 @@ def _drop_totals_rows(table: RawTable, log: IssueLog, label: str) -> tuple[RawTa
         return table, 0
 
     def words(name: str) -> pd.Series:
-        text = _text(_get(frame, name)).fillna("")
+        text = _text(_get(frame, name)).fillna("").astype(str)
         return text.str.lower().str.replace(r"[^a-z ]+", " ", regex=True).str.strip()
 
     ids, labels = words(col.ROLE_ID), words(label)

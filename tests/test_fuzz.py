@@ -1,0 +1,188 @@
+"""Fuzzing the loader: random cells and random bytes get a result or a genai_aug error.
+
+Whatever is thrown at the public API, the only exceptions that may come out are
+genai_aug's own (``GenAIAugError`` and its subclasses), and whatever loads keeps the
+books: rows read = rows kept + rows rejected.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import os
+import tempfile
+import zipfile
+from pathlib import Path
+
+import pandas as pd
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import genai_aug
+from genai_aug._reference import STAFF_GROUPS
+from genai_aug.errors import GenAIAugError, InventoryError
+from test_catalogue import ROLE_HEAD, TASK_HEAD, xlsx
+
+# 40 examples a test in CI; set GENAI_AUG_FUZZ_EXAMPLES=1000 for a deeper search locally.
+FUZZ = settings(
+    max_examples=int(os.environ.get("GENAI_AUG_FUZZ_EXAMPLES", "40")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+
+ANY_CELL = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(10**15), max_value=10**15),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=40),
+    st.sampled_from(
+        ["#N/A", "#DIV/0!", "7.5 hrs", "7,5", "1,234", "=SUM(A1:A3)", "Total", "", "  ", "yes"]
+    ),
+    st.datetimes(min_value=dt.datetime(1900, 1, 1), max_value=dt.datetime(2100, 1, 1)),
+    st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2100, 1, 1)),
+)
+IDS = st.one_of(st.sampled_from(["R1", "R2", "R3"]), ANY_CELL)
+
+
+def _column(good: st.SearchStrategy[object]) -> st.SearchStrategy[object]:
+    """Mostly plausible values, sometimes anything at all."""
+    return st.one_of(good, good, good, ANY_CELL)
+
+
+ROLE_ROW = st.tuples(
+    IDS,
+    _column(st.sampled_from(["Ward clerk", "Staff nurse", "Porter"])),
+    _column(st.sampled_from(STAFF_GROUPS)),
+    _column(st.sampled_from(["Band 2", "Band 5", "8a", "Consultant"])),
+    _column(st.floats(min_value=0, max_value=50)),
+    _column(st.sampled_from([37.5, 40.0])),
+)
+TASK_ROW = st.tuples(
+    IDS,
+    _column(st.text(min_size=1, max_size=6)),
+    _column(
+        st.sampled_from(
+            ["Book outpatient appointments", "Wash patients", "Write discharge letters"]
+        )
+    ),
+    _column(st.floats(min_value=0, max_value=20)),
+)
+
+
+def _check_books(inv: genai_aug.Inventory) -> None:
+    for sheet, kept in (("roles", inv.roles), ("tasks", inv.tasks)):
+        assert inv.rows_read[sheet] == len(kept) + inv.rows_rejected[sheet]
+
+
+@FUZZ
+@given(
+    roles=st.lists(ROLE_ROW, max_size=6),
+    tasks=st.lists(TASK_ROW, max_size=10),
+    mode=st.sampled_from(["raise", "reject"]),
+)
+def test_random_cells_give_a_result_or_a_library_error(
+    roles: list[tuple[object, ...]], tasks: list[tuple[object, ...]], mode: str
+) -> None:
+    """DataFrames of random cells: a run, or a GenAIAugError — never anything else."""
+    roles_df = pd.DataFrame(roles, columns=ROLE_HEAD, dtype=object)
+    tasks_df = pd.DataFrame(tasks, columns=TASK_HEAD, dtype=object)
+    try:
+        inv = genai_aug.load_inventory(roles_df, tasks_df, errors=mode)  # type: ignore[arg-type]
+    except GenAIAugError:
+        return
+    _check_books(inv)
+    result = genai_aug.run(inv, n_draws=100)
+    assert len(result.tasks) == len(inv.tasks)
+
+
+def _storable(v: object) -> object:
+    """What an .xlsx cell can hold: no NaN or infinity, no control characters."""
+    if isinstance(v, float) and (v != v or abs(v) == float("inf")):
+        return None
+    if isinstance(v, str):
+        return ILLEGAL_CHARACTERS_RE.sub("", v)
+    return v
+
+
+@FUZZ
+@given(roles=st.lists(ROLE_ROW, max_size=5), tasks=st.lists(TASK_ROW, max_size=8))
+def test_random_cells_in_a_workbook_give_a_result_or_a_library_error(
+    roles: list[tuple[object, ...]], tasks: list[tuple[object, ...]]
+) -> None:
+    """The same, through an .xlsx file written by openpyxl."""
+    clean = [[_storable(v) for v in r] for r in (*roles, *tasks)]
+    with tempfile.TemporaryDirectory() as tmp:
+        path = xlsx(Path(tmp), clean[: len(roles)], clean[len(roles) :])
+        try:
+            inv = genai_aug.load_inventory(path, errors="reject")
+        except GenAIAugError:
+            return
+        _check_books(inv)
+
+
+@FUZZ
+@given(data=st.binary(max_size=3000))
+def test_random_bytes_as_a_workbook_are_an_inventory_error(data: bytes) -> None:
+    """Bytes that are no workbook never escape as a zipfile or XML exception."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "random.xlsx"
+        path.write_bytes(data)
+        try:
+            genai_aug.load_inventory(path)
+        except InventoryError as exc:
+            assert exc.issues["code"].iat[0] in {"unreadable-file", "suspicious-file"}
+
+
+_VALID = io.BytesIO()
+
+
+def _valid_workbook() -> bytes:
+    if not _VALID.getvalue():
+        with tempfile.TemporaryDirectory() as tmp:
+            _VALID.write(xlsx(Path(tmp)).read_bytes())
+    return _VALID.getvalue()
+
+
+@FUZZ
+@given(
+    flips=st.lists(
+        st.tuples(st.integers(min_value=0, max_value=10**9), st.integers(0, 255)),
+        min_size=1,
+        max_size=8,
+    )
+)
+def test_a_damaged_workbook_is_an_inventory_error_or_loads(flips: list[tuple[int, int]]) -> None:
+    """A real workbook with random bytes overwritten: loads, or says it cannot."""
+    data = bytearray(_valid_workbook())
+    for position, value in flips:
+        data[position % len(data)] = value
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "damaged.xlsx"
+        path.write_bytes(bytes(data))
+        try:
+            inv = genai_aug.load_inventory(path, errors="reject")
+        except GenAIAugError:
+            return
+        _check_books(inv)
+
+
+@FUZZ
+@given(roles=st.binary(max_size=2000), tasks=st.binary(max_size=2000))
+def test_random_bytes_as_csv_give_a_result_or_a_library_error(roles: bytes, tasks: bytes) -> None:
+    """Any bytes at all as a CSV pair: a result or a GenAIAugError."""
+    with tempfile.TemporaryDirectory() as tmp:
+        r, t = Path(tmp) / "roles.csv", Path(tmp) / "tasks.csv"
+        r.write_bytes(roles)
+        t.write_bytes(tasks)
+        try:
+            inv = genai_aug.load_inventory(r, t, errors="reject")
+        except GenAIAugError:
+            return
+        _check_books(inv)
+
+
+def test_fuzz_inputs_include_zip_structures() -> None:
+    """The damaged-workbook fuzz starts from a real zip (so it explores past the header)."""
+    assert zipfile.is_zipfile(io.BytesIO(_valid_workbook()))
