@@ -15,9 +15,10 @@ import zipfile
 from pathlib import Path
 
 import pandas as pd
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 import genai_aug
 from genai_aug._reference import STAFF_GROUPS
@@ -129,10 +130,9 @@ def test_random_bytes_as_a_workbook_are_an_inventory_error(data: bytes) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "random.xlsx"
         path.write_bytes(data)
-        try:
+        with pytest.raises(InventoryError) as info:
             genai_aug.load_inventory(path)
-        except InventoryError as exc:
-            assert exc.issues["code"].iat[0] in {"unreadable-file", "suspicious-file"}
+        assert info.value.issues["code"].iat[0] in {"unreadable-file", "suspicious-file"}
 
 
 _VALID = io.BytesIO()
