@@ -210,6 +210,18 @@ CASES: list[Case] = [
         set(),
     ),
     Case(
+        "merged-header-over-two-columns",
+        lambda p: (
+            xlsx(
+                p,
+                tasks=[[*t[:3], "see notes", t[3]] for t in TASKS],
+                task_head=["role_id", "task_id", "task", None, "hours_per_week"],
+                edit=lambda wb: wb["tasks"].merge_cells("C1:D1"),
+            ),
+        ),
+        {(INFO, "ignored-column", T, 1, "column D")},
+    ),
+    Case(
         "blank-rows-between-data",
         lambda p: (xlsx(p, tasks=[TASKS[0], [None] * 4, ["", " ", None, None], *TASKS[1:]]),),
         set(),

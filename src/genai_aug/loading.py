@@ -126,6 +126,21 @@ def _table_from_rows(
 
     body = rows[h + 1 :]
     width = max((len(r) for r in body), default=0)
+    for j in range(width):
+        named = j < len(rows[h]) and not _is_blank(rows[h][j])
+        if not named and any(j < len(r) and not _is_blank(r[j]) for r in body):
+            letter = _column_letter(j)
+            log.info(
+                file,
+                sheet,
+                header_loc,
+                f"column {letter}",
+                None,
+                "ignored-column",
+                f"{where(file, sheet, header_loc, f'column {letter}')}: values under a blank "
+                "header (a merged header cell?), so they are ignored. Give the column a "
+                "header if genai_aug should read it.",
+            )
     data: dict[str, list[Any]] = {c: [] for c in positions}
     row_numbers: list[int] = []
     blank = 0
@@ -144,6 +159,16 @@ def _table_from_rows(
     frame[col.SOURCE_SHEET] = sheet
     frame[col.SOURCE_ROW] = pd.Series(row_numbers, dtype="int64")
     return RawTable(frame, file, sheet, kind, header_loc, blank, missing)
+
+
+def _column_letter(index: int) -> str:
+    """Excel's letter for a 0-based column index (0 → A, 26 → AA)."""
+    letters = ""
+    n = index + 1
+    while n:
+        n, rest = divmod(n - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
 
 
 def _empty_frame() -> pd.DataFrame:
