@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
+import pytest
+
 import genai_aug
 
 
@@ -83,3 +86,43 @@ def test_score_texts_ranks_booking_above_washing() -> None:
     assert out["evidence"].str.len().gt(0).all()
     assert "scheduling.book" in out["evidence"].iloc[0]
     assert "direct_care.personal" in out["evidence"].iloc[1]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error"),
+    [
+        ({"assumptions": {"adoption_rate": 2}}, genai_aug.ScenarioError),
+        ({"assumptions": {"adoptoin": 0.5}}, genai_aug.ScenarioError),
+        ({"errors": "ignore"}, genai_aug.GenAIAugError),
+        ({"n_draws": 5}, genai_aug.ScenarioError),
+        ({"ruleset": "no_such_rules.toml"}, genai_aug.RulesetError),
+        ({"scenarios": "no_such_scenarios.toml"}, genai_aug.ScenarioError),
+        ({"scenarios": ["not a scenario"]}, genai_aug.ScenarioError),
+    ],
+)
+def test_bad_arguments_raise_the_library_s_own_errors(
+    kwargs: dict[str, object], error: type
+) -> None:
+    """Only GenAIAugError and its subclasses leave the public API on bad input."""
+    with pytest.raises(error) as info:
+        genai_aug.run(genai_aug.sample_path(), **kwargs)  # type: ignore[arg-type]
+    assert isinstance(info.value, genai_aug.GenAIAugError)
+    assert len(str(info.value)) > 30
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: genai_aug.load_inventory("no_such_file.xlsx"),
+        lambda: genai_aug.load_inventory("inventory.ods"),
+        lambda: genai_aug.load_inventory(pd.DataFrame({"role_id": ["R1"]}), None),
+        lambda: genai_aug.load_ruleset("no_such_rules.toml"),
+        lambda: genai_aug.load_scenarios("no_such_scenarios.toml"),
+        lambda: genai_aug.evaluate("no_such_labels.tsv"),
+        lambda: genai_aug.score_texts(["Book clinics"], ruleset="no_such_rules.toml"),
+    ],
+)
+def test_every_loader_raises_a_library_error(call: object) -> None:
+    """Missing files and wrong combinations are GenAIAugErrors that say what to do."""
+    with pytest.raises(genai_aug.GenAIAugError):
+        call()  # type: ignore[operator]

@@ -23,10 +23,11 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from genai_aug import _columns as col
 from genai_aug._reference import STAFF_GROUPS
+from genai_aug.errors import ScenarioError
 
 TRUST_LABEL = "Trust total"
 
@@ -52,6 +53,35 @@ class Assumptions(BaseModel):
     def as_dict(self) -> dict[str, float]:
         """The assumptions as a plain dictionary."""
         return {k: float(v) for k, v in self.model_dump().items()}
+
+
+def as_assumptions(assumptions: Assumptions | Mapping[str, Any] | None) -> Assumptions:
+    """Validate assumptions given as a mapping; a bad value is a :class:`ScenarioError`.
+
+    Examples
+    --------
+    >>> as_assumptions({"adoption_rate": 0.5}).adoption_rate
+    0.5
+    """
+    if assumptions is None:
+        return Assumptions()
+    if isinstance(assumptions, Assumptions):
+        return assumptions
+    try:
+        return Assumptions(**dict(assumptions))
+    except (ValidationError, TypeError, ValueError) as exc:
+        problems = (
+            "; ".join(
+                f"'{'.'.join(str(p) for p in e['loc'])}': {e['msg']} (got {e.get('input')!r})"
+                for e in exc.errors()
+            )
+            if isinstance(exc, ValidationError)
+            else str(exc)
+        )
+        raise ScenarioError(
+            f"Assumptions are invalid: {problems}. Expected adoption_rate between 0 and 1 and "
+            "working_weeks_per_year above 0 and at most 52.2."
+        ) from None
 
 
 @dataclass(frozen=True)
@@ -162,12 +192,7 @@ def aggregate_hours(
     >>> float(agg.trust["hours_released_per_week"].iloc[0])
     10.0
     """
-    if assumptions is None:
-        a = Assumptions()
-    elif isinstance(assumptions, Assumptions):
-        a = assumptions
-    else:
-        a = Assumptions(**dict(assumptions))
+    a = as_assumptions(assumptions)
 
     t = scored_tasks.copy()
     unclassified = t[col.SCORE].isna()

@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from genai_aug import __version__
-from genai_aug.aggregating import Assumptions
+from genai_aug.aggregating import Assumptions, as_assumptions
 from genai_aug.errors import GenAIAugError, InventoryError
 from genai_aug.evaluating import evaluate, largest_disagreements
 from genai_aug.pipeline import run, safe_for_spreadsheets
@@ -159,8 +159,8 @@ class _Progress:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    assumptions = Assumptions(
-        adoption_rate=args.adoption_rate, working_weeks_per_year=args.working_weeks
+    assumptions = as_assumptions(
+        {"adoption_rate": args.adoption_rate, "working_weeks_per_year": args.working_weeks}
     )
     progress = _Progress(args.quiet)
     try:

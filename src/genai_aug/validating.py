@@ -29,6 +29,7 @@ from genai_aug._reference import (
     canonical_staff_group,
     suggest_staff_groups,
 )
+from genai_aug.errors import GenAIAugError
 
 DEFAULT_CONTRACTED_HOURS = 37.5
 MAX_HOURS_PER_WEEK = 168.0
@@ -721,7 +722,10 @@ def validate(
     of the inventory and listed in its ``issues`` table.
     """
     if errors not in ("raise", "reject"):
-        raise ValueError(f"errors must be 'raise' or 'reject', got {errors!r}")
+        raise GenAIAugError(
+            f"errors must be 'raise' (stop at the first bad inventory) or 'reject' (leave bad "
+            f"rows out and list them), got {errors!r}."
+        )
     opts = options or ValidationOptions()
     roles_table, role_totals = _drop_totals_rows(roles_table, log, col.ROLE_TITLE)
     tasks_table, task_totals = _drop_totals_rows(tasks_table, log, col.TASK)
