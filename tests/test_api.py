@@ -126,3 +126,14 @@ def test_every_loader_raises_a_library_error(call: object) -> None:
     """Missing files and wrong combinations are GenAIAugErrors that say what to do."""
     with pytest.raises(genai_aug.GenAIAugError):
         call()  # type: ignore[operator]
+
+
+def test_arguments_of_the_wrong_kind_are_library_type_errors() -> None:
+    """Not-a-string texts and a DataFrame for an Inventory: GenAIAugError and TypeError both."""
+    for call in (
+        lambda: genai_aug.score_texts(["Book clinics", None]),  # type: ignore[list-item]
+        lambda: genai_aug.score_tasks(pd.DataFrame({"task": ["Book clinics"]})),  # type: ignore[arg-type]
+    ):
+        with pytest.raises(genai_aug.GenAIAugError) as info:
+            call()
+        assert isinstance(info.value, TypeError)

@@ -11,7 +11,7 @@ import pandas as pd
 
 from genai_aug._columns import ISSUE_COLUMNS
 
-__all__ = ["GenAIAugError", "InventoryError", "RulesetError", "ScenarioError"]
+__all__ = ["ArgumentTypeError", "GenAIAugError", "InventoryError", "RulesetError", "ScenarioError"]
 
 
 class GenAIAugError(Exception):
@@ -45,6 +45,10 @@ class InventoryError(GenAIAugError, ValueError):
 
 class RulesetError(GenAIAugError, ValueError):
     """A ruleset file or object is invalid: names the file, the rule and what to fix."""
+
+
+class ArgumentTypeError(GenAIAugError, TypeError):
+    """An argument of the wrong kind: a text that is not a string, a table for an Inventory."""
 
 
 class ScenarioError(GenAIAugError, ValueError):

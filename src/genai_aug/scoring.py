@@ -36,7 +36,7 @@ import pandas as pd
 
 from genai_aug import _columns as col
 from genai_aug._matching import normalise_text
-from genai_aug.errors import InventoryError
+from genai_aug.errors import ArgumentTypeError, InventoryError
 from genai_aug.rules import EXPOSURES, Rule, Ruleset, default_ruleset, load_ruleset
 from genai_aug.validating import Inventory
 
@@ -200,8 +200,9 @@ def _as_text_series(texts: Iterable[str] | pd.Series) -> pd.Series:
     series = texts if isinstance(texts, pd.Series) else pd.Series(list(texts), dtype=object)
     bad = [i for i, t in enumerate(series) if not isinstance(t, str)]
     if bad:
-        raise TypeError(
-            f"texts must be strings; item {bad[0]} is {type(series.iat[bad[0]]).__name__}"
+        raise ArgumentTypeError(
+            f"texts must be strings; item {bad[0]} is {type(series.iat[bad[0]]).__name__}. "
+            "Drop missing values or convert with .astype(str) first"
         )
     return series
 
@@ -310,6 +311,11 @@ def score_tasks_with_evidence(
     inventory: Inventory, ruleset: RulesetLike = None
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """As :func:`score_tasks`, also returning the long evidence table keyed by ``task_id``."""
+    if not isinstance(inventory, Inventory):
+        raise ArgumentTypeError(
+            f"expected an Inventory from load_inventory, got {type(inventory).__name__}. "
+            "Call genai_aug.load_inventory(roles, tasks) first, or score_texts for bare texts."
+        )
     rs = as_ruleset(ruleset)
     tasks = inventory.tasks
     role_cols = [*col.ROLE_INFO_COLUMNS, col.DEPARTMENT, col.DIRECTORATE]
