@@ -87,16 +87,34 @@ class Inventory:
 # --------------------------------------------------------------------------- helpers
 
 
-def _blank(series: pd.Series) -> pd.Series:
-    """True where a cell is empty: None, NaN or whitespace-only text."""
+def _per_distinct(series: pd.Series, func: Callable[[pd.Series], pd.Series]) -> pd.Series:
+    """Apply ``func`` to each distinct value once and broadcast (inventories repeat a lot).
+
+    Columns that are not all text are done value by value.
+    """
+    # Only for text columns: factorize would treat 1, 1.0 and True as one value.
+    if pd.api.types.infer_dtype(series, skipna=True) not in ("string", "empty"):
+        return func(series)
+    codes, uniques = pd.factorize(series.to_numpy(dtype=object), use_na_sentinel=True)
+    done = func(pd.Series(uniques, dtype=object)).to_numpy(dtype=object)
+    missing = func(pd.Series([None], dtype=object)).to_numpy(dtype=object)
+    table = np.concatenate([done, missing])  # code -1 (missing) takes the last entry
+    return pd.Series(table[codes], index=series.index, dtype=object)
+
+
+def _blank_each(series: pd.Series) -> pd.Series:
     as_text = series.map(lambda v: v.strip() if isinstance(v, str) else v)
     return as_text.isna() | (as_text.map(lambda v: isinstance(v, str) and v == ""))
 
 
-def _text(series: pd.Series) -> pd.Series:
-    """Cells as stripped text with runs of white space folded; blanks become missing."""
+def _blank(series: pd.Series) -> pd.Series:
+    """True where a cell is empty: None, NaN or whitespace-only text."""
+    return _per_distinct(series, _blank_each).astype(bool)
+
+
+def _text_each(series: pd.Series) -> pd.Series:
     out = series.map(lambda v: None if v is None else " ".join(str(v).split()), na_action="ignore")
-    out = out.where(~_blank(series), None)
+    out = out.where(~_blank_each(series), None)
     # Whole numbers read from a numeric cell ("101.0") are ids written as numbers.
     return out.map(
         lambda v: (
@@ -106,6 +124,12 @@ def _text(series: pd.Series) -> pd.Series:
         ),
         na_action="ignore",
     )
+
+
+def _text(series: pd.Series) -> pd.Series:
+    """Cells as stripped text with runs of white space folded; blanks become missing."""
+    out = _per_distinct(series, _text_each)
+    return out.where(out.notna(), None)
 
 
 # Excel's error values, as openpyxl reads them from a cell that holds one.
