@@ -87,6 +87,7 @@ def _header(ws: Any, headers: tuple[str, ...], widths: tuple[int, ...], sheet: s
         cell.alignment = Alignment(vertical="center", wrap_text=True)
         cell.comment = Comment(guide[str(cell.value)], "genai_aug")
         ws.column_dimensions[get_column_letter(i)].width = width
+    ws.row_dimensions[1].height = 30  # room for a wrapped header ("Contracted hours")
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}1"
 
@@ -162,7 +163,11 @@ def write_template(path: str | os.PathLike[str]) -> Path:
     readme.column_dimensions["B"].width = 110
     for row in readme.iter_rows(min_row=2):
         row[0].font = Font(bold=True)
+        row[0].alignment = Alignment(vertical="top")
         row[1].alignment = Alignment(wrap_text=True, vertical="top")
+        lines = -(-len(str(row[1].value or "")) // 105)  # viewers do not all fit rows to text
+        if lines > 1:
+            readme.row_dimensions[row[1].row].height = 15 * lines
 
     lists = wb.create_sheet("lists")
     for i, values in enumerate((STAFF_GROUPS, BANDS, ("yes", "no"), categories), start=1):
@@ -198,6 +203,10 @@ def write_template(path: str | os.PathLike[str]) -> Path:
     for dv, cells in checks:
         dv.add(cells)
         tasks.add_data_validation(dv)
+    for ws in (readme, roles, tasks):  # printed: landscape, one page wide
+        ws.page_setup.orientation = "landscape"
+        ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
     wb.properties.creator = "genai_aug"
     wb.active = 1
     wb.save(out)
