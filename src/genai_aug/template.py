@@ -165,9 +165,9 @@ def write_template(path: str | os.PathLike[str]) -> Path:
         row[0].font = Font(bold=True)
         row[0].alignment = Alignment(vertical="top")
         row[1].alignment = Alignment(wrap_text=True, vertical="top")
-        lines = -(-len(str(row[1].value or "")) // 105)  # viewers do not all fit rows to text
-        if lines > 1:
-            readme.row_dimensions[row[1].row].height = 15 * lines
+        n_lines = -(-len(str(row[1].value or "")) // 105)  # viewers do not all fit rows to text
+        if n_lines > 1:
+            readme.row_dimensions[row[1].row].height = 15 * n_lines
 
     lists = wb.create_sheet("lists")
     for i, values in enumerate((STAFF_GROUPS, BANDS, ("yes", "no"), categories), start=1):
