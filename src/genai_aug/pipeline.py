@@ -21,6 +21,7 @@ from genai_aug.rules import Ruleset
 from genai_aug.scenarios import (
     DEFAULT_DRAWS,
     DEFAULT_SEED,
+    QUANTILES,
     Scenario,
     ScenarioResults,
     ScenarioSet,
@@ -441,7 +442,7 @@ def run(
         "scenarios_version": scen.version,
         "scenarios_sha256": scen.hash,
         "scenarios": [sc.model_dump(mode="json") for sc in scen.scenarios],
-        "monte_carlo": {"seed": seed, "n_draws": n_draws, "quantiles": [0.1, 0.5, 0.9]},
+        "monte_carlo": {"seed": seed, "n_draws": n_draws, "quantiles": list(QUANTILES)},
         "rows_read": inventory.rows_read,
         "rows_rejected": inventory.rows_rejected,
         "blank_rows_skipped": inventory.blank_rows,

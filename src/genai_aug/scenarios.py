@@ -312,22 +312,26 @@ def _rng(seed: int, name: str) -> np.random.Generator:
     return np.random.default_rng(np.random.SeedSequence([seed, zlib.crc32(name.encode())]))
 
 
-def _range_columns(draws: np.ndarray[Any, Any], weeks: float) -> dict[str, np.ndarray[Any, Any]]:
-    """Quantile columns from a (rows × draws) block of hours a week."""
-    q = np.quantile(draws, QUANTILES, axis=1) if draws.size else np.zeros((3, draws.shape[0]))
+def _quantiles(draws: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    """QUANTILES of each row of a (rows × draws) block, as a (3 × rows) array."""
+    return np.quantile(draws, QUANTILES, axis=1) if draws.size else np.zeros((3, draws.shape[0]))
+
+
+def _range_columns(
+    week: np.ndarray[Any, Any], wte: np.ndarray[Any, Any], weeks: float
+) -> dict[str, np.ndarray[Any, Any]]:
+    """The range columns from (3 × rows) quantiles of hours a week and of WTE."""
     return {
-        col.RELEASED_LOW: q[0],
-        col.RELEASED_CENTRAL: q[1],
-        col.RELEASED_HIGH: q[2],
-        col.RELEASED_YEAR_LOW: q[0] * weeks,
-        col.RELEASED_YEAR_CENTRAL: q[1] * weeks,
-        col.RELEASED_YEAR_HIGH: q[2] * weeks,
+        col.RELEASED_LOW: week[0],
+        col.RELEASED_CENTRAL: week[1],
+        col.RELEASED_HIGH: week[2],
+        col.RELEASED_YEAR_LOW: week[0] * weeks,
+        col.RELEASED_YEAR_CENTRAL: week[1] * weeks,
+        col.RELEASED_YEAR_HIGH: week[2] * weeks,
+        col.WTE_LOW: wte[0],
+        col.WTE_CENTRAL: wte[1],
+        col.WTE_HIGH: wte[2],
     }
-
-
-def _wte_columns(draws: np.ndarray[Any, Any]) -> dict[str, np.ndarray[Any, Any]]:
-    q = np.quantile(draws, QUANTILES, axis=1) if draws.size else np.zeros((3, draws.shape[0]))
-    return {col.WTE_LOW: q[0], col.WTE_CENTRAL: q[1], col.WTE_HIGH: q[2]}
 
 
 def simulate(
@@ -411,24 +415,13 @@ def simulate(
             block = sim_order[start : start + _CHUNK]
             week = np.minimum((base[block] @ factors.T) * scale[None, :], cap[block, None])
             wte = week / contracted[block, None]
-            role_week[block] = np.quantile(week, QUANTILES, axis=1).T
-            role_wte[block] = np.quantile(wte, QUANTILES, axis=1).T
+            role_week[block] = _quantiles(week).T
+            role_wte[block] = _quantiles(wte).T
             g = group_codes[block]
             starts = np.flatnonzero(np.r_[True, g[1:] != g[:-1]])
             group_week[g[starts]] += np.add.reduceat(week, starts, axis=0)
             group_wte[g[starts]] += np.add.reduceat(wte, starts, axis=0)
         weeks = working_weeks_per_year
-        role_q = {
-            col.RELEASED_LOW: role_week[:, 0],
-            col.RELEASED_CENTRAL: role_week[:, 1],
-            col.RELEASED_HIGH: role_week[:, 2],
-            col.RELEASED_YEAR_LOW: role_week[:, 0] * weeks,
-            col.RELEASED_YEAR_CENTRAL: role_week[:, 1] * weeks,
-            col.RELEASED_YEAR_HIGH: role_week[:, 2] * weeks,
-            col.WTE_LOW: role_wte[:, 0],
-            col.WTE_CENTRAL: role_wte[:, 1],
-            col.WTE_HIGH: role_wte[:, 2],
-        }
         role_parts.append(
             pd.DataFrame(
                 {
@@ -436,7 +429,7 @@ def simulate(
                     col.ROLE_TITLE: roles_sorted[col.ROLE_TITLE].to_numpy(),
                     col.STAFF_GROUP: roles_sorted[col.STAFF_GROUP].to_numpy(),
                     col.SCENARIO: s.name,
-                    **role_q,
+                    **_range_columns(role_week.T, role_wte.T, weeks),
                 }
             )
         )
@@ -446,8 +439,9 @@ def simulate(
                 {
                     col.STAFF_GROUP: [STAFF_GROUPS[i] for i in present],
                     col.SCENARIO: s.name,
-                    **_range_columns(group_week[present], weeks),
-                    **_wte_columns(group_wte[present]),
+                    **_range_columns(
+                        _quantiles(group_week[present]), _quantiles(group_wte[present]), weeks
+                    ),
                 }
             )
         )
@@ -458,8 +452,7 @@ def simulate(
                 {
                     col.LEVEL: [TRUST_LABEL],
                     col.SCENARIO: s.name,
-                    **_range_columns(trust_week, weeks),
-                    **_wte_columns(trust_wte),
+                    **_range_columns(_quantiles(trust_week), _quantiles(trust_wte), weeks),
                 }
             )
         )
