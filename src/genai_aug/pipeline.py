@@ -271,7 +271,7 @@ class Result:
         )
         table = view.to_html(index=False, border=0, justify="right")
         trust = self.scenarios.trust.set_index(col.SCENARIO)
-        labels = {sc.name: sc.label for sc in self.scenarios.scenarios.scenarios}
+        labels = self.scenarios.scenarios.labels
         scen = pd.DataFrame(
             {
                 "Scenario": [labels[n] for n in trust.index],

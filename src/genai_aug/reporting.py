@@ -93,10 +93,6 @@ def _central(names: Sequence[str]) -> str:
     return CENTRAL_SCENARIO if CENTRAL_SCENARIO in names else names[0]
 
 
-def _labels(result: Result) -> dict[str, str]:
-    return {s.name: s.label for s in result.scenarios.scenarios.scenarios}
-
-
 def _grouped_bars(
     fig: Figure,
     frame: pd.DataFrame,
@@ -164,7 +160,7 @@ def plot_staff_groups(result: Result, scenarios: Sequence[str] | None = None) ->
         col.STAFF_GROUP,
         order,
         names,
-        _labels(result),
+        result.scenarios.scenarios.labels,
         "Hours generative AI could release, by staff group (hours per week)",
     )
 
@@ -207,7 +203,7 @@ def plot_top_roles(
         col.ROLE_ID,
         order,
         names,
-        _labels(result),
+        result.scenarios.scenarios.labels,
         f"Top {len(order)} roles by hours a week released (hours per week)",
     )
     ax = fig.axes[0]
@@ -443,7 +439,7 @@ def _scenario_wide(
     result: Result, level: str, key: str, names: list[str]
 ) -> tuple[pd.DataFrame, list[_Column]]:
     frame: pd.DataFrame = getattr(result.scenarios, level)
-    labels = _labels(result)
+    labels = result.scenarios.scenarios.labels
     columns: list[_Column] = []
     pieces = []
     figures = {
@@ -502,7 +498,9 @@ def _roles_table(result: Result, names: list[str]) -> _Table:
         _Column(col.WTE_RELEASED, "Potential released, WTE", _WTE, 12),
         *scen_cols,
     )
-    note = f"Sorted by '{_labels(result)[rank_by]}', central hours a week released."
+    note = (
+        f"Sorted by '{result.scenarios.scenarios.labels[rank_by]}', central hours a week released."
+    )
     return _Table("By role", frame, columns, note=note)
 
 
@@ -634,7 +632,7 @@ def _write_summary(
 ) -> None:
     t = result.trust.iloc[0]
     a = result.assumptions
-    labels = _labels(result)
+    labels = result.scenarios.scenarios.labels
     meta = result.provenance
     write = _cell_writer(ws)
     ws.set_column(0, 0, 46)

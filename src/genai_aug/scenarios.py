@@ -133,6 +133,11 @@ class ScenarioSet(_Model):
         return self
 
     @property
+    def labels(self) -> dict[str, str]:
+        """Each scenario's name mapped to its label for people, in order."""
+        return {s.name: s.label for s in self.scenarios}
+
+    @property
     def hash(self) -> str:
         """SHA-256 (hex) of the scenarios' canonical JSON."""
         payload = json.dumps(self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
