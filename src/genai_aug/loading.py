@@ -229,13 +229,13 @@ def check_workbook_file(path: Path, max_bytes: int = MAX_FILE_BYTES) -> None:
     file = str(path)
     _read_limited_size(path, max_bytes)
     with path.open("rb") as fh:
-        head = fh.read(8)
+        head = fh.read(2048)
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         raise _unreadable(
             file, "it is a legacy .xls workbook or a password-protected (encrypted) workbook"
         )
     if not head.startswith(b"PK"):
-        kind = "a text file (a CSV renamed .xlsx?)" if _looks_like_text(path) else "not a zip"
+        kind = "a text file (a CSV renamed .xlsx?)" if _looks_like_text(head) else "not a zip"
         raise _unreadable(file, f"it is {kind}")
     try:
         with zipfile.ZipFile(path) as z:
@@ -280,9 +280,21 @@ def _defused(exc: BaseException) -> DefusedXmlException | None:
     return None
 
 
-def _looks_like_text(path: Path) -> bool:
-    with path.open("rb") as fh:
-        sample = fh.read(2048)
+def _parse_failure(file: str, exc: BaseException, part: str, damaged: str) -> InventoryError:
+    """The error for a workbook the XML parser failed on: refused as hostile, or damaged.
+
+    ``part`` names what was refused ("its XML", "sheet 'tasks'"); ``damaged`` says what
+    was damaged, before the parser's own message ("" for the file as a whole).
+    """
+    refused = _defused(exc)
+    if refused is not None:
+        return _suspicious(file, f"{part} was refused by defusedxml ({type(refused).__name__})")
+    detail = f"{type(exc).__name__}: {exc}"
+    return _unreadable(file, f"{damaged} ({detail})" if damaged else detail)
+
+
+def _looks_like_text(sample: bytes) -> bool:
+    """Whether a file's first bytes look like text (UTF-8, no NUL bytes)."""
     try:
         sample.decode("utf-8")
     except UnicodeDecodeError:
@@ -315,12 +327,7 @@ def read_workbook(
     try:
         wb = load_workbook(file, read_only=True, data_only=True)
     except Exception as exc:  # any parser failure on a damaged file is the file's problem
-        refused = _defused(exc)
-        if refused is not None:
-            raise _suspicious(
-                file, f"its XML was refused by defusedxml ({type(refused).__name__})"
-            ) from None
-        raise _unreadable(file, f"{type(exc).__name__}: {exc}") from None
+        raise _parse_failure(file, exc, "its XML", "") from None
     try:
         tables = []
         for kind in (col.ROLES_SHEET, col.TASKS_SHEET):
@@ -356,14 +363,8 @@ def read_workbook(
             try:
                 rows = [list(r) for r in ws.iter_rows(values_only=True)]
             except Exception as exc:  # damaged sheet XML: the file's problem, said as such
-                refused = _defused(exc)
-                if refused is not None:
-                    raise _suspicious(
-                        file,
-                        f"sheet '{sheet}' was refused by defusedxml ({type(refused).__name__})",
-                    ) from None
-                raise _unreadable(
-                    file, f"sheet '{sheet}' is damaged ({type(exc).__name__}: {exc})"
+                raise _parse_failure(
+                    file, exc, f"sheet '{sheet}'", f"sheet '{sheet}' is damaged"
                 ) from None
             tables.append(
                 _table_from_rows(
