@@ -10,6 +10,7 @@ import genai_aug
 from conftest import make_frames
 from genai_aug import InventoryError, explain, load_inventory, score_tasks, score_texts
 from genai_aug.rules import EXPOSURES
+from genai_aug.scoring import exposure_from_evidence
 
 TEXTS = [
     "Type clinic letters from digital dictation",
@@ -39,8 +40,26 @@ def test_evidence_reproduces_the_score_category_and_exposure() -> None:
             k: strength[[c for c in strength.index if rs.category_index[c].exposure == k]].sum()
             for k in EXPOSURES
         }
-        top = max(by_exp.values())
-        assert row["exposure"] == next(k for k in EXPOSURES if by_exp[k] == top)
+        exposed = by_exp["E1"] + by_exp["E2"] > by_exp["E0"]
+        assert row["exposure"] == (
+            ("E2" if by_exp["E2"] > by_exp["E1"] else "E1") if exposed else "E0"
+        )
+
+
+@pytest.mark.parametrize(
+    ("e0", "e1", "e2", "want"),
+    [
+        (1.0, 0.6, 0.5, "E1"),  # E0 is the largest class, but E1 and E2 together outweigh it
+        (1.0, 0.4, 0.7, "E2"),
+        (1.0, 0.5, 0.5, "E0"),  # a tie with the pooled evidence stays unexposed
+        (0.0, 0.8, 0.8, "E1"),  # a tie between E1 and E2 goes to the lower class
+        (0.0, 0.0, 0.0, "E0"),  # no evidence
+    ],
+)
+def test_exposed_evidence_is_pooled_against_e0(e0: float, e1: float, e2: float, want: str) -> None:
+    """Exposed-or-not is decided first, on E1 and E2 evidence together; then alone or with tools."""
+    got = exposure_from_evidence(np.array([[e0, e1, e2]]))
+    assert EXPOSURES[int(got[0])] == want
 
 
 def test_scores_are_shares_of_time() -> None:

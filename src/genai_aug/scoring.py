@@ -11,8 +11,11 @@ Then
 
 - ``category`` = the ``c`` with the largest ``s_c`` (ties: the earlier category in
   the ruleset); ``unclassified`` when no rule fires;
-- ``exposure`` = the class ``k`` in E0, E1, E2 with the largest
-  ``sum of s_c over categories c whose exposure is k`` (ties: the lower class);
+- ``exposure``: with ``e_k`` = the sum of ``s_c`` over the categories ``c`` whose
+  exposure is ``k``, the task is E0 unless ``e_E1 + e_E2 > e_E0``; an exposed task
+  is E2 if ``e_E2 > e_E1`` and E1 otherwise. The rubric's first question is whether
+  an LLM halves the time at all, and E1 and E2 both say yes, so their evidence is
+  pooled against E0's before the second question (alone, or with tools);
 - ``score`` = ``sum_c s_c * time_share_c / sum_c s_c``: the evidence-weighted mean
   of the time shares of the categories recognised, in [0, 1].
 
@@ -151,7 +154,8 @@ def _evaluate(
             col.CATEGORY: np.where(classified, cat_ids[cat_idx], UNCLASSIFIED),
             col.CATEGORY_LABEL: np.where(classified, cat_labels[cat_idx], "Unclassified"),
             col.EXPOSURE: pd.array(
-                np.where(classified, exp_names[by_exposure.argmax(axis=1)], None), dtype=object
+                np.where(classified, exp_names[exposure_from_evidence(by_exposure)], None),
+                dtype=object,
             ),
             col.SCORE: score,
             col.CLASSIFIED: classified,
@@ -160,6 +164,23 @@ def _evaluate(
         index=texts.index,
     )
     return out, ev
+
+
+def exposure_from_evidence(by_exposure: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    """Exposure class index (0 = E0, 1 = E1, 2 = E2) from evidence per class (rows × 3).
+
+    E0 unless the E1 and E2 evidence together outweighs the E0 evidence; an exposed
+    row is E2 when its E2 evidence outweighs its E1 evidence. Rows with no evidence
+    are E0. ``scripts/fit_weights.py`` fits the weights for this same decision.
+
+    Examples
+    --------
+    >>> evidence = np.array([[1.0, 0.5, 0.7], [1.0, 0.7, 0.5], [1.0, 0.6, 0.4], [0.0, 0.0, 0.0]])
+    >>> exposure_from_evidence(evidence)
+    array([2, 1, 0, 0])
+    """
+    e0, e1, e2 = by_exposure[:, 0], by_exposure[:, 1], by_exposure[:, 2]
+    return np.where(e1 + e2 > e0, np.where(e2 > e1, 2, 1), 0)
 
 
 def _matched_words(
