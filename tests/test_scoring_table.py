@@ -155,6 +155,8 @@ MUST: dict[str, list[str]] = {
         "Attend the weekly MDT meeting",
         "Take part in board rounds",
         "Attend divisional governance meetings",
+        "Serve on the trust patient safety committee",
+        "Meet with the ward manager to discuss staffing",
     ],
     "teaching": [
         "Teach medical students on the ward",
@@ -170,6 +172,7 @@ MUST: dict[str, list[str]] = {
         "Dispense medicines in the pharmacy dispensary",
         "Decontaminate surgical instruments in sterile services",
         "Carry out quality control on the blood gas analyser",
+        "Read wiring diagrams to fault-find the nurse call system",
     ],
     "physical_work": [
         "Clean the ward bays and toilets",
@@ -239,12 +242,18 @@ MUST: dict[str, list[str]] = {
         "Help visitors find their way around the hospital",
         "Serve customers in the staff restaurant",
         "Assist visitors at the information desk",
+        "Take cash payments in the hospital shop",
+        "Count the cash in the till at the end of the day",
     ],
 }
 
 MUST_NOT: dict[str, list[str]] = {
     "scheduling": ["Operate on elective theatre lists", "Attend the bed meeting"],
-    "data_entry": ["Scan patients' abdomens with ultrasound", "Record observations at the bedside"],
+    "data_entry": [
+        "Scan patients' abdomens with ultrasound",
+        "Record observations at the bedside",
+        "Service the heating system in theatres",
+    ],
     "correspondence": ["Answer the ward telephone", "Type clinic letters from digital dictation"],
     "clinical_documentation": [
         "Document storage and archiving contracts",
