@@ -159,10 +159,13 @@ class Contract:
         share = [[released[m].sum() / self.s_hours[m].sum() for m in tier] for tier in self.tiers]
         return sum(min(a) <= max(b) for a, b in itertools.pairwise(share))
 
+    def strength(self, w: np.ndarray) -> np.ndarray:
+        """Evidence per category for each contract phrasing (phrasings × categories)."""
+        return self.fired @ (w[:, None] * self.onehot)
+
     def violations(self, w: np.ndarray) -> int:
         """Phrasings out of their category, plus staff-group tiers out of order."""
-        strength = self.fired @ (w[:, None] * self.onehot)
-        got = strength.argmax(axis=1)
+        got = self.strength(w).argmax(axis=1)
         n_must = len(self.want)
         wrong = int((got[:n_must] != self.want).sum() + (got[n_must:] == self.avoid).sum())
         return wrong + self.tier_violations(w)
@@ -178,7 +181,7 @@ class Contract:
         its own; a MUST_NOT phrasing by how far its avoided category comes within MARGIN of
         the strongest other one.
         """
-        strength = self.fired @ (w[:, None] * self.onehot)  # phrasings × categories
+        strength = self.strength(w)
         grad = np.zeros_like(strength)
         n_must = len(self.want)
         rows = np.arange(n_must)
