@@ -36,6 +36,10 @@ def matches(term: str, text: str) -> bool:
         ("book ... appointment", "book outpatient follow-up appointments"),
         ("follow up", "follow-up"),
         ("admin*", "administrative tasks"),
+        ("^operate", "Operate forklifts"),
+        ("^record", "Monitor and record fridge temperatures"),
+        ("^operate", "Clean and/or operate the autoclave"),
+        ("^direct", "Plan or direct the work of porters"),
     ],
 )
 def test_term_matches_inflected_and_spelling_variants(term: str, text: str) -> None:
@@ -54,10 +58,17 @@ def test_term_matches_inflected_and_spelling_variants(term: str, text: str) -> N
         ('"ward"', "wards"),
         ("book appointment", "book the appointment"),
         ("book ... appointment", "book one two three four five six seven appointment"),
+        ("^operate", "Safely operate forklifts"),
+        ("^record", "Monitor temperatures and record them"),
+        ("^record", "Monitor and then record temperatures"),
     ],
 )
 def test_term_respects_word_boundaries_and_gaps(term: str, text: str) -> None:
-    """Terms match whole words only; quoted words take no other forms; gaps are bounded."""
+    """Terms match whole words only; quoted words take no other forms; gaps are bounded.
+
+    A leading ``^`` matches only the task's main verb: its first word, or the second of two
+    leading verbs joined by and/or, never a verb later in the task.
+    """
     assert not matches(term, text)
 
 

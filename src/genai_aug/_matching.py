@@ -9,7 +9,9 @@ A *term* is written the way an analyst would say it:
 - ``book ... appointment`` – up to six other words may stand between;
 - ``admin*`` – any word that starts with ``admin``;
 - ``"ward"`` – in double quotes: exactly this word, no other forms;
-- ``^operate`` – a leading ``^``: only at the very start of the task (its main verb).
+- ``^operate`` – a leading ``^``: only where the task's main verb stands, at its very
+  start or as the second of two leading verbs joined by *and* or *or* (``Clean and
+  operate …``), never later in the task (``Safely operate …`` does not match).
 
 Text and terms are both normalised first: lower case, hyphens and slashes as spaces,
 and US spellings folded to UK ones (``organize`` → ``organise``, ``pediatric`` →
@@ -24,6 +26,9 @@ from functools import lru_cache
 from typing import Final
 
 _GAP: Final = r"(?:\s+\S+){0,6}?\s+"
+# Where a task's main verb can stand in normalised text: at the start, or after a first
+# verb and "and", "or" or "and/or" ("monitor and record ...": both verbs are main verbs).
+_MAIN_VERB: Final = r"^(?:\S+ (?:and |or |and or ))?"
 _MAX_TERM_WORDS: Final = 12
 # Bounds that keep matching linear in the text: each '...' gap tries up to seven word
 # counts, so a term's work per position grows as 7 ** gaps; and no text is longer than
@@ -154,7 +159,7 @@ def term_pattern(term: str) -> str:
         if parts:
             parts.append(_GAP if words[i - 1] == "..." else r"\s+")
         parts.append(_word_pattern(word))
-    return ("^" if anchored else r"\b") + "".join(parts) + r"\b"
+    return (_MAIN_VERB if anchored else r"\b") + "".join(parts) + r"\b"
 
 
 def normalise_term(term: str) -> str:
