@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from genai_aug._matching import normalise_text, term_pattern
+from genai_aug._matching import main_clause, normalise_text, term_pattern
 
 
 def matches(term: str, text: str) -> bool:
@@ -82,3 +82,21 @@ def test_malformed_terms_are_rejected(term: str) -> None:
     """Empty terms, terms that start or end with a gap, and very long terms are rejected."""
     with pytest.raises(ValueError):  # noqa: PT011 - the message is checked in test_rules
         term_pattern(term)
+
+
+@pytest.mark.parametrize(
+    ("text", "main"),
+    [
+        ("Monitor storage of chemicals to ensure compliance", "monitor storage of chemicals"),
+        ("Assemble frames according to specifications", "assemble frames"),
+        ("Adjust doses in accordance with the protocol", "adjust doses"),
+        ("Order stock based on usage", "order stock"),
+        ("Interview staff in order to plan rotas", "interview staff"),
+        ("Check the fridge so that vaccines stay cold", "check the fridge"),
+        ("Refer patients to physiotherapy", "refer patients to physiotherapy"),
+        ("Talk to families to explain the plan", "talk to families to explain the plan"),
+    ],
+)
+def test_main_clause_stops_before_purpose_or_basis(text: str, main: str) -> None:
+    """The main clause ends where a clause of purpose or basis starts, and nowhere else."""
+    assert main_clause(normalise_text(text)) == main

@@ -213,3 +213,19 @@ def test_ruleset_is_immutable() -> None:
     with pytest.raises(Exception, match="frozen"):
         rs.categories[0].time_share = 0.9  # type: ignore[misc]
     assert isinstance(rs, Ruleset)
+
+
+def test_rules_read_the_main_clause_before_the_whole_text(tmp_path: Path) -> None:
+    """A clause of purpose or basis is not the work: it is read only if the rest says nothing."""
+    rs = load_ruleset(write(tmp_path, DEFAULT_LIKE))
+    out = score_texts(
+        [
+            "Wash the patient to ensure the paperwork is complete",
+            "Escort the patient so that the paperwork is complete",
+            "Wash the patient and complete the paperwork",
+        ],
+        ruleset=rs,
+    )
+    assert out["category"].tolist() == ["care", "admin", "admin"]
+    assert out["evidence"].iat[0] == "care.wash +1.00 'wash'"
+    assert out["evidence"].iat[1] == "admin.forms +1.00 'paperwork'"

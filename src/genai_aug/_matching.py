@@ -29,6 +29,17 @@ _GAP: Final = r"(?:\s+\S+){0,6}?\s+"
 # Where a task's main verb can stand in normalised text: at the start, or after a first
 # verb and "and", "or" or "and/or" ("monitor and record ...": both verbs are main verbs).
 _MAIN_VERB: Final = r"^(?:\S+ (?:and |or |and or ))?"
+# Clauses that say why a task is done or on what basis, not what the work is: "check the
+# fridges *to ensure* safe storage", "assemble frames *according to* specifications".
+_ASIDE_VERBS: Final = (
+    "ensure determine identify assess verify evaluate maintain meet achieve improve prevent "
+    "promote facilitate resolve obtain establish detect locate comply protect minimise "
+    "maximise increase reduce avoid"
+)
+_ASIDE: Final = re.compile(
+    r" (?:to (?:" + "|".join(_ASIDE_VERBS.split()) + r")|in order to|so that"
+    r"|according to|in accordance with|based on) "
+)
 _MAX_TERM_WORDS: Final = 12
 # Bounds that keep matching linear in the text: each '...' gap tries up to seven word
 # counts, so a term's work per position grows as 7 ** gaps; and no text is longer than
@@ -93,6 +104,25 @@ def normalise_text(text: str) -> str:
     if len(s) > MAX_TEXT_CHARS:  # matched on its first MAX_TEXT_CHARS, cut at a word
         s = s[:MAX_TEXT_CHARS].rsplit(" ", 1)[0]
     return s
+
+
+def main_clause(norm: str) -> str:
+    """The part of a normalised task text that says what the work is.
+
+    That is the text before the first clause of purpose (*to ensure*, *to determine*,
+    *in order to*, *so that* …) or of basis (*according to*, *in accordance with*,
+    *based on*): why a task is done, or by what standard, is not the work itself.
+
+    Examples
+    --------
+    >>> main_clause("monitor storage of products to ensure compliance with safety guidelines")
+    'monitor storage of products'
+    >>> main_clause("assemble frames according to specifications")
+    'assemble frames'
+    >>> main_clause("book outpatient appointments")
+    'book outpatient appointments'
+    """
+    return _ASIDE.split(norm, maxsplit=1)[0]
 
 
 _VOWELS: Final = set("aeiou")

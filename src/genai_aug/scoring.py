@@ -38,7 +38,7 @@ import numpy as np
 import pandas as pd
 
 from genai_aug import _columns as col
-from genai_aug._matching import normalise_text
+from genai_aug._matching import main_clause, normalise_text
 from genai_aug.errors import ArgumentTypeError, InventoryError
 from genai_aug.rules import EXPOSURES, Rule, Ruleset, default_ruleset, load_ruleset
 from genai_aug.validating import Inventory
@@ -63,25 +63,45 @@ def fire_rules(
 ) -> tuple[np.ndarray[Any, Any], dict[int, list[re.Match[str] | None]]]:
     """Which rules fire for each normalised text: a boolean matrix (texts × rules).
 
+    Term rules read each text's main clause (:func:`genai_aug._matching.main_clause`:
+    the text before a clause of purpose or basis such as *to ensure …* or *according
+    to …*), and the whole text only where no term rule recognises the main clause.
     Also returns, per term rule (by position), the first match in each text, for the
     evidence. ``facing`` holds each text's ``patient_facing`` attribute (may be NA).
     """
-    n = len(norm)
+    main = [main_clause(t) for t in norm]
+    fired, matched = _fire_terms(main, rs)
+    reread = [i for i, t in enumerate(main) if t != norm[i] and not fired[i].any()]
+    if reread:
+        again, again_matched = _fire_terms([norm[i] for i in reread], rs)
+        fired[reread] = again
+        for j, hits in again_matched.items():
+            for i, hit in zip(reread, hits, strict=True):
+                matched[j][i] = hit
+    for j, rule in enumerate(rs.rules):
+        if not rule.terms:
+            fired[:, j] = (facing == rule.equals).fillna(False).to_numpy(dtype=bool)
+    return fired, matched
+
+
+def _fire_terms(
+    texts: list[str], rs: Ruleset
+) -> tuple[np.ndarray[Any, Any], dict[int, list[re.Match[str] | None]]]:
+    """Which term rules fire for each text, and each rule's first match per text."""
+    n = len(texts)
     fired = np.zeros((n, len(rs.rules)), dtype=bool)
     matched: dict[int, list[re.Match[str] | None]] = {}
     for j, rule in enumerate(rs.rules):
         if rule.terms:
             pattern, unless = rs.compiled[rule.id]
             search = pattern.search
-            hits = [search(t) for t in norm]
+            hits = [search(t) for t in texts]
             ok = np.fromiter((h is not None for h in hits), dtype=bool, count=n)
             if unless is not None and ok.any():
                 exclude = unless.search
-                ok &= np.fromiter((exclude(t) is None for t in norm), dtype=bool, count=n)
+                ok &= np.fromiter((exclude(t) is None for t in texts), dtype=bool, count=n)
             fired[:, j] = ok
             matched[j] = hits
-        else:
-            fired[:, j] = (facing == rule.equals).fillna(False).to_numpy(dtype=bool)
     return fired, matched
 
 
