@@ -71,7 +71,8 @@ def fire_rules(
     """
     main = [main_clause(t) for t in norm]
     fired, matched = _fire_terms(main, rs)
-    reread = [i for i, t in enumerate(main) if t != norm[i] and not fired[i].any()]
+    unrecognised = np.flatnonzero(~fired.any(axis=1)).tolist()
+    reread = [i for i in unrecognised if main[i] != norm[i]]
     if reread:
         again, again_matched = _fire_terms([norm[i] for i in reread], rs)
         fired[reread] = again
