@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from genai_aug._matching import main_clause, normalise_text, term_pattern
+from genai_aug._matching import compile_terms, main_clause, normalise_text, term_pattern
 
 
 def matches(term: str, text: str) -> bool:
@@ -100,3 +100,22 @@ def test_malformed_terms_are_rejected(term: str) -> None:
 def test_main_clause_stops_before_purpose_or_basis(text: str, main: str) -> None:
     """The main clause ends where a clause of purpose or basis starts, and nowhere else."""
     assert main_clause(normalise_text(text)) == main
+
+
+def test_a_rule_of_leading_and_free_terms_matches_as_its_terms_do() -> None:
+    """Compiled together (``^`` terms share one prefix), terms match as they do one by one."""
+    terms = ["^operate", "^record ... temperatures", "fridge", "^clean"]
+    rule = compile_terms(terms)
+    texts = [
+        "Operate the autoclave",
+        "Monitor and record fridge temperatures",
+        "Check the fridge",
+        "Safely operate forklifts",
+        "Monitor temperatures and record them",
+        "Clean and/or operate machines",
+        "Order supplies",
+    ]
+    for text in texts:
+        norm = normalise_text(text)
+        one_by_one = any(re.search(term_pattern(t), norm) for t in terms)
+        assert (rule.search(norm) is not None) == one_by_one, text

@@ -214,6 +214,22 @@ def normalise_term(term: str) -> str:
 
 
 def compile_terms(terms: tuple[str, ...] | list[str]) -> re.Pattern[str]:
-    """One compiled regex matching any of ``terms`` (longest alternatives first)."""
+    """One compiled regex matching any of ``terms`` (longest alternatives first).
+
+    Neighbouring ``^`` terms share one main-verb prefix: tried once per run of
+    alternatives instead of once per term, it keeps a rule of forty ``^`` terms as fast
+    to reject as one.
+    """
     patterns = sorted({term_pattern(t) for t in terms}, key=lambda p: (-len(p), p))
-    return re.compile("|".join(f"(?:{p})" for p in patterns))
+    parts: list[str] = []
+    anchored: list[str] = []
+    for pattern in [*patterns, None]:
+        if pattern is not None and pattern.startswith(_MAIN_VERB):
+            anchored.append(pattern.removeprefix(_MAIN_VERB))
+            continue
+        if anchored:
+            parts.append(_MAIN_VERB + "(?:" + "|".join(f"(?:{a})" for a in anchored) + ")")
+            anchored = []
+        if pattern is not None:
+            parts.append(f"(?:{pattern})")
+    return re.compile("|".join(parts))
