@@ -267,7 +267,10 @@ CASES: list[Case] = [
     Case(
         "hours-with-a-decimal-comma",
         lambda p: (xlsx(p, tasks=with_task("19,5")),),
-        {(W, "number-normalised", T, 2, "hours_per_week")},
+        {
+            (W, "number-normalised", T, 2, "hours_per_week"),
+            (W, "hours-not-listed", R, 2, "contracted_hours"),
+        },
         check=_hours_of("T1", 19.5),
     ),
     Case(
@@ -330,7 +333,10 @@ CASES: list[Case] = [
     Case(
         "zero-hours",
         lambda p: (xlsx(p, tasks=with_task(0)),),
-        {(W, "zero-hours", T, 2, "hours_per_week")},
+        {
+            (W, "zero-hours", T, 2, "hours_per_week"),
+            (W, "hours-not-listed", R, 2, "contracted_hours"),
+        },
     ),
     Case(
         "nan-hours-in-a-dataframe",

@@ -75,7 +75,7 @@ def test_skip_invalid_runs_on_the_good_rows(tmp_path: Path, capsys) -> None:  # 
     roles = tmp_path / "roles.csv"
     tasks = tmp_path / "tasks.csv"
     roles.write_text("role_id,role_title,staff_group,fte\nR1,Clerk,Central functions,1\n")
-    tasks.write_text("role_id,task,hours_per_week\nR1,Type letters,10\nR2,Ghost,5\n")
+    tasks.write_text("role_id,task,hours_per_week\nR1,Type letters,37.5\nR2,Ghost,5\n")
     assert (
         main(
             [

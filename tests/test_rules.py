@@ -66,6 +66,8 @@ label = "Admin"
 exposure = "E1"
 time_share = 0.5
 rationale = "Paperwork."
+mode = "augmentation"
+mode_rationale = "Staff still do the task."
 
 [[categories]]
 id = "care"
@@ -73,6 +75,8 @@ label = "Care"
 exposure = "E0"
 time_share = 0.0
 rationale = "Hands on."
+mode = "augmentation"
+mode_rationale = "Staff still do the task."
 
 [[rules]]
 id = "admin.forms"
@@ -119,6 +123,8 @@ label = "Scheduling and booking"
 exposure = "E2"
 time_share = 0.8
 rationale = "Our booking system has an LLM assistant."
+mode = "augmentation"
+mode_rationale = "Staff still do the task."
 
 [[rules]]
 id = "local.cerner"
@@ -172,6 +178,14 @@ BROKEN = {
     "term starts with gap": (
         DEFAULT_LIKE.replace('terms = ["wash"]', 'terms = ["... wash"]'),
         "cannot start or end with '...'",
+    ),
+    "category without a mode": (
+        DEFAULT_LIKE.replace('mode = "augmentation"\n', "", 1),
+        "categories[0] (id 'admin'), field 'mode': Field required",
+    ),
+    "unknown mode": (
+        DEFAULT_LIKE.replace('mode = "augmentation"', 'mode = "automatic"', 1),
+        "categories[0] (id 'admin'), field 'mode'",
     ),
     "empty rationale": (
         DEFAULT_LIKE.replace('rationale = "Washing is care."', 'rationale = ""'),

@@ -26,6 +26,7 @@ ISSUE_CODES = frozenset(
         "file-not-found",
         "fte-from-headcount",
         "hours-exceed-contract",
+        "hours-not-listed",
         "long-text",
         "ignored-column",
         "implausible-hours",

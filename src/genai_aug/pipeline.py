@@ -28,7 +28,8 @@ from genai_aug.scenarios import (
     load_scenarios,
     simulate,
 )
-from genai_aug.scoring import RulesetLike, as_ruleset, score_tasks_with_evidence
+from genai_aug.rules import RulesetLike, as_ruleset
+from genai_aug.scoring import score_tasks_with_evidence
 from genai_aug.validating import ErrorMode, Inventory
 
 if TYPE_CHECKING:

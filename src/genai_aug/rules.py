@@ -7,7 +7,10 @@ A ruleset is data (TOML) in three parts:
     packaged ruleset, and ``disable = [rule ids]`` to switch inherited rules off.
 ``[[categories]]``
     the kinds of work: ``id``, ``label``, ``exposure`` (E0/E1/E2), ``time_share`` (the
-    share of the task's time Gen AI could release, 0–1) and a ``rationale``.
+    share of the task's time Gen AI could release, 0–1) and a ``rationale``; ``mode``
+    (``automation``: the system does the task end to end and staff handle exceptions, or
+    ``augmentation``: staff still do and own the task while AI drafts, summarises or
+    suggests) with a ``mode_rationale``.
 ``[[rules]]``
     each recognises one category: ``id``, ``category``, ``weight`` (> 0), a one-line
     ``rationale``, and either ``terms`` (readable word patterns, see
@@ -32,12 +35,23 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from genai_aug._matching import compile_terms, term_pattern
 from genai_aug._toml import read_toml
-from genai_aug.errors import RulesetError
+from genai_aug.errors import ArgumentTypeError, RulesetError
 
-__all__ = ["Category", "Rule", "Ruleset", "RulesetInfo", "default_ruleset", "load_ruleset"]
+__all__ = [
+    "Category",
+    "Rule",
+    "Ruleset",
+    "RulesetInfo",
+    "RulesetLike",
+    "as_ruleset",
+    "default_ruleset",
+    "load_ruleset",
+]
 
 Exposure = Literal["E0", "E1", "E2"]
 EXPOSURES: tuple[Exposure, ...] = ("E0", "E1", "E2")
+Mode = Literal["automation", "augmentation"]
+MODES: tuple[Mode, ...] = ("automation", "augmentation")
 ATTRIBUTES = ("patient_facing",)
 _ID = r"^[a-z][a-z0-9_.\-]*$"
 
@@ -56,6 +70,11 @@ class Category(_Model):
         ge=0.0, le=1.0, description="Share of the task's time Gen AI could release."
     )
     rationale: str = Field(min_length=1, description="Why this exposure and time share.")
+    mode: Mode = Field(
+        description="'automation' (the system does the task end to end; staff handle exceptions) "
+        "or 'augmentation' (staff still do and own the task; AI drafts, summarises, suggests)."
+    )
+    mode_rationale: str = Field(min_length=1, description="Why this mode.")
 
 
 class Rule(_Model):
@@ -318,3 +337,26 @@ def default_ruleset() -> Ruleset:
     if _DEFAULT is None:
         _DEFAULT = _validate(_read_toml(None), f"packaged {DEFAULT_RULES_FILE}")
     return _DEFAULT
+
+
+RulesetLike = Ruleset | str | Path | None
+
+
+def as_ruleset(ruleset: RulesetLike) -> Ruleset:
+    """Return ``ruleset`` itself, the ruleset in the file it names, or the default.
+
+    Examples
+    --------
+    >>> as_ruleset(None) is default_ruleset()
+    True
+    """
+    if ruleset is None:
+        return default_ruleset()
+    if isinstance(ruleset, Ruleset):
+        return ruleset
+    if not isinstance(ruleset, str | Path):
+        raise ArgumentTypeError(
+            f"ruleset must be a Ruleset, a path to a ruleset file or None, got "
+            f"{type(ruleset).__name__}. Load one with genai_aug.load_ruleset(path)."
+        )
+    return load_ruleset(ruleset)

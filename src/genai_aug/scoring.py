@@ -40,23 +40,11 @@ import pandas as pd
 from genai_aug import _columns as col
 from genai_aug._matching import main_clause, normalise_text
 from genai_aug.errors import ArgumentTypeError, InventoryError
-from genai_aug.rules import EXPOSURES, Rule, Ruleset, default_ruleset, load_ruleset
+from genai_aug.rules import EXPOSURES, Rule, Ruleset, RulesetLike, as_ruleset
 from genai_aug.validating import Inventory
 
 UNCLASSIFIED = "unclassified"
 OVERRIDE_RULE = "analyst_override"
-
-RulesetLike = Ruleset | str | Path | None
-
-
-def as_ruleset(ruleset: RulesetLike) -> Ruleset:
-    """Return ``ruleset`` itself, the ruleset in the file it names, or the default."""
-    if ruleset is None:
-        return default_ruleset()
-    if isinstance(ruleset, Ruleset):
-        return ruleset
-    return load_ruleset(ruleset)
-
 
 def fire_rules(
     norm: list[str], facing: pd.Series, rs: Ruleset

@@ -33,6 +33,8 @@ from genai_aug.errors import GenAIAugError
 
 DEFAULT_CONTRACTED_HOURS = 37.5
 MAX_HOURS_PER_WEEK = 168.0
+HOURS_NOT_LISTED_SLACK = 0.05
+"""Task hours this far under the contracted hours (rounding) raise no 'hours-not-listed'."""
 ErrorMode = Literal["raise", "reject"]
 
 _TRUE = {"true", "yes", "y", "1", "t", "x"}
@@ -780,6 +782,26 @@ def validate(
     # (not when the tasks sheet itself is missing or unusable: that error says it all)
     tasks_usable = not tasks_table.missing_columns
     any_tasks = roles[col.ROLE_ID].isin(set(tasks[col.ROLE_ID].dropna()))  # rejected ones too
+    # Hours a role's tasks leave out are reported as "not listed", never as released.
+    # (a role with a rejected task is left to that task's own issue)
+    with_rejected = roles[col.ROLE_ID].isin(set(tasks.loc[task_bad, col.ROLE_ID].dropna()))
+    under = (
+        checkable & any_tasks & ~with_rejected & (task_hours < limit - HOURS_NOT_LISTED_SLACK)
+    )
+    _flag(
+        log,
+        roles_table,
+        under,
+        col.CONTRACTED_HOURS,
+        "hours-not-listed",
+        "warning",
+        lambda i: (
+            f"role '{roles[col.ROLE_ID].iat[i]}': its tasks list {task_hours.iat[i]:g} of its "
+            f"contracted {limit.iat[i]:g} hours a week; the other "
+            f"{limit.iat[i] - task_hours.iat[i]:g} are reported as not listed, never as "
+            "released. Add the missing tasks, or lower the contracted hours if they are wrong."
+        ),
+    )
     no_tasks = checkable & ~any_tasks & tasks_usable
     _flag(
         log,
