@@ -38,8 +38,7 @@ import numpy as np
 import pandas as pd
 
 from genai_aug.errors import GenAIAugError
-from genai_aug.rules import EXPOSURES
-from genai_aug.rules import RulesetLike, as_ruleset
+from genai_aug.rules import EXPOSURES, RulesetLike, as_ruleset
 from genai_aug.scoring import score_texts
 
 __all__ = ["Evaluation", "LabelsError", "evaluate"]

@@ -17,7 +17,7 @@ from genai_aug import __version__
 from genai_aug import _columns as col
 from genai_aug.aggregating import Aggregates, Assumptions, aggregate_hours
 from genai_aug.loading import load_inventory
-from genai_aug.rules import Ruleset
+from genai_aug.rules import Ruleset, RulesetLike, as_ruleset
 from genai_aug.scenarios import (
     DEFAULT_DRAWS,
     DEFAULT_SEED,
@@ -28,7 +28,6 @@ from genai_aug.scenarios import (
     load_scenarios,
     simulate,
 )
-from genai_aug.rules import RulesetLike, as_ruleset
 from genai_aug.scoring import score_tasks_with_evidence
 from genai_aug.validating import ErrorMode, Inventory
 

@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -45,6 +44,7 @@ from genai_aug.validating import Inventory
 
 UNCLASSIFIED = "unclassified"
 OVERRIDE_RULE = "analyst_override"
+
 
 def fire_rules(
     norm: list[str], facing: pd.Series, rs: Ruleset
