@@ -785,7 +785,8 @@ def validate(
     # Hours a role's tasks leave out are reported as "not listed", never as released.
     # (a role with a rejected task is left to that task's own issue)
     with_rejected = roles[col.ROLE_ID].isin(set(tasks.loc[task_bad, col.ROLE_ID].dropna()))
-    under = checkable & any_tasks & ~with_rejected & (task_hours < limit - HOURS_NOT_LISTED_SLACK)
+    gap = limit.astype(float) - task_hours.astype(float)
+    under = checkable & any_tasks & ~with_rejected & (gap > HOURS_NOT_LISTED_SLACK)
     _flag(
         log,
         roles_table,
@@ -796,7 +797,7 @@ def validate(
         lambda i: (
             f"role '{roles[col.ROLE_ID].iat[i]}': its tasks list {task_hours.iat[i]:g} of its "
             f"contracted {limit.iat[i]:g} hours a week; the other "
-            f"{float(limit.iat[i]) - float(task_hours.iat[i]):g} are reported as not listed, "
+            f"{gap.iat[i]:g} are reported as not listed, "
             "never as released. Add the missing tasks, or lower the contracted hours if "
             "they are wrong."
         ),
