@@ -1,8 +1,9 @@
-"""Command line: ``genai-aug run PATH [--out DIR]`` and friends."""
+"""Command line: ``genai-aug run PATH [--out DIR]``, ``explain``, ``score`` and friends."""
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 from collections.abc import Sequence
@@ -11,12 +12,13 @@ from pathlib import Path
 import pandas as pd
 
 from genai_aug import __version__
-from genai_aug.aggregating import Assumptions, as_assumptions
+from genai_aug import _columns as col
+from genai_aug.aggregating import DEFAULT_DRAWS, DEFAULT_SEED, Assumptions, as_assumptions
 from genai_aug.errors import GenAIAugError, InventoryError
 from genai_aug.evaluating import evaluate, largest_disagreements
 from genai_aug.pipeline import run, safe_for_spreadsheets
 from genai_aug.rules import load_ruleset
-from genai_aug.scenarios import DEFAULT_DRAWS, DEFAULT_SEED
+from genai_aug.scoring import explain, score_texts
 from genai_aug.template import write_template
 
 REPORT_FILE = "genai_aug_report.xlsx"
@@ -55,12 +57,7 @@ def _parser() -> argparse.ArgumentParser:
         help="a ruleset file (TOML) to use instead of the packaged default",
     )
     defaults = Assumptions()
-    p_run.add_argument(
-        "--adoption-rate",
-        type=float,
-        default=defaults.adoption_rate,
-        help="share of the potential saving realised, 0-1 (default %(default)s)",
-    )
+    p_run.add_argument("--adoption-rate", default=None, help=argparse.SUPPRESS)
     p_run.add_argument(
         "--working-weeks",
         type=float,
@@ -78,6 +75,13 @@ def _parser() -> argparse.ArgumentParser:
         type=Path,
         default=None,
         help="a scenario file (TOML) to use instead of the packaged three",
+    )
+    p_run.add_argument(
+        "--headline",
+        default=None,
+        metavar="NAME",
+        help="make this scenario the headline instead of the one the scenario file marks "
+        "(e.g. llm_with_tools for the full potential)",
     )
     p_run.add_argument(
         "--seed",
@@ -126,6 +130,34 @@ def _parser() -> argparse.ArgumentParser:
         help="also list the largest disagreements, with N example tasks each",
     )
 
+    p_explain = sub.add_parser(
+        "explain",
+        help="show the rules that fired for a task description, and why",
+        description="Score one task description and list every rule that fired: its "
+        "category, weight, the words it matched and its rationale, with the category, "
+        "exposure, mode, score and confidence they add up to.",
+    )
+    p_explain.add_argument("text", help="the task description, in quotes")
+    p_explain.add_argument("--rules", type=Path, default=None, help="a ruleset file (TOML)")
+
+    p_score = sub.add_parser(
+        "score",
+        help="score task descriptions given on the command line or in a file",
+        description="Score task descriptions: category, exposure, mode, score, confidence "
+        "and the evidence. Give the texts as arguments, or --file with one per line.",
+    )
+    p_score.add_argument("texts", nargs="*", metavar="TEXT", help="task descriptions")
+    p_score.add_argument(
+        "--file", type=Path, default=None, help="a UTF-8 text file with one task per line"
+    )
+    p_score.add_argument(
+        "--format",
+        choices=("table", "csv", "json"),
+        default="table",
+        help="output format (default %(default)s)",
+    )
+    p_score.add_argument("--rules", type=Path, default=None, help="a ruleset file (TOML)")
+
     p_rules = sub.add_parser(
         "rules",
         help="list the categories and rules of a ruleset",
@@ -159,9 +191,16 @@ class _Progress:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    assumptions = as_assumptions(
-        {"adoption_rate": args.adoption_rate, "working_weeks_per_year": args.working_weeks}
-    )
+    if args.adoption_rate is not None:
+        print(
+            "genai-aug: --adoption-rate was removed in genai_aug 0.2: adoption is part of each "
+            "scenario, so the headline, the ranges and every output use one model. Set "
+            "'adoption' in a scenario file and pass it with --scenarios (see "
+            "docs/interpreting-results.md).",
+            file=sys.stderr,
+        )
+        return EXIT_BAD_INPUT
+    assumptions = as_assumptions({"working_weeks_per_year": args.working_weeks})
     progress = _Progress(args.quiet)
     try:
         result = run(
@@ -171,6 +210,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
             assumptions=assumptions,
             errors="reject" if args.skip_invalid else "raise",
             scenarios=args.scenarios,
+            headline=args.headline,
             seed=args.seed,
             n_draws=args.draws,
             progress=progress,
@@ -223,6 +263,84 @@ def _cmd_template(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+_SCORE_COLUMNS = (
+    col.TASK,
+    col.CATEGORY,
+    col.EXPOSURE,
+    col.MODE,
+    col.SCORE,
+    col.CONFIDENCE,
+    col.EVIDENCE,
+)
+
+
+def _scored(texts: list[str], rules: Path | None) -> pd.DataFrame:
+    """Scores of ``texts`` with each category's mode, in the order given."""
+    rs = load_ruleset(rules)
+    out = score_texts(texts, ruleset=rs)
+    modes = {c.id: c.mode for c in rs.categories}
+    out.insert(list(out.columns).index(col.EXPOSURE) + 1, col.MODE, out[col.CATEGORY].map(modes))
+    return out[list(_SCORE_COLUMNS)]
+
+
+def _cmd_explain(args: argparse.Namespace) -> int:
+    rs = load_ruleset(args.rules)
+    scored = _scored([args.text], args.rules).iloc[0]
+    print(f"Task: {_printable(args.text)}")
+    if pd.isna(scored[col.EXPOSURE]):
+        print("No rule matched: the task is unclassified and releases no hours. Review it, or set")
+        print("a category_override in the inventory.")
+        return EXIT_OK
+    print(
+        f"Category: {scored[col.CATEGORY]} · exposure {scored[col.EXPOSURE]} · "
+        f"mode {scored[col.MODE]} · score {scored[col.SCORE]:.3f} · "
+        f"confidence {scored[col.CONFIDENCE]:.2f}"
+    )
+    why = explain(args.text, ruleset=rs)
+    rationale = {r.id: r.rationale for r in rs.rules}
+    print(f"\n{len(why)} rule(s) fired (strongest first):")
+    for _, r in why.iterrows():
+        print(
+            f"  {r[col.RULE_ID]} -> {r[col.CATEGORY]} (weight {r[col.WEIGHT]:.2f}), matched "
+            f"'{_printable(str(r[col.MATCHED]))}': {rationale.get(str(r[col.RULE_ID]), '')}"
+        )
+    print(f"\nRuleset {rs.name} {rs.version} (sha256 {rs.hash[:12]}); see docs/scoring.md.")
+    return EXIT_OK
+
+
+def _cmd_score(args: argparse.Namespace) -> int:
+    texts = list(args.texts)
+    if args.file is not None:
+        try:
+            lines = args.file.read_text(encoding="utf-8-sig").splitlines()
+        except (OSError, UnicodeDecodeError) as exc:
+            print(f"genai-aug: cannot read '{args.file}': {exc}", file=sys.stderr)
+            return EXIT_BAD_INPUT
+        texts += [line.strip() for line in lines if line.strip()]
+    if not texts:
+        print("genai-aug: give task descriptions as arguments or with --file", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    out = _scored(texts, args.rules)
+    if args.format == "csv":
+        sys.stdout.write(safe_for_spreadsheets(out).to_csv(index=False, lineterminator="\n"))
+    elif args.format == "json":
+        records = json.loads(out.to_json(orient="records"))
+        print(json.dumps(records, indent=2, ensure_ascii=False))
+    else:
+        view = out.drop(columns=[col.EVIDENCE]).copy()
+        view[col.TASK] = view[col.TASK].map(lambda t: _printable(str(t))[:60])
+        with pd.option_context("display.width", 200, "display.max_rows", 10_000):
+            print(view.to_string(index=False, float_format="{:.2f}".format))
+    return EXIT_OK
+
+
+def _printable(text: str) -> str:
+    """Control characters shown as escapes, so nothing drives the terminal."""
+    return "".join(
+        ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in text
+    )
+
+
 def _cmd_rules(args: argparse.Namespace) -> int:
     rs = load_ruleset(args.rules)
     print(f"{rs.name} {rs.version} (sha256 {rs.hash})\n")
@@ -230,7 +348,9 @@ def _cmd_rules(args: argparse.Namespace) -> int:
         "display.max_colwidth", 60, "display.width", 200, "display.max_rows", 500
     ):
         print(
-            rs.categories_frame()[["id", "label", "exposure", "time_share"]].to_string(index=False)
+            rs.categories_frame()[["id", "label", "exposure", "mode", "time_share"]].to_string(
+                index=False
+            )
         )
         print()
         print(
@@ -259,6 +379,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             "run": _cmd_run,
             "evaluate": _cmd_evaluate,
             "rules": _cmd_rules,
+            "explain": _cmd_explain,
+            "score": _cmd_score,
             "template": _cmd_template,
         }
         return commands[args.command](args)
