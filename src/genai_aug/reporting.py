@@ -75,16 +75,20 @@ def _figure(width: float, height: float) -> Figure:
     return fig
 
 
-def _footnote(fig: Figure, result: Result, scenarios: str) -> None:
-    """Source, ruleset, scenario(s) and date under the chart, so a copied chart keeps them."""
+def _footnote_text(result: Result, scenarios: str) -> str:
+    """Source, ruleset, scenario(s), version and date: what a chart needs to be traced."""
     meta = result.provenance
     source = Path(str(meta.get("input") or result.inventory.source)).name
-    text = (
+    return (
         f"Source: {source} · ruleset {result.ruleset.name} {result.ruleset.version} "
         f"({result.ruleset.hash[:12]}) · {scenarios} · genai_aug {__version__} · "
         f"{dt.date.today().isoformat()}"
     )
-    fig.supxlabel(text, fontsize=7, color="#555555", x=0.0, ha="left")
+
+
+def _footnote(fig: Figure, result: Result, scenarios: str) -> None:
+    """The footnote under the chart, so a copied chart keeps it."""
+    fig.supxlabel(_footnote_text(result, scenarios), fontsize=7, color="#555555", x=0.0, ha="left")
 
 
 def _legend_below(ax: Any, ncol: int) -> None:
@@ -903,6 +907,18 @@ def _write_summary(
     ws.set_h_pagebreaks([row - 1])  # the charts start on a page of their own
 
     n_groups = groups.n_rows
+    pagebreaks = []
+    foot = formats.get(italic=True, font_size=8, font_color="#555555")
+
+    def place(chart: Any, height: float, scenarios: str) -> None:
+        """The chart at the current row, its footnote right below it."""
+        nonlocal row
+        pagebreaks.append(row - 1)
+        ws.insert_chart(row, 0, chart)
+        row += int(height / 20) + 1
+        ws.write_string(row - 1, 0, _footnote_text(result, scenarios), foot)
+        row += 1
+
     modes_chart = book.add_chart({"type": "bar", "subtype": "stacked"})
     _add_series(modes_chart, groups, groups.col_index(col.HOURS_AUTOMATION), n_groups, 4)
     _add_series(modes_chart, groups, groups.col_index(col.HOURS_AUGMENTATION), n_groups, 5)
@@ -912,9 +928,7 @@ def _write_summary(
         f"Automation and augmentation by staff group ({h.label}, central hours a week)",
         height=chart_height,
     )
-    ws.insert_chart(row, 0, modes_chart)
-    rows_used = int(chart_height / 20) + 2
-    row += rows_used
+    place(modes_chart, chart_height, f"scenario: {h.scenario}")
 
     groups_chart = book.add_chart({"type": "bar"})
     names = [s.name for s in result.scenarios.scenarios.scenarios]
@@ -928,21 +942,20 @@ def _write_summary(
         "Hours released a week by staff group, by scenario (central)",
         height=groups_height,
     )
-    ws.insert_chart(row, 0, groups_chart)
-    groups_rows = int(groups_height / 20) + 2
-    row += groups_rows
+    place(groups_chart, groups_height, "scenarios: " + ", ".join(names))
 
     n_top = min(top_roles, roles.n_rows)
     roles_chart = book.add_chart({"type": "bar"})
     _add_series(roles_chart, roles, roles.col_index(col.HOURS_RELEASED), n_top, 0)
+    roles_height = max(380, 30 * n_top)
     _style_chart(
         roles_chart,
         f"Top {n_top} roles by hours released a week ({h.label}, central)",
-        height=max(380, 30 * n_top),
+        height=roles_height,
         legend=False,
     )
-    ws.insert_chart(row, 0, roles_chart)
-    ws.set_h_pagebreaks([row - groups_rows - rows_used - 1, row - groups_rows - 1, row - 1])
+    place(roles_chart, roles_height, f"scenario: {h.scenario}")
+    ws.set_h_pagebreaks(pagebreaks)
 
 
 def _add_series(chart: Any, table: _Table, value_col: int, n: int, colour_index: int) -> None:
