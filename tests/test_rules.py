@@ -245,3 +245,23 @@ def test_rules_read_the_main_clause_before_the_whole_text(tmp_path: Path) -> Non
     assert out["evidence"].iat[1] == "admin.forms +1.00 'paperwork'"
     # with no clause of purpose, the whole text is the work: both rules fire
     assert out["evidence"].iat[2] == "admin.forms +1.00 'paperwork'; care.wash +1.00 'wash'"
+
+
+@pytest.mark.parametrize(
+    ("extra", "expected"),
+    [
+        ("disable = 5", "table [ruleset], field 'disable': Input should be a valid tuple"),
+        ("disable = [1]", "field 'disable.0': Input should be a valid string"),
+        ('extend = "default"', "field 'extend': Extra inputs are not permitted"),
+        ("[ruleset2]\na = 1", "unknown top-level key(s) ['ruleset2']"),
+        ('[rules]\nid = "x"', "'rules': expected [[rules]] tables, got dict"),
+    ],
+)
+def test_a_wrongly_typed_extending_file_is_a_ruleset_error(
+    tmp_path: Path, extra: str, expected: str
+) -> None:
+    """The overlay's shape is checked before the merge: no TypeError or AttributeError."""
+    path = write(tmp_path, f'[ruleset]\nname = "x"\nversion = "1"\nextends = "default"\n{extra}\n')
+    with pytest.raises(RulesetError) as info:
+        load_ruleset(path)
+    assert expected in str(info.value) and str(path) in str(info.value)

@@ -267,8 +267,42 @@ def _describe_loc(data: Mapping[str, Any], loc: tuple[int | str, ...]) -> str:
     return "field '" + ".".join(str(p) for p in loc) + "'" if loc else "ruleset"
 
 
+def _check_overlay(data: Mapping[str, Any], where: str) -> None:
+    """The shape of a file that extends the default, checked before it is laid over it."""
+    problems = []
+    try:
+        RulesetInfo.model_validate(data.get("ruleset"))
+    except ValidationError as exc:
+        problems += [
+            f"  - table [ruleset], field '{'.'.join(str(p) for p in e['loc']) or 'ruleset'}': "
+            f"{e['msg']}"
+            for e in exc.errors()
+        ]
+    for part in ("categories", "rules"):
+        items = data.get(part, [])
+        if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+            problems.append(
+                f"  - '{part}': expected [[{part}]] tables, got {type(items).__name__}"
+                + (
+                    f" of {sorted({type(i).__name__ for i in items})}"
+                    if isinstance(items, list)
+                    else ""
+                )
+            )
+    unknown = sorted(set(data) - {"ruleset", "categories", "rules"})
+    if unknown:
+        problems.append(
+            f"  - unknown top-level key(s) {unknown}; expected ruleset, categories, rules"
+        )
+    if problems:
+        raise RulesetError(
+            f"Ruleset '{where}' is invalid ({len(problems)} problem(s)):\n" + "\n".join(problems)
+        )
+
+
 def _merge(base: Ruleset, data: Mapping[str, Any], where: str) -> dict[str, Any]:
     """Overlay a user's ruleset data on ``base``: same ids replace, new ids are added."""
+    _check_overlay(data, where)
     info = dict(data.get("ruleset", {}))
     disable = set(info.get("disable", ()))
     known = {r.id for r in base.rules} | {r.get("id") for r in data.get("rules", [])}
