@@ -223,3 +223,37 @@ def test_score_without_texts_is_a_one_line_error(capsys: pytest.CaptureFixture[s
     """No texts and no file: exit 2 with what to do."""
     assert main(["score"]) == 2
     assert "give task descriptions" in capsys.readouterr().err
+
+
+def test_parquet_tables_hold_what_the_csv_tables_hold(
+    outputs: tuple[str, Path], sample_result: genai_aug.Result
+) -> None:
+    """Every CSV table has a Parquet twin with the same rows and numbers."""
+    _, out = outputs
+    for name, frame in sample_result.tables().items():
+        stem = genai_aug.result.OUTPUT_FILES[name].removesuffix(".csv")
+        parquet = pd.read_parquet(out / f"{stem}.parquet")
+        assert list(parquet.columns) == list(frame.columns), name
+        assert len(parquet) == len(frame), name
+        numbers = frame.select_dtypes("number").columns
+        np.testing.assert_allclose(
+            parquet[numbers].to_numpy(float), frame[numbers].to_numpy(float), rtol=0, atol=0
+        )
+
+
+def test_a_large_report_shows_the_top_rows_and_says_so(
+    sample_result: genai_aug.Result, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past REPORT_MAX_ROWS the Tasks and By role sheets list the top rows, with a note."""
+    from genai_aug import reporting
+
+    monkeypatch.setattr(reporting, "REPORT_MAX_ROWS", 20)
+    book = openpyxl.load_workbook(sample_result.to_excel(tmp_path / "r.xlsx"))
+    tasks = book["Tasks"]
+    assert "Showing the 20 of 450 tasks releasing most hours" in tasks["A1"].value
+    shown = {r[3] for r in tasks.iter_rows(min_row=3, values_only=True)}
+    top = sample_result.tasks.nlargest(20, col.HOURS_RELEASED, keep="first")
+    assert len(shown) == 20 and shown == set(top[col.TASK_ID])
+    roles = book["By role"]
+    assert "Showing the 20 of 55 roles" in roles["A1"].value
+    assert roles.max_row == 2 + 20

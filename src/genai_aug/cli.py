@@ -235,8 +235,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
     progress.done()
     print(result.summary(top=args.top))
     if args.out is not None:
-        progress("writing CSV tables")
+        progress("writing CSV and Parquet tables")
         written = {f"{k}.csv": v for k, v in result.to_csv(args.out).items()}
+        written.update({f"{k}.parquet": v for k, v in result.to_parquet(args.out).items()})
         progress("writing the Excel report")
         written["report"] = result.to_excel(args.out / REPORT_FILE)
         if not args.no_charts:

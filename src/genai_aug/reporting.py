@@ -64,6 +64,12 @@ _EXPOSURE_COLOURS = {
     "Unclassified": "yellow",
 }
 EXCEL_MAX_ROWS = 1_048_576
+REPORT_MAX_ROWS = 50_000
+"""Rows the report's Tasks and By role sheets show at most: the ones releasing most hours.
+
+A board reads a few hundred rows; past this size the sheets list the top rows by the
+headline's hours released and say so, and every row is in the CSV and Parquet files.
+"""
 
 # --- charts -----------------------------------------------------------------
 
@@ -556,9 +562,10 @@ def _groups_table(result: Result, names: list[str]) -> _Table:
 
 
 def _roles_table(result: Result, names: list[str]) -> _Table:
-    wide, scen_cols = _scenario_wide(result, "roles", col.ROLE_ID, names)
     ranked = _summary.ranked_roles(result)
-    frame = ranked.set_index(col.ROLE_ID).join(wide).reset_index()
+    shown = ranked.head(REPORT_MAX_ROWS)
+    wide, scen_cols = _scenario_wide(result, "roles", col.ROLE_ID, names)
+    frame = shown.set_index(col.ROLE_ID).join(wide).reset_index()
     columns = (
         _Column(col.ROLE_ID, "Role id", None, 10),
         _Column(col.ROLE_TITLE, "Role", None, 36),
@@ -573,6 +580,11 @@ def _roles_table(result: Result, names: list[str]) -> _Table:
         f"Sorted by the headline ({result.headline.label}), central hours a week released; "
         "low and high are P10–P90 of its Monte Carlo."
     )
+    if len(ranked) > len(shown):
+        note += (
+            f" Showing the {len(shown):,} of {len(ranked):,} roles releasing most hours; every "
+            "role is in hours_by_role.csv and .parquet."
+        )
     return _Table("By role", frame, columns, note=note)
 
 
@@ -602,7 +614,20 @@ def _review_table(result: Result) -> _Table:
 
 
 def _tasks_table(result: Result) -> _Table:
-    tasks = result.tasks.sort_values([col.ROLE_ID, col.TASK_ID], kind="stable")
+    tasks = result.tasks
+    note = None
+    if len(tasks) > REPORT_MAX_ROWS:
+        top = tasks.sort_values(
+            [col.HOURS_RELEASED, col.ROLE_ID, col.TASK_ID],
+            ascending=[False, True, True],
+            kind="stable",
+        ).head(REPORT_MAX_ROWS)
+        note = (
+            f"Showing the {len(top):,} of {len(tasks):,} tasks releasing most hours under the "
+            "headline, in role order; every task is in scored_tasks.csv and .parquet."
+        )
+        tasks = top
+    tasks = tasks.sort_values([col.ROLE_ID, col.TASK_ID], kind="stable")
     columns = (
         _Column(col.ROLE_ID, "Role id", None, 10),
         _Column(col.ROLE_TITLE, "Role", None, 28),
@@ -621,12 +646,6 @@ def _tasks_table(result: Result) -> _Table:
         _Column(col.SOURCE_SHEET, "Source sheet", None, 10),
         _Column(col.SOURCE_ROW, "Source row", _INT, 8),
     )
-    note = None
-    if len(tasks) > EXCEL_MAX_ROWS - 3:
-        note = (
-            f"Excel holds {EXCEL_MAX_ROWS - 3:,} of the {len(tasks):,} tasks; "
-            "every task is in scored_tasks.csv."
-        )
     return _Table("Tasks", tasks, columns, note=note)
 
 

@@ -218,16 +218,9 @@ class Result:
             for _, r in review.iterrows()
         ]
 
-    def to_csv(self, directory: str | os.PathLike[str]) -> dict[str, Path]:
-        """Write every table as CSV, and ``run_metadata.json``, into ``directory``.
-
-        Returns the paths written, by table name. The CSV files are byte-identical
-        for the same inventory, ruleset, scenarios and seed.
-        """
-        out = Path(directory)
-        out.mkdir(parents=True, exist_ok=True)
-        written: dict[str, Path] = {}
-        tables = {
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """Every table a run writes, by name (the keys of ``OUTPUT_FILES``)."""
+        return {
             "tasks": self.tasks[[c for c in _TASK_OUTPUT_COLUMNS if c in self.tasks.columns]],
             "roles": self.roles,
             "staff_groups": self.staff_groups,
@@ -250,7 +243,17 @@ class Result:
             "scenario_roles": self.scenarios.roles,
             "scenario_assumptions": self.scenarios.scenarios.to_frame(),
         }
-        for name, frame in tables.items():
+
+    def to_csv(self, directory: str | os.PathLike[str]) -> dict[str, Path]:
+        """Write every table as CSV, and ``run_metadata.json``, into ``directory``.
+
+        Returns the paths written, by table name. The CSV files are byte-identical
+        for the same inventory, ruleset, scenarios and seed.
+        """
+        out = Path(directory)
+        out.mkdir(parents=True, exist_ok=True)
+        written: dict[str, Path] = {}
+        for name, frame in self.tables().items():
             path = out / OUTPUT_FILES[name]
             safe_for_spreadsheets(frame).to_csv(
                 path, index=False, lineterminator="\n", float_format="%.10g"
@@ -259,6 +262,23 @@ class Result:
         meta = out / METADATA_FILE
         meta.write_text(json.dumps(self.provenance, indent=2, sort_keys=True) + "\n", "utf-8")
         written["metadata"] = meta
+        return written
+
+    def to_parquet(self, directory: str | os.PathLike[str]) -> dict[str, Path]:
+        """Write every table as Parquet into ``directory`` (the CSV names, ``.parquet``).
+
+        Parquet keeps each column's type and reads back in a fraction of the time of CSV,
+        which matters for a national inventory's million-row task and evidence tables.
+        Values are written as they are (no spreadsheet escaping: Parquet is not opened
+        by spreadsheets). Needs pyarrow, a dependency of genai_aug.
+        """
+        out = Path(directory)
+        out.mkdir(parents=True, exist_ok=True)
+        written: dict[str, Path] = {}
+        for name, frame in self.tables().items():
+            path = out / Path(OUTPUT_FILES[name]).with_suffix(".parquet").name
+            _arrow_safe(frame).to_parquet(path, index=False)
+            written[name] = path
         return written
 
     def to_excel(self, path: str | os.PathLike[str]) -> Path:
@@ -401,6 +421,19 @@ def safe_for_spreadsheets(frame: pd.DataFrame) -> pd.DataFrame:
         risky = values.map(lambda v: isinstance(v, str) and v.startswith(FORMULA_STARTS))
         if risky.any():
             out[column] = values.where(~risky, "'" + values.astype(str))
+    return out
+
+
+def _arrow_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """Object columns holding more than one type of value (an issue's 'value') as text."""
+    out = frame.copy()
+    for column in out.columns:
+        values = out[column]
+        if values.dtype != object:
+            continue
+        kinds = {type(v) for v in values.dropna()}
+        if len(kinds) > 1 or (kinds and not kinds <= {str}):
+            out[column] = values.map(lambda v: v if pd.isna(v) else str(v)).astype("string")
     return out
 
 
