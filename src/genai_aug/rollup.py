@@ -90,6 +90,22 @@ class Hierarchy:
         """Per-staff-group sums of per-role ``values``, for the groups present."""
         return ordered_sum(values, self.group_codes, len(STAFF_GROUPS))[self.groups]
 
+    def roles_to_groups_rows(self, matrix: Array) -> Array:
+        """Per-staff-group sums of the rows of a (roles × k) ``matrix``, for the groups present.
+
+        Roles are added in their fixed order (staff group, role id), so the sums do not
+        depend on the inventory's row order.
+        """
+        order = np.lexsort((np.arange(len(self.roles)), self.group_codes))
+        codes = self.group_codes[order]
+        keep = codes >= 0
+        order, codes = order[keep], codes[keep]
+        if not len(order):
+            return np.zeros((0, matrix.shape[1]))
+        starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
+        out: Array = np.add.reduceat(matrix[order], starts, axis=0)
+        return out
+
     @staticmethod
     def groups_to_trust(values: Array) -> float:
         """The trust's sum of per-group ``values``."""
