@@ -144,6 +144,15 @@ def ranked_roles(result: Result) -> pd.DataFrame:
     ).reset_index(drop=True)
 
 
+def ranked_areas(result: Result, level: str) -> pd.DataFrame:
+    """The areas of one level (organisation, icb, region), most hours released first."""
+    return (
+        result.areas[level]
+        .sort_values([col.HOURS_RELEASED, level], ascending=[False, True], kind="stable")
+        .reset_index(drop=True)
+    )
+
+
 def top_roles(result: Result, n: int = 10) -> pd.DataFrame:
     """The ``n`` roles releasing most hours a week under the headline."""
     return ranked_roles(result).head(n)

@@ -30,10 +30,12 @@ augmentation, which add up to the total at every level.
 from __future__ import annotations
 
 import difflib
+import os
 import zlib
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
@@ -42,8 +44,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from genai_aug import _columns as col
 from genai_aug._reference import STAFF_GROUPS
-from genai_aug.errors import ArgumentTypeError, ScenarioError
-from genai_aug.rollup import TRUST_LABEL, Hierarchy, ordered_sum
+from genai_aug.errors import ArgumentTypeError, GenAIAugError, ScenarioError
+from genai_aug.rollup import AREA_LEVELS, TRUST_LABEL, Hierarchy, ordered_sum
 from genai_aug.rules import Ruleset, RulesetLike, as_ruleset
 from genai_aug.scenarios import Scenario, ScenarioSet, load_scenarios
 
@@ -155,6 +157,9 @@ class ScenarioResults:
         The scenarios and their assumptions; ``scenarios.headline`` is the headline.
     seed, n_draws : int
         The Monte Carlo seed and number of draws.
+    areas : dict of str to pandas.DataFrame
+        The same per organisation, and per ICB and region with a lookup (see
+        :data:`~genai_aug.rollup.AREA_LEVELS`); empty when roles carry no organisation.
     """
 
     roles: pd.DataFrame
@@ -163,6 +168,7 @@ class ScenarioResults:
     scenarios: ScenarioSet
     seed: int
     n_draws: int
+    areas: dict[str, pd.DataFrame] = field(default_factory=dict)
 
     @property
     def headline(self) -> str:
@@ -213,6 +219,9 @@ class Aggregates:
         Every scenario's figures at every level.
     assumptions : Assumptions
         The calendar assumptions in force.
+    areas : dict of str to pandas.DataFrame
+        One row per organisation (the roles' ``trust`` column), and per ICB and region
+        when a lookup is given, with the headline's figures; empty without organisations.
     """
 
     tasks: pd.DataFrame
@@ -221,6 +230,7 @@ class Aggregates:
     trust: pd.DataFrame
     scenarios: ScenarioResults
     assumptions: Assumptions
+    areas: dict[str, pd.DataFrame] = field(default_factory=dict)
 
 
 def _close(value: str, options: Sequence[str]) -> str:
@@ -253,6 +263,44 @@ def _resolve_scope(s: Scenario, rs: Ruleset, role_ids: pd.Series) -> Scenario:
     return s.model_copy(update={"categories": tuple(cats)})
 
 
+def _as_lookup(
+    organisations: pd.DataFrame | str | os.PathLike[str] | None,
+) -> pd.DataFrame | None:
+    """The organisation lookup as a table of text, checked: an ``organisation`` column and
+    ``icb`` and/or ``region``."""
+    if organisations is None:
+        return None
+    if isinstance(organisations, str | os.PathLike):
+        path = Path(organisations)
+        try:
+            organisations = pd.read_csv(path, dtype=str, keep_default_na=False)
+        except (OSError, ValueError, UnicodeDecodeError) as exc:
+            raise GenAIAugError(
+                f"Organisation lookup '{path}' cannot be read as CSV: {exc}. Expected a CSV "
+                "with columns organisation, icb and/or region."
+            ) from None
+    if not isinstance(organisations, pd.DataFrame):
+        raise ArgumentTypeError(
+            "organisations must be a DataFrame or the path to a CSV, got "
+            f"{type(organisations).__name__}."
+        )
+    table = organisations.rename(columns=lambda c: str(c).strip().lower())
+    levels = [c for c in AREA_LEVELS[1:] if c in table.columns]
+    if "organisation" not in table.columns or not levels:
+        raise GenAIAugError(
+            f"Organisation lookup: expected columns 'organisation' and 'icb' and/or 'region', "
+            f"got {list(organisations.columns)}."
+        )
+    out = table[["organisation", *levels]].astype(str)
+    clashes = out.drop_duplicates().groupby("organisation").size()
+    if (clashes > 1).any():
+        raise GenAIAugError(
+            f"Organisation lookup: organisation '{clashes[clashes > 1].index[0]}' is given more "
+            "than one ICB or region; each organisation belongs to one."
+        )
+    return out
+
+
 def _check_draws(seed: object, n_draws: object) -> tuple[int, int]:
     for name, value in (("seed", seed), ("n_draws", n_draws)):
         if isinstance(value, bool) or not isinstance(value, int | np.integer):
@@ -280,6 +328,7 @@ def aggregate_hours(
     assumptions: Assumptions | Mapping[str, Any] | None = None,
     seed: int = DEFAULT_SEED,
     n_draws: int = DEFAULT_DRAWS,
+    organisations: pd.DataFrame | str | os.PathLike[str] | None = None,
 ) -> Aggregates:
     """Hours released per task, role, staff group and trust under each scenario.
 
@@ -301,6 +350,10 @@ def aggregate_hours(
         Seed of the Monte Carlo behind the low and high figures.
     n_draws : int
         Number of Monte Carlo draws (100 to 100,000).
+    organisations : DataFrame or path to a CSV, optional
+        A lookup from organisation (the roles' ``trust`` value) to ``icb`` and/or
+        ``region``, to add those levels up too. Without it, roles that carry an
+        organisation still add up per organisation.
 
     Returns
     -------
@@ -327,13 +380,13 @@ def aggregate_hours(
     weeks = a.working_weeks_per_year
 
     t = scored_tasks.copy()
-    role_cols = [c for c in col.ROLE_INFO_COLUMNS if c in t.columns]
+    wanted = [*col.ROLE_INFO_COLUMNS, col.TRUST]
     info = (
-        roles[[c for c in col.ROLE_INFO_COLUMNS if c in roles.columns]]
+        roles[[c for c in wanted if c in roles.columns]]
         if roles is not None
-        else t[role_cols].drop_duplicates(col.ROLE_ID)
+        else t[[c for c in wanted if c in t.columns]].drop_duplicates(col.ROLE_ID)
     )
-    tree = Hierarchy.from_roles(info)
+    tree = Hierarchy.from_roles(info, _as_lookup(organisations))
     scoped = tuple(_resolve_scope(s, rs, tree.roles[col.ROLE_ID]) for s in scen.scenarios)
 
     cats = rs.categories
@@ -356,7 +409,7 @@ def aggregate_hours(
     t_contracted = t[col.CONTRACTED_HOURS].to_numpy(dtype=float)
 
     base = _base_levels(t, tree, t_role, hours)
-    parts: dict[str, list[pd.DataFrame]] = {"roles": [], "staff_groups": [], "trust": []}
+    parts: dict[str, list[pd.DataFrame]] = {level: [] for level in base}
     task_figures: dict[str, Array] = {}
     for s in scoped:
         counted = known & np.isin(exposure, s.exposures)
@@ -372,7 +425,7 @@ def aggregate_hours(
             s, tree, t_role, t_cat, counted, hours, shares, contracted, seed, n_draws
         )
         levels = _scenario_levels(s.name, central, t_auto, t_role, tree, t_contracted, low_high)
-        for level, frame in zip(("roles", "staff_groups", "trust"), levels, strict=True):
+        for level, frame in levels.items():
             parts[level].append(_derive(frame, base[level][col.FTE].to_numpy(), a))
         if s.name == scen.headline.name:
             task_figures = {
@@ -390,6 +443,7 @@ def aggregate_hours(
         scenarios=scen,
         seed=seed,
         n_draws=n_draws,
+        areas={level: by_scenario[level] for level in tree.areas},
     )
 
     for name, values in task_figures.items():
@@ -402,6 +456,7 @@ def aggregate_hours(
         ("roles", [col.ROLE_ID, col.ROLE_TITLE, col.STAFF_GROUP]),
         ("staff_groups", [col.STAFF_GROUP]),
         ("trust", [col.LEVEL]),
+        *((area, [area]) for area in tree.areas),
     ):
         figures = by_scenario[level]
         figures = figures[figures[col.SCENARIO] == headline].drop(columns=keys)
@@ -420,6 +475,7 @@ def aggregate_hours(
         trust=tables["trust"],
         scenarios=results,
         assumptions=a,
+        areas={level: tables[level] for level in tree.areas},
     )
 
 
@@ -453,15 +509,17 @@ def _base_levels(
         col.HOURS_UNCLASSIFIED: tree.tasks_to_roles(np.where(unclassified, hours, 0.0), t_role),
     }
     roles, groups, trust = tree.sum_levels(role_values)
+    areas = tree.sum_areas(role_values)
     extra = [c for c in (col.BAND, col.CONTRACTED_HOURS) if c in tree.roles.columns]
     roles = roles.drop(columns=[col.N_ROLES])
     for i, c in enumerate(extra):
         roles.insert(3 + i, c, tree.roles[c].to_numpy())
-    for frame in (roles, groups, trust):
+    levels = {"roles": roles, "staff_groups": groups, "trust": trust, **areas}
+    for frame in levels.values():
         for c in (col.N_ROLES, col.N_TASKS, col.N_UNCLASSIFIED):
             if c in frame.columns:
                 frame[c] = frame[c].round().astype("int64")
-    return {"roles": roles, "staff_groups": groups, "trust": trust}
+    return levels
 
 
 def _ranges(
@@ -519,11 +577,19 @@ def _ranges(
             block_quantiles(start)
     # a role's WTE is its hours over a constant, so its percentiles are too
     role_wte = role_week / contracted[:, None]
-    return {
+    out = {
         "roles": (role_week.T, role_wte.T),
         "staff_groups": (_quantiles(group_week), _quantiles(group_wte)),
         "trust": (_quantiles(trust_week), _quantiles(trust_wte)),
     }
+    for level in tree.areas:
+        area = tree.roles_to_area_rows(level, matrix)
+        area_wte = tree.roles_to_area_rows(level, matrix / contracted[:, None])
+        out[level] = (
+            _quantiles((area @ effective.T) * scale[None, :]),
+            _quantiles((area_wte @ effective.T) * scale[None, :]),
+        )
+    return out
 
 
 def _quantiles(draws: Array) -> Array:
@@ -541,7 +607,7 @@ def _scenario_levels(
     tree: Hierarchy,
     t_contracted: Array,
     low_high: dict[str, tuple[Array, Array]],
-) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+) -> dict[str, pd.DataFrame]:
     """One scenario's central figures added up, with its low and high at each level."""
     role_values = {
         col.HOURS_RELEASED: tree.tasks_to_roles(central, t_role),
@@ -549,8 +615,10 @@ def _scenario_levels(
         col.HOURS_AUGMENTATION: tree.tasks_to_roles(np.where(t_auto, 0.0, central), t_role),
         col.WTE_RELEASED: tree.tasks_to_roles(central / t_contracted, t_role),
     }
-    levels = tree.sum_levels(role_values)
-    for frame, level in zip(levels, ("roles", "staff_groups", "trust"), strict=True):
+    roles, groups, trust = tree.sum_levels(role_values)
+    levels = {"roles": roles, "staff_groups": groups, "trust": trust}
+    levels.update(tree.sum_areas(role_values))
+    for level, frame in levels.items():
         (week_low, week_high), (wte_low, wte_high) = low_high[level]
         frame.insert(list(frame.columns).index(col.HOURS_RELEASED), col.SCENARIO, name)
         frame[col.RELEASED_LOW] = week_low

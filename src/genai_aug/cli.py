@@ -77,6 +77,14 @@ def _parser() -> argparse.ArgumentParser:
         help="a scenario file (TOML) to use instead of the packaged three",
     )
     p_run.add_argument(
+        "--organisations",
+        type=Path,
+        default=None,
+        metavar="CSV",
+        help="a lookup from organisation (the roles' trust column) to icb and/or region, to "
+        "add the results up to those levels too",
+    )
+    p_run.add_argument(
         "--headline",
         default=None,
         metavar="NAME",
@@ -211,6 +219,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
             errors="reject" if args.skip_invalid else "raise",
             scenarios=args.scenarios,
             headline=args.headline,
+            organisations=args.organisations,
             seed=args.seed,
             n_draws=args.draws,
             progress=progress,

@@ -51,6 +51,7 @@ def run(
     errors: ErrorMode = "raise",
     scenarios: str | os.PathLike[str] | ScenarioSet | Sequence[Scenario] | None = None,
     headline: str | None = None,
+    organisations: pd.DataFrame | str | os.PathLike[str] | None = None,
     seed: int = DEFAULT_SEED,
     n_draws: int = DEFAULT_DRAWS,
     progress: Callable[[str], None] | None = None,
@@ -77,6 +78,10 @@ def run(
     headline : str, optional
         The name of a scenario to make the headline instead of the one the file marks,
         e.g. ``"llm_with_tools"`` for the full potential.
+    organisations : DataFrame or path to a CSV, optional
+        A lookup from organisation (the roles' ``trust`` column) to ``icb`` and/or
+        ``region``: results are then also given per ICB and region. Roles that carry an
+        organisation are added up per organisation with or without it.
     seed : int
         Seed of the Monte Carlo behind the ranges; the same seed gives the same figures.
     n_draws : int
@@ -123,6 +128,7 @@ def run(
         assumptions=assumptions,
         seed=seed,
         n_draws=n_draws,
+        organisations=organisations,
     )
     result = Result(
         tasks=agg.tasks,
@@ -135,6 +141,7 @@ def run(
         assumptions=agg.assumptions,
         ruleset=rs,
         inventory=inventory,
+        areas=agg.areas,
     )
     provenance = {
         "genai_aug_version": __version__,
@@ -167,6 +174,8 @@ def run(
         agg.scenarios.roles,
         agg.scenarios.staff_groups,
         agg.scenarios.trust,
+        *agg.areas.values(),
+        *agg.scenarios.areas.values(),
     ):
         frame.attrs["provenance"] = provenance
     return result

@@ -561,6 +561,50 @@ def _groups_table(result: Result, names: list[str]) -> _Table:
     return _Table("By staff group", frame, columns, note=note, total=total)
 
 
+_AREA_SHEETS = {"organisation": "By organisation", "icb": "By ICB", "region": "By region"}
+
+
+def _area_tables(result: Result, names: list[str]) -> list[_Table]:
+    """A sheet per area level with two or more areas, most hours released first."""
+    tables = []
+    for level, sheet in _AREA_SHEETS.items():
+        if level not in result.areas or len(result.areas[level]) < 2:
+            continue
+        ranked = _summary.ranked_areas(result, level)
+        wide, scen_cols = _area_wide(result, level, names)
+        frame = ranked.set_index(level).join(wide).reset_index()
+        columns = (
+            _Column(
+                level,
+                {"organisation": "Organisation", "icb": "ICB", "region": "Region"}[level],
+                None,
+                40,
+            ),
+            _Column(col.N_ROLES, "Roles", _INT, 8),
+            _Column(col.FTE, "FTE", _WTE, 10),
+            *_headline_columns(result),
+            *scen_cols,
+        )
+        note = (
+            f"Sorted by the headline ({result.headline.label}), central hours a week released; "
+            "low and high are P10–P90 of its Monte Carlo, drawn for each area as a whole."
+        )
+        tables.append(_Table(sheet, frame, columns, note=note))
+    return tables
+
+
+def _area_wide(result: Result, level: str, names: list[str]) -> tuple[pd.DataFrame, list[_Column]]:
+    frame = result.scenarios.areas[level]
+    labels = result.scenarios.scenarios.labels
+    pieces, columns = [], []
+    for name in names:
+        part = frame[frame[col.SCENARIO] == name].set_index(level)
+        new = f"{name}__{col.HOURS_RELEASED}"
+        pieces.append(part[col.HOURS_RELEASED].rename(new))
+        columns.append(_Column(new, f"{labels[name]}: central, hours/week", _HOURS, 15))
+    return pd.concat(pieces, axis=1), columns
+
+
 def _roles_table(result: Result, names: list[str]) -> _Table:
     ranked = _summary.ranked_roles(result)
     shown = ranked.head(REPORT_MAX_ROWS)
@@ -736,6 +780,7 @@ def write_excel(result: Result, path: str | os.PathLike[str], top_roles: int = 1
     _write_summary(book, summary, formats, result, groups, roles, top_roles)
     for table in (
         groups,
+        *_area_tables(result, names),
         roles,
         _review_table(result),
         _tasks_table(result),

@@ -20,6 +20,7 @@ import pandas as pd
 from genai_aug import __version__, _summary
 from genai_aug import _columns as col
 from genai_aug.aggregating import Assumptions, ScenarioResults
+from genai_aug.rollup import AREA_LEVELS
 from genai_aug.rules import Ruleset
 from genai_aug.validating import Inventory
 
@@ -41,6 +42,8 @@ OUTPUT_FILES = {
     "scenario_staff_groups": "scenarios_by_staff_group.csv",
     "scenario_roles": "scenarios_by_role.csv",
     "scenario_assumptions": "scenario_assumptions.csv",
+    **{level: f"hours_by_{level}.csv" for level in AREA_LEVELS},
+    **{f"scenario_{level}": f"scenarios_by_{level}.csv" for level in AREA_LEVELS},
 }
 METADATA_FILE = "run_metadata.json"
 
@@ -104,6 +107,10 @@ class Result:
         The validated inventory the figures came from.
     provenance : dict
         What every figure depends on, as written to ``run_metadata.json``.
+    areas : dict of str to pandas.DataFrame
+        Per organisation (when roles carry one in ``trust``) and, with an organisation
+        lookup, per ICB and region: the headline's figures, as for staff groups.
+        ``scenarios.areas`` has every scenario's.
     """
 
     tasks: pd.DataFrame
@@ -117,6 +124,7 @@ class Result:
     ruleset: Ruleset
     inventory: Inventory
     provenance: dict[str, Any] = field(default_factory=dict)
+    areas: dict[str, pd.DataFrame] = field(default_factory=dict)
 
     @property
     def headline(self) -> _summary.Headline:
@@ -180,6 +188,7 @@ class Result:
                     col.WTE_RELEASED: ("WTE", "{:,.1f}"),
                 },
             ),
+            *self._area_lines(top, h.label),
             "",
             "Every scenario, trust hours a week released (low - central - high):",
             *self._scenario_lines(),
@@ -197,6 +206,28 @@ class Result:
             f"{int(counts.get('warning', 0))} warnings, {int(counts.get('info', 0))} notes"
         )
         return "\n".join(_printable(line) for line in lines)
+
+    def _area_lines(self, top: int, label: str) -> list[str]:
+        orgs = self.areas.get("organisation")
+        if orgs is None or len(orgs) < 2:
+            return []
+        return [
+            "",
+            f"Top {min(top, len(orgs))} of {len(orgs)} organisations by hours released "
+            f"({label}, central):",
+            _text_table(
+                _summary.ranked_areas(self, "organisation").head(top),
+                {
+                    "organisation": ("organisation", "{}"),
+                    col.FTE: ("FTE", "{:,.1f}"),
+                    col.HOURS_RELEASED: ("hrs/wk released", "{:,.0f}"),
+                    col.RELEASED_LOW: ("low", "{:,.0f}"),
+                    col.RELEASED_HIGH: ("high", "{:,.0f}"),
+                    col.SHARE_RELEASED: ("share", "{:.1%}"),
+                    col.DAYS_PER_WTE_MONTH: ("days/WTE/month", "{:.2f}"),
+                },
+            ),
+        ]
 
     def _scenario_lines(self) -> list[str]:
         lines = []
@@ -242,6 +273,8 @@ class Result:
             "scenario_staff_groups": self.scenarios.staff_groups,
             "scenario_roles": self.scenarios.roles,
             "scenario_assumptions": self.scenarios.scenarios.to_frame(),
+            **self.areas,
+            **{f"scenario_{level}": frame for level, frame in self.scenarios.areas.items()},
         }
 
     def to_csv(self, directory: str | os.PathLike[str]) -> dict[str, Path]:

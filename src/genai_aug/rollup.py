@@ -8,7 +8,7 @@ sum of the figures below it. Sums add their values in sorted order
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -17,9 +17,13 @@ import pandas as pd
 from genai_aug import _columns as col
 from genai_aug._reference import STAFF_GROUPS
 
-__all__ = ["TRUST_LABEL", "Hierarchy", "ordered_sum"]
+__all__ = ["AREA_LEVELS", "NO_AREA", "TRUST_LABEL", "Hierarchy", "ordered_sum"]
 
 TRUST_LABEL = "Trust total"
+AREA_LEVELS = ("organisation", "icb", "region")
+"""Levels above the role that an inventory can add up to: its organisations (the roles'
+``trust`` column) and, with a lookup, their integrated care boards and regions."""
+NO_AREA = "(not given)"
 
 Array = np.ndarray[Any, Any]
 
@@ -64,14 +68,30 @@ class Hierarchy:
     roles: pd.DataFrame
     group_codes: Array
     groups: Array
+    areas: dict[str, tuple[Array, list[str]]] = field(default_factory=dict)
+    """Per area level: each role's code and the areas' names (sorted)."""
 
     @classmethod
-    def from_roles(cls, roles: pd.DataFrame) -> Hierarchy:
-        """The hierarchy of an inventory's roles (any order)."""
+    def from_roles(cls, roles: pd.DataFrame, lookup: pd.DataFrame | None = None) -> Hierarchy:
+        """The hierarchy of an inventory's roles (any order).
+
+        Roles with a ``trust`` (organisation) add up per organisation too; ``lookup``
+        (columns ``organisation`` and ``icb`` and/or ``region``) adds those levels.
+        """
         info = roles.sort_values(col.ROLE_ID, kind="stable").reset_index(drop=True)
         dtype = pd.CategoricalDtype(list(STAFF_GROUPS), ordered=True)
         codes = pd.Series(info[col.STAFF_GROUP], dtype=dtype).cat.codes.to_numpy()
-        return cls(info, codes, np.unique(codes[codes >= 0]))
+        areas: dict[str, tuple[Array, list[str]]] = {}
+        if col.TRUST in info.columns and info[col.TRUST].notna().any():
+            org = info[col.TRUST].astype(object).where(info[col.TRUST].notna(), NO_AREA)
+            areas["organisation"] = _codes(org)
+            if lookup is not None:
+                table = lookup.drop_duplicates("organisation").set_index("organisation")
+                for level in AREA_LEVELS[1:]:
+                    if level in table.columns:
+                        names = org.map(table[level].astype(object)).fillna(NO_AREA)
+                        areas[level] = _codes(names)
+        return cls(info, codes, np.unique(codes[codes >= 0]), areas)
 
     @property
     def group_names(self) -> list[str]:
@@ -106,6 +126,27 @@ class Hierarchy:
         out: Array = np.add.reduceat(matrix[order], starts, axis=0)
         return out
 
+    def roles_to_area(self, level: str, values: Array) -> Array:
+        """Per-area sums of per-role ``values`` at ``level`` (see :data:`AREA_LEVELS`)."""
+        codes, names = self.areas[level]
+        return ordered_sum(values, codes, len(names))
+
+    def roles_to_area_rows(self, level: str, matrix: Array) -> Array:
+        """Per-area sums of the rows of a (roles × k) ``matrix``, roles in their fixed order."""
+        codes, names = self.areas[level]
+        out = np.zeros((len(names), matrix.shape[1]))
+        np.add.at(out, codes, matrix)
+        return out
+
+    def sum_areas(self, role_values: dict[str, Array]) -> dict[str, pd.DataFrame]:
+        """One table per area level: each area's sums of the per-role figures."""
+        return {
+            level: pd.DataFrame(
+                {level: names, **{k: self.roles_to_area(level, v) for k, v in role_values.items()}}
+            )
+            for level, (_, names) in self.areas.items()
+        }
+
     @staticmethod
     def groups_to_trust(values: Array) -> float:
         """The trust's sum of per-group ``values``."""
@@ -136,3 +177,9 @@ class Hierarchy:
             }
         )
         return roles, groups, trust
+
+
+def _codes(names: pd.Series) -> tuple[Array, list[str]]:
+    """Codes into the sorted distinct names."""
+    codes, uniques = pd.factorize(names.astype(str), sort=True)
+    return np.asarray(codes), [str(u) for u in uniques]
