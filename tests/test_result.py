@@ -80,8 +80,9 @@ def test_every_output_ranks_roles_the_same_way(
     titles = list(ranked[col.ROLE_TITLE])
     block = terminal.split("Top 10 roles")[1].split("\n\n")[0].splitlines()[2:]
     assert len(block) == 10
-    for line, title in zip(block, titles[:10], strict=True):
-        assert line.strip().startswith(title[:42]), (line, title)
+    ids = list(ranked[col.ROLE_ID])
+    for line, role_id, title in zip(block, ids[:10], titles[:10], strict=True):
+        assert line.split()[0] == role_id and title[:42] in line, (line, title)
 
     sheet = openpyxl.load_workbook(out / "genai_aug_report.xlsx")["By role"]
     ids = [r[0] for r in sheet.iter_rows(min_row=3, values_only=True)]

@@ -79,6 +79,7 @@ def test_organisations_reach_every_output(national: genai_aug.Result, tmp_path: 
     first = book["By organisation"].cell(row=3, column=1).value
     assert first == table.sort_values(col.HOURS_RELEASED, ascending=False)["organisation"].iat[0]
     assert "organisations by hours released" in national.summary()
+    assert national.trust["level"].iat[0] == "Total, 5 organisations"
 
 
 def test_one_organisation_gives_no_extra_sheets(sample_result: genai_aug.Result) -> None:

@@ -838,7 +838,8 @@ def _write_summary(
         italic,
     )
     line(
-        f"{result.inventory.source} · {int(t[col.N_ROLES])} roles, {int(t[col.N_TASKS])} tasks, "
+        f"{result.inventory.source} · {int(t[col.N_ROLES]):,} roles, "
+        f"{int(t[col.N_TASKS]):,} tasks, "
         f"{t[col.FTE]:,.1f} FTE, {t[col.HOURS_TOTAL]:,.0f} hours listed a week "
         f"({t[col.HOURS_NOT_LISTED]:,.0f} contracted but not listed, never counted as released)."
     )
@@ -848,7 +849,7 @@ def _write_summary(
         italic,
     )
     line()
-    line("Trust totals by scenario", section)
+    line(f"{t[col.LEVEL]}: every scenario", section)
     header(
         "Scenario",
         "Low (P10), hours/week",

@@ -155,7 +155,7 @@ class Result:
             f"(sha256 {self.ruleset.hash[:12]}); scenarios {self.scenarios.scenarios.version} "
             f"(sha256 {self.scenarios.scenarios.hash[:12]}); "
             f"{self.assumptions.working_weeks_per_year:g} working weeks a year",
-            f"{int(t[col.N_ROLES])} roles, {int(t[col.N_TASKS])} tasks, {t[col.FTE]:,.1f} FTE; "
+            f"{int(t[col.N_ROLES]):,} roles, {int(t[col.N_TASKS]):,} tasks, {t[col.FTE]:,.1f} FTE; "
             f"{t[col.HOURS_TOTAL]:,.0f} hours a week listed, {t[col.HOURS_NOT_LISTED]:,.0f} "
             "contracted but not listed (never counted as released).",
             "",
@@ -179,6 +179,7 @@ class Result:
             _text_table(
                 _summary.top_roles(self, top),
                 {
+                    col.ROLE_ID: ("role id", "{}"),
                     col.ROLE_TITLE: ("role", "{}"),
                     col.FTE: ("FTE", "{:,.1f}"),
                     col.HOURS_RELEASED: ("hrs/wk released", "{:,.0f}"),

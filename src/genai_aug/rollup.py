@@ -94,6 +94,14 @@ class Hierarchy:
         return cls(info, codes, np.unique(codes[codes >= 0]), areas)
 
     @property
+    def total_label(self) -> str:
+        """The label of the total row: the trust, or all the organisations of the inventory."""
+        orgs = self.areas.get("organisation")
+        if orgs is not None and len(orgs[1]) > 1:
+            return f"Total, {len(orgs[1]):,} organisations"
+        return TRUST_LABEL
+
+    @property
     def group_names(self) -> list[str]:
         """The staff groups present, in NHS order."""
         return [STAFF_GROUPS[i] for i in self.groups]
@@ -172,7 +180,7 @@ class Hierarchy:
         groups = pd.DataFrame({col.STAFF_GROUP: self.group_names, **group_values})
         trust = pd.DataFrame(
             {
-                col.LEVEL: [TRUST_LABEL],
+                col.LEVEL: [self.total_label],
                 **{k: [self.groups_to_trust(v)] for k, v in group_values.items()},
             }
         )
