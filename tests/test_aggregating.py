@@ -408,6 +408,8 @@ def test_scope_by_role() -> None:
             "unknown category 'sheduling' (did you mean 'scheduling'?)",
         ),
         ({"roles": ("R1O",)}, "unknown role id 'R1O' (did you mean 'R1'?)"),
+        ({"roles": ("r1",)}, "unknown role id 'r1' (did you mean 'R1'?)"),
+        ({"categories": ("direct_care",)}, "so it would release nothing"),
     ],
 )
 def test_an_unknown_scope_name_is_a_clear_error(scope: dict[str, tuple[str]], message: str) -> None:

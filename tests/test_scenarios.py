@@ -278,7 +278,19 @@ realisation = { low = 1, central = 1, high = 1 }
             '[scenarios]\nversion="1"\n[[scenario]]\nname="x"\nlabel="X"\ndescription="d"\n'
             'exposures=["E1"]\nadoption={low=0.5, central=0.5, high=1.5}\n'
             "realisation={low=1, central=1, high=1}\nadoptoin=1\n",
-            "field 'adoptoin': Extra inputs are not permitted",
+            "field 'adoptoin': Extra inputs are not permitted (did you mean 'adoption'?)",
+        ),
+        (
+            '[scenarios]\nversion="1"\n[[scenario]]\nname="x"\nlabel="X"\ndescription="d"\n'
+            'exposures=["E1"]\nadoption={low=true, central=true, high=true}\n'
+            "realisation={low=1, central=1, high=1}\n",
+            "field 'adoption.low': Input should be a valid number, got True (bool)",
+        ),
+        (
+            '[scenarios]\nversion="1"\n[[scenario]]\nname="x"\nlabel="X"\ndescription="d"\n'
+            'exposures=["E1"]\nadoption={low=0.5, central=0.5, high=0.5}\n'
+            'realisation={low=1, central=1, high=1}\nheadline="yes"\n',
+            "field 'headline': Input should be a valid boolean, got 'yes' (str)",
         ),
         ("[scenarios\n", "is not valid TOML"),
         ('[scenario_list]\nversion="1"\n', "expected a [scenarios] table and [[scenario]] entries"),
@@ -305,6 +317,7 @@ def test_a_bad_scenario_file_names_the_file_scenario_and_field(
         load_scenarios(path)
     assert expected in str(info.value)
     assert str(path) in str(info.value)
+    assert "Tuple should have at least 1 item" not in str(info.value)
     assert isinstance(info.value, GenAIAugError)
 
 

@@ -234,31 +234,41 @@ class Aggregates:
 
 
 def _close(value: str, options: Sequence[str]) -> str:
-    close = difflib.get_close_matches(value, list(options), n=1)
-    return f" (did you mean '{close[0]}'?)" if close else ""
+    """' (did you mean 'X'?)', ignoring case, or nothing."""
+    lowered = {str(o).lower(): str(o) for o in options}
+    close = difflib.get_close_matches(value.lower(), list(lowered), n=1)
+    return f" (did you mean '{lowered[close[0]]}'?)" if close else ""
 
 
-def _resolve_scope(s: Scenario, rs: Ruleset, role_ids: pd.Series) -> Scenario:
+def _resolve_scope(s: Scenario, rs: Ruleset, role_ids: pd.Series, source: str | None) -> Scenario:
     """The scenario with category names resolved to ids; unknown names are errors."""
     problems = []
     cats = []
+    ids = [c.id for c in rs.categories]
     for name in s.categories:
         resolved = rs.resolve_category(name)
         if resolved is None:
-            ids = [c.id for c in rs.categories]
             problems.append(f"field 'categories': unknown category '{name}'{_close(name, ids)}")
         else:
             cats.append(resolved)
-    known = set(role_ids.astype(str))
+    known = list(role_ids.astype(str))
     for role in s.roles:
-        if role not in known:
+        if role not in set(known):
             problems.append(
-                f"field 'roles': unknown role id '{role}'{_close(role, sorted(known))}; "
-                "expected a role id of the inventory"
+                f"field 'roles': unknown role id '{role}'{_close(role, known)}; expected a role "
+                "id of the inventory"
+            )
+    if cats and not problems:
+        exposures = {rs.category_index[c].exposure for c in cats}
+        if not exposures & set(s.exposures):
+            problems.append(
+                f"field 'categories': {cats} are {'/'.join(sorted(exposures))} work, which this "
+                f"scenario does not count ({'+'.join(s.exposures)}), so it would release nothing"
             )
     if problems:
+        where = f" (file '{source}')" if source else ""
         raise ScenarioError(
-            f"Scenario '{s.name}': " + "; ".join(problems) + ". Fix the scenario's scope."
+            f"Scenario '{s.name}'{where}: " + "; ".join(problems) + ". Fix the scenario's scope."
         )
     return s.model_copy(update={"categories": tuple(cats)})
 
@@ -387,7 +397,9 @@ def aggregate_hours(
         else t[[c for c in wanted if c in t.columns]].drop_duplicates(col.ROLE_ID)
     )
     tree = Hierarchy.from_roles(info, _as_lookup(organisations))
-    scoped = tuple(_resolve_scope(s, rs, tree.roles[col.ROLE_ID]) for s in scen.scenarios)
+    scoped = tuple(
+        _resolve_scope(s, rs, tree.roles[col.ROLE_ID], scen.source) for s in scen.scenarios
+    )
 
     cats = rs.categories
     cat_ids = [c.id for c in cats]

@@ -67,7 +67,7 @@ class Category(_Model):
     label: str = Field(min_length=1, description="Name for people, e.g. 'Scheduling and booking'.")
     exposure: Exposure = Field(description="E0, E1 or E2 under the rubric in docs/scoring.md.")
     time_share: float = Field(
-        ge=0.0, le=1.0, description="Share of the task's time Gen AI could release."
+        ge=0.0, le=1.0, strict=True, description="Share of the task's time Gen AI could release."
     )
     rationale: str = Field(min_length=1, description="Why this exposure and time share.")
     mode: Mode = Field(
@@ -82,12 +82,12 @@ class Rule(_Model):
 
     id: str = Field(pattern=_ID)
     category: str
-    weight: float = Field(gt=0.0, le=10.0)
+    weight: float = Field(gt=0.0, le=10.0, strict=True)
     rationale: str = Field(min_length=1)
     terms: tuple[str, ...] = ()
     unless: tuple[str, ...] = ()
     attribute: Literal["patient_facing"] | None = None
-    equals: bool | None = None
+    equals: bool | None = Field(None, strict=True)
 
     @field_validator("terms", "unless")
     @classmethod

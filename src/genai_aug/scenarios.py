@@ -50,9 +50,9 @@ class _Model(BaseModel):
 class Range(_Model):
     """A low–central–high assumption, each a share between 0 and 1."""
 
-    low: float = Field(ge=0.0, le=1.0)
-    central: float = Field(ge=0.0, le=1.0)
-    high: float = Field(ge=0.0, le=1.0)
+    low: float = Field(ge=0.0, le=1.0, strict=True)
+    central: float = Field(ge=0.0, le=1.0, strict=True)
+    high: float = Field(ge=0.0, le=1.0, strict=True)
 
     @model_validator(mode="after")
     def _ordered(self) -> Range:
@@ -121,8 +121,8 @@ class Scenario(_Model):
     exposures: tuple[Literal["E1", "E2"], ...] = Field(min_length=1)
     adoption: Range
     realisation: Range
-    time_share_uncertainty: float = Field(0.3, ge=0.0, le=1.0)
-    headline: bool = False
+    time_share_uncertainty: float = Field(0.3, ge=0.0, le=1.0, strict=True)
+    headline: bool = Field(False, strict=True)
     staff_groups: tuple[str, ...] = ()
     categories: tuple[str, ...] = ()
     roles: tuple[str, ...] = ()
@@ -176,6 +176,8 @@ class ScenarioSet(_Model):
 
     version: str = Field(min_length=1)
     scenarios: tuple[Scenario, ...] = Field(min_length=1)
+    source: str | None = Field(None, exclude=True)
+    """The file the scenarios came from, for messages (not part of the hash)."""
 
     @model_validator(mode="after")
     def _unique(self) -> ScenarioSet:
@@ -294,21 +296,45 @@ def _layout(data: Mapping[str, Any], where: str) -> tuple[dict[str, Any], list[A
 def _validate(info: Mapping[str, Any], items: list[Any], where: str) -> ScenarioSet:
     payload = {"version": info.get("version", "unversioned"), "scenarios": items}
     try:
-        return ScenarioSet.model_validate(payload)
+        return ScenarioSet.model_validate(payload).model_copy(update={"source": where})
     except ValidationError as exc:
+        errors = exc.errors()
+        of_items = any(len(e["loc"]) >= 2 and e["loc"][0] == "scenarios" for e in errors)
         lines = []
-        for err in exc.errors():
+        for err in errors:
             loc = err["loc"]
             if len(loc) >= 2 and loc[0] == "scenarios" and isinstance(loc[1], int):
                 entry = items[loc[1]] if loc[1] < len(items) else {}
                 name = entry.get("name", "?") if isinstance(entry, dict) else "?"
                 field = ".".join(str(p) for p in loc[2:]) or "entry"
-                lines.append(f"  - scenario {loc[1] + 1} ('{name}'), field '{field}': {err['msg']}")
+                lines.append(
+                    f"  - scenario {loc[1] + 1} ('{name}'), field '{field}': {err['msg']}"
+                    f"{_suggest(err, loc[2:])}{_got(err)}"
+                )
+            elif of_items and err["type"] == "too_short":
+                continue  # an invalid scenario left none valid: its own error says why
             else:
                 lines.append(f"  - {'.'.join(str(p) for p in loc) or 'file'}: {err['msg']}")
         raise ScenarioError(
             f"Scenario file '{where}' is invalid ({len(lines)} problem(s)):\n" + "\n".join(lines)
         ) from None
+
+
+def _suggest(err: Any, loc: tuple[Any, ...]) -> str:
+    """'(did you mean 'adoption'?)' for a misspelt field."""
+    if err["type"] != "extra_forbidden" or not loc:
+        return ""
+    model: type[BaseModel] = Range if len(loc) > 1 else Scenario
+    close = difflib.get_close_matches(str(loc[-1]), list(model.model_fields), n=1)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def _got(err: Any) -> str:
+    """', got 'yes' (str)' for a value of the wrong type."""
+    if err["type"].endswith("_type") and "input" in err:
+        value = err["input"]
+        return f", got {value!r} ({type(value).__name__})"
+    return ""
 
 
 _DEFAULT: ScenarioSet | None = None
