@@ -299,10 +299,12 @@ def _validate(info: Mapping[str, Any], items: list[Any], where: str) -> Scenario
         return ScenarioSet.model_validate(payload).model_copy(update={"source": where})
     except ValidationError as exc:
         errors = exc.errors()
-        of_items = any(len(e["loc"]) >= 2 and e["loc"][0] == "scenarios" for e in errors)
         lines = []
         for err in errors:
             loc = err["loc"]
+            deeper = any(len(e["loc"]) > len(loc) and e["loc"][: len(loc)] == loc for e in errors)
+            if err["type"] == "too_short" and deeper:
+                continue  # an invalid item left none valid: the item's own error says why
             if len(loc) >= 2 and loc[0] == "scenarios" and isinstance(loc[1], int):
                 entry = items[loc[1]] if loc[1] < len(items) else {}
                 name = entry.get("name", "?") if isinstance(entry, dict) else "?"
@@ -311,8 +313,6 @@ def _validate(info: Mapping[str, Any], items: list[Any], where: str) -> Scenario
                     f"  - scenario {loc[1] + 1} ('{name}'), field '{field}': {err['msg']}"
                     f"{_suggest(err, loc[2:])}{_got(err)}"
                 )
-            elif of_items and err["type"] == "too_short":
-                continue  # an invalid scenario left none valid: its own error says why
             else:
                 lines.append(f"  - {'.'.join(str(p) for p in loc) or 'file'}: {err['msg']}")
         raise ScenarioError(
