@@ -144,11 +144,29 @@ def test_charts_carry_a_footnote_and_label_their_whiskers(
 def test_review_first_lists_hours_at_stake_times_doubt(
     outputs: tuple[str, Path], sample_result: genai_aug.Result
 ) -> None:
-    """review_first.csv: tasks by hours released × (1 − confidence), largest first."""
+    """review_first.csv: tasks by hours at stake × (1 − confidence), largest first.
+
+    An exposed task has its hours released at stake; an E0 task what it would release as
+    its strongest exposed category, so a task wrongly scored E0 can be reviewed too.
+    """
     _, out = outputs
     review = pd.read_csv(out / "review_first.csv")
     assert 0 < len(review) <= 50
-    expected = review[col.HOURS_RELEASED] * (1 - review[col.CONFIDENCE])
+    expected = review[col.HOURS_AT_STAKE] * (1 - review[col.CONFIDENCE])
+    exposed = review[col.EXPOSURE] != "E0"
+    assert np.allclose(
+        review.loc[exposed, col.HOURS_AT_STAKE], review.loc[exposed, col.HOURS_RELEASED]
+    )
+    e0 = review[~exposed]
+    assert (
+        len(e0) > 0 and (e0[col.HOURS_RELEASED] == 0).all() and (e0[col.HOURS_AT_STAKE] > 0).all()
+    )
+    t = sample_result.tasks.set_index(col.TASK_ID)
+    first = e0.iloc[0]
+    alt = sample_result.ruleset.category_index[first[col.ALTERNATIVE]]
+    assert first[col.HOURS_AT_STAKE] == pytest.approx(
+        t.loc[first[col.TASK_ID], col.HOURS_TOTAL] * alt.time_share * 0.5 * 0.65
+    )
     assert np.allclose(review[col.REVIEW_PRIORITY], expected)
     assert review[col.REVIEW_PRIORITY].is_monotonic_decreasing
     top = sample_result.tasks[col.REVIEW_PRIORITY].max()

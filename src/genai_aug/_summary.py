@@ -43,20 +43,30 @@ class Headline:
     share: float
     n_draws: int
     seed: int
+    scope: str = ""
 
     @property
     def range_note(self) -> str:
         """What low and high are, in words."""
         return RANGE_NOTE.format(draws=self.n_draws, label=self.label, seed=self.seed)
 
+    def split_text(self) -> str:
+        """The automation and augmentation parts, rounded so they add up to the rounded total."""
+        total, auto = round(self.hours), round(self.automation)
+        return (
+            f"Of the central {total:,} hours a week, {auto:,} by automation and "
+            f"{total - auto:,} by augmentation."
+        )
+
     def sentence(self) -> str:
         """The first line of every output."""
+        scope = f"; scope: {self.scope}" if self.scope else ""
         return (
-            f"Headline ({self.label}): {self.hours:,.0f} hours a week released "
+            f"Headline ({self.label}{scope}): {self.hours:,.0f} hours a week released "
             f"(range {self.hours_low:,.0f} – {self.hours_high:,.0f}), {self.wte:,.1f} WTE "
             f"(range {self.wte_low:,.1f} – {self.wte_high:,.1f}); {self.share:.1%} of "
             f"{self.hours_worked:,.0f} hours worked; {self.days_per_wte_per_month:.2f} working "
-            "days per WTE per month."
+            f"days per WTE per month{' (all staff)' if self.scope else ''}."
         )
 
     def as_dict(self) -> dict[str, object]:
@@ -75,6 +85,7 @@ class Headline:
             "hours_per_week_augmentation": self.augmentation,
             "days_per_wte_per_month": self.days_per_wte_per_month,
             "range": self.range_note,
+            "scope": self.scope or "all staff groups, categories and roles",
         }
 
 
@@ -99,6 +110,7 @@ def headline(result: Result) -> Headline:
         share=float(t[col.SHARE_RELEASED]),
         n_draws=result.scenarios.n_draws,
         seed=result.scenarios.seed,
+        scope=s.scope_text() if s.scoped else "",
     )
 
 
@@ -154,8 +166,9 @@ def ranked_areas(result: Result, level: str) -> pd.DataFrame:
 
 
 def top_roles(result: Result, n: int = 10) -> pd.DataFrame:
-    """The ``n`` roles releasing most hours a week under the headline."""
-    return ranked_roles(result).head(n)
+    """The ``n`` roles releasing most hours a week under the headline (none that release 0)."""
+    ranked = ranked_roles(result)
+    return ranked[ranked[col.HOURS_RELEASED] > 0].head(max(n, 0))
 
 
 def scenarios(result: Result) -> pd.DataFrame:
@@ -192,7 +205,9 @@ REVIEW_COLUMNS = (
     col.EXPOSURE,
     col.MODE,
     col.CONFIDENCE,
+    col.ALTERNATIVE,
     col.HOURS_RELEASED,
+    col.HOURS_AT_STAKE,
     col.REVIEW_PRIORITY,
     col.EVIDENCE,
     *col.PROVENANCE,
@@ -200,9 +215,12 @@ REVIEW_COLUMNS = (
 
 
 def review_first(result: Result, n: int = REVIEW_FIRST_ROWS) -> pd.DataFrame:
-    """The tasks whose review matters most: headline hours released × (1 − confidence).
+    """The tasks whose review matters most: hours at stake × (1 − confidence).
 
-    Tasks with no hours at stake (priority 0) are not listed; ties by role and task id.
+    Hours at stake are how far the headline would move if the task's "exposed or not"
+    went the other way: an exposed task's hours released (it would release none), an E0
+    task's hours released as its strongest exposed category. Tasks with nothing at stake
+    (priority 0) are not listed; ties by role and task id.
     """
     tasks = result.tasks
     tasks = tasks[tasks[col.REVIEW_PRIORITY] > 0]

@@ -212,9 +212,9 @@ class Aggregates:
         augmentation parts), ``hours_released_per_year``, ``wte_released`` and
         ``review_priority`` (hours released × (1 − confidence)).
     roles, staff_groups, trust : pandas.DataFrame
-        One row per role, per staff group (NHS order) and for the trust: FTE, hours
-        contracted, listed, not listed and unclassified, and the headline scenario's
-        figures with their range.
+        One row per role (most hours released under the headline first), per staff group
+        (NHS order) and for the trust: FTE, hours contracted, listed, not listed and
+        unclassified, and the headline scenario's figures with their range.
     scenarios : ScenarioResults
         Every scenario's figures at every level.
     assumptions : Assumptions
@@ -407,32 +407,45 @@ def aggregate_hours(
     shares = np.array([c.time_share for c in cats])
     automation = np.array([c.mode == "automation" for c in cats])
     known = t_cat >= 0
-    t[col.TIME_SHARE] = np.where(known, shares[np.maximum(t_cat, 0)], np.nan)
+    # A task's time share and mode are its category's if it is exposed; an E0 task
+    # releases nothing (time share 0, no mode); an unrecognised one has neither.
+    e0 = known & (np.array([c.exposure for c in cats], dtype=object)[np.maximum(t_cat, 0)] == "E0")
+    t[col.TIME_SHARE] = np.where(
+        known & ~e0, shares[np.maximum(t_cat, 0)], np.where(e0, 0.0, np.nan)
+    )
     mode_of = np.array([c.mode for c in cats], dtype=object)[np.maximum(t_cat, 0)]
-    mode_of[~known] = None
+    mode_of[~known | e0] = None
     t[col.MODE] = pd.Series(mode_of, index=t.index, dtype=object)
     t[col.HOURS_TOTAL] = t[col.HOURS_PER_WEEK] * t[col.FTE]
     t_role = tree.role_codes(t[col.ROLE_ID])
     contracted = tree.roles[col.CONTRACTED_HOURS].to_numpy(dtype=float)
     hours = t[col.HOURS_TOTAL].to_numpy(dtype=float)
-    exposure = t[col.EXPOSURE].astype(object).to_numpy()
     groups = t[col.STAFF_GROUP].astype(object).to_numpy()
-    t_auto = known & automation[np.maximum(t_cat, 0)]
+    t_auto = known & ~e0 & automation[np.maximum(t_cat, 0)]
     t_contracted = t[col.CONTRACTED_HOURS].to_numpy(dtype=float)
 
     base = _base_levels(t, tree, t_role, hours)
     parts: dict[str, list[pd.DataFrame]] = {level: [] for level in base}
     task_figures: dict[str, Array] = {}
-    for s in scoped:
-        counted = known & np.isin(exposure, s.exposures)
+    role_ids = t[col.ROLE_ID].astype(str).to_numpy()
+    cat_exposure = np.array([c.exposure for c in cats], dtype=object)
+
+    def released(s: Scenario, cat: Array) -> Array:
+        """Central hours released by each task under ``s`` if its category were ``cat``."""
+        ok = cat >= 0
+        counted = ok & np.isin(cat_exposure[np.maximum(cat, 0)], s.exposures)
         if s.staff_groups:
             counted &= np.isin(groups, s.staff_groups)
         if s.categories:
-            counted &= np.isin(np.array(cat_ids, dtype=object)[np.maximum(t_cat, 0)], s.categories)
+            counted &= np.isin(np.array(cat_ids, dtype=object)[np.maximum(cat, 0)], s.categories)
         if s.roles:
-            counted &= np.isin(t[col.ROLE_ID].astype(str).to_numpy(), s.roles)
-        scale = s.adoption.central * s.realisation.central
-        central = np.where(counted, hours * np.where(known, t[col.TIME_SHARE], 0.0) * scale, 0.0)
+            counted &= np.isin(role_ids, s.roles)
+        share = np.where(ok, shares[np.maximum(cat, 0)], 0.0)
+        return np.where(counted, hours * share * s.adoption.central * s.realisation.central, 0.0)
+
+    for s in scoped:
+        central = released(s, t_cat)
+        counted = central > 0
         low_high = _ranges(
             s, tree, t_role, t_cat, counted, hours, shares, contracted, seed, n_draws
         )
@@ -440,7 +453,17 @@ def aggregate_hours(
         for level, frame in levels.items():
             parts[level].append(_derive(frame, base[level][col.FTE].to_numpy(), a))
         if s.name == scen.headline.name:
+            # Hours at stake: how far the headline moves if the task's "exposed or not"
+            # went the other way (to its strongest category on that side).
+            alt = pd.Index(cat_ids).get_indexer(
+                pd.Index(t[col.ALTERNATIVE].fillna("").astype(str))
+                if col.ALTERNATIVE in t.columns
+                else pd.Index([""] * len(t))
+            )
+            exposed = known & (cat_exposure[np.maximum(t_cat, 0)] != "E0")
+            at_stake = np.where(exposed, central, np.abs(released(s, alt) - central))
             task_figures = {
+                col.HOURS_AT_STAKE: at_stake,
                 col.HOURS_RELEASED: central,
                 col.HOURS_AUTOMATION: np.where(t_auto, central, 0.0),
                 col.HOURS_AUGMENTATION: np.where(t_auto, 0.0, central),
@@ -461,7 +484,7 @@ def aggregate_hours(
     for name, values in task_figures.items():
         t[name] = values
     t[col.HOURS_UNCLASSIFIED] = np.where(t[col.EXPOSURE].isna(), hours, 0.0)
-    t[col.REVIEW_PRIORITY] = t[col.HOURS_RELEASED] * (1.0 - t[col.CONFIDENCE].fillna(0.0))
+    t[col.REVIEW_PRIORITY] = t[col.HOURS_AT_STAKE] * (1.0 - t[col.CONFIDENCE].fillna(0.0))
     headline = scen.headline.name
     tables: dict[str, pd.DataFrame] = {}
     for level, keys in (
@@ -480,6 +503,12 @@ def aggregate_hours(
                 frame[col.HOURS_TOTAL] > 0, frame[col.HOURS_RELEASED] / frame[col.HOURS_TOTAL], 0.0
             )
         tables[level] = frame
+    # Roles are ranked by the headline in every output (staff groups keep the NHS order).
+    tables["roles"] = (
+        tables["roles"]
+        .sort_values([col.HOURS_RELEASED, col.ROLE_ID], ascending=[False, True], kind="stable")
+        .reset_index(drop=True)
+    )
     return Aggregates(
         tasks=t,
         roles=tables["roles"],

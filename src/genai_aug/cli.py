@@ -13,6 +13,7 @@ import pandas as pd
 
 from genai_aug import __version__
 from genai_aug import _columns as col
+from genai_aug._matching import MAX_TEXT_CHARS
 from genai_aug.aggregating import DEFAULT_DRAWS, DEFAULT_SEED, Assumptions, as_assumptions
 from genai_aug.errors import GenAIAugError, InventoryError
 from genai_aug.evaluating import evaluate, largest_disagreements
@@ -25,6 +26,17 @@ REPORT_FILE = "genai_aug_report.xlsx"
 
 EXIT_OK = 0
 EXIT_BAD_INPUT = 2
+
+
+def _positive(text: str) -> int:
+    """A whole number of at least 1, for argparse."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected 1 or more, got {value}")
+    return value
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -69,7 +81,9 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="leave out rows with errors (listed in issues.csv) instead of stopping",
     )
-    p_run.add_argument("--top", type=int, default=10, help="roles to list in the summary")
+    p_run.add_argument(
+        "--top", type=_positive, default=10, help="roles to list in the summary (default 10)"
+    )
     p_run.add_argument(
         "--scenarios",
         type=Path,
@@ -296,7 +310,12 @@ def _scored(texts: list[str], rules: Path | None) -> pd.DataFrame:
 def _cmd_explain(args: argparse.Namespace) -> int:
     rs = load_ruleset(args.rules)
     scored = _scored([args.text], args.rules).iloc[0]
-    print(f"Task: {_printable(args.text)}")
+    shown = args.text if len(args.text) <= 300 else args.text[:300] + "…"
+    print(f"Task: {_printable(shown)}")
+    if len(args.text) > MAX_TEXT_CHARS:
+        print(
+            f"(only the first {MAX_TEXT_CHARS:,} of its {len(args.text):,} characters are scored)"
+        )
     if pd.isna(scored[col.EXPOSURE]):
         print("No rule matched: the task is unclassified and releases no hours. Review it, or set")
         print("a category_override in the inventory.")
@@ -337,8 +356,9 @@ def _cmd_score(args: argparse.Namespace) -> int:
         records = json.loads(out.to_json(orient="records"))
         print(json.dumps(records, indent=2, ensure_ascii=False))
     else:
-        view = out.drop(columns=[col.EVIDENCE]).copy()
+        view = out.drop(columns=[col.EVIDENCE]).astype(object).copy()
         view[col.TASK] = view[col.TASK].map(lambda t: _printable(str(t))[:60])
+        view = view.where(view.notna(), "–")  # unclassified: no exposure, mode or score
         with pd.option_context("display.width", 200, "display.max_rows", 10_000):
             print(view.to_string(index=False, float_format="{:.2f}".format))
     return EXIT_OK

@@ -98,13 +98,40 @@ def _footnote(fig: Figure, result: Result, scenarios: str) -> None:
 
 
 def _legend_below(ax: Any, ncol: int) -> None:
-    """The legend under the axis label, never over the bars (the layout makes room)."""
+    """The legend under the axis label, never over the bars or the label.
+
+    It hangs a fixed distance (in points, not in a share of the axes, so short charts
+    get the same room) below the axes; the layout engine makes room for it.
+    """
+    from matplotlib.transforms import offset_copy
+
+    below = offset_copy(ax.transAxes, fig=ax.figure, y=-_LABEL_ROOM_PT, units="points")
     ax.legend(
         loc="upper center",
-        bbox_to_anchor=(0.5, -0.09),
+        bbox_to_anchor=(0.5, 0.0),
+        bbox_transform=below,
         ncol=ncol,
         frameon=False,
         fontsize=8,
+    )
+
+
+_LABEL_ROOM_PT = 48  # tick labels and a two-line axis label at 8 pt
+
+
+def _hours_axis(ax: Any, values: np.ndarray[Any, Any]) -> None:
+    """An hours axis from 0, with thousands separators and no '−0'."""
+    top = float(np.nanmax(values)) if values.size and np.isfinite(values).any() else 0.0
+    ax.set_xlim(0, top * 1.05 if top > 0 else 1.0)
+    ax.xaxis.set_major_formatter(lambda x, _pos: f"{abs(x):,.0f}" if abs(x) < 0.5 else f"{x:,.0f}")
+
+
+def _headline_line(result: Result) -> str:
+    """The headline in a chart's subtitle: the figure, its range and its scenario."""
+    h = result.headline
+    return (
+        f"Headline: {h.hours:,.0f} hours a week "
+        f"(P10–P90 {h.hours_low:,.0f} – {h.hours_high:,.0f}), {h.label}"
     )
 
 
@@ -161,11 +188,13 @@ def _grouped_bars(
         f"Monte Carlo ({result.scenarios.n_draws:,} draws, seed {result.scenarios.seed}).",
         fontsize=8,
     )
-    ax.xaxis.set_major_formatter("{x:,.0f}")
+    highs = frame.loc[frame[col.SCENARIO].isin(scenarios), col.RELEASED_HIGH].to_numpy(float)
+    _hours_axis(ax, highs)
     ax.grid(axis="x", color="#dddddd", linewidth=0.6)
     ax.set_axisbelow(True)
     ax.spines[["top", "right"]].set_visible(False)
-    ax.set_title(title, loc="left", fontsize=11, fontweight="bold")
+    ax.set_title(f"{title}\n", loc="left", fontsize=11, fontweight="bold")
+    ax.set_title(_headline_line(result), loc="right", fontsize=8, color="#333333")
     _legend_below(ax, 1 if n > 2 else n)
     _footnote(fig, result, "scenarios: " + ", ".join(scenarios))
     return fig
@@ -231,8 +260,7 @@ def plot_top_roles(result: Result, n: int = 15, scenarios: Sequence[str] | None 
         order,
         names,
         result,
-        f"Top {len(order)} roles by hours released (hours per week)\n"
-        f"ranked by the headline, {result.headline.label}: central figure",
+        f"Top {len(order)} roles by hours released (hours per week)",
     )
     ax = fig.axes[0]
     ax.set_yticks(ax.get_yticks(), [_short(title_of[r], 40) for r in order])
@@ -259,18 +287,18 @@ def plot_modes(result: Result) -> Figure:
     )
     ax.set_yticks(y, order)
     ax.invert_yaxis()
-    ax.xaxis.set_major_formatter("{x:,.0f}")
+    _hours_axis(ax, auto + aug)
     ax.set_xlabel("Hours released per week (central figure)", fontsize=8)
     ax.grid(axis="x", color="#dddddd", linewidth=0.6)
     ax.set_axisbelow(True)
     ax.spines[["top", "right"]].set_visible(False)
     ax.set_title(
-        "Automation and augmentation, by staff group (hours per week)\n"
-        f"{result.headline.label}: central figure",
+        "Automation and augmentation, by staff group (hours per week)\n",
         loc="left",
         fontsize=11,
         fontweight="bold",
     )
+    ax.set_title(_headline_line(result), loc="right", fontsize=8, color="#333333")
     _legend_below(ax, 2)
     _footnote(fig, result, f"scenario: {result.scenarios.headline}")
     return fig
@@ -643,16 +671,19 @@ def _review_table(result: Result) -> _Table:
         _Column(col.EXPOSURE, "Exposure", None, 9),
         _Column(col.MODE, "Mode", None, 13),
         _Column(col.CONFIDENCE, "Confidence", _SCORE, 10),
+        _Column(col.ALTERNATIVE, "Or else (strongest category on the other side)", None, 20),
         _Column(col.HOURS_RELEASED, "Released, central, hours/week", _HOURS, 12),
-        _Column(col.REVIEW_PRIORITY, "Review priority (hours × (1 − confidence))", "0.0", 13),
+        _Column(col.HOURS_AT_STAKE, "Hours at stake a week", _HOURS, 11),
+        _Column(col.REVIEW_PRIORITY, "Review priority (at stake × (1 − confidence))", "0.0", 13),
         _Column(col.EVIDENCE, "Evidence (rules that fired)", None, 70, wrap=True),
         _Column(col.SOURCE_SHEET, "Source sheet", None, 10),
         _Column(col.SOURCE_ROW, "Source row", _INT, 8),
     )
     note = (
-        f"The {len(review)} tasks whose check matters most: headline hours released × "
-        "(1 − confidence). Check each; set a category_override in the inventory where the "
-        "category is wrong, and run again."
+        f"The {len(review)} tasks whose check matters most: hours at stake (how far the "
+        "headline moves if the task's exposed-or-not went the other way) × (1 − confidence). "
+        "Check each; set a category_override in the inventory where the category is wrong, "
+        "and run again."
     )
     return _Table("Review first", review, columns, note=note)
 
@@ -833,8 +864,7 @@ def _write_summary(
     )
     line(h.sentence(), formats.get(bold=True, font_size=11))
     line(
-        f"Range: {h.range_note}. Of the central figure, {h.automation:,.0f} hours a week by "
-        f"automation and {h.augmentation:,.0f} by augmentation.",
+        f"Range: {h.range_note}. {h.split_text()}",
         italic,
     )
     line(

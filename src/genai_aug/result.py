@@ -69,6 +69,8 @@ _TASK_OUTPUT_COLUMNS = (
     col.HOURS_AUGMENTATION,
     col.HOURS_RELEASED_YEAR,
     col.WTE_RELEASED,
+    col.ALTERNATIVE,
+    col.HOURS_AT_STAKE,
     col.REVIEW_PRIORITY,
     col.EVIDENCE,
     col.CATEGORY_OVERRIDE,
@@ -137,7 +139,7 @@ class Result:
         return self.tasks[~self.tasks[col.CLASSIFIED]].reset_index(drop=True)
 
     def review_first(self, n: int = _summary.REVIEW_FIRST_ROWS) -> pd.DataFrame:
-        """The ``n`` tasks whose review matters most: hours released × (1 − confidence)."""
+        """The ``n`` tasks whose review matters most: hours at stake × (1 − confidence)."""
         return _summary.review_first(self, n)
 
     def summary(self, top: int = 10) -> str:
@@ -147,8 +149,7 @@ class Result:
         lines = [
             h.sentence(),
             f"  Range: {h.range_note}.",
-            f"  Split: {h.automation:,.0f} hours a week by automation, {h.augmentation:,.0f} by "
-            "augmentation.",
+            f"  {h.split_text()}",
             "",
             f"genai_aug {__version__}; input {self.inventory.source}",
             f"Ruleset: {self.ruleset.name} {self.ruleset.version} "
@@ -175,7 +176,8 @@ class Result:
                 },
             ),
             "",
-            f"Top {top} roles by hours released ({h.label}, central):",
+            f"Top {len(_summary.top_roles(self, top))} roles by hours released "
+            f"({h.label}, central):",
             _text_table(
                 _summary.top_roles(self, top),
                 {
@@ -195,7 +197,7 @@ class Result:
             *self._scenario_lines(),
             "",
             f"Review first: the {min(5, len(self.review_first()))} tasks where a check matters "
-            "most (hours released × (1 − confidence)); all in review_first.csv:",
+            "most (hours at stake × (1 − confidence)); all in review_first.csv:",
             *self._review_lines(5),
             "",
             f"Unclassified tasks (no rule matched; not counted, listed for review): "
@@ -246,7 +248,7 @@ class Result:
         return [
             f"  {r[col.ROLE_ID]} {r[col.TASK_ID]}: {str(r[col.TASK])[:60]} -> {r[col.CATEGORY]} "
             f"{r[col.EXPOSURE]}, confidence {r[col.CONFIDENCE]:.2f}, "
-            f"{r[col.HOURS_RELEASED]:,.0f} h/wk"
+            f"{r[col.HOURS_AT_STAKE]:,.0f} h/wk at stake"
             for _, r in review.iterrows()
         ]
 
@@ -402,6 +404,19 @@ class Result:
             }
         )
         scen_table = scen_view.to_html(index=False, border=0, justify="right", classes="scen")
+        top = _summary.top_roles(self, 10)
+        role_view = pd.DataFrame(
+            {
+                "Role": (top[col.ROLE_ID] + " " + top[col.ROLE_TITLE].astype(str)).to_numpy(),
+                "Staff group": top[col.STAFF_GROUP].to_numpy(),
+                "FTE": top[col.FTE].map("{:,.1f}".format).to_numpy(),
+                "Released, low": top[col.RELEASED_LOW].map("{:,.0f}".format).to_numpy(),
+                "Released, hours a week": top[col.HOURS_RELEASED].map("{:,.0f}".format).to_numpy(),
+                "Released, high": top[col.RELEASED_HIGH].map("{:,.0f}".format).to_numpy(),
+                "Share of hours": top[col.SHARE_RELEASED].map("{:.1%}".format).to_numpy(),
+            }
+        )
+        role_table = role_view.to_html(index=False, border=0, justify="right", classes="scen")
         style = (
             "<style>.genai-aug table{border-collapse:collapse}"
             ".genai-aug td,.genai-aug th{padding:2px 10px;text-align:right}"
@@ -412,14 +427,15 @@ class Result:
         return (
             f"{style}<div class='genai-aug'><h4>genai_aug: hours generative AI could release</h4>"
             f"<p><b>{html.escape(h.sentence())}</b><br><small>Range: "
-            f"{html.escape(h.range_note)}. Of the central figure, {h.automation:,.0f} hours a "
-            f"week by automation and {h.augmentation:,.0f} by augmentation.</small></p>"
+            f"{html.escape(h.range_note)}. {html.escape(h.split_text())}</small></p>"
             f"<p>Ruleset {html.escape(self.ruleset.name)} {html.escape(self.ruleset.version)} "
             f"(<code>{self.ruleset.hash[:12]}</code>); scenarios "
             f"{html.escape(self.scenarios.scenarios.version)}; "
             f"{self.assumptions.working_weeks_per_year:g} working weeks a year; input "
             f"{html.escape(self.inventory.source)}.</p>"
             f"<h5>By staff group ({html.escape(h.label)})</h5>{table}"
+            f"<h5>Top {len(top)} roles by hours released ({html.escape(h.label)})</h5>"
+            f"{role_table}"
             f"<h5>Every scenario, trust hours a week released ({html.escape(h.range_note)} "
             f"for the headline; each scenario its own)</h5>{scen_table}"
             "<p><small>Tables: <code>.staff_groups</code>, <code>.roles</code>, "

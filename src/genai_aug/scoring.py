@@ -110,6 +110,7 @@ def _evaluate(
 
     cats = rs.categories
     cat_pos = {c.id: i for i, c in enumerate(cats)}
+    cat_ids_all = np.array([c.id for c in cats], dtype=object)
     weights = np.zeros((len(rules), len(cats)))
     for j, rule in enumerate(rules):
         weights[j, cat_pos[rule.category]] = rule.weight
@@ -124,6 +125,12 @@ def _evaluate(
         score = np.where(classified, (strength @ shares) / np.where(classified, total, 1.0), np.nan)
     exposure_idx = exposure_from_evidence(by_exposure)
     cat_idx = category_from_evidence(strength, exposure_of, exposure_idx)
+    # The strongest category on the other side of "exposed or not": what the task would
+    # be if that decision went the other way (for the review list's hours at stake).
+    other_side = (exposure_of[None, :] > 0) != (exposure_idx[:, None] > 0)
+    other = np.where(other_side & (strength > 0), strength, -np.inf)
+    has_other = np.isfinite(other.max(axis=1)) if len(other) else np.zeros(0, dtype=bool)
+    alternative = np.where(has_other, cat_ids_all[other.argmax(axis=1)], None)
     confidence = confidence_from_evidence(by_exposure, float(np.mean([r.weight for r in rules])))
     cat_ids = np.array([c.id for c in cats], dtype=object)
     cat_labels = np.array([c.label for c in cats], dtype=object)
@@ -170,6 +177,7 @@ def _evaluate(
             ),
             col.SCORE: score,
             col.CONFIDENCE: confidence,
+            col.ALTERNATIVE: pd.array(alternative, dtype=object),
             col.CLASSIFIED: classified,
             col.EVIDENCE: evidence,
         },
@@ -482,6 +490,7 @@ def _apply_overrides(
     out.loc[mask, col.SCORE] = ids.map(lambda c: cats[c].time_share).astype(float)
     out.loc[mask, col.CLASSIFIED] = True
     out.loc[mask, col.CONFIDENCE] = 1.0  # the analyst decided
+    out.loc[mask, col.ALTERNATIVE] = None
     out.loc[mask, col.EVIDENCE] = ids.map(
         lambda c: f"{OVERRIDE_RULE}: category set to '{c}' by the analyst"
     )
