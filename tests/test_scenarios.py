@@ -7,6 +7,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import genai_aug
 from conftest import make_frames
@@ -345,3 +347,40 @@ def test_scenario_set_hash_follows_content() -> None:
     b = ScenarioSet(version="1", scenarios=(_fixed("a", ("E1",)),))
     c = ScenarioSet(version="1", scenarios=(_fixed("a", ("E1",), 0.9),))
     assert a.hash == b.hash != c.hash
+
+
+@settings(max_examples=15, deadline=None)
+@given(
+    points=st.lists(st.floats(0.0, 1.0), min_size=6, max_size=6),
+    u=st.floats(0.0, 1.0),
+    seed=st.integers(0, 2**32),
+)
+def test_the_central_figure_lies_in_its_own_range_for_any_scenario(
+    sample_result: genai_aug.Result, points: list[float], u: float, seed: int
+) -> None:
+    """Skewed, degenerate or wide ranges: low ≤ central ≤ high at every level."""
+    a, r = sorted(points[:3]), sorted(points[3:])
+    scen = Scenario(
+        name="any",
+        label="any",
+        description="generated",
+        exposures=("E1", "E2"),
+        adoption=Range(low=a[0], central=a[1], high=a[2]),
+        realisation=Range(low=r[0], central=r[1], high=r[2]),
+        time_share_uncertainty=u,
+    )
+    result = genai_aug.run(sample_result.inventory, scenarios=[scen], seed=seed, n_draws=400)
+    for frame in (result.scenarios.roles, result.scenarios.staff_groups, result.scenarios.trust):
+        mid = frame[col.HOURS_RELEASED]
+        assert (frame[col.RELEASED_LOW] <= mid * (1 + 1e-9) + 1e-9).all()
+        assert (mid <= frame[col.RELEASED_HIGH] * (1 + 1e-9) + 1e-9).all()
+
+
+def test_a_vanishing_time_share_uncertainty_is_no_uncertainty(
+    sample_result: genai_aug.Result,
+) -> None:
+    """u = 5e-324 cannot move 1 in floating point: treated as 0, not an error from numpy."""
+    scen = _fixed("tiny", ("E1", "E2"), 0.5).model_copy(update={"time_share_uncertainty": 5e-324})
+    result = genai_aug.run(sample_result.inventory, scenarios=[scen], n_draws=100)
+    t = result.trust.iloc[0]
+    assert t[col.RELEASED_LOW] == pytest.approx(t[col.HOURS_RELEASED], rel=1e-12)

@@ -581,7 +581,7 @@ def _ranges(
     u = s.time_share_uncertainty
     factors = (
         rng.triangular(1 - u, 1.0, 1 + u, size=(n_draws, n_cats))
-        if u > 0
+        if 1 - u < 1 + u  # (a u too small to move 1 in floating point is no uncertainty)
         else np.ones((n_draws, n_cats))
     )
     effective = np.minimum(shares[None, :] * factors, 1.0)  # draws × categories
