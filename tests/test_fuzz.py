@@ -23,7 +23,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 import genai_aug
 from genai_aug._reference import STAFF_GROUPS
 from genai_aug.errors import GenAIAugError, InventoryError
-from test_catalogue import ROLE_HEAD, TASK_HEAD, xlsx
+from test_catalogue import ROLE_HEAD, TASK_HEAD, stale_dimension, xlsx
 
 # 40 examples a test in CI; set GENAI_AUG_FUZZ_EXAMPLES=1000 for a deeper search locally.
 FUZZ = settings(
@@ -186,3 +186,17 @@ def test_random_bytes_as_csv_give_a_result_or_a_library_error(roles: bytes, task
 def test_fuzz_inputs_include_zip_structures() -> None:
     """The damaged-workbook fuzz starts from a real zip (so it explores past the header)."""
     assert zipfile.is_zipfile(io.BytesIO(_valid_workbook()))
+
+
+@FUZZ
+@given(
+    n=st.integers(min_value=1, max_value=40),
+    ref=st.sampled_from(["A1", "A1:A1", "A1:D2", "B2:C3", "A1:B1", "A1:XFD1048576", "Z9:A1"]),
+)
+def test_a_stale_dimension_never_changes_what_is_read(n: int, ref: str) -> None:
+    """Whatever the tasks sheet's <dimension> claims, every task row is read (issue 13)."""
+    tasks = [["R1", f"T{i}", "Answer the ward telephone", 0.5] for i in range(n)]
+    with tempfile.TemporaryDirectory() as tmp:
+        path = stale_dimension(xlsx(Path(tmp), tasks=tasks), ref)
+        inv = genai_aug.load_inventory(path, errors="reject")
+        assert inv.rows_read["tasks"] == n == len(inv.tasks)

@@ -16,7 +16,7 @@ import pytest
 import genai_aug
 from genai_aug._matching import MAX_TEXT_CHARS, normalise_text
 from genai_aug.errors import InventoryError, RulesetError
-from test_catalogue import xlsx
+from test_catalogue import stale_dimension, xlsx
 
 LAUGHS = (
     '<?xml version="1.0"?>\n<!DOCTYPE lolz [\n <!ENTITY lol "lol">\n'
@@ -143,3 +143,42 @@ def test_a_ruleset_file_is_data_and_unknown_keys_are_refused(tmp_path: Path) -> 
     with pytest.raises(RulesetError, match="exec"):
         genai_aug.load_ruleset(path)
     assert not (tmp_path / "pwned").exists() and not Path("pwned").exists()
+
+
+# --- issue 13: rows lost, values misread, foreign exceptions, resources ------------------
+
+
+def _many_tasks(n: int) -> list[list[object]]:
+    return [["R1", f"T{i}", "Answer the ward telephone", 0.01] for i in range(n)]
+
+
+def test_a_stale_dimension_loses_no_rows_of_two_thousand(tmp_path: Path) -> None:
+    """2,000 task rows under a <dimension> claiming 3 rows: all 2,000 are read."""
+    path = stale_dimension(xlsx(tmp_path, tasks=_many_tasks(2000)), "A1:D3")
+    inv = genai_aug.load_inventory(path, errors="reject")
+    assert inv.rows_read["tasks"] == 2000
+    assert len(inv.tasks) == 2000
+
+
+def test_a_reader_that_loses_rows_is_caught_by_the_row_count(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The invariant counts rows with values separately: a reader dropping one is an error."""
+    from genai_aug import _xlsx, loading
+
+    def lossy(wb: object, ws: object) -> _xlsx.SheetRows:
+        read = _xlsx.read_sheet(wb, ws)
+        return _xlsx.SheetRows(read.rows[:-1], read.hidden_rows, read.merged)
+
+    monkeypatch.setattr(loading, "read_sheet", lossy)
+    with pytest.raises(InventoryError) as info:
+        genai_aug.load_inventory(xlsx(tmp_path), errors="reject")
+    assert _codes(info.value) == ["rows-unaccounted"]
+    assert "2 were read" in str(info.value) or "rows hold values" in str(info.value)
+
+
+def test_one_string_given_to_score_texts_is_one_text() -> None:
+    """score_texts("...") scores the text, not each of its characters."""
+    scored = genai_aug.score_texts("Book outpatient appointments")
+    assert list(scored["task"]) == ["Book outpatient appointments"]
+    assert list(scored["category"]) == ["scheduling"]

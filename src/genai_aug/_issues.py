@@ -15,6 +15,13 @@ SEVERITIES = ("error", "warning", "info")
 # Every issue code genai_aug can report; docs/input-format.md documents each (a test checks).
 ISSUE_CODES = frozenset(
     {
+        "ambiguous-sheet",
+        "sheet-chosen",
+        "rows-unaccounted",
+        "hidden-row",
+        "implausible-fte",
+        "repeated-task",
+        "invisible-characters",
         "csv-delimiter",
         "csv-encoding",
         "duplicate-column",

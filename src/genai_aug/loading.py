@@ -23,10 +23,12 @@ from defusedxml import DefusedXmlException
 from genai_aug import _columns as col
 from genai_aug._issues import IssueLog, where
 from genai_aug._raw import RawTable
+from genai_aug._xlsx import count_value_rows, read_sheet
 from genai_aug.errors import InventoryError
 from genai_aug.validating import ErrorMode, Inventory, ValidationOptions, validate
 
-_HEADER_SCAN_ROWS = 10
+_HEADER_SCAN_ROWS = 50
+"""How many rows with values are searched for the header row."""
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 MAX_FILE_BYTES = 200 * 1024 * 1024
 """Default size limit of an input file (200 MiB); ``load_inventory(max_bytes=...)`` changes it."""
@@ -42,28 +44,33 @@ def _is_blank(value: object) -> bool:
     return isinstance(value, str) and not value.strip()
 
 
-def _find_header_row(rows: Sequence[Sequence[Any]], table: dict[str, str]) -> int:
-    """Index of the first row (of the first few) that names at least two known columns."""
-    for i, row in enumerate(rows[:_HEADER_SCAN_ROWS]):
+def _find_header_row(rows: Sequence[tuple[int, Sequence[Any]]], table: dict[str, str]) -> int:
+    """Index of the first row (of the first few with values) naming two known columns, or -1."""
+    for i, (_, row) in enumerate(rows[:_HEADER_SCAN_ROWS]):
         hits = {col.canonical_header(v, table) for v in row if not _is_blank(v)} - {None}
         if len(hits) >= 2:
             return i
-    return 0
+    return -1
 
 
 def _table_from_rows(
-    rows: list[list[Any]],
+    rows: Sequence[tuple[int, Sequence[Any]]],
     *,
-    first_row_number: int,
     file: str,
     sheet: str,
     kind: str,
     log: IssueLog,
+    hidden_rows: frozenset[int] = frozenset(),
+    merged: frozenset[tuple[int, int]] = frozenset(),
 ) -> RawTable:
-    """Build a :class:`RawTable` from rows of cell values (row numbers as the user sees them)."""
+    """Build a :class:`RawTable` from ``(row number, cell values)`` pairs.
+
+    Row numbers are as the user sees them (Excel rows, CSV lines; DataFrame positions
+    with the header as -1). Rows missing from ``rows`` hold no value.
+    """
     table = col.ROLE_HEADER_TABLE if kind == col.ROLES_SHEET else col.TASK_HEADER_TABLE
     required = col.REQUIRED_ROLE_COLUMNS if kind == col.ROLES_SHEET else col.REQUIRED_TASK_COLUMNS
-    if not any(not _is_blank(v) for row in rows for v in row):
+    if not any(not _is_blank(v) for _, row in rows for v in row):
         log.error(
             file,
             sheet,
@@ -76,11 +83,12 @@ def _table_from_rows(
         )
         return RawTable(_empty_frame(), file, sheet, kind, None, 0, tuple(required))
 
-    h = _find_header_row(rows, table)
-    header_row_number = first_row_number + h
+    found = _find_header_row(rows, table)
+    h = max(found, 0)
+    header_row_number, header = rows[h]
     header_loc = header_row_number if header_row_number >= 1 else None  # None for DataFrames
     positions: dict[str, int] = {}
-    for j, name in enumerate(rows[h]):
+    for j, name in enumerate(header):
         if _is_blank(name):
             continue
         canonical = col.canonical_header(name, table)
@@ -111,6 +119,13 @@ def _table_from_rows(
             positions[canonical] = j
 
     missing = tuple(c for c in required if c not in positions)
+    scanned = min(len(rows), _HEADER_SCAN_ROWS)
+    not_found = (
+        ""
+        if found >= 0
+        else f" (no header row found: none of the first {scanned} rows with values names "
+        "two known columns, so the first was taken as the header)"
+    )
     for c in missing:
         log.error(
             file,
@@ -119,16 +134,19 @@ def _table_from_rows(
             c,
             None,
             "missing-column",
-            f"{where(file, sheet, header_loc)}: required column '{c}' not found; "
+            f"{where(file, sheet, header_loc)}: required column '{c}' not found{not_found}; "
             f"expected a header such as {_examples(c, kind)}. Add the column or rename "
             "the header.",
         )
 
     body = rows[h + 1 :]
-    width = max((len(r) for r in body), default=0)
-    for j in range(width):
-        named = j < len(rows[h]) and not _is_blank(rows[h][j])
-        if not named and any(j < len(r) and not _is_blank(r[j]) for r in body):
+    # columns with values under a blank header: found cell by cell, never padding rows
+    used: set[int] = set()
+    for _, row in body:
+        used.update(j for j, v in enumerate(row) if not _is_blank(v))
+    for j in sorted(used):
+        named = j < len(header) and not _is_blank(header[j])
+        if not named:
             letter = _column_letter(j)
             log.info(
                 file,
@@ -144,21 +162,34 @@ def _table_from_rows(
     data: dict[str, list[Any]] = {c: [] for c in positions}
     row_numbers: list[int] = []
     blank = 0
-    for i, row in enumerate(body):
-        cells = list(row) + [None] * (width - len(row))
-        values = {c: cells[j] if j < len(cells) else None for c, j in positions.items()}
+    previous = header_row_number
+    for number, row in body:
+        blank += max(number - previous - 1, 0)  # rows with no value at all
+        previous = number
+        values = {c: row[j] if j < len(row) else None for c, j in positions.items()}
         if all(_is_blank(v) for v in values.values()):
             blank += 1
             continue
         for c, v in values.items():
             data[c].append(v)
-        row_numbers.append(header_row_number + 1 + i)
+        row_numbers.append(number)
 
     frame = pd.DataFrame({c: pd.Series(v, dtype=object) for c, v in data.items()})
     frame[col.SOURCE_FILE] = file
     frame[col.SOURCE_SHEET] = sheet
     frame[col.SOURCE_ROW] = pd.Series(row_numbers, dtype="int64")
-    return RawTable(frame, file, sheet, kind, header_loc, blank, missing)
+    merged_cells = frozenset((r, c) for c, j in positions.items() for r, k in merged if k == j)
+    return RawTable(
+        frame,
+        file,
+        sheet,
+        kind,
+        header_loc,
+        blank,
+        missing,
+        hidden_rows=frozenset(r for r in hidden_rows if r > header_row_number),
+        merged_cells=merged_cells,
+    )
 
 
 def _column_letter(index: int) -> str:
@@ -186,12 +217,62 @@ def _examples(canonical: str, kind: str) -> str:
     return ", ".join(f"'{a}'" for a in (canonical, *aliases[:2]))
 
 
-def _match_sheet(names: Sequence[str], kind: str) -> str | None:
-    for name in names:
-        key = col.normalise_header(name)
-        if key in (kind, kind[:-1], f"{kind[:-1]}_list", f"{kind}_list"):
-            return name
-    return None
+def _matching_sheets(names: Sequence[str], kind: str) -> list[str]:
+    """Every sheet whose name, normalised, is ``kind`` ("tasks", "Task list", ...)."""
+    keys = (kind, kind[:-1], f"{kind[:-1]}_list", f"{kind}_list")
+    return [name for name in names if col.normalise_header(name) in keys]
+
+
+def _choose_sheet(wb: Any, kind: str, file: str, log: IssueLog) -> str | None:
+    """The sheet to read for ``kind``: the one visible match; hidden ones only if alone.
+
+    A hidden sheet is often a stale copy; a second visible match is ambiguous, and
+    both names are given rather than a guess made.
+    """
+    names = _matching_sheets(wb.sheetnames, kind)
+    if not names:
+        return None
+    visible = [n for n in names if wb[n].sheet_state == "visible"]
+    hidden = [n for n in names if n not in visible]
+    if len(visible) > 1 or (not visible and len(hidden) > 1):
+        both = visible if len(visible) > 1 else hidden
+        raise InventoryError(
+            _file_issue(
+                file,
+                "ambiguous-sheet",
+                f"File '{file}': {len(both)} sheets could be the {kind} sheet: "
+                f"{', '.join(repr(n) for n in both)}; expected one. Rename or delete the "
+                "others.",
+                sheet=kind,
+            )
+        )
+    if visible:
+        chosen = visible[0]
+        if hidden:
+            log.info(
+                file,
+                chosen,
+                None,
+                None,
+                None,
+                "sheet-chosen",
+                f"File '{file}': read the visible sheet '{chosen}' as the {kind} sheet; the "
+                f"hidden sheet(s) {', '.join(repr(n) for n in hidden)} were not read. Delete "
+                "them if they are stale copies.",
+            )
+        return chosen
+    chosen = hidden[0]
+    log.warning(
+        file,
+        chosen,
+        None,
+        None,
+        None,
+        "sheet-chosen",
+        f"File '{file}': read the hidden sheet '{chosen}' as the {kind} sheet (there is no "
+        "visible one). Unhide it, and check it is the current version.",
+    )
+    return chosen
 
 
 def _unreadable(file: str, why: str) -> InventoryError:
@@ -331,7 +412,7 @@ def read_workbook(
     try:
         tables = []
         for kind in (col.ROLES_SHEET, col.TASKS_SHEET):
-            sheet = _match_sheet(wb.sheetnames, kind)
+            sheet = _choose_sheet(wb, kind, file, log)
             if sheet is None:
                 log.error(
                     file,
@@ -361,19 +442,49 @@ def read_workbook(
                 continue
             ws = wb[sheet]
             try:
-                rows = [list(r) for r in ws.iter_rows(values_only=True)]
+                read = read_sheet(wb, ws)
+                with ws._get_source() as source:
+                    counted = count_value_rows(source)
             except Exception as exc:  # damaged sheet XML: the file's problem, said as such
                 raise _parse_failure(
                     file, exc, f"sheet '{sheet}'", f"sheet '{sheet}' is damaged"
                 ) from None
+            _check_rows_accounted(file, sheet, counted, len(read.rows))
             tables.append(
                 _table_from_rows(
-                    rows, first_row_number=1, file=file, sheet=sheet, kind=kind, log=log
+                    read.rows,
+                    file=file,
+                    sheet=sheet,
+                    kind=kind,
+                    log=log,
+                    hidden_rows=read.hidden_rows,
+                    merged=read.merged,
                 )
             )
     finally:
         wb.close()
     return tables[0], tables[1]
+
+
+def _check_rows_accounted(file: str, sheet: str, counted: int, read: int) -> None:
+    """Stop if the reader delivered fewer rows with values than the sheet's XML holds.
+
+    The two counts come from separate parses, so a row lost by the reader (a stale
+    ``<dimension>``, say) is caught here rather than vanishing before validation
+    could count it.
+    """
+    if counted != read:
+        raise InventoryError(
+            _file_issue(
+                file,
+                "rows-unaccounted",
+                f"File '{file}', sheet '{sheet}': {counted:,} rows hold values but {read:,} "
+                "were read; expected every row to be read. This is a fault in genai_aug or "
+                "an unusual workbook: open it in Excel, save it again as .xlsx and retry, "
+                "and report the file if it persists.",
+                sheet=sheet,
+            )
+        )
 
 
 def _read_limited(path: Path, max_bytes: int) -> bytes:
@@ -392,30 +503,58 @@ def read_csv_table(
     """
     file = str(path)
     data = _read_limited(Path(path), max_bytes)
-    if b"\x00" in data[:65536]:
-        raise InventoryError(
-            _file_issue(
-                file,
-                "unreadable-file",
-                f"File '{file}' is not a text (CSV) file: it contains NUL bytes; expected "
-                "comma-separated text. Export the sheet from Excel as 'CSV UTF-8'.",
-            )
-        )
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        text = data.decode("cp1252", errors="replace")
-        log.warning(
+    utf16 = _utf16(data)
+    if utf16 is not None:
+        try:
+            text = data.decode(utf16)
+        except UnicodeDecodeError as exc:
+            raise InventoryError(
+                _file_issue(
+                    file,
+                    "unreadable-file",
+                    f"File '{file}' looks like UTF-16 text (Excel's 'Unicode Text') but is "
+                    f"damaged at byte {exc.start:,}; expected comma- or tab-separated text. "
+                    "Export the sheet from Excel as 'CSV UTF-8'.",
+                )
+            ) from None
+        log.info(
             file,
             Path(file).stem,
             None,
             None,
             None,
             "csv-encoding",
-            f"File '{file}' is not UTF-8 (byte {exc.start:,}: "
-            f"{data[exc.start : exc.start + 1]!r}); "
-            "read it as Windows-1252. Check accented letters, and save as 'CSV UTF-8' next time.",
+            f"File '{file}' is UTF-16 text (Excel's 'Unicode Text'); read it as such. "
+            "'CSV UTF-8' is the usual format.",
         )
+    else:
+        nul = data.find(b"\x00")
+        if nul >= 0:
+            line = data.count(b"\n", 0, nul) + 1
+            raise InventoryError(
+                _file_issue(
+                    file,
+                    "unreadable-file",
+                    f"File '{file}' is not a text (CSV) file: it contains a NUL byte (byte "
+                    f"{nul:,}, line {line:,}); expected comma-separated text. Export the "
+                    "sheet from Excel as 'CSV UTF-8'.",
+                )
+            )
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            text = data.decode("cp1252", errors="replace")
+            log.warning(
+                file,
+                Path(file).stem,
+                None,
+                None,
+                None,
+                "csv-encoding",
+                f"File '{file}' is not UTF-8 (byte {exc.start:,}: "
+                f"{data[exc.start : exc.start + 1]!r}); read it as Windows-1252. Check "
+                "accented letters, and save as 'CSV UTF-8' next time.",
+            )
     sample = text[:8192]
     try:
         delimiter = csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
@@ -432,13 +571,39 @@ def read_csv_table(
             f"File '{file}': read as {_DELIMITER_NAMES.get(delimiter, repr(delimiter))}-"
             "separated values.",
         )
-    rows: list[list[Any]] = [
-        [cell if cell != "" else None for cell in row]
-        for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    ]
-    return _table_from_rows(
-        rows, first_row_number=1, file=file, sheet=Path(file).stem, kind=kind, log=log
-    )
+    # a task text may be long (the same text loads from a workbook); the file's own
+    # length bounds every field, and the size limit bounds the file
+    csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))
+    try:
+        rows: list[tuple[int, list[Any]]] = [
+            (number, [cell if cell != "" else None for cell in row])
+            for number, row in enumerate(
+                csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), start=1
+            )
+        ]
+    except csv.Error as exc:
+        raise InventoryError(
+            _file_issue(
+                file,
+                "unreadable-file",
+                f"File '{file}' could not be read as CSV: {exc}; expected comma-separated "
+                "text. Export the sheet from Excel as 'CSV UTF-8'.",
+            )
+        ) from None
+    return _table_from_rows(rows, file=file, sheet=Path(file).stem, kind=kind, log=log)
+
+
+def _utf16(data: bytes) -> str | None:
+    """The codec of UTF-16 text (with a byte-order mark, or ASCII with every other byte NUL)."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    head = data[:4096]
+    if len(head) >= 4 and len(head) % 2 == 0:
+        if head[1::2].count(0) == len(head) // 2 and head[0::2].count(0) == 0:
+            return "utf-16-le"
+        if head[0::2].count(0) == len(head) // 2 and head[1::2].count(0) == 0:
+            return "utf-16-be"
+    return None
 
 
 _DELIMITER_NAMES = {";": "semicolon", "\t": "tab", "|": "bar"}
@@ -446,10 +611,9 @@ _DELIMITER_NAMES = {";": "semicolon", "\t": "tab", "|": "bar"}
 
 def read_frame(frame: pd.DataFrame, kind: str, log: IssueLog) -> RawTable:
     """Read a DataFrame; rows are numbered by position, starting at 0, as in ``df.iloc``."""
-    rows = [list(frame.columns), *frame.astype(object).to_numpy().tolist()]
-    return _table_from_rows(
-        rows, first_row_number=-1, file="<DataFrame>", sheet=kind, kind=kind, log=log
-    )
+    cells = [list(frame.columns), *frame.astype(object).to_numpy().tolist()]
+    rows = [(number, row) for number, row in enumerate(cells, start=-1)]
+    return _table_from_rows(rows, file="<DataFrame>", sheet=kind, kind=kind, log=log)
 
 
 def load_inventory(
@@ -568,7 +732,7 @@ def load_inventory(
     )
 
 
-def _file_issue(file: str, code: str, message: str) -> pd.DataFrame:
+def _file_issue(file: str, code: str, message: str, sheet: str | None = None) -> pd.DataFrame:
     log = IssueLog()
-    log.error(file, None, None, None, None, code, message)
+    log.error(file, sheet, None, None, None, code, message)
     return log.to_frame()
