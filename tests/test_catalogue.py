@@ -532,6 +532,12 @@ CASES: list[Case] = [
         ),
         {(W, "long-text", T, 2, "task")},
     ),
+    Case(
+        "tasks-csv-given-with-a-workbook",
+        lambda p: (xlsx(p), csv_pair(p, ROLES_CSV)[1]),
+        {(E, "tasks-not-used", None, None, None)},
+        raises=True,
+    ),
     # --- numbers ---------------------------------------------------------------------
     Case(
         "text-in-hours",

@@ -182,3 +182,123 @@ def test_one_string_given_to_score_texts_is_one_text() -> None:
     scored = genai_aug.score_texts("Book outpatient appointments")
     assert list(scored["task"]) == ["Book outpatient appointments"]
     assert list(scored["category"]) == ["scheduling"]
+
+
+# --- only GenAIAugError leaves the API (class 5) -------------------------------------------
+
+EXTENDS = '[ruleset]\nname = "x"\nversion = "1"\nextends = "default"\n'
+
+
+@pytest.mark.parametrize(
+    ("text", "match"),
+    [
+        (EXTENDS + "disable = 5\n", "disable must be a list"),
+        ('rules = "scheduling.book"\n' + EXTENDS, "'rules' must be an array of tables"),
+        ("rules = [1, 2]\n" + EXTENDS, "'rules' must be an array of tables"),
+        (EXTENDS + "[[rules]]\nid = [1]\n", "'id' must be a string"),
+        (EXTENDS + "[rules]\nid = 'x'\n", "'rules' must be an array of tables"),
+        ('ruleset = "default"\n', "'ruleset' must be a table"),
+        ("categories = {a = 1}\n" + EXTENDS, "'categories' must be an array of tables"),
+    ],
+    ids=[
+        "disable-int",
+        "rules-string",
+        "rules-ints",
+        "id-list",
+        "rules-table",
+        "head-string",
+        "cats-table",
+    ],
+)
+def test_a_wrong_typed_ruleset_that_extends_the_default_is_a_ruleset_error(
+    tmp_path: Path, text: str, match: str
+) -> None:
+    """The merge with the default never sees a wrong-typed file: RulesetError, not TypeError."""
+    path = tmp_path / "rules.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(RulesetError, match=match):
+        genai_aug.load_ruleset(path)
+
+
+@pytest.mark.parametrize(
+    ("text", "match"),
+    [
+        ('scenario = 5\n[scenarios]\nextends = "default"\n', "must be an array of tables"),
+        ('[scenarios]\nextends = "default"\n[[scenario]]\nname = 3\n', "'name' must be a string"),
+        ('[scenarios]\nextend = "default"\n', "Did you mean 'extends'"),
+        ('[scenarios]\nextends = "baseline"\n', "extends = 'baseline'"),
+        ('scenarios = ["default"]\n', "'scenarios' must be a table"),
+    ],
+    ids=["scenario-int", "name-int", "extend-typo", "extends-baseline", "head-array"],
+)
+def test_a_wrong_scenario_file_is_a_scenario_error(tmp_path: Path, text: str, match: str) -> None:
+    """Typos and wrong types in a scenario file are named, never ignored or a TypeError."""
+    from genai_aug.errors import ScenarioError
+
+    path = tmp_path / "scenarios.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ScenarioError, match=match):
+        genai_aug.load_scenarios(path)
+
+
+def test_a_toml_array_nested_100000_deep_is_a_ruleset_error(tmp_path: Path) -> None:
+    """No RecursionError: the file is refused by name."""
+    path = tmp_path / "deep.toml"
+    path.write_text('[ruleset]\nname = "x"\nversion = "1"\nx = ' + "[" * 100_000 + "]" * 100_000)
+    with pytest.raises(RulesetError, match="too deeply"):
+        genai_aug.load_ruleset(path)
+
+
+def test_folders_passed_as_files_are_library_errors(tmp_path: Path) -> None:
+    """A folder as the inventory, tasks, rules, scenarios or labels: a GenAIAugError each."""
+    from genai_aug.errors import GenAIAugError, ScenarioError
+
+    folder = tmp_path / "a.xlsx"
+    folder.mkdir()
+    csv_folder = tmp_path / "b.csv"
+    csv_folder.mkdir()
+    roles = tmp_path / "roles.csv"
+    roles.write_text("role_id,role_title,staff_group,fte\n", encoding="utf-8")
+    with pytest.raises(InventoryError, match="is a folder"):
+        genai_aug.load_inventory(folder)
+    with pytest.raises(InventoryError, match="is a folder"):
+        genai_aug.load_inventory(roles, csv_folder)
+    with pytest.raises(RulesetError, match="is a folder"):
+        genai_aug.load_ruleset(folder)
+    with pytest.raises(ScenarioError, match="is a folder"):
+        genai_aug.load_scenarios(folder)
+    with pytest.raises(genai_aug.LabelsError, match="is a folder"):
+        genai_aug.evaluate(csv_folder)
+    with pytest.raises(GenAIAugError):
+        genai_aug.run(folder)
+
+
+@pytest.mark.parametrize(
+    ("content", "match"),
+    [
+        ("", "is empty"),
+        ("task\thuman_exposure\n", "no rows"),
+        ("task\nBook clinics\nMop floors\n", "missing column"),
+    ],
+    ids=["empty", "header-only", "one-column"],
+)
+def test_bad_labels_files_are_labels_errors(tmp_path: Path, content: str, match: str) -> None:
+    """Empty, header-only and one-column labels files: a LabelsError that says so."""
+    path = tmp_path / "labels.txt"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(genai_aug.LabelsError, match=match) as info:
+        genai_aug.evaluate(path)
+    assert "'t'" not in str(info.value)  # the one-column file is not split on the letter t
+
+
+@pytest.mark.parametrize("value", [42, 3.5, b"roles.xlsx", ["roles.xlsx"], object()])
+def test_an_inventory_that_is_not_a_path_or_a_frame_is_an_argument_type_error(
+    value: object,
+) -> None:
+    """load_inventory(42) raises the documented ArgumentTypeError, not a bare TypeError."""
+    from genai_aug.errors import ArgumentTypeError
+
+    with pytest.raises(ArgumentTypeError, match="file path or a pandas DataFrame"):
+        genai_aug.load_inventory(value)  # type: ignore[arg-type]
+    with pytest.raises(ArgumentTypeError):
+        genai_aug.score_texts(value if not isinstance(value, list) else 7)  # type: ignore[arg-type]

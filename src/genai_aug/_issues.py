@@ -22,6 +22,7 @@ ISSUE_CODES = frozenset(
         "implausible-fte",
         "repeated-task",
         "invisible-characters",
+        "tasks-not-used",
         "csv-delimiter",
         "csv-encoding",
         "duplicate-column",

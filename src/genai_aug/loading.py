@@ -24,7 +24,7 @@ from genai_aug import _columns as col
 from genai_aug._issues import IssueLog, where
 from genai_aug._raw import RawTable
 from genai_aug._xlsx import count_value_rows, read_sheet
-from genai_aug.errors import InventoryError
+from genai_aug.errors import ArgumentTypeError, InventoryError
 from genai_aug.validating import ErrorMode, Inventory, ValidationOptions, validate
 
 _HEADER_SCAN_ROWS = 50
@@ -669,6 +669,8 @@ def load_inventory(
     0      R1  R1-T001            17.5
     1      R1  R1-T002            20.0
     """
+    _check_argument("roles", roles, allow_none=False)
+    _check_argument("tasks", tasks, allow_none=True)
     log = IssueLog()
     if isinstance(roles, pd.DataFrame):
         if not isinstance(tasks, pd.DataFrame):
@@ -692,7 +694,18 @@ def load_inventory(
                 )
             )
         source = str(path)
+        _check_is_file(path)
         if path.suffix.lower() in EXCEL_SUFFIXES:
+            if tasks is not None:
+                raise InventoryError(
+                    _file_issue(
+                        str(path),
+                        "tasks-not-used",
+                        f"File '{path}' is a workbook, which holds its own tasks sheet, but "
+                        f"tasks were also given ({_describe(tasks)}); expected one or the "
+                        "other. Leave out tasks= (--tasks), or pass the roles as CSV.",
+                    )
+                )
             roles_table, tasks_table = read_workbook(path, log, max_bytes)
         elif path.suffix.lower() == ".csv":
             if tasks is None or isinstance(tasks, pd.DataFrame):
@@ -710,6 +723,7 @@ def load_inventory(
                         str(tasks), "file-not-found", f"File '{tasks}' not found. Check the path."
                     )
                 )
+            _check_is_file(Path(tasks))
             roles_table = read_csv_table(path, col.ROLES_SHEET, log, max_bytes)
             tasks_table = read_csv_table(tasks, col.TASKS_SHEET, log, max_bytes)
             source = f"{path} + {tasks}"
@@ -730,6 +744,46 @@ def load_inventory(
         errors=errors,
         options=ValidationOptions(hours_tolerance=hours_tolerance),
     )
+
+
+def _check_argument(name: str, value: object, *, allow_none: bool) -> None:
+    """Refuse an argument that is neither a path nor a DataFrame (``load_inventory(42)``)."""
+    if value is None and allow_none:
+        return
+    if not isinstance(value, str | os.PathLike | pd.DataFrame):
+        raise ArgumentTypeError(
+            f"{name} must be a file path or a pandas DataFrame, got {type(value).__name__}. "
+            "Pass the path of the workbook (or CSV file), or the DataFrame."
+        )
+
+
+def _describe(value: object) -> str:
+    return "a DataFrame" if isinstance(value, pd.DataFrame) else f"'{value}'"
+
+
+def _check_is_file(path: Path) -> None:
+    """Refuse a folder, or a file that cannot be opened, before reading it."""
+    if path.is_dir():
+        raise InventoryError(
+            _file_issue(
+                str(path),
+                "unreadable-file",
+                f"File '{path}' is a folder; expected an Excel workbook or a CSV file. Check "
+                "the path.",
+            )
+        )
+    try:
+        with path.open("rb"):
+            pass
+    except OSError as exc:
+        raise InventoryError(
+            _file_issue(
+                str(path),
+                "unreadable-file",
+                f"File '{path}' could not be opened ({exc.strerror or exc}). Check its "
+                "permissions, and close it in any program that locks it.",
+            )
+        ) from None
 
 
 def _file_issue(file: str, code: str, message: str, sheet: str | None = None) -> pd.DataFrame:
