@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
+import re
 import sys
 import time
 from collections.abc import Sequence
@@ -11,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from genai_aug import __version__
+from genai_aug._output import atomic_folder, out_lock
 from genai_aug.aggregating import Assumptions, as_assumptions
 from genai_aug.errors import GenAIAugError, InventoryError
 from genai_aug.evaluating import evaluate, largest_disagreements
@@ -23,6 +27,31 @@ REPORT_FILE = "genai_aug_report.xlsx"
 
 EXIT_OK = 0
 EXIT_BAD_INPUT = 2
+EXIT_INTERRUPTED = 130
+EXIT_BROKEN_PIPE = 141  # as a shell reports a command ended by SIGPIPE
+
+
+MAX_DRAWS = 1_000_000
+"""Most Monte Carlo draws ``--draws`` accepts (the default is 2,000)."""
+MAX_SEED = 2**63 - 1
+
+
+_LIMITS = {
+    "seed": (0, MAX_SEED, ""),
+    "draws": (100, MAX_DRAWS, " (at least 100 for stable percentiles)"),
+    "top": (0, 10_000, ""),
+    "examples": (0, 1_000, ""),
+}
+
+
+def _check_limits(args: argparse.Namespace) -> None:
+    """Refuse a number option outside its range in one line, before any work."""
+    for name, (low, high, why) in _LIMITS.items():
+        value = getattr(args, name, None)
+        if value is not None and not low <= value <= high:
+            raise GenAIAugError(
+                f"--{name} must be at least {low:,} and at most {high:,}{why}, got {value:,}."
+            )
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -72,7 +101,12 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="leave out rows with errors (listed in issues.csv) instead of stopping",
     )
-    p_run.add_argument("--top", type=int, default=10, help="roles to list in the summary")
+    p_run.add_argument(
+        "--top",
+        type=int,
+        default=10,
+        help="roles to list in the summary",
+    )
     p_run.add_argument(
         "--scenarios",
         type=Path,
@@ -163,6 +197,11 @@ def _cmd_run(args: argparse.Namespace) -> int:
         {"adoption_rate": args.adoption_rate, "working_weeks_per_year": args.working_weeks}
     )
     progress = _Progress(args.quiet)
+    with out_lock(args.out):  # checks --out, in one line, before any work
+        return _run_and_write(args, assumptions, progress)
+
+
+def _run_and_write(args: argparse.Namespace, assumptions: Assumptions, progress: _Progress) -> int:
     try:
         result = run(
             args.path,
@@ -179,29 +218,36 @@ def _cmd_run(args: argparse.Namespace) -> int:
         progress.done("stopped")
         n_errors = len(exc.errors)
         first = str(exc.errors["message"].iat[0]) if n_errors else str(exc)
-        print(f"genai-aug: {n_errors} error(s) in the inventory; first: {first}", file=sys.stderr)
+        _error(f"{n_errors} error(s) in the inventory; first: {first}")
         if args.out is not None:
-            args.out.mkdir(parents=True, exist_ok=True)
-            safe_for_spreadsheets(exc.issues).to_csv(
-                args.out / "issues.csv", index=False, lineterminator="\n"
+            # the folder becomes this run's: issues.csv alone, never beside older results
+            with atomic_folder(args.out) as folder:
+                safe_for_spreadsheets(exc.issues).to_csv(
+                    folder / "issues.csv", index=False, lineterminator="\n"
+                )
+            print(
+                f"genai-aug: every issue is listed in {args.out / 'issues.csv'} (the folder "
+                "holds nothing else)",
+                file=sys.stderr,
             )
-            print(f"genai-aug: every issue is listed in {args.out / 'issues.csv'}", file=sys.stderr)
         if n_errors > 1:
             for message in exc.errors["message"].iloc[1:20]:
-                print(f"  - {message}", file=sys.stderr)
+                _error(f"  - {message}", prefix="")
             if n_errors > 20:
                 print(f"  ... and {n_errors - 20} more", file=sys.stderr)
         return EXIT_BAD_INPUT
     progress.done()
-    print(result.summary(top=args.top))
+    print(printable(result.summary(top=args.top)))
     if args.out is not None:
-        progress("writing CSV tables")
-        written = {f"{k}.csv": v for k, v in result.to_csv(args.out).items()}
-        progress("writing the Excel report")
-        written["report"] = result.to_excel(args.out / REPORT_FILE)
-        if not args.no_charts:
-            progress("drawing the charts")
-            written.update(result.save_charts(args.out))
+        # written beside --out and moved into place whole: never a mix with older files
+        with atomic_folder(args.out) as folder:
+            progress("writing CSV tables")
+            written = {f"{k}.csv": v for k, v in result.to_csv(folder).items()}
+            progress("writing the Excel report")
+            written["report"] = result.to_excel(folder / REPORT_FILE)
+            if not args.no_charts:
+                progress("drawing the charts")
+                written.update(result.save_charts(folder))
         progress.done()
         print(f"\nWrote {len(written)} files to {args.out} (the report is {REPORT_FILE})")
     return EXIT_OK
@@ -225,49 +271,87 @@ def _cmd_template(args: argparse.Namespace) -> int:
 
 def _cmd_rules(args: argparse.Namespace) -> int:
     rs = load_ruleset(args.rules)
-    print(f"{rs.name} {rs.version} (sha256 {rs.hash})\n")
+    print(printable(f"{rs.name} {rs.version} (sha256 {rs.hash})\n"))
     with pd.option_context(
         "display.max_colwidth", 60, "display.width", 200, "display.max_rows", 500
     ):
-        print(
-            rs.categories_frame()[["id", "label", "exposure", "time_share"]].to_string(index=False)
-        )
+        categories = rs.categories_frame()[["id", "label", "exposure", "time_share"]]
+        print(printable(categories.to_string(index=False)))
         print()
-        print(
-            rs.rules_frame()[["rule_id", "category", "weight", "rationale"]].to_string(index=False)
-        )
+        rules = rs.rules_frame()[["rule_id", "category", "weight", "rationale"]]
+        print(printable(rules.to_string(index=False)))
     return EXIT_OK
 
 
 def _cmd_evaluate(args: argparse.Namespace) -> int:
     result = evaluate(args.labels, ruleset=args.rules)
-    print(result.to_json() if args.json else result.summary())
+    print(result.to_json() if args.json else printable(result.summary()))
     if args.examples and not args.json:
         print("\nLargest disagreements (human -> genai_aug):")
         for human, predicted, count, texts in largest_disagreements(result, 3, args.examples):
             print(f"  {human} -> {predicted}: {count} tasks, e.g.")
             for text in texts:
-                print(f"    - {text}")
+                print(f"    - {printable(text)}")
     return EXIT_OK
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``genai-aug`` command; returns the exit code."""
+    """Entry point of the ``genai-aug`` command; returns the exit code.
+
+    Bad input, a missing or unreadable file, a closed pipe (``genai-aug rules | head``)
+    and Ctrl-C each end with one line on standard error, never a traceback.
+    """
     args = _parser().parse_args(argv)
+    commands = {
+        "run": _cmd_run,
+        "evaluate": _cmd_evaluate,
+        "rules": _cmd_rules,
+        "template": _cmd_template,
+    }
     try:
-        commands = {
-            "run": _cmd_run,
-            "evaluate": _cmd_evaluate,
-            "rules": _cmd_rules,
-            "template": _cmd_template,
-        }
+        _check_limits(args)
         return commands[args.command](args)
     except GenAIAugError as exc:
         reason, _, details = str(exc).partition("\n")
-        print(f"genai-aug: {reason}", file=sys.stderr)
+        _error(reason)
         if details:
-            print(details, file=sys.stderr)
+            _error(details, prefix="")
         return EXIT_BAD_INPUT
+    except BrokenPipeError:
+        # the reader went away (| head): stop quietly, and keep Python from complaining
+        # when it flushes standard output at exit
+        with contextlib.suppress(OSError, ValueError):
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
+    except KeyboardInterrupt:
+        _error("interrupted; nothing was written over previous results")
+        return EXIT_INTERRUPTED
+    except OSError as exc:
+        where = f" '{exc.filename}'" if exc.filename else ""
+        _error(f"{exc.strerror or exc}{where}")
+        return EXIT_BAD_INPUT
+    except (MemoryError, RecursionError) as exc:
+        _error(f"the input is too large or too deeply nested to process ({type(exc).__name__})")
+        return EXIT_BAD_INPUT
+
+
+def _error(message: str, prefix: str = "genai-aug: ") -> None:
+    """One message on standard error, with control characters made visible."""
+    with contextlib.suppress(OSError):
+        print(prefix + printable(message), file=sys.stderr)
+
+
+def printable(text: str) -> str:
+    """``text`` with control characters other than newline and tab shown as ``\\x1b``.
+
+    Titles and task texts come from the user's files; an ESC or BEL in one would
+    otherwise be sent to the terminal as a command.
+    """
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 if __name__ == "__main__":  # pragma: no cover
