@@ -302,3 +302,66 @@ def test_an_inventory_that_is_not_a_path_or_a_frame_is_an_argument_type_error(
         genai_aug.load_inventory(value)  # type: ignore[arg-type]
     with pytest.raises(ArgumentTypeError):
         genai_aug.score_texts(value if not isinstance(value, list) else 7)  # type: ignore[arg-type]
+
+
+# --- resources bounded by the input's real content (class 4) -------------------------------
+
+
+def _cell_at(ref: str) -> object:
+    def edit(wb: openpyxl.Workbook) -> None:
+        wb["tasks"][ref] = "x"
+
+    return edit
+
+
+def test_one_cell_at_xfd1048576_does_not_pad_a_million_rows(tmp_path: Path) -> None:
+    """A 6 KB workbook with a cell in Excel's last cell loads its 3 tasks (was > 100 GB)."""
+    path = xlsx(tmp_path, edit=_cell_at("XFD1048576"))  # type: ignore[arg-type]
+    assert path.stat().st_size < 10_000
+    inv = genai_aug.load_inventory(path)
+    assert len(inv.tasks) == 3
+    assert inv.blank_rows["tasks"] == 1048576 - 4  # rows 5 to 1048576: counted, not stored
+
+
+def test_one_stray_cell_at_xfd1_does_not_widen_every_row(tmp_path: Path) -> None:
+    """A cell at XFD1 above 5,000 rows: each row is read to its own last cell, not 16,384."""
+    tasks = [["R1", f"T{i}", "Answer the ward telephone", 0.005] for i in range(5000)]
+    path = xlsx(tmp_path, tasks=tasks, edit=_cell_at("XFD1"))  # type: ignore[arg-type]
+    inv = genai_aug.load_inventory(path)
+    assert len(inv.tasks) == 5000
+    assert ("ignored-column", "x") in {(r.code, str(r.column)) for r in inv.issues.itertuples()}
+
+
+def test_a_small_workbook_carrying_a_huge_cell_is_refused_from_its_directory(
+    tmp_path: Path,
+) -> None:
+    """40 MB of one repeated letter deflates to ~40 KB: refused by ratio, before unpacking."""
+    path = _replace_part(
+        xlsx(tmp_path),
+        "xl/worksheets/sheet2.xml",
+        lambda data: data.replace(b"Book outpatient appointments", b"a" * 40_000_000, 1),
+    )
+    assert path.stat().st_size < 500_000
+    with pytest.raises(InventoryError) as info:
+        genai_aug.load_inventory(path)  # the default limit allows 10 GB unpacked in all
+    assert _codes(info.value) == ["suspicious-file"]
+    assert "times" in str(info.value) and "sheet2.xml" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "reason"),
+    [
+        ("--draws", "100000000000", "--draws must be at least 100 and at most 1,000,000"),
+        ("--seed", "-1", "--seed must be at least 0"),
+        ("--top", "-5", "--top must be at least 0"),
+    ],
+)
+def test_monte_carlo_options_are_bounded_before_any_work(  # type: ignore[no-untyped-def]
+    option: str, value: str, reason: str, capsys
+) -> None:
+    """--draws 1e11 and --seed -1 never reach numpy: one line, exit 2, nothing loaded."""
+    from genai_aug.cli import main
+
+    code = main(["run", str(genai_aug.sample_path()), option, value])
+    err = capsys.readouterr().err
+    assert code == 2 and err.startswith(f"genai-aug: {reason}") and "loading" not in err

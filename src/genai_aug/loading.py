@@ -11,16 +11,20 @@ from __future__ import annotations
 import csv
 import io
 import os
-import zipfile
-import zlib
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from defusedxml import DefusedXmlException
 
 from genai_aug import _columns as col
+from genai_aug._guard import (
+    MAX_FILE_BYTES,
+    check_size,
+    check_workbook_file,
+    file_issue,
+    parse_failure,
+)
 from genai_aug._issues import IssueLog, where
 from genai_aug._raw import RawTable
 from genai_aug._xlsx import count_value_rows, read_sheet
@@ -30,10 +34,6 @@ from genai_aug.validating import ErrorMode, Inventory, ValidationOptions, valida
 _HEADER_SCAN_ROWS = 50
 """How many rows with values are searched for the header row."""
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
-MAX_FILE_BYTES = 200 * 1024 * 1024
-"""Default size limit of an input file (200 MiB); ``load_inventory(max_bytes=...)`` changes it."""
-MAX_EXPANSION = 50
-"""A workbook may unpack to at most this many times its size limit (zip-bomb guard)."""
 
 
 def _is_blank(value: object) -> bool:
@@ -237,7 +237,7 @@ def _choose_sheet(wb: Any, kind: str, file: str, log: IssueLog) -> str | None:
     if len(visible) > 1 or (not visible and len(hidden) > 1):
         both = visible if len(visible) > 1 else hidden
         raise InventoryError(
-            _file_issue(
+            file_issue(
                 file,
                 "ambiguous-sheet",
                 f"File '{file}': {len(both)} sheets could be the {kind} sheet: "
@@ -275,128 +275,6 @@ def _choose_sheet(wb: Any, kind: str, file: str, log: IssueLog) -> str | None:
     return chosen
 
 
-def _unreadable(file: str, why: str) -> InventoryError:
-    return InventoryError(
-        _file_issue(
-            file,
-            "unreadable-file",
-            f"File '{file}' could not be read as an Excel workbook: {why}; expected an .xlsx "
-            "file saved by Excel or LibreOffice. Open it and save it as .xlsx (without a "
-            "password), or export the sheets as CSV.",
-        )
-    )
-
-
-def _suspicious(file: str, why: str) -> InventoryError:
-    return InventoryError(
-        _file_issue(
-            file,
-            "suspicious-file",
-            f"File '{file}' was not opened: {why}. Excel does not write files like this; if "
-            "the file is genuine, open it in Excel and save it again as .xlsx.",
-        )
-    )
-
-
-def check_workbook_file(path: Path, max_bytes: int = MAX_FILE_BYTES) -> None:
-    """Refuse a workbook that is too large, not a workbook, or built to exhaust the reader.
-
-    Checks, before any XML is parsed: the file's size against ``max_bytes``; its first
-    bytes (a legacy ``.xls`` or a password-protected workbook is an OLE file, a renamed
-    CSV is text); the sizes its zip members unpack to (a zip bomb unpacks to many times
-    the limit); and that no XML part declares a DTD or entities (billion laughs, XXE).
-    openpyxl then parses with defusedxml as a second line of defence.
-    """
-    file = str(path)
-    _read_limited_size(path, max_bytes)
-    with path.open("rb") as fh:
-        head = fh.read(2048)
-    if head.startswith(b"\xd0\xcf\x11\xe0"):
-        raise _unreadable(
-            file, "it is a legacy .xls workbook or a password-protected (encrypted) workbook"
-        )
-    if not head.startswith(b"PK"):
-        kind = "a text file (a CSV renamed .xlsx?)" if _looks_like_text(head) else "not a zip"
-        raise _unreadable(file, f"it is {kind}")
-    try:
-        with zipfile.ZipFile(path) as z:
-            members = z.infolist()
-            unpacked = sum(m.file_size for m in members)
-            if unpacked > max_bytes * MAX_EXPANSION:
-                raise _suspicious(
-                    file,
-                    f"it unpacks to {unpacked:,} bytes, more than {MAX_EXPANSION} times the "
-                    f"size limit of {max_bytes:,} (a zip bomb?)",
-                )
-            for m in members:
-                if m.filename.endswith((".xml", ".rels", ".vml")):
-                    with z.open(m) as part:
-                        start = part.read(65536)
-                    if b"<!DOCTYPE" in start or b"<!ENTITY" in start:
-                        raise _suspicious(
-                            file, f"its part '{m.filename}' declares a DTD or XML entities"
-                        )
-    except InventoryError:
-        raise
-    except (
-        zipfile.BadZipFile,
-        zipfile.LargeZipFile,
-        zlib.error,
-        OSError,
-        EOFError,
-        ValueError,
-        RuntimeError,  # an encrypted member
-        NotImplementedError,  # a compression method zipfile does not know
-    ) as exc:
-        raise _unreadable(file, f"the zip archive is damaged or truncated ({exc})") from None
-
-
-def _defused(exc: BaseException) -> DefusedXmlException | None:
-    """The defusedxml refusal behind ``exc`` (openpyxl wraps parse errors), if any."""
-    seen: BaseException | None = exc
-    while seen is not None:
-        if isinstance(seen, DefusedXmlException):
-            return seen
-        seen = seen.__cause__ or seen.__context__
-    return None
-
-
-def _parse_failure(file: str, exc: BaseException, part: str, damaged: str) -> InventoryError:
-    """The error for a workbook the XML parser failed on: refused as hostile, or damaged.
-
-    ``part`` names what was refused ("its XML", "sheet 'tasks'"); ``damaged`` says what
-    was damaged, before the parser's own message ("" for the file as a whole).
-    """
-    refused = _defused(exc)
-    if refused is not None:
-        return _suspicious(file, f"{part} was refused by defusedxml ({type(refused).__name__})")
-    detail = f"{type(exc).__name__}: {exc}"
-    return _unreadable(file, f"{damaged} ({detail})" if damaged else detail)
-
-
-def _looks_like_text(sample: bytes) -> bool:
-    """Whether a file's first bytes look like text (UTF-8, no NUL bytes)."""
-    try:
-        sample.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    return b"\x00" not in sample
-
-
-def _read_limited_size(path: Path, max_bytes: int) -> int:
-    size = path.stat().st_size
-    if size > max_bytes:
-        raise InventoryError(
-            _file_issue(
-                str(path),
-                "file-too-large",
-                f"File '{path}' is {size:,} bytes, over the limit of {max_bytes:,}; expected an "
-                "inventory of a sensible size. Pass a larger max_bytes if the file is genuine.",
-            )
-        )
-    return size
-
-
 def read_workbook(
     path: str | os.PathLike[str], log: IssueLog, max_bytes: int = MAX_FILE_BYTES
 ) -> tuple[RawTable, RawTable]:
@@ -408,7 +286,7 @@ def read_workbook(
     try:
         wb = load_workbook(file, read_only=True, data_only=True)
     except Exception as exc:  # any parser failure on a damaged file is the file's problem
-        raise _parse_failure(file, exc, "its XML", "") from None
+        raise parse_failure(file, exc, "its XML", "") from None
     try:
         tables = []
         for kind in (col.ROLES_SHEET, col.TASKS_SHEET):
@@ -446,7 +324,7 @@ def read_workbook(
                 with ws._get_source() as source:
                     counted = count_value_rows(source)
             except Exception as exc:  # damaged sheet XML: the file's problem, said as such
-                raise _parse_failure(
+                raise parse_failure(
                     file, exc, f"sheet '{sheet}'", f"sheet '{sheet}' is damaged"
                 ) from None
             _check_rows_accounted(file, sheet, counted, len(read.rows))
@@ -475,7 +353,7 @@ def _check_rows_accounted(file: str, sheet: str, counted: int, read: int) -> Non
     """
     if counted != read:
         raise InventoryError(
-            _file_issue(
+            file_issue(
                 file,
                 "rows-unaccounted",
                 f"File '{file}', sheet '{sheet}': {counted:,} rows hold values but {read:,} "
@@ -488,7 +366,7 @@ def _check_rows_accounted(file: str, sheet: str, counted: int, read: int) -> Non
 
 
 def _read_limited(path: Path, max_bytes: int) -> bytes:
-    _read_limited_size(path, max_bytes)
+    check_size(path, max_bytes)
     return path.read_bytes()
 
 
@@ -509,7 +387,7 @@ def read_csv_table(
             text = data.decode(utf16)
         except UnicodeDecodeError as exc:
             raise InventoryError(
-                _file_issue(
+                file_issue(
                     file,
                     "unreadable-file",
                     f"File '{file}' looks like UTF-16 text (Excel's 'Unicode Text') but is "
@@ -532,7 +410,7 @@ def read_csv_table(
         if nul >= 0:
             line = data.count(b"\n", 0, nul) + 1
             raise InventoryError(
-                _file_issue(
+                file_issue(
                     file,
                     "unreadable-file",
                     f"File '{file}' is not a text (CSV) file: it contains a NUL byte (byte "
@@ -583,7 +461,7 @@ def read_csv_table(
         ]
     except csv.Error as exc:
         raise InventoryError(
-            _file_issue(
+            file_issue(
                 file,
                 "unreadable-file",
                 f"File '{file}' could not be read as CSV: {exc}; expected comma-separated "
@@ -675,7 +553,7 @@ def load_inventory(
     if isinstance(roles, pd.DataFrame):
         if not isinstance(tasks, pd.DataFrame):
             raise InventoryError(
-                _file_issue(
+                file_issue(
                     "<DataFrame>",
                     "missing-tasks",
                     "roles is a DataFrame, so tasks must be one too; got "
@@ -689,16 +567,14 @@ def load_inventory(
         path = Path(roles)
         if not path.exists():
             raise InventoryError(
-                _file_issue(
-                    str(path), "file-not-found", f"File '{path}' not found. Check the path."
-                )
+                file_issue(str(path), "file-not-found", f"File '{path}' not found. Check the path.")
             )
         source = str(path)
         _check_is_file(path)
         if path.suffix.lower() in EXCEL_SUFFIXES:
             if tasks is not None:
                 raise InventoryError(
-                    _file_issue(
+                    file_issue(
                         str(path),
                         "tasks-not-used",
                         f"File '{path}' is a workbook, which holds its own tasks sheet, but "
@@ -710,7 +586,7 @@ def load_inventory(
         elif path.suffix.lower() == ".csv":
             if tasks is None or isinstance(tasks, pd.DataFrame):
                 raise InventoryError(
-                    _file_issue(
+                    file_issue(
                         str(path),
                         "missing-tasks",
                         f"File '{path}' is a roles CSV, so the tasks need a CSV file too; got "
@@ -719,7 +595,7 @@ def load_inventory(
                 )
             if not Path(tasks).exists():
                 raise InventoryError(
-                    _file_issue(
+                    file_issue(
                         str(tasks), "file-not-found", f"File '{tasks}' not found. Check the path."
                     )
                 )
@@ -729,7 +605,7 @@ def load_inventory(
             source = f"{path} + {tasks}"
         else:
             raise InventoryError(
-                _file_issue(
+                file_issue(
                     str(path),
                     "unsupported-file",
                     f"File '{path}': unsupported file type '{path.suffix}'; expected an Excel "
@@ -765,7 +641,7 @@ def _check_is_file(path: Path) -> None:
     """Refuse a folder, or a file that cannot be opened, before reading it."""
     if path.is_dir():
         raise InventoryError(
-            _file_issue(
+            file_issue(
                 str(path),
                 "unreadable-file",
                 f"File '{path}' is a folder; expected an Excel workbook or a CSV file. Check "
@@ -777,16 +653,10 @@ def _check_is_file(path: Path) -> None:
             pass
     except OSError as exc:
         raise InventoryError(
-            _file_issue(
+            file_issue(
                 str(path),
                 "unreadable-file",
                 f"File '{path}' could not be opened ({exc.strerror or exc}). Check its "
                 "permissions, and close it in any program that locks it.",
             )
         ) from None
-
-
-def _file_issue(file: str, code: str, message: str, sheet: str | None = None) -> pd.DataFrame:
-    log = IssueLog()
-    log.error(file, sheet, None, None, None, code, message)
-    return log.to_frame()
