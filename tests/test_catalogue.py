@@ -538,6 +538,38 @@ CASES: list[Case] = [
         {(E, "tasks-not-used", None, None, None)},
         raises=True,
     ),
+    # --- messages that help (issue 13, class 6) ------------------------------------------
+    Case(
+        "merged-role-id-cells-on-tasks",
+        lambda p: (
+            xlsx(
+                p,
+                tasks=[TASKS[0], [None, *TASKS[1][1:]], TASKS[2]],
+                edit=lambda wb: wb["tasks"].merge_cells("A2:A3"),
+            ),
+        ),
+        {(E, "missing-value", T, 3, "role_id"), (W, "hours-not-listed", R, 2, "contracted_hours")},
+        raises=True,
+    ),
+    Case(
+        "header-on-row-twelve-below-a-notes-block",
+        lambda p: (xlsx(p, before=[[f"Note {i}"] for i in range(11)]),),
+        set(),
+        check=lambda inv: (
+            None if list(inv.tasks[col.SOURCE_ROW]) == [13, 14, 15] else pytest.fail("rows")
+        ),
+    ),
+    Case(
+        "no-header-row-anywhere",
+        lambda p: (
+            xlsx(p, role_head=["a", "b", "c", "d", "e", "f"], task_head=["w", "x", "y", "z"]),
+        ),
+        {(E, "missing-column", R, 1, c) for c in ("role_id", "role_title", "staff_group")}
+        | {(E, "missing-column", T, 1, c) for c in ("role_id", "task")}
+        | {(INFO, "ignored-column", R, 1, h) for h in "abcdef"}
+        | {(INFO, "ignored-column", T, 1, h) for h in "wxyz"},
+        raises=True,
+    ),
     # --- numbers ---------------------------------------------------------------------
     Case(
         "text-in-hours",

@@ -365,3 +365,39 @@ def test_monte_carlo_options_are_bounded_before_any_work(  # type: ignore[no-unt
     code = main(["run", str(genai_aug.sample_path()), option, value])
     err = capsys.readouterr().err
     assert code == 2 and err.startswith(f"genai-aug: {reason}") and "loading" not in err
+
+
+# --- messages that help (class 6) ------------------------------------------------------------
+
+
+def test_an_empty_cell_of_a_merged_range_says_so(tmp_path: Path) -> None:
+    """Merged role_id cells: the message says merged, not just 'empty'."""
+    from test_catalogue import TASKS
+
+    path = xlsx(
+        tmp_path,
+        tasks=[TASKS[0], [None, *TASKS[1][1:]], TASKS[2]],
+        edit=lambda wb: wb["tasks"].merge_cells("A2:A3"),
+    )
+    with pytest.raises(InventoryError, match="part of a merged range"):
+        genai_aug.load_inventory(path)
+
+
+def test_a_header_not_found_says_how_far_genai_aug_looked(tmp_path: Path) -> None:
+    """No header row: the message says how many rows were searched."""
+    path = xlsx(tmp_path, role_head=["a", "b", "c", "d", "e", "f"])
+    with pytest.raises(InventoryError, match=r"none of the first \d+ rows with values"):
+        genai_aug.load_inventory(path)
+
+
+def test_a_duration_is_shown_as_excel_shows_it(tmp_path: Path) -> None:
+    """An [h]:mm cell is '36:00' in messages, not datetime.timedelta(days=1, ...)."""
+    import datetime as dt
+
+    def edit(wb: openpyxl.Workbook) -> None:
+        wb["roles"]["E2"] = dt.timedelta(hours=36)
+        wb["roles"]["E2"].number_format = "[h]:mm"
+
+    with pytest.raises(InventoryError) as info:
+        genai_aug.load_inventory(xlsx(tmp_path, edit=edit))
+    assert "'36:00'" in str(info.value) and "timedelta" not in str(info.value)

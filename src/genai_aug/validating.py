@@ -175,11 +175,18 @@ def _negative(name: str, values: pd.Series) -> Callable[[int], str]:
     return message
 
 
-def _empty(name: str) -> Callable[[int], str]:
-    """Message for an empty required cell of ``name``."""
+def _empty(table: RawTable, name: str, expected: str) -> Callable[[int], str]:
+    """Message for an empty required cell of ``name``, saying when a merge emptied it."""
+    rows = table.frame[col.SOURCE_ROW].to_numpy(dtype="int64")
 
     def message(i: int) -> str:
-        return f"'{name}' is empty; expected a value for every role. Fill it in."
+        if (int(rows[i]), name) in table.merged_cells:
+            return (
+                f"'{name}' is empty because the cell is part of a merged range, and Excel "
+                "keeps a merged range's value in its first cell only; expected "
+                f"{expected}. Unmerge the cells and fill in every row."
+            )
+        return f"'{name}' is empty; expected {expected}. Fill it in."
 
     return message
 
@@ -270,7 +277,7 @@ def _validate_roles(
             name,
             "missing-value",
             "error",
-            _empty(name),
+            _empty(table, name, "a value for every role"),
         )
         bad |= missing
 
@@ -432,7 +439,7 @@ def _validate_tasks(
             col.ROLE_ID,
             "missing-value",
             "error",
-            lambda i: "'role_id' is empty; expected the id of a role on the roles sheet.",
+            _empty(table, col.ROLE_ID, "the id of a role on the roles sheet"),
         )
         bad |= missing_role
     if col.TASK not in table.missing_columns:
