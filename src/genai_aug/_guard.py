@@ -166,5 +166,5 @@ def check_size(path: Path, max_bytes: int) -> int:
 
 def file_issue(file: str, code: str, message: str, sheet: str | None = None) -> pd.DataFrame:
     log = IssueLog()
-    log.error(file, sheet, None, None, None, code, message)
+    log.error(code, message, file=file, sheet=sheet)
     return log.to_frame()

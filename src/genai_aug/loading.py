@@ -29,7 +29,8 @@ from genai_aug._issues import IssueLog, where
 from genai_aug._raw import RawTable
 from genai_aug._xlsx import count_value_rows, read_sheet
 from genai_aug.errors import ArgumentTypeError, InventoryError
-from genai_aug.validating import ErrorMode, Inventory, ValidationOptions, validate
+from genai_aug.inventory import ErrorMode, Inventory, ValidationOptions
+from genai_aug.validating import validate
 
 _HEADER_SCAN_ROWS = 50
 """How many rows with values are searched for the header row."""
@@ -72,14 +73,11 @@ def _table_from_rows(
     required = col.REQUIRED_ROLE_COLUMNS if kind == col.ROLES_SHEET else col.REQUIRED_TASK_COLUMNS
     if not any(not _is_blank(v) for _, row in rows for v in row):
         log.error(
-            file,
-            sheet,
-            None,
-            None,
-            None,
             "empty-sheet",
             f"{where(file, sheet)}: the sheet is empty; expected a header row naming "
             f"{', '.join(required)} and one row per {kind[:-1]}.",
+            file=file,
+            sheet=sheet,
         )
         return RawTable(_empty_frame(), file, sheet, kind, None, 0, tuple(required))
 
@@ -94,26 +92,24 @@ def _table_from_rows(
         canonical = col.canonical_header(name, table)
         if canonical is None:
             log.info(
-                file,
-                sheet,
-                header_loc,
-                str(name),
-                None,
                 "ignored-column",
                 f"{where(file, sheet, header_loc, str(name))}: column not "
                 "recognised, so it is ignored. See docs/input-format.md for the columns "
                 "genai_aug reads.",
+                file=file,
+                sheet=sheet,
+                row=header_loc,
+                column=str(name),
             )
         elif canonical in positions:
             log.error(
-                file,
-                sheet,
-                header_loc,
-                str(name),
-                None,
                 "duplicate-column",
                 f"{where(file, sheet, header_loc, str(name))}: a second column "
                 f"for '{canonical}'; expected one. Rename or delete one of them.",
+                file=file,
+                sheet=sheet,
+                row=header_loc,
+                column=str(name),
             )
         else:
             positions[canonical] = j
@@ -128,15 +124,14 @@ def _table_from_rows(
     )
     for c in missing:
         log.error(
-            file,
-            sheet,
-            header_loc,
-            c,
-            None,
             "missing-column",
             f"{where(file, sheet, header_loc)}: required column '{c}' not found{not_found}; "
             f"expected a header such as {_examples(c, kind)}. Add the column or rename "
             "the header.",
+            file=file,
+            sheet=sheet,
+            row=header_loc,
+            column=c,
         )
 
     body = rows[h + 1 :]
@@ -149,15 +144,14 @@ def _table_from_rows(
         if not named:
             letter = _column_letter(j)
             log.info(
-                file,
-                sheet,
-                header_loc,
-                f"column {letter}",
-                None,
                 "ignored-column",
                 f"{where(file, sheet, header_loc, f'column {letter}')}: values under a blank "
                 "header (a merged header cell?), so they are ignored. Give the column a "
                 "header if genai_aug should read it.",
+                file=file,
+                sheet=sheet,
+                row=header_loc,
+                column=f"column {letter}",
             )
     data: dict[str, list[Any]] = {c: [] for c in positions}
     row_numbers: list[int] = []
@@ -250,27 +244,21 @@ def _choose_sheet(wb: Any, kind: str, file: str, log: IssueLog) -> str | None:
         chosen = visible[0]
         if hidden:
             log.info(
-                file,
-                chosen,
-                None,
-                None,
-                None,
                 "sheet-chosen",
                 f"File '{file}': read the visible sheet '{chosen}' as the {kind} sheet; the "
                 f"hidden sheet(s) {', '.join(repr(n) for n in hidden)} were not read. Delete "
                 "them if they are stale copies.",
+                file=file,
+                sheet=chosen,
             )
         return chosen
     chosen = hidden[0]
     log.warning(
-        file,
-        chosen,
-        None,
-        None,
-        None,
         "sheet-chosen",
         f"File '{file}': read the hidden sheet '{chosen}' as the {kind} sheet (there is no "
         "visible one). Unhide it, and check it is the current version.",
+        file=file,
+        sheet=chosen,
     )
     return chosen
 
@@ -293,14 +281,11 @@ def read_workbook(
             sheet = _choose_sheet(wb, kind, file, log)
             if sheet is None:
                 log.error(
-                    file,
-                    kind,
-                    None,
-                    None,
-                    None,
                     "missing-sheet",
                     f"File '{file}': no '{kind}' sheet; found {wb.sheetnames}. Expected "
                     "sheets named 'roles' and 'tasks' (any case). Rename the sheet.",
+                    file=file,
+                    sheet=kind,
                 )
                 tables.append(
                     RawTable(
@@ -396,14 +381,11 @@ def read_csv_table(
                 )
             ) from None
         log.info(
-            file,
-            Path(file).stem,
-            None,
-            None,
-            None,
             "csv-encoding",
             f"File '{file}' is UTF-16 text (Excel's 'Unicode Text'); read it as such. "
             "'CSV UTF-8' is the usual format.",
+            file=file,
+            sheet=Path(file).stem,
         )
     else:
         nul = data.find(b"\x00")
@@ -423,15 +405,12 @@ def read_csv_table(
         except UnicodeDecodeError as exc:
             text = data.decode("cp1252", errors="replace")
             log.warning(
-                file,
-                Path(file).stem,
-                None,
-                None,
-                None,
                 "csv-encoding",
                 f"File '{file}' is not UTF-8 (byte {exc.start:,}: "
                 f"{data[exc.start : exc.start + 1]!r}); read it as Windows-1252. Check "
                 "accented letters, and save as 'CSV UTF-8' next time.",
+                file=file,
+                sheet=Path(file).stem,
             )
     sample = text[:8192]
     try:
@@ -440,14 +419,11 @@ def read_csv_table(
         delimiter = ","
     if delimiter != ",":
         log.info(
-            file,
-            Path(file).stem,
-            None,
-            None,
-            None,
             "csv-delimiter",
             f"File '{file}': read as {_DELIMITER_NAMES.get(delimiter, repr(delimiter))}-"
             "separated values.",
+            file=file,
+            sheet=Path(file).stem,
         )
     # a task text may be long (the same text loads from a workbook); the file's own
     # length bounds every field, and the size limit bounds the file

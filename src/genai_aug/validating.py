@@ -10,8 +10,7 @@ are moved to the issues table instead.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
-from typing import Literal
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -38,13 +37,17 @@ from genai_aug._reference import (
 )
 from genai_aug.errors import GenAIAugError
 
-DEFAULT_CONTRACTED_HOURS = 37.5
+# Re-exported (the "as" form says so to mypy): scoring and pipeline still import them here.
+from genai_aug.inventory import DEFAULT_CONTRACTED_HOURS as DEFAULT_CONTRACTED_HOURS
+from genai_aug.inventory import ErrorMode as ErrorMode
+from genai_aug.inventory import Inventory as Inventory
+from genai_aug.inventory import ValidationOptions as ValidationOptions
+
 MAX_HOURS_PER_WEEK = 168.0
 MAX_STAFF = 10_000_000.0
 """Largest FTE or headcount of one role: more than the whole NHS employs."""
 HOURS_NOT_LISTED_SLACK = 0.05
 """Task hours this far under the contracted hours (rounding) raise no 'hours-not-listed'."""
-ErrorMode = Literal["raise", "reject"]
 
 NUMBER_KINDS: dict[str, NumberKind] = {
     col.HOURS_PER_WEEK: "hours",
@@ -56,51 +59,6 @@ NUMBER_KINDS: dict[str, NumberKind] = {
 """How each numeric column reads durations and percent-formatted cells."""
 _TRUE = {"true", "yes", "y", "1", "t", "x"}
 _FALSE = {"false", "no", "n", "0", "f", ""}
-
-
-@dataclass(frozen=True)
-class ValidationOptions:
-    """Thresholds used by validation (all documented in ``docs/input-format.md``)."""
-
-    hours_tolerance: float = 0.05
-    """A role's task hours may exceed its contracted hours by this share with a warning only."""
-    default_contracted_hours: float = DEFAULT_CONTRACTED_HOURS
-
-
-@dataclass(frozen=True, repr=False)
-class Inventory:
-    """A validated role and task inventory.
-
-    Attributes
-    ----------
-    roles : pandas.DataFrame
-        One row per role, canonical columns (see ``docs/input-format.md``) plus
-        ``source_file``, ``source_sheet`` and ``source_row``.
-    tasks : pandas.DataFrame
-        One row per task, with ``hours_per_week`` for one whole-time post.
-    issues : pandas.DataFrame
-        Every warning, note and (with ``errors="reject"``) rejected row.
-    source : str
-        What was read: a file path or ``<DataFrame>``.
-    rows_read : dict
-        Non-blank data rows read per sheet (``{"roles": n, "tasks": m}``).
-    rows_rejected : dict
-        Rows moved to the issues table per sheet (always 0 with ``errors="raise"``).
-    """
-
-    roles: pd.DataFrame
-    tasks: pd.DataFrame
-    issues: pd.DataFrame
-    source: str
-    rows_read: dict[str, int] = field(default_factory=dict)
-    rows_rejected: dict[str, int] = field(default_factory=dict)
-    blank_rows: dict[str, int] = field(default_factory=dict)
-
-    def __repr__(self) -> str:
-        return (
-            f"Inventory(source={self.source!r}, roles={len(self.roles)}, tasks={len(self.tasks)}, "
-            f"issues={len(self.issues)})"
-        )
 
 
 # --------------------------------------------------------------------------- helpers
@@ -124,13 +82,13 @@ def _flag(
         location = where(table.file, table.sheet, row, column)
         log.add(
             severity,
-            table.file,
-            table.sheet,
-            row,
-            column,
-            value,
             code,
             f"{location}: {message(int(i))}",
+            file=table.file,
+            sheet=table.sheet,
+            row=row,
+            column=column,
+            value=value,
         )
 
 
@@ -800,15 +758,13 @@ def validate(
     for table, frame, what in ((roles_table, roles, "roles"), (tasks_table, tasks, "tasks")):
         if len(frame) == 0 and not table.missing_columns:
             log.error(
-                table.file,
-                table.sheet,
-                table.header_row,
-                None,
-                None,
                 "no-rows",
                 f"{where(table.file, table.sheet)}: no {what} below the header row"
                 + (f" (row {table.header_row})" if table.header_row is not None else "")
                 + f"; expected one row per {what[:-1]}. Fill in the sheet.",
+                file=table.file,
+                sheet=table.sheet,
+                row=table.header_row,
             )
     if errors == "raise" or (role_bad.all() or task_bad.all()):
         # Nothing left to score is an error even when bad rows are being set aside.
@@ -846,15 +802,13 @@ def _flag_hidden_rows(table: RawTable, log: IssueLog) -> None:
         return
     for row in sorted(set(table.frame[col.SOURCE_ROW]) & table.hidden_rows):
         log.warning(
-            table.file,
-            table.sheet,
-            int(row),
-            None,
-            None,
             "hidden-row",
             f"{where(table.file, table.sheet, int(row))}: the row is hidden in Excel (filtered "
             "out, or hidden by hand) but is read and scored like every other row. Delete it "
             "if it should not count; unhide it to check it.",
+            file=table.file,
+            sheet=table.sheet,
+            row=int(row),
         )
 
 
