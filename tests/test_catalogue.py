@@ -162,6 +162,24 @@ def stale_dimension(path: Path, ref: str = "A1:D2", sheet: int = 2) -> Path:
     )
 
 
+def _without_cell_references(data: bytes) -> bytes:
+    """Rows and cells with no r="..." attributes, as some writers save them."""
+    import re
+
+    return re.sub(rb' r="[A-Z]*[0-9]+"', b"", data)
+
+
+def _prefixed_namespace(data: bytes) -> bytes:
+    """The sheet's elements written with an x: prefix, as some writers save them."""
+    import re
+
+    main = b"http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    data = data.replace(b'xmlns="' + main + b'"', b'xmlns:x="' + main + b'"')
+    tags = rb"worksheet|sheetPr|outlinePr|dimension|sheetViews|sheetView|selection|"
+    tags += rb"sheetFormatPr|sheetData|row|c|v|is|t|pageMargins"
+    return re.sub(rb"<(/?)(" + tags + rb")\b", rb"<\1x:\2", data)
+
+
 def _stale_hidden_tasks_first(wb: openpyxl.Workbook) -> None:
     stale = wb.create_sheet("Tasks", 1)  # before the real 'tasks'; openpyxl names it 'Tasks1'
     for row in [TASK_HEAD, ["R1", "T1", "Book outpatient appointments", 1]]:
@@ -354,6 +372,18 @@ CASES: list[Case] = [
         lambda p: (stale_dimension(xlsx(p, tasks=[*TASKS, ["R2", "T4", "File", -2]])),),
         {(E, "negative-value", T, 5, "hours_per_week")},
         raises=True,
+    ),
+    Case(
+        "rows-and-cells-without-references",
+        lambda p: (rewrite(xlsx(p), "xl/worksheets/sheet2.xml", _without_cell_references),),
+        set(),
+        check=_hours_of("T2", 17.5),
+    ),
+    Case(
+        "sheet-xml-with-a-namespace-prefix",
+        lambda p: (rewrite(xlsx(p), "xl/worksheets/sheet2.xml", _prefixed_namespace),),
+        set(),
+        check=_hours_of("T2", 17.5),
     ),
     Case(
         "hidden-stale-tasks-sheet-before-the-visible-one",

@@ -200,3 +200,66 @@ def test_a_stale_dimension_never_changes_what_is_read(n: int, ref: str) -> None:
         path = stale_dimension(xlsx(Path(tmp), tasks=tasks), ref)
         inv = genai_aug.load_inventory(path, errors="reject")
         assert inv.rows_read["tasks"] == n == len(inv.tasks)
+
+
+# Cells as pandas and Excel deliver them beyond plain Python values (issue 13, class 2).
+ODD_CELL = st.one_of(
+    st.just(pd.NA),
+    st.just(pd.NaT),
+    st.decimals(allow_nan=True, allow_infinity=True),
+    st.timedeltas(min_value=dt.timedelta(0), max_value=dt.timedelta(days=30)),
+    st.times(),
+    st.integers(min_value=10**300, max_value=10**400),
+    st.floats(min_value=1e300, max_value=1e308),
+    st.text(alphabet="\u200b\u200d\ufeff\u00ad\x1b\x07\x00 R1", max_size=6),
+)
+
+
+@FUZZ
+@given(
+    roles=st.lists(
+        st.tuples(
+            *(
+                st.one_of(v, ODD_CELL)
+                for v in (
+                    IDS,
+                    st.just("Porter"),
+                    st.sampled_from(STAFF_GROUPS),
+                    st.just("Band 2"),
+                    st.floats(0, 50),
+                    st.just(37.5),
+                )
+            )
+        ),
+        max_size=5,
+    ),
+    tasks=st.lists(
+        st.tuples(
+            *(
+                st.one_of(v, ODD_CELL)
+                for v in (
+                    IDS,
+                    st.text(min_size=1, max_size=4),
+                    st.just("Wash patients"),
+                    st.floats(0, 20),
+                )
+            )
+        ),
+        max_size=8,
+    ),
+)
+def test_odd_cell_types_give_a_result_or_a_library_error(
+    roles: list[tuple[object, ...]], tasks: list[tuple[object, ...]]
+) -> None:
+    """pd.NA, Decimal, durations, huge numbers, invisible text: a run or a GenAIAugError."""
+    roles_df = pd.DataFrame(roles, columns=ROLE_HEAD, dtype=object)
+    tasks_df = pd.DataFrame(tasks, columns=TASK_HEAD, dtype=object)
+    try:
+        inv = genai_aug.load_inventory(roles_df, tasks_df, errors="reject")
+    except GenAIAugError:
+        return
+    _check_books(inv)
+    result = genai_aug.run(inv, n_draws=100)
+    assert len(result.tasks) == len(inv.tasks)
+    totals = result.trust.select_dtypes("number").to_numpy(dtype=float)
+    assert (totals == totals).all() and abs(totals).max(initial=0) < float("inf")
