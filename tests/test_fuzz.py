@@ -7,8 +7,10 @@ books: rows read = rows kept + rows rejected.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import io
+import json
 import os
 import tempfile
 import zipfile
@@ -263,3 +265,76 @@ def test_odd_cell_types_give_a_result_or_a_library_error(
     assert len(result.tasks) == len(inv.tasks)
     totals = result.trust.select_dtypes("number").to_numpy(dtype=float)
     assert (totals == totals).all() and abs(totals).max(initial=0) < float("inf")
+
+
+# Ruleset and scenario files of random layout that extend the default (issue 13, class 5).
+TOML_SCALAR = st.one_of(
+    st.sampled_from(["default", "baseline", "scheduling", "llm_alone"]),
+    st.text(alphabet="abcdefgh_.", max_size=8),
+    st.integers(-5, 5),
+    st.floats(-2, 2),
+    st.booleans(),
+)
+TOML_VALUE = st.recursive(
+    TOML_SCALAR,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3),
+        st.dictionaries(st.sampled_from(["id", "name", "category", "weight", "terms"]), inner),
+    ),
+    max_leaves=8,
+)
+
+
+def _toml(value: object) -> str:
+    """A value as inline TOML."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return json.dumps(value)
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml(v) for v in value) + "]"
+    assert isinstance(value, dict)
+    return "{" + ", ".join(f"{k} = {_toml(v)}" for k, v in value.items()) + "}"
+
+
+@FUZZ
+@given(
+    head=st.dictionaries(st.sampled_from(["disable", "description", "extends"]), TOML_VALUE),
+    parts=st.dictionaries(st.sampled_from(["rules", "categories"]), TOML_VALUE),
+)
+def test_random_ruleset_files_that_extend_the_default_give_a_ruleset_error(
+    head: dict[str, object], parts: dict[str, object]
+) -> None:
+    """Whatever the layout, loading gives a Ruleset or a RulesetError, never a TypeError."""
+    from genai_aug.errors import RulesetError
+
+    head = {"name": "x", "version": "1", "extends": "default", **head}
+    text = "".join(f"{k} = {_toml(v)}\n" for k, v in parts.items())
+    text += "[ruleset]\n" + "".join(f"{k} = {_toml(v)}\n" for k, v in head.items())
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "rules.toml"
+        path.write_text(text, encoding="utf-8")
+        with contextlib.suppress(RulesetError):
+            genai_aug.load_ruleset(path)
+
+
+@FUZZ
+@given(
+    head=st.dictionaries(st.sampled_from(["version", "extends", "extend"]), TOML_VALUE),
+    scenario=TOML_VALUE,
+)
+def test_random_scenario_files_give_a_scenario_error(
+    head: dict[str, object], scenario: object
+) -> None:
+    """Whatever the layout, loading gives scenarios or a ScenarioError, never a TypeError."""
+    from genai_aug.errors import ScenarioError
+
+    text = f"scenario = {_toml(scenario)}\n[scenarios]\n"
+    text += "".join(f"{k} = {_toml(v)}\n" for k, v in head.items())
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "scenarios.toml"
+        path.write_text(text, encoding="utf-8")
+        with contextlib.suppress(ScenarioError):
+            genai_aug.load_scenarios(path)
