@@ -300,7 +300,7 @@ realisation = { low = 1, central = 1, high = 1 }
             '[scenarios]\nversion="1"\nextend="default"\n',
             "unknown key 'extend' (did you mean 'extends'?)",
         ),
-        ('[scenarios]\nversion="1"\nextends="baseline"\n', "key 'extends': expected \"default\""),
+        ('[scenarios]\nversion="1"\nextends="baseline"\n', 'write extends = "default"'),
         (
             '[scenarios]\nversion="1"\nextends="default"\n[[scenario]]\nname="x"\nlabel="X"\n'
             'description="d"\nexposures=["E1"]\nadoption={low=0.5, central=0.5, high=0.5}\n'

@@ -23,6 +23,7 @@ except metadata.PackageNotFoundError:  # pragma: no cover - running from an unin
 from genai_aug.aggregating import Aggregates, Assumptions, aggregate_hours
 from genai_aug.errors import GenAIAugError, InventoryError, RulesetError, ScenarioError
 from genai_aug.evaluating import Evaluation, LabelsError, evaluate
+from genai_aug.inventory import Inventory
 from genai_aug.loading import load_inventory
 from genai_aug.pipeline import run
 from genai_aug.result import Result
@@ -30,7 +31,6 @@ from genai_aug.rules import Ruleset, default_ruleset, load_ruleset
 from genai_aug.scenarios import ScenarioSet, load_scenarios
 from genai_aug.scoring import explain, score_tasks, score_texts
 from genai_aug.template import write_template
-from genai_aug.validating import Inventory
 
 
 def sample_path() -> Path:

@@ -297,6 +297,13 @@ def _score_distinct(
 
 def _as_text_series(texts: Iterable[str] | pd.Series) -> pd.Series:
     """Texts as a Series (a Series keeps its index), refusing anything that is not a str."""
+    if isinstance(texts, str):  # one text, not a sequence of its characters
+        texts = [texts]
+    if not isinstance(texts, pd.Series | Iterable):
+        raise ArgumentTypeError(
+            f"texts must be a list or Series of strings, got {type(texts).__name__}. "
+            "Pass a list such as ['Book outpatient appointments']"
+        )
     series = texts if isinstance(texts, pd.Series) else pd.Series(list(texts), dtype=object)
     bad = [i for i, t in enumerate(series) if not isinstance(t, str)]
     if bad:
