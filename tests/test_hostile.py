@@ -11,6 +11,7 @@ import zipfile
 from pathlib import Path
 
 import openpyxl
+import pandas as pd
 import pytest
 
 import genai_aug
@@ -401,3 +402,19 @@ def test_a_duration_is_shown_as_excel_shows_it(tmp_path: Path) -> None:
     with pytest.raises(InventoryError) as info:
         genai_aug.load_inventory(xlsx(tmp_path, edit=edit))
     assert "'36:00'" in str(info.value) and "timedelta" not in str(info.value)
+
+
+def test_evaluate_json_is_valid_json_when_a_kappa_is_undefined() -> None:
+    """One class only: kappa is undefined, written as null (NaN is not JSON)."""
+    import json
+
+    labels = pd.DataFrame(
+        {"task": ["Mop the floors", "Wash the patient"], "human_exposure": ["E0", "E0"]}
+    )
+    text = genai_aug.evaluate(labels).to_json()
+
+    def refuse(name: str) -> None:
+        raise ValueError(name)
+
+    metrics = json.loads(text, parse_constant=refuse)
+    assert metrics["all"]["weighted_kappa"] is None
