@@ -250,11 +250,11 @@ def test_rules_read_the_main_clause_before_the_whole_text(tmp_path: Path) -> Non
 @pytest.mark.parametrize(
     ("extra", "expected"),
     [
-        ("disable = 5", "table [ruleset], field 'disable': Input should be a valid tuple"),
-        ("disable = [1]", "field 'disable.0': Input should be a valid string"),
-        ('extend = "default"', "field 'extend': Extra inputs are not permitted"),
-        ("[ruleset2]\na = 1", "unknown top-level key(s) ['ruleset2']"),
-        ('[rules]\nid = "x"', "'rules': expected [[rules]] tables, got dict"),
+        ("disable = 5", "[ruleset] disable must be a list of rule ids (strings), got a int (5)"),
+        ("disable = [1]", "disable must be a list of rule ids (strings), got an array ([1])"),
+        ('extend = "default"', "unknown key 'extend'"),
+        ("[ruleset2]\na = 1", "ruleset2"),
+        ('[rules]\nid = "x"', "'rules' must be an array of tables ([[rules]] entries)"),
     ],
 )
 def test_a_wrongly_typed_extending_file_is_a_ruleset_error(

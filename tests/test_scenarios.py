@@ -298,7 +298,7 @@ realisation = { low = 1, central = 1, high = 1 }
         ('[scenario_list]\nversion="1"\n', "expected a [scenarios] table and [[scenario]] entries"),
         (
             '[scenarios]\nversion="1"\nextend="default"\n',
-            "unknown key 'extend' (did you mean 'extends'?)",
+            "unknown key 'extend'; expected some of",
         ),
         ('[scenarios]\nversion="1"\nextends="baseline"\n', 'write extends = "default"'),
         (

@@ -24,6 +24,9 @@ class ValidationOptions:
     hours_tolerance: float = 0.05
     """A role's task hours may exceed its contracted hours by this share with a warning only."""
     default_contracted_hours: float = DEFAULT_CONTRACTED_HOURS
+    categories: tuple[tuple[str, str], ...] = ()
+    """The ruleset's categories as (id, label): a ``category_override`` must name one of
+    them (by id or label, in any case). Empty: overrides are checked when scoring."""
 
 
 @dataclass(frozen=True, repr=False)

@@ -30,6 +30,7 @@ from genai_aug._raw import RawTable
 from genai_aug._xlsx import count_value_rows, read_sheet
 from genai_aug.errors import ArgumentTypeError, InventoryError
 from genai_aug.inventory import ErrorMode, Inventory, ValidationOptions
+from genai_aug.rules import Ruleset
 from genai_aug.validating import validate
 
 _HEADER_SCAN_ROWS = 50
@@ -477,6 +478,7 @@ def load_inventory(
     errors: ErrorMode = "raise",
     hours_tolerance: float = 0.05,
     max_bytes: int = MAX_FILE_BYTES,
+    ruleset: Ruleset | None = None,
 ) -> Inventory:
     """Load and validate a role and task inventory.
 
@@ -494,6 +496,10 @@ def load_inventory(
     hours_tolerance : float, default 0.05
         Share by which a role's task hours may exceed its contracted hours with a
         warning rather than an error.
+    ruleset : Ruleset, optional
+        Check each ``category_override`` against this ruleset's categories with the
+        other checks (:func:`run` passes its ruleset); without it, overrides are checked
+        when the tasks are scored.
     max_bytes : int, default 200 MiB
         Largest input file accepted. Workbooks are also refused if they would unpack
         to more than 50 times this, or declare XML entities (see :func:`check_workbook_file`).
@@ -594,7 +600,10 @@ def load_inventory(
         log,
         source=source,
         errors=errors,
-        options=ValidationOptions(hours_tolerance=hours_tolerance),
+        options=ValidationOptions(
+            hours_tolerance=hours_tolerance,
+            categories=tuple((c.id, c.label) for c in ruleset.categories) if ruleset else (),
+        ),
     )
 
 

@@ -112,7 +112,9 @@ def run(
     if not isinstance(source, Inventory):
         step("loading and checking the inventory")
     inventory = (
-        source if isinstance(source, Inventory) else load_inventory(source, tasks, errors=errors)
+        source
+        if isinstance(source, Inventory)
+        else load_inventory(source, tasks, errors=errors, ruleset=rs)
     )
     step(f"scoring {len(inventory.tasks):,} tasks with {len(rs.rules)} rules")
     scored, evidence = score_tasks_with_evidence(inventory, rs)

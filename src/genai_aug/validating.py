@@ -9,6 +9,7 @@ are moved to the issues table instead.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Callable
 from dataclasses import replace
 
@@ -379,6 +380,7 @@ def _validate_tasks(
     roles: pd.DataFrame,
     role_ok: pd.Series,
     log: IssueLog,
+    opts: ValidationOptions | None = None,
 ) -> tuple[pd.DataFrame, pd.Series]:
     raw = table.frame
     bad = pd.Series(False, index=raw.index)
@@ -545,6 +547,8 @@ def _validate_tasks(
     )
     out[col.PATIENT_FACING] = facing
     out[col.CATEGORY_OVERRIDE] = text(_get(raw, col.CATEGORY_OVERRIDE))
+    if opts is not None and opts.categories:
+        bad |= _check_overrides(table, out[col.CATEGORY_OVERRIDE], opts.categories, log)
 
     # task ids: as given, or made from the role id and a rank that ignores row order
     given = text(_get(raw, col.TASK_ID))
@@ -619,6 +623,31 @@ def _flag_repeated_tasks(
     )
 
 
+def _check_overrides(
+    table: RawTable,
+    override: pd.Series,
+    categories: tuple[tuple[str, str], ...],
+    log: IssueLog,
+) -> pd.Series:
+    """An error for each ``category_override`` that names no category of the ruleset."""
+    known = {key.lower() for pair in categories for key in pair}
+    unknown = override.notna() & ~override.astype(str).str.strip().str.lower().isin(known)
+    ids = [cid for cid, _ in categories]
+
+    def message(i: int) -> str:
+        value = str(override.iat[i])
+        lowered = {k.lower(): k for pair in categories for k in pair}
+        close = difflib.get_close_matches(value.lower(), list(lowered), n=1)
+        hint = f" (did you mean '{lowered[close[0]]}'?)" if close else ""
+        return (
+            f"unknown category '{value}'{hint}; expected one of the ruleset's categories "
+            f"({', '.join(ids)}). Fix the override or leave it blank."
+        )
+
+    _flag(log, table, unknown, col.CATEGORY_OVERRIDE, "unknown-category", "error", message)
+    return unknown
+
+
 def _flag_invisible(table: RawTable, log: IssueLog) -> None:
     """Note each text cell from which invisible or control characters were removed."""
     for name in table.frame.columns:
@@ -678,7 +707,7 @@ def validate(
     roles_table, role_totals = _drop_totals_rows(roles_table, log, col.ROLE_TITLE)
     tasks_table, task_totals = _drop_totals_rows(tasks_table, log, col.TASK)
     roles, role_bad = _validate_roles(roles_table, log, opts)
-    tasks, task_bad = _validate_tasks(tasks_table, roles, ~role_bad, log)
+    tasks, task_bad = _validate_tasks(tasks_table, roles, ~role_bad, log, opts)
 
     # role-level checks on the tasks that survived
     ok_tasks = tasks[~task_bad]
