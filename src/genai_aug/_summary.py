@@ -114,6 +114,21 @@ def headline(result: Result) -> Headline:
     )
 
 
+FORMATS = {
+    col.FTE: "{:,.1f}",
+    col.HOURS_TOTAL: "{:,.0f}",
+    col.RELEASED_LOW: "{:,.0f}",
+    col.HOURS_RELEASED: "{:,.0f}",
+    col.RELEASED_HIGH: "{:,.0f}",
+    col.HOURS_AUTOMATION: "{:,.0f}",
+    col.HOURS_AUGMENTATION: "{:,.0f}",
+    col.SHARE_RELEASED: "{:.1%}",
+    col.WTE_RELEASED: "{:,.1f}",
+    col.DAYS_PER_WTE_MONTH: "{:.2f}",
+}
+"""How each figure is shown to people, in the terminal and the notebook alike."""
+
+
 STAFF_GROUP_VIEW = {
     col.STAFF_GROUP: "Staff group",
     col.FTE: "FTE",

@@ -164,15 +164,15 @@ class Result:
             _text_table(
                 _summary.staff_groups(self),
                 {
-                    col.STAFF_GROUP: ("staff group", "{}"),
-                    col.FTE: ("FTE", "{:,.1f}"),
-                    col.HOURS_RELEASED: ("hrs/wk released", "{:,.0f}"),
-                    col.RELEASED_LOW: ("low", "{:,.0f}"),
-                    col.RELEASED_HIGH: ("high", "{:,.0f}"),
-                    col.HOURS_AUTOMATION: ("automation", "{:,.0f}"),
-                    col.HOURS_AUGMENTATION: ("augmentation", "{:,.0f}"),
-                    col.SHARE_RELEASED: ("share", "{:.1%}"),
-                    col.WTE_RELEASED: ("WTE", "{:,.1f}"),
+                    col.STAFF_GROUP: "staff group",
+                    col.FTE: "FTE",
+                    col.HOURS_RELEASED: "hrs/wk released",
+                    col.RELEASED_LOW: "low",
+                    col.RELEASED_HIGH: "high",
+                    col.HOURS_AUTOMATION: "automation",
+                    col.HOURS_AUGMENTATION: "augmentation",
+                    col.SHARE_RELEASED: "share",
+                    col.WTE_RELEASED: "WTE",
                 },
             ),
             "",
@@ -181,14 +181,14 @@ class Result:
             _text_table(
                 _summary.top_roles(self, top),
                 {
-                    col.ROLE_ID: ("role id", "{}"),
-                    col.ROLE_TITLE: ("role", "{}"),
-                    col.FTE: ("FTE", "{:,.1f}"),
-                    col.HOURS_RELEASED: ("hrs/wk released", "{:,.0f}"),
-                    col.RELEASED_LOW: ("low", "{:,.0f}"),
-                    col.RELEASED_HIGH: ("high", "{:,.0f}"),
-                    col.SHARE_RELEASED: ("share", "{:.1%}"),
-                    col.WTE_RELEASED: ("WTE", "{:,.1f}"),
+                    col.ROLE_ID: "role id",
+                    col.ROLE_TITLE: "role",
+                    col.FTE: "FTE",
+                    col.HOURS_RELEASED: "hrs/wk released",
+                    col.RELEASED_LOW: "low",
+                    col.RELEASED_HIGH: "high",
+                    col.SHARE_RELEASED: "share",
+                    col.WTE_RELEASED: "WTE",
                 },
             ),
             *self._area_lines(top, h.label),
@@ -208,7 +208,7 @@ class Result:
             f"Input issues: {int(counts.get('error', 0))} rejected row problems, "
             f"{int(counts.get('warning', 0))} warnings, {int(counts.get('info', 0))} notes"
         )
-        return "\n".join(_printable(line) for line in lines)
+        return "\n".join(lines)
 
     def _area_lines(self, top: int, label: str) -> list[str]:
         orgs = self.areas.get("organisation")
@@ -221,13 +221,13 @@ class Result:
             _text_table(
                 _summary.ranked_areas(self, "organisation").head(top),
                 {
-                    "organisation": ("organisation", "{}"),
-                    col.FTE: ("FTE", "{:,.1f}"),
-                    col.HOURS_RELEASED: ("hrs/wk released", "{:,.0f}"),
-                    col.RELEASED_LOW: ("low", "{:,.0f}"),
-                    col.RELEASED_HIGH: ("high", "{:,.0f}"),
-                    col.SHARE_RELEASED: ("share", "{:.1%}"),
-                    col.DAYS_PER_WTE_MONTH: ("days/WTE/month", "{:.2f}"),
+                    "organisation": "organisation",
+                    col.FTE: "FTE",
+                    col.HOURS_RELEASED: "hrs/wk released",
+                    col.RELEASED_LOW: "low",
+                    col.RELEASED_HIGH: "high",
+                    col.SHARE_RELEASED: "share",
+                    col.DAYS_PER_WTE_MONTH: "days/WTE/month",
                 },
             ),
         ]
@@ -370,21 +370,9 @@ class Result:
     def _repr_html_(self) -> str:
         h = self.headline
         groups = _summary.staff_groups(self)
-        formats = {
-            col.FTE: "{:,.1f}",
-            col.HOURS_TOTAL: "{:,.0f}",
-            col.RELEASED_LOW: "{:,.0f}",
-            col.HOURS_RELEASED: "{:,.0f}",
-            col.RELEASED_HIGH: "{:,.0f}",
-            col.HOURS_AUTOMATION: "{:,.0f}",
-            col.HOURS_AUGMENTATION: "{:,.0f}",
-            col.SHARE_RELEASED: "{:.1%}",
-            col.WTE_RELEASED: "{:,.1f}",
-            col.DAYS_PER_WTE_MONTH: "{:.2f}",
-        }
         view = pd.DataFrame(
             {
-                header: groups[source].map(formats.get(source, "{}").format).to_numpy()
+                header: groups[source].map(_summary.FORMATS.get(source, "{}").format).to_numpy()
                 for source, header in _summary.STAFF_GROUP_VIEW.items()
             }
         )
@@ -487,21 +475,18 @@ def _arrow_safe(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _text_table(frame: pd.DataFrame, columns: dict[str, tuple[str, str]]) -> str:
+def _text_table(frame: pd.DataFrame, columns: dict[str, str]) -> str:
+    """A plain-text table of ``columns`` (source: header), figures as in every output."""
     view = pd.DataFrame(
         {
             header: frame[source]
-            .map((lambda v: str(v)[:42]) if fmt == "{}" else fmt.format)
+            .map(_summary.FORMATS[source].format if source in _summary.FORMATS else _short)
             .to_numpy()
-            for source, (header, fmt) in columns.items()
+            for source, header in columns.items()
         }
     )
     return view.to_string(index=False)
 
 
-def _printable(text: str) -> str:
-    """Text with control characters (ESC, BEL …) shown as escapes, safe for a terminal."""
-    return "".join(
-        ch if ch in "\n\t" or ch.isprintable() else ch.encode("unicode_escape").decode("ascii")
-        for ch in text
-    )
+def _short(value: object) -> str:
+    return str(value)[:42]
