@@ -150,3 +150,29 @@ def test_sample_staff_groups_rank_as_the_evidence_says(sample_result: genai_aug.
     share = sample_result.staff_groups.set_index("staff_group")["share_of_hours_released"]
     for higher, lower in itertools.pairwise(CALIBRATION_TIERS):
         assert share[higher].min() > share[lower].max(), (higher, lower)
+
+
+def test_evaluate_reports_paraphrase_consistency_with_a_group_id() -> None:
+    """Labels with group_id (and 'exposure' for the label) get per-variant and group figures."""
+    labels = pd.DataFrame(
+        {
+            "group_id": ["g1", "g1", "g2", "g2"],
+            "variant": ["formal", "shorthand", "formal", "shorthand"],
+            "task": [
+                "Type clinic letters from digital dictation",
+                "Audio typing of consultant letters",
+                "Mop the ward floors",
+                "Mop floors on the ward",
+            ],
+            "exposure": ["E2", "E2", "E0", "E0"],
+        }
+    )
+    para = evaluate(labels).metrics["paraphrase"]
+    assert para == {
+        "accuracy": 1.0,
+        "accuracy_formal": 1.0,
+        "accuracy_shorthand": 1.0,
+        "consistent_groups": 1.0,
+        "groups": 2.0,
+    }
+    assert "paraphrase" not in evaluate(labels.drop(columns="group_id")).metrics
