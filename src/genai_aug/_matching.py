@@ -25,6 +25,11 @@ import re
 from functools import lru_cache
 from typing import Final
 
+# What matching means, beyond the ruleset's own data: the spellings folded, the word
+# forms each term word matches, the clause cuts. It is part of every ruleset's hash, so
+# a change to it changes the hash of results scored under it.
+MATCHING_VERSION: Final = "2"
+
 _GAP: Final = r"(?:\s+\S+){0,6}?\s+"
 # Where a task's main verb can stand in normalised text: at the start, or after a first
 # verb and "and", "or" or "and/or" ("monitor and record ...": both verbs are main verbs).
@@ -104,6 +109,18 @@ def normalise_text(text: str) -> str:
     if len(s) > MAX_TEXT_CHARS:  # matched on its first MAX_TEXT_CHARS, cut at a word
         s = s[:MAX_TEXT_CHARS].rsplit(" ", 1)[0]
     return s
+
+
+def glossary_pattern(forms: list[str] | tuple[str, ...]) -> re.Pattern[str]:
+    """One regex for whole-token glossary forms of normalised text (longest first).
+
+    Examples
+    --------
+    >>> glossary_pattern(["d c", "obs"]).sub("X", "do d c summaries and obs")
+    'do X summaries and X'
+    """
+    alternatives = "|".join(re.escape(f) for f in sorted(set(forms), key=lambda f: (-len(f), f)))
+    return re.compile(r"(?<!\S)(?:" + alternatives + r")(?!\S)")
 
 
 def main_clause(norm: str) -> str:

@@ -11,6 +11,9 @@ A ruleset is data (TOML) in three parts:
     (``automation``: the system does the task end to end and staff handle exceptions, or
     ``augmentation``: staff still do and own the task while AI drafts, summarises or
     suggests) with a ``mode_rationale``.
+``[[glossary]]`` (or a file named by ``[ruleset] glossary_file``)
+    abbreviations and shorthand: each entry's ``forms`` (``"d/c"``, ``"TTOs"``) are
+    replaced by what it ``means`` (``"discharge"``) before any rule reads a task;
 ``[[rules]]``
     each recognises one category: ``id``, ``category``, ``weight`` (> 0), a one-line
     ``rationale``, and either ``terms`` (readable word patterns, see
@@ -33,12 +36,20 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from genai_aug._matching import compile_terms, term_pattern
+from genai_aug._matching import (
+    MATCHING_VERSION,
+    compile_terms,
+    glossary_pattern,
+    normalise_term,
+    normalise_text,
+    term_pattern,
+)
 from genai_aug._toml import read_toml
 from genai_aug.errors import ArgumentTypeError, RulesetError
 
 __all__ = [
     "Category",
+    "GlossaryEntry",
     "Rule",
     "Ruleset",
     "RulesetInfo",
@@ -117,12 +128,38 @@ class Rule(_Model):
         return "terms" if self.terms else "attribute"
 
 
+class GlossaryEntry(_Model):
+    """An abbreviation or piece of shorthand, and what it means in full words.
+
+    Every form is replaced by ``means`` in a task's normalised text before the rules
+    read it; forms match whole words, in any case (``"D/C"`` and ``"d/c"`` alike).
+    """
+
+    forms: tuple[str, ...] = Field(min_length=1, description="How it is written: 'd/c', 'TTOs'.")
+    means: str = Field(min_length=1, description="What it means, in the rules' words.")
+    note: str = Field(default="", description="What it is, for a reviewer.")
+
+    @field_validator("forms")
+    @classmethod
+    def _forms_normalise(cls, forms: tuple[str, ...]) -> tuple[str, ...]:
+        for form in forms:
+            if not normalise_text(form):
+                raise ValueError(f"form {form!r} has no letters or digits to match")
+        return forms
+
+    @property
+    def label(self) -> str:
+        """How the entry is shown in evidence: ``d/c = discharge``."""
+        return f"{self.forms[0]} = {self.means}"
+
+
 class RulesetInfo(_Model):
     """The ``[ruleset]`` table: name, version and what to build on."""
 
     name: str = Field(min_length=1)
     version: str = Field(min_length=1)
     description: str = ""
+    glossary_file: str | None = None
     extends: Literal["default"] | None = None
     disable: tuple[str, ...] = ()
 
@@ -138,6 +175,7 @@ class Ruleset(_Model):
     ruleset: RulesetInfo
     categories: tuple[Category, ...] = Field(min_length=1)
     rules: tuple[Rule, ...] = Field(min_length=1)
+    glossary: tuple[GlossaryEntry, ...] = ()
 
     @model_validator(mode="after")
     def _consistent(self) -> Ruleset:
@@ -153,6 +191,34 @@ class Ruleset(_Model):
             if rule.category not in cats:
                 close = _close(rule.category, cats)
                 problems.append(f"rule '{rule.id}': unknown category '{rule.category}'{close}")
+        owner: dict[str, str] = {}
+        for entry in self.glossary:
+            for form in entry.forms:
+                key = normalise_text(form)
+                if key in owner and owner[key] != entry.forms[0]:
+                    problems.append(
+                        f"glossary form '{form}' is in the entries for both "
+                        f"'{owner[key]}' and '{entry.forms[0]}'"
+                    )
+                owner[key] = entry.forms[0]
+        single = {f for f in owner if " " not in f}
+        for rule in self.rules:
+            for term in (*rule.terms, *rule.unless):
+                words = normalise_term(term.strip().removeprefix("^")).replace('"', "").split()
+                used = [w.rstrip("*") for w in words if w.rstrip("*") in single]
+                if used:
+                    problems.append(
+                        f"rule '{rule.id}': term '{term}' uses the glossary form '{used[0]}', "
+                        "which the glossary replaces before rules read a task, so it can never "
+                        "match; write the term in full words"
+                    )
+        for entry in self.glossary:
+            inner = [w for w in normalise_text(entry.means).split() if w in owner]
+            if inner:
+                problems.append(
+                    f"glossary entry '{entry.forms[0]}' means '{entry.means}', which uses the "
+                    f"glossary form(s) {inner}: write what it means in full words"
+                )
         if problems:
             raise ValueError("; ".join(problems))
         return self
@@ -170,7 +236,8 @@ class Ruleset(_Model):
     @cached_property
     def hash(self) -> str:
         """SHA-256 (hex) of the ruleset's canonical JSON."""
-        payload = json.dumps(self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+        content = {**self.model_dump(mode="json"), "matching_version": MATCHING_VERSION}
+        payload = json.dumps(content, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
     @cached_property
@@ -186,6 +253,32 @@ class Ruleset(_Model):
             for r in self.rules
             if r.terms
         }
+
+    @cached_property
+    def _glossary(self) -> tuple[re.Pattern[str] | None, dict[str, GlossaryEntry]]:
+        """The glossary's compiled forms, and each normalised form's entry."""
+        entries = {normalise_text(f): e for e in self.glossary for f in e.forms}
+        return (glossary_pattern(list(entries)) if entries else None), entries
+
+    def expand(self, norm: str) -> str:
+        """A normalised text with every glossary form replaced by what it means.
+
+        Examples
+        --------
+        >>> default_ruleset().expand("do d c summaries")
+        'do discharge summaries'
+        """
+        pattern, entries = self._glossary
+        if pattern is None:
+            return norm
+        return pattern.sub(lambda m: normalise_text(entries[m.group(0)].means), norm)
+
+    def glossary_used(self, norm: str) -> list[str]:
+        """The glossary entries a normalised text uses, as ``form = meaning`` labels."""
+        pattern, entries = self._glossary
+        if pattern is None:
+            return []
+        return list(dict.fromkeys(entries[m.group(0)].label for m in pattern.finditer(norm)))
 
     def resolve_category(self, name: str) -> str | None:
         """Return the category id for an id or label (case-insensitive), or ``None``."""
@@ -279,6 +372,20 @@ def _merge(base: Ruleset, data: Mapping[str, Any], where: str) -> dict[str, Any]
             f"{_close(unknown[0], {str(k) for k in known})}."
         )
     merged: dict[str, Any] = {"ruleset": info}
+    own = data.get("glossary", [])
+    own_forms = {
+        normalise_text(str(f))
+        for e in own
+        if isinstance(e, dict)
+        for f in e.get("forms", [])
+        if isinstance(f, str)
+    }
+    kept = [
+        e.model_dump(exclude_defaults=True)
+        for e in base.glossary
+        if not own_forms & {normalise_text(f) for f in e.forms}
+    ]
+    merged["glossary"] = [*kept, *own]
     for part in ("categories", "rules"):
         items = {item.id: item.model_dump(exclude_defaults=True) for item in getattr(base, part)}
         for item in data.get(part, []):
@@ -321,11 +428,31 @@ def load_ruleset(path: str | Path | None = None) -> Ruleset:
     if path is None:
         return default_ruleset()
     p = Path(path)
-    data = _read_toml(p)
+    data = _with_glossary_file(_read_toml(p), p.parent)
     info = data.get("ruleset", {})
     if isinstance(info, dict) and info.get("extends") == "default":
         data = _merge(default_ruleset(), data, str(p))
     return _validate(data, str(p))
+
+
+def _with_glossary_file(data: dict[str, Any], folder: Path | None) -> dict[str, Any]:
+    """``data`` with the entries of the glossary file its ``[ruleset]`` table names, if any.
+
+    The file is read beside the ruleset file (``folder``), or from the package's data
+    for the packaged ruleset; its ``[[glossary]]`` entries follow the ruleset's own.
+    """
+    info = data.get("ruleset")
+    name = info.get("glossary_file") if isinstance(info, dict) else None
+    if not isinstance(name, str):
+        return data
+    path = None if folder is None else folder / name
+    extra = read_toml(path, name, "Glossary", RulesetError).get("glossary", [])
+    if not isinstance(extra, list):
+        raise RulesetError(
+            f"Glossary file '{path or name}': expected [[glossary]] entries, "
+            f"got {type(extra).__name__}."
+        )
+    return {**data, "glossary": [*data.get("glossary", []), *extra]}
 
 
 _DEFAULT: Ruleset | None = None
@@ -335,7 +462,8 @@ def default_ruleset() -> Ruleset:
     """The packaged default ruleset (loaded once, then reused)."""
     global _DEFAULT
     if _DEFAULT is None:
-        _DEFAULT = _validate(_read_toml(None), f"packaged {DEFAULT_RULES_FILE}")
+        data = _with_glossary_file(_read_toml(None), None)
+        _DEFAULT = _validate(data, f"packaged {DEFAULT_RULES_FILE}")
     return _DEFAULT
 
 
