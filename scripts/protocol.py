@@ -30,6 +30,7 @@ sys.path.insert(0, str(ROOT))
 
 from fit_weights import (  # noqa: E402
     EXPOSURES,
+    FOLDS,
     LABELS,
     Contract,
     Problem,
@@ -54,6 +55,14 @@ def split_occupations(codes: pd.Series, seed: int = SPLIT_SEED) -> np.ndarray:
     rng = np.random.default_rng(seed)
     judge = set(rng.permutation(occupations)[: len(occupations) // 2])
     return codes.isin(judge).to_numpy()
+
+
+def split_folds(codes: pd.Series, seed: int = SPLIT_SEED) -> np.ndarray:
+    """A fold number (0 to FOLDS - 1) per row, by occupation, seeded."""
+    occupations = np.array(sorted(codes.unique()))
+    rng = np.random.default_rng(seed)
+    fold = dict(zip(rng.permutation(occupations), np.arange(len(occupations)) % FOLDS, strict=True))
+    return codes.map(fold).to_numpy()
 
 
 def figures(problem: Problem, w: np.ndarray, rows: np.ndarray, labels: pd.DataFrame) -> dict:
@@ -93,6 +102,7 @@ def main() -> None:
     """Fit on the design half, report the judge half and the paraphrase file."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--show-design", type=int, default=0, metavar="N")
+    parser.add_argument("--design-cv", action="store_true", help="5-fold CV in the design half")
     parser.add_argument("--shipped", action="store_true", help="also the file's own weights")
     args = parser.parse_args()
 
@@ -102,6 +112,18 @@ def main() -> None:
     contract = Contract(problem)
     judge = split_occupations(labels["onet_soc_code"])
     design_rows, judge_rows = np.flatnonzero(~judge), np.flatnonzero(judge)
+    if args.design_cv:  # choosing between rule variants: cross-validated on the design half
+        fold_of = split_folds(labels["onet_soc_code"].iloc[design_rows])
+        held = np.zeros(len(design_rows), dtype=int)
+        for k in range(FOLDS):
+            train, test = design_rows[fold_of != k], np.flatnonzero(fold_of == k)
+            held[test] = problem.predict(fit(problem, contract, train), design_rows[test])
+        h, hc = problem.human[design_rows], problem.healthcare[design_rows]
+        for name, m in (("all", np.ones(len(h), bool)), ("healthcare", hc)):
+            print(
+                f"design CV {name}: weighted kappa {kappa(h[m], held[m], 3, True):.3f}, "
+                f"exposed kappa {kappa(h[m] > 0, held[m] > 0, 2, False):.3f}"
+            )
     w = fit(problem, contract, design_rows)
     print(f"ruleset {problem.rs.version} ({len(problem.rs.rules)} rules, {problem.rs.hash[:12]})")
     for half, rows in (("design", design_rows), ("judge", judge_rows)):

@@ -11,6 +11,11 @@ A ruleset is data (TOML) in three parts:
     (``automation``: the system does the task end to end and staff handle exceptions, or
     ``augmentation``: staff still do and own the task while AI drafts, summarises or
     suggests) with a ``mode_rationale``.
+``[object_classes]`` and ``[[families]]``
+    a family declares one verb sense once: its ``verbs`` (``run``, ``lead``, ``chair``)
+    with ``objects`` (words, or ``@name`` of an object class: ``@gatherings``) are
+    evidence for its ``category``. Each family is expanded when the file is loaded into
+    one rule of the same id whose terms are ``^{verbs} ... object``, one per object;
 ``[[glossary]]`` (or a file named by ``[ruleset] glossary_file``)
     abbreviations and shorthand: each entry's ``forms`` (``"d/c"``, ``"TTOs"``) are
     replaced by what it ``means`` (``"discharge"``) before any rule reads a task;
@@ -49,6 +54,7 @@ from genai_aug.errors import ArgumentTypeError, RulesetError
 
 __all__ = [
     "Category",
+    "Family",
     "GlossaryEntry",
     "Rule",
     "Ruleset",
@@ -151,6 +157,80 @@ class GlossaryEntry(_Model):
     def label(self) -> str:
         """How the entry is shown in evidence: ``d/c = discharge``."""
         return f"{self.forms[0]} = {self.means}"
+
+
+class Family(_Model):
+    """A verb sense decided by its object: verbs × objects, evidence for one category."""
+
+    id: str = Field(pattern=_ID)
+    category: str
+    weight: float = Field(gt=0.0, le=10.0)
+    rationale: str = Field(min_length=1, description="Why these verbs with these objects.")
+    verbs: tuple[str, ...] = Field(min_length=1)
+    objects: tuple[str, ...] = Field(min_length=1, description="Words, or '@class' names.")
+    unless: tuple[str, ...] = ()
+
+    def expand(self, classes: Mapping[str, Any]) -> dict[str, Any]:
+        """The family as the data of one rule: a term ``^{verbs} ... object`` per object."""
+        objects: list[str] = []
+        for obj in self.objects:
+            if obj.startswith("@"):
+                name = obj[1:]
+                if name not in classes:
+                    raise ValueError(
+                        f"unknown object class '{obj}'{_close(name, set(classes))}; "
+                        "declare it under [object_classes]"
+                    )
+                objects.extend(str(o) for o in classes[name])
+            else:
+                objects.append(obj)
+        verbs = [normalise_text(v) for v in self.verbs]
+        if any(len(v.split()) != 1 for v in verbs):
+            raise ValueError(f"each verb must be one word, got {list(self.verbs)}")
+        verb = verbs[0] if len(set(verbs)) == 1 else "{" + "|".join(dict.fromkeys(verbs)) + "}"
+        terms = list(dict.fromkeys(f"^{verb} ... {o}" for o in objects))
+        return {
+            "id": self.id,
+            "category": self.category,
+            "weight": self.weight,
+            "terms": terms,
+            "unless": list(self.unless),
+            "rationale": self.rationale,
+        }
+
+
+def _expand_families(data: dict[str, Any], where: str) -> dict[str, Any]:
+    """``data`` with its ``[[families]]`` expanded into rules (and the classes dropped)."""
+    families = data.get("families", [])
+    classes = data.get("object_classes", {})
+    if not families and not classes:
+        return data
+    if not isinstance(families, list) or not isinstance(classes, dict):
+        raise RulesetError(
+            f"Ruleset '{where}': expected [[families]] entries and an [object_classes] table."
+        )
+    rules = list(data.get("rules", []))
+    problems: list[str] = []
+    for i, item in enumerate(families):
+        ident = item.get("id", "?") if isinstance(item, dict) else "?"
+        try:
+            rules.append(Family.model_validate(item).expand(classes))
+        except (ValidationError, ValueError) as exc:
+            detail = (
+                "; ".join(
+                    f"field '{'.'.join(str(p) for p in e['loc'])}': {e['msg']}"
+                    for e in exc.errors()
+                )
+                if isinstance(exc, ValidationError)
+                else str(exc)
+            )
+            problems.append(f"  - families[{i}] (id '{ident}'): {detail}")
+    if problems:
+        raise RulesetError(
+            f"Ruleset '{where}' is invalid ({len(problems)} problem(s)):\n" + "\n".join(problems)
+        )
+    rest = {k: v for k, v in data.items() if k not in ("families", "object_classes")}
+    return {**rest, "rules": rules}
 
 
 class RulesetInfo(_Model):
@@ -428,7 +508,7 @@ def load_ruleset(path: str | Path | None = None) -> Ruleset:
     if path is None:
         return default_ruleset()
     p = Path(path)
-    data = _with_glossary_file(_read_toml(p), p.parent)
+    data = _expand_families(_with_glossary_file(_read_toml(p), p.parent), str(p))
     info = data.get("ruleset", {})
     if isinstance(info, dict) and info.get("extends") == "default":
         data = _merge(default_ruleset(), data, str(p))
@@ -462,8 +542,9 @@ def default_ruleset() -> Ruleset:
     """The packaged default ruleset (loaded once, then reused)."""
     global _DEFAULT
     if _DEFAULT is None:
-        data = _with_glossary_file(_read_toml(None), None)
-        _DEFAULT = _validate(data, f"packaged {DEFAULT_RULES_FILE}")
+        where = f"packaged {DEFAULT_RULES_FILE}"
+        data = _expand_families(_with_glossary_file(_read_toml(None), None), where)
+        _DEFAULT = _validate(data, where)
     return _DEFAULT
 
 
