@@ -120,8 +120,9 @@ def test_evaluate_cli_prints_one_json_object(tmp_path: Path, capsys) -> None:  #
     ).to_csv(labels, sep="\t", index=False)
     assert main(["evaluate", str(labels), "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
-    assert set(out) == {"all", "healthcare"}
-    for subset in out.values():
+    assert set(out) == {"all", "healthcare", "in_sample"}
+    assert out["in_sample"] is False
+    for subset in (out["all"], out["healthcare"]):
         assert {
             "n",
             "exact",
@@ -176,3 +177,27 @@ def test_evaluate_reports_paraphrase_consistency_with_a_group_id() -> None:
         "groups": 2.0,
     }
     assert "paraphrase" not in evaluate(labels.drop(columns="group_id")).metrics
+
+
+def test_evaluate_says_when_the_labels_are_those_the_weights_were_fitted_on(
+    tmp_path: Path,
+) -> None:
+    """A ruleset records the fingerprint of its fitting labels; evaluate flags them in-sample."""
+    from genai_aug.evaluating import labels_fingerprint
+
+    labels = pd.DataFrame(
+        {"task": ["Type letters from dictation", "Mop the floors"], "human_exposure": ["E2", "E0"]}
+    )
+    path = tmp_path / "fitted.toml"
+    path.write_text(
+        '[ruleset]\nname = "x"\nversion = "1"\nextends = "default"\n\n'
+        '[ruleset.weights]\nlabels = "tiny.tsv"\n'
+        f'labels_sha256 = "{labels_fingerprint(labels)}"\nrows = 2\n'
+        'fitted = "2026-11-30"\nmethod = "by hand"\n'
+    )
+    same = evaluate(labels.iloc[::-1], ruleset=path)  # order does not matter
+    assert same.metrics["in_sample"] is True
+    assert "IN-SAMPLE" in same.summary()
+    other = evaluate(labels.assign(human_exposure=["E1", "E0"]), ruleset=path)
+    assert other.metrics["in_sample"] is False
+    assert "IN-SAMPLE" not in other.summary()

@@ -30,6 +30,7 @@ share of groups whose phrasings all get the same exposed-vs-not answer.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from collections.abc import Iterable
@@ -171,6 +172,16 @@ def paraphrase_consistency(frame: pd.DataFrame, predicted: str = PREDICTED) -> d
     return out
 
 
+def labels_fingerprint(frame: pd.DataFrame) -> str:
+    """SHA-256 of a labels table's (task, human label) pairs, whatever their order or file.
+
+    The ruleset records this for the labels its weights were fitted on
+    (``[ruleset.weights] labels_sha256``), so an evaluation can tell in-sample figures.
+    """
+    pairs = sorted(f"{t}\t{h}" for t, h in zip(frame[TASK], frame[HUMAN], strict=True))
+    return hashlib.sha256("\n".join(pairs).encode("utf-8")).hexdigest()
+
+
 def _metrics(frame: pd.DataFrame, predicted: str) -> dict[str, Any]:
     out = agreement(frame[HUMAN], frame[predicted])
     if OCCUPATION in frame.columns and frame[OCCUPATION].notna().all():
@@ -196,7 +207,10 @@ class Evaluation:
     Attributes
     ----------
     metrics : dict
-        ``{"all": {...}, "healthcare": {...} or None}``; see the module docstring.
+        ``{"all": {...}, "healthcare": {...} or None, "in_sample": bool}``, and
+        ``"paraphrase"`` for labels with a ``group_id``; see the module docstring.
+        ``in_sample`` is true when the labels are the ones the ruleset's weights were
+        fitted on (``[ruleset.weights] labels_sha256``).
     predictions : pandas.DataFrame
         The labelled rows with ``predicted_exposure``, ``category``, ``score``,
         ``classified`` and ``evidence``.
@@ -223,8 +237,13 @@ class Evaluation:
             "occupation_beta_spearman",
             "coverage",
         )
-        lines = [
-            f"ruleset {self.ruleset_version} (sha256 {self.ruleset_hash[:12]})",
+        lines = [f"ruleset {self.ruleset_version} (sha256 {self.ruleset_hash[:12]})"]
+        if self.metrics.get("in_sample"):
+            lines.append(
+                "IN-SAMPLE: these are the labels the ruleset's weights were fitted on, so these "
+                "figures are optimistic; see the cross-validated ones (scripts/fit_weights.py)."
+            )
+        lines += [
             f"{'subset':<11}{'metric':<26}{'genai_aug':>10}{'GPT-4':>10}",
         ]
         for subset in ("all", "healthcare"):
@@ -351,6 +370,8 @@ def evaluate(
         metrics["healthcare"] = _subset_metrics(frame[frame[HEALTHCARE]])
     if GROUP in frame.columns:
         metrics["paraphrase"] = paraphrase_consistency(frame)
+    fitted = rs.ruleset.weights
+    metrics["in_sample"] = bool(fitted and fitted.labels_sha256 == labels_fingerprint(frame))
     return Evaluation(metrics, frame, rs.version, rs.hash)
 
 

@@ -233,6 +233,20 @@ def _expand_families(data: dict[str, Any], where: str) -> dict[str, Any]:
     return {**rest, "rules": rules}
 
 
+class WeightsProvenance(_Model):
+    """``[ruleset.weights]``: which labels the rule weights were fitted on, when, how well.
+
+    ``genai-aug evaluate`` compares ``labels_sha256`` with the labels it is given, and says
+    when they are the ones the weights were fitted on (its figures are then in-sample).
+    """
+
+    labels: str = Field(min_length=1, description="The labels file's name.")
+    labels_sha256: str = Field(pattern=r"^[0-9a-f]{64}$", description="labels_fingerprint().")
+    rows: int = Field(ge=1)
+    fitted: str = Field(min_length=1, description="Date of the fit (ISO).")
+    method: str = Field(min_length=1, description="How, and the cross-validated figures.")
+
+
 class RulesetInfo(_Model):
     """The ``[ruleset]`` table: name, version and what to build on."""
 
@@ -240,6 +254,7 @@ class RulesetInfo(_Model):
     version: str = Field(min_length=1)
     description: str = ""
     glossary_file: str | None = None
+    weights: WeightsProvenance | None = None
     extends: Literal["default"] | None = None
     disable: tuple[str, ...] = ()
 
