@@ -16,9 +16,13 @@ DOC = Path(__file__).resolve().parents[1] / "docs" / "scoring.md"
 
 def table() -> str:
     """The categories of the default ruleset as a Markdown table."""
-    lines = ["| id | category | exposure | time share | rationale |", "|---|---|---|---:|---|"]
+    lines = [
+        "| id | category | exposure | time share | mode | rationale |",
+        "|---|---|---|---:|---|---|",
+    ]
     lines += [
-        f"| `{c.id}` | {c.label} | {c.exposure} | {c.time_share:.2f} | {c.rationale} |"
+        f"| `{c.id}` | {c.label} | {c.exposure} | {c.time_share:.2f} | {c.mode} | "
+        f"{c.rationale} {c.mode.capitalize()}: {c.mode_rationale} |"
         for c in default_ruleset().categories
     ]
     return "\n".join(lines)
@@ -28,7 +32,7 @@ def main() -> None:
     """Replace the table that follows the 'Categories' heading."""
     doc = DOC.read_text(encoding="utf-8")
     new, n = re.subn(
-        r"\| id \| category \| exposure \| time share \| rationale \|\n(?:\|.*\n)+",
+        r"\| id \| category \| exposure \| time share \|(?: mode \|)? rationale \|\n(?:\|.*\n)+",
         table() + "\n",
         doc,
     )

@@ -59,7 +59,11 @@ from genai_aug.evaluating import (  # noqa: E402
     spearman,
 )
 from genai_aug.rules import EXPOSURES, default_ruleset  # noqa: E402
-from genai_aug.scoring import exposure_from_evidence, fire_rules  # noqa: E402
+from genai_aug.scoring import (  # noqa: E402
+    category_from_evidence,
+    exposure_from_evidence,
+    fire_rules,
+)
 
 RULES_FILE = ROOT / "src" / "genai_aug" / "data" / "default_rules.toml"
 LABELS = ROOT.parent / "shared" / "data" / "onet_exposure_labels_dev.tsv"
@@ -150,21 +154,36 @@ class Contract:
         self.s_fired = fire_rules(norm, facing, rs)[0].astype(float)
         self.s_hours = (tasks["hours_per_week"] * tasks["fte"]).to_numpy()
         override = tasks["category_override"].map(
-            lambda c: rs.category_index[c].time_share if isinstance(c, str) else np.nan
+            lambda c: (
+                (rs.category_index[c].time_share if rs.category_index[c].exposure != "E0" else 0.0)
+                if isinstance(c, str)
+                else np.nan
+            )
         )
         self.s_override = override.to_numpy(float)
         self.shares = np.array([c.time_share for c in rs.categories])
+        self.exposure_of = np.array([EXPOSURES.index(c.exposure) for c in rs.categories])
         self.tiers = [
             [tasks["staff_group"].eq(g).to_numpy() for g in tier] for tier in CALIBRATION_TIERS
         ]
 
     def tier_violations(self, w: np.ndarray) -> int:
-        """How many adjacent calibration tiers are out of order under weights w."""
+        """How many adjacent calibration tiers are out of order under weights w.
+
+        Hours released as the pipeline counts them: a task's category time share if it
+        is exposed (E1 or E2), nothing if E0 or unrecognised; the scenario's adoption
+        and realisation scale every group alike, so they do not change the order.
+        """
         strength = self.s_fired @ (w[:, None] * self.onehot)
-        total = strength.sum(axis=1)
-        score = np.where(total > 0, strength @ self.shares / np.where(total > 0, total, 1), 0.0)
-        score = np.where(np.isnan(self.s_override), score, self.s_override)
-        released = self.s_hours * score
+        by_exposure = np.stack(
+            [strength[:, self.exposure_of == k].sum(axis=1) for k in range(3)], axis=1
+        )
+        decided = exposure_from_evidence(by_exposure)
+        category = category_from_evidence(strength, self.exposure_of, decided)
+        exposed = (decided > 0) & (strength.sum(axis=1) > 0)
+        share = np.where(exposed, self.shares[category], 0.0)
+        share = np.where(np.isnan(self.s_override), share, self.s_override)
+        released = self.s_hours * share
         share = [[released[m].sum() / self.s_hours[m].sum() for m in tier] for tier in self.tiers]
         return sum(min(a) <= max(b) for a, b in itertools.pairwise(share))
 

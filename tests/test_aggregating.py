@@ -1,8 +1,10 @@
-"""Aggregation invariants: bounds, conservation across levels, row-order independence."""
+"""One model from task to trust: bounds, conservation across levels, row-order independence."""
 
 from __future__ import annotations
 
 import math
+import re
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -11,9 +13,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import genai_aug
-from genai_aug import Assumptions, aggregate_hours, load_inventory, run
+from conftest import ROOT
+from genai_aug import Assumptions, ScenarioError, aggregate_hours, load_inventory, run
 from genai_aug._reference import STAFF_GROUPS
-from genai_aug.aggregating import ordered_sum
+from genai_aug.rollup import ordered_sum
+from genai_aug.scenarios import Range, Scenario
 
 PHRASES = [
     "Book outpatient appointments",
@@ -59,30 +63,69 @@ def result() -> genai_aug.Result:
     return run(*random_inventory(7))
 
 
+def _scenario(name: str, adoption: float, **scope: object) -> Scenario:
+    """A scenario with fixed adoption and no uncertainty: its range is one figure."""
+    return Scenario(
+        name=name,
+        label=name,
+        description="for tests",
+        exposures=("E1", "E2"),
+        adoption=Range(low=adoption, central=adoption, high=adoption),
+        realisation=Range(low=1.0, central=1.0, high=1.0),
+        time_share_uncertainty=0.0,
+        headline=True,
+        **scope,  # type: ignore[arg-type]
+    )
+
+
 def test_released_never_exceeds_hours(result: genai_aug.Result) -> None:
-    """At every level, 0 ≤ released ≤ total hours, and 0 ≤ score ≤ 1."""
+    """At every level, 0 ≤ released ≤ total hours, and 0 ≤ score, confidence ≤ 1."""
     t = result.tasks
     assert t["score"].dropna().between(0, 1).all()
-    for frame in (
-        result.tasks.dropna(subset=["score"]),
-        result.roles,
-        result.staff_groups,
-        result.trust,
-    ):
+    assert t["confidence"].between(0, 1).all()
+    for frame in (result.tasks, result.roles, result.staff_groups, result.trust):
         rel, tot = frame["hours_released_per_week"], frame["hours_per_week_total"]
         assert (rel >= 0).all() and (rel <= tot + 1e-9).all()
 
 
-@pytest.mark.parametrize(
-    "column",
-    [
-        "hours_per_week_total",
-        "hours_released_per_week",
-        "hours_unclassified_per_week",
-        "wte_released",
-        "fte",
-    ],
-)
+def test_e0_and_unclassified_tasks_release_nothing(result: genai_aug.Result) -> None:
+    """E0 tasks (no meaningful saving) and unrecognised tasks release 0 hours, in every output."""
+    t = result.tasks
+    assert (t.loc[t["exposure"] == "E0", "hours_released_per_week"] == 0).all()
+    assert (t.loc[t["exposure"].isna(), "hours_released_per_week"] == 0).all()
+    assert (t["exposure"] == "E0").any() and (t["exposure"].isna()).any()
+
+
+def test_category_exposure_time_share_and_mode_agree(result: genai_aug.Result) -> None:
+    """A task's exposure is its category's; an exposed task's time share and mode too.
+
+    E0 tasks release nothing, so their time share is 0 and they have no mode.
+    """
+    cats = {c.id: c for c in result.ruleset.categories}
+    t = result.tasks[result.tasks["classified"]]
+    assert (t["exposure"] == t["category"].map(lambda c: cats[c].exposure)).all()
+    exposed = t[t["exposure"] != "E0"]
+    assert (exposed["time_share"] == exposed["category"].map(lambda c: cats[c].time_share)).all()
+    assert (exposed["mode"] == exposed["category"].map(lambda c: cats[c].mode)).all()
+    e0 = t[t["exposure"] == "E0"]
+    assert len(e0) and (e0["time_share"] == 0).all() and e0["mode"].isna().all()
+
+
+SUMMED = [
+    "hours_per_week_total",
+    "hours_contracted_per_week",
+    "hours_not_listed_per_week",
+    "hours_released_per_week",
+    "hours_released_automation_per_week",
+    "hours_released_augmentation_per_week",
+    "hours_unclassified_per_week",
+    "wte_released",
+    "fte",
+]
+ROLE_ONLY = {"fte", "hours_contracted_per_week", "hours_not_listed_per_week"}
+
+
+@pytest.mark.parametrize("column", SUMMED)
 def test_totals_agree_at_every_level(result: genai_aug.Result, column: str) -> None:
     """Task → role → staff group → trust: each level is exactly the sum of the one below."""
     tasks, roles, groups, trust = result.tasks, result.roles, result.staff_groups, result.trust
@@ -91,15 +134,79 @@ def test_totals_agree_at_every_level(result: genai_aug.Result, column: str) -> N
         codes, keys = pd.factorize(frame[key], sort=True)
         return pd.Series(ordered_sum(frame[column].fillna(0.0).to_numpy(float), codes), keys)
 
-    if column != "fte":
+    if column not in ROLE_ONLY:
         per_role = sums(tasks, "role_id")
         assert (roles.set_index("role_id")[column].reindex(per_role.index) == per_role).all()
     per_group = sums(roles, "staff_group")
     assert (groups.set_index("staff_group")[column].reindex(per_group.index) == per_group).all()
     assert trust[column].iat[0] == sums(groups.assign(one=1), "one").iat[0]
     # and the trust equals the sum straight from the lowest level, to rounding
-    base = tasks[column] if column != "fte" else roles[column]
-    assert trust[column].iat[0] == pytest.approx(math.fsum(base.dropna()), rel=1e-12)
+    base = tasks[column] if column not in ROLE_ONLY else roles[column]
+    assert trust[column].iat[0] == pytest.approx(math.fsum(base.dropna()), rel=1e-12, abs=1e-9)
+
+
+@pytest.mark.parametrize("level", ["tasks", "roles", "staff_groups", "trust"])
+def test_automation_and_augmentation_add_up_to_the_total(
+    result: genai_aug.Result, level: str
+) -> None:
+    """At every level, hours released by automation + by augmentation = hours released."""
+    frame = getattr(result, level)
+    parts = (
+        frame["hours_released_automation_per_week"] + frame["hours_released_augmentation_per_week"]
+    )
+    assert np.allclose(parts, frame["hours_released_per_week"], rtol=1e-12, atol=1e-9)
+    assert (frame["hours_released_automation_per_week"] > 0).any()
+
+
+def test_every_scenario_adds_up_and_splits_at_every_level(result: genai_aug.Result) -> None:
+    """Each scenario's central figures: roles sum to groups, groups to the trust; split adds up."""
+    sr = result.scenarios
+    for name in [s.name for s in sr.scenarios.scenarios]:
+        roles = sr.roles[sr.roles["scenario"] == name]
+        groups = sr.staff_groups[sr.staff_groups["scenario"] == name]
+        trust = sr.trust[sr.trust["scenario"] == name].iloc[0]
+        for column in (
+            "hours_released_per_week",
+            "hours_released_automation_per_week",
+            "wte_released",
+        ):
+            assert math.fsum(roles[column]) == pytest.approx(math.fsum(groups[column]), rel=1e-12)
+            assert math.fsum(groups[column]) == pytest.approx(trust[column], rel=1e-12)
+        for frame in (roles, groups):
+            split = (
+                frame["hours_released_automation_per_week"]
+                + frame["hours_released_augmentation_per_week"]
+            )
+            assert np.allclose(split, frame["hours_released_per_week"], rtol=1e-12, atol=1e-9)
+
+
+def test_low_central_high_are_ordered_for_every_scenario_and_level(
+    result: genai_aug.Result,
+) -> None:
+    """The central figure lies inside its own P10–P90 range, everywhere."""
+    sr = result.scenarios
+    for frame in (sr.roles, sr.staff_groups, sr.trust):
+        low, mid, high = (
+            frame[c].to_numpy()
+            for c in (
+                "hours_released_per_week_low",
+                "hours_released_per_week",
+                "hours_released_per_week_high",
+            )
+        )
+        assert (low <= mid + 1e-9).all() and (mid <= high + 1e-9).all()
+
+
+def test_the_level_tables_are_the_headline_scenario(result: genai_aug.Result) -> None:
+    """result.roles/.staff_groups/.trust carry exactly the headline scenario's figures."""
+    sr = result.scenarios
+    assert sr.headline == "partial_adoption" == result.headline.scenario
+    for level, key in (("roles", "role_id"), ("staff_groups", "staff_group"), ("trust", "level")):
+        mine = getattr(result, level).set_index(key)
+        theirs = getattr(sr, level)
+        theirs = theirs[theirs["scenario"] == sr.headline].set_index(key).reindex(mine.index)
+        for column in genai_aug._columns.FIGURE_COLUMNS:
+            pd.testing.assert_series_equal(mine[column], theirs[column], check_exact=True)
 
 
 def test_result_does_not_depend_on_row_order() -> None:
@@ -115,30 +222,72 @@ def test_result_does_not_depend_on_row_order() -> None:
             columns=["source_file", "source_sheet", "source_row"], errors="ignore"
         )
         pd.testing.assert_frame_equal(left, right, check_exact=True)
+    for name in ("roles", "staff_groups", "trust"):
+        pd.testing.assert_frame_equal(
+            getattr(a.scenarios, name), getattr(b.scenarios, name), check_exact=True
+        )
+
+
+ONE_CLERK = pd.DataFrame(
+    {
+        "role_id": ["R1"],
+        "role_title": ["Clerk"],
+        "staff_group": ["Central functions"],
+        "fte": [3.0],
+        "contracted_hours": [37.5],
+    }
+)
 
 
 def test_hours_formula_and_assumptions() -> None:
-    """released = hours × FTE × score × adoption; per year × weeks; WTE = ÷ contracted hours."""
-    roles = pd.DataFrame(
-        {
-            "role_id": ["R1"],
-            "role_title": ["Clerk"],
-            "staff_group": ["Central functions"],
-            "fte": [3.0],
-            "contracted_hours": [37.5],
-        }
-    )
+    """released = hours × FTE × time share × adoption × realisation; per year; WTE; per month."""
     tasks = pd.DataFrame(
-        {"role_id": ["R1"], "task": ["Book outpatient appointments"], "hours_per_week": [10.0]}
+        {"role_id": ["R1"], "task": ["Book outpatient appointments"], "hours_per_week": [37.5]}
     )
-    res = run(roles, tasks, assumptions={"adoption_rate": 0.5, "working_weeks_per_year": 40})
-    score = res.tasks["score"].iat[0]
+    scen = [_scenario("pilot", 0.4)]
+    res = run(ONE_CLERK, tasks, scenarios=scen, assumptions={"working_weeks_per_year": 40})
+    share = res.tasks["time_share"].iat[0]
+    assert res.tasks["category"].iat[0] == "scheduling" and share == 0.5
     t = res.trust.iloc[0]
-    assert t["hours_released_per_week"] == pytest.approx(10 * 3 * score * 0.5)
-    assert t["hours_released_per_year"] == pytest.approx(10 * 3 * score * 0.5 * 40)
-    assert t["wte_released"] == pytest.approx(10 * 3 * score * 0.5 / 37.5)
-    assert t["share_of_hours_released"] == pytest.approx(score * 0.5)
-    assert res.provenance["assumptions"] == {"adoption_rate": 0.5, "working_weeks_per_year": 40.0}
+    released = 37.5 * 3 * share * 0.4
+    assert t["hours_released_per_week"] == pytest.approx(released)
+    assert t["hours_released_per_week_low"] == pytest.approx(released)
+    assert t["hours_released_per_week_high"] == pytest.approx(released)
+    assert t["hours_released_per_year"] == pytest.approx(released * 40)
+    assert t["wte_released"] == pytest.approx(released / 37.5)
+    assert t["share_of_hours_released"] == pytest.approx(share * 0.4)
+    # 0.2 of each WTE's time is released: 0.2 × (40 × 5 / 12) working days a month
+    assert t["days_released_per_wte_per_month"] == pytest.approx(0.2 * 40 * 5 / 12)
+    assert t["hours_released_per_wte_per_month"] == pytest.approx(released / 3 * 40 / 12)
+    assert res.provenance["assumptions"]["working_weeks_per_year"] == 40.0
+
+
+def test_changing_a_scenario_s_adoption_changes_the_headline() -> None:
+    """The headline is the headline scenario's central figure: adoption moves it in proportion."""
+    inv = load_inventory(genai_aug.sample_path())
+    low = run(inv, scenarios=[_scenario("a", 0.2)]).headline.hours
+    high = run(inv, scenarios=[_scenario("a", 0.4)]).headline.hours
+    assert low > 0 and high == pytest.approx(2 * low, rel=1e-12)
+
+
+def test_the_default_headline_is_partial_adoption_at_its_central_assumptions(
+    sample_result: genai_aug.Result,
+) -> None:
+    """Headline = Σ counted hours × time share × 0.5 adoption × 0.65 realisation."""
+    t = sample_result.tasks
+    counted = t["exposure"].isin(["E1", "E2"])
+    expected = math.fsum(
+        (t["hours_per_week_total"] * t["time_share"] * 0.5 * 0.65)[counted].to_numpy()
+    )
+    assert sample_result.headline.hours == pytest.approx(expected, rel=1e-12)
+    ceiling = sample_result.scenarios.trust.set_index("scenario").loc["llm_with_tools"]
+    assert sample_result.headline.hours < ceiling["hours_released_per_week"]
+
+
+def test_adoption_rate_is_gone_with_a_migration_message() -> None:
+    """The old point-engine adoption_rate is refused, saying where adoption lives now."""
+    with pytest.raises(ScenarioError, match="adoption is part of each scenario"):
+        run(genai_aug.sample_path(), assumptions={"adoption_rate": 0.5})
 
 
 def test_unclassified_hours_are_reported_not_released() -> None:
@@ -163,6 +312,22 @@ def test_unclassified_hours_are_reported_not_released() -> None:
     assert t["hours_per_week_total"] == 15.0
 
 
+def test_unlisted_hours_are_flagged_and_never_released() -> None:
+    """A role listing 15 of 37.5 hours: a located warning, and 22.5 × FTE hours 'not listed'."""
+    tasks = pd.DataFrame(
+        {"role_id": ["R1"], "task": ["Book outpatient appointments"], "hours_per_week": [15.0]}
+    )
+    res = run(ONE_CLERK, tasks)
+    issue = res.issues[res.issues["code"] == "hours-not-listed"]
+    assert len(issue) == 1 and issue["severity"].iat[0] == "warning"
+    assert issue["sheet"].iat[0] == "roles" and issue["column"].iat[0] == "contracted_hours"
+    assert "15 of its contracted 37.5" in issue["message"].iat[0]
+    t = res.trust.iloc[0]
+    assert t["hours_not_listed_per_week"] == pytest.approx(22.5 * 3)
+    assert t["hours_contracted_per_week"] == pytest.approx(37.5 * 3)
+    assert t["hours_released_per_week"] == pytest.approx(15 * 3 * 0.5 * 0.5 * 0.65)
+
+
 def test_roles_without_tasks_are_listed_with_zero_hours() -> None:
     """A role with no tasks appears in the role table, contributing FTE but no hours."""
     roles = pd.DataFrame(
@@ -173,16 +338,17 @@ def test_roles_without_tasks_are_listed_with_zero_hours() -> None:
             "fte": [1.0, 4.0],
         }
     )
-    tasks = pd.DataFrame({"role_id": ["R1"], "task": ["Type letters"], "hours_per_week": [10.0]})
+    tasks = pd.DataFrame({"role_id": ["R1"], "task": ["Type letters"], "hours_per_week": [37.5]})
     res = run(roles, tasks)
     r2 = res.roles.set_index("role_id").loc["R2"]
     assert r2["n_tasks"] == 0 and r2["hours_per_week_total"] == 0.0
+    assert r2["hours_not_listed_per_week"] == 4.0 * 37.5
     assert res.trust["fte"].iat[0] == 5.0
 
 
 @pytest.mark.parametrize(
     "bad",
-    [{"adoption_rate": 1.5}, {"adoption_rate": -0.1}, {"working_weeks_per_year": 0}, {"weeks": 45}],
+    [{"working_weeks_per_year": 0}, {"working_weeks_per_year": 60}, {"weeks": 45}],
 )
 def test_assumptions_are_validated(bad: dict[str, float]) -> None:
     """Assumptions out of range, or unknown, are rejected."""
@@ -190,21 +356,101 @@ def test_assumptions_are_validated(bad: dict[str, float]) -> None:
         Assumptions(**bad)
 
 
+# --- scoped scenarios ---------------------------------------------------------
+
+
+def _docs_admin_pilot(tmp_path: Path) -> Path:
+    """The admin-pilot scenario file exactly as docs/interpreting-results.md shows it."""
+    doc = (ROOT / "docs" / "interpreting-results.md").read_text(encoding="utf-8")
+    (block,) = re.findall(r"```toml\n(.*?)\n```", doc, flags=re.DOTALL)
+    path = tmp_path / "admin_pilot.toml"
+    path.write_text(block, encoding="utf-8")
+    return path
+
+
+ADMIN_GROUPS = ("Central functions", "Support to doctors, nurses & midwives")
+
+
+def test_the_docs_admin_pilot_releases_only_admin_staff_letters_and_booking(
+    sample_result: genai_aug.Result, tmp_path: Path
+) -> None:
+    """The docs' admin pilot, run as written: only its staff groups' letters and booking."""
+    res = run(sample_result.inventory, scenarios=_docs_admin_pilot(tmp_path))
+    assert res.headline.scenario == "admin_pilot"
+    t = res.tasks
+    inside = t["staff_group"].isin(ADMIN_GROUPS) & t["category"].isin(
+        ["correspondence", "scheduling"]
+    )
+    assert (t.loc[~inside, "hours_released_per_week"] == 0).all()
+    assert (t.loc[inside, "hours_released_per_week"] > 0).all() and inside.sum() > 5
+    expected = t.loc[inside, "hours_per_week_total"] * t.loc[inside, "time_share"] * 0.33 * 0.6
+    assert np.allclose(t.loc[inside, "hours_released_per_week"], expected, rtol=1e-12)
+    groups = res.staff_groups.set_index("staff_group")["hours_released_per_week"]
+    assert (groups.drop(list(ADMIN_GROUPS)) == 0).all()
+    # the packaged scenarios are untouched by the pilot's scope
+    pd.testing.assert_frame_equal(
+        res.scenarios.trust[res.scenarios.trust["scenario"] != "admin_pilot"].reset_index(
+            drop=True
+        ),
+        sample_result.scenarios.trust,
+        check_exact=True,
+    )
+
+
+def test_scope_by_role() -> None:
+    """A scenario scoped to roles releases nothing from the others."""
+    roles, tasks = random_inventory(3, n_roles=6)
+    scen = [_scenario("one_role", 1.0, roles=("R002",))]
+    res = run(roles, tasks, scenarios=scen)
+    released = res.roles.set_index("role_id")["hours_released_per_week"]
+    assert (released.drop("R002") == 0).all()
+
+
+@pytest.mark.parametrize(
+    ("scope", "message"),
+    [
+        (
+            {"categories": ("sheduling",)},
+            "unknown category 'sheduling' (did you mean 'scheduling'?)",
+        ),
+        ({"roles": ("R1O",)}, "unknown role id 'R1O' (did you mean 'R1'?)"),
+        ({"roles": ("r1",)}, "unknown role id 'r1' (did you mean 'R1'?)"),
+        ({"categories": ("direct_care",)}, "so it would release nothing"),
+    ],
+)
+def test_an_unknown_scope_name_is_a_clear_error(scope: dict[str, tuple[str]], message: str) -> None:
+    """What, where and the closest match: the scenario, the field and the name."""
+    tasks = pd.DataFrame({"role_id": ["R1"], "task": ["Type letters"], "hours_per_week": [37.5]})
+    with pytest.raises(ScenarioError, match=r"Scenario 'bad'.*") as err:
+        run(ONE_CLERK, tasks, scenarios=[_scenario("bad", 0.5, **scope)])
+    assert message in str(err.value)
+
+
+def test_an_unknown_staff_group_in_a_scope_is_refused_when_read() -> None:
+    """Staff groups are checked against the NHS list, with a suggestion."""
+    with pytest.raises(ValueError, match="unknown staff group 'Central functoins'"):
+        _scenario("bad", 0.5, staff_groups=("Central functoins",))
+
+
 @settings(max_examples=25, deadline=None)
-@given(seed=st.integers(0, 10_000), adoption=st.floats(0, 1))
+@given(seed=st.integers(0, 10_000), adoption=st.floats(0.01, 1))
 def test_invariants_hold_on_generated_inventories(seed: int, adoption: float) -> None:
-    """Bounds and conservation hold for any generated inventory and adoption rate."""
+    """Bounds, conservation and the split hold for any inventory and adoption."""
     roles, tasks = random_inventory(seed, n_roles=8)
     agg = aggregate_hours(
         genai_aug.score_tasks(load_inventory(roles, tasks)),
         roles=None,
-        assumptions={"adoption_rate": adoption},
+        scenarios=genai_aug.load_scenarios([_scenario("s", adoption)]),
+        n_draws=200,
     )
     t = agg.trust.iloc[0]
     assert 0 <= t["hours_released_per_week"] <= t["hours_per_week_total"] + 1e-9
     assert t["hours_released_per_week"] == pytest.approx(
         math.fsum(agg.staff_groups["hours_released_per_week"]), rel=1e-12
     )
+    assert t["hours_released_automation_per_week"] + t[
+        "hours_released_augmentation_per_week"
+    ] == pytest.approx(t["hours_released_per_week"], rel=1e-12, abs=1e-12)
     assert t["hours_per_week_total"] == pytest.approx(
         math.fsum(
             tasks["hours_per_week"]

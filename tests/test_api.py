@@ -24,6 +24,7 @@ def test_public_names_are_pinned() -> None:
         "Ruleset",
         "RulesetError",
         "ScenarioError",
+        "ScenarioSet",
         "__version__",
         "aggregate_hours",
         "default_ruleset",

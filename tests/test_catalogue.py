@@ -13,6 +13,7 @@ import datetime as dt
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -138,6 +139,106 @@ def _merged_banner(wb: openpyxl.Workbook) -> None:
         ws.merge_cells("A1:D1")
 
 
+def rewrite(path: Path, member: str, change: Callable[[bytes], bytes]) -> Path:
+    """Rewrite one part of a saved workbook, as another writer or tool might have left it."""
+    import zipfile
+
+    out = path.with_name(f"{path.stem}-rewritten.xlsx")
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            dst.writestr(item, change(data) if item.filename == member else data)
+    return out
+
+
+def stale_dimension(path: Path, ref: str = "A1:D2", sheet: int = 2) -> Path:
+    """The workbook with sheet ``sheet``'s ``<dimension>`` under-stating its used range."""
+    import re
+
+    return rewrite(
+        path,
+        f"xl/worksheets/sheet{sheet}.xml",
+        lambda data: re.sub(rb'<dimension ref="[^"]*"', f'<dimension ref="{ref}"'.encode(), data),
+    )
+
+
+def _without_cell_references(data: bytes) -> bytes:
+    """Rows and cells with no r="..." attributes, as some writers save them."""
+    import re
+
+    return re.sub(rb' r="[A-Z]*[0-9]+"', b"", data)
+
+
+def _prefixed_namespace(data: bytes) -> bytes:
+    """The sheet's elements written with an x: prefix, as some writers save them."""
+    import re
+
+    main = b"http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    data = data.replace(b'xmlns="' + main + b'"', b'xmlns:x="' + main + b'"')
+    tags = rb"worksheet|sheetPr|outlinePr|dimension|sheetViews|sheetView|selection|"
+    tags += rb"sheetFormatPr|sheetData|row|c|v|is|t|pageMargins"
+    return re.sub(rb"<(/?)(" + tags + rb")\b", rb"<\1x:\2", data)
+
+
+def _stale_hidden_tasks_first(wb: openpyxl.Workbook) -> None:
+    stale = wb.create_sheet("Tasks", 1)  # before the real 'tasks'; openpyxl names it 'Tasks1'
+    for row in [TASK_HEAD, ["R1", "T1", "Book outpatient appointments", 1]]:
+        stale.append(row)
+    stale.sheet_state = "hidden"
+
+
+def _second_visible_tasks(wb: openpyxl.Workbook) -> None:
+    other = wb.create_sheet("Task list")
+    for row in [TASK_HEAD, *TASKS]:
+        other.append(row)
+
+
+def _only_tasks_hidden(wb: openpyxl.Workbook) -> None:
+    wb["tasks"].sheet_state = "hidden"
+
+
+def _hide_row(sheet: str, row: int) -> Callable[[openpyxl.Workbook], None]:
+    def edit(wb: openpyxl.Workbook) -> None:
+        wb[sheet].row_dimensions[row].hidden = True
+
+    return edit
+
+
+def _format(sheet: str, cell: str, value: object, number_format: str) -> Callable[..., None]:
+    """An edit that puts ``value`` in ``cell`` with an Excel number format ("0%", "[h]:mm")."""
+
+    def edit(wb: openpyxl.Workbook) -> None:
+        wb[sheet][cell] = value
+        wb[sheet][cell].number_format = number_format
+
+    return edit
+
+
+PCT_HEAD = [*TASK_HEAD, "% of time"]
+
+
+def _fte_of(role_id: str, expected: float) -> Callable[[genai_aug.Inventory], None]:
+    def check(inv: genai_aug.Inventory) -> None:
+        assert inv.roles.set_index(col.ROLE_ID)[col.FTE].loc[role_id] == expected
+
+    return check
+
+
+def _frames(roles: list[list[Any]], tasks: list[list[Any]], **head: list[str]) -> tuple[Any, ...]:
+    return (
+        pd.DataFrame(roles, columns=head.get("role_head", ROLE_HEAD), dtype=object),
+        pd.DataFrame(tasks, columns=head.get("task_head", TASK_HEAD), dtype=object),
+    )
+
+
+def _long_csv_with_nul(p: Path) -> tuple[Path, Path]:
+    filler = "\n".join(f"R1,X{i},Answer the ward telephone,0" for i in range(3000))
+    tasks = "role_id,task_id,task,hours_per_week\n" + "\n".join(
+        ",".join(str(v) for v in t) for t in TASKS
+    )
+    return csv_pair(p, ROLES_CSV, tasks + "\n" + filler + "\nR2,T9,Fi\x00le,0\n")
+
+
 T, R = "tasks", "roles"
 E, W, INFO = "error", "warning", "info"
 
@@ -249,6 +350,254 @@ CASES: list[Case] = [
         "headers-but-no-rows",
         lambda p: (xlsx(p, [], []),),
         {(E, "no-rows", R, 1, None), (E, "no-rows", T, 1, None)},
+        raises=True,
+    ),
+    # --- rows lost, stale sheets (issue 13, class 1) ----------------------------------
+    Case(
+        "stale-dimension-under-states-the-tasks",
+        lambda p: (stale_dimension(xlsx(p)),),
+        set(),
+        check=lambda inv: None if len(inv.tasks) == 3 else pytest.fail(str(inv.tasks)),
+    ),
+    Case(
+        "stale-dimension-on-both-sheets",
+        lambda p: (stale_dimension(stale_dimension(xlsx(p), "A1:B1", 1), "A1:A1", 2),),
+        set(),
+        check=lambda inv: (
+            None if (len(inv.roles), len(inv.tasks)) == (2, 3) else pytest.fail(repr(inv))
+        ),
+    ),
+    Case(
+        "stale-dimension-with-an-error-past-it",
+        lambda p: (stale_dimension(xlsx(p, tasks=[*TASKS, ["R2", "T4", "File", -2]])),),
+        {(E, "negative-value", T, 5, "hours_per_week")},
+        raises=True,
+    ),
+    Case(
+        "rows-and-cells-without-references",
+        lambda p: (rewrite(xlsx(p), "xl/worksheets/sheet2.xml", _without_cell_references),),
+        set(),
+        check=_hours_of("T2", 17.5),
+    ),
+    Case(
+        "sheet-xml-with-a-namespace-prefix",
+        lambda p: (rewrite(xlsx(p), "xl/worksheets/sheet2.xml", _prefixed_namespace),),
+        set(),
+        check=_hours_of("T2", 17.5),
+    ),
+    Case(
+        "hidden-stale-tasks-sheet-before-the-visible-one",
+        lambda p: (
+            rewrite(
+                xlsx(p, edit=_stale_hidden_tasks_first),
+                "xl/workbook.xml",
+                lambda data: data.replace(b'name="Tasks1"', b'name="Tasks"'),
+            ),
+        ),
+        {(INFO, "sheet-chosen", T, None, None)},
+        check=_hours_of("T1", 20),
+    ),
+    Case(
+        "two-visible-tasks-sheets",
+        lambda p: (xlsx(p, edit=_second_visible_tasks),),
+        {(E, "ambiguous-sheet", T, None, None)},
+        raises=True,
+    ),
+    Case(
+        "only-tasks-sheet-is-hidden",
+        lambda p: (xlsx(p, edit=_only_tasks_hidden),),
+        {(W, "sheet-chosen", T, None, None)},
+    ),
+    Case(
+        "hidden-filtered-out-task-row",
+        lambda p: (xlsx(p, edit=_hide_row("tasks", 3)),),
+        {(W, "hidden-row", T, 3, None)},
+    ),
+    Case(
+        "hidden-role-row",
+        lambda p: (xlsx(p, edit=_hide_row("roles", 2)),),
+        {(W, "hidden-row", R, 2, None)},
+    ),
+    # --- values misread (issue 13, class 2) -------------------------------------------
+    Case(
+        "percent-of-time-typed-as-53.3-percent-in-excel",
+        lambda p: (
+            xlsx(
+                p,
+                tasks=[["R1", "T1", "Book outpatient appointments", None, None], *TASKS[1:]],
+                task_head=PCT_HEAD,
+                edit=_format("tasks", "E2", 0.5333333333333333, "0.0%"),
+            ),
+        ),
+        set(),
+        check=_hours_of("T1", 20.0),
+    ),
+    Case(
+        "hours-in-excel-percent-format",
+        lambda p: (xlsx(p, edit=_format("tasks", "D2", 0.2, "0%")),),
+        {(E, "not-a-number", T, 2, "hours_per_week")},
+        raises=True,
+    ),
+    Case(
+        "fte-in-excel-percent-format-is-the-fraction",
+        lambda p: (xlsx(p, edit=_format("roles", "E2", 0.5, "0%")),),
+        set(),
+        check=_fte_of("R1", 0.5),
+    ),
+    Case(
+        "fte-of-1e300-would-give-infinite-totals",
+        lambda p: (xlsx(p, with_role(1e300, 4)),),
+        {
+            (E, "implausible-fte", R, 2, "fte"),
+            (E, "role-rejected", T, 2, "role_id"),
+            (E, "role-rejected", T, 3, "role_id"),
+        },
+        raises=True,
+    ),
+    Case(
+        "headcount-too-large-for-a-float",
+        lambda p: _frames(
+            [[*r, 10**400 if r[0] == "R1" else 1] for r in ROLES],
+            TASKS,
+            role_head=[*ROLE_HEAD, "headcount"],
+        ),
+        {(E, "not-a-number", R, 0, "headcount"), (E, "role-rejected", T, 0, "role_id")}
+        | {(E, "role-rejected", T, 1, "role_id")},
+        raises=True,
+    ),
+    Case(
+        "exact-duplicate-task-rows",
+        lambda p: (
+            xlsx(
+                p,
+                tasks=[
+                    ["R1", None, "Book outpatient appointments", 10],
+                    ["R1", None, "Book outpatient appointments", 10],
+                    ["R1", None, "Answer the ward telephone", 17.5],
+                    ["R2", None, "Process supplier invoices", 37.5],
+                ],
+            ),
+        ),
+        {(W, "repeated-task", T, 3, "task")},
+    ),
+    Case(
+        "task-text-of-zero-width-characters",
+        lambda p: (xlsx(p, tasks=with_task("\u200b\u200d\ufeff", 2)),),
+        {(E, "empty-task", T, 2, "task"), (W, "invisible-characters", T, 2, "task")},
+        raises=True,
+    ),
+    Case(
+        "role-id-with-a-zero-width-space",
+        lambda p: (xlsx(p, with_role("R1\u200b", 0)),),
+        {(W, "invisible-characters", R, 2, "role_id")},
+        check=lambda inv: None if "R1" in set(inv.roles[col.ROLE_ID]) else pytest.fail("R1"),
+    ),
+    Case(
+        "ids-that-only-look-like-totals",
+        lambda p: (
+            xlsx(
+                p,
+                [["SUM1", *ROLES[0][1:]], ["Total-2", *ROLES[1][1:]]],
+                [
+                    ["SUM1", "T1", "Book outpatient appointments", 20],
+                    ["SUM1", "T2", "Answer the ward telephone", 17.5],
+                    ["Total-2", "T3", "Process supplier invoices", 37.5],
+                ],
+            ),
+        ),
+        set(),
+        check=lambda inv: None if len(inv.roles) == 2 else pytest.fail(str(inv.roles)),
+    ),
+    Case(
+        "a-real-totals-row-with-a-colon",
+        lambda p: (xlsx(p, tasks=[*TASKS, ["Total:", None, None, 75]]),),
+        {(W, "totals-row", T, 5, "role_id")},
+    ),
+    Case(
+        "nul-byte-after-the-first-64-kb-of-a-csv",
+        _long_csv_with_nul,
+        {(E, "unreadable-file", None, None, None)},
+        raises=True,
+    ),
+    Case(
+        "hours-as-an-excel-duration",
+        lambda p: (xlsx(p, edit=_format("tasks", "D2", dt.timedelta(hours=20), "[h]:mm")),),
+        {(W, "number-normalised", T, 2, "hours_per_week")},
+        check=_hours_of("T1", 20.0),
+    ),
+    Case(
+        "nullable-na-after-convert-dtypes",
+        lambda p: tuple(
+            f.convert_dtypes()
+            for f in _frames(
+                [[*r[:3], None, *r[4:]] for r in ROLES],
+                [[*t[:3], None if t[1] == "T1" else t[3], 53.333333333333336] for t in TASKS],
+                task_head=[*TASK_HEAD, "percent_of_time"],
+            )
+        ),
+        set(),
+        check=_hours_of("T1", 20.0),
+    ),
+    Case(
+        "decimal-values-from-read-sql",
+        lambda p: _frames(
+            [[*r[:4], Decimal(str(r[4])), Decimal("37.5")] for r in ROLES],
+            [[*t[:3], Decimal(str(t[3]))] for t in TASKS],
+        ),
+        set(),
+        check=_hours_of("T2", 17.5),
+    ),
+    Case(
+        "csv-saved-as-unicode-text-utf-16",
+        lambda p: csv_pair(p, ("\ufeff" + ROLES_CSV).encode("utf-16-le")),
+        {(INFO, "csv-encoding", "roles", None, None)},
+    ),
+    Case(
+        "csv-task-text-over-128-kb",
+        lambda p: csv_pair(
+            p,
+            ROLES_CSV,
+            "role_id,task_id,task,hours_per_week\nR1,T1,Book " + "x" * 140_000 + ",20\n"
+            "R1,T2,Answer the ward telephone,17.5\nR2,T3,Process supplier invoices,37.5\n",
+        ),
+        {(W, "long-text", T, 2, "task")},
+    ),
+    Case(
+        "tasks-csv-given-with-a-workbook",
+        lambda p: (xlsx(p), csv_pair(p, ROLES_CSV)[1]),
+        {(E, "tasks-not-used", None, None, None)},
+        raises=True,
+    ),
+    # --- messages that help (issue 13, class 6) ------------------------------------------
+    Case(
+        "merged-role-id-cells-on-tasks",
+        lambda p: (
+            xlsx(
+                p,
+                tasks=[TASKS[0], [None, *TASKS[1][1:]], TASKS[2]],
+                edit=lambda wb: wb["tasks"].merge_cells("A2:A3"),
+            ),
+        ),
+        {(E, "missing-value", T, 3, "role_id"), (W, "hours-not-listed", R, 2, "contracted_hours")},
+        raises=True,
+    ),
+    Case(
+        "header-on-row-twelve-below-a-notes-block",
+        lambda p: (xlsx(p, before=[[f"Note {i}"] for i in range(11)]),),
+        set(),
+        check=lambda inv: (
+            None if list(inv.tasks[col.SOURCE_ROW]) == [13, 14, 15] else pytest.fail("rows")
+        ),
+    ),
+    Case(
+        "no-header-row-anywhere",
+        lambda p: (
+            xlsx(p, role_head=["a", "b", "c", "d", "e", "f"], task_head=["w", "x", "y", "z"]),
+        ),
+        {(E, "missing-column", R, 1, c) for c in ("role_id", "role_title", "staff_group")}
+        | {(E, "missing-column", T, 1, c) for c in ("role_id", "task")}
+        | {(INFO, "ignored-column", R, 1, h) for h in "abcdef"}
+        | {(INFO, "ignored-column", T, 1, h) for h in "wxyz"},
         raises=True,
     ),
     # --- numbers ---------------------------------------------------------------------

@@ -54,20 +54,37 @@ def test_errors_doc_lists_every_issue_code_with_an_example_and_a_fix() -> None:
 
 
 def test_getting_started_runs_from_top_to_bottom(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    """Every python block of docs/getting-started.md runs, in order, in one namespace."""
+    """Every python block of docs/getting-started.md runs, in order, in one namespace.
+
+    A ```text block right after a python block is what that block prints: it must match,
+    so the figures the page shows are the figures the code gives.
+    """
+    import contextlib
+    import io
+
     import matplotlib
 
     matplotlib.use("Agg")
     doc = (ROOT / "docs" / "getting-started.md").read_text(encoding="utf-8")
-    blocks = re.findall(r"```python\n(.+?)\n```", doc, flags=re.DOTALL)
+    pieces = re.findall(r"```(python|text)\n(.*?)\n```", doc, flags=re.DOTALL)
+    blocks = [
+        (code, nxt[1] if nxt and nxt[0] == "text" else None)
+        for (kind, code), nxt in zip(pieces, [*pieces[1:], None], strict=True)
+        if kind == "python"
+    ]
     assert len(blocks) >= 15
+    assert sum(expected is not None for _, expected in blocks) >= 3
     monkeypatch.chdir(tmp_path)
     namespace: dict[str, object] = {}
-    for i, block in enumerate(blocks):
+    for i, (block, expected) in enumerate(blocks):
+        printed = io.StringIO()
         try:
-            exec(compile(block, f"getting-started.md block {i + 1}", "exec"), namespace)
+            with contextlib.redirect_stdout(printed):
+                exec(compile(block, f"getting-started.md block {i + 1}", "exec"), namespace)
         except Exception as exc:  # pragma: no cover - the message is the point
             raise AssertionError(f"block {i + 1} failed: {exc!r}\n{block}") from exc
+        if expected is not None:
+            assert printed.getvalue().rstrip("\n") == expected, f"block {i + 1} prints otherwise"
     assert (tmp_path / "sample_report.xlsx").exists()
     assert (tmp_path / "our_inventory.xlsx").exists()
 

@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 from openpyxl import Workbook
 
+import genai_aug
 from conftest import make_frames
 from genai_aug import InventoryError, load_inventory
 
@@ -298,3 +299,43 @@ def test_a_file_that_is_not_a_workbook_is_an_inventory_error(
     with pytest.raises(InventoryError, match="could not be read as an Excel workbook") as err:
         load_inventory(path)
     assert err.value.issues["code"].tolist() == ["unreadable-file"]
+
+
+def _override_frames() -> tuple[pd.DataFrame, pd.DataFrame]:
+    roles = pd.DataFrame(
+        {
+            "role_id": ["R1", "R2"],
+            "role_title": ["Clerk", "Porter"],
+            "staff_group": ["Central functions", "Hotel, property & estates"],
+            "fte": [1.0, "lots"],
+        }
+    )
+    tasks = pd.DataFrame(
+        {
+            "role_id": ["R1", "R1", "R2"],
+            "task": ["Book clinics", "Type letters", "Move beds"],
+            "hours_per_week": [20.0, 17.5, 37.5],
+            "category_override": ["sheduling", None, None],
+        }
+    )
+    return roles, tasks
+
+
+def test_an_unknown_override_is_checked_with_every_other_row_check() -> None:
+    """run() checks category_override in validation: one error list, the closest category."""
+    roles, tasks = _override_frames()
+    with pytest.raises(genai_aug.InventoryError) as info:
+        genai_aug.run(roles, tasks)
+    codes = set(info.value.issues["code"])
+    assert {"unknown-category", "not-a-number"} <= codes
+    message = info.value.issues.query("code == 'unknown-category'")["message"].iat[0]
+    assert "unknown category 'sheduling' (did you mean 'scheduling'?)" in message
+
+
+def test_skip_invalid_sets_aside_a_task_with_an_unknown_override() -> None:
+    """errors='reject' leaves the task out, lists it, and carries on."""
+    roles, tasks = _override_frames()
+    result = genai_aug.run(roles, tasks, errors="reject")
+    assert "Book clinics" not in set(result.tasks["task"])
+    assert (result.issues["code"] == "unknown-category").sum() == 1
+    assert result.inventory.rows_rejected["tasks"] >= 1

@@ -17,7 +17,7 @@ from genai_aug import _columns as col
 from genai_aug.errors import ScenarioError
 from genai_aug.reporting import OKABE_ITO, plot_top_roles
 
-SHEETS = ["Summary", "By staff group", "By role", "Tasks", "Issues", "Rules used"]
+SHEETS = ["Summary", "By staff group", "By role", "Review first", "Tasks", "Issues", "Rules used"]
 
 
 @pytest.fixture(scope="module")
@@ -31,7 +31,7 @@ def _values(ws: object) -> list[object]:
     return [v for row in ws.iter_rows(values_only=True) for v in row if v is not None]  # type: ignore[attr-defined]
 
 
-def test_the_report_has_the_six_sheets_in_order(workbook: Path) -> None:
+def test_the_report_has_the_seven_sheets_in_order(workbook: Path) -> None:
     """Summary first, then the tables from trust down to rules."""
     assert openpyxl.load_workbook(workbook).sheetnames == SHEETS
 
@@ -39,14 +39,17 @@ def test_the_report_has_the_six_sheets_in_order(workbook: Path) -> None:
 def test_summary_states_ranges_assumptions_ruleset_input_and_date(
     workbook: Path, sample_result: genai_aug.Result
 ) -> None:
-    """Trust totals with low/central/high per scenario, and everything needed to trace them."""
+    """The headline first, low/central/high per scenario, and everything needed to trace them."""
     ws = openpyxl.load_workbook(workbook)["Summary"]
     values = _values(ws)
+    assert str(ws["A2"].value).startswith("Headline (Partial adoption (central case)): ")
     text = " ".join(str(v) for v in values)
     for needle in (
-        "Low, hours/week",
+        "Low (P10), hours/week",
         "Central, hours/week",
-        "High, hours/week",
+        "High (P90), hours/week",
+        "Automation and augmentation by staff group",
+        "Headline scenario",
         "Partial adoption (central case)",
         "LLM alone (E1 tasks)",
         sample_result.ruleset.hash,
@@ -58,7 +61,7 @@ def test_summary_states_ranges_assumptions_ruleset_input_and_date(
     ):
         assert needle in text, needle
     central = sample_result.scenarios.trust.set_index(col.SCENARIO).loc[
-        "partial_adoption", col.RELEASED_CENTRAL
+        "partial_adoption", col.HOURS_RELEASED
     ]
     assert any(isinstance(v, float) and v == pytest.approx(central) for v in values)
 
@@ -75,8 +78,8 @@ def test_table_sheets_have_frozen_filtered_styled_headers(workbook: Path) -> Non
         assert header.font.bold and header.fill.fgColor.rgb.endswith("1F4E79"), name
         assert ws.column_dimensions["A"].width >= 8, name
     groups = wb["By staff group"]
-    assert groups["D2"].number_format == "#,##0"
-    assert groups["F2"].number_format == "0.0%"
+    assert groups["D3"].number_format == "#,##0"
+    assert groups["L3"].number_format == "0.0%"
     assert groups.cell(row=groups.max_row, column=1).value == "Trust total"
 
 
@@ -87,7 +90,7 @@ def test_by_role_is_sorted_by_the_central_case(
     ws = openpyxl.load_workbook(workbook)["By role"]
     ids = [r[0] for r in ws.iter_rows(min_row=3, values_only=True)]
     central = sample_result.scenarios.roles.query("scenario == 'partial_adoption'")
-    expected = central.sort_values([col.RELEASED_CENTRAL, col.ROLE_ID], ascending=[False, True])[
+    expected = central.sort_values([col.HOURS_RELEASED, col.ROLE_ID], ascending=[False, True])[
         col.ROLE_ID
     ]
     assert ids == list(expected)
@@ -109,10 +112,10 @@ def test_tasks_issues_and_rules_sheets_are_complete(
 
 
 def test_the_report_has_native_bar_charts(workbook: Path) -> None:
-    """Two Excel charts (staff groups, top roles) referencing the workbook's own cells."""
+    """Three Excel charts (modes, staff groups, top roles) referencing the workbook's own cells."""
     with zipfile.ZipFile(workbook) as z:
         charts = sorted(n for n in z.namelist() if n.startswith("xl/charts/chart"))
-        assert len(charts) == 2
+        assert len(charts) == 3
         xml = z.read(charts[0]).decode()
     assert "barChart" in xml and "'By staff group'!" in xml
 
@@ -141,6 +144,7 @@ def test_charts_are_figures_with_units_and_a_colour_blind_safe_palette(
         (sample_result.plot_staff_groups(), "(hours per week)"),
         (sample_result.plot_top_roles(), "(hours per week)"),
         (sample_result.plot_exposure_mix(), "(% of hours)"),
+        (sample_result.plot_modes(), "(hours per week)"),
     ):
         assert isinstance(fig, Figure)
         ax = fig.axes[0]
@@ -155,7 +159,7 @@ def test_top_roles_chart_shows_the_top_roles(sample_result: genai_aug.Result) ->
     fig = plot_top_roles(sample_result, n=5)
     labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
     central = sample_result.scenarios.roles.query("scenario == 'partial_adoption'")
-    top = central.nlargest(5, col.RELEASED_CENTRAL)[col.ROLE_TITLE]
+    top = central.nlargest(5, col.HOURS_RELEASED)[col.ROLE_TITLE]
     assert labels == [t if len(t) <= 40 else t[:39] + "…" for t in top]
 
 
@@ -167,10 +171,10 @@ def test_an_unknown_scenario_in_a_chart_is_a_scenario_error(
         sample_result.plot_staff_groups(scenarios=["nope"])
 
 
-def test_save_charts_writes_three_pngs(sample_result: genai_aug.Result, tmp_path: Path) -> None:
+def test_save_charts_writes_four_pngs(sample_result: genai_aug.Result, tmp_path: Path) -> None:
     """The CLI's chart files are real PNG images."""
     written = sample_result.save_charts(tmp_path)
-    assert len(written) == 3
+    assert len(written) == 4
     for path in written.values():
         assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
         assert path.stat().st_size > 10_000

@@ -240,6 +240,28 @@ def test_rules_read_the_main_clause_before_the_whole_text(tmp_path: Path) -> Non
         ],
         ruleset=rs,
     )
-    assert out["category"].tolist() == ["care", "admin", "admin"]
+    assert out["category"].tolist()[:2] == ["care", "admin"]
     assert out["evidence"].iat[0] == "care.wash +1.00 'wash'"
     assert out["evidence"].iat[1] == "admin.forms +1.00 'paperwork'"
+    # with no clause of purpose, the whole text is the work: both rules fire
+    assert out["evidence"].iat[2] == "admin.forms +1.00 'paperwork'; care.wash +1.00 'wash'"
+
+
+@pytest.mark.parametrize(
+    ("extra", "expected"),
+    [
+        ("disable = 5", "[ruleset] disable must be a list of rule ids (strings), got a int (5)"),
+        ("disable = [1]", "disable must be a list of rule ids (strings), got an array ([1])"),
+        ('extend = "default"', "unknown key 'extend'"),
+        ("[ruleset2]\na = 1", "ruleset2"),
+        ('[rules]\nid = "x"', "'rules' must be an array of tables ([[rules]] entries)"),
+    ],
+)
+def test_a_wrongly_typed_extending_file_is_a_ruleset_error(
+    tmp_path: Path, extra: str, expected: str
+) -> None:
+    """The overlay's shape is checked before the merge: no TypeError or AttributeError."""
+    path = write(tmp_path, f'[ruleset]\nname = "x"\nversion = "1"\nextends = "default"\n{extra}\n')
+    with pytest.raises(RulesetError) as info:
+        load_ruleset(path)
+    assert expected in str(info.value) and str(path) in str(info.value)

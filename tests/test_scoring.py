@@ -19,6 +19,7 @@ TEXTS = [
     "Book outpatient appointments and answer the phone",
     "Operate the CT scanner",
     "Admit patients and complete admission paperwork",
+    "Type clinic letters",  # strongest category E2 (typing), pooled evidence E1 (letters)
 ]
 
 
@@ -33,17 +34,28 @@ def test_evidence_reproduces_the_score_category_and_exposure() -> None:
         assert row["score"] == pytest.approx(
             (rows["weight"] * rows["time_share"]).sum() / rows["weight"].sum(), abs=1e-12
         )
-        best = strength[strength == strength.max()].index
-        order = [c.id for c in rs.categories]
-        assert row["category"] == min(best, key=order.index)
         by_exp = {
             k: strength[[c for c in strength.index if rs.category_index[c].exposure == k]].sum()
             for k in EXPOSURES
         }
         exposed = by_exp["E1"] + by_exp["E2"] > by_exp["E0"]
-        assert row["exposure"] == (
-            ("E2" if by_exp["E2"] > by_exp["E1"] else "E1") if exposed else "E0"
+        exposure = ("E2" if by_exp["E2"] > by_exp["E1"] else "E1") if exposed else "E0"
+        assert row["exposure"] == exposure
+        # the category: the strongest of the exposure class decided
+        of_class = strength[[rs.category_index[c].exposure == exposure for c in strength.index]]
+        best = of_class[of_class == of_class.max()].index
+        order = [c.id for c in rs.categories]
+        assert row["category"] == min(best, key=order.index)
+        # the confidence: decisiveness × amount of evidence (docs/scoring.md)
+        total = sum(by_exp.values())
+        margin = abs(by_exp["E1"] + by_exp["E2"] - by_exp["E0"]) / total
+        if exposed:
+            margin = min(margin, abs(by_exp["E2"] - by_exp["E1"]) / (by_exp["E1"] + by_exp["E2"]))
+        typical = np.mean([r.weight for r in rs.rules])
+        assert row["confidence"] == pytest.approx(
+            margin * (1 - np.exp(-total / typical)), abs=1e-12
         )
+    assert (scored["category"] == "writing_editing").any()  # "Type clinic letters": E1
 
 
 @pytest.mark.parametrize(

@@ -12,21 +12,25 @@ True
 
 from __future__ import annotations
 
-from importlib import resources
+from importlib import metadata, resources
 from pathlib import Path
 
-__version__ = "0.1.0"
+try:
+    __version__ = metadata.version("genai_aug")
+except metadata.PackageNotFoundError:  # pragma: no cover - running from an uninstalled tree
+    __version__ = "0+unknown"
 
 from genai_aug.aggregating import Aggregates, Assumptions, aggregate_hours
 from genai_aug.errors import GenAIAugError, InventoryError, RulesetError, ScenarioError
 from genai_aug.evaluating import Evaluation, LabelsError, evaluate
+from genai_aug.inventory import Inventory
 from genai_aug.loading import load_inventory
-from genai_aug.pipeline import Result, run
+from genai_aug.pipeline import run
+from genai_aug.result import Result
 from genai_aug.rules import Ruleset, default_ruleset, load_ruleset
-from genai_aug.scenarios import load_scenarios
+from genai_aug.scenarios import ScenarioSet, load_scenarios
 from genai_aug.scoring import explain, score_tasks, score_texts
 from genai_aug.template import write_template
-from genai_aug.validating import Inventory
 
 
 def sample_path() -> Path:
@@ -52,6 +56,7 @@ __all__ = [
     "Ruleset",
     "RulesetError",
     "ScenarioError",
+    "ScenarioSet",
     "__version__",
     "aggregate_hours",
     "default_ruleset",

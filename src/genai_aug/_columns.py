@@ -41,6 +41,9 @@ CATEGORY: Final = "category"
 CATEGORY_LABEL: Final = "category_label"
 EXPOSURE: Final = "exposure"
 SCORE: Final = "score"
+CONFIDENCE: Final = "confidence"
+ALTERNATIVE: Final = "alternative_category"
+MODE: Final = "mode"
 EVIDENCE: Final = "evidence"
 CLASSIFIED: Final = "classified"
 RULE_ID: Final = "rule_id"
@@ -50,39 +53,52 @@ TIME_SHARE: Final = "time_share"
 TEXT_KEY: Final = "text_key"
 
 # --- aggregation outputs ----------------------------------------------------
+# One model from task to trust (see genai_aug.aggregating): every figure of hours
+# released is a scenario's; the level tables (Result.roles, .staff_groups, .trust) carry
+# the headline scenario's, the scenario tables every scenario's, under the same names.
 HOURS_TOTAL: Final = "hours_per_week_total"
-HOURS_RELEASED: Final = "hours_released_per_week"
-HOURS_RELEASED_YEAR: Final = "hours_released_per_year"
+HOURS_CONTRACTED: Final = "hours_contracted_per_week"
+HOURS_NOT_LISTED: Final = "hours_not_listed_per_week"
 HOURS_UNCLASSIFIED: Final = "hours_unclassified_per_week"
+HOURS_RELEASED: Final = "hours_released_per_week"
+HOURS_AUTOMATION: Final = "hours_released_automation_per_week"
+HOURS_AUGMENTATION: Final = "hours_released_augmentation_per_week"
+HOURS_RELEASED_YEAR: Final = "hours_released_per_year"
 WTE_RELEASED: Final = "wte_released"
 SHARE_RELEASED: Final = "share_of_hours_released"
+HOURS_PER_WTE_MONTH: Final = "hours_released_per_wte_per_month"
+DAYS_PER_WTE_MONTH: Final = "days_released_per_wte_per_month"
+HOURS_AT_STAKE: Final = "hours_at_stake_per_week"
+REVIEW_PRIORITY: Final = "review_priority"
 N_ROLES: Final = "n_roles"
 N_TASKS: Final = "n_tasks"
 N_UNCLASSIFIED: Final = "n_unclassified"
 LEVEL: Final = "level"
 
-# --- scenario outputs (low–central–high ranges) ------------------------------
+# --- ranges (low and high around the central figure) -------------------------
 SCENARIO: Final = "scenario"
 RELEASED_LOW: Final = "hours_released_per_week_low"
-RELEASED_CENTRAL: Final = "hours_released_per_week_central"
 RELEASED_HIGH: Final = "hours_released_per_week_high"
 RELEASED_YEAR_LOW: Final = "hours_released_per_year_low"
-RELEASED_YEAR_CENTRAL: Final = "hours_released_per_year_central"
 RELEASED_YEAR_HIGH: Final = "hours_released_per_year_high"
 WTE_LOW: Final = "wte_released_low"
-WTE_CENTRAL: Final = "wte_released_central"
 WTE_HIGH: Final = "wte_released_high"
-RANGE_COLUMNS: Final = (
+FIGURE_COLUMNS: Final = (
     RELEASED_LOW,
-    RELEASED_CENTRAL,
+    HOURS_RELEASED,
     RELEASED_HIGH,
+    HOURS_AUTOMATION,
+    HOURS_AUGMENTATION,
     RELEASED_YEAR_LOW,
-    RELEASED_YEAR_CENTRAL,
+    HOURS_RELEASED_YEAR,
     RELEASED_YEAR_HIGH,
     WTE_LOW,
-    WTE_CENTRAL,
+    WTE_RELEASED,
     WTE_HIGH,
+    HOURS_PER_WTE_MONTH,
+    DAYS_PER_WTE_MONTH,
 )
+"""The figures of one scenario at one level, in every table that shows them."""
 
 # --- issues table -----------------------------------------------------------
 ISSUE_COLUMNS: Final = ("file", "sheet", "row", "column", "value", "code", "severity", "message")

@@ -15,6 +15,14 @@ SEVERITIES = ("error", "warning", "info")
 # Every issue code genai_aug can report; docs/input-format.md documents each (a test checks).
 ISSUE_CODES = frozenset(
     {
+        "ambiguous-sheet",
+        "sheet-chosen",
+        "rows-unaccounted",
+        "hidden-row",
+        "implausible-fte",
+        "repeated-task",
+        "invisible-characters",
+        "tasks-not-used",
         "csv-delimiter",
         "csv-encoding",
         "duplicate-column",
@@ -71,15 +79,16 @@ class IssueLog:
     def add(
         self,
         severity: str,
-        file: str | None,
-        sheet: str | None,
-        row: int | None,
-        column: str | None,
-        value: object,
         code: str,
         message: str,
+        *,
+        file: str | None = None,
+        sheet: str | None = None,
+        row: int | None = None,
+        column: str | None = None,
+        value: object = None,
     ) -> None:
-        """Record one issue."""
+        """Record one issue: what (``code``, ``message``) and where (the keywords)."""
         if severity not in SEVERITIES:
             raise ValueError(f"severity must be one of {SEVERITIES}, got {severity!r}")
         if code not in ISSUE_CODES:
@@ -97,17 +106,30 @@ class IssueLog:
             }
         )
 
-    def error(self, *args: Any) -> None:
-        """Record an error (the row or file cannot be used as it is)."""
-        self.add("error", *args)
+    def _add(self, severity: str, args: tuple[Any, ...], where: dict[str, Any]) -> None:
+        if len(args) == 7 and not where:
+            # the older positional form (file, sheet, row, column, value, code, message),
+            # still used by scoring.py; new code names the location by keyword
+            file, sheet, row, column, value, code, message = args
+            where = {"file": file, "sheet": sheet, "row": row, "column": column, "value": value}
+            args = (code, message)
+        code, message = args
+        self.add(severity, code, message, **where)
 
-    def warning(self, *args: Any) -> None:
+    def error(self, *args: Any, **where: Any) -> None:
+        """Record an error (the row or file cannot be used as it is).
+
+        ``log.error("missing-value", message, file=..., sheet=..., row=..., column=...)``.
+        """
+        self._add("error", args, where)
+
+    def warning(self, *args: Any, **where: Any) -> None:
         """Record a warning (the run goes on; the analyst should look)."""
-        self.add("warning", *args)
+        self._add("warning", args, where)
 
-    def info(self, *args: Any) -> None:
+    def info(self, *args: Any, **where: Any) -> None:
         """Record a note (something was normalised or ignored, as documented)."""
-        self.add("info", *args)
+        self._add("info", args, where)
 
     def extend(self, records: Iterable[dict[str, Any]]) -> None:
         """Append already-built issue records."""

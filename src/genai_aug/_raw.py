@@ -22,3 +22,7 @@ class RawTable:
     header_row: int | None
     blank_rows: int = 0
     missing_columns: tuple[str, ...] = field(default_factory=tuple)
+    hidden_rows: frozenset[int] = frozenset()
+    """Data rows Excel hides (filtered out, or hidden by hand): read, and noted."""
+    merged_cells: frozenset[tuple[int, str]] = frozenset()
+    """(row, canonical column) cells that a merge covers, other than its first cell."""

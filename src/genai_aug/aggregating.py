@@ -1,25 +1,42 @@
-"""Aggregating: hours released per task, role, staff group and trust.
+"""Aggregating: hours released under each scenario, from task to role, staff group and trust.
 
-Per task (hours are for one whole-time post in the role, so they are scaled by
-the role's FTE)::
+One model, one engine. Under a scenario, a task releases::
 
-    hours_per_week_total    = hours_per_week × fte
-    hours_released_per_week = hours_per_week_total × score × adoption_rate
+    hours released a week = hours a week (one post) × FTE × time share of its category
+                            × adoption × realisation
 
-Tasks no rule recognised have no score; their hours are reported as
-``hours_unclassified_per_week`` and are not counted as released. Roles sum
-their tasks, staff groups sum their roles, the trust sums its staff groups.
-Every sum adds its values in sorted order (:func:`ordered_sum`), so totals do
-not depend on the order of the rows, bit for bit. Per year = per week ×
-``working_weeks_per_year``; whole-time equivalents released = hours released per week ÷ the role's
-contracted hours, summed upwards.
+counted only where the task's exposure class is one the scenario counts (E1, E2; E0
+tasks release nothing) and the task is in the scenario's scope (staff groups,
+categories, roles). The **central** figure takes the central adoption and realisation
+and each category's own time share; it is computed per task and added up through
+:class:`~genai_aug.rollup.Hierarchy`, so it is additive at every level. The **low** and
+**high** figures are the 10th and 90th percentiles of a seeded Monte Carlo of the same
+formula, in which adoption and realisation are drawn around their central values (half
+the draws either side: :meth:`~genai_aug.scenarios.Range.draw`) and each category's time
+share is multiplied by a factor on ``[1 − u, 1 + u]`` (capped so a share never passes
+1); staff groups and the trust add up their roles *within each draw*, so ranges are not
+sums of ranges. The draws depend only on the seed, the scenario's name and the
+ruleset's categories, never on the order of the rows.
+
+The level tables (``Aggregates.roles``, ``.staff_groups``, ``.trust``) carry the
+**headline** scenario's figures; ``Aggregates.scenarios`` carries every scenario's,
+under the same column names. Hours a year = hours a week × working weeks a year; WTE
+released = hours released a week ÷ the role's contracted hours, added up; days released
+per WTE per month = WTE released ÷ FTE × working days in a month (working weeks × 5 ÷ 12).
+Each task's hours also split by its category's ``mode`` into automation and
+augmentation, which add up to the total at every level.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
+import difflib
+import os
+import zlib
+from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -27,32 +44,62 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from genai_aug import _columns as col
 from genai_aug._reference import STAFF_GROUPS
-from genai_aug.errors import ScenarioError
+from genai_aug.errors import ArgumentTypeError, GenAIAugError, ScenarioError
+from genai_aug.rollup import AREA_LEVELS, TRUST_LABEL, Hierarchy, ordered_sum
+from genai_aug.rules import Ruleset, RulesetLike, as_ruleset
+from genai_aug.scenarios import Scenario, ScenarioSet, load_scenarios
 
-TRUST_LABEL = "Trust total"
+__all__ = [
+    "DEFAULT_DRAWS",
+    "DEFAULT_SEED",
+    "MAX_DRAWS",
+    "QUANTILES",
+    "Aggregates",
+    "Assumptions",
+    "ScenarioResults",
+    "aggregate_hours",
+]
+
+DEFAULT_SEED = 2025
+DEFAULT_DRAWS = 2000
+MAX_DRAWS = 100_000
+QUANTILES = (0.1, 0.9)
+"""The percentiles reported as low and high (an 80 % interval around the central figure)."""
+_CHUNK = 4096  # roles per block of draws: bounds memory at _CHUNK × n_draws floats a worker
+_WORKERS = 2  # threads for the roles' percentiles (numpy releases the GIL)
+
+Array = np.ndarray[Any, Any]
 
 
 class Assumptions(BaseModel):
-    """The assumptions under which hours released are computed.
+    """Calendar assumptions that turn hours a week into a year and a month.
+
+    Adoption and realisation are not here: they belong to each scenario
+    (:class:`~genai_aug.scenarios.Scenario`).
 
     Parameters
     ----------
-    adoption_rate : float, default 1.0
-        Share of the potential time saving that is realised (0–1): how widely and
-        how fully staff use the tools. 1.0 gives the full potential.
     working_weeks_per_year : float, default 45.0
         Weeks worked in a year by a whole-time post: 52.14 weeks less annual leave
         and bank holidays (27 + 8 days for a new Agenda for Change starter ≈ 7 weeks).
+        Working days in a month are ``working_weeks_per_year × 5 / 12`` (18.75).
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    adoption_rate: float = Field(1.0, ge=0.0, le=1.0)
     working_weeks_per_year: float = Field(45.0, gt=0.0, le=52.2)
+
+    @property
+    def working_days_per_month(self) -> float:
+        """Working days in an average month: working weeks a year × 5 ÷ 12."""
+        return self.working_weeks_per_year * 5 / 12
 
     def as_dict(self) -> dict[str, float]:
         """The assumptions as a plain dictionary."""
-        return {k: float(v) for k, v in self.model_dump().items()}
+        return {
+            "working_weeks_per_year": float(self.working_weeks_per_year),
+            "working_days_per_month": float(self.working_days_per_month),
+        }
 
 
 def as_assumptions(assumptions: Assumptions | Mapping[str, Any] | None) -> Assumptions:
@@ -60,13 +107,23 @@ def as_assumptions(assumptions: Assumptions | Mapping[str, Any] | None) -> Assum
 
     Examples
     --------
-    >>> as_assumptions({"adoption_rate": 0.5}).adoption_rate
-    0.5
+    >>> as_assumptions({"working_weeks_per_year": 44}).working_days_per_month
+    18.333333333333332
     """
     if assumptions is None:
         return Assumptions()
     if isinstance(assumptions, Assumptions):
         return assumptions
+    if not isinstance(assumptions, Mapping):
+        raise ArgumentTypeError(
+            f"assumptions must be an Assumptions or a mapping, got {type(assumptions).__name__}."
+        )
+    if "adoption_rate" in assumptions:
+        raise ScenarioError(
+            "Assumptions: 'adoption_rate' was removed in genai_aug 0.2: adoption is part of each "
+            "scenario now, so the headline, the ranges and every output use one model. Set "
+            "'adoption' in a scenario file (see docs/interpreting-results.md) instead."
+        )
     try:
         return Assumptions(**dict(assumptions))
     except (ValidationError, TypeError, ValueError) as exc:
@@ -79,103 +136,234 @@ def as_assumptions(assumptions: Assumptions | Mapping[str, Any] | None) -> Assum
             else str(exc)
         )
         raise ScenarioError(
-            f"Assumptions are invalid: {problems}. Expected adoption_rate between 0 and 1 and "
-            "working_weeks_per_year above 0 and at most 52.2."
+            f"Assumptions are invalid: {problems}. Expected working_weeks_per_year above 0 and "
+            "at most 52.2."
         ) from None
 
 
 @dataclass(frozen=True)
+class ScenarioResults:
+    """Hours released under every scenario, low–central–high, at every level.
+
+    Attributes
+    ----------
+    roles, staff_groups, trust : pandas.DataFrame
+        Tidy tables: the level's key columns, ``scenario``, then the figures
+        (:data:`genai_aug._columns.FIGURE_COLUMNS`): ``hours_released_per_week_low``,
+        ``hours_released_per_week`` (central), ``hours_released_per_week_high``, the
+        automation and augmentation split of the central figure, the same per year and
+        as WTE, and hours and days released per WTE per month.
+    scenarios : ScenarioSet
+        The scenarios and their assumptions; ``scenarios.headline`` is the headline.
+    seed, n_draws : int
+        The Monte Carlo seed and number of draws.
+    areas : dict of str to pandas.DataFrame
+        The same per organisation, and per ICB and region with a lookup (see
+        :data:`~genai_aug.rollup.AREA_LEVELS`); empty when roles carry no organisation.
+    """
+
+    roles: pd.DataFrame
+    staff_groups: pd.DataFrame
+    trust: pd.DataFrame
+    scenarios: ScenarioSet
+    seed: int
+    n_draws: int
+    areas: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+    @property
+    def headline(self) -> str:
+        """The name of the headline scenario."""
+        return self.scenarios.headline.name
+
+    def wide(self, level: Literal["roles", "staff_groups", "trust"]) -> pd.DataFrame:
+        """The scenarios side by side: one row per role, group or the trust.
+
+        Columns are a two-level index ``(scenario, figure)``.
+        """
+        frame: pd.DataFrame = getattr(self, level)
+        keys = [c for c in frame.columns if c not in (col.SCENARIO, *col.FIGURE_COLUMNS)]
+        order = [s.name for s in self.scenarios.scenarios]
+        out = frame.pivot_table(
+            index=keys,
+            columns=col.SCENARIO,
+            values=list(col.FIGURE_COLUMNS),
+            aggfunc="first",
+            dropna=False,
+            observed=True,
+        )
+        out = out.swaplevel(0, 1, axis=1)
+        out = out.reindex(columns=pd.MultiIndex.from_product([order, list(col.FIGURE_COLUMNS)]))
+        if level == "roles":
+            out = out.sort_index()
+        elif level == "staff_groups":
+            out = out.reindex([g for g in STAFF_GROUPS if g in set(out.index)])
+        return out
+
+
+@dataclass(frozen=True)
 class Aggregates:
-    """Hours released at every level.
+    """Hours released at every level, under the headline and every other scenario.
 
     Attributes
     ----------
     tasks : pandas.DataFrame
-        The scored tasks with ``hours_per_week_total``, ``hours_released_per_week``,
-        ``hours_released_per_year`` and ``wte_released``.
+        The scored tasks with ``time_share``, ``mode``, ``hours_per_week_total`` and the
+        headline's central ``hours_released_per_week`` (and its automation and
+        augmentation parts), ``hours_released_per_year``, ``wte_released`` and
+        ``review_priority`` (hours released × (1 − confidence)).
     roles, staff_groups, trust : pandas.DataFrame
-        One row per role, per staff group (NHS order) and for the trust.
+        One row per role (most hours released under the headline first), per staff group
+        (NHS order) and for the trust: FTE, hours contracted, listed, not listed and
+        unclassified, and the headline scenario's figures with their range.
+    scenarios : ScenarioResults
+        Every scenario's figures at every level.
     assumptions : Assumptions
-        The assumptions in force.
+        The calendar assumptions in force.
+    areas : dict of str to pandas.DataFrame
+        One row per organisation (the roles' ``trust`` column), and per ICB and region
+        when a lookup is given, with the headline's figures; empty without organisations.
     """
 
     tasks: pd.DataFrame
     roles: pd.DataFrame
     staff_groups: pd.DataFrame
     trust: pd.DataFrame
+    scenarios: ScenarioResults
     assumptions: Assumptions
+    areas: dict[str, pd.DataFrame] = field(default_factory=dict)
 
 
-_SUMMED = (
-    col.FTE,
-    col.N_TASKS,
-    col.N_UNCLASSIFIED,
-    col.HOURS_TOTAL,
-    col.HOURS_UNCLASSIFIED,
-    col.HOURS_RELEASED,
-    col.WTE_RELEASED,
-)
+def _close(value: str, options: Sequence[str]) -> str:
+    """' (did you mean 'X'?)', ignoring case, or nothing."""
+    lowered = {str(o).lower(): str(o) for o in options}
+    close = difflib.get_close_matches(value.lower(), list(lowered), n=1)
+    return f" (did you mean '{lowered[close[0]]}'?)" if close else ""
 
 
-def ordered_sum(values: np.ndarray[Any, Any], groups: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
-    """Sum ``values`` per group code (0..k-1), adding each group's values in sorted order.
+def _resolve_scope(s: Scenario, rs: Ruleset, role_ids: pd.Series, source: str | None) -> Scenario:
+    """The scenario with category names resolved to ids; unknown names are errors."""
+    problems = []
+    cats = []
+    ids = [c.id for c in rs.categories]
+    for name in s.categories:
+        resolved = rs.resolve_category(name)
+        if resolved is None:
+            problems.append(f"field 'categories': unknown category '{name}'{_close(name, ids)}")
+        else:
+            cats.append(resolved)
+    known = list(role_ids.astype(str))
+    for role in s.roles:
+        if role not in set(known):
+            problems.append(
+                f"field 'roles': unknown role id '{role}'{_close(role, known)}; expected a role "
+                "id of the inventory"
+            )
+    if cats and not problems:
+        exposures = {rs.category_index[c].exposure for c in cats}
+        if not exposures & set(s.exposures):
+            problems.append(
+                f"field 'categories': {cats} are {'/'.join(sorted(exposures))} work, which this "
+                f"scenario does not count ({'+'.join(s.exposures)}), so it would release nothing"
+            )
+    if problems:
+        where = f" (file '{source}')" if source else ""
+        raise ScenarioError(
+            f"Scenario '{s.name}'{where}: " + "; ".join(problems) + ". Fix the scenario's scope."
+        )
+    return s.model_copy(update={"categories": tuple(cats)})
 
-    Adding in sorted order makes every total independent of the order of the rows,
-    bit for bit, and the whole computation is vectorised (one sort, one reduceat).
-    Groups with no values sum to 0.
 
-    Examples
-    --------
-    >>> ordered_sum(np.array([0.1, 0.2, 0.3, 5.0]), np.array([0, 0, 0, 2])).tolist()
-    [0.6, 0.0, 5.0]
-    """
-    k = int(groups.max()) + 1 if len(groups) else 0
-    out = np.zeros(k)
-    if not len(values):
-        return out
-    order = np.lexsort((values, groups))
-    g, v = groups[order], values[order]
-    starts = np.flatnonzero(np.r_[True, g[1:] != g[:-1]])
-    out[g[starts]] = np.add.reduceat(v, starts)
+def _as_lookup(
+    organisations: pd.DataFrame | str | os.PathLike[str] | None,
+) -> pd.DataFrame | None:
+    """The organisation lookup as a table of text, checked: an ``organisation`` column and
+    ``icb`` and/or ``region``."""
+    if organisations is None:
+        return None
+    if isinstance(organisations, str | os.PathLike):
+        path = Path(organisations)
+        try:
+            organisations = pd.read_csv(path, dtype=str, keep_default_na=False)
+        except (OSError, ValueError, UnicodeDecodeError) as exc:
+            raise GenAIAugError(
+                f"Organisation lookup '{path}' cannot be read as CSV: {exc}. Expected a CSV "
+                "with columns organisation, icb and/or region."
+            ) from None
+    if not isinstance(organisations, pd.DataFrame):
+        raise ArgumentTypeError(
+            "organisations must be a DataFrame or the path to a CSV, got "
+            f"{type(organisations).__name__}."
+        )
+    table = organisations.rename(columns=lambda c: str(c).strip().lower())
+    levels = [c for c in AREA_LEVELS[1:] if c in table.columns]
+    if "organisation" not in table.columns or not levels:
+        raise GenAIAugError(
+            f"Organisation lookup: expected columns 'organisation' and 'icb' and/or 'region', "
+            f"got {list(organisations.columns)}."
+        )
+    out = table[["organisation", *levels]].astype(str)
+    clashes = out.drop_duplicates().groupby("organisation").size()
+    if (clashes > 1).any():
+        raise GenAIAugError(
+            f"Organisation lookup: organisation '{clashes[clashes > 1].index[0]}' is given more "
+            "than one ICB or region; each organisation belongs to one."
+        )
     return out
 
 
-def _sum_by(frame: pd.DataFrame, key: str, columns: tuple[str, ...]) -> pd.DataFrame:
-    """Order-independent sums of ``columns`` per ``key`` (see :func:`ordered_sum`)."""
-    codes, uniques = pd.factorize(frame[key], sort=True)
-    return pd.DataFrame(
-        {c: ordered_sum(frame[c].to_numpy(dtype=float), codes) for c in columns},
-        index=pd.Index(uniques, name=key),
-    )
-
-
-def _finish(frame: pd.DataFrame, weeks: float) -> pd.DataFrame:
-    frame[col.HOURS_RELEASED_YEAR] = frame[col.HOURS_RELEASED] * weeks
-    with np.errstate(invalid="ignore", divide="ignore"):
-        frame[col.SHARE_RELEASED] = np.where(
-            frame[col.HOURS_TOTAL] > 0, frame[col.HOURS_RELEASED] / frame[col.HOURS_TOTAL], 0.0
+def _check_draws(seed: object, n_draws: object) -> tuple[int, int]:
+    for name, value in (("seed", seed), ("n_draws", n_draws)):
+        if isinstance(value, bool) or not isinstance(value, int | np.integer):
+            raise ArgumentTypeError(f"{name} must be a whole number, got {value!r}.")
+    if not 0 <= int(seed) < 2**63:  # type: ignore[call-overload]
+        raise ScenarioError(f"seed must be a whole number from 0 to 2**63 - 1, got {seed}.")
+    if not 100 <= int(n_draws) <= MAX_DRAWS:  # type: ignore[call-overload]
+        raise ScenarioError(
+            f"n_draws must be from 100 (for stable percentiles) to {MAX_DRAWS:,} (memory and "
+            f"time grow with it), got {n_draws}."
         )
-    for c in (col.N_TASKS, col.N_UNCLASSIFIED):
-        frame[c] = frame[c].round().astype("int64")
-    return frame
+    return int(seed), int(n_draws)  # type: ignore[call-overload]
+
+
+def _rng(seed: int, name: str) -> np.random.Generator:
+    return np.random.default_rng(np.random.SeedSequence([seed, zlib.crc32(name.encode())]))
 
 
 def aggregate_hours(
     scored_tasks: pd.DataFrame,
     roles: pd.DataFrame | None = None,
+    *,
+    ruleset: RulesetLike = None,
+    scenarios: ScenarioSet | None = None,
     assumptions: Assumptions | Mapping[str, Any] | None = None,
+    seed: int = DEFAULT_SEED,
+    n_draws: int = DEFAULT_DRAWS,
+    organisations: pd.DataFrame | str | os.PathLike[str] | None = None,
 ) -> Aggregates:
-    """Roll scored tasks up into hours released per role, staff group and trust.
+    """Hours released per task, role, staff group and trust under each scenario.
 
     Parameters
     ----------
     scored_tasks : pandas.DataFrame
-        From :func:`score_tasks`: needs ``role_id``, ``role_title``, ``staff_group``,
-        ``fte``, ``contracted_hours``, ``hours_per_week`` and ``score``.
+        From :func:`score_tasks`: ``role_id``, ``role_title``, ``staff_group``, ``fte``,
+        ``contracted_hours``, ``task_id``, ``hours_per_week``, ``category``,
+        ``exposure`` and ``confidence``.
     roles : pandas.DataFrame, optional
         The inventory's roles, so that roles without tasks are listed too.
+    ruleset : Ruleset, path or None
+        The ruleset the tasks were scored with (its categories' time shares and modes).
+    scenarios : ScenarioSet, optional
+        Defaults to the packaged scenarios; the headline's figures fill the level tables.
     assumptions : Assumptions or mapping, optional
-        Adoption rate and working weeks; defaults as in :class:`Assumptions`.
+        Working weeks a year.
+    seed : int
+        Seed of the Monte Carlo behind the low and high figures.
+    n_draws : int
+        Number of Monte Carlo draws (100 to 100,000).
+    organisations : DataFrame or path to a CSV, optional
+        A lookup from organisation (the roles' ``trust`` value) to ``icb`` and/or
+        ``region``, to add those levels up too. Without it, roles that carry an
+        organisation still add up per organisation.
 
     Returns
     -------
@@ -186,60 +374,313 @@ def aggregate_hours(
     >>> import pandas as pd
     >>> tasks = pd.DataFrame({"role_id": ["R1", "R1"], "role_title": ["Clerk", "Clerk"],
     ...     "staff_group": ["Central functions"] * 2, "band": ["Band 3"] * 2,
-    ...     "fte": [2.0, 2.0], "contracted_hours": [37.5, 37.5],
-    ...     "task_id": ["T1", "T2"], "hours_per_week": [20.0, 17.5], "score": [0.5, 0.0]})
-    >>> agg = aggregate_hours(tasks, assumptions={"adoption_rate": 0.5})
+    ...     "fte": [2.0, 2.0], "contracted_hours": [37.5, 37.5], "task_id": ["T1", "T2"],
+    ...     "hours_per_week": [20.0, 17.5], "category": ["scheduling", "direct_care"],
+    ...     "exposure": ["E2", "E0"], "confidence": [0.9, 0.9]})
+    >>> agg = aggregate_hours(tasks)
+    >>> agg.tasks["hours_released_per_week"].tolist()  # 20 h × 2 FTE × 0.5 × 0.5 × 0.65
+    [6.5, 0.0]
     >>> float(agg.trust["hours_released_per_week"].iloc[0])
-    10.0
+    6.5
     """
+    rs = as_ruleset(ruleset)
+    scen = load_scenarios(scenarios)
     a = as_assumptions(assumptions)
+    seed, n_draws = _check_draws(seed, n_draws)
+    weeks = a.working_weeks_per_year
 
     t = scored_tasks.copy()
-    unclassified = t[col.SCORE].isna()
+    wanted = [*col.ROLE_INFO_COLUMNS, col.TRUST]
+    info = (
+        roles[[c for c in wanted if c in roles.columns]]
+        if roles is not None
+        else t[[c for c in wanted if c in t.columns]].drop_duplicates(col.ROLE_ID)
+    )
+    tree = Hierarchy.from_roles(info, _as_lookup(organisations))
+    scoped = tuple(
+        _resolve_scope(s, rs, tree.roles[col.ROLE_ID], scen.source) for s in scen.scenarios
+    )
+
+    cats = rs.categories
+    cat_ids = [c.id for c in cats]
+    t_cat = pd.Index(cat_ids).get_indexer(pd.Index(t[col.CATEGORY].fillna("").astype(str)))
+    shares = np.array([c.time_share for c in cats])
+    automation = np.array([c.mode == "automation" for c in cats])
+    known = t_cat >= 0
+    # A task's time share and mode are its category's if it is exposed; an E0 task
+    # releases nothing (time share 0, no mode); an unrecognised one has neither.
+    e0 = known & (np.array([c.exposure for c in cats], dtype=object)[np.maximum(t_cat, 0)] == "E0")
+    t[col.TIME_SHARE] = np.where(
+        known & ~e0, shares[np.maximum(t_cat, 0)], np.where(e0, 0.0, np.nan)
+    )
+    mode_of = np.array([c.mode for c in cats], dtype=object)[np.maximum(t_cat, 0)]
+    mode_of[~known | e0] = None
+    t[col.MODE] = pd.Series(mode_of, index=t.index, dtype=object)
     t[col.HOURS_TOTAL] = t[col.HOURS_PER_WEEK] * t[col.FTE]
-    t[col.HOURS_RELEASED] = t[col.HOURS_TOTAL] * t[col.SCORE] * a.adoption_rate
-    t[col.HOURS_RELEASED_YEAR] = t[col.HOURS_RELEASED] * a.working_weeks_per_year
-    t[col.WTE_RELEASED] = t[col.HOURS_RELEASED] / t[col.CONTRACTED_HOURS]
-    t[col.HOURS_UNCLASSIFIED] = t[col.HOURS_TOTAL].where(unclassified, 0.0)
-    t[col.N_TASKS] = 1.0
-    t[col.N_UNCLASSIFIED] = unclassified.astype(float)
+    t_role = tree.role_codes(t[col.ROLE_ID])
+    contracted = tree.roles[col.CONTRACTED_HOURS].to_numpy(dtype=float)
+    hours = t[col.HOURS_TOTAL].to_numpy(dtype=float)
+    groups = t[col.STAFF_GROUP].astype(object).to_numpy()
+    t_auto = known & ~e0 & automation[np.maximum(t_cat, 0)]
+    t_contracted = t[col.CONTRACTED_HOURS].to_numpy(dtype=float)
 
-    role_info_cols = list(col.ROLE_INFO_COLUMNS)
-    if roles is not None:
-        info = roles[[c for c in role_info_cols if c in roles.columns]]
+    base = _base_levels(t, tree, t_role, hours)
+    parts: dict[str, list[pd.DataFrame]] = {level: [] for level in base}
+    task_figures: dict[str, Array] = {}
+    role_ids = t[col.ROLE_ID].astype(str).to_numpy()
+    cat_exposure = np.array([c.exposure for c in cats], dtype=object)
+
+    def released(s: Scenario, cat: Array) -> Array:
+        """Central hours released by each task under ``s`` if its category were ``cat``."""
+        ok = cat >= 0
+        counted = ok & np.isin(cat_exposure[np.maximum(cat, 0)], s.exposures)
+        if s.staff_groups:
+            counted &= np.isin(groups, s.staff_groups)
+        if s.categories:
+            counted &= np.isin(np.array(cat_ids, dtype=object)[np.maximum(cat, 0)], s.categories)
+        if s.roles:
+            counted &= np.isin(role_ids, s.roles)
+        share = np.where(ok, shares[np.maximum(cat, 0)], 0.0)
+        return np.where(counted, hours * share * s.adoption.central * s.realisation.central, 0.0)
+
+    for s in scoped:
+        central = released(s, t_cat)
+        counted = central > 0
+        low_high = _ranges(
+            s, tree, t_role, t_cat, counted, hours, shares, contracted, seed, n_draws
+        )
+        levels = _scenario_levels(s.name, central, t_auto, t_role, tree, t_contracted, low_high)
+        for level, frame in levels.items():
+            parts[level].append(_derive(frame, base[level][col.FTE].to_numpy(), a))
+        if s.name == scen.headline.name:
+            # Hours at stake: how far the headline moves if the task's "exposed or not"
+            # went the other way (to its strongest category on that side).
+            alt = pd.Index(cat_ids).get_indexer(
+                pd.Index(t[col.ALTERNATIVE].fillna("").astype(str))
+                if col.ALTERNATIVE in t.columns
+                else pd.Index([""] * len(t))
+            )
+            exposed = known & (cat_exposure[np.maximum(t_cat, 0)] != "E0")
+            at_stake = np.where(exposed, central, np.abs(released(s, alt) - central))
+            task_figures = {
+                col.HOURS_AT_STAKE: at_stake,
+                col.HOURS_RELEASED: central,
+                col.HOURS_AUTOMATION: np.where(t_auto, central, 0.0),
+                col.HOURS_AUGMENTATION: np.where(t_auto, 0.0, central),
+                col.HOURS_RELEASED_YEAR: central * weeks,
+                col.WTE_RELEASED: central / t_contracted,
+            }
+    by_scenario = {level: pd.concat(frames, ignore_index=True) for level, frames in parts.items()}
+    results = ScenarioResults(
+        roles=by_scenario["roles"],
+        staff_groups=by_scenario["staff_groups"],
+        trust=by_scenario["trust"],
+        scenarios=scen,
+        seed=seed,
+        n_draws=n_draws,
+        areas={level: by_scenario[level] for level in tree.areas},
+    )
+
+    for name, values in task_figures.items():
+        t[name] = values
+    t[col.HOURS_UNCLASSIFIED] = np.where(t[col.EXPOSURE].isna(), hours, 0.0)
+    t[col.REVIEW_PRIORITY] = t[col.HOURS_AT_STAKE] * (1.0 - t[col.CONFIDENCE].fillna(0.0))
+    headline = scen.headline.name
+    tables: dict[str, pd.DataFrame] = {}
+    for level, keys in (
+        ("roles", [col.ROLE_ID, col.ROLE_TITLE, col.STAFF_GROUP]),
+        ("staff_groups", [col.STAFF_GROUP]),
+        ("trust", [col.LEVEL]),
+        *((area, [area]) for area in tree.areas),
+    ):
+        figures = by_scenario[level]
+        figures = figures[figures[col.SCENARIO] == headline].drop(columns=keys)
+        frame = pd.concat(
+            [base[level].reset_index(drop=True), figures.reset_index(drop=True)], axis=1
+        )
+        with np.errstate(invalid="ignore", divide="ignore"):
+            frame[col.SHARE_RELEASED] = np.where(
+                frame[col.HOURS_TOTAL] > 0, frame[col.HOURS_RELEASED] / frame[col.HOURS_TOTAL], 0.0
+            )
+        tables[level] = frame
+    # Roles are ranked by the headline in every output (staff groups keep the NHS order).
+    tables["roles"] = (
+        tables["roles"]
+        .sort_values([col.HOURS_RELEASED, col.ROLE_ID], ascending=[False, True], kind="stable")
+        .reset_index(drop=True)
+    )
+    return Aggregates(
+        tasks=t,
+        roles=tables["roles"],
+        staff_groups=tables["staff_groups"],
+        trust=tables["trust"],
+        scenarios=results,
+        assumptions=a,
+        areas={level: tables[level] for level in tree.areas},
+    )
+
+
+_BASE_SUMS = (
+    col.N_TASKS,
+    col.N_UNCLASSIFIED,
+    col.HOURS_CONTRACTED,
+    col.HOURS_TOTAL,
+    col.HOURS_NOT_LISTED,
+    col.HOURS_UNCLASSIFIED,
+)
+
+
+def _base_levels(
+    t: pd.DataFrame, tree: Hierarchy, t_role: Array, hours: Array
+) -> dict[str, pd.DataFrame]:
+    """FTE, task counts and hours contracted, listed, not listed and unclassified."""
+    unclassified = t[col.EXPOSURE].isna()
+    listed = tree.tasks_to_roles(hours, t_role)
+    fte = tree.roles[col.FTE].to_numpy(dtype=float)
+    contracted = tree.roles[col.CONTRACTED_HOURS].to_numpy(dtype=float) * fte
+    gap = contracted - listed  # (rounding residue below a nano-hour is not "not listed")
+    role_values = {
+        col.N_ROLES: np.ones(len(tree.roles)),
+        col.FTE: fte,
+        col.N_TASKS: tree.tasks_to_roles(np.ones(len(t)), t_role),
+        col.N_UNCLASSIFIED: tree.tasks_to_roles(unclassified.to_numpy(dtype=float), t_role),
+        col.HOURS_CONTRACTED: contracted,
+        col.HOURS_TOTAL: listed,
+        col.HOURS_NOT_LISTED: np.where(gap > 1e-9 * np.maximum(contracted, 1.0), gap, 0.0),
+        col.HOURS_UNCLASSIFIED: tree.tasks_to_roles(np.where(unclassified, hours, 0.0), t_role),
+    }
+    roles, groups, trust = tree.sum_levels(role_values)
+    areas = tree.sum_areas(role_values)
+    extra = [c for c in (col.BAND, col.CONTRACTED_HOURS) if c in tree.roles.columns]
+    roles = roles.drop(columns=[col.N_ROLES])
+    for i, c in enumerate(extra):
+        roles.insert(3 + i, c, tree.roles[c].to_numpy())
+    levels = {"roles": roles, "staff_groups": groups, "trust": trust, **areas}
+    for frame in levels.values():
+        for c in (col.N_ROLES, col.N_TASKS, col.N_UNCLASSIFIED):
+            if c in frame.columns:
+                frame[c] = frame[c].round().astype("int64")
+    return levels
+
+
+def _ranges(
+    s: Scenario,
+    tree: Hierarchy,
+    t_role: Array,
+    t_cat: Array,
+    counted: Array,
+    hours: Array,
+    shares: Array,
+    contracted: Array,
+    seed: int,
+    n_draws: int,
+) -> dict[str, tuple[Array, Array]]:
+    """Low and high (P10, P90) of hours a week and of WTE, per role, group and the trust."""
+    rng = _rng(seed, s.name)
+    n_roles, n_cats = len(tree.roles), len(shares)
+    u = s.time_share_uncertainty
+    factors = (
+        rng.triangular(1 - u, 1.0, 1 + u, size=(n_draws, n_cats))
+        if 1 - u < 1 + u  # (a u too small to move 1 in floating point is no uncertainty)
+        else np.ones((n_draws, n_cats))
+    )
+    effective = np.minimum(shares[None, :] * factors, 1.0)  # draws × categories
+    scale = s.adoption.draw(rng, n_draws) * s.realisation.draw(rng, n_draws)
+
+    idx = np.flatnonzero(counted)
+    flat = t_role[idx] * n_cats + t_cat[idx]
+    matrix = ordered_sum(hours[idx], flat, n_roles * n_cats).reshape(n_roles, n_cats)
+
+    # Every level is linear in the counted hours per category, so a staff group's (and
+    # the trust's) draws come from its own hours per category, added up once: the same
+    # figures as adding its roles' draws, without building them.
+    by_group = tree.roles_to_groups_rows(matrix)
+    by_group_wte = tree.roles_to_groups_rows(matrix / contracted[:, None])
+    group_week = (by_group @ effective.T) * scale[None, :]
+    group_wte = (by_group_wte @ effective.T) * scale[None, :]
+    trust_week = (by_group.sum(axis=0, keepdims=True) @ effective.T) * scale[None, :]
+    trust_wte = (by_group_wte.sum(axis=0, keepdims=True) @ effective.T) * scale[None, :]
+
+    # Roles' own percentiles, in blocks (bounded memory), on both cores: the matrix
+    # product and the partial sort release the GIL.
+    role_week = np.zeros((n_roles, 2))
+
+    def block_quantiles(start: int) -> None:
+        rows = slice(start, min(start + _CHUNK, n_roles))
+        role_week[rows] = _quantiles((matrix[rows] @ effective.T) * scale[None, :]).T
+
+    starts = range(0, n_roles, _CHUNK)
+    if len(starts) > 1:
+        with ThreadPoolExecutor(max_workers=_WORKERS) as pool:
+            list(pool.map(block_quantiles, starts))
     else:
-        info = t[[c for c in role_info_cols if c in t.columns]].drop_duplicates(col.ROLE_ID)
-    info = info.set_index(col.ROLE_ID).sort_index()
+        for start in starts:
+            block_quantiles(start)
+    # a role's WTE is its hours over a constant, so its percentiles are too
+    role_wte = role_week / contracted[:, None]
+    out = {
+        "roles": (role_week.T, role_wte.T),
+        "staff_groups": (_quantiles(group_week), _quantiles(group_wte)),
+        "trust": (_quantiles(trust_week), _quantiles(trust_wte)),
+    }
+    for level in tree.areas:
+        area = tree.roles_to_area_rows(level, matrix)
+        area_wte = tree.roles_to_area_rows(level, matrix / contracted[:, None])
+        out[level] = (
+            _quantiles((area @ effective.T) * scale[None, :]),
+            _quantiles((area_wte @ effective.T) * scale[None, :]),
+        )
+    return out
 
-    task_sums = _sum_by(
-        t.fillna({col.HOURS_RELEASED: 0.0, col.WTE_RELEASED: 0.0}), col.ROLE_ID, _SUMMED[1:]
-    )
-    by_role = info.join(task_sums, how="left")
-    by_role[list(_SUMMED[1:])] = by_role[list(_SUMMED[1:])].fillna(0.0)
-    by_role = _finish(by_role, a.working_weeks_per_year).reset_index()
 
-    by_role[col.N_ROLES] = 1.0
-    group_key = by_role[col.STAFF_GROUP].astype(
-        pd.CategoricalDtype(list(STAFF_GROUPS), ordered=True)
-    )
-    by_group = _sum_by(
-        by_role.assign(**{col.STAFF_GROUP: group_key}), col.STAFF_GROUP, (col.N_ROLES, *_SUMMED)
-    )
-    by_group[col.N_ROLES] = by_group[col.N_ROLES].round().astype("int64")
-    by_group = _finish(by_group, a.working_weeks_per_year)
-    by_group.index = by_group.index.astype(str)
-    by_group = by_group.reset_index()
-    by_role = by_role.drop(columns=col.N_ROLES)
+def _quantiles(draws: Array) -> Array:
+    """QUANTILES of each row of a (rows × draws) block, as a (2 × rows) array."""
+    if not draws.size:
+        return np.zeros((2, draws.shape[0]))
+    return np.quantile(draws, QUANTILES, axis=1)
 
-    trust = pd.DataFrame(
-        {
-            c: ordered_sum(by_group[c].to_numpy(dtype=float), np.zeros(len(by_group), dtype=int))
-            for c in (col.N_ROLES, *_SUMMED)
-        }
-    )
-    trust = _finish(trust, a.working_weeks_per_year)
-    trust[col.N_ROLES] = trust[col.N_ROLES].round().astype("int64")
-    trust.insert(0, col.LEVEL, TRUST_LABEL)
 
-    t = t.drop(columns=[col.N_TASKS, col.N_UNCLASSIFIED])
-    return Aggregates(tasks=t, roles=by_role, staff_groups=by_group, trust=trust, assumptions=a)
+def _scenario_levels(
+    name: str,
+    central: Array,
+    t_auto: Array,
+    t_role: Array,
+    tree: Hierarchy,
+    t_contracted: Array,
+    low_high: dict[str, tuple[Array, Array]],
+) -> dict[str, pd.DataFrame]:
+    """One scenario's central figures added up, with its low and high at each level."""
+    role_values = {
+        col.HOURS_RELEASED: tree.tasks_to_roles(central, t_role),
+        col.HOURS_AUTOMATION: tree.tasks_to_roles(np.where(t_auto, central, 0.0), t_role),
+        col.HOURS_AUGMENTATION: tree.tasks_to_roles(np.where(t_auto, 0.0, central), t_role),
+        col.WTE_RELEASED: tree.tasks_to_roles(central / t_contracted, t_role),
+    }
+    roles, groups, trust = tree.sum_levels(role_values)
+    levels = {"roles": roles, "staff_groups": groups, "trust": trust}
+    levels.update(tree.sum_areas(role_values))
+    for level, frame in levels.items():
+        (week_low, week_high), (wte_low, wte_high) = low_high[level]
+        frame.insert(list(frame.columns).index(col.HOURS_RELEASED), col.SCENARIO, name)
+        frame[col.RELEASED_LOW] = week_low
+        frame[col.RELEASED_HIGH] = week_high
+        frame[col.WTE_LOW] = wte_low
+        frame[col.WTE_HIGH] = wte_high
+    return levels
+
+
+def _derive(frame: pd.DataFrame, fte: Array, a: Assumptions) -> pd.DataFrame:
+    """Per-year and per-WTE-month figures; the figure columns in their documented order."""
+    weeks = a.working_weeks_per_year
+    frame[col.RELEASED_YEAR_LOW] = frame[col.RELEASED_LOW] * weeks
+    frame[col.HOURS_RELEASED_YEAR] = frame[col.HOURS_RELEASED] * weeks
+    frame[col.RELEASED_YEAR_HIGH] = frame[col.RELEASED_HIGH] * weeks
+    with np.errstate(invalid="ignore", divide="ignore"):
+        per_fte = np.where(fte > 0, 1.0 / np.where(fte > 0, fte, 1.0), 0.0)
+    frame[col.HOURS_PER_WTE_MONTH] = frame[col.HOURS_RELEASED] * per_fte * weeks / 12
+    frame[col.DAYS_PER_WTE_MONTH] = frame[col.WTE_RELEASED] * per_fte * a.working_days_per_month
+    keys = [c for c in frame.columns if c not in col.FIGURE_COLUMNS]
+    return frame[[*keys, *col.FIGURE_COLUMNS]]
+
+
+__all__ += ["TRUST_LABEL", "as_assumptions"]

@@ -1,8 +1,12 @@
-"""Command line: ``genai-aug run PATH [--out DIR]`` and friends."""
+"""Command line: ``genai-aug run PATH [--out DIR]``, ``explain``, ``score`` and friends."""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import json
+import os
+import re
 import sys
 import time
 from collections.abc import Sequence
@@ -11,18 +15,50 @@ from pathlib import Path
 import pandas as pd
 
 from genai_aug import __version__
-from genai_aug.aggregating import Assumptions, as_assumptions
+from genai_aug import _columns as col
+from genai_aug._matching import MAX_TEXT_CHARS
+from genai_aug._output import atomic_folder, out_lock
+from genai_aug.aggregating import (
+    DEFAULT_DRAWS,
+    DEFAULT_SEED,
+    MAX_DRAWS,
+    Assumptions,
+    as_assumptions,
+)
 from genai_aug.errors import GenAIAugError, InventoryError
 from genai_aug.evaluating import evaluate, largest_disagreements
 from genai_aug.pipeline import run, safe_for_spreadsheets
 from genai_aug.rules import load_ruleset
-from genai_aug.scenarios import DEFAULT_DRAWS, DEFAULT_SEED
+from genai_aug.scoring import explain, score_texts
 from genai_aug.template import write_template
 
 REPORT_FILE = "genai_aug_report.xlsx"
 
 EXIT_OK = 0
 EXIT_BAD_INPUT = 2
+EXIT_INTERRUPTED = 130
+EXIT_BROKEN_PIPE = 141  # as a shell reports a command ended by SIGPIPE
+
+
+MAX_SEED = 2**63 - 1
+
+
+_LIMITS = {
+    "seed": (0, MAX_SEED, ""),
+    "draws": (100, MAX_DRAWS, " (at least 100 for stable percentiles)"),
+    "top": (1, 10_000, ""),
+    "examples": (0, 1_000, ""),
+}
+
+
+def _check_limits(args: argparse.Namespace) -> None:
+    """Refuse a number option outside its range in one line, before any work."""
+    for name, (low, high, why) in _LIMITS.items():
+        value = getattr(args, name, None)
+        if value is not None and not low <= value <= high:
+            raise GenAIAugError(
+                f"--{name} must be at least {low:,} and at most {high:,}{why}, got {value:,}."
+            )
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -55,12 +91,7 @@ def _parser() -> argparse.ArgumentParser:
         help="a ruleset file (TOML) to use instead of the packaged default",
     )
     defaults = Assumptions()
-    p_run.add_argument(
-        "--adoption-rate",
-        type=float,
-        default=defaults.adoption_rate,
-        help="share of the potential saving realised, 0-1 (default %(default)s)",
-    )
+    p_run.add_argument("--adoption-rate", default=None, help=argparse.SUPPRESS)
     p_run.add_argument(
         "--working-weeks",
         type=float,
@@ -72,12 +103,29 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="leave out rows with errors (listed in issues.csv) instead of stopping",
     )
-    p_run.add_argument("--top", type=int, default=10, help="roles to list in the summary")
+    p_run.add_argument(
+        "--top", type=int, default=10, help="roles to list in the summary (default 10)"
+    )
     p_run.add_argument(
         "--scenarios",
         type=Path,
         default=None,
         help="a scenario file (TOML) to use instead of the packaged three",
+    )
+    p_run.add_argument(
+        "--organisations",
+        type=Path,
+        default=None,
+        metavar="CSV",
+        help="a lookup from organisation (the roles' trust column) to icb and/or region, to "
+        "add the results up to those levels too",
+    )
+    p_run.add_argument(
+        "--headline",
+        default=None,
+        metavar="NAME",
+        help="make this scenario the headline instead of the one the scenario file marks "
+        "(e.g. llm_with_tools for the full potential)",
     )
     p_run.add_argument(
         "--seed",
@@ -126,6 +174,34 @@ def _parser() -> argparse.ArgumentParser:
         help="also list the largest disagreements, with N example tasks each",
     )
 
+    p_explain = sub.add_parser(
+        "explain",
+        help="show the rules that fired for a task description, and why",
+        description="Score one task description and list every rule that fired: its "
+        "category, weight, the words it matched and its rationale, with the category, "
+        "exposure, mode, score and confidence they add up to.",
+    )
+    p_explain.add_argument("text", help="the task description, in quotes")
+    p_explain.add_argument("--rules", type=Path, default=None, help="a ruleset file (TOML)")
+
+    p_score = sub.add_parser(
+        "score",
+        help="score task descriptions given on the command line or in a file",
+        description="Score task descriptions: category, exposure, mode, score, confidence "
+        "and the evidence. Give the texts as arguments, or --file with one per line.",
+    )
+    p_score.add_argument("texts", nargs="*", metavar="TEXT", help="task descriptions")
+    p_score.add_argument(
+        "--file", type=Path, default=None, help="a UTF-8 text file with one task per line"
+    )
+    p_score.add_argument(
+        "--format",
+        choices=("table", "csv", "json"),
+        default="table",
+        help="output format (default %(default)s)",
+    )
+    p_score.add_argument("--rules", type=Path, default=None, help="a ruleset file (TOML)")
+
     p_rules = sub.add_parser(
         "rules",
         help="list the categories and rules of a ruleset",
@@ -159,10 +235,22 @@ class _Progress:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    assumptions = as_assumptions(
-        {"adoption_rate": args.adoption_rate, "working_weeks_per_year": args.working_weeks}
-    )
+    if args.adoption_rate is not None:
+        print(
+            "genai-aug: --adoption-rate was removed in genai_aug 0.2: adoption is part of each "
+            "scenario, so the headline, the ranges and every output use one model. Set "
+            "'adoption' in a scenario file and pass it with --scenarios (see "
+            "docs/interpreting-results.md).",
+            file=sys.stderr,
+        )
+        return EXIT_BAD_INPUT
+    assumptions = as_assumptions({"working_weeks_per_year": args.working_weeks})
     progress = _Progress(args.quiet)
+    with out_lock(args.out):  # checks --out, in one line, before any work
+        return _run_and_write(args, assumptions, progress)
+
+
+def _run_and_write(args: argparse.Namespace, assumptions: Assumptions, progress: _Progress) -> int:
     try:
         result = run(
             args.path,
@@ -171,6 +259,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
             assumptions=assumptions,
             errors="reject" if args.skip_invalid else "raise",
             scenarios=args.scenarios,
+            headline=args.headline,
+            organisations=args.organisations,
             seed=args.seed,
             n_draws=args.draws,
             progress=progress,
@@ -179,29 +269,37 @@ def _cmd_run(args: argparse.Namespace) -> int:
         progress.done("stopped")
         n_errors = len(exc.errors)
         first = str(exc.errors["message"].iat[0]) if n_errors else str(exc)
-        print(f"genai-aug: {n_errors} error(s) in the inventory; first: {first}", file=sys.stderr)
+        _error(f"{n_errors} error(s) in the inventory; first: {first}")
         if args.out is not None:
-            args.out.mkdir(parents=True, exist_ok=True)
-            safe_for_spreadsheets(exc.issues).to_csv(
-                args.out / "issues.csv", index=False, lineterminator="\n"
+            # the folder becomes this run's: issues.csv alone, never beside older results
+            with atomic_folder(args.out) as folder:
+                safe_for_spreadsheets(exc.issues).to_csv(
+                    folder / "issues.csv", index=False, lineterminator="\n"
+                )
+            print(
+                f"genai-aug: every issue is listed in {args.out / 'issues.csv'} (the folder "
+                "holds nothing else)",
+                file=sys.stderr,
             )
-            print(f"genai-aug: every issue is listed in {args.out / 'issues.csv'}", file=sys.stderr)
         if n_errors > 1:
             for message in exc.errors["message"].iloc[1:20]:
-                print(f"  - {message}", file=sys.stderr)
+                _error(f"  - {message}", prefix="")
             if n_errors > 20:
                 print(f"  ... and {n_errors - 20} more", file=sys.stderr)
         return EXIT_BAD_INPUT
     progress.done()
-    print(result.summary(top=args.top))
+    print(printable(result.summary(top=args.top)))
     if args.out is not None:
-        progress("writing CSV tables")
-        written = {f"{k}.csv": v for k, v in result.to_csv(args.out).items()}
-        progress("writing the Excel report")
-        written["report"] = result.to_excel(args.out / REPORT_FILE)
-        if not args.no_charts:
-            progress("drawing the charts")
-            written.update(result.save_charts(args.out))
+        # written beside --out and moved into place whole: never a mix with older files
+        with atomic_folder(args.out) as folder:
+            progress("writing CSV and Parquet tables")
+            written = {f"{k}.csv": v for k, v in result.to_csv(folder).items()}
+            written.update({f"{k}.parquet": v for k, v in result.to_parquet(folder).items()})
+            progress("writing the Excel report")
+            written["report"] = result.to_excel(folder / REPORT_FILE)
+            if not args.no_charts:
+                progress("drawing the charts")
+                written.update(result.save_charts(folder))
         progress.done()
         print(f"\nWrote {len(written)} files to {args.out} (the report is {REPORT_FILE})")
     return EXIT_OK
@@ -223,51 +321,168 @@ def _cmd_template(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+_SCORE_COLUMNS = (
+    col.TASK,
+    col.CATEGORY,
+    col.EXPOSURE,
+    col.MODE,
+    col.SCORE,
+    col.CONFIDENCE,
+    col.EVIDENCE,
+)
+
+
+def _scored(texts: list[str], rules: Path | None) -> pd.DataFrame:
+    """Scores of ``texts`` with each category's mode, in the order given."""
+    rs = load_ruleset(rules)
+    out = score_texts(texts, ruleset=rs)
+    modes = {c.id: c.mode for c in rs.categories}
+    out.insert(list(out.columns).index(col.EXPOSURE) + 1, col.MODE, out[col.CATEGORY].map(modes))
+    return out[list(_SCORE_COLUMNS)]
+
+
+def _cmd_explain(args: argparse.Namespace) -> int:
+    rs = load_ruleset(args.rules)
+    scored = _scored([args.text], args.rules).iloc[0]
+    shown = args.text if len(args.text) <= 300 else args.text[:300] + "…"
+    print(f"Task: {printable(shown)}")
+    if len(args.text) > MAX_TEXT_CHARS:
+        print(
+            f"(only the first {MAX_TEXT_CHARS:,} of its {len(args.text):,} characters are scored)"
+        )
+    if pd.isna(scored[col.EXPOSURE]):
+        print("No rule matched: the task is unclassified and releases no hours. Review it, or set")
+        print("a category_override in the inventory.")
+        return EXIT_OK
+    print(
+        f"Category: {scored[col.CATEGORY]} · exposure {scored[col.EXPOSURE]} · "
+        f"mode {scored[col.MODE]} · score {scored[col.SCORE]:.3f} · "
+        f"confidence {scored[col.CONFIDENCE]:.2f}"
+    )
+    why = explain(args.text, ruleset=rs)
+    rationale = {r.id: r.rationale for r in rs.rules}
+    print(f"\n{len(why)} rule(s) fired (strongest first):")
+    for _, r in why.iterrows():
+        print(
+            f"  {r[col.RULE_ID]} -> {r[col.CATEGORY]} (weight {r[col.WEIGHT]:.2f}), matched "
+            f"'{printable(str(r[col.MATCHED]))}': {rationale.get(str(r[col.RULE_ID]), '')}"
+        )
+    print(f"\nRuleset {rs.name} {rs.version} (sha256 {rs.hash[:12]}); see docs/scoring.md.")
+    return EXIT_OK
+
+
+def _cmd_score(args: argparse.Namespace) -> int:
+    texts = list(args.texts)
+    if args.file is not None:
+        try:
+            lines = args.file.read_text(encoding="utf-8-sig").splitlines()
+        except (OSError, UnicodeDecodeError) as exc:
+            print(f"genai-aug: cannot read '{args.file}': {exc}", file=sys.stderr)
+            return EXIT_BAD_INPUT
+        texts += [line.strip() for line in lines if line.strip()]
+    if not texts:
+        print("genai-aug: give task descriptions as arguments or with --file", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    out = _scored(texts, args.rules)
+    if args.format == "csv":
+        sys.stdout.write(safe_for_spreadsheets(out).to_csv(index=False, lineterminator="\n"))
+    elif args.format == "json":
+        records = json.loads(out.to_json(orient="records"))
+        print(json.dumps(records, indent=2, ensure_ascii=False))
+    else:
+        view = out.drop(columns=[col.EVIDENCE]).astype(object).copy()
+        view[col.TASK] = view[col.TASK].map(lambda t: printable(str(t))[:60])
+        view = view.where(view.notna(), "–")  # unclassified: no exposure, mode or score
+        with pd.option_context("display.width", 200, "display.max_rows", 10_000):
+            print(view.to_string(index=False, float_format="{:.2f}".format))
+    return EXIT_OK
+
+
 def _cmd_rules(args: argparse.Namespace) -> int:
     rs = load_ruleset(args.rules)
-    print(f"{rs.name} {rs.version} (sha256 {rs.hash})\n")
+    print(printable(f"{rs.name} {rs.version} (sha256 {rs.hash})\n"))
     with pd.option_context(
         "display.max_colwidth", 60, "display.width", 200, "display.max_rows", 500
     ):
-        print(
-            rs.categories_frame()[["id", "label", "exposure", "time_share"]].to_string(index=False)
-        )
+        categories = rs.categories_frame()[["id", "label", "exposure", "mode", "time_share"]]
+        print(printable(categories.to_string(index=False)))
         print()
-        print(
-            rs.rules_frame()[["rule_id", "category", "weight", "rationale"]].to_string(index=False)
-        )
+        rules = rs.rules_frame()[["rule_id", "category", "weight", "rationale"]]
+        print(printable(rules.to_string(index=False)))
     return EXIT_OK
 
 
 def _cmd_evaluate(args: argparse.Namespace) -> int:
     result = evaluate(args.labels, ruleset=args.rules)
-    print(result.to_json() if args.json else result.summary())
+    print(result.to_json() if args.json else printable(result.summary()))
     if args.examples and not args.json:
         print("\nLargest disagreements (human -> genai_aug):")
         for human, predicted, count, texts in largest_disagreements(result, 3, args.examples):
             print(f"  {human} -> {predicted}: {count} tasks, e.g.")
             for text in texts:
-                print(f"    - {text}")
+                print(f"    - {printable(text)}")
     return EXIT_OK
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``genai-aug`` command; returns the exit code."""
+    """Entry point of the ``genai-aug`` command; returns the exit code.
+
+    Bad input, a missing or unreadable file, a closed pipe (``genai-aug rules | head``)
+    and Ctrl-C each end with one line on standard error, never a traceback.
+    """
     args = _parser().parse_args(argv)
+    commands = {
+        "run": _cmd_run,
+        "evaluate": _cmd_evaluate,
+        "rules": _cmd_rules,
+        "explain": _cmd_explain,
+        "score": _cmd_score,
+        "template": _cmd_template,
+    }
     try:
-        commands = {
-            "run": _cmd_run,
-            "evaluate": _cmd_evaluate,
-            "rules": _cmd_rules,
-            "template": _cmd_template,
-        }
+        _check_limits(args)
         return commands[args.command](args)
     except GenAIAugError as exc:
         reason, _, details = str(exc).partition("\n")
-        print(f"genai-aug: {reason}", file=sys.stderr)
+        _error(reason)
         if details:
-            print(details, file=sys.stderr)
+            _error(details, prefix="")
         return EXIT_BAD_INPUT
+    except BrokenPipeError:
+        # the reader went away (| head): stop quietly, and keep Python from complaining
+        # when it flushes standard output at exit
+        with contextlib.suppress(OSError, ValueError):
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
+    except KeyboardInterrupt:
+        _error("interrupted; nothing was written over previous results")
+        return EXIT_INTERRUPTED
+    except OSError as exc:
+        where = f" '{exc.filename}'" if exc.filename else ""
+        _error(f"{exc.strerror or exc}{where}")
+        return EXIT_BAD_INPUT
+    except (MemoryError, RecursionError) as exc:
+        _error(f"the input is too large or too deeply nested to process ({type(exc).__name__})")
+        return EXIT_BAD_INPUT
+
+
+def _error(message: str, prefix: str = "genai-aug: ") -> None:
+    """One message on standard error, with control characters made visible."""
+    with contextlib.suppress(OSError):
+        print(prefix + printable(message), file=sys.stderr)
+
+
+def printable(text: str) -> str:
+    """``text`` with control characters other than newline and tab shown as ``\\x1b``.
+
+    Titles and task texts come from the user's files; an ESC or BEL in one would
+    otherwise be sent to the terminal as a command.
+    """
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 if __name__ == "__main__":  # pragma: no cover

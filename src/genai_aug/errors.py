@@ -11,7 +11,14 @@ import pandas as pd
 
 from genai_aug._columns import ISSUE_COLUMNS
 
-__all__ = ["ArgumentTypeError", "GenAIAugError", "InventoryError", "RulesetError", "ScenarioError"]
+__all__ = [
+    "ArgumentTypeError",
+    "GenAIAugError",
+    "InventoryError",
+    "OutputError",
+    "RulesetError",
+    "ScenarioError",
+]
 
 
 class GenAIAugError(Exception):
@@ -53,6 +60,10 @@ class ArgumentTypeError(GenAIAugError, TypeError):
 
 class ScenarioError(GenAIAugError, ValueError):
     """A scenario file or setting is invalid: names the file, the scenario and the field."""
+
+
+class OutputError(GenAIAugError, ValueError):
+    """An output folder that cannot be written: a file, read-only, or in use by another run."""
 
 
 def empty_issues() -> pd.DataFrame:

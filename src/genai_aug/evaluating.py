@@ -30,6 +30,7 @@ share of groups whose phrasings all get the same exposed-vs-not answer.
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import json
 import os
@@ -41,7 +42,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from genai_aug.errors import GenAIAugError
+from genai_aug.errors import ArgumentTypeError, GenAIAugError
 from genai_aug.rules import EXPOSURES, RulesetLike, as_ruleset
 from genai_aug.scoring import score_texts
 
@@ -53,6 +54,8 @@ GROUP, VARIANT = "group_id", "variant"
 OCCUPATION, TASK_TYPE, HEALTHCARE = "onet_soc_code", "task_type", "healthcare"
 PREDICTED = "predicted_exposure"
 CORE_WEIGHT, OTHER_WEIGHT = 2.0, 1.0
+MAX_LABELS_BYTES = 200 * 1024 * 1024
+"""Largest labels file read (200 MiB; the Eloundou et al. labels are about 3 MB)."""
 
 
 class LabelsError(GenAIAugError, ValueError):
@@ -225,7 +228,7 @@ class Evaluation:
 
     def to_json(self) -> str:
         """The metrics as one JSON object (keys ``all`` and ``healthcare``)."""
-        return json.dumps(self.metrics, indent=2, sort_keys=True, allow_nan=True)
+        return json.dumps(_json_safe(self.metrics), indent=2, sort_keys=True, allow_nan=False)
 
     def summary(self) -> str:
         """The headline figures, genai_aug beside GPT-4, as a plain-text table."""
@@ -267,26 +270,64 @@ class Evaluation:
         return self.summary()
 
 
+def _json_safe(value: Any) -> Any:
+    """``value`` with NaN and infinities as ``None`` (JSON has no NaN: null is valid JSON)."""
+    if isinstance(value, dict):
+        return {k: _json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_safe(v) for v in value]
+    if isinstance(value, float) and not np.isfinite(value):
+        return None
+    return value
+
+
 def read_labels(path: str | os.PathLike[str]) -> pd.DataFrame:
-    """Read a labels file (TSV or CSV, by extension; otherwise sniffed)."""
+    """Read a labels file: TSV or CSV by extension, else sniffed (tab, comma, semicolon, bar)."""
+    if not isinstance(path, str | os.PathLike):
+        raise ArgumentTypeError(
+            f"labels must be a file path or a DataFrame, got {type(path).__name__}."
+        )
     p = Path(path)
     if not p.exists():
         raise LabelsError(f"Labels file '{p}' not found. Check the path.")
-    sep = (
-        "\t"
-        if p.suffix.lower() in (".tsv", ".tab")
-        else ("," if p.suffix.lower() == ".csv" else None)
-    )
+    if p.is_dir():
+        raise LabelsError(f"Labels file '{p}' is a folder; expected a TSV or CSV file.")
+    suffix = p.suffix.lower()
     try:
-        return pd.read_csv(
-            p,
-            sep=sep,
-            engine="python" if sep is None else "c",
-            encoding="utf-8-sig",
-            dtype={OCCUPATION: str},
-        )
-    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise LabelsError(f"Labels file '{p}' could not be read as TSV or CSV: {exc}") from exc
+        size = p.stat().st_size
+        if size > MAX_LABELS_BYTES:
+            raise LabelsError(
+                f"Labels file '{p}' is {size:,} bytes, over the limit of {MAX_LABELS_BYTES:,}; "
+                "expected a labels table. Check the path."
+            )
+        if suffix in (".tsv", ".tab"):
+            sep = "\t"
+        elif suffix == ".csv":
+            sep = ","
+        else:
+            with p.open(encoding="utf-8-sig", errors="replace") as fh:
+                sample = fh.read(8192)
+            try:
+                sep = csv.Sniffer().sniff(sample, delimiters="\t,;|").delimiter
+            except csv.Error:
+                sep = "\t" if "\t" in sample else ","
+        csv.field_size_limit(max(csv.field_size_limit(), size + 1))
+        frame = pd.read_csv(p, sep=sep, encoding="utf-8-sig", dtype={OCCUPATION: str})
+    except pd.errors.EmptyDataError:
+        raise LabelsError(
+            f"Labels file '{p}' is empty; expected a header row with at least '{TASK}' and "
+            f"'{HUMAN}', and one row per task."
+        ) from None
+    except (pd.errors.ParserError, UnicodeDecodeError, csv.Error, ValueError) as exc:
+        raise LabelsError(
+            f"Labels file '{p}' could not be read as TSV or CSV: {exc}. Save it as "
+            "tab- or comma-separated UTF-8 text."
+        ) from None
+    except OSError as exc:
+        raise LabelsError(
+            f"Labels file '{p}' could not be read ({exc.strerror or exc}). Check its permissions."
+        ) from None
+    return frame
 
 
 def _check(frame: pd.DataFrame, where: str) -> pd.DataFrame:
@@ -297,6 +338,11 @@ def _check(frame: pd.DataFrame, where: str) -> pd.DataFrame:
         raise LabelsError(
             f"Labels '{where}': missing column(s) {missing}; expected at least "
             f"'{TASK}' and '{HUMAN}' (E0/E1/E2). Found {list(frame.columns)}."
+        )
+    if len(frame) == 0:
+        raise LabelsError(
+            f"Labels '{where}': no rows below the header; expected one row per task. "
+            "Fill in the labels."
         )
     out = frame.copy()
     for column in (HUMAN, GPT4):

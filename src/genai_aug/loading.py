@@ -11,27 +11,31 @@ from __future__ import annotations
 import csv
 import io
 import os
-import zipfile
-import zlib
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from defusedxml import DefusedXmlException
 
 from genai_aug import _columns as col
+from genai_aug._guard import (
+    MAX_FILE_BYTES,
+    check_size,
+    check_workbook_file,
+    file_issue,
+    parse_failure,
+)
 from genai_aug._issues import IssueLog, where
 from genai_aug._raw import RawTable
-from genai_aug.errors import InventoryError
-from genai_aug.validating import ErrorMode, Inventory, ValidationOptions, validate
+from genai_aug._xlsx import count_value_rows, read_sheet
+from genai_aug.errors import ArgumentTypeError, InventoryError
+from genai_aug.inventory import ErrorMode, Inventory, ValidationOptions
+from genai_aug.rules import Ruleset
+from genai_aug.validating import validate
 
-_HEADER_SCAN_ROWS = 10
+_HEADER_SCAN_ROWS = 50
+"""How many rows with values are searched for the header row."""
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
-MAX_FILE_BYTES = 200 * 1024 * 1024
-"""Default size limit of an input file (200 MiB); ``load_inventory(max_bytes=...)`` changes it."""
-MAX_EXPANSION = 50
-"""A workbook may unpack to at most this many times its size limit (zip-bomb guard)."""
 
 
 def _is_blank(value: object) -> bool:
@@ -42,123 +46,145 @@ def _is_blank(value: object) -> bool:
     return isinstance(value, str) and not value.strip()
 
 
-def _find_header_row(rows: Sequence[Sequence[Any]], table: dict[str, str]) -> int:
-    """Index of the first row (of the first few) that names at least two known columns."""
-    for i, row in enumerate(rows[:_HEADER_SCAN_ROWS]):
+def _find_header_row(rows: Sequence[tuple[int, Sequence[Any]]], table: dict[str, str]) -> int:
+    """Index of the first row (of the first few with values) naming two known columns, or -1."""
+    for i, (_, row) in enumerate(rows[:_HEADER_SCAN_ROWS]):
         hits = {col.canonical_header(v, table) for v in row if not _is_blank(v)} - {None}
         if len(hits) >= 2:
             return i
-    return 0
+    return -1
 
 
 def _table_from_rows(
-    rows: list[list[Any]],
+    rows: Sequence[tuple[int, Sequence[Any]]],
     *,
-    first_row_number: int,
     file: str,
     sheet: str,
     kind: str,
     log: IssueLog,
+    hidden_rows: frozenset[int] = frozenset(),
+    merged: frozenset[tuple[int, int]] = frozenset(),
 ) -> RawTable:
-    """Build a :class:`RawTable` from rows of cell values (row numbers as the user sees them)."""
+    """Build a :class:`RawTable` from ``(row number, cell values)`` pairs.
+
+    Row numbers are as the user sees them (Excel rows, CSV lines; DataFrame positions
+    with the header as -1). Rows missing from ``rows`` hold no value.
+    """
     table = col.ROLE_HEADER_TABLE if kind == col.ROLES_SHEET else col.TASK_HEADER_TABLE
     required = col.REQUIRED_ROLE_COLUMNS if kind == col.ROLES_SHEET else col.REQUIRED_TASK_COLUMNS
-    if not any(not _is_blank(v) for row in rows for v in row):
+    if not any(not _is_blank(v) for _, row in rows for v in row):
         log.error(
-            file,
-            sheet,
-            None,
-            None,
-            None,
             "empty-sheet",
             f"{where(file, sheet)}: the sheet is empty; expected a header row naming "
             f"{', '.join(required)} and one row per {kind[:-1]}.",
+            file=file,
+            sheet=sheet,
         )
         return RawTable(_empty_frame(), file, sheet, kind, None, 0, tuple(required))
 
-    h = _find_header_row(rows, table)
-    header_row_number = first_row_number + h
+    found = _find_header_row(rows, table)
+    h = max(found, 0)
+    header_row_number, header = rows[h]
     header_loc = header_row_number if header_row_number >= 1 else None  # None for DataFrames
     positions: dict[str, int] = {}
-    for j, name in enumerate(rows[h]):
+    for j, name in enumerate(header):
         if _is_blank(name):
             continue
         canonical = col.canonical_header(name, table)
         if canonical is None:
             log.info(
-                file,
-                sheet,
-                header_loc,
-                str(name),
-                None,
                 "ignored-column",
                 f"{where(file, sheet, header_loc, str(name))}: column not "
                 "recognised, so it is ignored. See docs/input-format.md for the columns "
                 "genai_aug reads.",
+                file=file,
+                sheet=sheet,
+                row=header_loc,
+                column=str(name),
             )
         elif canonical in positions:
             log.error(
-                file,
-                sheet,
-                header_loc,
-                str(name),
-                None,
                 "duplicate-column",
                 f"{where(file, sheet, header_loc, str(name))}: a second column "
                 f"for '{canonical}'; expected one. Rename or delete one of them.",
+                file=file,
+                sheet=sheet,
+                row=header_loc,
+                column=str(name),
             )
         else:
             positions[canonical] = j
 
     missing = tuple(c for c in required if c not in positions)
+    scanned = min(len(rows), _HEADER_SCAN_ROWS)
+    not_found = (
+        ""
+        if found >= 0
+        else f" (no header row found: none of the first {scanned} rows with values names "
+        "two known columns, so the first was taken as the header)"
+    )
     for c in missing:
         log.error(
-            file,
-            sheet,
-            header_loc,
-            c,
-            None,
             "missing-column",
-            f"{where(file, sheet, header_loc)}: required column '{c}' not found; "
+            f"{where(file, sheet, header_loc)}: required column '{c}' not found{not_found}; "
             f"expected a header such as {_examples(c, kind)}. Add the column or rename "
             "the header.",
+            file=file,
+            sheet=sheet,
+            row=header_loc,
+            column=c,
         )
 
     body = rows[h + 1 :]
-    width = max((len(r) for r in body), default=0)
-    for j in range(width):
-        named = j < len(rows[h]) and not _is_blank(rows[h][j])
-        if not named and any(j < len(r) and not _is_blank(r[j]) for r in body):
+    # columns with values under a blank header: found cell by cell, never padding rows
+    used: set[int] = set()
+    for _, row in body:
+        used.update(j for j, v in enumerate(row) if not _is_blank(v))
+    for j in sorted(used):
+        named = j < len(header) and not _is_blank(header[j])
+        if not named:
             letter = _column_letter(j)
             log.info(
-                file,
-                sheet,
-                header_loc,
-                f"column {letter}",
-                None,
                 "ignored-column",
                 f"{where(file, sheet, header_loc, f'column {letter}')}: values under a blank "
                 "header (a merged header cell?), so they are ignored. Give the column a "
                 "header if genai_aug should read it.",
+                file=file,
+                sheet=sheet,
+                row=header_loc,
+                column=f"column {letter}",
             )
     data: dict[str, list[Any]] = {c: [] for c in positions}
     row_numbers: list[int] = []
     blank = 0
-    for i, row in enumerate(body):
-        cells = list(row) + [None] * (width - len(row))
-        values = {c: cells[j] if j < len(cells) else None for c, j in positions.items()}
+    previous = header_row_number
+    for number, row in body:
+        blank += max(number - previous - 1, 0)  # rows with no value at all
+        previous = number
+        values = {c: row[j] if j < len(row) else None for c, j in positions.items()}
         if all(_is_blank(v) for v in values.values()):
             blank += 1
             continue
         for c, v in values.items():
             data[c].append(v)
-        row_numbers.append(header_row_number + 1 + i)
+        row_numbers.append(number)
 
     frame = pd.DataFrame({c: pd.Series(v, dtype=object) for c, v in data.items()})
     frame[col.SOURCE_FILE] = file
     frame[col.SOURCE_SHEET] = sheet
     frame[col.SOURCE_ROW] = pd.Series(row_numbers, dtype="int64")
-    return RawTable(frame, file, sheet, kind, header_loc, blank, missing)
+    merged_cells = frozenset((r, c) for c, j in positions.items() for r, k in merged if k == j)
+    return RawTable(
+        frame,
+        file,
+        sheet,
+        kind,
+        header_loc,
+        blank,
+        missing,
+        hidden_rows=frozenset(r for r in hidden_rows if r > header_row_number),
+        merged_cells=merged_cells,
+    )
 
 
 def _column_letter(index: int) -> str:
@@ -186,134 +212,56 @@ def _examples(canonical: str, kind: str) -> str:
     return ", ".join(f"'{a}'" for a in (canonical, *aliases[:2]))
 
 
-def _match_sheet(names: Sequence[str], kind: str) -> str | None:
-    for name in names:
-        key = col.normalise_header(name)
-        if key in (kind, kind[:-1], f"{kind[:-1]}_list", f"{kind}_list"):
-            return name
-    return None
+def _matching_sheets(names: Sequence[str], kind: str) -> list[str]:
+    """Every sheet whose name, normalised, is ``kind`` ("tasks", "Task list", ...)."""
+    keys = (kind, kind[:-1], f"{kind[:-1]}_list", f"{kind}_list")
+    return [name for name in names if col.normalise_header(name) in keys]
 
 
-def _unreadable(file: str, why: str) -> InventoryError:
-    return InventoryError(
-        _file_issue(
-            file,
-            "unreadable-file",
-            f"File '{file}' could not be read as an Excel workbook: {why}; expected an .xlsx "
-            "file saved by Excel or LibreOffice. Open it and save it as .xlsx (without a "
-            "password), or export the sheets as CSV.",
-        )
-    )
+def _choose_sheet(wb: Any, kind: str, file: str, log: IssueLog) -> str | None:
+    """The sheet to read for ``kind``: the one visible match; hidden ones only if alone.
 
-
-def _suspicious(file: str, why: str) -> InventoryError:
-    return InventoryError(
-        _file_issue(
-            file,
-            "suspicious-file",
-            f"File '{file}' was not opened: {why}. Excel does not write files like this; if "
-            "the file is genuine, open it in Excel and save it again as .xlsx.",
-        )
-    )
-
-
-def check_workbook_file(path: Path, max_bytes: int = MAX_FILE_BYTES) -> None:
-    """Refuse a workbook that is too large, not a workbook, or built to exhaust the reader.
-
-    Checks, before any XML is parsed: the file's size against ``max_bytes``; its first
-    bytes (a legacy ``.xls`` or a password-protected workbook is an OLE file, a renamed
-    CSV is text); the sizes its zip members unpack to (a zip bomb unpacks to many times
-    the limit); and that no XML part declares a DTD or entities (billion laughs, XXE).
-    openpyxl then parses with defusedxml as a second line of defence.
+    A hidden sheet is often a stale copy; a second visible match is ambiguous, and
+    both names are given rather than a guess made.
     """
-    file = str(path)
-    _read_limited_size(path, max_bytes)
-    with path.open("rb") as fh:
-        head = fh.read(2048)
-    if head.startswith(b"\xd0\xcf\x11\xe0"):
-        raise _unreadable(
-            file, "it is a legacy .xls workbook or a password-protected (encrypted) workbook"
-        )
-    if not head.startswith(b"PK"):
-        kind = "a text file (a CSV renamed .xlsx?)" if _looks_like_text(head) else "not a zip"
-        raise _unreadable(file, f"it is {kind}")
-    try:
-        with zipfile.ZipFile(path) as z:
-            members = z.infolist()
-            unpacked = sum(m.file_size for m in members)
-            if unpacked > max_bytes * MAX_EXPANSION:
-                raise _suspicious(
-                    file,
-                    f"it unpacks to {unpacked:,} bytes, more than {MAX_EXPANSION} times the "
-                    f"size limit of {max_bytes:,} (a zip bomb?)",
-                )
-            for m in members:
-                if m.filename.endswith((".xml", ".rels", ".vml")):
-                    with z.open(m) as part:
-                        start = part.read(65536)
-                    if b"<!DOCTYPE" in start or b"<!ENTITY" in start:
-                        raise _suspicious(
-                            file, f"its part '{m.filename}' declares a DTD or XML entities"
-                        )
-    except InventoryError:
-        raise
-    except (
-        zipfile.BadZipFile,
-        zipfile.LargeZipFile,
-        zlib.error,
-        OSError,
-        EOFError,
-        ValueError,
-        RuntimeError,  # an encrypted member
-        NotImplementedError,  # a compression method zipfile does not know
-    ) as exc:
-        raise _unreadable(file, f"the zip archive is damaged or truncated ({exc})") from None
-
-
-def _defused(exc: BaseException) -> DefusedXmlException | None:
-    """The defusedxml refusal behind ``exc`` (openpyxl wraps parse errors), if any."""
-    seen: BaseException | None = exc
-    while seen is not None:
-        if isinstance(seen, DefusedXmlException):
-            return seen
-        seen = seen.__cause__ or seen.__context__
-    return None
-
-
-def _parse_failure(file: str, exc: BaseException, part: str, damaged: str) -> InventoryError:
-    """The error for a workbook the XML parser failed on: refused as hostile, or damaged.
-
-    ``part`` names what was refused ("its XML", "sheet 'tasks'"); ``damaged`` says what
-    was damaged, before the parser's own message ("" for the file as a whole).
-    """
-    refused = _defused(exc)
-    if refused is not None:
-        return _suspicious(file, f"{part} was refused by defusedxml ({type(refused).__name__})")
-    detail = f"{type(exc).__name__}: {exc}"
-    return _unreadable(file, f"{damaged} ({detail})" if damaged else detail)
-
-
-def _looks_like_text(sample: bytes) -> bool:
-    """Whether a file's first bytes look like text (UTF-8, no NUL bytes)."""
-    try:
-        sample.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    return b"\x00" not in sample
-
-
-def _read_limited_size(path: Path, max_bytes: int) -> int:
-    size = path.stat().st_size
-    if size > max_bytes:
+    names = _matching_sheets(wb.sheetnames, kind)
+    if not names:
+        return None
+    visible = [n for n in names if wb[n].sheet_state == "visible"]
+    hidden = [n for n in names if n not in visible]
+    if len(visible) > 1 or (not visible and len(hidden) > 1):
+        both = visible if len(visible) > 1 else hidden
         raise InventoryError(
-            _file_issue(
-                str(path),
-                "file-too-large",
-                f"File '{path}' is {size:,} bytes, over the limit of {max_bytes:,}; expected an "
-                "inventory of a sensible size. Pass a larger max_bytes if the file is genuine.",
+            file_issue(
+                file,
+                "ambiguous-sheet",
+                f"File '{file}': {len(both)} sheets could be the {kind} sheet: "
+                f"{', '.join(repr(n) for n in both)}; expected one. Rename or delete the "
+                "others.",
+                sheet=kind,
             )
         )
-    return size
+    if visible:
+        chosen = visible[0]
+        if hidden:
+            log.info(
+                "sheet-chosen",
+                f"File '{file}': read the visible sheet '{chosen}' as the {kind} sheet; the "
+                f"hidden sheet(s) {', '.join(repr(n) for n in hidden)} were not read. Delete "
+                "them if they are stale copies.",
+                file=file,
+                sheet=chosen,
+            )
+        return chosen
+    chosen = hidden[0]
+    log.warning(
+        "sheet-chosen",
+        f"File '{file}': read the hidden sheet '{chosen}' as the {kind} sheet (there is no "
+        "visible one). Unhide it, and check it is the current version.",
+        file=file,
+        sheet=chosen,
+    )
+    return chosen
 
 
 def read_workbook(
@@ -327,21 +275,18 @@ def read_workbook(
     try:
         wb = load_workbook(file, read_only=True, data_only=True)
     except Exception as exc:  # any parser failure on a damaged file is the file's problem
-        raise _parse_failure(file, exc, "its XML", "") from None
+        raise parse_failure(file, exc, "its XML", "") from None
     try:
         tables = []
         for kind in (col.ROLES_SHEET, col.TASKS_SHEET):
-            sheet = _match_sheet(wb.sheetnames, kind)
+            sheet = _choose_sheet(wb, kind, file, log)
             if sheet is None:
                 log.error(
-                    file,
-                    kind,
-                    None,
-                    None,
-                    None,
                     "missing-sheet",
                     f"File '{file}': no '{kind}' sheet; found {wb.sheetnames}. Expected "
                     "sheets named 'roles' and 'tasks' (any case). Rename the sheet.",
+                    file=file,
+                    sheet=kind,
                 )
                 tables.append(
                     RawTable(
@@ -361,14 +306,23 @@ def read_workbook(
                 continue
             ws = wb[sheet]
             try:
-                rows = [list(r) for r in ws.iter_rows(values_only=True)]
+                read = read_sheet(wb, ws)
+                with ws._get_source() as source:
+                    counted = count_value_rows(source)
             except Exception as exc:  # damaged sheet XML: the file's problem, said as such
-                raise _parse_failure(
+                raise parse_failure(
                     file, exc, f"sheet '{sheet}'", f"sheet '{sheet}' is damaged"
                 ) from None
+            _check_rows_accounted(file, sheet, counted, len(read.rows))
             tables.append(
                 _table_from_rows(
-                    rows, first_row_number=1, file=file, sheet=sheet, kind=kind, log=log
+                    read.rows,
+                    file=file,
+                    sheet=sheet,
+                    kind=kind,
+                    log=log,
+                    hidden_rows=read.hidden_rows,
+                    merged=read.merged,
                 )
             )
     finally:
@@ -376,8 +330,29 @@ def read_workbook(
     return tables[0], tables[1]
 
 
+def _check_rows_accounted(file: str, sheet: str, counted: int, read: int) -> None:
+    """Stop if the reader delivered fewer rows with values than the sheet's XML holds.
+
+    The two counts come from separate parses, so a row lost by the reader (a stale
+    ``<dimension>``, say) is caught here rather than vanishing before validation
+    could count it.
+    """
+    if counted != read:
+        raise InventoryError(
+            file_issue(
+                file,
+                "rows-unaccounted",
+                f"File '{file}', sheet '{sheet}': {counted:,} rows hold values but {read:,} "
+                "were read; expected every row to be read. This is a fault in genai_aug or "
+                "an unusual workbook: open it in Excel, save it again as .xlsx and retry, "
+                "and report the file if it persists.",
+                sheet=sheet,
+            )
+        )
+
+
 def _read_limited(path: Path, max_bytes: int) -> bytes:
-    _read_limited_size(path, max_bytes)
+    check_size(path, max_bytes)
     return path.read_bytes()
 
 
@@ -392,30 +367,52 @@ def read_csv_table(
     """
     file = str(path)
     data = _read_limited(Path(path), max_bytes)
-    if b"\x00" in data[:65536]:
-        raise InventoryError(
-            _file_issue(
-                file,
-                "unreadable-file",
-                f"File '{file}' is not a text (CSV) file: it contains NUL bytes; expected "
-                "comma-separated text. Export the sheet from Excel as 'CSV UTF-8'.",
-            )
-        )
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        text = data.decode("cp1252", errors="replace")
-        log.warning(
-            file,
-            Path(file).stem,
-            None,
-            None,
-            None,
+    utf16 = _utf16(data)
+    if utf16 is not None:
+        try:
+            text = data.decode(utf16)
+        except UnicodeDecodeError as exc:
+            raise InventoryError(
+                file_issue(
+                    file,
+                    "unreadable-file",
+                    f"File '{file}' looks like UTF-16 text (Excel's 'Unicode Text') but is "
+                    f"damaged at byte {exc.start:,}; expected comma- or tab-separated text. "
+                    "Export the sheet from Excel as 'CSV UTF-8'.",
+                )
+            ) from None
+        log.info(
             "csv-encoding",
-            f"File '{file}' is not UTF-8 (byte {exc.start:,}: "
-            f"{data[exc.start : exc.start + 1]!r}); "
-            "read it as Windows-1252. Check accented letters, and save as 'CSV UTF-8' next time.",
+            f"File '{file}' is UTF-16 text (Excel's 'Unicode Text'); read it as such. "
+            "'CSV UTF-8' is the usual format.",
+            file=file,
+            sheet=Path(file).stem,
         )
+    else:
+        nul = data.find(b"\x00")
+        if nul >= 0:
+            line = data.count(b"\n", 0, nul) + 1
+            raise InventoryError(
+                file_issue(
+                    file,
+                    "unreadable-file",
+                    f"File '{file}' is not a text (CSV) file: it contains a NUL byte (byte "
+                    f"{nul:,}, line {line:,}); expected comma-separated text. Export the "
+                    "sheet from Excel as 'CSV UTF-8'.",
+                )
+            )
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            text = data.decode("cp1252", errors="replace")
+            log.warning(
+                "csv-encoding",
+                f"File '{file}' is not UTF-8 (byte {exc.start:,}: "
+                f"{data[exc.start : exc.start + 1]!r}); read it as Windows-1252. Check "
+                "accented letters, and save as 'CSV UTF-8' next time.",
+                file=file,
+                sheet=Path(file).stem,
+            )
     sample = text[:8192]
     try:
         delimiter = csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
@@ -423,22 +420,45 @@ def read_csv_table(
         delimiter = ","
     if delimiter != ",":
         log.info(
-            file,
-            Path(file).stem,
-            None,
-            None,
-            None,
             "csv-delimiter",
             f"File '{file}': read as {_DELIMITER_NAMES.get(delimiter, repr(delimiter))}-"
             "separated values.",
+            file=file,
+            sheet=Path(file).stem,
         )
-    rows: list[list[Any]] = [
-        [cell if cell != "" else None for cell in row]
-        for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    ]
-    return _table_from_rows(
-        rows, first_row_number=1, file=file, sheet=Path(file).stem, kind=kind, log=log
-    )
+    # a task text may be long (the same text loads from a workbook); the file's own
+    # length bounds every field, and the size limit bounds the file
+    csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))
+    try:
+        rows: list[tuple[int, list[Any]]] = [
+            (number, [cell if cell != "" else None for cell in row])
+            for number, row in enumerate(
+                csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), start=1
+            )
+        ]
+    except csv.Error as exc:
+        raise InventoryError(
+            file_issue(
+                file,
+                "unreadable-file",
+                f"File '{file}' could not be read as CSV: {exc}; expected comma-separated "
+                "text. Export the sheet from Excel as 'CSV UTF-8'.",
+            )
+        ) from None
+    return _table_from_rows(rows, file=file, sheet=Path(file).stem, kind=kind, log=log)
+
+
+def _utf16(data: bytes) -> str | None:
+    """The codec of UTF-16 text (with a byte-order mark, or ASCII with every other byte NUL)."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    head = data[:4096]
+    if len(head) >= 4 and len(head) % 2 == 0:
+        if head[1::2].count(0) == len(head) // 2 and head[0::2].count(0) == 0:
+            return "utf-16-le"
+        if head[0::2].count(0) == len(head) // 2 and head[1::2].count(0) == 0:
+            return "utf-16-be"
+    return None
 
 
 _DELIMITER_NAMES = {";": "semicolon", "\t": "tab", "|": "bar"}
@@ -446,10 +466,9 @@ _DELIMITER_NAMES = {";": "semicolon", "\t": "tab", "|": "bar"}
 
 def read_frame(frame: pd.DataFrame, kind: str, log: IssueLog) -> RawTable:
     """Read a DataFrame; rows are numbered by position, starting at 0, as in ``df.iloc``."""
-    rows = [list(frame.columns), *frame.astype(object).to_numpy().tolist()]
-    return _table_from_rows(
-        rows, first_row_number=-1, file="<DataFrame>", sheet=kind, kind=kind, log=log
-    )
+    cells = [list(frame.columns), *frame.astype(object).to_numpy().tolist()]
+    rows = [(number, row) for number, row in enumerate(cells, start=-1)]
+    return _table_from_rows(rows, file="<DataFrame>", sheet=kind, kind=kind, log=log)
 
 
 def load_inventory(
@@ -459,6 +478,7 @@ def load_inventory(
     errors: ErrorMode = "raise",
     hours_tolerance: float = 0.05,
     max_bytes: int = MAX_FILE_BYTES,
+    ruleset: Ruleset | None = None,
 ) -> Inventory:
     """Load and validate a role and task inventory.
 
@@ -476,6 +496,10 @@ def load_inventory(
     hours_tolerance : float, default 0.05
         Share by which a role's task hours may exceed its contracted hours with a
         warning rather than an error.
+    ruleset : Ruleset, optional
+        Check each ``category_override`` against this ruleset's categories with the
+        other checks (:func:`run` passes its ruleset); without it, overrides are checked
+        when the tasks are scored.
     max_bytes : int, default 200 MiB
         Largest input file accepted. Workbooks are also refused if they would unpack
         to more than 50 times this, or declare XML entities (see :func:`check_workbook_file`).
@@ -505,11 +529,13 @@ def load_inventory(
     0      R1  R1-T001            17.5
     1      R1  R1-T002            20.0
     """
+    _check_argument("roles", roles, allow_none=False)
+    _check_argument("tasks", tasks, allow_none=True)
     log = IssueLog()
     if isinstance(roles, pd.DataFrame):
         if not isinstance(tasks, pd.DataFrame):
             raise InventoryError(
-                _file_issue(
+                file_issue(
                     "<DataFrame>",
                     "missing-tasks",
                     "roles is a DataFrame, so tasks must be one too; got "
@@ -523,17 +549,26 @@ def load_inventory(
         path = Path(roles)
         if not path.exists():
             raise InventoryError(
-                _file_issue(
-                    str(path), "file-not-found", f"File '{path}' not found. Check the path."
-                )
+                file_issue(str(path), "file-not-found", f"File '{path}' not found. Check the path.")
             )
         source = str(path)
+        _check_is_file(path)
         if path.suffix.lower() in EXCEL_SUFFIXES:
+            if tasks is not None:
+                raise InventoryError(
+                    file_issue(
+                        str(path),
+                        "tasks-not-used",
+                        f"File '{path}' is a workbook, which holds its own tasks sheet, but "
+                        f"tasks were also given ({_describe(tasks)}); expected one or the "
+                        "other. Leave out tasks= (--tasks), or pass the roles as CSV.",
+                    )
+                )
             roles_table, tasks_table = read_workbook(path, log, max_bytes)
         elif path.suffix.lower() == ".csv":
             if tasks is None or isinstance(tasks, pd.DataFrame):
                 raise InventoryError(
-                    _file_issue(
+                    file_issue(
                         str(path),
                         "missing-tasks",
                         f"File '{path}' is a roles CSV, so the tasks need a CSV file too; got "
@@ -542,16 +577,17 @@ def load_inventory(
                 )
             if not Path(tasks).exists():
                 raise InventoryError(
-                    _file_issue(
+                    file_issue(
                         str(tasks), "file-not-found", f"File '{tasks}' not found. Check the path."
                     )
                 )
+            _check_is_file(Path(tasks))
             roles_table = read_csv_table(path, col.ROLES_SHEET, log, max_bytes)
             tasks_table = read_csv_table(tasks, col.TASKS_SHEET, log, max_bytes)
             source = f"{path} + {tasks}"
         else:
             raise InventoryError(
-                _file_issue(
+                file_issue(
                     str(path),
                     "unsupported-file",
                     f"File '{path}': unsupported file type '{path.suffix}'; expected an Excel "
@@ -564,11 +600,48 @@ def load_inventory(
         log,
         source=source,
         errors=errors,
-        options=ValidationOptions(hours_tolerance=hours_tolerance),
+        options=ValidationOptions(
+            hours_tolerance=hours_tolerance,
+            categories=tuple((c.id, c.label) for c in ruleset.categories) if ruleset else (),
+        ),
     )
 
 
-def _file_issue(file: str, code: str, message: str) -> pd.DataFrame:
-    log = IssueLog()
-    log.error(file, None, None, None, None, code, message)
-    return log.to_frame()
+def _check_argument(name: str, value: object, *, allow_none: bool) -> None:
+    """Refuse an argument that is neither a path nor a DataFrame (``load_inventory(42)``)."""
+    if value is None and allow_none:
+        return
+    if not isinstance(value, str | os.PathLike | pd.DataFrame):
+        raise ArgumentTypeError(
+            f"{name} must be a file path or a pandas DataFrame, got {type(value).__name__}. "
+            "Pass the path of the workbook (or CSV file), or the DataFrame."
+        )
+
+
+def _describe(value: object) -> str:
+    return "a DataFrame" if isinstance(value, pd.DataFrame) else f"'{value}'"
+
+
+def _check_is_file(path: Path) -> None:
+    """Refuse a folder, or a file that cannot be opened, before reading it."""
+    if path.is_dir():
+        raise InventoryError(
+            file_issue(
+                str(path),
+                "unreadable-file",
+                f"File '{path}' is a folder; expected an Excel workbook or a CSV file. Check "
+                "the path.",
+            )
+        )
+    try:
+        with path.open("rb"):
+            pass
+    except OSError as exc:
+        raise InventoryError(
+            file_issue(
+                str(path),
+                "unreadable-file",
+                f"File '{path}' could not be opened ({exc.strerror or exc}). Check its "
+                "permissions, and close it in any program that locks it.",
+            )
+        ) from None

@@ -1,13 +1,14 @@
 """Reporting: the Excel workbook and the charts a board or workforce committee reads.
 
-:func:`write_excel` writes a formatted workbook (Summary, By staff group, By role, Tasks,
-Issues, Rules used) with native Excel bar charts; the ``plot_*`` functions return
+:func:`write_excel` writes a formatted workbook (Summary, By staff group, By role, Review
+first, Tasks, Issues, Rules used) with native Excel bar charts; the ``plot_*`` functions return
 matplotlib figures (built without ``pyplot``, so nothing global changes and nothing is
 shown until asked) in the Okabe–Ito colour-blind-safe palette; :func:`save_charts`
 writes them as PNG. Every text cell is written as text, never as a formula.
 
 Workbooks are written with XlsxWriter in constant-memory mode: rows stream to disk as
-they are written, so a report of a million tasks needs little memory.
+they are written, so a report of a million tasks needs little memory. Every figure,
+order and label comes from :mod:`genai_aug._summary`, as in the terminal and notebook.
 """
 
 from __future__ import annotations
@@ -24,18 +25,19 @@ import numpy as np
 import pandas as pd
 import xlsxwriter
 
-from genai_aug import __version__
+from genai_aug import __version__, _summary
 from genai_aug import _columns as col
 from genai_aug._reference import STAFF_GROUPS
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-    from genai_aug.pipeline import Result
+    from genai_aug.result import Result
 
 __all__ = [
     "OKABE_ITO",
     "plot_exposure_mix",
+    "plot_modes",
     "plot_staff_groups",
     "plot_top_roles",
     "save_charts",
@@ -62,6 +64,12 @@ _EXPOSURE_COLOURS = {
     "Unclassified": "yellow",
 }
 EXCEL_MAX_ROWS = 1_048_576
+REPORT_MAX_ROWS = 50_000
+"""Rows the report's Tasks and By role sheets show at most: the ones releasing most hours.
+
+A board reads a few hundred rows; past this size the sheets list the top rows by the
+headline's hours released and say so, and every row is in the CSV and Parquet files.
+"""
 
 # --- charts -----------------------------------------------------------------
 
@@ -71,6 +79,60 @@ def _figure(width: float, height: float) -> Figure:
 
     fig = Figure(figsize=(width, height), dpi=110, layout="constrained")
     return fig
+
+
+def _footnote_text(result: Result, scenarios: str) -> str:
+    """Source, ruleset, scenario(s), version and date: what a chart needs to be traced."""
+    meta = result.provenance
+    source = Path(str(meta.get("input") or result.inventory.source)).name
+    return (
+        f"Source: {source} · ruleset {result.ruleset.name} {result.ruleset.version} "
+        f"({result.ruleset.hash[:12]}) · {scenarios} · genai_aug {__version__} · "
+        f"{dt.date.today().isoformat()}"
+    )
+
+
+def _footnote(fig: Figure, result: Result, scenarios: str) -> None:
+    """The footnote under the chart, so a copied chart keeps it."""
+    fig.supxlabel(_footnote_text(result, scenarios), fontsize=7, color="#555555", x=0.0, ha="left")
+
+
+def _legend_below(ax: Any, ncol: int) -> None:
+    """The legend under the axis label, never over the bars or the label.
+
+    It hangs a fixed distance (in points, not in a share of the axes, so short charts
+    get the same room) below the axes; the layout engine makes room for it.
+    """
+    from matplotlib.transforms import offset_copy
+
+    below = offset_copy(ax.transAxes, fig=ax.figure, y=-_LABEL_ROOM_PT, units="points")
+    ax.legend(
+        loc="upper center",
+        bbox_to_anchor=(0.5, 0.0),
+        bbox_transform=below,
+        ncol=ncol,
+        frameon=False,
+        fontsize=8,
+    )
+
+
+_LABEL_ROOM_PT = 48  # tick labels and a two-line axis label at 8 pt
+
+
+def _hours_axis(ax: Any, values: np.ndarray[Any, Any]) -> None:
+    """An hours axis from 0, with thousands separators and no '−0'."""
+    top = float(np.nanmax(values)) if values.size and np.isfinite(values).any() else 0.0
+    ax.set_xlim(0, top * 1.05 if top > 0 else 1.0)
+    ax.xaxis.set_major_formatter(lambda x, _pos: f"{abs(x):,.0f}" if abs(x) < 0.5 else f"{x:,.0f}")
+
+
+def _headline_line(result: Result) -> str:
+    """The headline in a chart's subtitle: the figure, its range and its scenario."""
+    h = result.headline
+    return (
+        f"Headline: {h.hours:,.0f} hours a week "
+        f"(P10–P90 {h.hours_low:,.0f} – {h.hours_high:,.0f}), {h.label}"
+    )
 
 
 def _scenario_names(result: Result, scenarios: Sequence[str] | None) -> list[str]:
@@ -85,36 +147,31 @@ def _scenario_names(result: Result, scenarios: Sequence[str] | None) -> list[str
     return list(scenarios)
 
 
-CENTRAL_SCENARIO = "partial_adoption"
-
-
-def _central(names: Sequence[str]) -> str:
-    """The scenario that ranks roles: the packaged central case if present, else the first."""
-    return CENTRAL_SCENARIO if CENTRAL_SCENARIO in names else names[0]
-
-
 def _grouped_bars(
     fig: Figure,
     frame: pd.DataFrame,
     key: str,
     order: list[str],
     scenarios: list[str],
-    labels: dict[str, str],
+    result: Result,
     title: str,
 ) -> Figure:
     ax = fig.add_subplot()
     n = len(scenarios)
     height = 0.8 / n
     y = np.arange(len(order))
+    labels = result.scenarios.scenarios.labels
+    headline = result.scenarios.headline
     for i, name in enumerate(scenarios):
         part = frame[frame[col.SCENARIO] == name].set_index(key).reindex(order)
-        central = part[col.RELEASED_CENTRAL].to_numpy(dtype=float)
+        central = part[col.HOURS_RELEASED].to_numpy(dtype=float)
         err = np.vstack(
             [
                 central - part[col.RELEASED_LOW].to_numpy(dtype=float),
                 part[col.RELEASED_HIGH].to_numpy(dtype=float) - central,
             ]
         )
+        mark = " (headline)" if name == headline else ""
         ax.barh(
             y + (i - (n - 1) / 2) * height,
             central,
@@ -122,17 +179,24 @@ def _grouped_bars(
             color=OKABE_ITO[_SCENARIO_COLOURS[i % len(_SCENARIO_COLOURS)]],
             xerr=err,
             error_kw={"ecolor": "#333333", "elinewidth": 0.8, "capsize": 2},
-            label=labels[name],
+            label=labels[name] + mark,
         )
     ax.set_yticks(y, order)
     ax.invert_yaxis()
-    ax.set_xlabel("Hours released per week (central; bars show the 10th–90th percentile range)")
-    ax.xaxis.set_major_formatter("{x:,.0f}")
+    ax.set_xlabel(
+        "Hours released per week. Bar: central figure. Whisker: P10–P90 of that scenario's\n"
+        f"Monte Carlo ({result.scenarios.n_draws:,} draws, seed {result.scenarios.seed}).",
+        fontsize=8,
+    )
+    highs = frame.loc[frame[col.SCENARIO].isin(scenarios), col.RELEASED_HIGH].to_numpy(float)
+    _hours_axis(ax, highs)
     ax.grid(axis="x", color="#dddddd", linewidth=0.6)
     ax.set_axisbelow(True)
     ax.spines[["top", "right"]].set_visible(False)
-    ax.set_title(title, loc="left", fontsize=11, fontweight="bold")
-    ax.legend(loc="lower right", frameon=False, fontsize=8)
+    ax.set_title(f"{title}\n", loc="left", fontsize=11, fontweight="bold")
+    ax.set_title(_headline_line(result), loc="right", fontsize=8, color="#333333")
+    _legend_below(ax, 1 if n > 2 else n)
+    _footnote(fig, result, "scenarios: " + ", ".join(scenarios))
     return fig
 
 
@@ -153,31 +217,28 @@ def plot_staff_groups(result: Result, scenarios: Sequence[str] | None = None) ->
     frame = result.scenarios.staff_groups
     present = set(frame[col.STAFF_GROUP])
     order = [g for g in STAFF_GROUPS if g in present]
-    fig = _figure(9.5, 1.0 + 0.32 * len(order) * max(2, len(names)) / 1.5)
+    fig = _figure(9.5, 1.8 + 0.32 * len(order) * max(2, len(names)) / 1.5)
     return _grouped_bars(
         fig,
         frame,
         col.STAFF_GROUP,
         order,
         names,
-        result.scenarios.scenarios.labels,
+        result,
         "Hours generative AI could release, by staff group (hours per week)",
     )
 
 
-def plot_top_roles(
-    result: Result, n: int = 15, scenario: str | None = None, scenarios: Sequence[str] | None = None
-) -> Figure:
-    """Bar chart: the ``n`` roles releasing most hours a week, with ranges.
+def plot_top_roles(result: Result, n: int = 15, scenarios: Sequence[str] | None = None) -> Figure:
+    """Bar chart: the ``n`` roles releasing most hours a week under the headline, with ranges.
+
+    Roles are ranked by the headline scenario's central figure, as in every other output.
 
     Parameters
     ----------
     result : Result
     n : int, default 15
         How many roles to show.
-    scenario : str, optional
-        The scenario whose central figure ranks the roles; the central case
-        (``partial_adoption``) when present, else the first.
     scenarios : sequence of str, optional
         Scenario names to show; all by default.
 
@@ -186,28 +247,60 @@ def plot_top_roles(
     matplotlib.figure.Figure
     """
     names = _scenario_names(result, scenarios)
-    rank_by = scenario or _central(names)
-    _scenario_names(result, [rank_by])
-    frame = result.scenarios.roles
-    ranked = frame[frame[col.SCENARIO] == rank_by].sort_values(
-        [col.RELEASED_CENTRAL, col.ROLE_ID], ascending=[False, True]
-    )
-    top = ranked.head(n)
+    top = _summary.top_roles(result, n)
     title_of = dict(zip(top[col.ROLE_ID], top[col.ROLE_TITLE], strict=True))
     order = list(top[col.ROLE_ID])
+    frame = result.scenarios.roles
     frame = frame[frame[col.ROLE_ID].isin(order)]
-    fig = _figure(9.5, 1.2 + 0.3 * len(order) * max(2, len(names)) / 1.5)
+    fig = _figure(9.5, 2.0 + 0.3 * len(order) * max(2, len(names)) / 1.5)
     _grouped_bars(
         fig,
         frame,
         col.ROLE_ID,
         order,
         names,
-        result.scenarios.scenarios.labels,
-        f"Top {len(order)} roles by hours a week released (hours per week)",
+        result,
+        f"Top {len(order)} roles by hours released (hours per week)",
     )
     ax = fig.axes[0]
     ax.set_yticks(ax.get_yticks(), [_short(title_of[r], 40) for r in order])
+    return fig
+
+
+def plot_modes(result: Result) -> Figure:
+    """Stacked bars: each staff group's headline hours released, automation vs augmentation.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    groups = result.staff_groups
+    order = list(groups[col.STAFF_GROUP])
+    fig = _figure(9.5, 1.9 + 0.42 * len(order))
+    ax = fig.add_subplot()
+    y = np.arange(len(order))
+    auto = groups[col.HOURS_AUTOMATION].to_numpy(dtype=float)
+    aug = groups[col.HOURS_AUGMENTATION].to_numpy(dtype=float)
+    ax.barh(y, auto, color=OKABE_ITO["vermillion"], label="Automation: the system does the task")
+    ax.barh(
+        y, aug, left=auto, color=OKABE_ITO["sky_blue"], label="Augmentation: staff do it, AI helps"
+    )
+    ax.set_yticks(y, order)
+    ax.invert_yaxis()
+    _hours_axis(ax, auto + aug)
+    ax.set_xlabel("Hours released per week (central figure)", fontsize=8)
+    ax.grid(axis="x", color="#dddddd", linewidth=0.6)
+    ax.set_axisbelow(True)
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.set_title(
+        "Automation and augmentation, by staff group (hours per week)\n",
+        loc="left",
+        fontsize=11,
+        fontweight="bold",
+    )
+    ax.set_title(_headline_line(result), loc="right", fontsize=8, color="#333333")
+    _legend_below(ax, 2)
+    _footnote(fig, result, f"scenario: {result.scenarios.headline}")
     return fig
 
 
@@ -231,7 +324,7 @@ def plot_exposure_mix(result: Result) -> Figure:
     order = [g for g in STAFF_GROUPS if g in hours.index]
     hours = hours.reindex(index=order, columns=list(_EXPOSURE_COLOURS), fill_value=0.0)
     share = hours.div(hours.sum(axis=1).replace(0.0, np.nan), axis=0).fillna(0.0) * 100
-    fig = _figure(9.5, 1.2 + 0.42 * len(order))
+    fig = _figure(9.5, 1.9 + 0.42 * len(order))
     ax = fig.add_subplot()
     left = np.zeros(len(order))
     y = np.arange(len(order))
@@ -248,7 +341,7 @@ def plot_exposure_mix(result: Result) -> Figure:
     ax.set_yticks(y, order)
     ax.invert_yaxis()
     ax.set_xlim(0, 100)
-    ax.set_xlabel("Share of the staff group's working hours (%)")
+    ax.set_xlabel("Share of the staff group's working hours (%)", fontsize=8)
     ax.spines[["top", "right"]].set_visible(False)
     ax.set_title(
         "Working hours by exposure class and staff group (% of hours)",
@@ -256,24 +349,27 @@ def plot_exposure_mix(result: Result) -> Figure:
         fontsize=11,
         fontweight="bold",
     )
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=4, frameon=False, fontsize=8)
+    _legend_below(ax, 4)
+    _footnote(fig, result, "all tasks as scored (no scenario)")
     return fig
 
 
 CHART_FILES = {
     "staff_groups": "chart_hours_by_staff_group.png",
     "top_roles": "chart_top_roles.png",
+    "modes": "chart_automation_augmentation.png",
     "exposure_mix": "chart_exposure_mix.png",
 }
 
 
 def save_charts(result: Result, directory: str | os.PathLike[str]) -> dict[str, Path]:
-    """Write the three charts as PNG files into ``directory``; returns their paths."""
+    """Write the charts as PNG files into ``directory``; returns their paths."""
     out = Path(directory)
     out.mkdir(parents=True, exist_ok=True)
     figures = {
         "staff_groups": plot_staff_groups(result),
         "top_roles": plot_top_roles(result),
+        "modes": plot_modes(result),
         "exposure_mix": plot_exposure_mix(result),
     }
     written = {}
@@ -444,9 +540,9 @@ def _scenario_wide(
     pieces = []
     figures = {
         col.RELEASED_LOW: ("low, hours/week", _HOURS),
-        col.RELEASED_CENTRAL: ("central, hours/week", _HOURS),
+        col.HOURS_RELEASED: ("central, hours/week", _HOURS),
         col.RELEASED_HIGH: ("high, hours/week", _HOURS),
-        col.WTE_CENTRAL: ("central, WTE", _WTE),
+        col.WTE_RELEASED: ("central, WTE", _WTE),
     }
     for name in names:
         part = frame[frame[col.SCENARIO] == name].set_index(key)
@@ -457,11 +553,28 @@ def _scenario_wide(
     return pd.concat(pieces, axis=1), columns
 
 
+def _headline_columns(result: Result) -> tuple[_Column, ...]:
+    """The headline's figures, in the same order on every sheet."""
+    return (
+        _Column(col.HOURS_CONTRACTED, "Hours contracted a week", _HOURS, 12),
+        _Column(col.HOURS_TOTAL, "Hours listed a week (tasks)", _HOURS, 12),
+        _Column(col.HOURS_NOT_LISTED, "Hours not listed (never released)", _HOURS, 12),
+        _Column(col.RELEASED_LOW, "Released, low (P10), hours/week", _HOURS, 12),
+        _Column(col.HOURS_RELEASED, "Released, central, hours/week", _HOURS, 13),
+        _Column(col.RELEASED_HIGH, "Released, high (P90), hours/week", _HOURS, 12),
+        _Column(col.HOURS_AUTOMATION, "of which automation", _HOURS, 12),
+        _Column(col.HOURS_AUGMENTATION, "of which augmentation", _HOURS, 12),
+        _Column(col.SHARE_RELEASED, "Share of hours listed", _SHARE, 10),
+        _Column(col.WTE_RELEASED, "WTE released (central)", _WTE, 11),
+        _Column(col.DAYS_PER_WTE_MONTH, "Days released per WTE per month", "0.00", 11),
+    )
+
+
 def _groups_table(result: Result, names: list[str]) -> _Table:
     wide, scen_cols = _scenario_wide(result, "staff_groups", col.STAFF_GROUP, names)
     frame = result.staff_groups.set_index(col.STAFF_GROUP).join(wide).reset_index()
     total = result.trust.iloc[0].copy()
-    total[col.STAFF_GROUP] = "Trust total"
+    total[col.STAFF_GROUP] = total[col.LEVEL]
     twide, _ = _scenario_wide(result, "trust", col.LEVEL, names)
     for c in twide.columns:
         total[c] = twide[c].iloc[0]
@@ -469,22 +582,62 @@ def _groups_table(result: Result, names: list[str]) -> _Table:
         _Column(col.STAFF_GROUP, "Staff group", None, 40),
         _Column(col.N_ROLES, "Roles", _INT, 8),
         _Column(col.FTE, "FTE", _WTE, 10),
-        _Column(col.HOURS_TOTAL, "Hours worked a week", _HOURS, 12),
-        _Column(col.HOURS_RELEASED, "Potential released, hours/week", _HOURS, 14),
-        _Column(col.SHARE_RELEASED, "Potential share of hours", _SHARE, 11),
-        _Column(col.WTE_RELEASED, "Potential released, WTE", _WTE, 12),
+        *_headline_columns(result),
         *scen_cols,
     )
-    return _Table("By staff group", frame, columns, total=total)
+    note = f"Headline: {result.headline.label}; {result.headline.range_note}."
+    return _Table("By staff group", frame, columns, note=note, total=total)
+
+
+_AREA_SHEETS = {"organisation": "By organisation", "icb": "By ICB", "region": "By region"}
+
+
+def _area_tables(result: Result, names: list[str]) -> list[_Table]:
+    """A sheet per area level with two or more areas, most hours released first."""
+    tables = []
+    for level, sheet in _AREA_SHEETS.items():
+        if level not in result.areas or len(result.areas[level]) < 2:
+            continue
+        ranked = _summary.ranked_areas(result, level)
+        wide, scen_cols = _area_wide(result, level, names)
+        frame = ranked.set_index(level).join(wide).reset_index()
+        columns = (
+            _Column(
+                level,
+                {"organisation": "Organisation", "icb": "ICB", "region": "Region"}[level],
+                None,
+                40,
+            ),
+            _Column(col.N_ROLES, "Roles", _INT, 8),
+            _Column(col.FTE, "FTE", _WTE, 10),
+            *_headline_columns(result),
+            *scen_cols,
+        )
+        note = (
+            f"Sorted by the headline ({result.headline.label}), central hours a week released; "
+            "low and high are P10–P90 of its Monte Carlo, drawn for each area as a whole."
+        )
+        tables.append(_Table(sheet, frame, columns, note=note))
+    return tables
+
+
+def _area_wide(result: Result, level: str, names: list[str]) -> tuple[pd.DataFrame, list[_Column]]:
+    frame = result.scenarios.areas[level]
+    labels = result.scenarios.scenarios.labels
+    pieces, columns = [], []
+    for name in names:
+        part = frame[frame[col.SCENARIO] == name].set_index(level)
+        new = f"{name}__{col.HOURS_RELEASED}"
+        pieces.append(part[col.HOURS_RELEASED].rename(new))
+        columns.append(_Column(new, f"{labels[name]}: central, hours/week", _HOURS, 15))
+    return pd.concat(pieces, axis=1), columns
 
 
 def _roles_table(result: Result, names: list[str]) -> _Table:
+    ranked = _summary.ranked_roles(result)
+    shown = ranked.head(REPORT_MAX_ROWS)
     wide, scen_cols = _scenario_wide(result, "roles", col.ROLE_ID, names)
-    rank_by = _central(names)
-    frame = result.roles.set_index(col.ROLE_ID).join(wide).reset_index()
-    frame = frame.sort_values(
-        [f"{rank_by}__{col.RELEASED_CENTRAL}", col.ROLE_ID], ascending=[False, True]
-    )
+    frame = shown.set_index(col.ROLE_ID).join(wide).reset_index()
     columns = (
         _Column(col.ROLE_ID, "Role id", None, 10),
         _Column(col.ROLE_TITLE, "Role", None, 36),
@@ -492,20 +645,64 @@ def _roles_table(result: Result, names: list[str]) -> _Table:
         _Column(col.BAND, "Band", None, 10),
         _Column(col.FTE, "FTE", _WTE, 9),
         _Column(col.N_TASKS, "Tasks", _INT, 7),
-        _Column(col.HOURS_TOTAL, "Hours worked a week", _HOURS, 12),
-        _Column(col.HOURS_RELEASED, "Potential released, hours/week", _HOURS, 14),
-        _Column(col.SHARE_RELEASED, "Potential share of hours", _SHARE, 11),
-        _Column(col.WTE_RELEASED, "Potential released, WTE", _WTE, 12),
+        *_headline_columns(result),
         *scen_cols,
     )
     note = (
-        f"Sorted by '{result.scenarios.scenarios.labels[rank_by]}', central hours a week released."
+        f"Sorted by the headline ({result.headline.label}), central hours a week released; "
+        "low and high are P10–P90 of its Monte Carlo."
     )
+    if len(ranked) > len(shown):
+        note += (
+            f" Showing the {len(shown):,} of {len(ranked):,} roles releasing most hours; every "
+            "role is in hours_by_role.csv and .parquet."
+        )
     return _Table("By role", frame, columns, note=note)
 
 
+def _review_table(result: Result) -> _Table:
+    review = result.review_first()
+    columns = (
+        _Column(col.ROLE_ID, "Role id", None, 10),
+        _Column(col.ROLE_TITLE, "Role", None, 26),
+        _Column(col.TASK_ID, "Task id", None, 10),
+        _Column(col.TASK, "Task", None, 48, wrap=True),
+        _Column(col.CATEGORY, "Category", None, 22),
+        _Column(col.EXPOSURE, "Exposure", None, 9),
+        _Column(col.MODE, "Mode", None, 13),
+        _Column(col.CONFIDENCE, "Confidence", _SCORE, 10),
+        _Column(col.ALTERNATIVE, "Or else (strongest category on the other side)", None, 20),
+        _Column(col.HOURS_RELEASED, "Released, central, hours/week", _HOURS, 12),
+        _Column(col.HOURS_AT_STAKE, "Hours at stake a week", _HOURS, 11),
+        _Column(col.REVIEW_PRIORITY, "Review priority (at stake × (1 − confidence))", "0.0", 13),
+        _Column(col.EVIDENCE, "Evidence (rules that fired)", None, 70, wrap=True),
+        _Column(col.SOURCE_SHEET, "Source sheet", None, 10),
+        _Column(col.SOURCE_ROW, "Source row", _INT, 8),
+    )
+    note = (
+        f"The {len(review)} tasks whose check matters most: hours at stake (how far the "
+        "headline moves if the task's exposed-or-not went the other way) × (1 − confidence). "
+        "Check each; set a category_override in the inventory where the category is wrong, "
+        "and run again."
+    )
+    return _Table("Review first", review, columns, note=note)
+
+
 def _tasks_table(result: Result) -> _Table:
-    tasks = result.tasks.sort_values([col.ROLE_ID, col.TASK_ID], kind="stable")
+    tasks = result.tasks
+    note = None
+    if len(tasks) > REPORT_MAX_ROWS:
+        top = tasks.sort_values(
+            [col.HOURS_RELEASED, col.ROLE_ID, col.TASK_ID],
+            ascending=[False, True, True],
+            kind="stable",
+        ).head(REPORT_MAX_ROWS)
+        note = (
+            f"Showing the {len(top):,} of {len(tasks):,} tasks releasing most hours under the "
+            "headline, in role order; every task is in scored_tasks.csv and .parquet."
+        )
+        tasks = top
+    tasks = tasks.sort_values([col.ROLE_ID, col.TASK_ID], kind="stable")
     columns = (
         _Column(col.ROLE_ID, "Role id", None, 10),
         _Column(col.ROLE_TITLE, "Role", None, 28),
@@ -516,18 +713,14 @@ def _tasks_table(result: Result) -> _Table:
         _Column(col.FTE, "FTE", _WTE, 8),
         _Column(col.CATEGORY_LABEL, "Category", None, 34),
         _Column(col.EXPOSURE, "Exposure", None, 9),
-        _Column(col.SCORE, "Score", _SCORE, 8),
-        _Column(col.HOURS_RELEASED, "Potential released, hours/week", _HOURS, 13),
+        _Column(col.MODE, "Mode", None, 13),
+        _Column(col.TIME_SHARE, "Time share", _SHARE, 8),
+        _Column(col.CONFIDENCE, "Confidence", _SCORE, 10),
+        _Column(col.HOURS_RELEASED, "Released, central, hours/week", _HOURS, 13),
         _Column(col.EVIDENCE, "Evidence (rules that fired)", None, 80),
         _Column(col.SOURCE_SHEET, "Source sheet", None, 10),
         _Column(col.SOURCE_ROW, "Source row", _INT, 8),
     )
-    note = None
-    if len(tasks) > EXCEL_MAX_ROWS - 3:
-        note = (
-            f"Excel holds {EXCEL_MAX_ROWS - 3:,} of the {len(tasks):,} tasks; "
-            "every task is in scored_tasks.csv."
-        )
     return _Table("Tasks", tasks, columns, note=note)
 
 
@@ -576,11 +769,13 @@ def _rules_table(result: Result) -> _Table:
 def write_excel(result: Result, path: str | os.PathLike[str], top_roles: int = 15) -> Path:
     """Write the result as a formatted Excel workbook for people to read.
 
-    Sheets: *Summary* (trust totals with low–central–high ranges for each scenario, the
-    assumptions, the ruleset's version and hash, the input and the date, and native bar
-    charts), *By staff group*, *By role*, *Tasks* (score, category, exposure, evidence),
-    *Issues* (every warning and rejected row, with its location) and *Rules used*. Header
-    rows are styled, frozen and filtered; numbers carry formats; text is always text.
+    Sheets: *Summary* (the headline figure with its range, every scenario low–central–high,
+    the automation and augmentation split by staff group, the assumptions, the ruleset's
+    version and hash, the input and the date, and native bar charts), *By staff group*,
+    *By role*, *Review first* (the tasks whose check matters most), *Tasks* (category,
+    exposure, mode, confidence, evidence), *Issues* (every warning and rejected row, with
+    its location) and *Rules used*. Header rows are styled, frozen and filtered; numbers
+    carry formats; text is always text.
 
     Parameters
     ----------
@@ -613,8 +808,16 @@ def write_excel(result: Result, path: str | os.PathLike[str], top_roles: int = 1
     formats = _Formats(book)
     groups, roles = _groups_table(result, names), _roles_table(result, names)
     summary = book.add_worksheet("Summary")
-    _write_summary(book, summary, formats, result, names, groups, roles, top_roles)
-    for table in (groups, roles, _tasks_table(result), _issues_table(result), _rules_table(result)):
+    _write_summary(book, summary, formats, result, groups, roles, top_roles)
+    for table in (
+        groups,
+        *_area_tables(result, names),
+        roles,
+        _review_table(result),
+        _tasks_table(result),
+        _issues_table(result),
+        _rules_table(result),
+    ):
         _write_table(book, formats, table)
     book.close()
     return out
@@ -625,19 +828,18 @@ def _write_summary(
     ws: Any,
     formats: _Formats,
     result: Result,
-    names: list[str],
     groups: _Table,
     roles: _Table,
     top_roles: int,
 ) -> None:
+    h = result.headline
     t = result.trust.iloc[0]
     a = result.assumptions
-    labels = result.scenarios.scenarios.labels
     meta = result.provenance
     write = _cell_writer(ws)
     ws.set_column(0, 0, 46)
     ws.set_column(1, 4, 18)
-    ws.set_column(5, 7, 14)
+    ws.set_column(5, 8, 14)
     _print_setup(ws)
     bold = formats.get(bold=True)
     italic = formats.get(italic=True, font_color="#555555")
@@ -660,9 +862,16 @@ def _write_summary(
     line(
         "Hours generative AI could release", formats.get(bold=True, font_size=14, font_color=_NAVY)
     )
+    line(h.sentence(), formats.get(bold=True, font_size=11))
     line(
-        f"{result.inventory.source} · {int(t[col.N_ROLES])} roles, {int(t[col.N_TASKS])} tasks, "
-        f"{t[col.FTE]:,.1f} FTE, {t[col.HOURS_TOTAL]:,.0f} hours worked a week."
+        f"Range: {h.range_note}. {h.split_text()}",
+        italic,
+    )
+    line(
+        f"{result.inventory.source} · {int(t[col.N_ROLES]):,} roles, "
+        f"{int(t[col.N_TASKS]):,} tasks, "
+        f"{t[col.FTE]:,.1f} FTE, {t[col.HOURS_TOTAL]:,.0f} hours listed a week "
+        f"({t[col.HOURS_NOT_LISTED]:,.0f} contracted but not listed, never counted as released)."
     )
     line(
         "Hours released are potential capacity for other work, not cash savings or posts "
@@ -670,16 +879,17 @@ def _write_summary(
         italic,
     )
     line()
-    line("Trust totals by scenario", section)
+    line(f"{t[col.LEVEL]}: every scenario", section)
     header(
         "Scenario",
-        "Low, hours/week",
+        "Low (P10), hours/week",
         "Central, hours/week",
-        "High, hours/week",
+        "High (P90), hours/week",
         "Central, hours/year",
         "Low, WTE",
         "Central, WTE",
         "High, WTE",
+        "Days per WTE per month",
     )
     hours, wte = formats.get(num_format=_HOURS), formats.get(num_format=_WTE)
     hours_b, wte_b = (
@@ -687,29 +897,58 @@ def _write_summary(
         formats.get(num_format=_WTE, bold=True),
     )
     trust = result.scenarios.trust.set_index(col.SCENARIO)
-    for name in names:
-        r = trust.loc[name]
+    for _, s in _summary.scenarios(result).iterrows():
+        r = trust.loc[s[col.SCENARIO]]
         cells = [
-            (labels[name], None),
+            (
+                str(s["label"]) + (" (headline)" if s["headline"] else ""),
+                bold if s["headline"] else None,
+            ),
             (r[col.RELEASED_LOW], hours),
-            (r[col.RELEASED_CENTRAL], hours_b),
+            (r[col.HOURS_RELEASED], hours_b),
             (r[col.RELEASED_HIGH], hours),
-            (r[col.RELEASED_YEAR_CENTRAL], hours),
+            (r[col.HOURS_RELEASED_YEAR], hours),
             (r[col.WTE_LOW], wte),
-            (r[col.WTE_CENTRAL], wte_b),
+            (r[col.WTE_RELEASED], wte_b),
             (r[col.WTE_HIGH], wte),
+            (r[col.DAYS_PER_WTE_MONTH], formats.get(num_format="0.00")),
         ]
         for i, (value, fmt) in enumerate(cells):
             write(row, i, value, fmt)
         row += 1
-    write(row, 0, f"Full potential, all tasks, adoption {a.adoption_rate:.0%} (point)")
-    write(row, 2, t[col.HOURS_RELEASED], hours_b)
-    write(row, 4, t[col.HOURS_RELEASED_YEAR], hours)
-    write(row, 6, t[col.WTE_RELEASED], wte_b)
-    row += 1
     line(
-        f"Low and high are the 10th and 90th percentiles of {result.scenarios.n_draws:,} "
-        f"Monte Carlo draws (seed {result.scenarios.seed}); central is the median.",
+        f"Central: each scenario's central assumptions, added up task by task. Low and high: "
+        f"the 10th and 90th percentiles of {result.scenarios.n_draws:,} Monte Carlo draws "
+        f"(seed {result.scenarios.seed}).",
+        italic,
+    )
+    line()
+    line(f"Automation and augmentation by staff group ({h.label}, central)", section)
+    header(
+        "Staff group",
+        "Automation, hours/week",
+        "Augmentation, hours/week",
+        "Total, hours/week",
+        "Automation share",
+    )
+    share = formats.get(num_format=_SHARE)
+    mode_rows = _summary.staff_groups(result)
+    for _, g in mode_rows.iterrows():
+        total = g[col.HOURS_RELEASED]
+        last = g[col.STAFF_GROUP] == t[col.LEVEL]
+        cells = [
+            (g[col.STAFF_GROUP], bold if last else None),
+            (g[col.HOURS_AUTOMATION], hours_b if last else hours),
+            (g[col.HOURS_AUGMENTATION], hours_b if last else hours),
+            (total, hours_b if last else hours),
+            (g[col.HOURS_AUTOMATION] / total if total > 0 else 0.0, share),
+        ]
+        for i, (value, fmt) in enumerate(cells):
+            write(row, i, value, fmt)
+        row += 1
+    line(
+        "Automation: the system does the task end to end and staff handle exceptions. "
+        "Augmentation: staff still do and own the task; AI drafts, summarises or suggests.",
         italic,
     )
     line()
@@ -720,14 +959,16 @@ def _write_summary(
         "Adoption (low–central–high)",
         "Realisation (low–central–high)",
         "Time-share uncertainty (±)",
+        "Scope",
     )
-    for s in result.scenarios.scenarios.scenarios:
+    for sc in result.scenarios.scenarios.scenarios:
         cells_text = [
-            s.label,
-            " + ".join(s.exposures),
-            f"{s.adoption.low:.0%} – {s.adoption.central:.0%} – {s.adoption.high:.0%}",
-            f"{s.realisation.low:.0%} – {s.realisation.central:.0%} – {s.realisation.high:.0%}",
-            f"{s.time_share_uncertainty:.0%}",
+            sc.label + (" (headline)" if sc.name == result.scenarios.headline else ""),
+            " + ".join(sc.exposures),
+            f"{sc.adoption.low:.0%} – {sc.adoption.central:.0%} – {sc.adoption.high:.0%}",
+            f"{sc.realisation.low:.0%} – {sc.realisation.central:.0%} – {sc.realisation.high:.0%}",
+            f"{sc.time_share_uncertainty:.0%}",
+            sc.scope_text(),
         ]
         for i, text in enumerate(cells_text):
             ws.write_string(row, i, text)
@@ -743,8 +984,9 @@ def _write_summary(
         ("Ruleset SHA-256", result.ruleset.hash),
         ("Scenarios version", meta.get("scenarios_version")),
         ("Scenarios SHA-256", meta.get("scenarios_sha256")),
+        ("Headline scenario", f"{h.scenario} ({h.label})"),
         ("Working weeks a year", f"{a.working_weeks_per_year:g}"),
-        ("Adoption rate (full-potential figure)", f"{a.adoption_rate:.0%}"),
+        ("Working days a month", f"{a.working_days_per_month:g}"),
         ("Monte Carlo", f"{result.scenarios.n_draws:,} draws, seed {result.scenarios.seed}"),
         ("genai_aug version", __version__),
         ("Written", dt.datetime.now().replace(microsecond=0).isoformat(sep=" ")),
@@ -756,36 +998,59 @@ def _write_summary(
         write(row, 1, "" if value is None else str(value))
         row += 1
     line()
-    line("Charts (central figures; ranges are in the tables)", section)
+    line("Charts (central figures; the ranges are in the tables above and on each sheet)", section)
     ws.set_h_pagebreaks([row - 1])  # the charts start on a page of their own
 
+    n_groups = groups.n_rows
+    pagebreaks = []
+    foot = formats.get(italic=True, font_size=8, font_color="#555555")
+
+    def place(chart: Any, height: float, scenarios: str) -> None:
+        """The chart at the current row, its footnote right below it."""
+        nonlocal row
+        pagebreaks.append(row - 1)
+        ws.insert_chart(row, 0, chart)
+        row += int(height / 20) + 1
+        ws.write_string(row - 1, 0, _footnote_text(result, scenarios), foot)
+        row += 1
+
+    modes_chart = book.add_chart({"type": "bar", "subtype": "stacked"})
+    _add_series(modes_chart, groups, groups.col_index(col.HOURS_AUTOMATION), n_groups, 4)
+    _add_series(modes_chart, groups, groups.col_index(col.HOURS_AUGMENTATION), n_groups, 5)
+    chart_height = max(380, 30 * n_groups)
+    _style_chart(
+        modes_chart,
+        f"Automation and augmentation by staff group ({h.label}, central hours a week)",
+        height=chart_height,
+    )
+    place(modes_chart, chart_height, f"scenario: {h.scenario}")
+
     groups_chart = book.add_chart({"type": "bar"})
-    first_scen = len(groups.columns) - 4 * len(names)
-    for i in range(len(names)):
-        _add_series(groups_chart, groups, first_scen + 4 * i + 1, groups.frame.shape[0], i)
-    n_groups = len(groups.frame)
+    names = [s.name for s in result.scenarios.scenarios.scenarios]
+    for i, name in enumerate(names):
+        _add_series(
+            groups_chart, groups, groups.col_index(f"{name}__{col.HOURS_RELEASED}"), n_groups, i
+        )
+    groups_height = max(420, 36 * n_groups * max(1, len(names)) / 1.6)
     _style_chart(
         groups_chart,
         "Hours released a week by staff group, by scenario (central)",
-        height=max(420, 36 * n_groups * max(1, len(names)) / 1.6),
+        height=groups_height,
     )
-    ws.insert_chart(row, 0, groups_chart)
-    rows_used = int(max(420, 36 * n_groups * max(1, len(names)) / 1.6) / 20) + 2
-    row += rows_used
-    ws.set_h_pagebreaks([row - rows_used - 1, row - 1])
+    place(groups_chart, groups_height, "scenarios: " + ", ".join(names))
 
     n_top = min(top_roles, roles.n_rows)
-    rank_by = _central(names)
     roles_chart = book.add_chart({"type": "bar"})
-    central_col = len(roles.columns) - 4 * len(names) + 4 * names.index(rank_by) + 1
-    _add_series(roles_chart, roles, central_col, n_top, names.index(rank_by))
+    _add_series(roles_chart, roles, roles.col_index(col.HOURS_RELEASED), n_top, 0)
+    roles_height = max(380, 30 * n_top)
     _style_chart(
         roles_chart,
-        f"Top {n_top} roles by hours released a week ({labels[rank_by]}, central)",
-        height=max(380, 30 * n_top),
+        f"Top {n_top} roles by hours released a week ({h.label}, central)",
+        height=roles_height,
         legend=False,
     )
-    ws.insert_chart(row, 0, roles_chart)
+    place(roles_chart, roles_height, f"scenario: {h.scenario}")
+    ws.set_h_pagebreaks(pagebreaks)
 
 
 def _add_series(chart: Any, table: _Table, value_col: int, n: int, colour_index: int) -> None:

@@ -84,7 +84,7 @@ class Category(_Model):
     label: str = Field(min_length=1, description="Name for people, e.g. 'Scheduling and booking'.")
     exposure: Exposure = Field(description="E0, E1 or E2 under the rubric in docs/scoring.md.")
     time_share: float = Field(
-        ge=0.0, le=1.0, description="Share of the task's time Gen AI could release."
+        ge=0.0, le=1.0, strict=True, description="Share of the task's time Gen AI could release."
     )
     rationale: str = Field(min_length=1, description="Why this exposure and time share.")
     mode: Mode = Field(
@@ -99,12 +99,12 @@ class Rule(_Model):
 
     id: str = Field(pattern=_ID)
     category: str
-    weight: float = Field(gt=0.0, le=10.0)
+    weight: float = Field(gt=0.0, le=10.0, strict=True)
     rationale: str = Field(min_length=1)
     terms: tuple[str, ...] = ()
     unless: tuple[str, ...] = ()
     attribute: Literal["patient_facing"] | None = None
-    equals: bool | None = None
+    equals: bool | None = Field(None, strict=True)
 
     @field_validator("terms", "unless")
     @classmethod
@@ -422,6 +422,7 @@ def _close(name: str, options: set[str]) -> str:
 
 
 DEFAULT_RULES_FILE = "default_rules.toml"
+DEFAULT_GLOSSARY_FILE = "nhs_glossary.toml"
 
 
 def _read_toml(path: Path | None) -> dict[str, Any]:
@@ -455,8 +456,49 @@ def _describe_loc(data: Mapping[str, Any], loc: tuple[int | str, ...]) -> str:
     return "field '" + ".".join(str(p) for p in loc) + "'" if loc else "ruleset"
 
 
+def _check_overlay(data: Mapping[str, Any], where: str) -> None:
+    """The shape of a file that extends the default, checked before it is laid over it."""
+    problems = []
+    try:
+        RulesetInfo.model_validate(data.get("ruleset"))
+    except ValidationError as exc:
+        problems += [
+            f"  - table [ruleset], field '{'.'.join(str(p) for p in e['loc']) or 'ruleset'}': "
+            f"{e['msg']}"
+            for e in exc.errors()
+        ]
+    for part in ("categories", "rules"):
+        items = data.get(part, [])
+        if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+            problems.append(
+                f"  - '{part}': expected [[{part}]] tables, got {type(items).__name__}"
+                + (
+                    f" of {sorted({type(i).__name__ for i in items})}"
+                    if isinstance(items, list)
+                    else ""
+                )
+            )
+    glossary = data.get("glossary", [])
+    if not isinstance(glossary, list) or not all(isinstance(i, dict) for i in glossary):
+        problems.append(
+            f"  - 'glossary': expected [[glossary]] tables, got {type(glossary).__name__}"
+        )
+    # families and object classes are expanded into rules before this check
+    unknown = sorted(set(data) - {"ruleset", "categories", "rules", "glossary"})
+    if unknown:
+        problems.append(
+            f"  - unknown top-level key(s) {unknown}; expected ruleset, categories, rules, "
+            "glossary, object_classes, families"
+        )
+    if problems:
+        raise RulesetError(
+            f"Ruleset '{where}' is invalid ({len(problems)} problem(s)):\n" + "\n".join(problems)
+        )
+
+
 def _merge(base: Ruleset, data: Mapping[str, Any], where: str) -> dict[str, Any]:
     """Overlay a user's ruleset data on ``base``: same ids replace, new ids are added."""
+    _check_overlay(data, where)
     info = dict(data.get("ruleset", {}))
     disable = set(info.get("disable", ()))
     known = {r.id for r in base.rules} | {r.get("id") for r in data.get("rules", [])}
@@ -541,7 +583,11 @@ def _with_glossary_file(data: dict[str, Any], folder: Path | None) -> dict[str, 
     if not isinstance(name, str):
         return data
     path = None if folder is None else folder / name
-    extra = read_toml(path, name, "Glossary", RulesetError).get("glossary", [])
+    # a user's glossary file is laid out as the packaged one: [[glossary]] entries
+    extra = read_toml(
+        path, name if path is None else DEFAULT_GLOSSARY_FILE, "Glossary", RulesetError
+    )
+    extra = extra.get("glossary", [])
     if not isinstance(extra, list):
         raise RulesetError(
             f"Glossary file '{path or name}': expected [[glossary]] entries, "

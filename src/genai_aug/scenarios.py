@@ -1,65 +1,46 @@
-"""Scenarios and ranges: hours released under stated adoption assumptions, low–central–high.
+"""Scenarios: the stated assumptions under which hours are released, as data.
 
-A *scenario* is data (TOML): which exposure classes count, how widely the tools are
-adopted, how much of the time saved is realised as time released, and how uncertain
-each category's time share is. The packaged file ``default_scenarios.toml`` holds three:
-``llm_alone`` (E1 tasks only), ``llm_with_tools`` (E1 and E2) and ``partial_adoption``
-(the central case). An analyst's file adds to or replaces them.
+A *scenario* (TOML) says which exposure classes count (E1 and/or E2: E0 tasks release
+nothing, by definition), which staff groups, categories and roles it covers (all by
+default), how widely the tools are adopted and how much of the time saved is realised
+as time released (each low–central–high), and how uncertain each category's time share
+is. One scenario of a set is the **headline**: the figure a board quotes. The packaged
+file ``default_scenarios.toml`` holds three: ``llm_alone`` (E1 tasks), ``llm_with_tools``
+(E1 and E2: the full potential) and ``partial_adoption`` (the headline). An analyst's file
+adds to or replaces them.
 
-Ranges come from a seeded Monte Carlo. In each of ``n_draws`` draws:
-
-* adoption ``a`` and realisation ``r`` are drawn from triangular distributions with the
-  scenario's (low, central, high) as (left, mode, right);
-* each category's time share is multiplied by a factor drawn from a triangular
-  distribution on ``[1 − u, 1 + u]`` with mode 1, ``u`` the scenario's
-  ``time_share_uncertainty``; a task takes the factor of its primary category;
-
-and a role releases ``a · r · Σ_task hours × FTE × min(1, score × factor)`` hours a
-week, counting only tasks of the scenario's exposure classes. Staff groups and the
-trust add up their roles *within each draw*. The low, central and high figures are the
-10th, 50th and 90th percentiles of the draws at each level (so the low figures of the
-roles do not add up to the trust's low figure: that is how ranges behave). The draws
-depend only on the seed, the scenario's name and the ruleset's categories, never on the
-inventory's row order, so a seed reproduces every figure.
+This module only declares and checks scenarios; :mod:`genai_aug.aggregating` computes
+the hours they release.
 """
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import json
-import zlib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from genai_aug import _columns as col
-from genai_aug._reference import STAFF_GROUPS
+from genai_aug._reference import canonical_staff_group, suggest_staff_groups
 from genai_aug._toml import read_toml
-from genai_aug.aggregating import TRUST_LABEL, ordered_sum
-from genai_aug.errors import ScenarioError
+from genai_aug.errors import ArgumentTypeError, ScenarioError
 
 __all__ = [
-    "DEFAULT_DRAWS",
-    "DEFAULT_SEED",
     "Range",
     "Scenario",
-    "ScenarioResults",
     "ScenarioSet",
     "default_scenarios",
     "load_scenarios",
-    "simulate",
 ]
 
-DEFAULT_SEED = 2025
-DEFAULT_DRAWS = 2000
-QUANTILES = (0.1, 0.5, 0.9)
 DEFAULT_SCENARIOS_FILE = "default_scenarios.toml"
-_CHUNK = 4096  # roles per block of draws: bounds memory at _CHUNK × n_draws floats
+_SET_KEYS = ("version", "extends", "description")
 
 
 class _Model(BaseModel):
@@ -69,9 +50,9 @@ class _Model(BaseModel):
 class Range(_Model):
     """A low–central–high assumption, each a share between 0 and 1."""
 
-    low: float = Field(ge=0.0, le=1.0)
-    central: float = Field(ge=0.0, le=1.0)
-    high: float = Field(ge=0.0, le=1.0)
+    low: float = Field(ge=0.0, le=1.0, strict=True)
+    central: float = Field(ge=0.0, le=1.0, strict=True)
+    high: float = Field(ge=0.0, le=1.0, strict=True)
 
     @model_validator(mode="after")
     def _ordered(self) -> Range:
@@ -82,14 +63,31 @@ class Range(_Model):
         return self
 
     def draw(self, rng: np.random.Generator, n: int) -> np.ndarray[Any, np.dtype[np.float64]]:
-        """``n`` draws from the triangular distribution (low, central, high)."""
-        if self.low == self.high:
-            return np.full(n, self.central)
-        return rng.triangular(self.low, self.central, self.high, size=n)
+        """``n`` draws whose median is ``central``, spread triangularly to ``low`` and ``high``.
+
+        Half the draws fall on each side of the central value: below it from the
+        triangular distribution on [low, central] with its mode at central, above it
+        from the one on [central, high]. For a symmetric range this is the triangular
+        distribution (low, central, high); for a skewed one it keeps the central value
+        the median, so the central figure stays inside its own range.
+
+        Examples
+        --------
+        >>> draws = Range(low=0.1, central=0.1, high=0.9).draw(np.random.default_rng(0), 10_000)
+        >>> round(float(np.mean(draws <= 0.1)), 1)  # half the draws at or below central
+        0.5
+        """
+        u = rng.random(n)
+        below = u < 0.5
+        # inverse CDF of each half-triangle, with u rescaled to [0, 1) on its side
+        v = np.where(below, 2 * u, 2 * u - 1)
+        down = self.low + (self.central - self.low) * np.sqrt(v)
+        up = self.high - (self.high - self.central) * np.sqrt(1 - v)
+        return np.where(below, down, up)
 
 
 class Scenario(_Model):
-    """One named set of adoption assumptions.
+    """One named set of adoption assumptions, and what it covers.
 
     Parameters
     ----------
@@ -99,23 +97,78 @@ class Scenario(_Model):
         Name for people, e.g. ``'Partial adoption (central case)'``.
     description : str
         What the scenario stands for, in a sentence or two.
-    exposures : list of {'E0', 'E1', 'E2'}
-        The exposure classes whose tasks count.
+    exposures : list of {'E1', 'E2'}
+        The exposure classes whose tasks count. E0 tasks release nothing, in every
+        scenario.
     adoption : Range
         Share of staff who use the tools for these tasks.
     realisation : Range
         Share of the time saved that becomes time released for other work.
     time_share_uncertainty : float
         Relative uncertainty ``u`` of each category's time share (0 ≤ u ≤ 1).
+    headline : bool
+        Whether this is the scenario whose central figure a board quotes (one per set).
+    staff_groups, categories, roles : list of str
+        The scenario's scope: NHS staff groups, category ids and role ids whose hours it
+        can release. Empty (the default) means all. Staff groups are checked when the
+        file is read; categories against the ruleset and roles against the inventory
+        when hours are computed.
     """
 
     name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     label: str = Field(min_length=1)
     description: str = Field(min_length=1)
-    exposures: tuple[Literal["E0", "E1", "E2"], ...] = Field(min_length=1)
+    exposures: tuple[Literal["E1", "E2"], ...] = Field(min_length=1)
     adoption: Range
     realisation: Range
-    time_share_uncertainty: float = Field(0.3, ge=0.0, le=1.0)
+    time_share_uncertainty: float = Field(0.3, ge=0.0, le=1.0, strict=True)
+    headline: bool = Field(False, strict=True)
+    staff_groups: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    roles: tuple[str, ...] = ()
+
+    @field_validator("exposures", mode="before")
+    @classmethod
+    def _no_e0(cls, value: Any) -> Any:
+        if isinstance(value, list | tuple) and "E0" in value:
+            raise ValueError(
+                "E0 tasks release nothing by definition (no meaningful saving), so a scenario "
+                "cannot count them; list E1 and/or E2"
+            )
+        return value
+
+    @field_validator("staff_groups")
+    @classmethod
+    def _known_groups(cls, groups: tuple[str, ...]) -> tuple[str, ...]:
+        out = []
+        for g in groups:
+            canonical = canonical_staff_group(g)
+            if canonical is None:
+                close = ", ".join(repr(c) for c in suggest_staff_groups(g))
+                raise ValueError(
+                    f"unknown staff group {g!r} (did you mean {close}?); expected NHS Workforce "
+                    "Statistics staff groups"
+                )
+            out.append(canonical)
+        return tuple(out)
+
+    @property
+    def scoped(self) -> bool:
+        """Whether the scenario covers less than the whole inventory."""
+        return bool(self.staff_groups or self.categories or self.roles)
+
+    def scope_text(self) -> str:
+        """The scope in words, e.g. ``'staff groups: Central functions; categories: …'``."""
+        parts = [
+            f"{what}: {', '.join(items)}"
+            for what, items in (
+                ("staff groups", self.staff_groups),
+                ("categories", self.categories),
+                ("roles", self.roles),
+            )
+            if items
+        ]
+        return "; ".join(parts) or "all staff groups, categories and roles"
 
 
 class ScenarioSet(_Model):
@@ -123,6 +176,8 @@ class ScenarioSet(_Model):
 
     version: str = Field(min_length=1)
     scenarios: tuple[Scenario, ...] = Field(min_length=1)
+    source: str | None = Field(None, exclude=True)
+    """The file the scenarios came from, for messages (not part of the hash)."""
 
     @model_validator(mode="after")
     def _unique(self) -> ScenarioSet:
@@ -130,7 +185,48 @@ class ScenarioSet(_Model):
         dupes = sorted({n for n in names if names.count(n) > 1})
         if dupes:
             raise ValueError(f"scenario name(s) used more than once: {dupes}")
+        flagged = [s.name for s in self.scenarios if s.headline]
+        if len(flagged) > 1:
+            raise ValueError(
+                f"more than one headline scenario: {flagged}; set headline = true on one only"
+            )
+        if not flagged and len(self.scenarios) > 1:
+            raise ValueError(
+                f"no headline scenario among {names}; set headline = true on the one whose "
+                "central figure a board should quote"
+            )
         return self
+
+    @property
+    def headline(self) -> Scenario:
+        """The scenario whose central figure is the headline (the only one, if just one)."""
+        return next((s for s in self.scenarios if s.headline), self.scenarios[0])
+
+    def with_headline(self, name: str) -> ScenarioSet:
+        """The same scenarios with ``name`` as the headline.
+
+        Examples
+        --------
+        >>> default_scenarios().with_headline("llm_with_tools").headline.name
+        'llm_with_tools'
+        """
+        self.get(name)
+        return ScenarioSet(
+            version=self.version,
+            scenarios=tuple(
+                s.model_copy(update={"headline": s.name == name}) for s in self.scenarios
+            ),
+        )
+
+    def get(self, name: str) -> Scenario:
+        """The scenario called ``name``; a :class:`ScenarioError` naming the closest otherwise."""
+        for s in self.scenarios:
+            if s.name == name:
+                return s
+        names = [s.name for s in self.scenarios]
+        close = difflib.get_close_matches(str(name), names, n=1)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        raise ScenarioError(f"Unknown scenario '{name}'{hint}; the scenarios are {names}.")
 
     @property
     def labels(self) -> dict[str, str]:
@@ -150,7 +246,9 @@ class ScenarioSet(_Model):
                 {
                     col.SCENARIO: s.name,
                     "label": s.label,
+                    "headline": s.headline or s is self.headline,
                     "exposures_counted": "+".join(s.exposures),
+                    "scope": s.scope_text(),
                     "adoption_low": s.adoption.low,
                     "adoption_central": s.adoption.central,
                     "adoption_high": s.adoption.high,
@@ -169,7 +267,8 @@ def _read(path: Path | None) -> dict[str, Any]:
     return read_toml(path, DEFAULT_SCENARIOS_FILE, "Scenario", ScenarioError)
 
 
-def _validate(data: Mapping[str, Any], where: str) -> ScenarioSet:
+def _layout(data: Mapping[str, Any], where: str) -> tuple[dict[str, Any], list[Any]]:
+    """The ``[scenarios]`` table and the ``[[scenario]]`` entries, their shape checked."""
     info = data.get("scenarios", {})
     items = data.get("scenario", [])
     unknown = sorted(set(data) - {"scenarios", "scenario"})
@@ -178,23 +277,64 @@ def _validate(data: Mapping[str, Any], where: str) -> ScenarioSet:
             f"Scenario file '{where}': expected a [scenarios] table and [[scenario]] entries, "
             f"got {sorted(data)}. See the packaged {DEFAULT_SCENARIOS_FILE} for the layout."
         )
+    for key in sorted(set(info) - set(_SET_KEYS)):
+        close = difflib.get_close_matches(key, _SET_KEYS, n=1)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        raise ScenarioError(
+            f"Scenario file '{where}', table [scenarios]: unknown key '{key}'{hint}; expected "
+            f"{', '.join(_SET_KEYS)}."
+        )
+    extends = info.get("extends")
+    if extends is not None and extends != "default":
+        raise ScenarioError(
+            f"Scenario file '{where}', table [scenarios], key 'extends': expected \"default\" "
+            f"(to add to the packaged scenarios) or no 'extends' at all, got {extends!r}."
+        )
+    return info, items
+
+
+def _validate(info: Mapping[str, Any], items: list[Any], where: str) -> ScenarioSet:
     payload = {"version": info.get("version", "unversioned"), "scenarios": items}
     try:
-        return ScenarioSet.model_validate(payload)
+        return ScenarioSet.model_validate(payload).model_copy(update={"source": where})
     except ValidationError as exc:
+        errors = exc.errors()
         lines = []
-        for err in exc.errors():
+        for err in errors:
             loc = err["loc"]
+            deeper = any(len(e["loc"]) > len(loc) and e["loc"][: len(loc)] == loc for e in errors)
+            if err["type"] == "too_short" and deeper:
+                continue  # an invalid item left none valid: the item's own error says why
             if len(loc) >= 2 and loc[0] == "scenarios" and isinstance(loc[1], int):
                 entry = items[loc[1]] if loc[1] < len(items) else {}
                 name = entry.get("name", "?") if isinstance(entry, dict) else "?"
                 field = ".".join(str(p) for p in loc[2:]) or "entry"
-                lines.append(f"  - scenario {loc[1] + 1} ('{name}'), field '{field}': {err['msg']}")
+                lines.append(
+                    f"  - scenario {loc[1] + 1} ('{name}'), field '{field}': {err['msg']}"
+                    f"{_suggest(err, loc[2:])}{_got(err)}"
+                )
             else:
                 lines.append(f"  - {'.'.join(str(p) for p in loc) or 'file'}: {err['msg']}")
         raise ScenarioError(
             f"Scenario file '{where}' is invalid ({len(lines)} problem(s)):\n" + "\n".join(lines)
         ) from None
+
+
+def _suggest(err: Any, loc: tuple[Any, ...]) -> str:
+    """'(did you mean 'adoption'?)' for a misspelt field."""
+    if err["type"] != "extra_forbidden" or not loc:
+        return ""
+    model: type[BaseModel] = Range if len(loc) > 1 else Scenario
+    close = difflib.get_close_matches(str(loc[-1]), list(model.model_fields), n=1)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def _got(err: Any) -> str:
+    """', got 'yes' (str)' for a value of the wrong type."""
+    if err["type"].endswith("_type") and "input" in err:
+        value = err["input"]
+        return f", got {value!r} ({type(value).__name__})"
+    return ""
 
 
 _DEFAULT: ScenarioSet | None = None
@@ -210,7 +350,8 @@ def default_scenarios() -> ScenarioSet:
     """
     global _DEFAULT
     if _DEFAULT is None:
-        _DEFAULT = _validate(_read(None), f"packaged {DEFAULT_SCENARIOS_FILE}")
+        where = f"packaged {DEFAULT_SCENARIOS_FILE}"
+        _DEFAULT = _validate(*_layout(_read(None), where), where)
     return _DEFAULT
 
 
@@ -220,8 +361,10 @@ def load_scenarios(
     """Load and validate a scenario file (TOML); with no argument, the packaged scenarios.
 
     A file whose ``[scenarios]`` table says ``extends = "default"`` keeps the packaged
-    scenarios and adds its own (a scenario with a packaged name replaces it); otherwise
-    the file's scenarios are the whole set.
+    scenarios and adds its own (a scenario with a packaged name replaces it; a scenario of
+    its own marked ``headline = true`` becomes the headline); otherwise the file's
+    scenarios are the whole set, and one of them must be marked ``headline = true``
+    unless there is only one.
 
     Parameters
     ----------
@@ -243,239 +386,36 @@ def load_scenarios(
     if isinstance(source, ScenarioSet):
         return source
     if not isinstance(source, str | Path):
-        try:
-            return ScenarioSet(version="custom", scenarios=tuple(source))
-        except ValidationError as exc:
-            raise ScenarioError(f"Scenarios are invalid: {exc}") from None
+        if isinstance(source, Sequence):
+            bad = [i for i, x in enumerate(source) if not isinstance(x, Scenario)]
+            if bad:
+                raise ScenarioError(
+                    f"Scenarios are invalid: item {bad[0]} is a {type(source[bad[0]]).__name__}, "
+                    "not a Scenario. Build each with genai_aug.scenarios.Scenario(...), or pass "
+                    "a scenario file."
+                )
+            try:
+                return ScenarioSet(version="custom", scenarios=tuple(source))
+            except ValidationError as exc:
+                problems = "; ".join(e["msg"] for e in exc.errors())
+                raise ScenarioError(f"Scenarios are invalid: {problems}.") from None
+        raise ArgumentTypeError(
+            "scenarios must be a path to a scenario file, a ScenarioSet, a list of Scenario "
+            f"or None, got {type(source).__name__}."
+        )
     path = Path(source)
-    data = _read(path)
-    info = data.get("scenarios", {})
-    if isinstance(info, dict) and info.get("extends") == "default":
+    if path.is_dir():
+        raise ScenarioError(f"Scenario file '{path}' is a folder; expected a .toml file.")
+    info, items = _layout(_read(path), str(path))
+    if info.get("extends") == "default":
         info = {k: v for k, v in info.items() if k != "extends"}
-        own = data.get("scenario", [])
-        own_names = {s.get("name") for s in own if isinstance(s, dict)}
+        own = [s for s in items if isinstance(s, dict)]
+        own_names = {s.get("name") for s in own}
+        own_headline = any(s.get("headline") is True for s in own)
         inherited = [
-            s.model_dump(mode="json")
+            s.model_dump(mode="json") | ({"headline": False} if own_headline else {})
             for s in default_scenarios().scenarios
             if s.name not in own_names
         ]
-        data = {"scenarios": info, "scenario": [*inherited, *own]}
-    return _validate(data, str(path))
-
-
-@dataclass(frozen=True)
-class ScenarioResults:
-    """Hours released under each scenario, low–central–high, at every level.
-
-    Attributes
-    ----------
-    roles, staff_groups, trust : pandas.DataFrame
-        Tidy tables: the level's key columns, ``scenario``, then
-        ``hours_released_per_week_{low,central,high}``,
-        ``hours_released_per_year_{low,central,high}`` and ``wte_released_{low,central,high}``.
-    scenarios : ScenarioSet
-        The scenarios and their assumptions.
-    seed, n_draws : int
-        The Monte Carlo seed and number of draws.
-    """
-
-    roles: pd.DataFrame
-    staff_groups: pd.DataFrame
-    trust: pd.DataFrame
-    scenarios: ScenarioSet
-    seed: int
-    n_draws: int
-
-    def wide(self, level: Literal["roles", "staff_groups", "trust"]) -> pd.DataFrame:
-        """The scenarios side by side: one row per role, group or the trust.
-
-        Columns are a two-level index ``(scenario, figure)``.
-        """
-        frame: pd.DataFrame = getattr(self, level)
-        keys = [c for c in frame.columns if c not in (col.SCENARIO, *col.RANGE_COLUMNS)]
-        order = [s.name for s in self.scenarios.scenarios]
-        out = frame.pivot_table(
-            index=keys,
-            columns=col.SCENARIO,
-            values=list(col.RANGE_COLUMNS),
-            aggfunc="first",
-            dropna=False,
-            observed=True,
-        )
-        out = out.swaplevel(0, 1, axis=1)
-        out = out.reindex(
-            columns=pd.MultiIndex.from_product([order, list(col.RANGE_COLUMNS)]),
-        )
-        if level == "roles":
-            out = out.sort_index()
-        elif level == "staff_groups":
-            out = out.reindex([g for g in STAFF_GROUPS if g in set(out.index)])
-        return out
-
-
-def _rng(seed: int, name: str) -> np.random.Generator:
-    return np.random.default_rng(np.random.SeedSequence([seed, zlib.crc32(name.encode())]))
-
-
-def _quantiles(draws: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
-    """QUANTILES of each row of a (rows × draws) block, as a (3 × rows) array."""
-    return np.quantile(draws, QUANTILES, axis=1) if draws.size else np.zeros((3, draws.shape[0]))
-
-
-def _range_columns(
-    week: np.ndarray[Any, Any], wte: np.ndarray[Any, Any], weeks: float
-) -> dict[str, np.ndarray[Any, Any]]:
-    """The range columns from (3 × rows) quantiles of hours a week and of WTE."""
-    return {
-        col.RELEASED_LOW: week[0],
-        col.RELEASED_CENTRAL: week[1],
-        col.RELEASED_HIGH: week[2],
-        col.RELEASED_YEAR_LOW: week[0] * weeks,
-        col.RELEASED_YEAR_CENTRAL: week[1] * weeks,
-        col.RELEASED_YEAR_HIGH: week[2] * weeks,
-        col.WTE_LOW: wte[0],
-        col.WTE_CENTRAL: wte[1],
-        col.WTE_HIGH: wte[2],
-    }
-
-
-def simulate(
-    tasks: pd.DataFrame,
-    roles: pd.DataFrame,
-    categories: Sequence[str],
-    scenarios: ScenarioSet | None = None,
-    *,
-    seed: int = DEFAULT_SEED,
-    n_draws: int = DEFAULT_DRAWS,
-    working_weeks_per_year: float = 45.0,
-) -> ScenarioResults:
-    """Hours released under each scenario, with low–central–high ranges at every level.
-
-    Parameters
-    ----------
-    tasks : pandas.DataFrame
-        Aggregated tasks (``Result.tasks``): ``role_id``, ``category``, ``exposure``,
-        ``score`` and ``hours_per_week_total``.
-    roles : pandas.DataFrame
-        ``Result.roles``: ``role_id``, ``role_title``, ``staff_group``,
-        ``contracted_hours`` and ``hours_per_week_total``.
-    categories : sequence of str
-        The ruleset's category ids, in ruleset order (fixes which factor is whose).
-    scenarios : ScenarioSet, optional
-        Defaults to :func:`default_scenarios`.
-    seed : int
-        Seed of the Monte Carlo; the same seed gives the same figures.
-    n_draws : int
-        Number of draws (≥ 100).
-    working_weeks_per_year : float
-        Converts hours a week to hours a year.
-
-    Returns
-    -------
-    ScenarioResults
-    """
-    scen = scenarios or default_scenarios()
-    if n_draws < 100:
-        raise ScenarioError(f"n_draws must be at least 100 for stable percentiles, got {n_draws}.")
-    cats = list(categories)
-    roles_sorted = roles.sort_values(col.ROLE_ID, kind="stable").reset_index(drop=True)
-    group_dtype = pd.CategoricalDtype(list(STAFF_GROUPS), ordered=True)
-    group_codes = pd.Series(roles_sorted[col.STAFF_GROUP], dtype=group_dtype).cat.codes.to_numpy()
-    # Roles in (staff group, role id) order, so each block's groups are contiguous.
-    sim_order = np.lexsort((np.arange(len(roles_sorted)), group_codes))
-    role_codes = pd.Index(roles_sorted[col.ROLE_ID])
-    contracted = roles_sorted[col.CONTRACTED_HOURS].to_numpy(dtype=float)
-
-    t_role = role_codes.get_indexer(pd.Index(tasks[col.ROLE_ID]))
-    t_cat = pd.Index(cats).get_indexer(pd.Index(tasks[col.CATEGORY].fillna("")))
-    scores = tasks[col.SCORE].to_numpy(dtype=float)
-    hours = tasks[col.HOURS_TOTAL].to_numpy(dtype=float)
-    exposure = tasks[col.EXPOSURE].astype(object).to_numpy()
-    n_roles, n_cats, n_groups = len(roles_sorted), len(cats), len(STAFF_GROUPS)
-
-    role_parts, group_parts, trust_parts = [], [], []
-    for s in scen.scenarios:
-        rng = _rng(seed, s.name)
-        u = s.time_share_uncertainty
-        factors = (
-            rng.triangular(1 - u, 1.0, 1 + u, size=(n_draws, n_cats))
-            if u > 0
-            else np.ones((n_draws, n_cats))
-        )
-        scale = s.adoption.draw(rng, n_draws) * s.realisation.draw(rng, n_draws)
-
-        counted = np.isin(exposure, s.exposures) & ~np.isnan(scores) & (t_cat >= 0)
-        idx = np.flatnonzero(counted)
-        # Per role and category: counted hours × score, and counted hours (the cap).
-        flat = t_role[idx] * n_cats + t_cat[idx]
-        base = _ordered_group_sum(hours[idx] * scores[idx], flat, n_roles * n_cats)
-        base = base.reshape(n_roles, n_cats)
-        cap = _ordered_group_sum(hours[idx], t_role[idx], n_roles)
-
-        role_week = np.zeros((n_roles, 3))
-        role_wte = np.zeros((n_roles, 3))
-        group_week = np.zeros((n_groups, n_draws))
-        group_wte = np.zeros((n_groups, n_draws))
-        for start in range(0, n_roles, _CHUNK):
-            block = sim_order[start : start + _CHUNK]
-            week = np.minimum((base[block] @ factors.T) * scale[None, :], cap[block, None])
-            wte = week / contracted[block, None]
-            role_week[block] = _quantiles(week).T
-            role_wte[block] = _quantiles(wte).T
-            g = group_codes[block]
-            starts = np.flatnonzero(np.r_[True, g[1:] != g[:-1]])
-            group_week[g[starts]] += np.add.reduceat(week, starts, axis=0)
-            group_wte[g[starts]] += np.add.reduceat(wte, starts, axis=0)
-        weeks = working_weeks_per_year
-        role_parts.append(
-            pd.DataFrame(
-                {
-                    col.ROLE_ID: roles_sorted[col.ROLE_ID].to_numpy(),
-                    col.ROLE_TITLE: roles_sorted[col.ROLE_TITLE].to_numpy(),
-                    col.STAFF_GROUP: roles_sorted[col.STAFF_GROUP].to_numpy(),
-                    col.SCENARIO: s.name,
-                    **_range_columns(role_week.T, role_wte.T, weeks),
-                }
-            )
-        )
-        present = np.unique(group_codes[group_codes >= 0])
-        group_parts.append(
-            pd.DataFrame(
-                {
-                    col.STAFF_GROUP: [STAFF_GROUPS[i] for i in present],
-                    col.SCENARIO: s.name,
-                    **_range_columns(
-                        _quantiles(group_week[present]), _quantiles(group_wte[present]), weeks
-                    ),
-                }
-            )
-        )
-        trust_week = group_week.sum(axis=0, keepdims=True)
-        trust_wte = group_wte.sum(axis=0, keepdims=True)
-        trust_parts.append(
-            pd.DataFrame(
-                {
-                    col.LEVEL: [TRUST_LABEL],
-                    col.SCENARIO: s.name,
-                    **_range_columns(_quantiles(trust_week), _quantiles(trust_wte), weeks),
-                }
-            )
-        )
-    return ScenarioResults(
-        roles=pd.concat(role_parts, ignore_index=True),
-        staff_groups=pd.concat(group_parts, ignore_index=True),
-        trust=pd.concat(trust_parts, ignore_index=True),
-        scenarios=scen,
-        seed=seed,
-        n_draws=n_draws,
-    )
-
-
-def _ordered_group_sum(
-    values: np.ndarray[Any, Any], codes: np.ndarray[Any, Any], size: int
-) -> np.ndarray[Any, Any]:
-    """:func:`~genai_aug.aggregating.ordered_sum`, padded to ``size`` groups."""
-    out = np.zeros(size)
-    sums = ordered_sum(values, codes)
-    out[: len(sums)] = sums
-    return out
+        items = [*inherited, *items]
+    return _validate(info, items, str(path))

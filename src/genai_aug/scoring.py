@@ -114,6 +114,7 @@ def _evaluate(
 
     cats = rs.categories
     cat_pos = {c.id: i for i, c in enumerate(cats)}
+    cat_ids_all = np.array([c.id for c in cats], dtype=object)
     weights = np.zeros((len(rules), len(cats)))
     for j, rule in enumerate(rules):
         weights[j, cat_pos[rule.category]] = rule.weight
@@ -126,7 +127,15 @@ def _evaluate(
     by_exposure = np.stack([strength[:, exposure_of == k].sum(axis=1) for k in range(3)], axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
         score = np.where(classified, (strength @ shares) / np.where(classified, total, 1.0), np.nan)
-    cat_idx = strength.argmax(axis=1)
+    exposure_idx = exposure_from_evidence(by_exposure)
+    cat_idx = category_from_evidence(strength, exposure_of, exposure_idx)
+    # The strongest category on the other side of "exposed or not": what the task would
+    # be if that decision went the other way (for the review list's hours at stake).
+    other_side = (exposure_of[None, :] > 0) != (exposure_idx[:, None] > 0)
+    other = np.where(other_side & (strength > 0), strength, -np.inf)
+    has_other = np.isfinite(other.max(axis=1)) if len(other) else np.zeros(0, dtype=bool)
+    alternative = np.where(has_other, cat_ids_all[other.argmax(axis=1)], None)
+    confidence = confidence_from_evidence(by_exposure, float(np.mean([r.weight for r in rules])))
     cat_ids = np.array([c.id for c in cats], dtype=object)
     cat_labels = np.array([c.label for c in cats], dtype=object)
     exp_names = np.array(EXPOSURES, dtype=object)
@@ -172,10 +181,12 @@ def _evaluate(
             col.CATEGORY: np.where(classified, cat_ids[cat_idx], UNCLASSIFIED),
             col.CATEGORY_LABEL: np.where(classified, cat_labels[cat_idx], "Unclassified"),
             col.EXPOSURE: pd.array(
-                np.where(classified, exp_names[exposure_from_evidence(by_exposure)], None),
+                np.where(classified, exp_names[exposure_idx], None),
                 dtype=object,
             ),
             col.SCORE: score,
+            col.CONFIDENCE: confidence,
+            col.ALTERNATIVE: pd.array(alternative, dtype=object),
             col.CLASSIFIED: classified,
             col.EVIDENCE: evidence,
         },
@@ -199,6 +210,65 @@ def exposure_from_evidence(by_exposure: np.ndarray[Any, Any]) -> np.ndarray[Any,
     """
     e0, e1, e2 = by_exposure[:, 0], by_exposure[:, 1], by_exposure[:, 2]
     return np.where(e1 + e2 > e0, np.where(e2 > e1, 2, 1), 0)
+
+
+def category_from_evidence(
+    strength: np.ndarray[Any, Any],
+    exposure_of: np.ndarray[Any, Any],
+    exposure_idx: np.ndarray[Any, Any],
+) -> np.ndarray[Any, Any]:
+    """Each row's category: the strongest category *of the exposure class decided*.
+
+    So a task's category, exposure, time share and mode always agree. ``strength`` is
+    the evidence per category (rows × categories), ``exposure_of`` each category's class
+    index and ``exposure_idx`` each row's decided class (:func:`exposure_from_evidence`).
+    Ties go to the earlier category in the ruleset.
+
+    Examples
+    --------
+    >>> strength = np.array([[0.9, 0.5, 0.6]])  # E0, E1 and E2 categories
+    >>> category_from_evidence(strength, np.array([0, 1, 2]), np.array([2])).tolist()
+    [2]
+    """
+    of_class = exposure_of[None, :] == exposure_idx[:, None]
+    out: np.ndarray[Any, Any] = np.where(of_class, strength, -np.inf).argmax(axis=1)
+    return out
+
+
+def confidence_from_evidence(
+    by_exposure: np.ndarray[Any, Any], typical_weight: float
+) -> np.ndarray[Any, Any]:
+    """How decisively the evidence chose each row's exposure class, in [0, 1].
+
+    With ``e0, e1, e2`` the evidence per class and ``T = e0 + e1 + e2``::
+
+        margin_exposed = |(e1 + e2) - e0| / T          # exposed or not
+        margin_tools   = |e2 - e1| / (e1 + e2)         # alone or with tools (exposed rows)
+        decisiveness   = margin_exposed                 for E0 rows
+                       = min(margin_exposed, margin_tools)  for E1 and E2 rows
+        amount         = 1 - exp(-T / typical_weight)   # one typical rule: 0.63; two: 0.86
+        confidence     = decisiveness × amount
+
+    Rows with no evidence (unclassified) have confidence 0. ``typical_weight`` is the
+    ruleset's mean rule weight, so the amount term reads "how many typical rules' worth
+    of evidence".
+
+    Examples
+    --------
+    >>> ev = np.array([[0.0, 0.0, 2.0], [1.0, 0.0, 1.0], [0.0, 0.0, 0.0]])
+    >>> confidence_from_evidence(ev, 1.0).round(3)
+    array([0.865, 0.   , 0.   ])
+    """
+    e0, e1, e2 = by_exposure[:, 0], by_exposure[:, 1], by_exposure[:, 2]
+    total = e0 + e1 + e2
+    exposed = e1 + e2
+    with np.errstate(invalid="ignore", divide="ignore"):
+        margin_exposed = np.where(total > 0, np.abs(exposed - e0) / total, 0.0)
+        margin_tools = np.where(exposed > 0, np.abs(e2 - e1) / exposed, 0.0)
+    decisiveness = np.where(exposed > e0, np.minimum(margin_exposed, margin_tools), margin_exposed)
+    amount = 1.0 - np.exp(-total / typical_weight)
+    out: np.ndarray[Any, Any] = np.clip(decisiveness * amount, 0.0, 1.0)
+    return out
 
 
 def _matched_words(
@@ -236,6 +306,13 @@ def _score_distinct(
 
 def _as_text_series(texts: Iterable[str] | pd.Series) -> pd.Series:
     """Texts as a Series (a Series keeps its index), refusing anything that is not a str."""
+    if isinstance(texts, str):  # one text, not a sequence of its characters
+        texts = [texts]
+    if not isinstance(texts, pd.Series | Iterable):
+        raise ArgumentTypeError(
+            f"texts must be a list or Series of strings, got {type(texts).__name__}. "
+            "Pass a list such as ['Book outpatient appointments']"
+        )
     series = texts if isinstance(texts, pd.Series) else pd.Series(list(texts), dtype=object)
     bad = [i for i, t in enumerate(series) if not isinstance(t, str)]
     if bad:
@@ -428,6 +505,8 @@ def _apply_overrides(
     out.loc[mask, col.EXPOSURE] = ids.map(lambda c: cats[c].exposure)
     out.loc[mask, col.SCORE] = ids.map(lambda c: cats[c].time_share).astype(float)
     out.loc[mask, col.CLASSIFIED] = True
+    out.loc[mask, col.CONFIDENCE] = 1.0  # the analyst decided
+    out.loc[mask, col.ALTERNATIVE] = None
     out.loc[mask, col.EVIDENCE] = ids.map(
         lambda c: f"{OVERRIDE_RULE}: category set to '{c}' by the analyst"
     )

@@ -9,16 +9,23 @@ are moved to the issues table instead.
 
 from __future__ import annotations
 
-import datetime as dt
-import re
+import difflib
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
-from typing import Literal
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
 
 from genai_aug import _columns as col
+from genai_aug._cells import (
+    INVISIBLE,
+    WHY_NOT_A_NUMBER,
+    NumberKind,
+    blank,
+    parse_numbers,
+    show_cell,
+    text,
+)
 from genai_aug._issues import IssueLog, where
 from genai_aug._matching import MAX_TEXT_CHARS
 from genai_aug._raw import RawTable
@@ -31,195 +38,31 @@ from genai_aug._reference import (
 )
 from genai_aug.errors import GenAIAugError
 
-DEFAULT_CONTRACTED_HOURS = 37.5
+# Re-exported (the "as" form says so to mypy): scoring and pipeline still import them here.
+from genai_aug.inventory import DEFAULT_CONTRACTED_HOURS as DEFAULT_CONTRACTED_HOURS
+from genai_aug.inventory import ErrorMode as ErrorMode
+from genai_aug.inventory import Inventory as Inventory
+from genai_aug.inventory import ValidationOptions as ValidationOptions
+
 MAX_HOURS_PER_WEEK = 168.0
+MAX_STAFF = 10_000_000.0
+"""Largest FTE or headcount of one role: more than the whole NHS employs."""
 HOURS_NOT_LISTED_SLACK = 0.05
 """Task hours this far under the contracted hours (rounding) raise no 'hours-not-listed'."""
-ErrorMode = Literal["raise", "reject"]
 
+NUMBER_KINDS: dict[str, NumberKind] = {
+    col.HOURS_PER_WEEK: "hours",
+    col.CONTRACTED_HOURS: "hours",
+    col.PERCENT_OF_TIME: "percent",
+    col.FTE: "fraction",
+    col.HEADCOUNT: "count",
+}
+"""How each numeric column reads durations and percent-formatted cells."""
 _TRUE = {"true", "yes", "y", "1", "t", "x"}
 _FALSE = {"false", "no", "n", "0", "f", ""}
 
 
-@dataclass(frozen=True)
-class ValidationOptions:
-    """Thresholds used by validation (all documented in ``docs/input-format.md``)."""
-
-    hours_tolerance: float = 0.05
-    """A role's task hours may exceed its contracted hours by this share with a warning only."""
-    default_contracted_hours: float = DEFAULT_CONTRACTED_HOURS
-
-
-@dataclass(frozen=True, repr=False)
-class Inventory:
-    """A validated role and task inventory.
-
-    Attributes
-    ----------
-    roles : pandas.DataFrame
-        One row per role, canonical columns (see ``docs/input-format.md``) plus
-        ``source_file``, ``source_sheet`` and ``source_row``.
-    tasks : pandas.DataFrame
-        One row per task, with ``hours_per_week`` for one whole-time post.
-    issues : pandas.DataFrame
-        Every warning, note and (with ``errors="reject"``) rejected row.
-    source : str
-        What was read: a file path or ``<DataFrame>``.
-    rows_read : dict
-        Non-blank data rows read per sheet (``{"roles": n, "tasks": m}``).
-    rows_rejected : dict
-        Rows moved to the issues table per sheet (always 0 with ``errors="raise"``).
-    """
-
-    roles: pd.DataFrame
-    tasks: pd.DataFrame
-    issues: pd.DataFrame
-    source: str
-    rows_read: dict[str, int] = field(default_factory=dict)
-    rows_rejected: dict[str, int] = field(default_factory=dict)
-    blank_rows: dict[str, int] = field(default_factory=dict)
-
-    def __repr__(self) -> str:
-        return (
-            f"Inventory(source={self.source!r}, roles={len(self.roles)}, tasks={len(self.tasks)}, "
-            f"issues={len(self.issues)})"
-        )
-
-
 # --------------------------------------------------------------------------- helpers
-
-
-def _per_distinct(series: pd.Series, func: Callable[[pd.Series], pd.Series]) -> pd.Series:
-    """Apply ``func`` to each distinct value once and broadcast (inventories repeat a lot).
-
-    Columns that are not all text are done value by value.
-    """
-    # Only for text columns: factorize would treat 1, 1.0 and True as one value.
-    if pd.api.types.infer_dtype(series, skipna=True) not in ("string", "empty"):
-        return func(series)
-    codes, uniques = pd.factorize(series.to_numpy(dtype=object), use_na_sentinel=True)
-    done = func(pd.Series(uniques, dtype=object)).to_numpy(dtype=object)
-    missing = func(pd.Series([None], dtype=object)).to_numpy(dtype=object)
-    table = np.concatenate([done, missing])  # code -1 (missing) takes the last entry
-    return pd.Series(table[codes], index=series.index, dtype=object)
-
-
-def _blank_each(series: pd.Series) -> pd.Series:
-    as_text = series.map(lambda v: v.strip() if isinstance(v, str) else v)
-    return as_text.isna() | (as_text.map(lambda v: isinstance(v, str) and v == ""))
-
-
-def _blank(series: pd.Series) -> pd.Series:
-    """True where a cell is empty: None, NaN or whitespace-only text."""
-    return _per_distinct(series, _blank_each).astype(bool)
-
-
-def _text_each(series: pd.Series) -> pd.Series:
-    out = series.map(lambda v: None if v is None else " ".join(str(v).split()), na_action="ignore")
-    out = out.where(~_blank_each(series), None)
-    # Whole numbers read from a numeric cell ("101.0") are ids written as numbers.
-    return out.map(
-        lambda v: (
-            v[:-2]
-            if isinstance(v, str) and v.endswith(".0") and v[:-2].lstrip("-").isdigit()
-            else v
-        ),
-        na_action="ignore",
-    )
-
-
-def _text(series: pd.Series) -> pd.Series:
-    """Cells as stripped text with runs of white space folded; blanks become missing."""
-    out = _per_distinct(series, _text_each)
-    return out.where(out.notna(), None)
-
-
-# Excel's error values, as openpyxl reads them from a cell that holds one.
-EXCEL_ERRORS = frozenset(
-    {"#N/A", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!"}
-)
-# A number with a unit or a decimal comma, as people type them: "7.5 hrs", "7,5", "50%".
-_LOOSE_NUMBER = re.compile(
-    r"^(?P<num>[-+]?(?:\d+(?:[.,]\d+)?|[.,]\d+))\s*"
-    r"(?P<unit>%|h|hr|hrs|hour|hours|hrs?\s*/\s*(?:wk|week)|hours?\s*/\s*(?:wk|week)"
-    r"|hours?\s+(?:a|per)\s+week|hrs?\s+(?:a|per)\s+week|wte|fte)?\.?$",
-    re.IGNORECASE,
-)
-
-
-@dataclass(frozen=True)
-class ParsedNumbers:
-    """Numbers parsed from a column of cells, with why each bad cell is bad.
-
-    ``numbers`` is NaN wherever a cell is blank or bad; ``problem`` names the kind of
-    bad cell (``""`` where the cell is fine or blank); ``normalised`` is True where a
-    cell was read by a documented normalisation ("7.5 hrs" → 7.5, "7,5" → 7.5).
-    """
-
-    numbers: pd.Series
-    problem: pd.Series
-    normalised: pd.Series
-
-    @property
-    def bad(self) -> pd.Series:
-        return self.problem != ""
-
-
-def _parse_cell(v: object) -> tuple[float, str, bool]:
-    """(value, problem, normalised) for one cell."""
-    if v is None or (isinstance(v, float) and np.isnan(v)):
-        return np.nan, "", False
-    if isinstance(v, bool | np.bool_):
-        return np.nan, "boolean", False
-    if isinstance(v, int | float | np.integer | np.floating):
-        f = float(v)
-        return (f, "", False) if np.isfinite(f) else (np.nan, "not-finite", False)
-    if isinstance(v, dt.datetime | dt.date | dt.time | pd.Timestamp):
-        return np.nan, "date", False
-    if not isinstance(v, str):
-        return np.nan, "other", False
-    text = v.strip()
-    if not text:
-        return np.nan, "", False
-    if text.upper() in EXCEL_ERRORS:
-        return np.nan, "excel-error", False
-    if text.startswith("="):
-        return np.nan, "formula", False
-    try:
-        f = float(text)
-    except ValueError:
-        pass
-    else:
-        return (f, "", False) if np.isfinite(f) else (np.nan, "not-finite", False)
-    m = _LOOSE_NUMBER.match(text)
-    if m is None:
-        return np.nan, "text", False
-    num = m.group("num")
-    if "," in num:
-        whole, _, frac = num.partition(",")
-        if len(frac) == 3 and whole.strip("+-"):
-            return np.nan, "ambiguous-comma", False  # 1,234: thousands or decimals?
-        num = f"{whole}.{frac}"
-    return float(num), "", True
-
-
-def _number(series: pd.Series) -> ParsedNumbers:
-    """Parse cells as numbers, keeping why each bad cell is bad (see :class:`ParsedNumbers`)."""
-    cache: dict[tuple[type, object], tuple[float, str, bool]] = {}
-    parsed = []
-    for v in series.to_numpy(dtype=object):
-        try:
-            key = (type(v), v)
-            hit = cache.get(key)
-            if hit is None:
-                hit = cache[key] = _parse_cell(v)
-        except TypeError:  # an unhashable cell (a list in a DataFrame) is parsed as is
-            hit = _parse_cell(v)
-        parsed.append(hit)
-    values = pd.Series([p[0] for p in parsed], index=series.index, dtype="float64")
-    problem = pd.Series([p[1] for p in parsed], index=series.index, dtype=object)
-    normalised = pd.Series([p[2] for p in parsed], index=series.index, dtype=bool)
-    return ParsedNumbers(values, problem, normalised)
 
 
 def _flag(
@@ -240,30 +83,14 @@ def _flag(
         location = where(table.file, table.sheet, row, column)
         log.add(
             severity,
-            table.file,
-            table.sheet,
-            row,
-            column,
-            value,
             code,
             f"{location}: {message(int(i))}",
+            file=table.file,
+            sheet=table.sheet,
+            row=row,
+            column=column,
+            value=value,
         )
-
-
-_WHY_NOT_A_NUMBER = {
-    "excel-error": "it holds an Excel error value, so the formula behind it failed. Fix the "
-    "formula in the workbook, or type the number",
-    "formula": "it holds a formula, not its value. Paste the values in, or save the file "
-    "from Excel so that values are stored",
-    "date": "it holds a date: Excel may have formatted the number as a date. Set the "
-    "column's format to Number and check the value",
-    "boolean": "it holds TRUE/FALSE. Enter the number",
-    "not-finite": "it is not a finite number. Enter an ordinary number",
-    "ambiguous-comma": "a comma followed by three digits could be a thousands separator or a "
-    "decimal comma. Write the number without the comma (1234) or with a point (1.234)",
-    "text": "",
-    "other": "",
-}
 
 
 def _not_a_number(
@@ -273,20 +100,26 @@ def _not_a_number(
 
     def message(i: int) -> str:
         value: object = _get(raw, name).iat[i]
-        shown = value.isoformat() if isinstance(value, dt.date | dt.time) else value
-        why = _WHY_NOT_A_NUMBER.get(str(problem.iat[i]), "")
-        return f"'{name}' must be a number, got {shown!r}; " + (f"{why}." if why else hint)
+        why = WHY_NOT_A_NUMBER.get(str(problem.iat[i]), "")
+        return f"'{name}' must be a number, got {show_cell(value)}; " + (f"{why}." if why else hint)
 
     return message
 
 
-def _normalised(raw: pd.Series, values: pd.Series, name: str) -> Callable[[int], str]:
+def _normalised(
+    raw: pd.Series, values: pd.Series, how: pd.Series, name: str
+) -> Callable[[int], str]:
     """Message for a cell read by a documented normalisation ("7.5 hrs" → 7.5)."""
 
     def message(i: int) -> str:
+        if how.iat[i] == "duration":
+            return (
+                f"read the duration {show_cell(raw.iat[i])} as {values.iat[i]:g} hours in "
+                f"'{name}'. Check the figure, and enter plain numbers of hours."
+            )
         return (
-            f"read {raw.iat[i]!r} as {values.iat[i]:g} in '{name}' (a unit or a decimal comma "
-            "was dropped). Check the figure, and enter plain numbers."
+            f"read {show_cell(raw.iat[i])} as {values.iat[i]:g} in '{name}' (a unit or a "
+            "decimal comma was dropped). Check the figure, and enter plain numbers."
         )
 
     return message
@@ -301,11 +134,18 @@ def _negative(name: str, values: pd.Series) -> Callable[[int], str]:
     return message
 
 
-def _empty(name: str) -> Callable[[int], str]:
-    """Message for an empty required cell of ``name``."""
+def _empty(table: RawTable, name: str, expected: str) -> Callable[[int], str]:
+    """Message for an empty required cell of ``name``, saying when a merge emptied it."""
+    rows = table.frame[col.SOURCE_ROW].to_numpy(dtype="int64")
 
     def message(i: int) -> str:
-        return f"'{name}' is empty; expected a value for every role. Fill it in."
+        if (int(rows[i]), name) in table.merged_cells:
+            return (
+                f"'{name}' is empty because the cell is part of a merged range, and Excel "
+                "keeps a merged range's value in its first cell only; expected "
+                f"{expected}. Unmerge the cells and fill in every row."
+            )
+        return f"'{name}' is empty; expected {expected}. Fill it in."
 
     return message
 
@@ -319,7 +159,7 @@ def _numbers(
     """
     out = []
     for name in names:
-        parsed = _number(_get(table.frame, name))
+        parsed = parse_numbers(_get(table.frame, name), NUMBER_KINDS.get(name, "count"))
         values, nan_bad = parsed.numbers, parsed.bad
         _flag(
             log,
@@ -337,7 +177,7 @@ def _numbers(
             name,
             "number-normalised",
             "warning",
-            _normalised(_get(table.frame, name), values, name),
+            _normalised(_get(table.frame, name), values, parsed.normalisation, name),
         )
         neg = values < 0
         _flag(log, table, neg, name, "negative-value", "error", _negative(name, values))
@@ -368,7 +208,7 @@ def _bool(series: pd.Series) -> tuple[pd.Series, pd.Series]:
         return None
 
     values = series.map(parse).astype("boolean")
-    bad = values.isna() & ~_blank(series)
+    bad = values.isna() & ~blank(series)
     return values, bad
 
 
@@ -382,13 +222,13 @@ def _validate_roles(
     bad = pd.Series(False, index=raw.index)
     out = pd.DataFrame(index=raw.index)
 
-    out[col.ROLE_ID] = _text(_get(raw, col.ROLE_ID))
-    out[col.ROLE_TITLE] = _text(_get(raw, col.ROLE_TITLE))
+    out[col.ROLE_ID] = text(_get(raw, col.ROLE_ID))
+    out[col.ROLE_TITLE] = text(_get(raw, col.ROLE_TITLE))
     for name in (col.ROLE_ID, col.ROLE_TITLE, col.STAFF_GROUP):
         if name in table.missing_columns:
             bad[:] = True
             continue
-        missing = _blank(_get(raw, name))
+        missing = blank(_get(raw, name))
         _flag(
             log,
             table,
@@ -396,7 +236,7 @@ def _validate_roles(
             name,
             "missing-value",
             "error",
-            _empty(name),
+            _empty(table, name, "a value for every role"),
         )
         bad |= missing
 
@@ -419,7 +259,7 @@ def _validate_roles(
     bad |= dup
 
     # staff group
-    group_text = _text(_get(raw, col.STAFF_GROUP))
+    group_text = text(_get(raw, col.STAFF_GROUP))
     lookup = {v: canonical_staff_group(v) for v in group_text.dropna().unique()}
     out[col.STAFF_GROUP] = group_text.map(lookup, na_action="ignore")
     unknown = group_text.notna() & out[col.STAFF_GROUP].isna()
@@ -439,7 +279,7 @@ def _validate_roles(
     bad |= unknown
 
     # band (optional): unknown bands are kept as written, with a warning
-    band_text = _text(_get(raw, col.BAND))
+    band_text = text(_get(raw, col.BAND))
     band_lookup = {v: canonical_band(v) for v in band_text.dropna().unique()}
     band = band_text.map(band_lookup, na_action="ignore")
     unknown_band = band_text.notna() & band.isna()
@@ -479,6 +319,21 @@ def _validate_roles(
         ),
     )
     bad |= absurd
+    for name, values in ((col.FTE, fte), (col.HEADCOUNT, headcount)):
+        huge = values > MAX_STAFF
+        _flag(
+            log,
+            table,
+            huge,
+            name,
+            "implausible-fte",
+            "error",
+            lambda i, name=name, values=values: (  # type: ignore[misc]
+                f"'{name}' must be at most {MAX_STAFF:,.0f} (more staff than the whole NHS), "
+                f"got {values.iat[i]:g}. Enter the role's whole-time equivalents."
+            ),
+        )
+        bad |= huge
     out[col.CONTRACTED_HOURS] = hours.fillna(opts.default_contracted_hours)
 
     no_size = fte.isna() & headcount.isna() & ~fte_bad & ~hc_bad
@@ -511,7 +366,7 @@ def _validate_roles(
     out[col.FTE] = fte.where(fte.notna(), headcount)
     out[col.HEADCOUNT] = headcount
     for name in (col.DEPARTMENT, col.DIRECTORATE, col.TRUST):
-        out[name] = _text(_get(raw, name))
+        out[name] = text(_get(raw, name))
     for name in col.PROVENANCE:
         out[name] = raw[name]
     return out, bad
@@ -525,6 +380,7 @@ def _validate_tasks(
     roles: pd.DataFrame,
     role_ok: pd.Series,
     log: IssueLog,
+    opts: ValidationOptions | None = None,
 ) -> tuple[pd.DataFrame, pd.Series]:
     raw = table.frame
     bad = pd.Series(False, index=raw.index)
@@ -532,8 +388,8 @@ def _validate_tasks(
     if table.missing_columns:
         bad[:] = True
 
-    out[col.ROLE_ID] = _text(_get(raw, col.ROLE_ID))
-    out[col.TASK] = _text(_get(raw, col.TASK))
+    out[col.ROLE_ID] = text(_get(raw, col.ROLE_ID))
+    out[col.TASK] = text(_get(raw, col.TASK))
     if col.ROLE_ID not in table.missing_columns:
         missing_role = out[col.ROLE_ID].isna()
         _flag(
@@ -543,7 +399,7 @@ def _validate_tasks(
             col.ROLE_ID,
             "missing-value",
             "error",
-            lambda i: "'role_id' is empty; expected the id of a role on the roles sheet.",
+            _empty(table, col.ROLE_ID, "the id of a role on the roles sheet"),
         )
         bad |= missing_role
     if col.TASK not in table.missing_columns:
@@ -690,10 +546,12 @@ def _validate_tasks(
         ),
     )
     out[col.PATIENT_FACING] = facing
-    out[col.CATEGORY_OVERRIDE] = _text(_get(raw, col.CATEGORY_OVERRIDE))
+    out[col.CATEGORY_OVERRIDE] = text(_get(raw, col.CATEGORY_OVERRIDE))
+    if opts is not None and opts.categories:
+        bad |= _check_overrides(table, out[col.CATEGORY_OVERRIDE], opts.categories, log)
 
     # task ids: as given, or made from the role id and a rank that ignores row order
-    given = _text(_get(raw, col.TASK_ID))
+    given = text(_get(raw, col.TASK_ID))
     order = pd.DataFrame(
         {"r": out[col.ROLE_ID], "t": out[col.TASK], "h": hours, "s": raw[col.SOURCE_ROW]}
     ).sort_values(["r", "t", "h", "s"])
@@ -717,9 +575,99 @@ def _validate_tasks(
         ),
     )
     bad |= dup
+    _flag_repeated_tasks(log, table, out, given, hours, bad)
     for name in col.PROVENANCE:
         out[name] = raw[name]
     return out[[c for c in col.TASK_COLUMNS if c in out.columns] + list(col.PROVENANCE)], bad
+
+
+def _flag_repeated_tasks(
+    log: IssueLog,
+    table: RawTable,
+    out: pd.DataFrame,
+    given: pd.Series,
+    hours: pd.Series,
+    bad: pd.Series,
+) -> None:
+    """Warn about a task row that repeats an earlier one exactly (a pasted copy?).
+
+    Both rows are kept, as the inventory says; the warning is there because the copy
+    doubles the task's hours. Rows with their own task ids are not copies.
+    """
+    candidates = ~bad & given.isna() & out[col.TASK].notna()
+    if candidates.sum() < 2:
+        return
+    columns = [col.ROLE_ID, col.TASK, col.PERCENT_OF_TIME, col.CATEGORY_OVERRIDE]
+    parts = [out[c].astype(object).map(repr) for c in columns if c in out.columns]
+    parts += [hours.map(repr), out[col.PATIENT_FACING].astype(object).map(repr)]
+    key = parts[0]
+    for part in parts[1:]:
+        key = key + "\x1f" + part
+    key = key.where(candidates, None)
+    repeat = key.notna() & key.duplicated(keep="first")
+    if not repeat.any():
+        return
+    first_row = table.frame[col.SOURCE_ROW].groupby(key).transform("first")
+    _flag(
+        log,
+        table,
+        repeat,
+        col.TASK,
+        "repeated-task",
+        "warning",
+        lambda i: (
+            f"the same task as row {first_row.iat[i]} (same role, description and hours); "
+            "both are counted, so its hours count twice. Delete one if it is a copy, or give "
+            "each a task id if both are real."
+        ),
+    )
+
+
+def _check_overrides(
+    table: RawTable,
+    override: pd.Series,
+    categories: tuple[tuple[str, str], ...],
+    log: IssueLog,
+) -> pd.Series:
+    """An error for each ``category_override`` that names no category of the ruleset."""
+    known = {key.lower() for pair in categories for key in pair}
+    unknown = override.notna() & ~override.astype(str).str.strip().str.lower().isin(known)
+    ids = [cid for cid, _ in categories]
+
+    def message(i: int) -> str:
+        value = str(override.iat[i])
+        lowered = {k.lower(): k for pair in categories for k in pair}
+        close = difflib.get_close_matches(value.lower(), list(lowered), n=1)
+        hint = f" (did you mean '{lowered[close[0]]}'?)" if close else ""
+        return (
+            f"unknown category '{value}'{hint}; expected one of the ruleset's categories "
+            f"({', '.join(ids)}). Fix the override or leave it blank."
+        )
+
+    _flag(log, table, unknown, col.CATEGORY_OVERRIDE, "unknown-category", "error", message)
+    return unknown
+
+
+def _flag_invisible(table: RawTable, log: IssueLog) -> None:
+    """Note each text cell from which invisible or control characters were removed."""
+    for name in table.frame.columns:
+        if name in col.PROVENANCE:
+            continue
+        cells = table.frame[name]
+        has = cells.map(lambda v: isinstance(v, str) and INVISIBLE.search(v) is not None)
+        _flag(
+            log,
+            table,
+            has.astype(bool),
+            name,
+            "invisible-characters",
+            "warning",
+            lambda i, cells=cells: (  # type: ignore[misc]
+                f"{show_cell(cells.iat[i])} holds characters that show as nothing (zero-width "
+                "spaces, direction marks, control characters); they were removed, so it is read "
+                f"as {text(cells.iloc[i : i + 1]).iat[0]!r}. Retype the cell to be sure."
+            ),
+        )
 
 
 def _close(value: str, known: pd.Index) -> str:
@@ -753,10 +701,13 @@ def validate(
             f"rows out and list them), got {errors!r}."
         )
     opts = options or ValidationOptions()
+    for table in (roles_table, tasks_table):
+        _flag_hidden_rows(table, log)
+        _flag_invisible(table, log)
     roles_table, role_totals = _drop_totals_rows(roles_table, log, col.ROLE_TITLE)
     tasks_table, task_totals = _drop_totals_rows(tasks_table, log, col.TASK)
     roles, role_bad = _validate_roles(roles_table, log, opts)
-    tasks, task_bad = _validate_tasks(tasks_table, roles, ~role_bad, log)
+    tasks, task_bad = _validate_tasks(tasks_table, roles, ~role_bad, log, opts)
 
     # role-level checks on the tasks that survived
     ok_tasks = tasks[~task_bad]
@@ -836,15 +787,13 @@ def validate(
     for table, frame, what in ((roles_table, roles, "roles"), (tasks_table, tasks, "tasks")):
         if len(frame) == 0 and not table.missing_columns:
             log.error(
-                table.file,
-                table.sheet,
-                table.header_row,
-                None,
-                None,
                 "no-rows",
                 f"{where(table.file, table.sheet)}: no {what} below the header row"
                 + (f" (row {table.header_row})" if table.header_row is not None else "")
                 + f"; expected one row per {what[:-1]}. Fill in the sheet.",
+                file=table.file,
+                sheet=table.sheet,
+                row=table.header_row,
             )
     if errors == "raise" or (role_bad.all() or task_bad.all()):
         # Nothing left to score is an error even when bad rows are being set aside.
@@ -876,6 +825,22 @@ def validate(
     )
 
 
+def _flag_hidden_rows(table: RawTable, log: IssueLog) -> None:
+    """Note each data row that Excel hides: it is read and scored like any other."""
+    if not table.hidden_rows:
+        return
+    for row in sorted(set(table.frame[col.SOURCE_ROW]) & table.hidden_rows):
+        log.warning(
+            "hidden-row",
+            f"{where(table.file, table.sheet, int(row))}: the row is hidden in Excel (filtered "
+            "out, or hidden by hand) but is read and scored like every other row. Delete it "
+            "if it should not count; unhide it to check it.",
+            file=table.file,
+            sheet=table.sheet,
+            row=int(row),
+        )
+
+
 TOTALS_WORDS = frozenset({"total", "totals", "grand total", "sub total", "subtotal", "sum"})
 
 
@@ -890,8 +855,11 @@ def _drop_totals_rows(table: RawTable, log: IssueLog, label: str) -> tuple[RawTa
         return table, 0
 
     def words(name: str) -> pd.Series:
-        text = _text(_get(frame, name)).fillna("").astype(str)
-        return text.str.lower().str.replace(r"[^a-z ]+", " ", regex=True).str.strip()
+        # Digits are kept: "SUM1" and "Total-2" are ids, not totals; "Total:" is a total.
+        cells = text(_get(frame, name)).fillna("").astype(str)
+        return (
+            cells.str.lower().str.replace(r"[^a-z0-9 ]+", " ", regex=True).str.split().str.join(" ")
+        )
 
     ids, labels = words(col.ROLE_ID), words(label)
     totals = ids.isin(TOTALS_WORDS) | ((ids == "") & labels.isin(TOTALS_WORDS))

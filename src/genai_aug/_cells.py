@@ -1,0 +1,273 @@
+"""Cell values as genai_aug reads them: what a cell says, apart from where it is.
+
+Parsing numbers and text out of cells, whatever wrote them: Excel (numbers, dates,
+durations, error values, percent formats), CSV (text with units and decimal commas) or
+pandas (``pd.NA``, ``Decimal`` from ``read_sql``, numpy scalars). Validation decides
+which readings are problems; this module only says what each cell holds.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+
+class PercentCell(float):
+    """A number Excel shows with a percent format: 0.25 displayed as ``25%``.
+
+    The workbook stores the fraction; people read and typed the percentage. Keeping
+    the difference lets validation read ``25%`` in a '% of time' column as 25, not
+    0.25 (a hundredfold understatement).
+    """
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return f"{float(self) * 100:g}%"
+
+    __str__ = __repr__
+
+
+NumberKind = Literal["hours", "percent", "fraction", "count"]
+"""How a column reads special cells.
+
+``hours``: durations (``[h]:mm``) and times of day (``h:mm``) are hours; a percent
+format is refused. ``percent``: a percent-formatted cell is the percentage it shows.
+``fraction``: a percent-formatted cell is the fraction it stores (FTE 50% = 0.5).
+``count``: neither durations nor percent formats.
+"""
+
+# Excel's error values, as openpyxl reads them from a cell that holds one.
+EXCEL_ERRORS = frozenset(
+    {"#N/A", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!"}
+)
+# A number with a unit or a decimal comma, as people type them: "7.5 hrs", "7,5", "50%".
+_LOOSE_NUMBER = re.compile(
+    r"^(?P<num>[-+]?(?:\d+(?:[.,]\d+)?|[.,]\d+))\s*"
+    r"(?P<unit>%|h|hr|hrs|hour|hours|hrs?\s*/\s*(?:wk|week)|hours?\s*/\s*(?:wk|week)"
+    r"|hours?\s+(?:a|per)\s+week|hrs?\s+(?:a|per)\s+week|wte|fte)?\.?$",
+    re.IGNORECASE,
+)
+# Characters that show as nothing (zero-width, bidi marks, soft hyphen, BOM) and control
+# characters: removed from text before it is read or shown.
+INVISIBLE = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5"
+    "\u180b-\u180f\u200b-\u200f\u202a-\u202e\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0"
+    "\U000e0000-\U000e0fff]"
+)
+
+
+def is_missing(v: object) -> bool:
+    """None, NaN, NaT and ``pd.NA``: a cell with nothing in it."""
+    if v is None or v is pd.NA or v is pd.NaT:
+        return True
+    return isinstance(v, float | np.floating) and math.isnan(v)
+
+
+def show_duration(v: dt.timedelta | dt.time) -> str:
+    """A duration or time as Excel's ``[h]:mm`` shows it (``36:00``)."""
+    if isinstance(v, dt.time):
+        v = dt.timedelta(hours=v.hour, minutes=v.minute, seconds=v.second)
+    minutes = round(v.total_seconds() / 60)
+    return f"{minutes // 60}:{minutes % 60:02d}"
+
+
+def parse_number(v: object, kind: NumberKind = "count") -> tuple[float, str, str]:
+    """``(value, problem, normalisation)`` for one cell read as a number.
+
+    ``problem`` is ``""`` for a fine or blank cell, else why the cell is not a number
+    (a key of :data:`WHY_NOT_A_NUMBER`); ``normalisation`` names a documented reading
+    ("text" for "7.5 hrs", "duration" for ``36:00``, "percent" for ``25%``), else ``""``.
+    """
+    if is_missing(v):
+        return np.nan, "", ""
+    if isinstance(v, bool | np.bool_):
+        return np.nan, "boolean", ""
+    if isinstance(v, PercentCell):
+        if kind == "percent":
+            return _finite(float(v) * 100, "")
+        if kind == "fraction":
+            return _finite(float(v), "")
+        return np.nan, "percent-format", ""
+    if isinstance(v, int | float | np.integer | np.floating | Decimal):
+        return _finite(v, "")
+    if isinstance(v, dt.timedelta | dt.time) and not isinstance(v, pd.Timestamp):
+        if kind != "hours":
+            return np.nan, "duration", ""
+        if isinstance(v, dt.time):
+            return _finite(v.hour + v.minute / 60 + v.second / 3600, "duration")
+        return _finite(v.total_seconds() / 3600, "duration")
+    if isinstance(v, dt.datetime | dt.date | pd.Timestamp):
+        return np.nan, "date", ""
+    if not isinstance(v, str):
+        return np.nan, "other", ""
+    text = INVISIBLE.sub("", v).strip()
+    if not text:
+        return np.nan, "", ""
+    if text.upper() in EXCEL_ERRORS:
+        return np.nan, "excel-error", ""
+    if text.startswith("="):
+        return np.nan, "formula", ""
+    try:
+        f = float(text)
+    except ValueError:
+        pass
+    else:
+        return _finite(f, "")
+    m = _LOOSE_NUMBER.match(text)
+    if m is None:
+        return np.nan, "text", ""
+    num = m.group("num")
+    if "," in num:
+        whole, _, frac = num.partition(",")
+        if len(frac) == 3 and whole.strip("+-"):
+            return np.nan, "ambiguous-comma", ""  # 1,234: thousands or decimals?
+        num = f"{whole}.{frac}"
+    return _finite(float(num), "text")
+
+
+def _finite(v: object, normalisation: str) -> tuple[float, str, str]:
+    try:
+        f = float(v)  # type: ignore[arg-type]
+    except (OverflowError, ValueError, ArithmeticError):  # 10**400, Decimal("sNaN")
+        return np.nan, "not-finite", ""
+    return (f, "", normalisation) if math.isfinite(f) else (np.nan, "not-finite", "")
+
+
+@dataclass(frozen=True)
+class ParsedNumbers:
+    """Numbers parsed from a column of cells, with why each bad cell is bad.
+
+    ``numbers`` is NaN wherever a cell is blank or bad; ``problem`` names the kind of
+    bad cell (``""`` where the cell is fine or blank); ``normalisation`` names the
+    documented reading used for a cell ("7.5 hrs" → 7.5, ``36:00`` → 36), else ``""``.
+    """
+
+    numbers: pd.Series
+    problem: pd.Series
+    normalisation: pd.Series
+
+    @property
+    def bad(self) -> pd.Series:
+        return self.problem != ""
+
+    @property
+    def normalised(self) -> pd.Series:
+        return self.normalisation != ""
+
+
+def parse_numbers(series: pd.Series, kind: NumberKind = "count") -> ParsedNumbers:
+    """Parse cells as numbers (each distinct cell once), keeping why each bad cell is bad."""
+    cache: dict[tuple[type, object], tuple[float, str, str]] = {}
+    parsed = []
+    for v in series.to_numpy(dtype=object):
+        try:
+            key = (type(v), v)
+            hit = cache.get(key)
+            if hit is None:
+                hit = cache[key] = parse_number(v, kind)
+        except TypeError:  # an unhashable cell (a list in a DataFrame) is parsed as is
+            hit = parse_number(v, kind)
+        parsed.append(hit)
+    values = pd.Series([p[0] for p in parsed], index=series.index, dtype="float64")
+    problem = pd.Series([p[1] for p in parsed], index=series.index, dtype=object)
+    normalisation = pd.Series([p[2] for p in parsed], index=series.index, dtype=object)
+    return ParsedNumbers(values, problem, normalisation)
+
+
+WHY_NOT_A_NUMBER = {
+    "excel-error": "it holds an Excel error value, so the formula behind it failed. Fix the "
+    "formula in the workbook, or type the number",
+    "formula": "it holds a formula, not its value. Paste the values in, or save the file "
+    "from Excel so that values are stored",
+    "date": "it holds a date: Excel may have formatted the number as a date. Set the "
+    "column's format to Number and check the value",
+    "duration": "it holds a duration or a time of day, which this column cannot be. Set the "
+    "column's format to Number and enter the number",
+    "percent-format": "Excel shows it as a percentage, which this column cannot be. Set the "
+    "column's format to Number and enter the number",
+    "boolean": "it holds TRUE/FALSE. Enter the number",
+    "not-finite": "it is not a finite number (or too large for one). Enter an ordinary number",
+    "ambiguous-comma": "a comma followed by three digits could be a thousands separator or a "
+    "decimal comma. Write the number without the comma (1234) or with a point (1.234)",
+    "text": "",
+    "other": "",
+}
+
+
+def show_cell(v: object) -> str:
+    """A cell's value as the analyst would recognise it, invisible characters made visible."""
+    if isinstance(v, dt.timedelta | dt.time) and not isinstance(v, pd.Timestamp):
+        return f"'{show_duration(v)}'"
+    if isinstance(v, dt.date | dt.time):
+        return repr(v.isoformat())
+    if isinstance(v, Decimal | PercentCell):
+        return repr(str(v))
+    if isinstance(v, str):
+        return repr(INVISIBLE.sub(lambda m: f"\\u{ord(m.group()):04x}", v))[:300]
+    return repr(v)[:300]
+
+
+def remove_invisible(text: str) -> str:
+    """``text`` without zero-width, bidi-control, soft-hyphen and control characters."""
+    return INVISIBLE.sub("", text)
+
+
+def per_distinct(series: pd.Series, func: Callable[[pd.Series], pd.Series]) -> pd.Series:
+    """Apply ``func`` to each distinct value once and broadcast (inventories repeat a lot).
+
+    Columns that are not all text are done value by value.
+    """
+    # Only for text columns: factorize would treat 1, 1.0 and True as one value.
+    if pd.api.types.infer_dtype(series, skipna=True) not in ("string", "empty"):
+        return func(series)
+    codes, uniques = pd.factorize(series.to_numpy(dtype=object), use_na_sentinel=True)
+    done = func(pd.Series(uniques, dtype=object)).to_numpy(dtype=object)
+    missing = func(pd.Series([None], dtype=object)).to_numpy(dtype=object)
+    table = np.concatenate([done, missing])  # code -1 (missing) takes the last entry
+    return pd.Series(table[codes], index=series.index, dtype=object)
+
+
+def _blank_each(series: pd.Series) -> pd.Series:
+    def blank(v: object) -> bool:
+        if is_missing(v):
+            return True
+        return isinstance(v, str) and not remove_invisible(v).strip()
+
+    return series.map(blank).astype(bool)
+
+
+def blank(series: pd.Series) -> pd.Series:
+    """True where a cell is empty: None, NaN, ``pd.NA`` or text of spaces or invisibles."""
+    return per_distinct(series, _blank_each).astype(bool)
+
+
+def _text_each(series: pd.Series) -> pd.Series:
+    def text(v: object) -> str | None:
+        if is_missing(v):
+            return None
+        if isinstance(v, Decimal | PercentCell):
+            v = float(v) if isinstance(v, PercentCell) else v
+        folded = " ".join(remove_invisible(str(v)).split())
+        if not folded:
+            return None
+        # Whole numbers read from a numeric cell ("101.0") are ids written as numbers.
+        if folded.endswith(".0") and folded[:-2].lstrip("-").isdigit():
+            return folded[:-2]
+        return folded
+
+    return series.map(text).astype(object)
+
+
+def text(series: pd.Series) -> pd.Series:
+    """Cells as text: invisibles removed, runs of white space folded, blanks missing."""
+    out = per_distinct(series, _text_each)
+    return out.where(out.notna(), None)

@@ -1,0 +1,193 @@
+"""Rolling up: the one way task figures add up to roles, staff groups and the trust.
+
+Every table of hours, every scenario and every output (terminal, notebook, Excel,
+charts, CSV) adds up through :class:`Hierarchy`, so a figure at one level is always the
+sum of the figures below it. Sums add their values in sorted order
+(:func:`ordered_sum`), so they do not depend on the order of the rows, bit for bit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from genai_aug import _columns as col
+from genai_aug._reference import STAFF_GROUPS
+
+__all__ = ["AREA_LEVELS", "NO_AREA", "TRUST_LABEL", "Hierarchy", "ordered_sum"]
+
+TRUST_LABEL = "Trust total"
+AREA_LEVELS = ("organisation", "icb", "region")
+"""Levels above the role that an inventory can add up to: its organisations (the roles'
+``trust`` column) and, with a lookup, their integrated care boards and regions."""
+NO_AREA = "(not given)"
+
+Array = np.ndarray[Any, Any]
+
+
+def ordered_sum(values: Array, groups: Array, size: int | None = None) -> Array:
+    """Sum ``values`` per group code (0..k-1), adding each group's values in sorted order.
+
+    Adding in sorted order makes every total independent of the order of the rows,
+    bit for bit, and the whole computation is vectorised (one sort, one reduceat).
+    Groups with no values sum to 0; ``size`` pads the result to that many groups.
+
+    Examples
+    --------
+    >>> ordered_sum(np.array([0.1, 0.2, 0.3, 5.0]), np.array([0, 0, 0, 2])).tolist()
+    [0.6, 0.0, 5.0]
+    """
+    k = int(groups.max()) + 1 if len(groups) else 0
+    out = np.zeros(max(k, size or 0))
+    if not len(values):
+        return out
+    order = np.lexsort((values, groups))
+    g, v = groups[order], values[order]
+    starts = np.flatnonzero(np.r_[True, g[1:] != g[:-1]])
+    out[g[starts]] = np.add.reduceat(v, starts)
+    return out
+
+
+@dataclass(frozen=True)
+class Hierarchy:
+    """Roles, their staff groups and the trust: who adds up into whom.
+
+    Attributes
+    ----------
+    roles : pandas.DataFrame
+        The roles' information, sorted by ``role_id`` (the order of every role table).
+    group_codes : numpy.ndarray
+        Each role's staff group, as its position in the NHS order of staff groups.
+    groups : numpy.ndarray
+        The staff-group codes present, in NHS order (the rows of every staff-group table).
+    """
+
+    roles: pd.DataFrame
+    group_codes: Array
+    groups: Array
+    areas: dict[str, tuple[Array, list[str]]] = field(default_factory=dict)
+    """Per area level: each role's code and the areas' names (sorted)."""
+
+    @classmethod
+    def from_roles(cls, roles: pd.DataFrame, lookup: pd.DataFrame | None = None) -> Hierarchy:
+        """The hierarchy of an inventory's roles (any order).
+
+        Roles with a ``trust`` (organisation) add up per organisation too; ``lookup``
+        (columns ``organisation`` and ``icb`` and/or ``region``) adds those levels.
+        """
+        info = roles.sort_values(col.ROLE_ID, kind="stable").reset_index(drop=True)
+        dtype = pd.CategoricalDtype(list(STAFF_GROUPS), ordered=True)
+        codes = pd.Series(info[col.STAFF_GROUP], dtype=dtype).cat.codes.to_numpy()
+        areas: dict[str, tuple[Array, list[str]]] = {}
+        if col.TRUST in info.columns and info[col.TRUST].notna().any():
+            org = info[col.TRUST].astype(object).where(info[col.TRUST].notna(), NO_AREA)
+            areas["organisation"] = _codes(org)
+            if lookup is not None:
+                table = lookup.drop_duplicates("organisation").set_index("organisation")
+                for level in AREA_LEVELS[1:]:
+                    if level in table.columns:
+                        names = org.map(table[level].astype(object)).fillna(NO_AREA)
+                        areas[level] = _codes(names)
+        return cls(info, codes, np.unique(codes[codes >= 0]), areas)
+
+    @property
+    def total_label(self) -> str:
+        """The label of the total row: the trust, or all the organisations of the inventory."""
+        orgs = self.areas.get("organisation")
+        if orgs is not None and len(orgs[1]) > 1:
+            return f"Total, {len(orgs[1]):,} organisations"
+        return TRUST_LABEL
+
+    @property
+    def group_names(self) -> list[str]:
+        """The staff groups present, in NHS order."""
+        return [STAFF_GROUPS[i] for i in self.groups]
+
+    def role_codes(self, role_ids: pd.Series) -> Array:
+        """Each row's position in :attr:`roles` (−1 for an unknown role)."""
+        return np.asarray(pd.Index(self.roles[col.ROLE_ID]).get_indexer(pd.Index(role_ids)))
+
+    def tasks_to_roles(self, values: Array, role_codes: Array) -> Array:
+        """Per-role sums of per-task ``values`` (roles without tasks sum to 0)."""
+        return ordered_sum(values, role_codes, len(self.roles))
+
+    def roles_to_groups(self, values: Array) -> Array:
+        """Per-staff-group sums of per-role ``values``, for the groups present."""
+        return ordered_sum(values, self.group_codes, len(STAFF_GROUPS))[self.groups]
+
+    def roles_to_groups_rows(self, matrix: Array) -> Array:
+        """Per-staff-group sums of the rows of a (roles × k) ``matrix``, for the groups present.
+
+        Roles are added in their fixed order (staff group, role id), so the sums do not
+        depend on the inventory's row order.
+        """
+        order = np.lexsort((np.arange(len(self.roles)), self.group_codes))
+        codes = self.group_codes[order]
+        keep = codes >= 0
+        order, codes = order[keep], codes[keep]
+        if not len(order):
+            return np.zeros((0, matrix.shape[1]))
+        starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
+        out: Array = np.add.reduceat(matrix[order], starts, axis=0)
+        return out
+
+    def roles_to_area(self, level: str, values: Array) -> Array:
+        """Per-area sums of per-role ``values`` at ``level`` (see :data:`AREA_LEVELS`)."""
+        codes, names = self.areas[level]
+        return ordered_sum(values, codes, len(names))
+
+    def roles_to_area_rows(self, level: str, matrix: Array) -> Array:
+        """Per-area sums of the rows of a (roles × k) ``matrix``, roles in their fixed order."""
+        codes, names = self.areas[level]
+        out = np.zeros((len(names), matrix.shape[1]))
+        np.add.at(out, codes, matrix)
+        return out
+
+    def sum_areas(self, role_values: dict[str, Array]) -> dict[str, pd.DataFrame]:
+        """One table per area level: each area's sums of the per-role figures."""
+        return {
+            level: pd.DataFrame(
+                {level: names, **{k: self.roles_to_area(level, v) for k, v in role_values.items()}}
+            )
+            for level, (_, names) in self.areas.items()
+        }
+
+    @staticmethod
+    def groups_to_trust(values: Array) -> float:
+        """The trust's sum of per-group ``values``."""
+        return float(ordered_sum(values, np.zeros(len(values), dtype=int), 1)[0])
+
+    def sum_levels(
+        self, role_values: dict[str, Array]
+    ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+        """Roles, staff groups and trust tables of per-role figures and their sums.
+
+        The role table has the roles' key columns (id, title, staff group); the staff
+        group table the group; the trust table the level label.
+        """
+        roles = pd.DataFrame(
+            {
+                col.ROLE_ID: self.roles[col.ROLE_ID].to_numpy(),
+                col.ROLE_TITLE: self.roles[col.ROLE_TITLE].to_numpy(),
+                col.STAFF_GROUP: self.roles[col.STAFF_GROUP].to_numpy(),
+                **role_values,
+            }
+        )
+        group_values = {k: self.roles_to_groups(v) for k, v in role_values.items()}
+        groups = pd.DataFrame({col.STAFF_GROUP: self.group_names, **group_values})
+        trust = pd.DataFrame(
+            {
+                col.LEVEL: [self.total_label],
+                **{k: [self.groups_to_trust(v)] for k, v in group_values.items()},
+            }
+        )
+        return roles, groups, trust
+
+
+def _codes(names: pd.Series) -> tuple[Array, list[str]]:
+    """Codes into the sorted distinct names."""
+    codes, uniques = pd.factorize(names.astype(str), sort=True)
+    return np.asarray(codes), [str(u) for u in uniques]

@@ -1,0 +1,278 @@
+"""One number means one thing: every output of a run gives the same headline and order."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+import openpyxl
+import pandas as pd
+import pytest
+
+import genai_aug
+from genai_aug import _columns as col
+from genai_aug.cli import main
+
+SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample_roles.xlsx"
+
+
+@pytest.fixture(scope="module")
+def outputs(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path]:
+    """The terminal text and the output folder of `genai-aug run` on the sample."""
+    import contextlib
+    import io
+
+    out = tmp_path_factory.mktemp("run")
+    buffer = io.StringIO()
+    with contextlib.redirect_stdout(buffer):
+        assert main(["run", str(SAMPLE), "--out", str(out), "-q"]) == 0
+    return buffer.getvalue(), out
+
+
+def _numbers(text: str) -> list[float]:
+    return [float(n.replace(",", "")) for n in re.findall(r"\d[\d,]*\.?\d*", text)]
+
+
+def test_every_output_gives_the_same_headline(
+    outputs: tuple[str, Path], sample_result: genai_aug.Result
+) -> None:
+    """Terminal, HTML, Excel Summary, hours_trust.csv, metadata and tasks agree on the headline."""
+    terminal, out = outputs
+    h = sample_result.headline
+    first = terminal.splitlines()[0]
+    assert first == h.sentence()
+    assert f"{h.hours:,.0f}" in first and f"{h.hours_low:,.0f} – {h.hours_high:,.0f}" in first
+    assert h.sentence().replace("–", "&ndash;") in sample_result._repr_html_() or (
+        h.sentence() in sample_result._repr_html_()
+    )
+    summary = openpyxl.load_workbook(out / "genai_aug_report.xlsx")["Summary"]
+    assert summary["A2"].value == h.sentence()
+
+    trust = pd.read_csv(out / "hours_trust.csv").iloc[0]
+    assert trust["scenario"] == "partial_adoption"
+    assert trust[col.HOURS_RELEASED] == pytest.approx(h.hours, rel=1e-9)
+    assert trust[col.RELEASED_LOW] == pytest.approx(h.hours_low, rel=1e-9)
+    assert trust[col.RELEASED_HIGH] == pytest.approx(h.hours_high, rel=1e-9)
+
+    meta = json.loads((out / "run_metadata.json").read_text())["headline"]
+    assert meta["scenario"] == "partial_adoption"
+    assert meta["hours_per_week"] == pytest.approx(
+        {"low": h.hours_low, "central": h.hours, "high": h.hours_high}
+    )
+    assert meta["wte"] == pytest.approx({"low": h.wte_low, "central": h.wte, "high": h.wte_high})
+
+    tasks = pd.read_csv(out / "scored_tasks.csv")
+    assert tasks[col.HOURS_RELEASED].sum() == pytest.approx(h.hours, rel=1e-9)
+    scen = pd.read_csv(out / "scenarios_trust.csv").set_index("scenario")
+    assert scen.loc["partial_adoption", col.HOURS_RELEASED] == pytest.approx(h.hours, rel=1e-9)
+
+
+def test_every_output_ranks_roles_the_same_way(
+    outputs: tuple[str, Path], sample_result: genai_aug.Result
+) -> None:
+    """Terminal top roles, the By role sheet, the chart and hours_by_role.csv share one order."""
+    terminal, out = outputs
+    ranked = sample_result.roles.sort_values(
+        [col.HOURS_RELEASED, col.ROLE_ID], ascending=[False, True]
+    )
+    titles = list(ranked[col.ROLE_TITLE])
+    block = terminal.split("Top 10 roles")[1].split("\n\n")[0].splitlines()[2:]
+    assert len(block) == 10
+    ids = list(ranked[col.ROLE_ID])
+    for line, role_id, title in zip(block, ids[:10], titles[:10], strict=True):
+        assert line.split()[0] == role_id and title[:42] in line, (line, title)
+
+    sheet = openpyxl.load_workbook(out / "genai_aug_report.xlsx")["By role"]
+    ids = [r[0] for r in sheet.iter_rows(min_row=3, values_only=True)]
+    assert ids == list(ranked[col.ROLE_ID])
+
+    fig = sample_result.plot_top_roles(n=8)
+    labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert labels == [t if len(t) <= 40 else t[:39] + "…" for t in titles[:8]]
+
+    by_role = pd.read_csv(out / "hours_by_role.csv").set_index(col.ROLE_ID)
+    sheet_central = [r[10] for r in sheet.iter_rows(min_row=3, values_only=True)]
+    assert np.allclose(by_role.loc[ids, col.HOURS_RELEASED], sheet_central, rtol=1e-9)
+
+
+def test_staff_group_figures_agree_in_terminal_excel_and_chart(
+    outputs: tuple[str, Path], sample_result: genai_aug.Result
+) -> None:
+    """The central figure of each staff group is the same number in every view."""
+    terminal, out = outputs
+    groups = sample_result.staff_groups.set_index(col.STAFF_GROUP)
+    block = terminal.split("By staff group")[1].split("\n\n")[0]
+    line = next(x for x in block.splitlines() if x.strip().startswith("Central functions"))
+    assert f"{groups.loc['Central functions', col.HOURS_RELEASED]:,.0f}" in line
+
+    sheet = openpyxl.load_workbook(out / "genai_aug_report.xlsx")["By staff group"]
+    rows = {r[0]: r for r in sheet.iter_rows(min_row=3, values_only=True)}
+    assert rows["Central functions"][7] == pytest.approx(
+        groups.loc["Central functions", col.HOURS_RELEASED], rel=1e-12
+    )
+    fig = sample_result.plot_staff_groups(["partial_adoption"])
+    widths = [p.get_width() for p in fig.axes[0].patches]
+    assert np.allclose(widths, groups[col.HOURS_RELEASED].to_numpy(), rtol=1e-12)
+    fig = sample_result.plot_modes()
+    autos = [p.get_width() for p in fig.axes[0].patches][: len(groups)]
+    assert np.allclose(autos, groups[col.HOURS_AUTOMATION].to_numpy(), rtol=1e-12)
+
+
+def test_charts_carry_a_footnote_and_label_their_whiskers(
+    sample_result: genai_aug.Result,
+) -> None:
+    """Source, ruleset version, scenario and date in a footnote; whiskers named as P10–P90."""
+    fig = sample_result.plot_staff_groups()
+    foot = fig.get_supxlabel()
+    for needle in ("sample_roles.xlsx", sample_result.ruleset.version, "partial_adoption"):
+        assert needle in foot
+    assert re.search(r"\d{4}-\d{2}-\d{2}", foot)
+    assert "P10–P90 of that scenario's" in fig.axes[0].get_xlabel()
+    legend = fig.axes[0].get_legend()
+    assert legend is not None
+    # the legend sits below the axes, clear of the bars
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    assert legend.get_window_extent(renderer).y1 < fig.axes[0].get_window_extent(renderer).y0
+
+
+def test_review_first_lists_hours_at_stake_times_doubt(
+    outputs: tuple[str, Path], sample_result: genai_aug.Result
+) -> None:
+    """review_first.csv: tasks by hours at stake × (1 − confidence), largest first.
+
+    An exposed task has its hours released at stake; an E0 task what it would release as
+    its strongest exposed category, so a task wrongly scored E0 can be reviewed too.
+    """
+    _, out = outputs
+    review = pd.read_csv(out / "review_first.csv")
+    assert 0 < len(review) <= 50
+    expected = review[col.HOURS_AT_STAKE] * (1 - review[col.CONFIDENCE])
+    exposed = review[col.EXPOSURE] != "E0"
+    assert np.allclose(
+        review.loc[exposed, col.HOURS_AT_STAKE], review.loc[exposed, col.HOURS_RELEASED]
+    )
+    e0 = review[~exposed]
+    assert (
+        len(e0) > 0 and (e0[col.HOURS_RELEASED] == 0).all() and (e0[col.HOURS_AT_STAKE] > 0).all()
+    )
+    t = sample_result.tasks.set_index(col.TASK_ID)
+    first = e0.iloc[0]
+    alt = sample_result.ruleset.category_index[first[col.ALTERNATIVE]]
+    assert first[col.HOURS_AT_STAKE] == pytest.approx(
+        t.loc[first[col.TASK_ID], col.HOURS_TOTAL] * alt.time_share * 0.5 * 0.65
+    )
+    assert np.allclose(review[col.REVIEW_PRIORITY], expected)
+    assert review[col.REVIEW_PRIORITY].is_monotonic_decreasing
+    top = sample_result.tasks[col.REVIEW_PRIORITY].max()
+    assert review[col.REVIEW_PRIORITY].iat[0] == pytest.approx(top)
+    sheet = openpyxl.load_workbook(out / "genai_aug_report.xlsx")["Review first"]
+    ids = [r[2] for r in sheet.iter_rows(min_row=3, values_only=True)]
+    assert ids == list(review[col.TASK_ID])
+
+
+def test_confidence_is_low_where_the_evidence_is_split() -> None:
+    """Decisive evidence gives high confidence; a close call or one weak rule gives low."""
+    out = genai_aug.score_texts(
+        [
+            "Book outpatient appointments on the patient administration system",
+            "Type clinic letters",
+            "Other duties",
+        ]
+    ).set_index("task")["confidence"]
+    assert out.iloc[0] > 0.5
+    assert out.iloc[1] < 0.4
+    assert out.iloc[2] == 0.0
+
+
+def test_days_per_wte_per_month_is_the_share_of_working_days(
+    sample_result: genai_aug.Result,
+) -> None:
+    """Days released per WTE per month = WTE released ÷ FTE × working days a month."""
+    t = sample_result.trust.iloc[0]
+    days = t[col.WTE_RELEASED] / t[col.FTE] * 45 * 5 / 12
+    assert t[col.DAYS_PER_WTE_MONTH] == pytest.approx(days, rel=1e-12)
+    assert sample_result.headline.days_per_wte_per_month == pytest.approx(days, rel=1e-12)
+
+
+def test_explain_from_the_shell_says_which_rules_fired(capsys: pytest.CaptureFixture[str]) -> None:
+    """genai-aug explain TEXT: category, exposure, mode, and each rule with its matched words."""
+    assert main(["explain", "Book outpatient appointments"]) == 0
+    out = capsys.readouterr().out
+    assert "Category: scheduling · exposure E2 · mode automation" in out
+    assert (
+        "scheduling.book -> scheduling" in out and "matched 'book outpatient appointments'" in out
+    )
+    assert main(["explain", "Other duties"]) == 0
+    assert "No rule matched" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("fmt", ["table", "csv", "json"])
+def test_score_from_the_shell_in_three_formats(
+    tmp_path: Path, fmt: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """genai-aug score TEXT… and --file FILE, as a table, CSV or JSON."""
+    listing = tmp_path / "tasks.txt"
+    listing.write_text("Wash patients\n\nProcess supplier invoices\n", encoding="utf-8")
+    code = main(["score", "Book outpatient appointments", "--file", str(listing), "--format", fmt])
+    assert code == 0
+    out = capsys.readouterr().out
+    if fmt == "json":
+        rows = json.loads(out)
+        assert [r["category"] for r in rows] == [
+            "scheduling",
+            "physical_work",
+            "finance_procurement",
+        ]
+        assert rows[0]["mode"] == "automation" and 0 <= rows[0]["confidence"] <= 1
+    elif fmt == "csv":
+        frame = pd.read_csv(__import__("io").StringIO(out))
+        assert list(frame.columns[:4]) == ["task", "category", "exposure", "mode"]
+        assert len(frame) == 3
+    else:
+        assert "scheduling" in out and "finance_procurement" in out and "confidence" in out
+
+
+def test_score_without_texts_is_a_one_line_error(capsys: pytest.CaptureFixture[str]) -> None:
+    """No texts and no file: exit 2 with what to do."""
+    assert main(["score"]) == 2
+    assert "give task descriptions" in capsys.readouterr().err
+
+
+def test_parquet_tables_hold_what_the_csv_tables_hold(
+    outputs: tuple[str, Path], sample_result: genai_aug.Result
+) -> None:
+    """Every CSV table has a Parquet twin with the same rows and numbers."""
+    _, out = outputs
+    for name, frame in sample_result.tables().items():
+        stem = genai_aug.result.OUTPUT_FILES[name].removesuffix(".csv")
+        parquet = pd.read_parquet(out / f"{stem}.parquet")
+        assert list(parquet.columns) == list(frame.columns), name
+        assert len(parquet) == len(frame), name
+        numbers = frame.select_dtypes("number").columns
+        np.testing.assert_allclose(
+            parquet[numbers].to_numpy(float), frame[numbers].to_numpy(float), rtol=0, atol=0
+        )
+
+
+def test_a_large_report_shows_the_top_rows_and_says_so(
+    sample_result: genai_aug.Result, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past REPORT_MAX_ROWS the Tasks and By role sheets list the top rows, with a note."""
+    from genai_aug import reporting
+
+    monkeypatch.setattr(reporting, "REPORT_MAX_ROWS", 20)
+    book = openpyxl.load_workbook(sample_result.to_excel(tmp_path / "r.xlsx"))
+    tasks = book["Tasks"]
+    assert "Showing the 20 of 450 tasks releasing most hours" in tasks["A1"].value
+    shown = {r[3] for r in tasks.iter_rows(min_row=3, values_only=True)}
+    top = sample_result.tasks.nlargest(20, col.HOURS_RELEASED, keep="first")
+    assert len(shown) == 20 and shown == set(top[col.TASK_ID])
+    roles = book["By role"]
+    assert "Showing the 20 of 55 roles" in roles["A1"].value
+    assert roles.max_row == 2 + 20

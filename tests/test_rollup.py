@@ -1,0 +1,135 @@
+"""Organisations, ICBs and regions: multi-organisation inventories add up like staff groups."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import openpyxl
+import pandas as pd
+import pytest
+
+import genai_aug
+from genai_aug import _columns as col
+from genai_aug.rollup import NO_AREA, Hierarchy, ordered_sum
+from test_aggregating import random_inventory
+
+ORGS = ["RR8", "RAE", "RWY", "RCF"]
+LOOKUP = pd.DataFrame(
+    {
+        "organisation": ORGS,
+        "icb": ["West Yorkshire", "West Yorkshire", "West Yorkshire", "Humber"],
+        "region": ["North East and Yorkshire"] * 4,
+    }
+)
+
+
+@pytest.fixture(scope="module")
+def national() -> genai_aug.Result:
+    """Forty roles spread over four organisations, one of which is not in the lookup."""
+    roles, tasks = random_inventory(5, n_roles=40)
+    roles["trust"] = [ORGS[i % 4] if i % 10 else "RXX" for i in range(len(roles))]
+    return genai_aug.run(roles, tasks, organisations=LOOKUP)
+
+
+def test_each_organisation_adds_up_its_roles(national: genai_aug.Result) -> None:
+    """Per organisation: central hours are the sum of its roles', and all add up to the total."""
+    orgs = national.areas["organisation"].set_index("organisation")
+    roles = national.roles.merge(national.inventory.roles[[col.ROLE_ID, "trust"]], on=col.ROLE_ID)
+    per_org = roles.groupby("trust")[col.HOURS_RELEASED].apply(lambda v: math.fsum(v))
+    assert sorted(orgs.index) == sorted([*ORGS, "RXX"])
+    np.testing.assert_allclose(orgs.loc[per_org.index, col.HOURS_RELEASED], per_org, rtol=1e-12)
+    for column in (col.HOURS_RELEASED, col.HOURS_AUTOMATION, col.FTE, col.HOURS_TOTAL):
+        assert math.fsum(orgs[column]) == pytest.approx(national.trust[column].iat[0], rel=1e-12)
+    assert (orgs[col.RELEASED_LOW] <= orgs[col.HOURS_RELEASED] + 1e-9).all()
+    assert (orgs[col.HOURS_RELEASED] <= orgs[col.RELEASED_HIGH] + 1e-9).all()
+
+
+def test_a_lookup_adds_icbs_and_regions(national: genai_aug.Result) -> None:
+    """ICBs sum their organisations; an organisation missing from the lookup is 'not given'."""
+    orgs = national.areas["organisation"].set_index("organisation")[col.HOURS_RELEASED]
+    icbs = national.areas["icb"].set_index("icb")[col.HOURS_RELEASED]
+    assert icbs["West Yorkshire"] == pytest.approx(orgs[["RR8", "RAE", "RWY"]].sum(), rel=1e-12)
+    assert icbs[NO_AREA] == pytest.approx(orgs["RXX"], rel=1e-12)
+    regions = national.areas["region"].set_index("region")[col.HOURS_RELEASED]
+    assert math.fsum(regions) == pytest.approx(national.headline.hours, rel=1e-12)
+
+
+def test_every_scenario_is_given_per_organisation(national: genai_aug.Result) -> None:
+    """scenarios.areas has every scenario's figures per area; the headline's match areas."""
+    long = national.scenarios.areas["organisation"]
+    assert set(long[col.SCENARIO]) == {s.name for s in national.scenarios.scenarios.scenarios}
+    head = long[long[col.SCENARIO] == national.scenarios.headline].set_index("organisation")
+    mine = national.areas["organisation"].set_index("organisation")
+    pd.testing.assert_series_equal(
+        head[col.HOURS_RELEASED], mine[col.HOURS_RELEASED], check_exact=True
+    )
+
+
+def test_organisations_reach_every_output(national: genai_aug.Result, tmp_path: Path) -> None:
+    """CSV and Parquet tables, the Excel 'By organisation' sheet and the terminal summary."""
+    written = national.to_csv(tmp_path)
+    for name in ("organisation", "icb", "region", "scenario_organisation"):
+        assert written[name].exists(), name
+    table = pd.read_csv(tmp_path / "hours_by_organisation.csv")
+    assert len(table) == 5
+    book = openpyxl.load_workbook(national.to_excel(tmp_path / "r.xlsx"))
+    assert {"By organisation", "By ICB", "By region"} <= set(book.sheetnames)
+    first = book["By organisation"].cell(row=3, column=1).value
+    assert first == table.sort_values(col.HOURS_RELEASED, ascending=False)["organisation"].iat[0]
+    assert "organisations by hours released" in national.summary()
+    assert national.trust["level"].iat[0] == "Total, 5 organisations"
+
+
+def test_one_organisation_gives_no_extra_sheets(sample_result: genai_aug.Result) -> None:
+    """The sample trust is one organisation: a one-row table, no 'By organisation' sheet."""
+    assert len(sample_result.areas["organisation"]) == 1
+    assert "icb" not in sample_result.areas
+
+
+def test_area_sums_do_not_depend_on_row_order(national: genai_aug.Result) -> None:
+    """Shuffled roles give bit-identical organisation figures."""
+    inv = national.inventory
+    roles = inv.roles.drop(columns=list(col.PROVENANCE)).sample(frac=1.0, random_state=9)
+    tasks = inv.tasks.drop(columns=list(col.PROVENANCE)).sample(frac=1.0, random_state=10)
+    again = genai_aug.run(roles, tasks, organisations=LOOKUP.sample(frac=1.0, random_state=1))
+    for level in ("organisation", "icb", "region"):
+        pd.testing.assert_frame_equal(again.areas[level], national.areas[level], check_exact=True)
+
+
+@pytest.mark.parametrize(
+    ("lookup", "message"),
+    [
+        (pd.DataFrame({"org": ["RR8"], "icb": ["X"]}), "expected columns 'organisation'"),
+        (pd.DataFrame({"organisation": ["RR8"]}), "and 'icb' and/or 'region'"),
+        (
+            pd.DataFrame({"organisation": ["RR8", "RR8"], "icb": ["X", "Y"]}),
+            "organisation 'RR8' is given more than one ICB",
+        ),
+    ],
+)
+def test_a_bad_lookup_is_a_clear_error(lookup: pd.DataFrame, message: str) -> None:
+    """What is wrong with the lookup, and what was expected."""
+    roles, tasks = random_inventory(2, n_roles=4)
+    roles["trust"] = "RR8"
+    with pytest.raises(genai_aug.GenAIAugError, match=message):
+        genai_aug.run(roles, tasks, organisations=lookup)
+
+
+def test_area_rows_add_in_role_order() -> None:
+    """Hierarchy.roles_to_area_rows adds a matrix's rows per area; ordered_sum agrees."""
+    roles = pd.DataFrame(
+        {
+            "role_id": ["b", "a", "c"],
+            "role_title": ["B", "A", "C"],
+            "staff_group": ["Managers"] * 3,
+            "trust": ["X", "Y", "X"],
+        }
+    )
+    tree = Hierarchy.from_roles(roles)
+    matrix = np.array([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]])  # roles a (Y), b (X), c (X)
+    assert tree.areas["organisation"][1] == ["X", "Y"]
+    assert tree.roles_to_area_rows("organisation", matrix).tolist() == [[8.0, 10.0], [1.0, 2.0]]
+    assert tree.roles_to_area("organisation", matrix[:, 0]).tolist() == [8.0, 1.0]
+    assert ordered_sum(np.array([1.0, 5.0]), np.array([0, 0])).tolist() == [6.0]
