@@ -51,7 +51,13 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
 from genai_aug._matching import normalise_text  # noqa: E402
-from genai_aug.evaluating import _check, occupation_beta, read_labels, spearman  # noqa: E402
+from genai_aug.evaluating import (  # noqa: E402
+    _check,
+    labels_fingerprint,
+    occupation_beta,
+    read_labels,
+    spearman,
+)
 from genai_aug.rules import EXPOSURES, default_ruleset  # noqa: E402
 from genai_aug.scoring import (  # noqa: E402
     category_from_evidence,
@@ -307,6 +313,31 @@ def write_weights(w: np.ndarray, rules: list[str]) -> None:
     RULES_FILE.write_text(text, encoding="utf-8")
 
 
+def write_provenance(labels_path: Path, labels: pd.DataFrame, method: str) -> None:
+    """Write the ``[ruleset.weights]`` table: the labels fitted on (file, hash, rows), date, how.
+
+    ``genai-aug evaluate`` reads it to say when the labels it is given are these.
+    """
+    import datetime
+
+    block = (
+        "[ruleset.weights]  # written by scripts/fit_weights.py --write\n"
+        f'labels = "{labels_path.name}"\n'
+        f'labels_sha256 = "{labels_fingerprint(labels)}"\n'
+        f"rows = {len(labels)}\n"
+        f'fitted = "{datetime.date.today().isoformat()}"\n'
+        f'method = "{method}"\n'
+    )
+    text = RULES_FILE.read_text(encoding="utf-8")
+    old = re.compile(r"\[ruleset\.weights\][^\n]*\n(?:[a-z_0-9]+ = [^\n]*\n)*")
+    if old.search(text):
+        text = old.sub(lambda _: block, text, count=1)
+    else:
+        head, sep, rest = text.partition("\n# ----")
+        text = head.rstrip("\n") + "\n\n" + block + "\n" + sep.lstrip("\n") + rest
+    RULES_FILE.write_text(text, encoding="utf-8")
+
+
 def cv_spearman(part: pd.DataFrame) -> float:
     """Occupation-level beta Spearman of the ``pred`` column against the human labels."""
     return spearman(occupation_beta(part, "human_exposure"), occupation_beta(part, "pred"))
@@ -376,21 +407,29 @@ def main() -> None:
     if args.predictions:
         cv.to_csv(args.predictions, sep="\t", index=False)
     hc = labels["healthcare"].to_numpy(bool)
+    summary = []
     for name, mask in (("all", np.ones(len(labels), bool)), ("healthcare", hc)):
         h, p = human[mask], held_out[mask]
         part = cv[mask]
-        print(
-            f"cross-validated {name}: weighted kappa {kappa(h, p, 3, True):.3f}, "
+        line = (
+            f"weighted kappa {kappa(h, p, 3, True):.3f}, "
             f"exposed kappa {kappa(h > 0, p > 0, 2, False):.3f}, occupation beta Spearman "
             f"{cv_spearman(part):.3f}"
         )
+        summary.append(f"{name} {line}")
+        print(f"cross-validated {name}: {line}")
         for what, (low, high) in occupation_interval(part).items():
             print(f"  {what}: 95 % interval over occupations {low:.3f} to {high:.3f}")
     if args.write:
         w = fit(problem, contract, every)
         print("fitted on all dev rows:", report(problem, w, every, labels))
         write_weights(w, [r.id for r in problem.rs.rules])
-        print(f"wrote {len(w)} weights to {RULES_FILE}")
+        method = (
+            f"regularised logistic fit (LAMBDA {LAMBDA}, MU {MU}) under the contract; "
+            f"{FOLDS}-fold occupation-grouped CV: " + "; ".join(summary)
+        )
+        write_provenance(args.labels, labels, method)
+        print(f"wrote {len(w)} weights and their provenance to {RULES_FILE}")
 
 
 if __name__ == "__main__":

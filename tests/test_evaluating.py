@@ -120,8 +120,9 @@ def test_evaluate_cli_prints_one_json_object(tmp_path: Path, capsys) -> None:  #
     ).to_csv(labels, sep="\t", index=False)
     assert main(["evaluate", str(labels), "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
-    assert set(out) == {"all", "healthcare"}
-    for subset in out.values():
+    assert set(out) == {"all", "healthcare", "in_sample"}
+    assert out["in_sample"] is False
+    for subset in (out["all"], out["healthcare"]):
         assert {
             "n",
             "exact",
@@ -161,3 +162,53 @@ def test_sample_staff_groups_rank_as_the_evidence_says(sample_result: genai_aug.
     share = sample_result.staff_groups.set_index("staff_group")["share_of_hours_released"]
     for higher, lower in itertools.pairwise(CALIBRATION_TIERS):
         assert share[higher].min() > share[lower].max(), (higher, lower)
+
+
+def test_evaluate_reports_paraphrase_consistency_with_a_group_id() -> None:
+    """Labels with group_id (and 'exposure' for the label) get per-variant and group figures."""
+    labels = pd.DataFrame(
+        {
+            "group_id": ["g1", "g1", "g2", "g2"],
+            "variant": ["formal", "shorthand", "formal", "shorthand"],
+            "task": [
+                "Type clinic letters from digital dictation",
+                "Audio typing of consultant letters",
+                "Mop the ward floors",
+                "Mop floors on the ward",
+            ],
+            "exposure": ["E2", "E2", "E0", "E0"],
+        }
+    )
+    para = evaluate(labels).metrics["paraphrase"]
+    assert para == {
+        "accuracy": 1.0,
+        "accuracy_formal": 1.0,
+        "accuracy_shorthand": 1.0,
+        "consistent_groups": 1.0,
+        "groups": 2.0,
+    }
+    assert "paraphrase" not in evaluate(labels.drop(columns="group_id")).metrics
+
+
+def test_evaluate_says_when_the_labels_are_those_the_weights_were_fitted_on(
+    tmp_path: Path,
+) -> None:
+    """A ruleset records the fingerprint of its fitting labels; evaluate flags them in-sample."""
+    from genai_aug.evaluating import labels_fingerprint
+
+    labels = pd.DataFrame(
+        {"task": ["Type letters from dictation", "Mop the floors"], "human_exposure": ["E2", "E0"]}
+    )
+    path = tmp_path / "fitted.toml"
+    path.write_text(
+        '[ruleset]\nname = "x"\nversion = "1"\nextends = "default"\n\n'
+        '[ruleset.weights]\nlabels = "tiny.tsv"\n'
+        f'labels_sha256 = "{labels_fingerprint(labels)}"\nrows = 2\n'
+        'fitted = "2026-11-30"\nmethod = "by hand"\n'
+    )
+    same = evaluate(labels.iloc[::-1], ruleset=path)  # order does not matter
+    assert same.metrics["in_sample"] is True
+    assert "IN-SAMPLE" in same.summary()
+    other = evaluate(labels.assign(human_exposure=["E1", "E0"]), ruleset=path)
+    assert other.metrics["in_sample"] is False
+    assert "IN-SAMPLE" not in other.summary()

@@ -66,6 +66,7 @@ MUST: dict[str, list[str]] = {
         "Resolve clinical coding queries with consultants",
     ],
     "reporting": [
+        "Run a report from the EPR",  # run + report: reporting, not a machine
         "Prepare the monthly performance report for the board",
         "Build dashboards in Power BI",
         "Analyse referral trends for the service review",
@@ -74,6 +75,7 @@ MUST: dict[str, list[str]] = {
         "Carry out a clinical audit of antibiotic prescribing",
     ],
     "routine_communication": [
+        "Cover the phones at lunchtime",  # cover + phones: answering calls
         "Answer the ward telephone",
         "Respond to emails from patients and relatives",
         "Chase outstanding results by phone",
@@ -96,6 +98,7 @@ MUST: dict[str, list[str]] = {
         "Prepare tender documents for the catering contract",
     ],
     "rostering": [
+        "Sort the rota for next month",  # sort + rota: rostering, not sorting items
         "Build the ward rota on Healthroster",
         "Fill gaps in the rota with bank and agency shifts",
         "Manage annual leave requests for the team",
@@ -120,6 +123,7 @@ MUST: dict[str, list[str]] = {
         "Provide one-to-one care for confused patients",
     ],
     "clinical_procedures": [
+        "Cover the bleep overnight",  # cover + pager: on call, not covering a surface
         "Examine patients in the emergency department",
         "Take bloods and insert cannulas",
         "Administer intravenous antibiotics",
@@ -137,6 +141,7 @@ MUST: dict[str, list[str]] = {
         "Clinically screen prescriptions",
     ],
     "counselling": [
+        "Run a DBT skills group",  # run + group: a therapy group, not a machine
         "Give emotional support to bereaved families",
         "Break bad news to patients and relatives",
         "Counsel patients about their diagnosis",
@@ -152,6 +157,8 @@ MUST: dict[str, list[str]] = {
         "Lead the theatre team",
     ],
     "meetings": [
+        "Run a ward huddle",  # run + huddle: a meeting, not a machine
+        "Hold a weekly team meeting",
         "Attend the daily safety huddle",
         "Give handover to the night staff",
         "Attend the weekly MDT meeting",

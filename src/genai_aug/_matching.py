@@ -9,6 +9,8 @@ A *term* is written the way an analyst would say it:
 - ``book ... appointment`` – up to six other words may stand between;
 - ``admin*`` – any word that starts with ``admin``;
 - ``"ward"`` – in double quotes: exactly this word, no other forms;
+- ``{run|lead|chair}`` – in braces: any one of these words, each with its forms (how a
+  verb × object family of :mod:`genai_aug.rules` is written);
 - ``^operate`` – a leading ``^``: only where the task's main verb stands, at its very
   start or as the second of two leading verbs joined by *and* or *or* (``Clean and
   operate …``), never later in the task (``Safely operate …`` does not match).
@@ -24,6 +26,11 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from typing import Final
+
+# What matching means, beyond the ruleset's own data: the spellings folded, the word
+# forms each term word matches, the clause cuts. It is part of every ruleset's hash, so
+# a change to it changes the hash of results scored under it.
+MATCHING_VERSION: Final = "3"
 
 _GAP: Final = r"(?:\s+\S+){0,6}?\s+"
 # Where a task's main verb can stand in normalised text: at the start, or after a first
@@ -75,6 +82,7 @@ _SPELLINGS: Final[tuple[tuple[str, str], ...]] = (
     (r"\bneighbor", "neighbour"),
     (r"\bmaneuver", "manoeuvre"),
     (r"\bcheck(s)? up\b", r"check\1up"),
+    (r"\bco (ordinat|operat)", r"co\1"),
     (r"\bprogram\b", "programme"),
     (r"\bdefense\b", "defence"),
     (r"\bpracticing\b", "practising"),
@@ -106,6 +114,18 @@ def normalise_text(text: str) -> str:
     return s
 
 
+def glossary_pattern(forms: list[str] | tuple[str, ...]) -> re.Pattern[str]:
+    """One regex for whole-token glossary forms of normalised text (longest first).
+
+    Examples
+    --------
+    >>> glossary_pattern(["d c", "obs"]).sub("X", "do d c summaries and obs")
+    'do X summaries and X'
+    """
+    alternatives = "|".join(re.escape(f) for f in sorted(set(forms), key=lambda f: (-len(f), f)))
+    return re.compile(r"(?<!\S)(?:" + alternatives + r")(?!\S)")
+
+
 def main_clause(norm: str) -> str:
     """The part of a normalised task text that says what the work is.
 
@@ -130,6 +150,9 @@ _VOWELS: Final = set("aeiou")
 
 def _word_pattern(word: str) -> str:
     """Regex for one word of a term, with its common inflected forms."""
+    if word.startswith("{") and word.endswith("}"):
+        options = sorted(word[1:-1].split("|"), key=lambda w: (-len(w), w))
+        return "(?:" + "|".join(_word_pattern(w) for w in options) + ")"
     if word.startswith('"') and word.endswith('"') and len(word) > 2:
         return re.escape(word[1:-1])
     if word.endswith("*"):
@@ -198,6 +221,14 @@ def normalise_term(term: str) -> str:
     for token in term.split():
         if token == "...":
             out.append(token)
+            continue
+        if token.startswith("{") and token.endswith("}"):
+            options = [normalise_text(o) for o in token[1:-1].split("|")]
+            if len(options) < 2 or any(len(o.split()) != 1 for o in options):
+                raise ValueError(
+                    f"{token!r}: braces hold two or more single words separated by '|'"
+                )
+            out.append("{" + "|".join(options) + "}")
             continue
         quoted = token.startswith('"') and token.endswith('"') and len(token) > 2
         star = token.endswith("*")

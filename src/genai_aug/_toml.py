@@ -22,6 +22,9 @@ from genai_aug.errors import GenAIAugError
 MAX_TOML_BYTES = 10 * 1024 * 1024
 """Largest ruleset or scenario file read (10 MiB): the packaged ruleset is under 200 KB."""
 
+# Tables whose keys are the user's own names (object classes), so they are not checked
+# against the packaged file's keys.
+_FREE_TABLES = {"object_classes"}
 # Keys a user's head table ([ruleset], [scenarios]) may have beyond the packaged one's.
 _EXTRA_HEAD_KEYS = {"Ruleset": {"extends", "disable", "description"}, "Scenario": {"extends"}}
 
@@ -91,7 +94,8 @@ def check_layout(
                     f"{where}: '{key}' must be a table ([{key}]), got {_kind(value)}. "
                     f"Write it as in the packaged file."
                 )
-            _check_head(value, model, where, key, kind, error)
+            if key not in _FREE_TABLES:
+                _check_head(value, model, where, key, kind, error)
         elif isinstance(model, list):
             if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
                 raise error(

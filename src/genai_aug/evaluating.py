@@ -22,12 +22,16 @@ rows and for the healthcare rows:
     beta = share(E1) + 0.5 × share(E2), with core tasks weighted 2 and others 1.
 
 Where the labels carry ``gpt4_exposure``, the same figures for GPT-4 are under the key
-``gpt4``.
+``gpt4``. Where they carry ``group_id`` (several phrasings of one task, such as the NHS
+paraphrase file, whose label column may be called ``exposure``), ``paraphrase`` holds
+:func:`paraphrase_consistency`: exposed-vs-not accuracy per phrasing ``variant`` and the
+share of groups whose phrasings all get the same exposed-vs-not answer.
 """
 
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import os
 from collections.abc import Iterable
@@ -45,6 +49,8 @@ from genai_aug.scoring import score_texts
 __all__ = ["Evaluation", "LabelsError", "evaluate"]
 
 TASK, HUMAN, GPT4 = "task", "human_exposure", "gpt4_exposure"
+HUMAN_ALIAS = "exposure"  # the paraphrase file's name for the human label
+GROUP, VARIANT = "group_id", "variant"
 OCCUPATION, TASK_TYPE, HEALTHCARE = "onet_soc_code", "task_type", "healthcare"
 PREDICTED = "predicted_exposure"
 CORE_WEIGHT, OTHER_WEIGHT = 2.0, 1.0
@@ -131,6 +137,54 @@ def spearman(a: pd.Series, b: pd.Series) -> float:
     return float(np.corrcoef(ra.to_numpy(float), rb.to_numpy(float))[0, 1])
 
 
+def paraphrase_consistency(frame: pd.DataFrame, predicted: str = PREDICTED) -> dict[str, float]:
+    """Exposed-vs-not agreement per phrasing variant, and how often a group's phrasings agree.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Columns ``group_id``, ``human_exposure`` and ``predicted`` (E0/E1/E2), and
+        optionally ``variant`` (formal, shorthand, reworded, context …).
+
+    Returns
+    -------
+    dict
+        ``accuracy`` (all rows), ``accuracy_<variant>`` for each variant, and
+        ``consistent_groups``: the share of groups whose phrasings all get the same
+        exposed-vs-not answer (right or wrong), with ``groups`` their number.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> f = pd.DataFrame({"group_id": ["a", "a", "b", "b"], "variant": ["x", "y", "x", "y"],
+    ...                   "human_exposure": ["E0", "E0", "E2", "E2"],
+    ...                   "predicted_exposure": ["E0", "E1", "E1", "E2"]})
+    >>> out = paraphrase_consistency(f)
+    >>> out["accuracy"], out["accuracy_y"], out["consistent_groups"]
+    (0.75, 0.5, 0.5)
+    """
+    exposed = frame[predicted].ne("E0")
+    right = exposed == frame[HUMAN].ne("E0")
+    out = {"accuracy": float(right.mean())}
+    if VARIANT in frame.columns:
+        for variant, hits in right.groupby(frame[VARIANT], sort=False):
+            out[f"accuracy_{variant}"] = float(hits.mean())
+    same = exposed.groupby(frame[GROUP]).nunique().eq(1)
+    out["consistent_groups"] = float(same.mean())
+    out["groups"] = float(len(same))
+    return out
+
+
+def labels_fingerprint(frame: pd.DataFrame) -> str:
+    """SHA-256 of a labels table's (task, human label) pairs, whatever their order or file.
+
+    The ruleset records this for the labels its weights were fitted on
+    (``[ruleset.weights] labels_sha256``), so an evaluation can tell in-sample figures.
+    """
+    pairs = sorted(f"{t}\t{h}" for t, h in zip(frame[TASK], frame[HUMAN], strict=True))
+    return hashlib.sha256("\n".join(pairs).encode("utf-8")).hexdigest()
+
+
 def _metrics(frame: pd.DataFrame, predicted: str) -> dict[str, Any]:
     out = agreement(frame[HUMAN], frame[predicted])
     if OCCUPATION in frame.columns and frame[OCCUPATION].notna().all():
@@ -156,7 +210,10 @@ class Evaluation:
     Attributes
     ----------
     metrics : dict
-        ``{"all": {...}, "healthcare": {...} or None}``; see the module docstring.
+        ``{"all": {...}, "healthcare": {...} or None, "in_sample": bool}``, and
+        ``"paraphrase"`` for labels with a ``group_id``; see the module docstring.
+        ``in_sample`` is true when the labels are the ones the ruleset's weights were
+        fitted on (``[ruleset.weights] labels_sha256``).
     predictions : pandas.DataFrame
         The labelled rows with ``predicted_exposure``, ``category``, ``score``,
         ``classified`` and ``evidence``.
@@ -183,8 +240,13 @@ class Evaluation:
             "occupation_beta_spearman",
             "coverage",
         )
-        lines = [
-            f"ruleset {self.ruleset_version} (sha256 {self.ruleset_hash[:12]})",
+        lines = [f"ruleset {self.ruleset_version} (sha256 {self.ruleset_hash[:12]})"]
+        if self.metrics.get("in_sample"):
+            lines.append(
+                "IN-SAMPLE: these are the labels the ruleset's weights were fitted on, so these "
+                "figures are optimistic; see the cross-validated ones (scripts/fit_weights.py)."
+            )
+        lines += [
             f"{'subset':<11}{'metric':<26}{'genai_aug':>10}{'GPT-4':>10}",
         ]
         for subset in ("all", "healthcare"):
@@ -199,6 +261,9 @@ class Evaluation:
                 shown = fmt.format(ours)
                 other = "" if theirs is None else fmt.format(theirs)
                 lines.append(f"{subset:<11}{name:<26}{shown}{other}")
+        for name, value in (self.metrics.get("paraphrase") or {}).items():
+            shown = f"{value:>10,.0f}" if name == "groups" else f"{value:>10.3f}"
+            lines.append(f"{'paraphrase':<11}{name:<26}{shown}")
         return "\n".join(lines)
 
     def __repr__(self) -> str:
@@ -266,6 +331,8 @@ def read_labels(path: str | os.PathLike[str]) -> pd.DataFrame:
 
 
 def _check(frame: pd.DataFrame, where: str) -> pd.DataFrame:
+    if HUMAN not in frame.columns and HUMAN_ALIAS in frame.columns:
+        frame = frame.rename(columns={HUMAN_ALIAS: HUMAN})
     missing = [c for c in (TASK, HUMAN) if c not in frame.columns]
     if missing:
         raise LabelsError(
@@ -308,9 +375,10 @@ def evaluate(
     ----------
     labels : path or DataFrame
         A TSV or CSV file (or DataFrame) with at least ``task`` and
-        ``human_exposure`` (E0/E1/E2), and optionally ``onet_soc_code``,
-        ``task_type`` (Core/Supplemental), ``healthcare`` (true/false) and
-        ``gpt4_exposure``.
+        ``human_exposure`` (E0/E1/E2; ``exposure`` is read as that when there is no
+        ``human_exposure``), and optionally ``onet_soc_code``, ``task_type``
+        (Core/Supplemental), ``healthcare`` (true/false), ``gpt4_exposure``, and
+        ``group_id`` with ``variant`` for phrasings of one task.
     ruleset : Ruleset, path or None
         The ruleset to evaluate; ``None`` for the packaged default.
 
@@ -318,7 +386,8 @@ def evaluate(
     -------
     Evaluation
         ``metrics`` for ``all`` rows and the ``healthcare`` rows (``None`` without
-        that column), with GPT-4's figures under ``gpt4`` where given.
+        that column), with GPT-4's figures under ``gpt4`` where given, and
+        ``paraphrase`` (see :func:`paraphrase_consistency`) where ``group_id`` is.
 
     Raises
     ------
@@ -345,6 +414,10 @@ def evaluate(
     metrics: dict[str, Any] = {"all": _subset_metrics(frame), "healthcare": None}
     if HEALTHCARE in frame.columns:
         metrics["healthcare"] = _subset_metrics(frame[frame[HEALTHCARE]])
+    if GROUP in frame.columns:
+        metrics["paraphrase"] = paraphrase_consistency(frame)
+    fitted = rs.ruleset.weights
+    metrics["in_sample"] = bool(fitted and fitted.labels_sha256 == labels_fingerprint(frame))
     return Evaluation(metrics, frame, rs.version, rs.hash)
 
 

@@ -11,6 +11,14 @@ A ruleset is data (TOML) in three parts:
     (``automation``: the system does the task end to end and staff handle exceptions, or
     ``augmentation``: staff still do and own the task while AI drafts, summarises or
     suggests) with a ``mode_rationale``.
+``[object_classes]`` and ``[[families]]``
+    a family declares one verb sense once: its ``verbs`` (``run``, ``lead``, ``chair``)
+    with ``objects`` (words, or ``@name`` of an object class: ``@gatherings``) are
+    evidence for its ``category``. Each family is expanded when the file is loaded into
+    one rule of the same id whose terms are ``^{verbs} ... object``, one per object;
+``[[glossary]]`` (or a file named by ``[ruleset] glossary_file``)
+    abbreviations and shorthand: each entry's ``forms`` (``"d/c"``, ``"TTOs"``) are
+    replaced by what it ``means`` (``"discharge"``) before any rule reads a task;
 ``[[rules]]``
     each recognises one category: ``id``, ``category``, ``weight`` (> 0), a one-line
     ``rationale``, and either ``terms`` (readable word patterns, see
@@ -33,12 +41,21 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from genai_aug._matching import compile_terms, term_pattern
+from genai_aug._matching import (
+    MATCHING_VERSION,
+    compile_terms,
+    glossary_pattern,
+    normalise_term,
+    normalise_text,
+    term_pattern,
+)
 from genai_aug._toml import read_toml
 from genai_aug.errors import ArgumentTypeError, RulesetError
 
 __all__ = [
     "Category",
+    "Family",
+    "GlossaryEntry",
     "Rule",
     "Ruleset",
     "RulesetInfo",
@@ -117,12 +134,127 @@ class Rule(_Model):
         return "terms" if self.terms else "attribute"
 
 
+class GlossaryEntry(_Model):
+    """An abbreviation or piece of shorthand, and what it means in full words.
+
+    Every form is replaced by ``means`` in a task's normalised text before the rules
+    read it; forms match whole words, in any case (``"D/C"`` and ``"d/c"`` alike).
+    """
+
+    forms: tuple[str, ...] = Field(min_length=1, description="How it is written: 'd/c', 'TTOs'.")
+    means: str = Field(min_length=1, description="What it means, in the rules' words.")
+    note: str = Field(default="", description="What it is, for a reviewer.")
+
+    @field_validator("forms")
+    @classmethod
+    def _forms_normalise(cls, forms: tuple[str, ...]) -> tuple[str, ...]:
+        for form in forms:
+            if not normalise_text(form):
+                raise ValueError(f"form {form!r} has no letters or digits to match")
+        return forms
+
+    @property
+    def label(self) -> str:
+        """How the entry is shown in evidence: ``d/c = discharge``."""
+        return f"{self.forms[0]} = {self.means}"
+
+
+class Family(_Model):
+    """A verb sense decided by its object: verbs × objects, evidence for one category."""
+
+    id: str = Field(pattern=_ID)
+    category: str
+    weight: float = Field(gt=0.0, le=10.0)
+    rationale: str = Field(min_length=1, description="Why these verbs with these objects.")
+    verbs: tuple[str, ...] = Field(min_length=1)
+    objects: tuple[str, ...] = Field(min_length=1, description="Words, or '@class' names.")
+    unless: tuple[str, ...] = ()
+
+    def expand(self, classes: Mapping[str, Any]) -> dict[str, Any]:
+        """The family as the data of one rule: a term ``^{verbs} ... object`` per object."""
+        objects: list[str] = []
+        for obj in self.objects:
+            if obj.startswith("@"):
+                name = obj[1:]
+                if name not in classes:
+                    raise ValueError(
+                        f"unknown object class '{obj}'{_close(name, set(classes))}; "
+                        "declare it under [object_classes]"
+                    )
+                objects.extend(str(o) for o in classes[name])
+            else:
+                objects.append(obj)
+        verbs = [normalise_text(v) for v in self.verbs]
+        if any(len(v.split()) != 1 for v in verbs):
+            raise ValueError(f"each verb must be one word, got {list(self.verbs)}")
+        verb = verbs[0] if len(set(verbs)) == 1 else "{" + "|".join(dict.fromkeys(verbs)) + "}"
+        terms = list(dict.fromkeys(f"^{verb} ... {o}" for o in objects))
+        return {
+            "id": self.id,
+            "category": self.category,
+            "weight": self.weight,
+            "terms": terms,
+            "unless": list(self.unless),
+            "rationale": self.rationale,
+        }
+
+
+def _expand_families(data: dict[str, Any], where: str) -> dict[str, Any]:
+    """``data`` with its ``[[families]]`` expanded into rules (and the classes dropped)."""
+    families = data.get("families", [])
+    classes = data.get("object_classes", {})
+    if not families and not classes:
+        return data
+    if not isinstance(families, list) or not isinstance(classes, dict):
+        raise RulesetError(
+            f"Ruleset '{where}': expected [[families]] entries and an [object_classes] table."
+        )
+    rules = list(data.get("rules", []))
+    problems: list[str] = []
+    for i, item in enumerate(families):
+        ident = item.get("id", "?") if isinstance(item, dict) else "?"
+        try:
+            rules.append(Family.model_validate(item).expand(classes))
+        except (ValidationError, ValueError) as exc:
+            detail = (
+                "; ".join(
+                    f"field '{'.'.join(str(p) for p in e['loc'])}': {e['msg']}"
+                    for e in exc.errors()
+                )
+                if isinstance(exc, ValidationError)
+                else str(exc)
+            )
+            problems.append(f"  - families[{i}] (id '{ident}'): {detail}")
+    if problems:
+        raise RulesetError(
+            f"Ruleset '{where}' is invalid ({len(problems)} problem(s)):\n" + "\n".join(problems)
+        )
+    rest = {k: v for k, v in data.items() if k not in ("families", "object_classes")}
+    return {**rest, "rules": rules}
+
+
+class WeightsProvenance(_Model):
+    """``[ruleset.weights]``: which labels the rule weights were fitted on, when, how well.
+
+    ``genai-aug evaluate`` compares ``labels_sha256`` with the labels it is given, and says
+    when they are the ones the weights were fitted on (its figures are then in-sample).
+    """
+
+    labels: str = Field(min_length=1, description="The labels file's name.")
+    labels_sha256: str = Field(pattern=r"^[0-9a-f]{64}$", description="labels_fingerprint().")
+    rows: int = Field(ge=1)
+    fitted: str = Field(min_length=1, description="Date of the fit (ISO).")
+    method: str = Field(min_length=1, description="How, and the cross-validated figures.")
+
+
 class RulesetInfo(_Model):
     """The ``[ruleset]`` table: name, version and what to build on."""
 
     name: str = Field(min_length=1)
     version: str = Field(min_length=1)
     description: str = ""
+    glossary_file: str | None = None
+    weights: WeightsProvenance | None = None
     extends: Literal["default"] | None = None
     disable: tuple[str, ...] = ()
 
@@ -138,6 +270,7 @@ class Ruleset(_Model):
     ruleset: RulesetInfo
     categories: tuple[Category, ...] = Field(min_length=1)
     rules: tuple[Rule, ...] = Field(min_length=1)
+    glossary: tuple[GlossaryEntry, ...] = ()
 
     @model_validator(mode="after")
     def _consistent(self) -> Ruleset:
@@ -153,6 +286,34 @@ class Ruleset(_Model):
             if rule.category not in cats:
                 close = _close(rule.category, cats)
                 problems.append(f"rule '{rule.id}': unknown category '{rule.category}'{close}")
+        owner: dict[str, str] = {}
+        for entry in self.glossary:
+            for form in entry.forms:
+                key = normalise_text(form)
+                if key in owner and owner[key] != entry.forms[0]:
+                    problems.append(
+                        f"glossary form '{form}' is in the entries for both "
+                        f"'{owner[key]}' and '{entry.forms[0]}'"
+                    )
+                owner[key] = entry.forms[0]
+        single = {f for f in owner if " " not in f}
+        for rule in self.rules:
+            for term in (*rule.terms, *rule.unless):
+                words = normalise_term(term.strip().removeprefix("^")).replace('"', "").split()
+                used = [w.rstrip("*") for w in words if w.rstrip("*") in single]
+                if used:
+                    problems.append(
+                        f"rule '{rule.id}': term '{term}' uses the glossary form '{used[0]}', "
+                        "which the glossary replaces before rules read a task, so it can never "
+                        "match; write the term in full words"
+                    )
+        for entry in self.glossary:
+            inner = [w for w in normalise_text(entry.means).split() if w in owner]
+            if inner:
+                problems.append(
+                    f"glossary entry '{entry.forms[0]}' means '{entry.means}', which uses the "
+                    f"glossary form(s) {inner}: write what it means in full words"
+                )
         if problems:
             raise ValueError("; ".join(problems))
         return self
@@ -170,7 +331,8 @@ class Ruleset(_Model):
     @cached_property
     def hash(self) -> str:
         """SHA-256 (hex) of the ruleset's canonical JSON."""
-        payload = json.dumps(self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+        content = {**self.model_dump(mode="json"), "matching_version": MATCHING_VERSION}
+        payload = json.dumps(content, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
     @cached_property
@@ -186,6 +348,32 @@ class Ruleset(_Model):
             for r in self.rules
             if r.terms
         }
+
+    @cached_property
+    def _glossary(self) -> tuple[re.Pattern[str] | None, dict[str, GlossaryEntry]]:
+        """The glossary's compiled forms, and each normalised form's entry."""
+        entries = {normalise_text(f): e for e in self.glossary for f in e.forms}
+        return (glossary_pattern(list(entries)) if entries else None), entries
+
+    def expand(self, norm: str) -> str:
+        """A normalised text with every glossary form replaced by what it means.
+
+        Examples
+        --------
+        >>> default_ruleset().expand("do d c summaries")
+        'do discharge summaries'
+        """
+        pattern, entries = self._glossary
+        if pattern is None:
+            return norm
+        return pattern.sub(lambda m: normalise_text(entries[m.group(0)].means), norm)
+
+    def glossary_used(self, norm: str) -> list[str]:
+        """The glossary entries a normalised text uses, as ``form = meaning`` labels."""
+        pattern, entries = self._glossary
+        if pattern is None:
+            return []
+        return list(dict.fromkeys(entries[m.group(0)].label for m in pattern.finditer(norm)))
 
     def resolve_category(self, name: str) -> str | None:
         """Return the category id for an id or label (case-insensitive), or ``None``."""
@@ -234,6 +422,7 @@ def _close(name: str, options: set[str]) -> str:
 
 
 DEFAULT_RULES_FILE = "default_rules.toml"
+DEFAULT_GLOSSARY_FILE = "nhs_glossary.toml"
 
 
 def _read_toml(path: Path | None) -> dict[str, Any]:
@@ -289,10 +478,17 @@ def _check_overlay(data: Mapping[str, Any], where: str) -> None:
                     else ""
                 )
             )
-    unknown = sorted(set(data) - {"ruleset", "categories", "rules"})
+    glossary = data.get("glossary", [])
+    if not isinstance(glossary, list) or not all(isinstance(i, dict) for i in glossary):
+        problems.append(
+            f"  - 'glossary': expected [[glossary]] tables, got {type(glossary).__name__}"
+        )
+    # families and object classes are expanded into rules before this check
+    unknown = sorted(set(data) - {"ruleset", "categories", "rules", "glossary"})
     if unknown:
         problems.append(
-            f"  - unknown top-level key(s) {unknown}; expected ruleset, categories, rules"
+            f"  - unknown top-level key(s) {unknown}; expected ruleset, categories, rules, "
+            "glossary, object_classes, families"
         )
     if problems:
         raise RulesetError(
@@ -313,6 +509,20 @@ def _merge(base: Ruleset, data: Mapping[str, Any], where: str) -> dict[str, Any]
             f"{_close(unknown[0], {str(k) for k in known})}."
         )
     merged: dict[str, Any] = {"ruleset": info}
+    own = data.get("glossary", [])
+    own_forms = {
+        normalise_text(str(f))
+        for e in own
+        if isinstance(e, dict)
+        for f in e.get("forms", [])
+        if isinstance(f, str)
+    }
+    kept = [
+        e.model_dump(exclude_defaults=True)
+        for e in base.glossary
+        if not own_forms & {normalise_text(f) for f in e.forms}
+    ]
+    merged["glossary"] = [*kept, *own]
     for part in ("categories", "rules"):
         items = {item.id: item.model_dump(exclude_defaults=True) for item in getattr(base, part)}
         for item in data.get(part, []):
@@ -355,11 +565,35 @@ def load_ruleset(path: str | Path | None = None) -> Ruleset:
     if path is None:
         return default_ruleset()
     p = Path(path)
-    data = _read_toml(p)
+    data = _expand_families(_with_glossary_file(_read_toml(p), p.parent), str(p))
     info = data.get("ruleset", {})
     if isinstance(info, dict) and info.get("extends") == "default":
         data = _merge(default_ruleset(), data, str(p))
     return _validate(data, str(p))
+
+
+def _with_glossary_file(data: dict[str, Any], folder: Path | None) -> dict[str, Any]:
+    """``data`` with the entries of the glossary file its ``[ruleset]`` table names, if any.
+
+    The file is read beside the ruleset file (``folder``), or from the package's data
+    for the packaged ruleset; its ``[[glossary]]`` entries follow the ruleset's own.
+    """
+    info = data.get("ruleset")
+    name = info.get("glossary_file") if isinstance(info, dict) else None
+    if not isinstance(name, str):
+        return data
+    path = None if folder is None else folder / name
+    # a user's glossary file is laid out as the packaged one: [[glossary]] entries
+    extra = read_toml(
+        path, name if path is None else DEFAULT_GLOSSARY_FILE, "Glossary", RulesetError
+    )
+    extra = extra.get("glossary", [])
+    if not isinstance(extra, list):
+        raise RulesetError(
+            f"Glossary file '{path or name}': expected [[glossary]] entries, "
+            f"got {type(extra).__name__}."
+        )
+    return {**data, "glossary": [*data.get("glossary", []), *extra]}
 
 
 _DEFAULT: Ruleset | None = None
@@ -369,7 +603,9 @@ def default_ruleset() -> Ruleset:
     """The packaged default ruleset (loaded once, then reused)."""
     global _DEFAULT
     if _DEFAULT is None:
-        _DEFAULT = _validate(_read_toml(None), f"packaged {DEFAULT_RULES_FILE}")
+        where = f"packaged {DEFAULT_RULES_FILE}"
+        data = _expand_families(_with_glossary_file(_read_toml(None), None), where)
+        _DEFAULT = _validate(data, where)
     return _DEFAULT
 
 

@@ -51,12 +51,16 @@ def fire_rules(
 ) -> tuple[np.ndarray[Any, Any], dict[int, list[re.Match[str] | None]]]:
     """Which rules fire for each normalised text: a boolean matrix (texts × rules).
 
-    Term rules read each text's main clause (:func:`genai_aug._matching.main_clause`:
-    the text before a clause of purpose or basis such as *to ensure …* or *according
-    to …*), and the whole text only where no term rule recognises the main clause.
+    Each text is first read through the ruleset's glossary (:meth:`Ruleset.expand`:
+    ``d c summaries`` → ``discharge summaries``). Term rules read each text's main
+    clause (:func:`genai_aug._matching.main_clause`: the text before a clause of
+    purpose or basis such as *to ensure …* or *according to …*), and the whole text
+    only where no term rule recognises the main clause.
     Also returns, per term rule (by position), the first match in each text, for the
     evidence. ``facing`` holds each text's ``patient_facing`` attribute (may be NA).
     """
+    if rs.glossary:
+        norm = [rs.expand(t) for t in norm]
     main = [main_clause(t) for t in norm]
     fired, matched = _fire_terms(main, rs)
     unrecognised = np.flatnonzero(~fired.any(axis=1)).tolist()
@@ -166,6 +170,11 @@ def _evaluate(
     bounds = np.r_[starts, len(keys)].astype(int)
     for k in range(len(starts)):
         evidence[keys[bounds[k]]] = "; ".join(pieces[bounds[k] : bounds[k + 1]])
+    if rs.glossary:  # say which abbreviations were read, before the rules they fed
+        for i, text in enumerate(texts.tolist()):
+            used = rs.glossary_used(str(text))
+            if used:
+                evidence[i] = f"glossary: {', '.join(used)}; {evidence[i]}"
 
     out = pd.DataFrame(
         {

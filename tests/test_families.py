@@ -1,0 +1,86 @@
+"""Verb × object families: one verb sense declared once, as data, expanded at load."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import genai_aug
+from genai_aug import RulesetError, score_texts
+from genai_aug._matching import term_pattern
+from genai_aug.rules import default_ruleset
+
+# The same verb, decided by its object (each pair failed before families: every "run"
+# was machine operation, every "sort" sorting items, every "hold" holding things).
+SENSES = [
+    ("Run a ward huddle", "meetings"),
+    ("Run samples on the haematology analysers", "technical_work"),
+    ("Run a report from the EPR", "reporting"),
+    ("Run a DBT skills group", "counselling"),
+    ("Hold a weekly team meeting", "meetings"),
+    ("Sort the rota for next month", "rostering"),
+    ("Cover the bleep overnight", "clinical_procedures"),
+    ("Cover the phones at lunchtime", "routine_communication"),
+    ("Take bloods", "clinical_procedures"),
+]
+
+
+@pytest.mark.parametrize(("text", "category"), SENSES)
+def test_a_verb_takes_its_sense_from_its_object(text: str, category: str) -> None:
+    """run/hold/sort/cover/take land in the category their object gives them."""
+    assert score_texts([text])["category"].iat[0] == category
+
+
+def test_families_are_expanded_into_rules_with_their_rationale() -> None:
+    """Each family becomes one rule of its id, one ^{verbs} ... object term per object."""
+    rule = {r.id: r for r in default_ruleset().rules}["meetings.run_gathering"]
+    assert "^{run|lead|chair|facilitate|hold|host|convene} ... huddle" in rule.terms
+    assert rule.rationale.startswith("Running or chairing a meeting")
+
+
+@pytest.mark.parametrize(
+    ("term", "text", "hit"),
+    [
+        ("^{run|lead} ... huddle", "running the morning huddles", True),
+        ("^{run|lead} ... huddle", "led a huddle", False),  # irregular past: not a form of lead
+        ("^{run|lead} ... huddle", "attend and lead the huddle", True),
+        ("^{run|lead} ... huddle", "ran the huddle", False),
+    ],
+)
+def test_braces_match_any_one_word_with_its_forms(term: str, text: str, hit: bool) -> None:
+    """``{a|b}`` in a term is any one of the words, each with its usual forms."""
+    import re
+
+    assert bool(re.search(term_pattern(term), text)) is hit
+
+
+def _ruleset(tmp_path: Path, body: str) -> Path:
+    path = tmp_path / "local.toml"
+    path.write_text('[ruleset]\nname = "x"\nversion = "1"\nextends = "default"\n\n' + body)
+    return path
+
+
+def test_a_user_family_with_its_own_object_class(tmp_path: Path) -> None:
+    """A user file declares classes and families the same way; they become rules."""
+    path = _ruleset(
+        tmp_path,
+        '[object_classes]\nboards = ["whiteboard", "bed board"]\n\n'
+        '[[families]]\nid = "local.update_boards"\ncategory = "data_entry"\nweight = 2.0\n'
+        'verbs = ["update", "refresh"]\nobjects = ["@boards"]\n'
+        'rationale = "Updating the bed board is record keeping."\n',
+    )
+    rs = genai_aug.load_ruleset(path)
+    assert score_texts(["Refresh the bed board"], rs)["category"].iat[0] == "data_entry"
+
+
+def test_an_unknown_object_class_is_named(tmp_path: Path) -> None:
+    """A family naming an undeclared class is refused, naming the family and the class."""
+    path = _ruleset(
+        tmp_path,
+        '[object_classes]\nboards = ["whiteboard"]\n\n'
+        '[[families]]\nid = "local.x"\ncategory = "data_entry"\nweight = 1.0\n'
+        'verbs = ["update"]\nobjects = ["@board"]\nrationale = "x"\n',
+    )
+    with pytest.raises(RulesetError, match=r"local\.x.*unknown object class '@board'.*boards"):
+        genai_aug.load_ruleset(path)
