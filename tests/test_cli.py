@@ -230,3 +230,11 @@ def test_bad_input_exits_2_with_a_one_line_reason(args: list[str], reason: str, 
     first = err.splitlines()[0]
     assert first.startswith("genai-aug: ") and reason in first
     assert "Traceback" not in err
+
+
+def test_rules_lists_the_glossary(capsys) -> None:  # type: ignore[no-untyped-def]
+    """genai-aug rules shows the abbreviations it reads as full words, after the rules."""
+    assert main(["rules"]) == 0
+    out = capsys.readouterr().out
+    glossary = out.split("Glossary (")[1]
+    assert "d/c" in glossary and "discharge" in glossary

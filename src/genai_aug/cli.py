@@ -409,6 +409,15 @@ def _cmd_rules(args: argparse.Namespace) -> int:
         print()
         rules = rs.rules_frame()[["rule_id", "category", "weight", "rationale"]]
         print(printable(rules.to_string(index=False)))
+        if rs.glossary:
+            print(f"\nGlossary ({len(rs.glossary)} entries, read as full words before the rules):")
+            glossary = pd.DataFrame(
+                {
+                    "written": [" / ".join(e.forms) for e in rs.glossary],
+                    "read as": [e.means for e in rs.glossary],
+                }
+            )
+            print(printable(glossary.to_string(index=False)))
     return EXIT_OK
 
 
