@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from genai_aug import _columns as col
+from genai_aug.aggregating import rank_roles
 
 if TYPE_CHECKING:
     from genai_aug.result import Result
@@ -166,9 +167,7 @@ ROLE_VIEW = {
 
 def ranked_roles(result: Result) -> pd.DataFrame:
     """Every role, most hours released first (headline, central); ties by role id."""
-    return result.roles.sort_values(
-        [col.HOURS_RELEASED, col.ROLE_ID], ascending=[False, True], kind="stable"
-    ).reset_index(drop=True)
+    return rank_roles(result.roles)
 
 
 def ranked_areas(result: Result, level: str) -> pd.DataFrame:

@@ -54,10 +54,13 @@ __all__ = [
     "DEFAULT_SEED",
     "MAX_DRAWS",
     "QUANTILES",
+    "TRUST_LABEL",
     "Aggregates",
     "Assumptions",
     "ScenarioResults",
     "aggregate_hours",
+    "as_assumptions",
+    "rank_roles",
 ]
 
 DEFAULT_SEED = 2025
@@ -233,6 +236,16 @@ class Aggregates:
     areas: dict[str, pd.DataFrame] = field(default_factory=dict)
 
 
+def rank_roles(roles: pd.DataFrame) -> pd.DataFrame:
+    """Roles most hours released first (central), ties by role id: the order of every output.
+
+    Staff groups keep the NHS Workforce Statistics order instead.
+    """
+    return roles.sort_values(
+        [col.HOURS_RELEASED, col.ROLE_ID], ascending=[False, True], kind="stable"
+    ).reset_index(drop=True)
+
+
 def _close(value: str, options: Sequence[str]) -> str:
     """' (did you mean 'X'?)', ignoring case, or nothing."""
     lowered = {str(o).lower(): str(o) for o in options}
@@ -402,14 +415,15 @@ def aggregate_hours(
     )
 
     cats = rs.categories
-    cat_ids = [c.id for c in cats]
+    cat_ids = np.array([c.id for c in cats], dtype=object)
+    cat_exposure = np.array([c.exposure for c in cats], dtype=object)
     t_cat = pd.Index(cat_ids).get_indexer(pd.Index(t[col.CATEGORY].fillna("").astype(str)))
     shares = np.array([c.time_share for c in cats])
     automation = np.array([c.mode == "automation" for c in cats])
     known = t_cat >= 0
     # A task's time share and mode are its category's if it is exposed; an E0 task
     # releases nothing (time share 0, no mode); an unrecognised one has neither.
-    e0 = known & (np.array([c.exposure for c in cats], dtype=object)[np.maximum(t_cat, 0)] == "E0")
+    e0 = known & (cat_exposure[np.maximum(t_cat, 0)] == "E0")
     t[col.TIME_SHARE] = np.where(
         known & ~e0, shares[np.maximum(t_cat, 0)], np.where(e0, 0.0, np.nan)
     )
@@ -428,7 +442,6 @@ def aggregate_hours(
     parts: dict[str, list[pd.DataFrame]] = {level: [] for level in base}
     task_figures: dict[str, Array] = {}
     role_ids = t[col.ROLE_ID].astype(str).to_numpy()
-    cat_exposure = np.array([c.exposure for c in cats], dtype=object)
 
     def released(s: Scenario, cat: Array) -> Array:
         """Central hours released by each task under ``s`` if its category were ``cat``."""
@@ -437,7 +450,7 @@ def aggregate_hours(
         if s.staff_groups:
             counted &= np.isin(groups, s.staff_groups)
         if s.categories:
-            counted &= np.isin(np.array(cat_ids, dtype=object)[np.maximum(cat, 0)], s.categories)
+            counted &= np.isin(cat_ids[np.maximum(cat, 0)], s.categories)
         if s.roles:
             counted &= np.isin(role_ids, s.roles)
         share = np.where(ok, shares[np.maximum(cat, 0)], 0.0)
@@ -460,8 +473,7 @@ def aggregate_hours(
                 if col.ALTERNATIVE in t.columns
                 else pd.Index([""] * len(t))
             )
-            exposed = known & (cat_exposure[np.maximum(t_cat, 0)] != "E0")
-            at_stake = np.where(exposed, central, np.abs(released(s, alt) - central))
+            at_stake = np.where(known & ~e0, central, np.abs(released(s, alt) - central))
             task_figures = {
                 col.HOURS_AT_STAKE: at_stake,
                 col.HOURS_RELEASED: central,
@@ -503,12 +515,7 @@ def aggregate_hours(
                 frame[col.HOURS_TOTAL] > 0, frame[col.HOURS_RELEASED] / frame[col.HOURS_TOTAL], 0.0
             )
         tables[level] = frame
-    # Roles are ranked by the headline in every output (staff groups keep the NHS order).
-    tables["roles"] = (
-        tables["roles"]
-        .sort_values([col.HOURS_RELEASED, col.ROLE_ID], ascending=[False, True], kind="stable")
-        .reset_index(drop=True)
-    )
+    tables["roles"] = rank_roles(tables["roles"])
     return Aggregates(
         tasks=t,
         roles=tables["roles"],
@@ -518,16 +525,6 @@ def aggregate_hours(
         assumptions=a,
         areas={level: tables[level] for level in tree.areas},
     )
-
-
-_BASE_SUMS = (
-    col.N_TASKS,
-    col.N_UNCLASSIFIED,
-    col.HOURS_CONTRACTED,
-    col.HOURS_TOTAL,
-    col.HOURS_NOT_LISTED,
-    col.HOURS_UNCLASSIFIED,
-)
 
 
 def _base_levels(
@@ -681,6 +678,3 @@ def _derive(frame: pd.DataFrame, fte: Array, a: Assumptions) -> pd.DataFrame:
     frame[col.DAYS_PER_WTE_MONTH] = frame[col.WTE_RELEASED] * per_fte * a.working_days_per_month
     keys = [c for c in frame.columns if c not in col.FIGURE_COLUMNS]
     return frame[[*keys, *col.FIGURE_COLUMNS]]
-
-
-__all__ += ["TRUST_LABEL", "as_assumptions"]

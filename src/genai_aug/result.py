@@ -146,6 +146,7 @@ class Result:
         """A plain-text summary: the headline first, then staff groups, top roles, scenarios."""
         h = self.headline
         t = self.trust.iloc[0]
+        top_roles = _summary.top_roles(self, top)
         lines = [
             h.sentence(),
             f"  Range: {h.range_note}.",
@@ -176,10 +177,9 @@ class Result:
                 },
             ),
             "",
-            f"Top {len(_summary.top_roles(self, top))} roles by hours released "
-            f"({h.label}, central):",
+            f"Top {len(top_roles)} roles by hours released ({h.label}, central):",
             _text_table(
-                _summary.top_roles(self, top),
+                top_roles,
                 {
                     col.ROLE_ID: "role id",
                     col.ROLE_TITLE: "role",
