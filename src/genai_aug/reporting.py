@@ -181,23 +181,47 @@ def _grouped_bars(
             error_kw={"ecolor": "#333333", "elinewidth": 0.8, "capsize": 2},
             label=labels[name] + mark,
         )
-    ax.set_yticks(y, order)
-    ax.invert_yaxis()
-    ax.set_xlabel(
-        "Hours released per week. Bar: central figure. Whisker: P10–P90 of that scenario's\n"
-        f"Monte Carlo ({result.scenarios.n_draws:,} draws, seed {result.scenarios.seed}).",
-        fontsize=8,
-    )
     highs = frame.loc[frame[col.SCENARIO].isin(scenarios), col.RELEASED_HIGH].to_numpy(float)
-    _hours_axis(ax, highs)
+    _finish_hours_chart(
+        fig,
+        ax,
+        result,
+        order=order,
+        largest=highs,
+        xlabel="Hours released per week. Bar: central figure. Whisker: P10–P90 of that "
+        f"scenario's\nMonte Carlo ({result.scenarios.n_draws:,} draws, seed "
+        f"{result.scenarios.seed}).",
+        title=title,
+        legend_cols=1 if n > 2 else n,
+        scope="scenarios: " + ", ".join(scenarios),
+    )
+    return fig
+
+
+def _finish_hours_chart(
+    fig: Figure,
+    ax: Any,
+    result: Result,
+    *,
+    order: list[str],
+    largest: np.ndarray[Any, Any],
+    xlabel: str,
+    title: str,
+    legend_cols: int,
+    scope: str,
+) -> None:
+    """What every hours-released bar chart has: axes, headline, legend below and footnote."""
+    ax.set_yticks(np.arange(len(order)), order)
+    ax.invert_yaxis()
+    _hours_axis(ax, largest)
+    ax.set_xlabel(xlabel, fontsize=8)
     ax.grid(axis="x", color="#dddddd", linewidth=0.6)
     ax.set_axisbelow(True)
     ax.spines[["top", "right"]].set_visible(False)
     ax.set_title(f"{title}\n", loc="left", fontsize=11, fontweight="bold")
     ax.set_title(_headline_line(result), loc="right", fontsize=8, color="#333333")
-    _legend_below(ax, 1 if n > 2 else n)
-    _footnote(fig, result, "scenarios: " + ", ".join(scenarios))
-    return fig
+    _legend_below(ax, legend_cols)
+    _footnote(fig, result, scope)
 
 
 def plot_staff_groups(result: Result, scenarios: Sequence[str] | None = None) -> Figure:
@@ -285,22 +309,17 @@ def plot_modes(result: Result) -> Figure:
     ax.barh(
         y, aug, left=auto, color=OKABE_ITO["sky_blue"], label="Augmentation: staff do it, AI helps"
     )
-    ax.set_yticks(y, order)
-    ax.invert_yaxis()
-    _hours_axis(ax, auto + aug)
-    ax.set_xlabel("Hours released per week (central figure)", fontsize=8)
-    ax.grid(axis="x", color="#dddddd", linewidth=0.6)
-    ax.set_axisbelow(True)
-    ax.spines[["top", "right"]].set_visible(False)
-    ax.set_title(
-        "Automation and augmentation, by staff group (hours per week)\n",
-        loc="left",
-        fontsize=11,
-        fontweight="bold",
+    _finish_hours_chart(
+        fig,
+        ax,
+        result,
+        order=order,
+        largest=auto + aug,
+        xlabel="Hours released per week (central figure)",
+        title="Automation and augmentation, by staff group (hours per week)",
+        legend_cols=2,
+        scope=f"scenario: {result.scenarios.headline}",
     )
-    ax.set_title(_headline_line(result), loc="right", fontsize=8, color="#333333")
-    _legend_below(ax, 2)
-    _footnote(fig, result, f"scenario: {result.scenarios.headline}")
     return fig
 
 
@@ -531,22 +550,29 @@ def _write_table(book: Any, formats: _Formats, table: _Table) -> Any:
     return ws
 
 
+_SCENARIO_FIGURES = {
+    col.RELEASED_LOW: ("low, hours/week", _HOURS),
+    col.HOURS_RELEASED: ("central, hours/week", _HOURS),
+    col.RELEASED_HIGH: ("high, hours/week", _HOURS),
+    col.WTE_RELEASED: ("central, WTE", _WTE),
+}
+
+
 def _scenario_wide(
-    result: Result, level: str, key: str, names: list[str]
+    result: Result,
+    frame: pd.DataFrame,
+    key: str,
+    names: list[str],
+    figures: Sequence[str] = tuple(_SCENARIO_FIGURES),
 ) -> tuple[pd.DataFrame, list[_Column]]:
-    frame: pd.DataFrame = getattr(result.scenarios, level)
+    """A long scenario table's ``figures``, one column per scenario and figure, by ``key``."""
     labels = result.scenarios.scenarios.labels
     columns: list[_Column] = []
     pieces = []
-    figures = {
-        col.RELEASED_LOW: ("low, hours/week", _HOURS),
-        col.HOURS_RELEASED: ("central, hours/week", _HOURS),
-        col.RELEASED_HIGH: ("high, hours/week", _HOURS),
-        col.WTE_RELEASED: ("central, WTE", _WTE),
-    }
     for name in names:
         part = frame[frame[col.SCENARIO] == name].set_index(key)
-        for source, (header, fmt) in figures.items():
+        for source in figures:
+            header, fmt = _SCENARIO_FIGURES[source]
             new = f"{name}__{source}"
             pieces.append(part[source].rename(new))
             columns.append(_Column(new, f"{labels[name]}: {header}", fmt, 15))
@@ -571,11 +597,11 @@ def _headline_columns(result: Result) -> tuple[_Column, ...]:
 
 
 def _groups_table(result: Result, names: list[str]) -> _Table:
-    wide, scen_cols = _scenario_wide(result, "staff_groups", col.STAFF_GROUP, names)
+    wide, scen_cols = _scenario_wide(result, result.scenarios.staff_groups, col.STAFF_GROUP, names)
     frame = result.staff_groups.set_index(col.STAFF_GROUP).join(wide).reset_index()
     total = result.trust.iloc[0].copy()
     total[col.STAFF_GROUP] = total[col.LEVEL]
-    twide, _ = _scenario_wide(result, "trust", col.LEVEL, names)
+    twide, _ = _scenario_wide(result, result.scenarios.trust, col.LEVEL, names)
     for c in twide.columns:
         total[c] = twide[c].iloc[0]
     columns = (
@@ -599,7 +625,9 @@ def _area_tables(result: Result, names: list[str]) -> list[_Table]:
         if level not in result.areas or len(result.areas[level]) < 2:
             continue
         ranked = _summary.ranked_areas(result, level)
-        wide, scen_cols = _area_wide(result, level, names)
+        wide, scen_cols = _scenario_wide(
+            result, result.scenarios.areas[level], level, names, figures=[col.HOURS_RELEASED]
+        )
         frame = ranked.set_index(level).join(wide).reset_index()
         columns = (
             _Column(
@@ -621,22 +649,10 @@ def _area_tables(result: Result, names: list[str]) -> list[_Table]:
     return tables
 
 
-def _area_wide(result: Result, level: str, names: list[str]) -> tuple[pd.DataFrame, list[_Column]]:
-    frame = result.scenarios.areas[level]
-    labels = result.scenarios.scenarios.labels
-    pieces, columns = [], []
-    for name in names:
-        part = frame[frame[col.SCENARIO] == name].set_index(level)
-        new = f"{name}__{col.HOURS_RELEASED}"
-        pieces.append(part[col.HOURS_RELEASED].rename(new))
-        columns.append(_Column(new, f"{labels[name]}: central, hours/week", _HOURS, 15))
-    return pd.concat(pieces, axis=1), columns
-
-
 def _roles_table(result: Result, names: list[str]) -> _Table:
     ranked = _summary.ranked_roles(result)
     shown = ranked.head(REPORT_MAX_ROWS)
-    wide, scen_cols = _scenario_wide(result, "roles", col.ROLE_ID, names)
+    wide, scen_cols = _scenario_wide(result, result.scenarios.roles, col.ROLE_ID, names)
     frame = shown.set_index(col.ROLE_ID).join(wide).reset_index()
     columns = (
         _Column(col.ROLE_ID, "Role id", None, 10),
