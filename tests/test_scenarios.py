@@ -15,6 +15,7 @@ from conftest import make_frames
 from genai_aug import _columns as col
 from genai_aug.errors import GenAIAugError, ScenarioError
 from genai_aug.scenarios import (
+    MAX_PROBLEMS_SHOWN,
     Range,
     Scenario,
     ScenarioSet,
@@ -384,3 +385,37 @@ def test_a_vanishing_time_share_uncertainty_is_no_uncertainty(
     result = genai_aug.run(sample_result.inventory, scenarios=[scen], n_draws=100)
     t = result.trust.iloc[0]
     assert t[col.RELEASED_LOW] == pytest.approx(t[col.HOURS_RELEASED], rel=1e-12)
+
+
+def _many_scenarios(n: int, *, description: bool, headline: bool) -> str:
+    blocks = [
+        f'[[scenario]]\nname = "s{i}"\nlabel = "S{i}"\n'
+        + ('description = "d"\n' if description else "")
+        + ("headline = true\n" if headline and i == 0 else "")
+        + 'exposures = ["E1"]\n'
+        + "adoption = {low = 0.1, central = 0.2, high = 0.3}\n"
+        + "realisation = {low = 0.1, central = 0.2, high = 0.3}\n"
+        for i in range(n)
+    ]
+    return "[scenarios]\nversion = 'x'\n" + "".join(blocks)
+
+
+def test_a_file_with_thousands_of_bad_scenarios_gets_a_short_error(tmp_path: Path) -> None:
+    # each of 3,000 entries lacks a description: the error lists the first problems and
+    # counts the rest, instead of a quarter-megabyte message
+    path = tmp_path / "many.toml"
+    path.write_text(_many_scenarios(3000, description=False, headline=True), encoding="utf-8")
+    with pytest.raises(ScenarioError) as exc:
+        genai_aug.load_scenarios(path)
+    text = str(exc.value)
+    assert "(3,000 problem(s))" in text
+    assert "scenario 1 ('s0'), field 'description'" in text
+    assert "... and 2,950 more problem(s)" in text
+    assert len(text.splitlines()) == MAX_PROBLEMS_SHOWN + 2
+
+
+def test_a_long_list_of_scenario_names_is_cut_in_the_message(tmp_path: Path) -> None:
+    path = tmp_path / "many.toml"
+    path.write_text(_many_scenarios(500, description=True, headline=False), encoding="utf-8")
+    with pytest.raises(ScenarioError, match=r"no headline scenario among \[.*'s9'\] and 490 more"):
+        genai_aug.load_scenarios(path)

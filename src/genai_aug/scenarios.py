@@ -18,6 +18,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal
@@ -171,6 +172,17 @@ class Scenario(_Model):
         return "; ".join(parts) or "all staff groups, categories and roles"
 
 
+MAX_PROBLEMS_SHOWN = 50
+"""A scenario file's error lists at most this many problems (and counts the rest)."""
+
+
+def _some(names: Sequence[str], limit: int = 10) -> str:
+    """Names for a message: all of a short list, the first ``limit`` and a count of a long one."""
+    if len(names) <= limit:
+        return str(list(names))
+    return f"{list(names[:limit])} and {len(names) - limit:,} more"
+
+
 class ScenarioSet(_Model):
     """The scenarios of a run, in order, with a version and a content hash."""
 
@@ -182,17 +194,18 @@ class ScenarioSet(_Model):
     @model_validator(mode="after")
     def _unique(self) -> ScenarioSet:
         names = [s.name for s in self.scenarios]
-        dupes = sorted({n for n in names if names.count(n) > 1})
+        dupes = sorted(n for n, k in Counter(names).items() if k > 1)
         if dupes:
-            raise ValueError(f"scenario name(s) used more than once: {dupes}")
+            raise ValueError(f"scenario name(s) used more than once: {_some(dupes)}")
         flagged = [s.name for s in self.scenarios if s.headline]
         if len(flagged) > 1:
             raise ValueError(
-                f"more than one headline scenario: {flagged}; set headline = true on one only"
+                f"more than one headline scenario: {_some(flagged)}; "
+                "set headline = true on one only"
             )
         if not flagged and len(self.scenarios) > 1:
             raise ValueError(
-                f"no headline scenario among {names}; set headline = true on the one whose "
+                f"no headline scenario among {_some(names)}; set headline = true on the one whose "
                 "central figure a board should quote"
             )
         return self
@@ -299,11 +312,12 @@ def _validate(info: Mapping[str, Any], items: list[Any], where: str) -> Scenario
         return ScenarioSet.model_validate(payload).model_copy(update={"source": where})
     except ValidationError as exc:
         errors = exc.errors()
+        # every proper prefix of an error's location: an error there has a deeper one
+        above = {tuple(e["loc"][:k]) for e in errors for k in range(len(e["loc"]))}
         lines = []
         for err in errors:
             loc = err["loc"]
-            deeper = any(len(e["loc"]) > len(loc) and e["loc"][: len(loc)] == loc for e in errors)
-            if err["type"] == "too_short" and deeper:
+            if err["type"] == "too_short" and tuple(loc) in above:
                 continue  # an invalid item left none valid: the item's own error says why
             if len(loc) >= 2 and loc[0] == "scenarios" and isinstance(loc[1], int):
                 entry = items[loc[1]] if loc[1] < len(items) else {}
@@ -315,8 +329,11 @@ def _validate(info: Mapping[str, Any], items: list[Any], where: str) -> Scenario
                 )
             else:
                 lines.append(f"  - {'.'.join(str(p) for p in loc) or 'file'}: {err['msg']}")
+        shown = lines[:MAX_PROBLEMS_SHOWN]
+        if len(lines) > len(shown):
+            shown.append(f"  - ... and {len(lines) - len(shown):,} more problem(s)")
         raise ScenarioError(
-            f"Scenario file '{where}' is invalid ({len(lines)} problem(s)):\n" + "\n".join(lines)
+            f"Scenario file '{where}' is invalid ({len(lines):,} problem(s)):\n" + "\n".join(shown)
         ) from None
 
 
