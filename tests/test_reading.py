@@ -33,7 +33,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from bench_pipeline import generate
 
 
-def _exact_only(text: str, delimiter: str) -> None:
+def _exact_only(text: str, delimiter: str, utf8: bytes | None = None) -> None:
     return None
 
 

@@ -8,11 +8,13 @@ values is :mod:`genai_aug.validating`'s job.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import os
+import re
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -127,7 +129,7 @@ class _ColumnCells:
         return {
             j
             for j, values in enumerate(self.columns)
-            if j not in skip and any(not _is_blank(v) for v in values[start:])
+            if j not in skip and not _blank_mask(values[start:]).all()
         }
 
 
@@ -476,7 +478,7 @@ def read_csv_table(
     delimiter (comma, semicolon, tab or bar) is detected from the first lines.
     """
     file = str(path)
-    text = _decode_csv(file, _read_limited(Path(path), max_bytes), log)
+    text, utf8 = _decode_csv(file, _read_limited(Path(path), max_bytes), log)
     sample = text[:8192]
     try:
         delimiter = csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
@@ -490,14 +492,18 @@ def read_csv_table(
             file=file,
             sheet=Path(file).stem,
         )
-    cells: _Cells | None = _csv_cells_fast(text, delimiter)
+    cells: _Cells | None = _csv_cells_fast(text, delimiter, utf8)
+    del utf8
     if cells is None:
         cells = _RowCells(_csv_rows_exact(text, delimiter, file))
     return _table_from_cells(cells, file=file, sheet=Path(file).stem, kind=kind, log=log)
 
 
-def _decode_csv(file: str, data: bytes, log: IssueLog) -> str:
-    """A CSV file's text: UTF-16 with a byte-order mark or NULs, UTF-8, else Windows-1252."""
+def _decode_csv(file: str, data: bytes, log: IssueLog) -> tuple[str, bytes | None]:
+    """A CSV file's text: UTF-16 with a byte-order mark or NULs, UTF-8, else Windows-1252.
+
+    Also the text's UTF-8 bytes when the file holds them as they are (else None).
+    """
     utf16 = _utf16(data)
     if utf16 is not None:
         try:
@@ -534,6 +540,7 @@ def _decode_csv(file: str, data: bytes, log: IssueLog) -> str:
             )
         try:
             text = data.decode("utf-8-sig")
+            return text, data[3:] if data.startswith(codecs.BOM_UTF8) else data
         except UnicodeDecodeError as exc:
             text = data.decode("cp1252", errors="replace")
             log.warning(
@@ -544,7 +551,7 @@ def _decode_csv(file: str, data: bytes, log: IssueLog) -> str:
                 file=file,
                 sheet=Path(file).stem,
             )
-    return text
+    return text, None
 
 
 def _csv_rows_exact(text: str, delimiter: str, file: str) -> list[tuple[int, list[Any]]]:
@@ -575,69 +582,86 @@ def _csv_rows_exact(text: str, delimiter: str, file: str) -> list[tuple[int, lis
         ) from None
 
 
-def _csv_cells_fast(text: str, delimiter: str) -> _ColumnCells | None:
+def _csv_cells_fast(text: str, delimiter: str, utf8: bytes | None = None) -> _ColumnCells | None:
     """The cells :func:`_csv_rows_exact` reads, by pandas' C parser; None where unsure.
 
     The C tokenizer follows the same rules as :mod:`csv` (quotes doubled inside quoted
     fields, text after a closing quote kept, CR, LF and CRLF all ending a record,
     quoted line breaks kept), and reads a blank line as a record of empty cells. Given
-    as many columns as the widest line has fields, it refuses (rather than truncates)
-    a record wider still, which only line breaks inside quotes can make; that record's
-    file goes to the exact path, as does text the tokenizer treats apart (NUL, a second
-    byte-order mark), any parser warning, and a file whose records would pad out to far
-    more cells than its text holds (a few very wide lines among many short ones).
+    a number of columns, it refuses (rather than truncates) a wider record. It is given
+    as many as the first line has fields, and if a record is wider, as many as the
+    widest line has: wider still, which only line breaks inside quotes can make, and
+    the file goes to the exact path, as does text the tokenizer treats apart (NUL, a
+    second byte-order mark), any parser warning, and a file whose records would pad
+    out to far more cells than its text holds (a few very wide lines among many short
+    ones). ``utf8`` is the text's UTF-8 bytes, if at hand.
     """
     if not text or "\x00" in text or text.startswith("\ufeff"):
         return None
-    payload = text.encode("utf-8")  # bytes: a StringIO would hold 4 bytes a character
-    width, lines = _widest_line(payload, delimiter)
-    if width * lines > 2 * len(payload) + 1024:
-        return None
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error")
-            frame = pd.read_csv(
-                io.BytesIO(payload),
-                encoding="utf-8",
-                sep=delimiter,
-                header=None,
-                names=range(width),
-                index_col=False,
-                dtype=object,
-                na_filter=False,
-                keep_default_na=False,
-                skip_blank_lines=False,
-                engine="c",
-                quotechar='"',
-                quoting=csv.QUOTE_MINIMAL,
-                doublequote=True,
-                escapechar=None,
-                comment=None,
-                skipinitialspace=False,
-            )
-    except (ValueError, Warning):  # pandas' ParserError is a ValueError
-        return None
-    del payload
-    columns = []
-    for j in range(frame.shape[1]):
-        values = frame.iloc[:, j].to_numpy(dtype=object, copy=True)
-        values[values == ""] = None
-        columns.append(values)
-    return _ColumnCells(np.arange(1, len(frame) + 1, dtype=np.int64), columns)
+    # bytes, for a StringIO would hold 4 bytes a character
+    payload = text.encode("utf-8") if utf8 is None else utf8
+    lines = payload.count(b"\n") + payload.count(b"\r") + 1  # no fewer than the records
+    first_line = _FIRST_LINE.match(text)
+    widths: tuple[Callable[[], int], ...] = (
+        lambda: (first_line.group() if first_line else "").count(delimiter) + 1,
+        lambda: _widest_line(payload, delimiter),
+    )
+    for width_of in widths:
+        width = width_of()
+        if width * lines > 2 * len(payload) + 1024:
+            return None
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("error")
+                frame = pd.read_csv(
+                    io.BytesIO(payload),
+                    encoding="utf-8",
+                    sep=delimiter,
+                    header=None,
+                    names=range(width),
+                    index_col=False,
+                    dtype=object,
+                    na_filter=False,
+                    keep_default_na=False,
+                    skip_blank_lines=False,
+                    engine="c",
+                    quotechar='"',
+                    quoting=csv.QUOTE_MINIMAL,
+                    doublequote=True,
+                    escapechar=None,
+                    comment=None,
+                    skipinitialspace=False,
+                )
+        except (ValueError, Warning):  # pandas' ParserError is a ValueError
+            continue
+        columns = []
+        for j in range(frame.shape[1]):
+            values = frame.iloc[:, j].to_numpy(dtype=object, copy=True)
+            values[values == ""] = None
+            columns.append(values)
+        return _ColumnCells(np.arange(1, len(frame) + 1, dtype=np.int64), columns)
+    return None
 
 
-def _widest_line(payload: bytes, delimiter: str) -> tuple[int, int]:
-    """Fields in the widest line (counting every delimiter, quoted or not), and lines.
+_FIRST_LINE = re.compile(r"[^\r\n]*")
+
+
+def _widest_line(payload: bytes, delimiter: str) -> int:
+    """Fields in the widest line, counting every delimiter, quoted or not.
 
     Lines end at CR or LF, as records do; a record within one line has at most as many
     fields as its line has delimiters plus one.
     """
     octets = np.frombuffer(payload, dtype=np.uint8)
-    breaks = np.flatnonzero((octets == 10) | (octets == 13))
+    ends = octets == 10
+    if b"\r" in payload:
+        ends |= octets == 13
+    breaks = np.flatnonzero(ends)
+    del ends
     delimiters = np.flatnonzero(octets == ord(delimiter))
     before = np.searchsorted(delimiters, breaks)
     per_line = np.diff(before, prepend=0, append=len(delimiters))
-    return int(per_line.max()) + 1, len(breaks) + 1
+    return int(per_line.max()) + 1
 
 
 def _utf16(data: bytes) -> str | None:
