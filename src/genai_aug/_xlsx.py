@@ -122,13 +122,11 @@ def count_value_rows(source: Any) -> int:
     rows: set[int] = set()
     row = cell_row = 0
     in_cell = in_value = has_value = False
-
-    def local(name: str) -> str:
-        return name.rpartition("}")[2]
+    tags: dict[str, str] = {}  # element name (with its namespace) -> local name
 
     def start(name: str, attrs: dict[str, str]) -> None:
         nonlocal row, cell_row, in_cell, in_value, has_value
-        tag = local(name)
+        tag = tags.get(name) or tags.setdefault(name, name.rpartition("}")[2])
         if tag == "c":
             ref = attrs.get("r")
             digits = _ROW_OF_REF.search(ref) if ref else None
@@ -144,7 +142,7 @@ def count_value_rows(source: Any) -> int:
 
     def end(name: str) -> None:
         nonlocal in_cell, in_value
-        tag = local(name)
+        tag = tags.get(name) or tags.setdefault(name, name.rpartition("}")[2])
         if tag == "v":
             in_value = False
         elif tag == "c":
@@ -161,6 +159,7 @@ def count_value_rows(source: Any) -> int:
         raise ValueError("the sheet declares a DTD or XML entities")
 
     parser = xml.parsers.expat.ParserCreate(namespace_separator="}")
+    parser.buffer_text = True  # one call per run of text, not one per chunk or entity
     parser.StartElementHandler = start
     parser.EndElementHandler = end
     parser.CharacterDataHandler = text

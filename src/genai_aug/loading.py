@@ -8,13 +8,17 @@ values is :mod:`genai_aug.validating`'s job.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import os
-from collections.abc import Sequence
+import re
+import warnings
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
+import numpy as np
 import pandas as pd
 
 from genai_aug import _columns as col
@@ -55,6 +59,90 @@ def _find_header_row(rows: Sequence[tuple[int, Sequence[Any]]], table: dict[str,
     return -1
 
 
+class _Cells(Protocol):
+    """A sheet's cells as read, whichever reader read them (see :func:`_table_from_cells`)."""
+
+    numbers: np.ndarray
+    """Row number of each row read, as the user sees it (int64, increasing)."""
+
+    def head(self, k: int) -> list[tuple[int, list[Any]]]:
+        """The first ``k`` rows read, as ``(row number, cell values)``."""
+
+    def column(self, j: int) -> np.ndarray:
+        """The values of 0-based column ``j`` in every row read (object; None: no value)."""
+
+    def used(self, start: int, skip: set[int]) -> set[int]:
+        """The columns, other than ``skip``, with a value in row ``start`` (0-based) or after."""
+
+
+class _RowCells:
+    """Cells given row by row (workbooks, and CSV files read by the exact path)."""
+
+    def __init__(self, rows: Sequence[tuple[int, Sequence[Any]]]) -> None:
+        self.rows = rows
+        self.numbers = np.fromiter((n for n, _ in rows), dtype=np.int64, count=len(rows))
+
+    def head(self, k: int) -> list[tuple[int, list[Any]]]:
+        return [(number, list(row)) for number, row in self.rows[:k]]
+
+    def column(self, j: int) -> np.ndarray:
+        return np.fromiter(
+            (row[j] if j < len(row) else None for _, row in self.rows),
+            dtype=object,
+            count=len(self.rows),
+        )
+
+    def used(self, start: int, skip: set[int]) -> set[int]:
+        # only the cells outside ``skip`` are looked at: past the last skipped column,
+        # a row's cells are sliced off whole
+        width = max(skip, default=-1) + 1
+        inside = [j for j in range(width) if j not in skip]
+        out: set[int] = set()
+        for _, row in self.rows[start:]:
+            for j in inside:
+                if j < len(row) and not _is_blank(row[j]):
+                    out.add(j)
+            if len(row) > width:
+                out.update(j for j, v in enumerate(row[width:], start=width) if not _is_blank(v))
+        return out
+
+
+class _ColumnCells:
+    """Cells given column by column, one object array per column (the fast CSV path)."""
+
+    def __init__(self, numbers: np.ndarray, columns: list[np.ndarray]) -> None:
+        self.numbers = numbers
+        self.columns = columns
+
+    def head(self, k: int) -> list[tuple[int, list[Any]]]:
+        return [
+            (int(self.numbers[i]), [c[i] for c in self.columns])
+            for i in range(min(k, len(self.numbers)))
+        ]
+
+    def column(self, j: int) -> np.ndarray:
+        if j < len(self.columns):
+            return self.columns[j]
+        return np.full(len(self.numbers), None, dtype=object)
+
+    def used(self, start: int, skip: set[int]) -> set[int]:
+        return {
+            j
+            for j, values in enumerate(self.columns)
+            if j not in skip and not _blank_mask(values[start:]).all()
+        }
+
+
+def _blank_mask(values: np.ndarray) -> np.ndarray:
+    """:func:`_is_blank` of each value; without a Python call per value for text cells."""
+    if set(map(type, values)) <= {str, type(None)}:  # CSV cells: text, or None when empty
+        mask = pd.isna(values)  # with only text and None present, exactly the Nones
+        text = values[~mask]
+        mask[~mask] = (text == "") | np.fromiter(map(str.isspace, text), bool, len(text))
+        return mask
+    return np.fromiter(map(_is_blank, values), dtype=bool, count=len(values))
+
+
 def _table_from_rows(
     rows: Sequence[tuple[int, Sequence[Any]]],
     *,
@@ -70,9 +158,37 @@ def _table_from_rows(
     Row numbers are as the user sees them (Excel rows, CSV lines; DataFrame positions
     with the header as -1). Rows missing from ``rows`` hold no value.
     """
+    return _table_from_cells(
+        _RowCells(rows),
+        file=file,
+        sheet=sheet,
+        kind=kind,
+        log=log,
+        hidden_rows=hidden_rows,
+        merged=merged,
+    )
+
+
+def _table_from_cells(
+    cells: _Cells,
+    *,
+    file: str,
+    sheet: str,
+    kind: str,
+    log: IssueLog,
+    hidden_rows: frozenset[int] = frozenset(),
+    merged: frozenset[tuple[int, int]] = frozenset(),
+) -> RawTable:
+    """Build a :class:`RawTable` from a sheet's cells, column by column.
+
+    Row numbers are as the user sees them (Excel rows, CSV lines; DataFrame positions
+    with the header as -1). Rows missing from ``cells`` hold no value. Only the header
+    search looks at rows one by one (the first few); the rest works on whole columns.
+    """
     table = col.ROLE_HEADER_TABLE if kind == col.ROLES_SHEET else col.TASK_HEADER_TABLE
     required = col.REQUIRED_ROLE_COLUMNS if kind == col.ROLES_SHEET else col.REQUIRED_TASK_COLUMNS
-    if not any(not _is_blank(v) for _, row in rows for v in row):
+    head = cells.head(_HEADER_SCAN_ROWS)
+    if not any(not _is_blank(v) for _, row in head for v in row) and not cells.used(0, set()):
         log.error(
             "empty-sheet",
             f"{where(file, sheet)}: the sheet is empty; expected a header row naming "
@@ -82,9 +198,9 @@ def _table_from_rows(
         )
         return RawTable(_empty_frame(), file, sheet, kind, None, 0, tuple(required))
 
-    found = _find_header_row(rows, table)
+    found = _find_header_row(head, table)
     h = max(found, 0)
-    header_row_number, header = rows[h]
+    header_row_number, header = head[h]
     header_loc = header_row_number if header_row_number >= 1 else None  # None for DataFrames
     positions: dict[str, int] = {}
     for j, name in enumerate(header):
@@ -116,7 +232,7 @@ def _table_from_rows(
             positions[canonical] = j
 
     missing = tuple(c for c in required if c not in positions)
-    scanned = min(len(rows), _HEADER_SCAN_ROWS)
+    scanned = min(len(cells.numbers), _HEADER_SCAN_ROWS)
     not_found = (
         ""
         if found >= 0
@@ -135,44 +251,40 @@ def _table_from_rows(
             column=c,
         )
 
-    body = rows[h + 1 :]
     # columns with values under a blank header: found cell by cell, never padding rows
-    used: set[int] = set()
-    for _, row in body:
-        used.update(j for j, v in enumerate(row) if not _is_blank(v))
-    for j in sorted(used):
-        named = j < len(header) and not _is_blank(header[j])
-        if not named:
-            letter = _column_letter(j)
-            log.info(
-                "ignored-column",
-                f"{where(file, sheet, header_loc, f'column {letter}')}: values under a blank "
-                "header (a merged header cell?), so they are ignored. Give the column a "
-                "header if genai_aug should read it.",
-                file=file,
-                sheet=sheet,
-                row=header_loc,
-                column=f"column {letter}",
-            )
-    data: dict[str, list[Any]] = {c: [] for c in positions}
-    row_numbers: list[int] = []
-    blank = 0
-    previous = header_row_number
-    for number, row in body:
-        blank += max(number - previous - 1, 0)  # rows with no value at all
-        previous = number
-        values = {c: row[j] if j < len(row) else None for c, j in positions.items()}
-        if all(_is_blank(v) for v in values.values()):
-            blank += 1
-            continue
-        for c, v in values.items():
-            data[c].append(v)
-        row_numbers.append(number)
+    named = {j for j, name in enumerate(header) if not _is_blank(name)}
+    for j in sorted(cells.used(h + 1, named)):
+        letter = _column_letter(j)
+        log.info(
+            "ignored-column",
+            f"{where(file, sheet, header_loc, f'column {letter}')}: values under a blank "
+            "header (a merged header cell?), so they are ignored. Give the column a "
+            "header if genai_aug should read it.",
+            file=file,
+            sheet=sheet,
+            row=header_loc,
+            column=f"column {letter}",
+        )
+    body_numbers = cells.numbers[h + 1 :]
+    body = {c: cells.column(j)[h + 1 :] for c, j in positions.items()}
+    # a row is kept when any read column has a value: each column is looked at only in
+    # the rows that every column before it left blank
+    keep = np.zeros(len(body_numbers), dtype=bool)
+    pending = np.arange(len(body_numbers))
+    for values in body.values():
+        if not len(pending):
+            break
+        has_value = ~_blank_mask(values[pending])
+        keep[pending[has_value]] = True
+        pending = pending[~has_value]
+    # rows missing from the numbering hold no value at all
+    steps = np.diff(body_numbers, prepend=header_row_number) - 1
+    blank = int(np.clip(steps, 0, None).sum()) + int((~keep).sum())
 
-    frame = pd.DataFrame({c: pd.Series(v, dtype=object) for c, v in data.items()})
+    frame = pd.DataFrame({c: pd.Series(v[keep], dtype=object) for c, v in body.items()})
     frame[col.SOURCE_FILE] = file
     frame[col.SOURCE_SHEET] = sheet
-    frame[col.SOURCE_ROW] = pd.Series(row_numbers, dtype="int64")
+    frame[col.SOURCE_ROW] = pd.Series(body_numbers[keep], dtype="int64")
     merged_cells = frozenset((r, c) for c, j in positions.items() for r, k in merged if k == j)
     return RawTable(
         frame,
@@ -366,7 +478,32 @@ def read_csv_table(
     delimiter (comma, semicolon, tab or bar) is detected from the first lines.
     """
     file = str(path)
-    data = _read_limited(Path(path), max_bytes)
+    text, utf8 = _decode_csv(file, _read_limited(Path(path), max_bytes), log)
+    sample = text[:8192]
+    try:
+        delimiter = csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
+    except csv.Error:
+        delimiter = ","
+    if delimiter != ",":
+        log.info(
+            "csv-delimiter",
+            f"File '{file}': read as {_DELIMITER_NAMES.get(delimiter, repr(delimiter))}-"
+            "separated values.",
+            file=file,
+            sheet=Path(file).stem,
+        )
+    cells: _Cells | None = _csv_cells_fast(text, delimiter, utf8)
+    del utf8
+    if cells is None:
+        cells = _RowCells(_csv_rows_exact(text, delimiter, file))
+    return _table_from_cells(cells, file=file, sheet=Path(file).stem, kind=kind, log=log)
+
+
+def _decode_csv(file: str, data: bytes, log: IssueLog) -> tuple[str, bytes | None]:
+    """A CSV file's text: UTF-16 with a byte-order mark or NULs, UTF-8, else Windows-1252.
+
+    Also the text's UTF-8 bytes when the file holds them as they are (else None).
+    """
     utf16 = _utf16(data)
     if utf16 is not None:
         try:
@@ -403,6 +540,7 @@ def read_csv_table(
             )
         try:
             text = data.decode("utf-8-sig")
+            return text, data[3:] if data.startswith(codecs.BOM_UTF8) else data
         except UnicodeDecodeError as exc:
             text = data.decode("cp1252", errors="replace")
             log.warning(
@@ -413,24 +551,21 @@ def read_csv_table(
                 file=file,
                 sheet=Path(file).stem,
             )
-    sample = text[:8192]
-    try:
-        delimiter = csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
-    except csv.Error:
-        delimiter = ","
-    if delimiter != ",":
-        log.info(
-            "csv-delimiter",
-            f"File '{file}': read as {_DELIMITER_NAMES.get(delimiter, repr(delimiter))}-"
-            "separated values.",
-            file=file,
-            sheet=Path(file).stem,
-        )
+    return text, None
+
+
+def _csv_rows_exact(text: str, delimiter: str, file: str) -> list[tuple[int, list[Any]]]:
+    """The CSV's records read by :mod:`csv`, cell by cell: ``(record number, cells)``.
+
+    The reference reading: empty cells are None, every other cell the text as written.
+    :func:`_csv_cells_fast` gives the same cells faster, and hands over to this where
+    it cannot be sure of that.
+    """
     # a task text may be long (the same text loads from a workbook); the file's own
     # length bounds every field, and the size limit bounds the file
     csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))
     try:
-        rows: list[tuple[int, list[Any]]] = [
+        return [
             (number, [cell if cell != "" else None for cell in row])
             for number, row in enumerate(
                 csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), start=1
@@ -445,7 +580,88 @@ def read_csv_table(
                 "text. Export the sheet from Excel as 'CSV UTF-8'.",
             )
         ) from None
-    return _table_from_rows(rows, file=file, sheet=Path(file).stem, kind=kind, log=log)
+
+
+def _csv_cells_fast(text: str, delimiter: str, utf8: bytes | None = None) -> _ColumnCells | None:
+    """The cells :func:`_csv_rows_exact` reads, by pandas' C parser; None where unsure.
+
+    The C tokenizer follows the same rules as :mod:`csv` (quotes doubled inside quoted
+    fields, text after a closing quote kept, CR, LF and CRLF all ending a record,
+    quoted line breaks kept), and reads a blank line as a record of empty cells. Given
+    a number of columns, it refuses (rather than truncates) a wider record. It is given
+    as many as the first line has fields, and if a record is wider, as many as the
+    widest line has: wider still, which only line breaks inside quotes can make, and
+    the file goes to the exact path, as does text the tokenizer treats apart (NUL, a
+    second byte-order mark), any parser warning, and a file whose records would pad
+    out to far more cells than its text holds (a few very wide lines among many short
+    ones). ``utf8`` is the text's UTF-8 bytes, if at hand.
+    """
+    if not text or "\x00" in text or text.startswith("\ufeff"):
+        return None
+    # bytes, for a StringIO would hold 4 bytes a character
+    payload = text.encode("utf-8") if utf8 is None else utf8
+    lines = payload.count(b"\n") + payload.count(b"\r") + 1  # no fewer than the records
+    first_line = _FIRST_LINE.match(text)
+    widths: tuple[Callable[[], int], ...] = (
+        lambda: (first_line.group() if first_line else "").count(delimiter) + 1,
+        lambda: _widest_line(payload, delimiter),
+    )
+    for width_of in widths:
+        width = width_of()
+        if width * lines > 2 * len(payload) + 1024:
+            return None
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("error")
+                frame = pd.read_csv(
+                    io.BytesIO(payload),
+                    encoding="utf-8",
+                    sep=delimiter,
+                    header=None,
+                    names=range(width),
+                    index_col=False,
+                    dtype=object,
+                    na_filter=False,
+                    keep_default_na=False,
+                    skip_blank_lines=False,
+                    engine="c",
+                    quotechar='"',
+                    quoting=csv.QUOTE_MINIMAL,
+                    doublequote=True,
+                    escapechar=None,
+                    comment=None,
+                    skipinitialspace=False,
+                )
+        except (ValueError, Warning):  # pandas' ParserError is a ValueError
+            continue
+        columns = []
+        for j in range(frame.shape[1]):
+            values = frame.iloc[:, j].to_numpy(dtype=object, copy=True)
+            values[values == ""] = None
+            columns.append(values)
+        return _ColumnCells(np.arange(1, len(frame) + 1, dtype=np.int64), columns)
+    return None
+
+
+_FIRST_LINE = re.compile(r"[^\r\n]*")
+
+
+def _widest_line(payload: bytes, delimiter: str) -> int:
+    """Fields in the widest line, counting every delimiter, quoted or not.
+
+    Lines end at CR or LF, as records do; a record within one line has at most as many
+    fields as its line has delimiters plus one.
+    """
+    octets = np.frombuffer(payload, dtype=np.uint8)
+    ends = octets == 10
+    if b"\r" in payload:
+        ends |= octets == 13
+    breaks = np.flatnonzero(ends)
+    del ends
+    delimiters = np.flatnonzero(octets == ord(delimiter))
+    before = np.searchsorted(delimiters, breaks)
+    per_line = np.diff(before, prepend=0, append=len(delimiters))
+    return int(per_line.max()) + 1
 
 
 def _utf16(data: bytes) -> str | None:

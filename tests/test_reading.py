@@ -1,0 +1,269 @@
+"""The fast CSV reader reads exactly what the exact, cell-by-cell reader reads.
+
+:func:`genai_aug.loading.read_csv_table` parses with pandas' C tokenizer and hands
+over to :mod:`csv` (the exact path) wherever it cannot be sure of reading the same.
+These tests run both paths on the same inputs — random text full of quotes, line
+breaks and delimiters, the bundled sample exported to CSV, a generated inventory, and
+every CSV of the malformed-input catalogue — and require identical cells, raw tables,
+inventories and issues. Each also checks that the fast path was taken where it should
+be, so that identity cannot come from the fast path never running.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import genai_aug
+from conftest import ROOT
+from genai_aug import loading
+from genai_aug._issues import IssueLog
+from genai_aug._raw import RawTable
+from genai_aug.errors import InventoryError
+from test_catalogue import CASES
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from bench_pipeline import generate
+
+
+def _exact_only(text: str, delimiter: str, utf8: bytes | None = None) -> None:
+    return None
+
+
+def _cells_by_row(cells: Any) -> list[tuple[int, list[Any]]]:
+    """Every row read, without the trailing empty cells (a short row and padding agree)."""
+    out = []
+    for number, row in cells.head(len(cells.numbers)):
+        while row and row[-1] is None:
+            row.pop()
+        out.append((number, row))
+    return out
+
+
+def _assert_same_table(a: RawTable, b: RawTable) -> None:
+    pd.testing.assert_frame_equal(a.frame, b.frame, check_exact=True)
+    assert [type(v) for v in a.frame.to_numpy().ravel()] == [
+        type(v) for v in b.frame.to_numpy().ravel()
+    ]
+    for name in ("file", "sheet", "kind", "header_row", "blank_rows", "missing_columns"):
+        assert getattr(a, name) == getattr(b, name), name
+        assert type(getattr(a, name)) is type(getattr(b, name)), name
+    assert (a.hidden_rows, a.merged_cells) == (b.hidden_rows, b.merged_cells)
+
+
+def _load_both_ways(
+    monkeypatch: pytest.MonkeyPatch, args: tuple[Any, ...], **kwargs: Any
+) -> tuple[Any, Any]:
+    """load_inventory's outcome (Inventory, or the error's issues) by the fast and exact paths."""
+
+    def outcome() -> Any:
+        try:
+            return genai_aug.load_inventory(*args, **kwargs)
+        except InventoryError as exc:
+            return exc.issues
+
+    fast = outcome()
+    with monkeypatch.context() as m:
+        m.setattr(loading, "_csv_cells_fast", _exact_only)
+        exact = outcome()
+    return fast, exact
+
+
+def _assert_same_outcome(fast: Any, exact: Any) -> None:
+    assert type(fast) is type(exact)
+    if isinstance(fast, pd.DataFrame):
+        pd.testing.assert_frame_equal(fast, exact, check_exact=True)
+        return
+    for name in ("roles", "tasks", "issues"):
+        pd.testing.assert_frame_equal(getattr(fast, name), getattr(exact, name), check_exact=True)
+    for name in ("source", "rows_read", "rows_rejected", "blank_rows"):
+        assert getattr(fast, name) == getattr(exact, name), name
+
+
+def _read_both_ways(path: Path, kind: str) -> tuple[RawTable, RawTable, pd.DataFrame, pd.DataFrame]:
+    fast_log, exact_log = IssueLog(), IssueLog()
+    fast = loading.read_csv_table(path, kind, fast_log)
+    original = loading._csv_cells_fast
+    loading._csv_cells_fast = _exact_only  # type: ignore[assignment]
+    try:
+        exact = loading.read_csv_table(path, kind, exact_log)
+    finally:
+        loading._csv_cells_fast = original
+    return fast, exact, fast_log.to_frame(), exact_log.to_frame()
+
+
+# --- the parser itself ---------------------------------------------------------------
+
+TRICKY = [
+    "a,b\n\nc,d\n",
+    "a,b\n\n",
+    "a,b",
+    "a,b\n   \nc",
+    'a,"b"c,d\n',
+    'a,b"c,d\n',
+    '"x\ny",z\n1,2\n',
+    "a,b\r\nc,d\r\n",
+    "a,b\rc,d\r",
+    "a,b\n1\n",
+    '"a""b",c',
+    ' "a",b',
+    '"a" ,b',
+    "a,b\r\n\r\nc,d",
+    "a,,b\n,,\n",
+    "#x,y\n",
+    '"",""\n',
+    "a\r\r\nb",
+    'a,"b\r\nc"\n',
+    "a,b\n1,é,\u2028x\n",
+]
+"""Inputs on which the two parsers could disagree, all read by the fast path."""
+
+FALLBACK = [
+    "",  # nothing to parse
+    "a\n1,2\n",  # wider than the first line
+    "\n\na,b",  # blank lines first
+    "a,b\n1,2,\n",
+    '"unterminated\n',  # pandas refuses it; csv reads it
+    'a,b,"x\ny",c,d\n',  # a record wider than any line
+    "\ufeffa,b\n",  # a second byte-order mark
+    "a" + "," * 5000 + "\n" + "x\n" * 100,  # one very wide line over many short ones
+]
+"""Inputs where the fast path may hand over to the exact path."""
+
+
+@pytest.mark.parametrize("text", TRICKY + FALLBACK)
+def test_fast_cells_equal_exact_cells(text: str) -> None:
+    """Same rows, same numbers, same cells (None where empty), on quoting edge cases."""
+    fast = loading._csv_cells_fast(text, ",")
+    exact = loading._RowCells(loading._csv_rows_exact(text, ",", "f.csv"))
+    if text in TRICKY:
+        assert fast is not None, "the fast path should read this"
+    if fast is not None:
+        assert _cells_by_row(fast) == _cells_by_row(exact)
+        assert all(type(n) is int for n, _ in fast.head(len(fast.numbers)))
+
+
+def test_fast_path_hands_over_on_what_it_cannot_read() -> None:
+    """The malformed and the oversized go to the exact path; a late wide row is read."""
+    assert loading._csv_cells_fast('"unterminated\n', ",") is None
+    assert loading._csv_cells_fast('a,b,"x\ny",c,d\n', ",") is None
+    assert loading._csv_cells_fast("a" + "," * 5000 + "\n" + "x\n" * 100, ",") is None
+    wide_later = loading._csv_cells_fast("a\n1,2\n", ",")
+    assert wide_later is not None and len(wide_later.columns) == 2
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    text=st.lists(
+        st.sampled_from([*'ab ,;\t|"\n\r\u00e9\ufeff', "\r\n", '""', '","']), max_size=40
+    ).map("".join),
+    delimiter=st.sampled_from([",", ";", "\t", "|"]),
+)
+def test_fast_cells_equal_exact_cells_on_any_text(text: str, delimiter: str) -> None:
+    """Whatever the text, the fast path reads what csv reads, or hands over."""
+    fast = loading._csv_cells_fast(text, delimiter)
+    if fast is not None:
+        exact = loading._RowCells(loading._csv_rows_exact(text, delimiter, "f.csv"))
+        assert _cells_by_row(fast) == _cells_by_row(exact)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    rows=st.lists(
+        st.lists(
+            st.sampled_from(["", " ", "R1", "T1", "role_id", "task", "hours", "3", '"q, r"']),
+            max_size=6,
+        ),
+        max_size=8,
+    )
+)
+def test_raw_tables_equal_on_any_sheet(rows: list[list[str]], tmp_path_factory: Any) -> None:
+    """Header search, blank rows, unnamed columns: the same raw table and issues both ways."""
+    path = tmp_path_factory.mktemp("csv") / "tasks.csv"
+    path.write_text("\n".join(",".join(r) for r in rows), encoding="utf-8")
+    fast, exact, fast_issues, exact_issues = _read_both_ways(path, "tasks")
+    _assert_same_table(fast, exact)
+    pd.testing.assert_frame_equal(fast_issues, exact_issues)
+
+
+# --- whole inventories ---------------------------------------------------------------
+
+
+def _sample_as_csv(folder: Path) -> tuple[Path, Path]:
+    """The bundled sample's two sheets, exported as CSV the way Excel writes them."""
+    sheets = pd.read_excel(genai_aug.sample_path(), sheet_name=None, header=None, dtype=object)
+    paths = []
+    for kind in ("roles", "tasks"):
+        name = next(n for n in sheets if n.lower() == kind)
+        path = folder / f"{kind}.csv"
+        sheets[name].to_csv(path, header=False, index=False, lineterminator="\r\n")
+        paths.append(path)
+    return paths[0], paths[1]
+
+
+def test_sample_as_csv_loads_identically(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The sample exported to CSV: the same inventory, issues included, both ways."""
+    roles, tasks = _sample_as_csv(tmp_path)
+    assert loading._csv_cells_fast(tasks.read_text(encoding="utf-8"), ",") is not None
+    fast, exact = _load_both_ways(monkeypatch, (roles, tasks), errors="reject")
+    assert isinstance(fast, genai_aug.Inventory) and len(fast.tasks) > 100
+    _assert_same_outcome(fast, exact)
+    for path, kind in ((roles, "roles"), (tasks, "tasks")):
+        a, b, ia, ib = _read_both_ways(path, kind)
+        _assert_same_table(a, b)
+        pd.testing.assert_frame_equal(ia, ib)
+
+
+def test_generated_inventory_with_damage_loads_identically(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A generated inventory with blank lines, a title, stray columns and bad values."""
+    roles, tasks = generate(3000, seed=3)
+    rng = np.random.default_rng(3)
+    tasks = tasks.astype(object)
+    damaged = rng.choice(len(tasks), 60, replace=False)
+    tasks.iloc[damaged[:20], 3] = "n/a"
+    tasks.iloc[damaged[20:40], 2] = "  "
+    tasks.iloc[damaged[40:], 1] = ""
+    tasks["note"] = ""
+    tasks.iloc[damaged[:5], 4] = 'said "see me", twice\nthen left'
+    roles_path, tasks_path = tmp_path / "roles.csv", tmp_path / "tasks.csv"
+    roles.to_csv(roles_path, index=False)
+    body = tasks.to_csv(index=False).splitlines(keepends=True)
+    body.insert(500, "\n")
+    body.insert(900, ",,,,\n")
+    tasks_path.write_text("Task inventory, March\n\n" + "".join(body), encoding="utf-8")
+    assert loading._csv_cells_fast(tasks_path.read_text(encoding="utf-8"), ",") is not None
+    fast, exact = _load_both_ways(monkeypatch, (roles_path, tasks_path), errors="reject")
+    assert isinstance(fast, genai_aug.Inventory) and len(fast.tasks) > 2000
+    assert len(fast.issues) > 20
+    _assert_same_outcome(fast, exact)
+    a, b, ia, ib = _read_both_ways(tasks_path, "tasks")
+    _assert_same_table(a, b)
+    pd.testing.assert_frame_equal(ia, ib)
+
+
+CSV_CASES = [c for c in CASES if "csv" in c.id or "utf" in c.id]
+
+
+@pytest.mark.parametrize("case", CSV_CASES, ids=[c.id for c in CSV_CASES])
+@pytest.mark.parametrize("errors", ["raise", "reject"])
+def test_catalogue_csvs_load_identically(
+    case: Any, errors: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every CSV of the malformed-input catalogue: the same outcome both ways."""
+    args = case.make(tmp_path)
+    fast, exact = _load_both_ways(monkeypatch, args, errors=errors, **case.kwargs)
+    _assert_same_outcome(fast, exact)
+
+
+def test_catalogue_has_csv_cases() -> None:
+    """The catalogue test above has CSVs to run on."""
+    assert len(CSV_CASES) >= 8
