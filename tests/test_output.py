@@ -177,3 +177,44 @@ def test_control_characters_from_inputs_are_not_sent_to_the_terminal(
     assert main(["run", str(roles), "--tasks", str(tasks), *SMALL]) == 0
     captured = capsys.readouterr()
     assert "\x1b" not in captured.out + captured.err and "\x07" not in captured.out + captured.err
+
+
+def test_out_through_a_symbolic_link_replaces_the_folder_and_keeps_the_link(
+    tmp_path: Path,
+) -> None:
+    """--out LINK writes into the folder LINK points to, locks that folder, and leaves
+    the link a link with nothing stray beside it."""
+    real, link = tmp_path / "results", tmp_path / "link"
+    assert main(["run", SAMPLE, "--out", str(real), *SMALL]) == 0
+    link.symlink_to(real, target_is_directory=True)
+    assert main(["run", SAMPLE, "--out", str(link), *SMALL]) == 0
+    assert link.is_symlink() and (link / "hours_trust.csv").exists()
+    assert _output._lock_path(_output.real_out(link)) == _output._lock_path(real)
+    assert _leftovers(tmp_path) == []
+
+
+def test_the_folder_you_are_in_is_refused_as_out(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--out . (or a folder holding the current one) would replace the folder under the
+    user's feet: refused in one line before any work."""
+    out = tmp_path / "results"
+    assert main(["run", SAMPLE, "--out", str(out), *SMALL]) == 0
+    (out / "inside").mkdir()
+    capsys.readouterr()
+    for where, arg in ((out, "."), (out / "inside", "..")):
+        monkeypatch.chdir(where)
+        assert main(["run", SAMPLE, "--out", arg, *SMALL]) == 2
+        err = capsys.readouterr().err
+        assert len(err.splitlines()) == 1 and "the folder you are working in" in err
+
+
+def test_arguments_that_are_not_valid_text_get_one_line(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Bytes that are not UTF-8 on the command line (seen by Python as lone surrogates)
+    are named in one line, never a traceback."""
+    for argv in (["score", "\udcff\udcfe bad bytes"], ["explain", "\udcff bad"]):
+        assert main(argv) == 2
+        err = capsys.readouterr().err
+        assert len(err.splitlines()) == 1 and "not valid UTF-8" in err

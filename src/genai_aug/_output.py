@@ -35,9 +35,22 @@ def _lock_path(out: Path) -> Path:
     return out.parent / f".{out.name}.genai_aug.lock"
 
 
+def real_out(out: Path) -> Path:
+    """The folder ``out`` names: a symbolic link is followed, so that the lock, the
+    checks and the swap are all on the folder itself (and the link stays a link)."""
+    return Path(os.path.realpath(out)) if out.is_symlink() else out
+
+
 def check_out(out: Path) -> None:
     """Refuse an output folder that cannot be (re)written, saying why in one line."""
+    out = real_out(out)
     parent = out.absolute().parent
+    here = Path.cwd().resolve()
+    if out.exists() and (out.resolve() == here or out.resolve() in here.parents):
+        raise OutputError(
+            f"--out '{out}' is the folder you are working in (or holds it), and a run "
+            "replaces its output folder whole. Choose a folder of its own, e.g. --out results."
+        )
     if out.exists() and not out.is_dir():
         raise OutputError(f"--out '{out}' is a file; expected a folder. Choose another path.")
     if not parent.is_dir():
@@ -91,6 +104,7 @@ def out_lock(out: Path | None) -> Iterator[None]:
     if out is None:
         yield
         return
+    out = real_out(out)
     check_out(out)
     path = _lock_path(out)
     for _ in range(5):
@@ -128,8 +142,10 @@ def atomic_folder(out: Path) -> Iterator[Path]:
     """Yield an empty temporary folder beside ``out``; on success, make it ``out``.
 
     On any exception (or Ctrl-C) inside the block the temporary folder is deleted and
-    ``out`` is left exactly as it was.
+    ``out`` is left exactly as it was. A symbolic link ``out`` stays a link: the folder
+    it points to is the one replaced.
     """
+    out = real_out(out)
     try:
         tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".partial", dir=out.parent))
     except OSError as exc:

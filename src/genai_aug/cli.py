@@ -440,6 +440,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     and Ctrl-C each end with one line on standard error, never a traceback.
     """
     args = _parser().parse_args(argv)
+    bad = next((a for a in vars(args).values() if isinstance(a, str) and not _is_text(a)), None)
+    if bad is None:
+        listed = (a for v in vars(args).values() if isinstance(v, list) for a in v)
+        bad = next((a for a in listed if isinstance(a, str) and not _is_text(a)), None)
+    if bad is not None:
+        shown = bad.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+        _error(f"argument {shown!r} is not valid UTF-8 text; check the terminal's encoding")
+        return EXIT_BAD_INPUT
     commands = {
         "run": _cmd_run,
         "evaluate": _cmd_evaluate,
@@ -474,6 +482,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (MemoryError, RecursionError) as exc:
         _error(f"the input is too large or too deeply nested to process ({type(exc).__name__})")
         return EXIT_BAD_INPUT
+
+
+def _is_text(value: str) -> bool:
+    """Whether ``value`` is real text (no lone surrogates from undecodable bytes)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _error(message: str, prefix: str = "genai-aug: ") -> None:
