@@ -419,3 +419,28 @@ def test_a_long_list_of_scenario_names_is_cut_in_the_message(tmp_path: Path) -> 
     path.write_text(_many_scenarios(500, description=True, headline=False), encoding="utf-8")
     with pytest.raises(ScenarioError, match=r"no headline scenario among \[.*'s9'\] and 490 more"):
         genai_aug.load_scenarios(path)
+
+
+@pytest.mark.parametrize(
+    "encoding", ["utf-8-sig", "utf-16"], ids=["utf-8 with byte-order mark", "utf-16 (Notepad)"]
+)
+def test_a_scenario_file_saved_with_a_byte_order_mark_is_read(
+    tmp_path: Path, encoding: str
+) -> None:
+    """Windows editors add a byte-order mark (or save "Unicode" as UTF-16): the same
+    scenarios are read, not "Invalid statement" at line 1."""
+    text = (
+        '[scenarios]\nversion="1"\n[[scenario]]\nname="pilot"\nlabel="Pilot"\n'
+        'description="d"\nexposures=["E1"]\nadoption={low=0.5, central=0.5, high=0.5}\n'
+        "realisation={low=1, central=1, high=1}\n"
+    )
+    path = tmp_path / "bom.toml"
+    path.write_text(text, encoding=encoding)
+    assert [s.name for s in load_scenarios(path).scenarios] == ["pilot"]
+
+
+def test_a_scenario_file_in_another_encoding_says_so(tmp_path: Path) -> None:
+    path = tmp_path / "latin1.toml"
+    path.write_bytes('[scenarios]\nversion="caf\u00e9"\n'.encode("latin-1"))
+    with pytest.raises(ScenarioError, match=r"is not UTF-8 text \(byte 0xe9 at position 25\)"):
+        load_scenarios(path)

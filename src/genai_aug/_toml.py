@@ -9,6 +9,7 @@ with a ``TypeError`` or an ``AttributeError`` instead of saying what is wrong.
 
 from __future__ import annotations
 
+import codecs
 import copy
 import difflib
 import functools
@@ -35,6 +36,16 @@ def _packaged(default_file: str) -> dict[str, Any]:
     return tomllib.loads(text)
 
 
+def _text(raw: bytes) -> str:
+    """The text of a TOML file: UTF-8, with the byte-order mark some editors write (UTF-8
+    or UTF-16, as Notepad's "Unicode") read rather than refused as a syntax error."""
+    if raw.startswith(codecs.BOM_UTF8):
+        return raw[len(codecs.BOM_UTF8) :].decode("utf-8")
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return raw.decode("utf-16")
+    return raw.decode("utf-8")
+
+
 def read_toml(
     path: Path | None, default_file: str, kind: str, error: type[GenAIAugError]
 ) -> dict[str, Any]:
@@ -57,10 +68,16 @@ def read_toml(
                 f"{kind} file '{where}' is {size:,} bytes, over the limit of "
                 f"{MAX_TOML_BYTES:,}; expected a ruleset or scenario file. Check the path."
             )
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(_text(path.read_bytes()))
     except FileNotFoundError as exc:
         raise error(f"{kind} file '{where}' not found. Check the path.") from exc
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+    except UnicodeDecodeError as exc:
+        raise error(
+            f"{kind} file '{where}' is not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at "
+            f"position {exc.start:,}); expected a TOML file saved as UTF-8. Save it again "
+            "with that encoding."
+        ) from None
+    except tomllib.TOMLDecodeError as exc:
         raise error(
             f"{kind} file '{where}' is not valid TOML: {exc}. Fix the file's syntax."
         ) from exc
