@@ -442,5 +442,5 @@ def test_a_scenario_file_saved_with_a_byte_order_mark_is_read(
 def test_a_scenario_file_in_another_encoding_says_so(tmp_path: Path) -> None:
     path = tmp_path / "latin1.toml"
     path.write_bytes('[scenarios]\nversion="caf\u00e9"\n'.encode("latin-1"))
-    with pytest.raises(ScenarioError, match=r"is not UTF-8 text \(byte 0xe9 at position 25\)"):
+    with pytest.raises(ScenarioError, match=r"not UTF-8 text \(byte 0xe9 at byte 25 of the"):
         load_scenarios(path)

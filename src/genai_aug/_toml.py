@@ -74,8 +74,8 @@ def read_toml(
     except UnicodeDecodeError as exc:
         raise error(
             f"{kind} file '{where}' is not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at "
-            f"position {exc.start:,}); expected a TOML file saved as UTF-8. Save it again "
-            "with that encoding."
+            f"byte {exc.start + 1:,} of the file); expected a TOML file saved as UTF-8. Save it "
+            "again with that encoding."
         ) from None
     except tomllib.TOMLDecodeError as exc:
         raise error(
