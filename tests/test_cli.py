@@ -238,3 +238,30 @@ def test_rules_lists_the_glossary(capsys) -> None:  # type: ignore[no-untyped-de
     out = capsys.readouterr().out
     glossary = out.split("Glossary (")[1]
     assert "d/c" in glossary and "discharge" in glossary
+
+
+def test_importing_the_package_is_quick_and_loads_no_pandas() -> None:
+    """The public names are imported on first use, so ``genai-aug --help`` and a Ctrl-C
+    while the command starts do not wait for pandas and numpy."""
+    code = "import sys, genai_aug; print('pandas' in sys.modules, genai_aug.run.__module__)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.stdout.split() == ["False", "genai_aug.pipeline"]
+
+
+def test_ctrl_c_while_the_command_starts_is_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Ctrl-C during the first second (the imports) exits 130 with one line."""
+    from genai_aug import _entry
+
+    class Interrupted:
+        def find_spec(self, name: str, path: object, target: object = None) -> None:
+            if name == "genai_aug.cli":
+                raise KeyboardInterrupt
+
+    monkeypatch.delitem(sys.modules, "genai_aug.cli")
+    monkeypatch.setattr(sys, "meta_path", [Interrupted(), *sys.meta_path])
+    assert _entry.main(["rules"]) == 130
+    assert capsys.readouterr().err.splitlines() == [
+        "genai-aug: interrupted while starting; nothing was written"
+    ]

@@ -2,6 +2,6 @@
 
 import sys
 
-from genai_aug.cli import main
+from genai_aug._entry import main
 
 sys.exit(main())
