@@ -10,6 +10,7 @@ import pytest
 import genai_aug
 from genai_aug._reference import BANDS, STAFF_GROUPS
 from genai_aug.cli import main
+from genai_aug.errors import ArgumentTypeError, OutputError
 from genai_aug.template import ROLE_HEADERS, TASK_HEADERS, write_template
 
 
@@ -92,3 +93,31 @@ def test_cli_template_writes_and_refuses_to_overwrite(tmp_path: Path, capsys) ->
     assert main(["template", str(path), "--force"]) == 0
     assert main(["template", str(tmp_path / "blank.csv")]) == 2
     assert "must end in .xlsx" in capsys.readouterr().err
+
+
+def test_a_wrong_template_path_is_a_genai_aug_error(tmp_path: Path) -> None:
+    """A folder, or something that is not a path, is refused with the package's own
+    errors (the hostile review got IsADirectoryError and TypeError)."""
+    with pytest.raises(OutputError, match="is a folder; expected the path of a file"):
+        write_template(tmp_path)
+    with pytest.raises(ArgumentTypeError, match="must be a path"):
+        write_template(42)  # type: ignore[arg-type]
+
+
+def test_an_interrupted_template_write_leaves_the_previous_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The workbook is written beside its name and moved into place: a failure part-way
+    leaves the previous file whole and nothing beside it."""
+    out = write_template(tmp_path / "inventory.xlsx")
+    before = out.read_bytes()
+
+    def broken(self: object, filename: object) -> None:
+        Path(str(filename)).write_bytes(b"PK\x03\x04 half a workbook")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("openpyxl.Workbook.save", broken)
+    with pytest.raises(KeyboardInterrupt):
+        write_template(out)
+    assert out.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["inventory.xlsx"]

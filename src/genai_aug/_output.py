@@ -25,7 +25,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
-from genai_aug.errors import OutputError
+from genai_aug.errors import ArgumentTypeError, OutputError
 
 MARKER = ".genai_aug_output"
 """File that marks a folder as written by genai_aug (so it may be replaced)."""
@@ -180,3 +180,56 @@ def _swap(new: Path, out: Path) -> None:
         raise
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
+
+
+def _as_path(path: object, what: str) -> Path:
+    if isinstance(path, bool) or not isinstance(path, str | os.PathLike):
+        raise ArgumentTypeError(
+            f"{what} must be a path (a str or os.PathLike), got {type(path).__name__} {path!r}."
+        )
+    return Path(path)
+
+
+def output_file(path: object, what: str) -> Path:
+    """``path`` as the file an API call writes, checked before any work.
+
+    A wrong type is an :class:`~genai_aug.errors.ArgumentTypeError`; an existing folder
+    at ``path`` is an :class:`~genai_aug.errors.OutputError` (never ``IsADirectoryError``).
+    """
+    out = _as_path(path, what)
+    if out.is_dir():
+        raise OutputError(f"{what} '{out}' is a folder; expected the path of a file to write.")
+    return out
+
+
+def output_folder(path: object, what: str) -> Path:
+    """``path`` as the folder an API call writes files into, created if missing."""
+    out = _as_path(path, what)
+    if out.exists() and not out.is_dir():
+        raise OutputError(f"{what} '{out}' is a file; expected a folder to write files into.")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"{what} '{out}' could not be created ({exc.strerror or exc}).") from None
+    return out
+
+
+@contextlib.contextmanager
+def atomic_file(path: Path) -> Iterator[Path]:
+    """Yield a temporary path beside ``path``; on success it replaces ``path`` in one step.
+
+    An error or Ctrl-C inside the block deletes the temporary file and leaves any previous
+    ``path`` as it was, so a half-written file never carries the real name.
+    """
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.partial")
+    try:
+        yield tmp
+        os.replace(tmp, path)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise OutputError(f"'{path}' could not be written ({exc.strerror or exc}).") from None
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise

@@ -16,7 +16,9 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from genai_aug._output import atomic_file, output_file
 from genai_aug._reference import BANDS, STAFF_GROUPS
+from genai_aug.errors import OutputError
 from genai_aug.rules import default_ruleset
 
 __all__ = ["COLUMN_GUIDE", "ROLE_HEADERS", "TASK_HEADERS", "write_template"]
@@ -132,8 +134,13 @@ def write_template(path: str | os.PathLike[str]) -> Path:
     >>> out.name
     'inventory.xlsx'
     """
-    out = Path(path)
-    out.parent.mkdir(parents=True, exist_ok=True)
+    out = output_file(path, "The template path")
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(
+            f"The template path '{out}': its folder could not be created ({exc.strerror or exc})."
+        ) from None
     categories = [c.id for c in default_ruleset().categories]
 
     wb = Workbook()
@@ -209,5 +216,6 @@ def write_template(path: str | os.PathLike[str]) -> Path:
         ws.sheet_properties.pageSetUpPr.fitToPage = True
     wb.properties.creator = "genai_aug"
     wb.active = 1
-    wb.save(out)
+    with atomic_file(out) as tmp:
+        wb.save(tmp)
     return out
