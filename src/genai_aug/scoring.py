@@ -476,6 +476,31 @@ def _normalise_distinct(series: pd.Series) -> pd.Series:
     return pd.Series(norm, index=series.index, dtype=object)
 
 
+def _distinct_pairs(
+    tasks: pd.Series, patient_facing: pd.Series
+) -> tuple[np.ndarray[Any, Any], pd.Series, pd.Series]:
+    """The distinct (normalised text, patient_facing) pairs of the rows, and each row's code.
+
+    The pairs are sorted by text, then patient_facing (missing, False, True), and the codes
+    point into them. Worked out on integer codes: each distinct text is normalised once,
+    and no string is built per row.
+    """
+    raw_codes, raw = pd.factorize(tasks, sort=False)
+    norm_of_raw = pd.Series(raw, dtype=object).map(normalise_text).to_numpy(dtype=object)
+    norm_codes, norms = pd.factorize(norm_of_raw, sort=True)  # sorted distinct texts
+    facing = patient_facing.astype("boolean")
+    flag = np.where(
+        facing.isna().to_numpy(), 0, np.where(facing.fillna(False).to_numpy(bool), 2, 1)
+    )
+    pair = norm_codes[raw_codes] * 3 + flag
+    keys, codes = np.unique(pair, return_inverse=True)
+    texts = pd.Series(np.asarray(norms, dtype=object)[keys // 3], dtype=object)
+    distinct_facing = pd.Series(
+        pd.array(np.array([None, False, True], dtype=object)[keys % 3], dtype="boolean")
+    )
+    return codes.reshape(-1), texts, distinct_facing
+
+
 def _score_distinct(
     texts: Iterable[str] | pd.Series, ruleset: RulesetLike
 ) -> tuple[pd.Series, np.ndarray[Any, Any], pd.DataFrame, pd.DataFrame]:
@@ -625,13 +650,10 @@ def score_tasks_with_evidence(
     role_cols = [*col.ROLE_INFO_COLUMNS, col.DEPARTMENT, col.DIRECTORATE]
     merged = tasks.merge(inventory.roles[role_cols], on=col.ROLE_ID, how="left", validate="m:1")
 
-    norm = _normalise_distinct(merged[col.TASK])
-    facing = merged[col.PATIENT_FACING].astype("boolean")
-    flag = facing.map({True: "1", False: "0"}, na_action="ignore").astype(object).fillna("")
-    codes, uniques = pd.factorize(norm.astype(object) + "\x1f" + flag, sort=True)
-    parts = pd.Series(uniques, dtype=object).str.split("\x1f", n=1, expand=True)
-    distinct_facing = parts[1].map({"1": True, "0": False}).astype("boolean")
-    scored, ev = _evaluate(parts[0].astype(object), distinct_facing, rs)
+    codes, distinct_texts, distinct_facing = _distinct_pairs(
+        merged[col.TASK], merged[col.PATIENT_FACING]
+    )
+    scored, ev = _evaluate(distinct_texts, distinct_facing, rs)
     per_row = scored.iloc[codes].reset_index(drop=True)
     out = pd.concat([merged.reset_index(drop=True), per_row], axis=1)
 
@@ -650,17 +672,16 @@ def _broadcast_evidence(
     rows as they are: the table is built by positions (``np.repeat``), not by a merge and
     a sort of millions of rows (:func:`_broadcast_evidence_by_merge`, for repeated ids).
     """
-    ids = task_ids.to_numpy()
-    order_codes, uniques = pd.factorize(ids, sort=True)
+    ids = pd.Series(task_ids.to_numpy())  # the task id column the merge would make
     keys = ev[col.TEXT_KEY].to_numpy()
     if (
-        len(uniques) != len(ids)
-        or (order_codes < 0).any()
-        or pd.api.types.infer_dtype(uniques, skipna=False) != "string"
+        ids.isna().any()
+        or not ids.is_unique
+        or pd.api.types.infer_dtype(ids, skipna=False) != "string"
         or (len(keys) > 1 and (np.diff(keys) < 0).any())
     ):
         return _broadcast_evidence_by_merge(ev, codes, task_ids)
-    order = np.argsort(order_codes, kind="stable")  # the rows in task id order
+    order = ids.argsort(kind="stable").to_numpy()  # the rows in task id order
     n_texts = int(max(codes.max(initial=-1), keys.max(initial=-1))) + 1
     count = np.bincount(keys, minlength=n_texts)
     first = np.cumsum(count) - count  # where each text's evidence starts in ev
@@ -670,9 +691,9 @@ def _broadcast_evidence(
     take = np.repeat(first[text] - (ends - repeat), repeat) + np.arange(
         int(ends[-1]) if len(ends) else 0
     )
-    out = {col.TASK_ID: np.repeat(ids[order], repeat)}
+    out = {col.TASK_ID: ids.array.take(np.repeat(order, repeat))}
     for name in ev.columns.drop(col.TEXT_KEY):
-        out[name] = ev[name].to_numpy()[take]
+        out[name] = ev[name].array.take(take)
     return pd.DataFrame(out)
 
 
