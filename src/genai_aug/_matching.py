@@ -220,9 +220,10 @@ def term_pattern(term: str) -> str:
     return (_MAIN_VERB if anchored else r"\b") + "".join(parts) + r"\b"
 
 
-def _term_words(term: str) -> list[str]:
+@lru_cache(maxsize=8192)
+def _term_words(term: str) -> tuple[str, ...]:
     """A term's normalised words (``...`` gaps included), checked for the syntax's limits."""
-    words = normalise_term(term.strip().removeprefix("^")).split()
+    words = tuple(normalise_term(term.strip().removeprefix("^")).split())
     if not words:
         raise ValueError("a term must contain at least one word")
     if len(words) > _MAX_TERM_WORDS:

@@ -112,7 +112,7 @@ class _LiteralIndex(NamedTuple):
     """The literals each term needs; see :func:`_literal_index`."""
 
     words: dict[str, int]  # literal without whitespace -> literal id
-    lengths: tuple[int, ...]  # the lengths of ``words``' keys
+    prefixes: frozenset[str]  # every prefix of ``words``' keys
     spaced: tuple[tuple[str, int], ...]  # literals with whitespace, and their ids
     # per term: its rule's position, and what it needs: per word, the literal ids of
     # its stems (a text it matches holds one of each)
@@ -154,7 +154,7 @@ def _literal_index(rs: Ruleset) -> _LiteralIndex:
     words = {k: v for k, v in ids.items() if k.split() == [k]}
     index = _LiteralIndex(
         words=words,
-        lengths=tuple(sorted({len(k) for k in words})),
+        prefixes=frozenset(k[:end] for k in words for end in range(1, len(k) + 1)),
         spaced=tuple((k, v) for k, v in ids.items() if k not in words),
         terms=tuple(terms),
         always=frozenset(always),
@@ -236,13 +236,14 @@ def _candidate_bits(
 
 def _token_literals(token: str, index: _LiteralIndex) -> tuple[int, ...]:
     """The ids of the whitespace-free literals that are substrings of ``token``."""
-    words, size = index.words, len(token)
+    words, prefixes, size = index.words, index.prefixes, len(token)
     found: list[int] = []
     for start in range(size):
-        for length in index.lengths:
-            if start + length > size:
+        for end in range(start + 1, size + 1):
+            piece = token[start:end]
+            if piece not in prefixes:  # no literal starts with it, nor any longer piece
                 break
-            literal = words.get(token[start : start + length])
+            literal = words.get(piece)
             if literal is not None:
                 found.append(literal)
     return tuple(found)
