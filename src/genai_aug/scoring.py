@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from typing import Any, Final, NamedTuple
+from typing import Any, Final, NamedTuple, cast
 
 import numpy as np
 import pandas as pd
@@ -633,14 +633,25 @@ def score_tasks(inventory: Inventory, ruleset: RulesetLike = None) -> pd.DataFra
     InventoryError
         If a ``category_override`` names no category of the ruleset.
     """
-    scored, _ = score_tasks_with_evidence(inventory, ruleset)
-    return scored
+    return _score_tasks(inventory, ruleset, with_evidence=False)[0]
 
 
 def score_tasks_with_evidence(
     inventory: Inventory, ruleset: RulesetLike = None
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """As :func:`score_tasks`, also returning the long evidence table keyed by ``task_id``."""
+    scored, evidence = _score_tasks(inventory, ruleset, with_evidence=True)
+    return scored, cast(pd.DataFrame, evidence)  # built: with_evidence=True
+
+
+def _score_tasks(
+    inventory: Inventory, ruleset: RulesetLike, *, with_evidence: bool
+) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """The scored tasks, and the evidence table (one row per task and rule) if asked for.
+
+    The evidence table has several rows per task (4.8 million for a million tasks), so
+    :func:`score_tasks`, which does not return it, does not build it.
+    """
     if not isinstance(inventory, Inventory):
         raise ArgumentTypeError(
             f"expected an Inventory from load_inventory, got {type(inventory).__name__}. "
@@ -658,7 +669,7 @@ def score_tasks_with_evidence(
     per_row = scored.iloc[codes].reset_index(drop=True)
     out = pd.concat([merged.reset_index(drop=True), per_row], axis=1)
 
-    ev_rows = _broadcast_evidence(ev, codes, merged[col.TASK_ID])
+    ev_rows = _broadcast_evidence(ev, codes, merged[col.TASK_ID]) if with_evidence else None
     out, ev_rows = _apply_overrides(out, ev_rows, rs, inventory)
     return out, ev_rows
 
@@ -710,8 +721,8 @@ def _broadcast_evidence_by_merge(
 
 
 def _apply_overrides(
-    out: pd.DataFrame, ev: pd.DataFrame, rs: Ruleset, inventory: Inventory
-) -> tuple[pd.DataFrame, pd.DataFrame]:
+    out: pd.DataFrame, ev: pd.DataFrame | None, rs: Ruleset, inventory: Inventory
+) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     override = out[col.CATEGORY_OVERRIDE]
     if override.isna().all():
         return out, ev
@@ -756,6 +767,8 @@ def _apply_overrides(
     out.loc[mask, col.EVIDENCE] = ids.map(
         lambda c: f"{OVERRIDE_RULE}: category set to '{c}' by the analyst"
     )
+    if ev is None:  # no evidence table asked for
+        return out, ev
     over_ids = set(out.loc[mask, col.TASK_ID])
     replaced = pd.DataFrame(
         {
