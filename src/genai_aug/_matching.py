@@ -153,22 +153,31 @@ def _word_pattern(word: str) -> str:
     if word.startswith("{") and word.endswith("}"):
         options = sorted(word[1:-1].split("|"), key=lambda w: (-len(w), w))
         return "(?:" + "|".join(_word_pattern(w) for w in options) + ")"
+    stem, forms = _word_forms(word)
+    return re.escape(stem) + forms
+
+
+def _word_forms(word: str) -> tuple[str, str]:
+    """One plain word of a term as its literal stem and the regex of the forms after it.
+
+    The word's pattern is ``re.escape(stem) + forms``, so every match of it contains
+    ``stem``: what :func:`term_literals` relies on.
+    """
     if word.startswith('"') and word.endswith('"') and len(word) > 2:
-        return re.escape(word[1:-1])
+        return word[1:-1], ""
     if word.endswith("*"):
-        return re.escape(word[:-1]) + r"\w*"
+        return word[:-1], r"\w*"
     w = word
     if len(w) <= 2 or not w.isalpha():
-        return re.escape(w)
+        return w, ""
     if w.endswith("ie"):  # tie -> tying, ties, tied
-        return re.escape(w[:-2]) + r"(?:ie|ies|ied|ying)"
+        return w[:-2], r"(?:ie|ies|ied|ying)"
     if w.endswith("e"):  # schedule -> scheduling, schedules, scheduled, scheduler
-        return re.escape(w[:-1]) + r"(?:e|es|ed|ing|er|ers)"
+        return w[:-1], r"(?:e|es|ed|ing|er|ers)"
     if w.endswith("y") and w[-2] not in _VOWELS:  # copy -> copies, copied, copying
-        return re.escape(w[:-1]) + r"(?:y|ies|ied|ying)"
+        return w[:-1], r"(?:y|ies|ied|ying)"
     if w.endswith(("s", "x", "z", "ch", "sh")):  # process -> processes, processing
-        return re.escape(w) + r"(?:es|ed|ing|er|ers)?"
-    forms = r"(?:s|ed|ing|er|ers)?"
+        return w, r"(?:es|ed|ing|er|ers)?"
     if (
         len(w) >= 3
         and w[-1] not in _VOWELS | set("wxy")
@@ -176,8 +185,15 @@ def _word_pattern(word: str) -> str:
         and w[-3] not in _VOWELS
     ):
         # plan -> planning, planned (doubled consonant) as well as plans
-        return re.escape(w) + r"(?:s|" + re.escape(w[-1]) + r"?(?:ed|ing|er|ers))?"
-    return re.escape(w) + forms
+        return w, r"(?:s|" + re.escape(w[-1]) + r"?(?:ed|ing|er|ers))?"
+    return w, r"(?:s|ed|ing|er|ers)?"
+
+
+def _word_literals(word: str) -> frozenset[str]:
+    """Literal strings one of which every match of the word's pattern contains."""
+    if word.startswith("{") and word.endswith("}"):
+        return frozenset().union(*(_word_literals(w) for w in word[1:-1].split("|")))
+    return frozenset({_word_forms(word)[0]})
 
 
 @lru_cache(maxsize=4096)
@@ -193,7 +209,21 @@ def term_pattern(term: str) -> str:
     False
     """
     anchored = term.strip().startswith("^")
-    words = normalise_term(term.strip().removeprefix("^")).split()
+    words = _term_words(term)
+    parts: list[str] = []
+    for i, word in enumerate(words):
+        if word == "...":
+            continue
+        if parts:
+            parts.append(_GAP if words[i - 1] == "..." else r"\s+")
+        parts.append(_word_pattern(word))
+    return (_MAIN_VERB if anchored else r"\b") + "".join(parts) + r"\b"
+
+
+@lru_cache(maxsize=8192)
+def _term_words(term: str) -> tuple[str, ...]:
+    """A term's normalised words (``...`` gaps included), checked for the syntax's limits."""
+    words = tuple(normalise_term(term.strip().removeprefix("^")).split())
     if not words:
         raise ValueError("a term must contain at least one word")
     if len(words) > _MAX_TERM_WORDS:
@@ -205,14 +235,28 @@ def term_pattern(term: str) -> str:
             f"a term may have at most {MAX_GAPS} '...' gaps (each multiplies the work of "
             f"matching), got {words.count('...')}; split it into shorter terms"
         )
-    parts: list[str] = []
-    for i, word in enumerate(words):
-        if word == "...":
-            continue
-        if parts:
-            parts.append(_GAP if words[i - 1] == "..." else r"\s+")
-        parts.append(_word_pattern(word))
-    return (_MAIN_VERB if anchored else r"\b") + "".join(parts) + r"\b"
+    return words
+
+
+@lru_cache(maxsize=4096)
+def term_literals(term: str) -> tuple[frozenset[str], ...]:
+    """What every text that ``term_pattern(term)`` matches contains: literals, by word.
+
+    One set per word of the term, the word's stems (:func:`_word_forms`; one per option
+    of a ``{a|b}`` word): every match contains one stem of *each* set. The sets are
+    ordered most selective first (longest shortest stem, then fewest stems); a word
+    with an empty stem promises nothing and is left out.
+
+    Examples
+    --------
+    >>> [sorted(s) for s in term_literals("^{run|chair} ... huddle")]
+    [['huddl'], ['chair', 'run']]
+    >>> [sorted(s) for s in term_literals("book ... appointment")]
+    [['appointment'], ['book']]
+    """
+    sets = {_word_literals(w) for w in _term_words(term) if w != "..."}
+    kept = [s for s in sets if all(s)]
+    return tuple(sorted(kept, key=lambda s: (-min(map(len, s)), len(s), sorted(s))))
 
 
 def normalise_term(term: str) -> str:
@@ -249,7 +293,19 @@ def compile_terms(terms: tuple[str, ...] | list[str]) -> re.Pattern[str]:
 
     Neighbouring ``^`` terms share one main-verb prefix, so a rule of forty ``^`` terms
     tries that prefix once per text, not forty times. Which terms match is unchanged.
+    A pattern is compiled once per process (rulesets that share rules share it).
     """
+    return _compile(terms_source(terms))
+
+
+@lru_cache(maxsize=8192)
+def _compile(source: str) -> re.Pattern[str]:
+    """``re.compile``, with a cache as large as a few rulesets (re's own holds 512)."""
+    return re.compile(source)
+
+
+def terms_source(terms: tuple[str, ...] | list[str]) -> str:
+    """The regex source that :func:`compile_terms` compiles for ``terms``."""
     patterns = sorted({term_pattern(t) for t in terms}, key=lambda p: (-len(p), p))
     parts: list[str] = []
     anchored: list[str] = []
@@ -262,4 +318,4 @@ def compile_terms(terms: tuple[str, ...] | list[str]) -> re.Pattern[str]:
             anchored = []
         if pattern is not None:
             parts.append(f"(?:{pattern})")
-    return re.compile("|".join(parts))
+    return "|".join(parts)

@@ -31,13 +31,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, Final, NamedTuple, cast
 
 import numpy as np
 import pandas as pd
 
 from genai_aug import _columns as col
-from genai_aug._matching import main_clause, normalise_text
+from genai_aug._matching import main_clause, normalise_text, term_literals, terms_source
 from genai_aug.errors import ArgumentTypeError, InventoryError
 from genai_aug.rules import EXPOSURES, Rule, Ruleset, RulesetLike, as_ruleset
 from genai_aug.validating import Inventory
@@ -80,7 +80,186 @@ def fire_rules(
 def _fire_terms(
     texts: list[str], rs: Ruleset
 ) -> tuple[np.ndarray[Any, Any], dict[int, list[re.Match[str] | None]]]:
-    """Which term rules fire for each text, and each rule's first match per text."""
+    """Which term rules fire for each text, and each rule's first match per text.
+
+    A rule's pattern is searched only in the texts that contain the literals one of its
+    terms needs (:func:`_literal_index`); in the others it cannot match, so the result is that of
+    searching every text (:func:`_fire_terms_reference`). ``unless`` is searched only
+    where the rule matched.
+    """
+    n = len(texts)
+    fired = np.zeros((n, len(rs.rules)), dtype=bool)
+    matched: dict[int, list[re.Match[str] | None]] = {}
+    index = _literal_index(rs)
+    for j, candidates in enumerate(_candidates(texts, index)):
+        rule = rs.rules[j]
+        if not rule.terms:
+            continue
+        pattern, unless = rs.compiled[rule.id]
+        search = pattern.search
+        exclude = unless.search if unless is not None else None
+        hits: list[re.Match[str] | None] = [None] * n
+        for i in range(n) if candidates is None else candidates:
+            hit = search(texts[i])
+            if hit is not None:
+                hits[i] = hit
+                fired[i, j] = exclude is None or exclude(texts[i]) is None
+        matched[j] = hits
+    return fired, matched
+
+
+class _LiteralIndex(NamedTuple):
+    """The literals each term needs; see :func:`_literal_index`."""
+
+    words: dict[str, int]  # literal without whitespace -> literal id
+    prefixes: frozenset[str]  # every prefix of ``words``' keys
+    spaced: tuple[tuple[str, int], ...]  # literals with whitespace, and their ids
+    # per term: its rule's position, and what it needs: per word, the literal ids of
+    # its stems (a text it matches holds one of each)
+    terms: tuple[tuple[int, tuple[tuple[int, ...], ...]], ...]
+    always: frozenset[int]  # term rules searched in every text
+    n_rules: int
+
+
+_LITERAL_INDEXES: dict[str, _LiteralIndex] = {}
+
+
+def _literal_index(rs: Ruleset) -> _LiteralIndex:
+    """For each term of each term rule, the literals every text it matches contains.
+
+    They come from the terms (:func:`genai_aug._matching.term_literals`: a stem of each
+    word) and are used only where the rule's compiled pattern is exactly the one built
+    from its terms; any other term rule is searched in every text. Built once per
+    ruleset hash.
+    """
+    found = _LITERAL_INDEXES.get(rs.hash)
+    if found is not None:
+        return found
+    ids: dict[str, int] = {}
+    terms: dict[tuple[int, tuple[tuple[int, ...], ...]], None] = {}
+    always: set[int] = set()
+    for j, rule in enumerate(rs.rules):
+        if not rule.terms:
+            continue
+        pattern = rs.compiled[rule.id][0]
+        needs = [term_literals(t) for t in rule.terms]
+        exact = pattern.pattern == terms_source(rule.terms) and pattern.flags == re.UNICODE
+        if not exact or not all(needs):
+            always.add(j)
+            continue
+        for need in needs:
+            word_ids = (tuple(ids.setdefault(w, len(ids)) for w in sorted(ws)) for ws in need)
+            terms[j, tuple(word_ids)] = None
+    # a literal with no whitespace in it is looked up in the tokens of text.split()
+    words = {k: v for k, v in ids.items() if k.split() == [k]}
+    index = _LiteralIndex(
+        words=words,
+        prefixes=frozenset(k[:end] for k in words for end in range(1, len(k) + 1)),
+        spaced=tuple((k, v) for k, v in ids.items() if k not in words),
+        terms=tuple(terms),
+        always=frozenset(always),
+        n_rules=len(rs.rules),
+    )
+    if len(_LITERAL_INDEXES) >= 8:
+        _LITERAL_INDEXES.clear()
+    _LITERAL_INDEXES[rs.hash] = index
+    return index
+
+
+_BLOCK: Final = 16384  # texts whose candidates are worked out together, as bits of one int
+
+
+def _candidates(texts: list[str], index: _LiteralIndex) -> list[list[int] | None]:
+    """Per rule position, the texts (ascending) that hold every literal one of its terms needs.
+
+    ``None`` for a rule searched in every text. A literal without whitespace is in a text
+    exactly when it is in one of the text's whitespace-separated tokens; tokens repeat
+    across texts, so each distinct token is read once. Sets of texts are Python ints used
+    as bit sets (bit ``i``: the ``i``-th text of a block): which texts hold a word's stems
+    is the OR of its stems' sets, a term's is the AND of its words' and a rule's the OR
+    of its terms'.
+    """
+    out: list[list[int] | None] = [[] for _ in range(index.n_rules)]
+    for j in index.always:
+        out[j] = None
+    token_literals: dict[str, tuple[int, ...]] = {}
+    for start in range(0, len(texts), _BLOCK):
+        block = texts[start : start + _BLOCK]
+        for j, bits in enumerate(_candidate_bits(block, index, token_literals)):
+            candidates = out[j]
+            if bits and candidates is not None:
+                flags = np.frombuffer(bits.to_bytes(len(block) // 8 + 1, "little"), np.uint8)
+                rows = np.flatnonzero(np.unpackbits(flags, bitorder="little")) + start
+                candidates.extend(rows.tolist())
+    return out
+
+
+def _candidate_bits(
+    texts: list[str], index: _LiteralIndex, token_literals: dict[str, tuple[int, ...]]
+) -> list[int]:
+    """For each rule position, the bit set of the ``texts`` it is searched in (see above)."""
+    n = len(texts)
+    by_token: dict[str, list[int]] = {}
+    for i, text in enumerate(texts):
+        for token in text.split():
+            by_token.setdefault(token, []).append(i)
+    holders: dict[int, int] = {}  # literal id -> bit set of the texts that hold it
+    for token, rows in by_token.items():
+        literals = token_literals.get(token)
+        if literals is None:
+            literals = token_literals[token] = _token_literals(token, index)
+        if literals:
+            bits = _bit_set(rows, n)
+            for k in literals:
+                holders[k] = holders.get(k, 0) | bits
+    for spaced, k in index.spaced:
+        rows = [i for i, text in enumerate(texts) if spaced in text]
+        if rows:
+            holders[k] = holders.get(k, 0) | _bit_set(rows, n)
+    word_bits: dict[tuple[int, ...], int] = {}
+    rule_bits = [0] * index.n_rules
+    for j, need in index.terms:
+        bits = -1  # every text
+        for stems in need:
+            of_word = word_bits.get(stems)
+            if of_word is None:
+                of_word = 0
+                for k in stems:
+                    of_word |= holders.get(k, 0)
+                word_bits[stems] = of_word
+            bits &= of_word
+            if not bits:
+                break
+        rule_bits[j] |= bits
+    return rule_bits
+
+
+def _token_literals(token: str, index: _LiteralIndex) -> tuple[int, ...]:
+    """The ids of the whitespace-free literals that are substrings of ``token``."""
+    words, prefixes, size = index.words, index.prefixes, len(token)
+    found: list[int] = []
+    for start in range(size):
+        for end in range(start + 1, size + 1):
+            piece = token[start:end]
+            if piece not in prefixes:  # no literal starts with it, nor any longer piece
+                break
+            literal = words.get(piece)
+            if literal is not None:
+                found.append(literal)
+    return tuple(found)
+
+
+def _bit_set(rows: list[int], n: int) -> int:
+    """The int whose bits ``rows`` (positions below ``n``) are set."""
+    flags = np.zeros(n, dtype=bool)
+    flags[rows] = True
+    return int.from_bytes(np.packbits(flags, bitorder="little").tobytes(), "little")
+
+
+def _fire_terms_reference(
+    texts: list[str], rs: Ruleset
+) -> tuple[np.ndarray[Any, Any], dict[int, list[re.Match[str] | None]]]:
+    """As :func:`_fire_terms`, searching every text with every rule: the reference for tests."""
     n = len(texts)
     fired = np.zeros((n, len(rs.rules)), dtype=bool)
     matched: dict[int, list[re.Match[str] | None]] = {}
@@ -140,8 +319,8 @@ def _evaluate(
     cat_labels = np.array([c.label for c in cats], dtype=object)
     exp_names = np.array(EXPOSURES, dtype=object)
 
-    # long evidence table: one row per fired rule
-    rows_i, rows_j = np.nonzero(fired)
+    # long evidence table: one row per fired rule, by text, then weight (descending), then id
+    rows_i, rows_j = _evidence_rows(fired, rules)
     rule_cat = np.array([cat_pos[r.category] for r in rules], dtype=int)
     ev = pd.DataFrame(
         {
@@ -156,9 +335,6 @@ def _evaluate(
             ],
         }
     )
-    ev = ev.sort_values(
-        [col.TEXT_KEY, col.WEIGHT, col.RULE_ID], ascending=[True, False, True], kind="stable"
-    ).reset_index(drop=True)
 
     # compact evidence text: one join per distinct text (ev is sorted by text)
     pieces = (
@@ -193,6 +369,19 @@ def _evaluate(
         index=texts.index,
     )
     return out, ev
+
+
+def _evidence_rows(
+    fired: np.ndarray[Any, Any], rules: tuple[Rule, ...]
+) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+    """The (text, rule) positions of ``fired``, by text, then weight (descending), then id.
+
+    The order of sorting the evidence table by ``text_key``, ``weight`` descending and
+    ``rule_id``, without sorting it: the rules are put in that order once.
+    """
+    order = np.array(sorted(range(len(rules)), key=lambda j: (-rules[j].weight, rules[j].id)))
+    rows_i, at = np.nonzero(fired[:, order]) if len(rules) else (np.zeros(0, int),) * 2
+    return rows_i, order[at] if len(at) else at
 
 
 def exposure_from_evidence(by_exposure: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
@@ -286,6 +475,31 @@ def _normalise_distinct(series: pd.Series) -> pd.Series:
     codes, uniques = pd.factorize(series, sort=False)
     norm = pd.Series(uniques, dtype=object).map(normalise_text).to_numpy()[codes]
     return pd.Series(norm, index=series.index, dtype=object)
+
+
+def _distinct_pairs(
+    tasks: pd.Series, patient_facing: pd.Series
+) -> tuple[np.ndarray[Any, Any], pd.Series, pd.Series]:
+    """The distinct (normalised text, patient_facing) pairs of the rows, and each row's code.
+
+    The pairs are sorted by text, then patient_facing (missing, False, True), and the codes
+    point into them. Worked out on integer codes: each distinct text is normalised once,
+    and no string is built per row.
+    """
+    raw_codes, raw = pd.factorize(tasks, sort=False)
+    norm_of_raw = pd.Series(raw, dtype=object).map(normalise_text).to_numpy(dtype=object)
+    norm_codes, norms = pd.factorize(norm_of_raw, sort=True)  # sorted distinct texts
+    facing = patient_facing.astype("boolean")
+    flag = np.where(
+        facing.isna().to_numpy(), 0, np.where(facing.fillna(False).to_numpy(bool), 2, 1)
+    )
+    pair = norm_codes[raw_codes] * 3 + flag
+    keys, codes = np.unique(pair, return_inverse=True)
+    texts = pd.Series(np.asarray(norms, dtype=object)[keys // 3], dtype=object)
+    distinct_facing = pd.Series(
+        pd.array(np.array([None, False, True], dtype=object)[keys % 3], dtype="boolean")
+    )
+    return codes.reshape(-1), texts, distinct_facing
 
 
 def _score_distinct(
@@ -419,14 +633,25 @@ def score_tasks(inventory: Inventory, ruleset: RulesetLike = None) -> pd.DataFra
     InventoryError
         If a ``category_override`` names no category of the ruleset.
     """
-    scored, _ = score_tasks_with_evidence(inventory, ruleset)
-    return scored
+    return _score_tasks(inventory, ruleset, with_evidence=False)[0]
 
 
 def score_tasks_with_evidence(
     inventory: Inventory, ruleset: RulesetLike = None
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """As :func:`score_tasks`, also returning the long evidence table keyed by ``task_id``."""
+    scored, evidence = _score_tasks(inventory, ruleset, with_evidence=True)
+    return scored, cast(pd.DataFrame, evidence)  # built: with_evidence=True
+
+
+def _score_tasks(
+    inventory: Inventory, ruleset: RulesetLike, *, with_evidence: bool
+) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """The scored tasks, and the evidence table (one row per task and rule) if asked for.
+
+    The evidence table has several rows per task (4.8 million for a million tasks), so
+    :func:`score_tasks`, which does not return it, does not build it.
+    """
     if not isinstance(inventory, Inventory):
         raise ArgumentTypeError(
             f"expected an Inventory from load_inventory, got {type(inventory).__name__}. "
@@ -437,17 +662,14 @@ def score_tasks_with_evidence(
     role_cols = [*col.ROLE_INFO_COLUMNS, col.DEPARTMENT, col.DIRECTORATE]
     merged = tasks.merge(inventory.roles[role_cols], on=col.ROLE_ID, how="left", validate="m:1")
 
-    norm = _normalise_distinct(merged[col.TASK])
-    facing = merged[col.PATIENT_FACING].astype("boolean")
-    flag = facing.map({True: "1", False: "0"}, na_action="ignore").astype(object).fillna("")
-    codes, uniques = pd.factorize(norm.astype(object) + "\x1f" + flag, sort=True)
-    parts = pd.Series(uniques, dtype=object).str.split("\x1f", n=1, expand=True)
-    distinct_facing = parts[1].map({"1": True, "0": False}).astype("boolean")
-    scored, ev = _evaluate(parts[0].astype(object), distinct_facing, rs)
+    codes, distinct_texts, distinct_facing = _distinct_pairs(
+        merged[col.TASK], merged[col.PATIENT_FACING]
+    )
+    scored, ev = _evaluate(distinct_texts, distinct_facing, rs)
     per_row = scored.iloc[codes].reset_index(drop=True)
     out = pd.concat([merged.reset_index(drop=True), per_row], axis=1)
 
-    ev_rows = _broadcast_evidence(ev, codes, merged[col.TASK_ID])
+    ev_rows = _broadcast_evidence(ev, codes, merged[col.TASK_ID]) if with_evidence else None
     out, ev_rows = _apply_overrides(out, ev_rows, rs, inventory)
     return out, ev_rows
 
@@ -455,7 +677,42 @@ def score_tasks_with_evidence(
 def _broadcast_evidence(
     ev: pd.DataFrame, codes: np.ndarray[Any, Any], task_ids: pd.Series
 ) -> pd.DataFrame:
-    """Evidence rows for every task, from the evidence of its distinct text."""
+    """Evidence rows for every task, from the evidence of its distinct text.
+
+    Ordered by task id, then weight (descending), then rule id. ``ev`` is in that order
+    within each text (``text_key``), so with unique task ids each task takes its text's
+    rows as they are: the table is built by positions (``np.repeat``), not by a merge and
+    a sort of millions of rows (:func:`_broadcast_evidence_by_merge`, for repeated ids).
+    """
+    ids = pd.Series(task_ids.to_numpy())  # the task id column the merge would make
+    keys = ev[col.TEXT_KEY].to_numpy()
+    if (
+        ids.isna().any()
+        or not ids.is_unique
+        or pd.api.types.infer_dtype(ids, skipna=False) != "string"
+        or (len(keys) > 1 and (np.diff(keys) < 0).any())
+    ):
+        return _broadcast_evidence_by_merge(ev, codes, task_ids)
+    order = ids.argsort(kind="stable").to_numpy()  # the rows in task id order
+    n_texts = int(max(codes.max(initial=-1), keys.max(initial=-1))) + 1
+    count = np.bincount(keys, minlength=n_texts)
+    first = np.cumsum(count) - count  # where each text's evidence starts in ev
+    text = codes[order]
+    repeat = count[text]
+    ends = np.cumsum(repeat)
+    take = np.repeat(first[text] - (ends - repeat), repeat) + np.arange(
+        int(ends[-1]) if len(ends) else 0
+    )
+    out = {col.TASK_ID: ids.array.take(np.repeat(order, repeat))}
+    for name in ev.columns.drop(col.TEXT_KEY):
+        out[name] = ev[name].array.take(take)
+    return pd.DataFrame(out)
+
+
+def _broadcast_evidence_by_merge(
+    ev: pd.DataFrame, codes: np.ndarray[Any, Any], task_ids: pd.Series
+) -> pd.DataFrame:
+    """As :func:`_broadcast_evidence`, by a merge and a sort (any task ids)."""
     rows = pd.DataFrame({col.TASK_ID: task_ids.to_numpy(), col.TEXT_KEY: codes})
     out = rows.merge(ev, on=col.TEXT_KEY, how="inner").drop(columns=col.TEXT_KEY)
     return out.sort_values(
@@ -464,8 +721,8 @@ def _broadcast_evidence(
 
 
 def _apply_overrides(
-    out: pd.DataFrame, ev: pd.DataFrame, rs: Ruleset, inventory: Inventory
-) -> tuple[pd.DataFrame, pd.DataFrame]:
+    out: pd.DataFrame, ev: pd.DataFrame | None, rs: Ruleset, inventory: Inventory
+) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     override = out[col.CATEGORY_OVERRIDE]
     if override.isna().all():
         return out, ev
@@ -510,6 +767,8 @@ def _apply_overrides(
     out.loc[mask, col.EVIDENCE] = ids.map(
         lambda c: f"{OVERRIDE_RULE}: category set to '{c}' by the analyst"
     )
+    if ev is None:  # no evidence table asked for
+        return out, ev
     over_ids = set(out.loc[mask, col.TASK_ID])
     replaced = pd.DataFrame(
         {
