@@ -640,7 +640,9 @@ def _role_quantiles(matrix: Array, effective: Array, scale: Array) -> Array:
     """
     n_roles, n_draws = len(matrix), len(scale)
     out = np.zeros((n_roles, 2))
-    rows = max(1, _BLOCK // n_draws)
+    # Whole tiles of the BLAS kernels (a multiple of 64 rows): a role's draws come out of
+    # the same kernel whatever block it falls in, as in one product of all the roles.
+    rows = max(64, _BLOCK // n_draws // 64 * 64)
     local = threading.local()
 
     def block(start: int) -> None:
@@ -697,9 +699,11 @@ def _openblas_threads() -> tuple[Callable[[], int], Callable[[int], None]] | Non
 
 @contextmanager
 def _one_blas_thread() -> Iterator[None]:
-    """OpenBLAS on one thread meanwhile: the ranges run a matrix product per block on
+    """OpenBLAS on one thread meanwhile. The ranges run a matrix product per block on
     each core already, and OpenBLAS's own threads would only spin against them (twice
-    the CPU time for the same figures; its results do not depend on its threads)."""
+    the CPU time). And how OpenBLAS splits a product among its threads can move the
+    last bit of some draws (for some numbers of draws, not the default 2,000), so one
+    thread also makes the ranges the same on a machine with any number of cores."""
     blas = _openblas_threads()
     if blas is None:
         yield
@@ -741,7 +745,8 @@ def _select_quantiles(draws: Array) -> Array:
     b = np.stack([found[k] for k in upper.tolist()], axis=1)
     diff = b - a
     # numpy's _lerp: from the lower value below half-way, from the upper one above
-    return np.where(gamma >= 0.5, b - diff * (1 - gamma), a + diff * gamma)
+    out: Array = np.where(gamma >= 0.5, b - diff * (1 - gamma), a + diff * gamma)
+    return out
 
 
 def _quantiles(draws: Array) -> Array:
