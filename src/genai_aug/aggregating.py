@@ -465,11 +465,12 @@ def aggregate_hours(
     def released(s: Scenario, cat: Array) -> Array:
         """Central hours released by each task under ``s`` if its category were ``cat``."""
         ok = cat >= 0
-        counted = ok & np.isin(cat_exposure[np.maximum(cat, 0)], s.exposures)
+        # (per category, then per task: the same test as per task, 31 values not 1M)
+        counted = ok & np.isin(cat_exposure, s.exposures)[np.maximum(cat, 0)]
         if s.staff_groups:
             counted &= np.isin(t[col.STAFF_GROUP].astype(object).to_numpy(), s.staff_groups)
         if s.categories:
-            counted &= np.isin(cat_ids[np.maximum(cat, 0)], s.categories)
+            counted &= np.isin(cat_ids, s.categories)[np.maximum(cat, 0)]
         if s.roles:
             counted &= np.isin(t[col.ROLE_ID].astype(str).to_numpy(), s.roles)
         share = np.where(ok, shares[np.maximum(cat, 0)], 0.0)

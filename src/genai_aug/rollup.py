@@ -8,6 +8,7 @@ sum of the figures below it. Sums add their values in sorted order
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -78,7 +79,7 @@ class GroupSums:
             return
         self.order = np.argsort(groups, kind="stable")
         first = np.cumsum(counts) - counts
-        by_group = groups[self.order]
+        by_group = groups[self.order].astype(np.intp)  # (codes may be narrow: int8)
         # each value's cell: its group's row, then its place among the group's values
         self.cells = by_group * self.width + (np.arange(n) - first[by_group])
         self.present = counts > 0
@@ -165,9 +166,13 @@ class Hierarchy:
         """:meth:`tasks_to_roles` for many arrays of per-task values, laid out once."""
         return GroupSums(role_codes, len(self.roles))
 
+    @functools.cached_property
+    def _group_sums(self) -> GroupSums:
+        return GroupSums(self.group_codes, len(STAFF_GROUPS))
+
     def roles_to_groups(self, values: Array) -> Array:
         """Per-staff-group sums of per-role ``values``, for the groups present."""
-        return ordered_sum(values, self.group_codes, len(STAFF_GROUPS))[self.groups]
+        return self._group_sums(values)[self.groups]
 
     def roles_to_groups_rows(self, matrix: Array) -> Array:
         """Per-staff-group sums of the rows of a (roles × k) ``matrix``, for the groups present.
