@@ -276,3 +276,29 @@ def test_a_large_report_shows_the_top_rows_and_says_so(
     roles = book["By role"]
     assert "Showing the 20 of 55 roles" in roles["A1"].value
     assert roles.max_row == 2 + 20
+
+
+def test_spreadsheet_escaping_is_the_per_cell_rule_on_every_kind_of_column() -> None:
+    """Each distinct value is looked at once now; the cells come out as the per-cell rule."""
+    from genai_aug.result import FORMULA_STARTS, safe_for_spreadsheets
+
+    rng = np.random.default_rng(0)
+    words = ["=1+1", "+SUM(A1)", "-2", "@cmd", "\tx", "\ry", "ok", "a=b", "", "'=kept"]
+    mixed = [*words, 3, 1.0, True, None, np.nan, b"=bytes", np.str_("=np")]
+    frame = pd.DataFrame(
+        {
+            "mixed": pd.Series(rng.choice(np.array(mixed, dtype=object), 500), dtype=object),
+            "text": pd.Series(rng.choice([*words, None], 500), dtype="str"),
+            "numbers_as_objects": pd.Series(rng.integers(-5, 5, 500), dtype=object),
+            "figures": rng.normal(size=500),
+        }
+    )
+    expected = frame.copy()
+    for column in ("mixed", "text"):
+        values = frame[column]
+        risky = values.map(lambda v: isinstance(v, str) and v.startswith(FORMULA_STARTS))
+        expected[column] = values.where(~risky.astype(bool), "'" + values.astype(str))
+    got = safe_for_spreadsheets(frame)
+    pd.testing.assert_frame_equal(got, expected)
+    assert got.to_csv(index=False) == expected.to_csv(index=False)
+    assert frame["mixed"].isin(["=1+1"]).any()  # the input is left alone

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
 from genai_aug import __version__, _summary
@@ -451,12 +452,17 @@ def safe_for_spreadsheets(frame: pd.DataFrame) -> pd.DataFrame:
     0         '=1+1 -1
     1  Book clinics  2
     """
-    out = frame.copy()
+    out = frame.copy(deep=False)  # (risky columns are replaced, never written into)
     for column in out.columns:
         values = out[column]
         if values.dtype != object and not pd.api.types.is_string_dtype(values):
             continue
-        risky = values.map(lambda v: isinstance(v, str) and v.startswith(FORMULA_STARTS))
+        if values.dtype == object:  # any values: each distinct one is looked at once
+            codes, uniques = pd.factorize(values)
+            flags = [isinstance(v, str) and v.startswith(FORMULA_STARTS) for v in uniques]
+            risky = np.append(np.array(flags, dtype=bool), False)[codes]  # (−1: missing)
+        else:  # text only: vectorised
+            risky = values.str.startswith(FORMULA_STARTS).fillna(False).to_numpy(dtype=bool)
         if risky.any():
             out[column] = values.where(~risky, "'" + values.astype(str))
     return out

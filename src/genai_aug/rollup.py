@@ -8,6 +8,7 @@ sum of the figures below it. Sums add their values in sorted order
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,7 +18,7 @@ import pandas as pd
 from genai_aug import _columns as col
 from genai_aug._reference import STAFF_GROUPS
 
-__all__ = ["AREA_LEVELS", "NO_AREA", "TRUST_LABEL", "Hierarchy", "ordered_sum"]
+__all__ = ["AREA_LEVELS", "NO_AREA", "TRUST_LABEL", "GroupSums", "Hierarchy", "ordered_sum"]
 
 TRUST_LABEL = "Trust total"
 AREA_LEVELS = ("organisation", "icb", "region")
@@ -49,6 +50,53 @@ def ordered_sum(values: Array, groups: Array, size: int | None = None) -> Array:
     starts = np.flatnonzero(np.r_[True, g[1:] != g[:-1]])
     out[g[starts]] = np.add.reduceat(v, starts)
     return out
+
+
+class GroupSums:
+    """:func:`ordered_sum` of many arrays of values over one grouping, laid out once.
+
+    The grouping is laid out once as a (groups × largest group) table; each sum then
+    places the values in it, sorts each row (a few values, not the whole column), and
+    adds the rows up with the same ``reduceat`` as :func:`ordered_sum`, over the same
+    values in the same order: the same figures, bit for bit, several times faster. A
+    grouping too uneven for the table (or with unknown codes, or values with NaN) falls
+    back to :func:`ordered_sum` itself.
+
+    Examples
+    --------
+    >>> sums = GroupSums(np.array([2, 0, 0, 0]), 3)
+    >>> sums(np.array([5.0, 0.3, 0.1, 0.2])).tolist()
+    [0.6, 0.0, 5.0]
+    """
+
+    def __init__(self, groups: Array, size: int) -> None:
+        self.groups, self.size = groups, size
+        n = len(groups)
+        counts = np.bincount(groups, minlength=size) if n and groups.min() >= 0 else None
+        self.width = int(counts.max()) if counts is not None else 0
+        if counts is None or len(counts) > size or size * self.width > 4 * n + 4096:
+            self.order = None  # ordered_sum's own way
+            return
+        self.order = np.argsort(groups, kind="stable")
+        first = np.cumsum(counts) - counts
+        by_group = groups[self.order].astype(np.intp)  # (codes may be narrow: int8)
+        # each value's cell: its group's row, then its place among the group's values
+        self.cells = by_group * self.width + (np.arange(n) - first[by_group])
+        self.present = counts > 0
+        self.starts = first[self.present]
+
+    def __call__(self, values: Array) -> Array:
+        """Per-group sums of ``values`` (one per row of the grouping): ``ordered_sum``'s."""
+        if self.order is None or np.isnan(values).any():
+            return ordered_sum(values, self.groups, self.size)
+        out = np.zeros(self.size)
+        if not len(values):
+            return out
+        table = np.full(self.size * self.width, np.nan)  # NaN sorts after every value
+        table[self.cells] = values[self.order]
+        table.reshape(self.size, self.width).sort(axis=1)
+        out[self.present] = np.add.reduceat(table[self.cells], self.starts)
+        return out
 
 
 @dataclass(frozen=True)
@@ -114,9 +162,17 @@ class Hierarchy:
         """Per-role sums of per-task ``values`` (roles without tasks sum to 0)."""
         return ordered_sum(values, role_codes, len(self.roles))
 
+    def task_sums(self, role_codes: Array) -> GroupSums:
+        """:meth:`tasks_to_roles` for many arrays of per-task values, laid out once."""
+        return GroupSums(role_codes, len(self.roles))
+
+    @functools.cached_property
+    def _group_sums(self) -> GroupSums:
+        return GroupSums(self.group_codes, len(STAFF_GROUPS))
+
     def roles_to_groups(self, values: Array) -> Array:
         """Per-staff-group sums of per-role ``values``, for the groups present."""
-        return ordered_sum(values, self.group_codes, len(STAFF_GROUPS))[self.groups]
+        return self._group_sums(values)[self.groups]
 
     def roles_to_groups_rows(self, matrix: Array) -> Array:
         """Per-staff-group sums of the rows of a (roles × k) ``matrix``, for the groups present.

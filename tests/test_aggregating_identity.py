@@ -1,0 +1,227 @@
+"""The fast ranges and roll-ups give the old path's tables, bit for bit (issue 15).
+
+The reference is aggregate_hours as it was (tests/_reference_aggregating.py): every table
+of :class:`Aggregates` is compared column by column, dtypes, order and the bits of every
+float, on the bundled sample and on a generated inventory of several organisations with
+enough roles for many blocks of draws on both threads.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import genai_aug
+from _reference_aggregating import reference_aggregate_hours
+from genai_aug import aggregating
+from genai_aug.aggregating import Aggregates, aggregate_hours
+from genai_aug.rollup import GroupSums, ordered_sum
+from genai_aug.scenarios import Range, Scenario, ScenarioSet, default_scenarios
+from genai_aug.scoring import score_tasks_with_evidence
+from test_aggregating import random_inventory
+
+ORGS = ["RR8", "RAE", "RWY", "RCF", "RXX"]
+LOOKUP = pd.DataFrame(
+    {
+        "organisation": ORGS[:4],
+        "icb": ["West Yorkshire", "West Yorkshire", "West Yorkshire", "Humber"],
+        "region": ["North East and Yorkshire"] * 4,
+    }
+)
+
+
+def _tables(agg: Aggregates) -> dict[str, pd.DataFrame]:
+    out = {
+        "tasks": agg.tasks,
+        "roles": agg.roles,
+        "staff_groups": agg.staff_groups,
+        "trust": agg.trust,
+        "scenarios.roles": agg.scenarios.roles,
+        "scenarios.staff_groups": agg.scenarios.staff_groups,
+        "scenarios.trust": agg.scenarios.trust,
+    }
+    out.update({f"areas.{k}": v for k, v in agg.areas.items()})
+    out.update({f"scenarios.areas.{k}": v for k, v in agg.scenarios.areas.items()})
+    return out
+
+
+def _bits(values: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    return np.ascontiguousarray(values, dtype=np.float64).view(np.int64)
+
+
+def assert_identical(new: Aggregates, old: Aggregates) -> None:
+    """Same tables, columns, dtypes, index and values; floats to the bit (NaN and −0 too)."""
+    a, b = _tables(new), _tables(old)
+    assert list(a) == list(b)
+    for name in a:
+        x, y = a[name], b[name]
+        assert list(x.columns) == list(y.columns), name
+        assert list(x.dtypes) == list(y.dtypes), name
+        assert x.index.equals(y.index), name
+        for c in x.columns:
+            if x[c].dtype.kind == "f":
+                assert np.array_equal(_bits(x[c].to_numpy()), _bits(y[c].to_numpy())), (name, c)
+            else:
+                assert x[c].equals(y[c]), (name, c)
+    assert new.scenarios.seed == old.scenarios.seed
+    assert new.scenarios.n_draws == old.scenarios.n_draws
+    assert new.assumptions == old.assumptions
+
+
+@pytest.fixture(scope="module")
+def sample() -> tuple[pd.DataFrame, pd.DataFrame]:
+    inventory = genai_aug.load_inventory(genai_aug.sample_path())
+    return score_tasks_with_evidence(inventory)[0], inventory.roles
+
+
+@pytest.fixture(scope="module")
+def generated() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """1,500 roles over five organisations (one not in the lookup): three blocks of draws."""
+    roles, tasks = random_inventory(11, n_roles=1500)
+    roles["trust"] = [ORGS[i % 5] for i in range(len(roles))]
+    inventory = genai_aug.load_inventory(roles, tasks)
+    return score_tasks_with_evidence(inventory)[0], inventory.roles
+
+
+def test_the_sample_gives_the_old_tables(sample: tuple[pd.DataFrame, pd.DataFrame]) -> None:
+    scored, roles = sample
+    assert_identical(aggregate_hours(scored, roles), reference_aggregate_hours(scored, roles))
+
+
+def test_a_generated_inventory_gives_the_old_tables(
+    generated: tuple[pd.DataFrame, pd.DataFrame],
+) -> None:
+    scored, roles = generated
+    new = aggregate_hours(scored, roles, organisations=LOOKUP)
+    assert set(new.areas) == {"organisation", "icb", "region"}
+    assert len(new.roles) > 2 * (aggregating._BLOCK // aggregating.DEFAULT_DRAWS)
+    assert_identical(new, reference_aggregate_hours(scored, roles, organisations=LOOKUP))
+
+
+def _scoped(name: str, headline: bool = False, u: float = 0.3, **scope: Any) -> Scenario:
+    return Scenario(
+        name=name,
+        label=name,
+        description="for tests",
+        exposures=("E1", "E2"),
+        adoption=Range(low=0.2, central=0.5, high=0.9),
+        realisation=Range(low=0.4, central=0.6, high=0.7),
+        time_share_uncertainty=u,
+        headline=headline,
+        **scope,
+    )
+
+
+def test_scoped_scenarios_other_seeds_and_draws_give_the_old_tables(
+    generated: tuple[pd.DataFrame, pd.DataFrame],
+) -> None:
+    """Scopes by staff group, category and role, no uncertainty, an odd number of draws."""
+    scored, roles = generated
+    scen = ScenarioSet(
+        version="t",
+        scenarios=(
+            _scoped("groups", headline=True, staff_groups=("Central functions",)),
+            _scoped("letters", categories=("correspondence", "scheduling")),
+            _scoped("roles", u=0.0, roles=tuple(roles["role_id"].iloc[::7])),
+            *default_scenarios().scenarios[:1],
+        ),
+    )
+    for seed, n_draws in ((7, 2000), (2**40, 2400)):
+        kwargs: dict[str, Any] = {"scenarios": scen, "seed": seed, "n_draws": n_draws}
+        assert_identical(
+            aggregate_hours(scored, roles, **kwargs),
+            reference_aggregate_hours(scored, roles, **kwargs),
+        )
+
+
+@pytest.mark.skipif(aggregating._openblas_threads() is None, reason="numpy's BLAS is not OpenBLAS")
+def test_any_number_of_draws_gives_the_old_tables_on_one_blas_thread(
+    generated: tuple[pd.DataFrame, pd.DataFrame], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With some numbers of draws the old path's last bits hung on OpenBLAS's threads;
+    on one thread it gives the new figures, which hang on neither blocks nor workers."""
+    scored, roles = generated
+    kwargs: dict[str, Any] = {"seed": 3, "n_draws": 777, "organisations": LOOKUP}
+    new = aggregate_hours(scored, roles, **kwargs)
+    with aggregating._one_blas_thread():
+        assert_identical(new, reference_aggregate_hours(scored, roles, **kwargs))
+    monkeypatch.setattr(aggregating, "_WORKERS", 1)
+    monkeypatch.setattr(aggregating, "_BLOCK", 100 * 777)
+    assert_identical(aggregate_hours(scored, roles, **kwargs), new)
+
+
+def test_tasks_without_a_role_table_give_the_old_tables(
+    sample: tuple[pd.DataFrame, pd.DataFrame],
+) -> None:
+    scored, _ = sample
+    assert_identical(aggregate_hours(scored), reference_aggregate_hours(scored))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    n_draws=st.integers(100, 2100),
+    rows=st.integers(1, 40),
+    ties=st.booleans(),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_selected_percentiles_are_numpy_s(n_draws: int, rows: int, ties: bool, seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    draws = rng.gamma(2.0, 3.0, size=(rows, n_draws))
+    if ties:  # repeated values and zeros, as scoped roles and fixed assumptions give
+        draws = np.round(draws) * (rng.random((rows, n_draws)) < 0.7)
+    expected = np.quantile(draws, aggregating.QUANTILES, axis=1).T
+    got = aggregating._select_quantiles(draws.copy())
+    assert np.array_equal(_bits(got), _bits(expected))
+
+
+@pytest.mark.filterwarnings("ignore:invalid value encountered:RuntimeWarning")
+def test_role_percentiles_are_numpy_s_block_by_block_with_non_finite_hours() -> None:
+    """Blocks of roles, zero roles and a role with infinite hours (np.quantile's NaN)."""
+    rng = np.random.default_rng(3)
+    matrix = rng.gamma(1.0, 10.0, size=(1300, 6)) * (rng.random((1300, 6)) < 0.5)
+    matrix[:600] = 0.0
+    matrix[1000, 2] = np.inf
+    effective = rng.uniform(0.1, 0.9, size=(1000, 6))
+    effective[::3, 2] = 0.0
+    scale = rng.uniform(0.0, 1.0, size=1000)
+    draws = (matrix @ effective.T) * scale[None, :]  # (∞ × 0 is NaN: a warning)
+    got = aggregating._role_quantiles(matrix, effective, scale)
+    expected = np.quantile(draws, aggregating.QUANTILES, axis=1)
+    assert np.isnan(got[1000]).all()
+    assert np.array_equal(_bits(got), _bits(expected.T))
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    groups=st.lists(st.integers(0, 12), max_size=200),
+    size=st.integers(13, 20),
+    seed=st.integers(0, 2**32 - 1),
+    special=st.sampled_from([None, np.nan, np.inf, -0.0]),
+)
+def test_group_sums_are_ordered_sums(
+    groups: list[int], size: int, seed: int, special: float | None
+) -> None:
+    codes = np.array(groups, dtype=np.intp)
+    rng = np.random.default_rng(seed)
+    values = rng.choice([0.0, 0.1, 0.2, 0.3, 1e-17, 7.25, 1e6], size=len(codes))
+    values = values * rng.uniform(0.5, 2.0, size=len(codes))
+    if special is not None and len(values):
+        values[rng.integers(len(values))] = special
+    for narrow in (codes, codes.astype(np.int8)):  # (staff-group codes are int8)
+        sums = GroupSums(narrow, size)
+        for v in (values, -values, np.ones(len(codes))):
+            assert np.array_equal(_bits(sums(v)), _bits(ordered_sum(v, codes, size)))
+
+
+def test_an_uneven_grouping_falls_back_to_ordered_sum() -> None:
+    """One group of thousands among many of one: the table would be mostly padding."""
+    codes = np.r_[np.zeros(5000, dtype=np.intp), np.arange(1, 3000)]
+    values = np.random.default_rng(0).random(len(codes))
+    sums = GroupSums(codes, 3000)
+    assert sums.order is None
+    assert np.array_equal(_bits(sums(values)), _bits(ordered_sum(values, codes, 3000)))
