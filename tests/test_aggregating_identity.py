@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from threadpoolctl import threadpool_info
 
 import genai_aug
 from _reference_aggregating import reference_aggregate_hours
@@ -139,7 +140,10 @@ def test_scoped_scenarios_other_seeds_and_draws_give_the_old_tables(
         )
 
 
-@pytest.mark.skipif(aggregating._openblas_threads() is None, reason="numpy's BLAS is not OpenBLAS")
+@pytest.mark.skipif(
+    not any(i["internal_api"] == "openblas" for i in threadpool_info()),
+    reason="numpy's BLAS is not OpenBLAS",
+)
 def test_any_number_of_draws_gives_the_old_tables_on_one_blas_thread(
     generated: tuple[pd.DataFrame, pd.DataFrame], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -44,13 +44,11 @@ number stays a choice (``n_draws``) for whoever needs it.
 
 from __future__ import annotations
 
-import ctypes
 import difflib
-import functools
 import os
 import threading
 import zlib
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -60,6 +58,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from threadpoolctl import threadpool_limits
 
 from genai_aug import _columns as col
 from genai_aug._reference import STAFF_GROUPS
@@ -683,54 +682,15 @@ def _role_quantiles(matrix: Array, effective: Array, scale: Array) -> Array:
     return out
 
 
-@functools.cache
-def _openblas_threads() -> tuple[Callable[[], int], Callable[[int], None]] | None:
-    """Getter and setter of the thread count of the OpenBLAS numpy uses, if it is one.
-
-    Found among the libraries the process has loaded (Linux); ``None`` elsewhere.
-    """
-    try:
-        with open("/proc/self/maps", encoding="utf-8", errors="replace") as maps:
-            paths = sorted({ln.split()[-1] for ln in maps if "openblas" in ln.lower()})
-    except OSError:
-        return None
-    names = [("openblas_get_num_threads", "openblas_set_num_threads")]
-    names += [
-        (f"{p}openblas_get_num_threads{s}", f"{p}openblas_set_num_threads{s}")
-        for p in ("", "scipy_")
-        for s in ("64_", "_64_")
-    ]
-    for path in paths:
-        try:
-            lib = ctypes.CDLL(path, mode=getattr(os, "RTLD_NOLOAD", 0))
-        except OSError:
-            continue
-        for get, set_ in names:
-            if hasattr(lib, get) and hasattr(lib, set_):
-                getter, setter = getattr(lib, get), getattr(lib, set_)
-                getter.restype, setter.argtypes, setter.restype = ctypes.c_int, [ctypes.c_int], None
-                return getter, setter
-    return None
-
-
 @contextmanager
 def _one_blas_thread() -> Iterator[None]:
-    """OpenBLAS on one thread meanwhile. The ranges run a matrix product per block on
-    each core already, and OpenBLAS's own threads would only spin against them (twice
-    the CPU time). And how OpenBLAS splits a product among its threads can move the
-    last bit of some draws (for some numbers of draws, not the default 2,000), so one
+    """The BLAS numpy uses on one thread meanwhile. The ranges run a matrix product per
+    block on each core already, and OpenBLAS's own threads would only spin against them
+    (twice the CPU time). And how OpenBLAS splits a product among its threads can move
+    the last bit of some draws (for some numbers of draws, not the default 2,000), so one
     thread also makes the ranges the same on a machine with any number of cores."""
-    blas = _openblas_threads()
-    if blas is None:
+    with threadpool_limits(limits=1, user_api="blas"):
         yield
-        return
-    getter, setter = blas
-    before = getter()
-    setter(1)
-    try:
-        yield
-    finally:
-        setter(before)
 
 
 def _select_quantiles(draws: Array) -> Array:
