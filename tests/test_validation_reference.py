@@ -275,6 +275,23 @@ def test_random_cells_give_the_reference_issues_and_inventory(
     assert random_outcome(seed) == reference["random"][str(seed)]
 
 
+def test_the_reference_raises_every_code_and_severity_of_the_table(
+    reference: dict[str, Any],
+) -> None:
+    """The reference exercises each (code, severity) of the table, so a changed message shows."""
+    from genai_aug._checks import CHECKS
+
+    seen = set()
+    for group in reference.values():
+        for result in group.values():
+            issues = result.get("issues", {"columns": [], "rows": []})
+            if issues["rows"]:
+                code, severity = (issues["columns"].index(c) for c in ("code", "severity"))
+                seen |= {(r[code].strip("'"), r[severity].strip("'")) for r in issues["rows"]}
+    missing = sorted({(c.code, c.severity) for c in CHECKS} - seen)
+    assert not missing
+
+
 def main() -> None:
     """Write the reference from the code as it is (only for a meant change of output)."""
     import tempfile

@@ -571,7 +571,10 @@ def _missing_value(sheet: str, columns: tuple[str, ...], expected: str) -> tuple
 
 
 def _numbers(sheet: str, columns: tuple[str, ...]) -> tuple[Check, ...]:
-    """Every numeric column: a number, read as written or by a documented normalisation, ≥ 0."""
+    """Every numeric column: a number, read as written or by a documented normalisation, ≥ 0.
+
+    Only the hours columns read a duration (``36:00``) as a number; elsewhere it is not one.
+    """
     return tuple(
         check
         for c in columns
@@ -584,14 +587,20 @@ def _numbers(sheet: str, columns: tuple[str, ...]) -> tuple[Check, ...]:
                 lambda r, c: r.not_a_number(c),
                 "'{column}' must be a number, got {cell}; {why}",
             ),
-            Check(
-                "number-normalised",
-                WARNING,
-                sheet,
-                c,
-                lambda r, c: r.normalised(c, "duration"),
-                "read the duration {cell} as {number:g} hours in '{column}'. Check the figure, "
-                "and enter plain numbers of hours.",
+            *(
+                (
+                    Check(
+                        "number-normalised",
+                        WARNING,
+                        sheet,
+                        c,
+                        lambda r, c: r.normalised(c, "duration"),
+                        "read the duration {cell} as {number:g} hours in '{column}'. Check the "
+                        "figure, and enter plain numbers of hours.",
+                    ),
+                )
+                if NUMBER_KINDS[c] == "hours"
+                else ()
             ),
             Check(
                 "number-normalised",
