@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -166,6 +166,16 @@ class ParsedNumbers:
 
 def parse_numbers(series: pd.Series, kind: NumberKind = "count") -> ParsedNumbers:
     """Parse cells as numbers (each distinct cell once), keeping why each bad cell is bad."""
+    cells = series.to_numpy(dtype=object)
+    if len(cells) and {type(v) for v in cells} <= {float}:
+        # plain floats (no PercentCell): NaN is blank, infinity is not a finite number
+        floats = cells.astype("float64")
+        inf = np.isinf(floats)
+        return ParsedNumbers(
+            pd.Series(np.where(inf, np.nan, floats), index=series.index, dtype="float64"),
+            pd.Series(np.where(inf, "not-finite", ""), index=series.index, dtype=object),
+            pd.Series("", index=series.index, dtype=object),
+        )
     if len(series) and pd.api.types.infer_dtype(series, skipna=True) == "string":
         # text and blanks (as CSV files are read): the distinct cells, found at C speed (all
         # blanks are one value, and every blank reads the same)
@@ -254,6 +264,48 @@ _PLAIN_TEXT = re.compile(
 )
 
 
+_SPACE_NOT_BLANK = re.compile(r"[^\S ]")
+_INVISIBLE_NOT_NUL = re.compile(INVISIBLE.pattern.replace("\x00-", "\x01-", 1))
+
+
+def _all_plain(joined: str) -> bool:
+    """Whether texts joined by NUL are each plain text that reads as itself.
+
+    No text empty, none with a space at either end, two spaces together, white space
+    other than a space, or an invisible character, and none ending in ".0" (a number).
+    """
+    return not (
+        joined == ""
+        or joined.startswith((" ", "\x00"))
+        or joined.endswith((" ", ".0", "\x00"))
+        or any(s in joined for s in ("  ", "\x00 ", " \x00", ".0\x00", "\x00\x00"))
+        or _SPACE_NOT_BLANK.search(joined)
+        or _INVISIBLE_NOT_NUL.search(joined)
+    )
+
+
+def _not_plain(values: np.ndarray[Any, Any]) -> list[int]:
+    """Positions of the cells that are not plain text reading as itself (see _PLAIN_TEXT).
+
+    A column of plain text is recognised at once, joined (a few searches of one string);
+    otherwise each cell is looked at.
+    """
+    if len(values) == 0:
+        return []
+    try:
+        joined = "\x00".join(values)
+    except TypeError:  # not all text
+        joined = None
+    if joined is not None and joined.count("\x00") == len(values) - 1 and _all_plain(joined):
+        return []
+    plain = _PLAIN_TEXT.fullmatch
+    return [
+        i
+        for i, v in enumerate(values)
+        if not (type(v) is str and plain(v) is not None and v[-2:] != ".0")
+    ]
+
+
 def _blank_one(v: object) -> bool:
     if is_missing(v):
         return True
@@ -261,11 +313,10 @@ def _blank_one(v: object) -> bool:
 
 
 def _blank_each(series: pd.Series) -> pd.Series:
-    plain = _PLAIN_TEXT.fullmatch
-    out = [
-        False if type(v) is str and plain(v) is not None else _blank_one(v)
-        for v in series.to_numpy(dtype=object)
-    ]
+    values = series.to_numpy(dtype=object)
+    out = np.zeros(len(values), dtype=bool)
+    for i in _not_plain(values):
+        out[i] = _blank_one(values[i])
     return pd.Series(out, index=series.index, dtype=bool)
 
 
@@ -289,12 +340,10 @@ def _text_one(v: object) -> str | None:
 
 
 def _text_each(series: pd.Series) -> pd.Series:
-    plain = _PLAIN_TEXT.fullmatch
-    # (text that reads as itself is kept as it is, without a call per cell)
-    out = [
-        v if type(v) is str and plain(v) is not None and v[-2:] != ".0" else _text_one(v)
-        for v in series.to_numpy(dtype=object)
-    ]
+    values = series.to_numpy(dtype=object)
+    out = values.copy()
+    for i in _not_plain(values):
+        out[i] = _text_one(values[i])
     return pd.Series(out, index=series.index, dtype=object)
 
 

@@ -147,6 +147,14 @@ def _parse_bool(v: object) -> bool | None:
 _WORD_CHARACTER = re.compile("[a-z0-9]")
 
 
+def _is_total_label(value: str) -> str:
+    """``"x"`` for a label whose words are a totals word, else ``"-"``."""
+    low = value.lower()
+    if "total" not in low and "sum" not in low:
+        return "-"
+    return "x" if _words(value) in TOTALS_WORDS else "-"
+
+
 def _words(value: str) -> str:
     """A cell folded for the totals test: lower case, punctuation as spaces (digits kept)."""
     return " ".join(re.sub(r"[^a-z0-9 ]+", " ", value.lower()).split())
@@ -297,7 +305,7 @@ class Rows:
                 self._totals[label] = self.none
             else:
                 ids = _distinct_strings(self.text(col.ROLE_ID), _total_words, "")
-                labels = _distinct_strings(self.text(label), _total_words, "")
+                labels = _distinct_strings(self.text(label), _is_total_label, "")
                 is_total = (ids == "x") | ((ids == "") & (labels == "x"))
                 self._totals[label] = pd.Series(is_total.astype(bool), index=self.frame.index)
         return self._totals[label]
