@@ -6,6 +6,7 @@ A test (tests/test_docs.py) fails while docs/errors.md and genai_aug._checks dis
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 
 from genai_aug._checks import CHECKS, EVERY_COLUMN
@@ -27,13 +28,18 @@ def section() -> str:
         "",
         "## Every check, in the order it runs",
         "",
-        "Validation is this table (`genai_aug._checks.CHECKS`), run top to bottom on each "
-        "sheet. An error sets its row aside (so does `totals-row`), and a check that "
-        "concerns only rows not yet set aside sees the rows set aside above it. Each "
-        "message is written for its row after `File '...', sheet '...', row n, column "
-        "'...': `; a name in braces is filled in from the row (`{column}` the column, "
-        "`{cell}` the cell as written, `{number}` the cell read as a number, `{why}` why "
-        "it is not one).",
+        textwrap.fill(
+            "Validation is this table (`genai_aug._checks.CHECKS`), run top to bottom on each "
+            "sheet. An error sets its row aside (so does `totals-row`), and a check that "
+            "concerns only rows not yet set aside sees the rows set aside above it. Each "
+            "message is written for its row after `File '...', sheet '...', row n, column "
+            "'...': `; a name in braces is filled in from the row (`{column}` the column, "
+            "`{cell}` the cell as written, `{number}` the cell read as a number, `{why}` why "
+            "it is not one).",
+            width=92,
+            break_long_words=False,
+            break_on_hyphens=False,
+        ),
         "",
         "| # | code | severity | sheet | column | message |",
         "|---:|---|---|---|---|---|",

@@ -216,7 +216,8 @@ class Rows:
         self.checkable = ~self.bad
         """The rows no row check set aside (validate sets it before the checks of hours)."""
         self.flagged: dict[tuple[str, str], pd.Series] = {}
-        self._texts: dict[str, pd.Series] = dict(texts or {})
+        self.texts: dict[str, pd.Series] = dict(texts or {})
+        """The columns read as text so far (see :meth:`text`)."""
         self._numbers: dict[str, ParsedNumbers] = {}
         self._totals: dict[str, pd.Series] = {}
 
@@ -242,9 +243,9 @@ class Rows:
 
     def text(self, name: str) -> pd.Series:
         """Cells as text: invisibles removed, spaces folded, blanks missing."""
-        if name not in self._texts:
-            self._texts[name] = text(self.raw(name))
-        return self._texts[name]
+        if name not in self.texts:
+            self.texts[name] = text(self.raw(name))
+        return self.texts[name]
 
     def blank(self, name: str) -> pd.Series:
         """True on each empty cell of a column that is there (False if it is absent)."""

@@ -19,6 +19,7 @@ from genai_aug import _columns as col
 from genai_aug._checks import (
     ANY_SHEET,
     EVERY_COLUMN,
+    FIELDS,
     HOURS_CHECKS,
     ROLE_CHECKS,
     SCREENING,
@@ -78,8 +79,6 @@ def _record(log: IssueLog, rows: Rows, check: Check, column: str | None, idx: np
     table = rows.table
     names = check.fields
     if names:
-        from genai_aug._checks import FIELDS
-
         columns = [FIELDS[name](rows, column or "", idx) for name in names]
         template = check.template
         texts = [
@@ -103,10 +102,10 @@ def _record(log: IssueLog, rows: Rows, check: Check, column: str | None, idx: np
     )
 
 
-def _set_aside(rows: Rows, opts: ValidationOptions) -> tuple[RawTable, int, dict[str, pd.Series]]:
-    """The sheet without the rows screening set aside (totals rows), and how many they were."""
+def _set_aside(rows: Rows) -> tuple[RawTable, int, dict[str, pd.Series]]:
+    """The sheet without the totals rows, how many they were, and the kept rows' texts."""
     keep = ~rows.bad.to_numpy()
-    texts = {name: s[keep].reset_index(drop=True) for name, s in rows._texts.items()}
+    texts = {name: s[keep].reset_index(drop=True) for name, s in rows.texts.items()}
     if keep.all():
         return rows.table, 0, texts
     kept = rows.frame[keep].reset_index(drop=True)
@@ -186,7 +185,7 @@ def validate(
     for table in (roles_table, tasks_table):
         rows = Rows(replace(table, missing_columns=()), opts)  # screening sets no row aside
         run_checks(SCREENING, rows, log)
-        screened.append(_set_aside(rows, opts))
+        screened.append(_set_aside(rows))
     (roles_kept, role_totals, role_texts), (tasks_kept, task_totals, task_texts) = screened
     roles_table = replace(roles_kept, missing_columns=roles_table.missing_columns)
     tasks_table = replace(tasks_kept, missing_columns=tasks_table.missing_columns)
