@@ -53,6 +53,29 @@ def test_errors_doc_lists_every_issue_code_with_an_example_and_a_fix() -> None:
         assert len(cells) == 4 and cells[1] and len(cells[2]) > 20 and len(cells[3]) > 10, code
 
 
+def test_errors_doc_shows_every_check_as_validation_runs_it() -> None:
+    """docs/errors.md holds the table of checks as scripts/docs_errors.py writes it from the code.
+
+    Every check's code, severity, sheet, column and message template, in the order they run,
+    and every code raised outside the checks; rerun the script after changing a check.
+    """
+    import importlib.util
+
+    from genai_aug._checks import CHECKS
+
+    spec = importlib.util.spec_from_file_location(
+        "docs_errors", ROOT / "scripts" / "docs_errors.py"
+    )
+    assert spec is not None and spec.loader is not None
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    doc = (ROOT / "docs" / "errors.md").read_text(encoding="utf-8")
+    assert script.section() in doc, "run python scripts/docs_errors.py"
+    for check in CHECKS:
+        assert f"| `{check.code}` | {check.severity}" in doc, check.code
+        assert check.template.replace("|", "\\|") in doc, check.code
+
+
 def test_getting_started_runs_from_top_to_bottom(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """Every python block of docs/getting-started.md runs, in order, in one namespace.
 

@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -166,6 +166,27 @@ class ParsedNumbers:
 
 def parse_numbers(series: pd.Series, kind: NumberKind = "count") -> ParsedNumbers:
     """Parse cells as numbers (each distinct cell once), keeping why each bad cell is bad."""
+    cells = series.to_numpy(dtype=object)
+    if len(cells) and {type(v) for v in cells} <= {float}:
+        # plain floats (no PercentCell): NaN is blank, infinity is not a finite number
+        floats = cells.astype("float64")
+        inf = np.isinf(floats)
+        return ParsedNumbers(
+            pd.Series(np.where(inf, np.nan, floats), index=series.index, dtype="float64"),
+            pd.Series(np.where(inf, "not-finite", ""), index=series.index, dtype=object),
+            pd.Series("", index=series.index, dtype=object),
+        )
+    if len(series) and pd.api.types.infer_dtype(series, skipna=True) == "string":
+        # text and blanks (as CSV files are read): the distinct cells, found at C speed (all
+        # blanks are one value, and every blank reads the same)
+        codes, uniques = pd.factorize(series.to_numpy(dtype=object), use_na_sentinel=False)
+        done = [parse_number(u, kind) for u in uniques]
+        take = np.asarray(codes)
+        return ParsedNumbers(
+            pd.Series(np.array([d[0] for d in done], dtype="float64")[take], index=series.index),
+            pd.Series(np.array([d[1] for d in done], dtype=object)[take], index=series.index),
+            pd.Series(np.array([d[2] for d in done], dtype=object)[take], index=series.index),
+        )
     cache: dict[tuple[type, object], tuple[float, str, str]] = {}
     parsed = []
     for v in series.to_numpy(dtype=object):
@@ -236,13 +257,67 @@ def per_distinct(series: pd.Series, func: Callable[[pd.Series], pd.Series]) -> p
     return pd.Series(table[codes], index=series.index, dtype=object)
 
 
-def _blank_each(series: pd.Series) -> pd.Series:
-    def blank(v: object) -> bool:
-        if is_missing(v):
-            return True
-        return isinstance(v, str) and not remove_invisible(v).strip()
+# Text that reads as itself: words of visible characters, one space between them. (Python's
+# ``\s`` and ``str.split`` agree on what white space is.)
+_PLAIN_TEXT = re.compile(
+    "[^\\s" + INVISIBLE.pattern[1:-1] + "]+(?: [^\\s" + INVISIBLE.pattern[1:-1] + "]+)*"
+)
 
-    return series.map(blank).astype(bool)
+
+_SPACE_NOT_BLANK = re.compile(r"[^\S ]")
+_INVISIBLE_NOT_NUL = re.compile(INVISIBLE.pattern.replace("\x00-", "\x01-", 1))
+
+
+def _all_plain(joined: str) -> bool:
+    """Whether texts joined by NUL are each plain text that reads as itself.
+
+    No text empty, none with a space at either end, two spaces together, white space
+    other than a space, or an invisible character, and none ending in ".0" (a number).
+    """
+    return not (
+        joined == ""
+        or joined.startswith((" ", "\x00"))
+        or joined.endswith((" ", ".0", "\x00"))
+        or any(s in joined for s in ("  ", "\x00 ", " \x00", ".0\x00", "\x00\x00"))
+        or _SPACE_NOT_BLANK.search(joined)
+        or _INVISIBLE_NOT_NUL.search(joined)
+    )
+
+
+def _not_plain(values: np.ndarray[Any, Any]) -> list[int]:
+    """Positions of the cells that are not plain text reading as itself (see _PLAIN_TEXT).
+
+    A column of plain text is recognised at once, joined (a few searches of one string);
+    otherwise each cell is looked at.
+    """
+    if len(values) == 0:
+        return []
+    try:
+        joined = "\x00".join(values)
+    except TypeError:  # not all text
+        joined = None
+    if joined is not None and joined.count("\x00") == len(values) - 1 and _all_plain(joined):
+        return []
+    plain = _PLAIN_TEXT.fullmatch
+    return [
+        i
+        for i, v in enumerate(values)
+        if not (type(v) is str and plain(v) is not None and v[-2:] != ".0")
+    ]
+
+
+def _blank_one(v: object) -> bool:
+    if is_missing(v):
+        return True
+    return isinstance(v, str) and not remove_invisible(v).strip()
+
+
+def _blank_each(series: pd.Series) -> pd.Series:
+    values = series.to_numpy(dtype=object)
+    out = np.zeros(len(values), dtype=bool)
+    for i in _not_plain(values):
+        out[i] = _blank_one(values[i])
+    return pd.Series(out, index=series.index, dtype=bool)
 
 
 def blank(series: pd.Series) -> pd.Series:
@@ -250,21 +325,26 @@ def blank(series: pd.Series) -> pd.Series:
     return per_distinct(series, _blank_each).astype(bool)
 
 
-def _text_each(series: pd.Series) -> pd.Series:
-    def text(v: object) -> str | None:
-        if is_missing(v):
-            return None
-        if isinstance(v, Decimal | PercentCell):
-            v = float(v) if isinstance(v, PercentCell) else v
-        folded = " ".join(remove_invisible(str(v)).split())
-        if not folded:
-            return None
-        # Whole numbers read from a numeric cell ("101.0") are ids written as numbers.
-        if folded.endswith(".0") and folded[:-2].lstrip("-").isdigit():
-            return folded[:-2]
-        return folded
+def _text_one(v: object) -> str | None:
+    if is_missing(v):
+        return None
+    if isinstance(v, Decimal | PercentCell):
+        v = float(v) if isinstance(v, PercentCell) else v
+    folded = " ".join(remove_invisible(str(v)).split())
+    if not folded:
+        return None
+    # Whole numbers read from a numeric cell ("101.0") are ids written as numbers.
+    if folded.endswith(".0") and folded[:-2].lstrip("-").isdigit():
+        return folded[:-2]
+    return folded
 
-    return series.map(text).astype(object)
+
+def _text_each(series: pd.Series) -> pd.Series:
+    values = series.to_numpy(dtype=object)
+    out = values.copy()
+    for i in _not_plain(values):
+        out[i] = _text_one(values[i])
+    return pd.Series(out, index=series.index, dtype=object)
 
 
 def text(series: pd.Series) -> pd.Series:

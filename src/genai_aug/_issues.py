@@ -2,67 +2,48 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Iterable, Sequence
+from typing import Any, Final
 
 import pandas as pd
 
+from genai_aug._checks import CHECKS
 from genai_aug._columns import ISSUE_COLUMNS
 from genai_aug.errors import InventoryError, empty_issues
 
 SEVERITIES = ("error", "warning", "info")
 
-# Every issue code genai_aug can report; docs/input-format.md documents each (a test checks).
-ISSUE_CODES = frozenset(
-    {
-        "ambiguous-sheet",
-        "sheet-chosen",
-        "rows-unaccounted",
-        "hidden-row",
-        "implausible-fte",
-        "repeated-task",
-        "invisible-characters",
-        "tasks-not-used",
-        "csv-delimiter",
-        "csv-encoding",
-        "duplicate-column",
-        "duplicate-role-id",
-        "duplicate-task-id",
-        "file-too-large",
-        "empty-sheet",
-        "empty-task",
-        "file-not-found",
-        "fte-from-headcount",
-        "hours-exceed-contract",
-        "hours-not-listed",
-        "long-text",
-        "ignored-column",
-        "implausible-hours",
-        "implausible-percent",
-        "missing-column",
-        "missing-fte",
-        "missing-hours",
-        "missing-sheet",
-        "missing-tasks",
-        "missing-value",
-        "negative-value",
-        "no-rows",
-        "not-a-number",
-        "number-normalised",
-        "not-yes-no",
-        "role-rejected",
-        "role-without-tasks",
-        "suspicious-file",
-        "totals-row",
-        "unknown-band",
-        "unknown-category",
-        "unknown-role",
-        "unknown-staff-group",
-        "unreadable-file",
-        "unsupported-file",
-        "zero-hours",
-    }
-)
+RAISED_OUTSIDE_THE_CHECKS: Final[dict[str, str]] = {
+    # reading a file (genai_aug.loading, and the hostile-file guard genai_aug._guard)
+    "file-not-found": "loading: the path does not exist",
+    "unsupported-file": "loading: neither a workbook nor a CSV file",
+    "unreadable-file": "loading and the guard: a file that cannot be opened or parsed",
+    "file-too-large": "the guard: a file over the size limit",
+    "suspicious-file": "the guard: a zip bomb, a huge part, or XML entities",
+    "missing-tasks": "loading: a roles CSV or DataFrame given without its tasks",
+    "tasks-not-used": "loading: a workbook given with a separate tasks file",
+    "csv-encoding": "loading: a CSV file that is not UTF-8",
+    "csv-delimiter": "loading: a CSV file separated by something other than commas",
+    # finding the sheets and their headers (genai_aug.loading)
+    "missing-sheet": "loading: no roles or tasks sheet",
+    "ambiguous-sheet": "loading: two sheets could be the roles (or tasks) sheet",
+    "sheet-chosen": "loading: a hidden copy of a sheet was set aside, or read",
+    "rows-unaccounted": "loading: fewer rows read than the sheet's XML holds",
+    "empty-sheet": "loading: a sheet with nothing in it",
+    "missing-column": "loading: a required column not found",
+    "duplicate-column": "loading: two columns for one field",
+    "ignored-column": "loading: a column genai_aug does not read",
+    # validation, of a sheet as a whole (genai_aug.validating)
+    "no-rows": "validating: a sheet with a header row and no rows below it",
+}
+"""The codes raised by code other than the table of checks, and where.
+
+Every other code is a row of :data:`genai_aug._checks.CHECKS` (``unknown-category`` is
+also raised by scoring, for an inventory validated without the ruleset).
+"""
+
+ISSUE_CODES: Final = frozenset(RAISED_OUTSIDE_THE_CHECKS) | {c.code for c in CHECKS}
+"""Every issue code genai_aug can report; docs/errors.md documents each (a test checks)."""
 
 
 class IssueLog:
@@ -106,30 +87,85 @@ class IssueLog:
             }
         )
 
-    def _add(self, severity: str, args: tuple[Any, ...], where: dict[str, Any]) -> None:
-        if len(args) == 7 and not where:
-            # the older positional form (file, sheet, row, column, value, code, message),
-            # still used by scoring.py; new code names the location by keyword
-            file, sheet, row, column, value, code, message = args
-            where = {"file": file, "sheet": sheet, "row": row, "column": column, "value": value}
-            args = (code, message)
-        code, message = args
-        self.add(severity, code, message, **where)
+    def add_many(
+        self,
+        severity: str,
+        code: str,
+        messages: Sequence[str],
+        *,
+        file: str | None,
+        sheet: str | None,
+        rows: Sequence[int | None],
+        column: str | None,
+        values: Sequence[object],
+    ) -> None:
+        """Record one issue per message: one check's finding on many rows of one column."""
+        if severity not in SEVERITIES:
+            raise ValueError(f"severity must be one of {SEVERITIES}, got {severity!r}")
+        if code not in ISSUE_CODES:
+            raise ValueError(f"unknown issue code {code!r}: add it to ISSUE_CODES and the docs")
+        self._records.extend(
+            {
+                "file": file,
+                "sheet": sheet,
+                "row": row,
+                "column": column,
+                "value": None if value is None else _show(value),
+                "code": code,
+                "severity": severity,
+                "message": message,
+            }
+            for message, row, value in zip(messages, rows, values, strict=True)
+        )
 
-    def error(self, *args: Any, **where: Any) -> None:
+    def error(
+        self,
+        code: str,
+        message: str,
+        *,
+        file: str | None = None,
+        sheet: str | None = None,
+        row: int | None = None,
+        column: str | None = None,
+        value: object = None,
+    ) -> None:
         """Record an error (the row or file cannot be used as it is).
 
         ``log.error("missing-value", message, file=..., sheet=..., row=..., column=...)``.
         """
-        self._add("error", args, where)
+        self.add(
+            "error", code, message, file=file, sheet=sheet, row=row, column=column, value=value
+        )
 
-    def warning(self, *args: Any, **where: Any) -> None:
+    def warning(
+        self,
+        code: str,
+        message: str,
+        *,
+        file: str | None = None,
+        sheet: str | None = None,
+        row: int | None = None,
+        column: str | None = None,
+        value: object = None,
+    ) -> None:
         """Record a warning (the run goes on; the analyst should look)."""
-        self._add("warning", args, where)
+        self.add(
+            "warning", code, message, file=file, sheet=sheet, row=row, column=column, value=value
+        )
 
-    def info(self, *args: Any, **where: Any) -> None:
+    def info(
+        self,
+        code: str,
+        message: str,
+        *,
+        file: str | None = None,
+        sheet: str | None = None,
+        row: int | None = None,
+        column: str | None = None,
+        value: object = None,
+    ) -> None:
         """Record a note (something was normalised or ignored, as documented)."""
-        self._add("info", args, where)
+        self.add("info", code, message, file=file, sheet=sheet, row=row, column=column, value=value)
 
     def extend(self, records: Iterable[dict[str, Any]]) -> None:
         """Append already-built issue records."""

@@ -22,12 +22,12 @@ from genai_aug.aggregating import (
     Assumptions,
     aggregate_hours,
 )
+from genai_aug.inventory import ErrorMode, Inventory
 from genai_aug.loading import load_inventory
 from genai_aug.result import METADATA_FILE, OUTPUT_FILES, Result, safe_for_spreadsheets
 from genai_aug.rules import RulesetLike, as_ruleset
 from genai_aug.scenarios import Scenario, ScenarioSet, load_scenarios
 from genai_aug.scoring import score_tasks_with_evidence
-from genai_aug.validating import ErrorMode, Inventory
 
 __all__ = ["METADATA_FILE", "OUTPUT_FILES", "Result", "run", "safe_for_spreadsheets"]
 

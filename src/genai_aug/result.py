@@ -21,9 +21,9 @@ import pandas as pd
 from genai_aug import __version__, _summary
 from genai_aug import _columns as col
 from genai_aug.aggregating import Assumptions, ScenarioResults
+from genai_aug.inventory import Inventory
 from genai_aug.rollup import AREA_LEVELS
 from genai_aug.rules import Ruleset
-from genai_aug.validating import Inventory
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure

@@ -39,8 +39,8 @@ import pandas as pd
 from genai_aug import _columns as col
 from genai_aug._matching import main_clause, normalise_text, term_literals, terms_source
 from genai_aug.errors import ArgumentTypeError, InventoryError
+from genai_aug.inventory import Inventory
 from genai_aug.rules import EXPOSURES, Rule, Ruleset, RulesetLike, as_ruleset
-from genai_aug.validating import Inventory
 
 UNCLASSIFIED = "unclassified"
 OVERRIDE_RULE = "analyst_override"
@@ -743,15 +743,15 @@ def _apply_overrides(
                 col.CATEGORY_OVERRIDE,
             )
             log.error(
-                row[col.SOURCE_FILE],
-                row[col.SOURCE_SHEET],
-                int(row[col.SOURCE_ROW]),
-                col.CATEGORY_OVERRIDE,
-                row[col.CATEGORY_OVERRIDE],
                 "unknown-category",
                 f"{location}: unknown "
                 f"category '{row[col.CATEGORY_OVERRIDE]}'; expected one of the "
                 f"ruleset's categories ({choices}). Fix the override or leave it blank.",
+                file=row[col.SOURCE_FILE],
+                sheet=row[col.SOURCE_SHEET],
+                row=int(row[col.SOURCE_ROW]),
+                column=col.CATEGORY_OVERRIDE,
+                value=row[col.CATEGORY_OVERRIDE],
             )
         raise InventoryError(log.to_frame())
     mask = resolved.notna()

@@ -1,0 +1,957 @@
+"""The checks validation runs, one row each: what is flagged, where, and what it says.
+
+This module is the table a reviewer reads to know what genai_aug checks in an
+inventory. Each :class:`Check` names its issue ``code``, ``severity``, ``sheet`` and
+``column``; its ``test`` is vectorised over the whole sheet (True on each row to flag);
+its ``message`` is the sentence written for a flagged row, with ``{fields}`` filled in
+from that row (see :data:`FIELDS`). :mod:`genai_aug.validating` runs the table in
+order: an error sets its row aside, and a check that asks for ``~r.bad`` sees the rows
+set aside by the checks above it. The issue codes (:data:`genai_aug._issues.ISSUE_CODES`)
+and the table in ``docs/errors.md`` are derived from this table.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import string
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any, Final, Literal
+
+import numpy as np
+import pandas as pd
+
+from genai_aug import _columns as col
+from genai_aug._cells import (
+    INVISIBLE,
+    WHY_NOT_A_NUMBER,
+    NumberKind,
+    ParsedNumbers,
+    blank,
+    parse_numbers,
+    show_cell,
+    text,
+)
+from genai_aug._matching import MAX_TEXT_CHARS
+from genai_aug._raw import RawTable
+from genai_aug._reference import BANDS, canonical_band, canonical_staff_group, suggest_staff_groups
+from genai_aug.inventory import ValidationOptions
+
+Severity = Literal["error", "warning", "info"]
+
+MAX_HOURS_PER_WEEK = 168.0
+MAX_STAFF = 10_000_000.0
+"""Largest FTE or headcount of one role: more than the whole NHS employs."""
+HOURS_NOT_LISTED_SLACK = 0.05
+"""Task hours this far under the contracted hours (rounding) raise no 'hours-not-listed'."""
+TOTALS_WORDS = frozenset({"total", "totals", "grand total", "sub total", "subtotal", "sum"})
+"""A role id (or, with no id, a title or task) that says the row is the sheet's own total."""
+
+NUMBER_KINDS: dict[str, NumberKind] = {
+    col.HOURS_PER_WEEK: "hours",
+    col.CONTRACTED_HOURS: "hours",
+    col.PERCENT_OF_TIME: "percent",
+    col.FTE: "fraction",
+    col.HEADCOUNT: "count",
+}
+"""How each numeric column reads durations and percent-formatted cells."""
+_TRUE = {"true", "yes", "y", "1", "t", "x"}
+_FALSE = {"false", "no", "n", "0", "f", ""}
+
+ANY_SHEET: Final = "any"
+EVERY_COLUMN: Final = "*"
+"""A check of each column of the sheet (other than provenance), one issue per cell."""
+
+CONSTANTS: Final[dict[str, object]] = {
+    "max_hours": MAX_HOURS_PER_WEEK,
+    "max_staff": MAX_STAFF,
+    "max_text": MAX_TEXT_CHARS,
+    "medical_grades": ", ".join(BANDS[12:16]),
+}
+"""Fixed values a message may name; the docs show them filled in."""
+
+
+@dataclass(frozen=True)
+class Check:
+    """One check of the table: the issue it raises, where, when, and what it says.
+
+    ``test(r, column)`` returns, for the sheet's rows ``r`` (a :class:`Rows`), True on
+    each row to flag; ``message`` is a :meth:`str.format` template whose fields are
+    :data:`CONSTANTS` or :data:`FIELDS`, filled in for the flagged rows only. Errors set
+    their rows aside (``rejects``); so does ``totals-row``, a warning.
+    """
+
+    code: str
+    severity: Severity
+    sheet: str
+    """``roles``, ``tasks`` or ``any``."""
+    column: str | None
+    """The cell flagged: a canonical column, :data:`EVERY_COLUMN`, or None for the row."""
+    test: Callable[[Rows, str], Any]
+    message: str
+    sets_aside: bool | None = None
+    """Whether a flagged row is left out of the inventory (default: errors are)."""
+
+    @property
+    def rejects(self) -> bool:
+        return self.severity == "error" if self.sets_aside is None else self.sets_aside
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        """The names the message fills in per row (constants excluded)."""
+        names = (f for _, f, _, _ in string.Formatter().parse(self.message) if f)
+        return tuple(dict.fromkeys(n for n in names if n not in CONSTANTS))
+
+    @cached_property
+    def template(self) -> str:
+        """The message with :data:`CONSTANTS` filled in: what the docs show."""
+        return fill_constants(self.message)
+
+
+def fill_constants(template: str) -> str:
+    """``template`` with the fields named in :data:`CONSTANTS` formatted in place."""
+    out = []
+    for literal, name, spec, conversion in string.Formatter().parse(template):
+        out.append(literal.replace("{", "{{").replace("}", "}}"))
+        if name is None:
+            continue
+        if name in CONSTANTS:
+            value: object = CONSTANTS[name]
+            value = repr(value) if conversion == "r" else value
+            out.append(format(value, spec or ""))
+        else:
+            conv = f"!{conversion}" if conversion else ""
+            out.append("{" + name + conv + (f":{spec}" if spec else "") + "}")
+    return "".join(out)
+
+
+# --------------------------------------------------------------------------- the sheet's rows
+
+
+def _parse_bool(v: object) -> bool | None:
+    if isinstance(v, bool | np.bool_):
+        return bool(v)
+    if isinstance(v, int | float) and v in (0, 1):
+        return bool(v)
+    if isinstance(v, str):
+        key = v.strip().lower()
+        if key in _TRUE:
+            return True
+        if key in _FALSE:
+            return None if key == "" else False
+    return None
+
+
+_WORD_CHARACTER = re.compile("[a-z0-9]")
+
+
+def _is_total_label(value: str) -> str:
+    """``"x"`` for a label whose words are a totals word, else ``"-"``."""
+    low = value.lower()
+    if "total" not in low and "sum" not in low:
+        return "-"
+    return "x" if _words(value) in TOTALS_WORDS else "-"
+
+
+def _words(value: str) -> str:
+    """A cell folded for the totals test: lower case, punctuation as spaces (digits kept)."""
+    return " ".join(re.sub(r"[^a-z0-9 ]+", " ", value.lower()).split())
+
+
+def _total_words(value: str) -> str:
+    """``"x"`` for a cell whose words are a totals word, ``""`` for one with no words, else "-".
+
+    Digits are kept: "SUM1" and "Total-2" are ids, not totals; "Total:" is a total.
+    Every totals word holds "total" or "sum", so a cell without either is only asked
+    whether it has a word at all.
+    """
+    low = value.lower()
+    if "total" not in low and "sum" not in low:
+        return "-" if _WORD_CHARACTER.search(low) else ""
+    words = _words(value)
+    return "x" if words in TOTALS_WORDS else ("-" if words else "")
+
+
+def _distinct_strings(series: pd.Series, func: Callable[[str], object], other: object) -> Any:
+    """``func`` of each distinct text cell (``other`` for every other cell), as an array.
+
+    Only right for a ``func`` of text: a non-text cell is never passed, so factorizing
+    (which treats 1, 1.0 and True as one value) cannot mix text with anything else.
+    """
+    values = series.to_numpy(dtype=object)
+    try:
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    except TypeError:  # an unhashable cell (a list in a DataFrame)
+        return np.array([func(v) if isinstance(v, str) else other for v in values], dtype=object)
+    done = [func(u) if isinstance(u, str) else other for u in uniques]
+    table = np.array([*done, other], dtype=object)  # code -1 (missing) takes the last
+    return table[codes]
+
+
+class Rows:
+    """One sheet's rows as the checks see them: raw cells and what they read as.
+
+    Everything is computed once, for the whole sheet, when a check first asks;
+    ``bad`` is the rows set aside so far (every row, when a required column is
+    missing: loading has reported the column).
+    """
+
+    def __init__(
+        self,
+        table: RawTable,
+        opts: ValidationOptions,
+        roles: Rows | None = None,
+        texts: dict[str, pd.Series] | None = None,
+    ) -> None:
+        self.table = table
+        self.frame = table.frame
+        self.opts = opts
+        self.roles = roles
+        """For the tasks sheet: the roles sheet's rows."""
+        self.tasks: Rows | None = None
+        """For the roles sheet, once the tasks are checked: the tasks sheet's rows."""
+        self.bad = pd.Series(bool(table.missing_columns), index=self.frame.index)
+        self.checkable = ~self.bad
+        """The rows no row check set aside (validate sets it before the checks of hours)."""
+        self.flagged: dict[tuple[str, str], pd.Series] = {}
+        self.texts: dict[str, pd.Series] = dict(texts or {})
+        """The columns read as text so far (see :meth:`text`)."""
+        self._numbers: dict[str, ParsedNumbers] = {}
+        self._totals: dict[str, pd.Series] = {}
+
+    # --- cells ---------------------------------------------------------------------------
+
+    def present(self, name: str) -> bool:
+        return name in self.frame.columns
+
+    def raw(self, name: str) -> pd.Series:
+        """The cells of ``name`` as read (all None when the column is absent)."""
+        if name in self.frame.columns:
+            return self.frame[name]
+        return pd.Series([None] * len(self.frame), index=self.frame.index, dtype=object)
+
+    def cells(self, name: str | None, idx: np.ndarray) -> Sequence[object]:
+        """The raw cells of ``name`` at positions ``idx`` (None when absent)."""
+        if name is None or name not in self.frame.columns:
+            return [None] * len(idx)
+        series = self.frame[name]
+        if series.dtype == object:
+            return list(series.to_numpy()[idx])
+        return [series.iat[i] for i in idx]
+
+    def text(self, name: str) -> pd.Series:
+        """Cells as text: invisibles removed, spaces folded, blanks missing."""
+        if name not in self.texts:
+            self.texts[name] = text(self.raw(name))
+        return self.texts[name]
+
+    def blank(self, name: str) -> pd.Series:
+        """True on each empty cell of a column that is there (False if it is absent)."""
+        if not self.present(name):
+            return pd.Series(False, index=self.frame.index)
+        return blank(self.raw(name))
+
+    def merged(self, name: str) -> pd.Series:
+        """True on each cell a merged range covers (other than its first)."""
+        merged = {row for row, column in self.table.merged_cells if column == name}
+        return self.frame[col.SOURCE_ROW].isin(merged) if merged else self.none
+
+    @cached_property
+    def none(self) -> pd.Series:
+        return pd.Series(False, index=self.frame.index)
+
+    def parsed(self, name: str) -> ParsedNumbers:
+        if name not in self._numbers:
+            self._numbers[name] = parse_numbers(self.raw(name), NUMBER_KINDS.get(name, "count"))
+        return self._numbers[name]
+
+    def number(self, name: str) -> pd.Series:
+        """The column read as numbers (NaN where blank or not a number)."""
+        return self.parsed(name).numbers
+
+    def not_a_number(self, name: str) -> pd.Series:
+        return self.parsed(name).bad
+
+    def normalised(self, name: str, how: str | None = None) -> pd.Series:
+        """Cells read by a documented normalisation (``how``: "duration", or any other)."""
+        reading = self.parsed(name).normalisation
+        if how == "duration":
+            return reading == "duration"
+        return (reading != "") & (reading != "duration")
+
+    @cached_property
+    def hidden(self) -> pd.Series:
+        if not self.table.hidden_rows:
+            return self.none
+        return self.frame[col.SOURCE_ROW].isin(self.table.hidden_rows)
+
+    def has_invisible(self, name: str) -> pd.Series:
+        cells = self.frame[name]
+        values = cells.to_numpy(dtype=object)
+        try:
+            joined = "".join(values)
+        except TypeError:  # not all text
+            joined = "".join(v for v in values if isinstance(v, str))
+        if not INVISIBLE.search(joined):  # one search of the whole column, usually enough
+            return self.none
+        found = _distinct_strings(cells, lambda v: INVISIBLE.search(v) is not None, False)
+        return pd.Series(found.astype(bool), index=self.frame.index)
+
+    def totals(self, label: str) -> pd.Series:
+        """Rows that are the sheet's own totals: "Total" as the id, or with no id as ``label``."""
+        if label not in self._totals:
+            if self.frame.empty:
+                self._totals[label] = self.none
+            else:
+                ids = _distinct_strings(self.text(col.ROLE_ID), _total_words, "")
+                labels = _distinct_strings(self.text(label), _is_total_label, "")
+                is_total = (ids == "x") | ((ids == "") & (labels == "x"))
+                self._totals[label] = pd.Series(is_total.astype(bool), index=self.frame.index)
+        return self._totals[label]
+
+    # --- what the rows read as -------------------------------------------------------------
+
+    @cached_property
+    def id(self) -> pd.Series:
+        return self.text(col.ROLE_ID)
+
+    @cached_property
+    def task(self) -> pd.Series:
+        return self.text(col.TASK)
+
+    @cached_property
+    def group_text(self) -> pd.Series:
+        return self.text(col.STAFF_GROUP)
+
+    @cached_property
+    def staff_group(self) -> pd.Series:
+        lookup = {v: canonical_staff_group(v) for v in self.group_text.dropna().unique()}
+        return self.group_text.map(lookup, na_action="ignore")
+
+    @cached_property
+    def band_text(self) -> pd.Series:
+        return self.text(col.BAND)
+
+    @cached_property
+    def band(self) -> pd.Series:
+        lookup = {v: canonical_band(v) for v in self.band_text.dropna().unique()}
+        return self.band_text.map(lookup, na_action="ignore")
+
+    @cached_property
+    def fte(self) -> pd.Series:
+        return self.number(col.FTE)
+
+    @cached_property
+    def headcount(self) -> pd.Series:
+        return self.number(col.HEADCOUNT)
+
+    @cached_property
+    def contracted(self) -> pd.Series:
+        """A role's contracted hours (the default where blank); a task's, from its role."""
+        if self.roles is None:
+            return self.number(col.CONTRACTED_HOURS).fillna(self.opts.default_contracted_hours)
+        roles = pd.DataFrame({col.ROLE_ID: self.roles.id, "h": self.roles.contracted})
+        per_role = roles.drop_duplicates(col.ROLE_ID).set_index(col.ROLE_ID)["h"]
+        return self.id.map(per_role).astype("float64")
+
+    @cached_property
+    def percent(self) -> pd.Series:
+        return self.number(col.PERCENT_OF_TIME)
+
+    @cached_property
+    def hours(self) -> pd.Series:
+        """Hours per week, as given or as a percentage of the role's contracted hours."""
+        given = self.number(col.HOURS_PER_WEEK)
+        from_pct = given.isna() & self.percent.notna() & ~self.not_a_number(col.HOURS_PER_WEEK)
+        return given.where(~from_pct, self.percent / 100.0 * self.contracted)
+
+    @cached_property
+    def facing(self) -> pd.Series:
+        """Yes/no cells as booleans (missing where blank or not yes/no)."""
+        if not self.present(col.PATIENT_FACING):
+            return pd.Series(pd.NA, index=self.frame.index, dtype="boolean")
+        cells = self.raw(col.PATIENT_FACING)
+        if pd.api.types.infer_dtype(cells, skipna=True) == "string":  # each text once
+            codes, uniques = pd.factorize(cells.to_numpy(dtype=object), use_na_sentinel=False)
+            read = np.array([_parse_bool(u) for u in uniques] + [None], dtype=object)
+            return pd.Series(read[codes], index=self.frame.index).astype("boolean")
+        return cells.map(_parse_bool).astype("boolean")
+
+    @cached_property
+    def override(self) -> pd.Series:
+        return self.text(col.CATEGORY_OVERRIDE)
+
+    @cached_property
+    def given_id(self) -> pd.Series:
+        """Task ids as given (missing where the sheet gives none)."""
+        return self.text(col.TASK_ID)
+
+    def first_row(self, key: pd.Series) -> pd.Series:
+        """The source row of the first row with the same ``key``."""
+        return self.frame[col.SOURCE_ROW].groupby(key).transform("first")
+
+    @cached_property
+    def first_row_of_id(self) -> pd.Series:
+        return self.first_row(self.id)
+
+    @cached_property
+    def first_row_of_task_id(self) -> pd.Series:
+        return self.first_row(self.given_id)
+
+    @cached_property
+    def copy_key(self) -> pd.Series:
+        """For a task with no id of its own: role, text, hours and the rest, as one key."""
+        candidates = ~self.bad & self.given_id.isna() & self.task.notna()
+        if candidates.sum() < 2:
+            return pd.Series(None, index=self.frame.index, dtype=object)
+        columns = (self.id, self.task, self.percent, self.override, self.hours, self.facing)
+        rows = candidates.to_numpy()
+        parts = [c[rows].astype(object).map(repr) for c in columns]
+        key = parts[0]
+        for part in parts[1:]:
+            key = key + "\x1f" + part
+        return key.reindex(self.frame.index)
+
+    @cached_property
+    def first_row_of_copy(self) -> pd.Series:
+        return self.first_row(self.copy_key)
+
+    # --- the hours of a role's tasks (after the tasks are checked) ----------------------
+
+    @cached_property
+    def task_hours(self) -> pd.Series:
+        assert self.tasks is not None
+        ok = ~self.tasks.bad
+        sums = self.tasks.hours[ok].groupby(self.tasks.id[ok]).sum()
+        return self.id.map(sums).fillna(0.0)
+
+    @cached_property
+    def gap(self) -> pd.Series:
+        return self.contracted.astype(float) - self.task_hours.astype(float)
+
+    def over_contract(self, share: float) -> pd.Series:
+        """Roles whose tasks' hours exceed their contracted hours by more than ``share``."""
+        return self.checkable & (self.task_hours > self.contracted * (1 + share) + 1e-9)
+
+    @cached_property
+    def has_tasks(self) -> pd.Series:
+        """Roles with a task on the tasks sheet (rejected ones too)."""
+        assert self.tasks is not None
+        return self.id.isin(set(self.tasks.id.dropna()))
+
+    @property
+    def tasks_usable(self) -> bool:
+        """Whether the tasks sheet has its required columns."""
+        assert self.tasks is not None
+        return not self.tasks.table.missing_columns
+
+    @cached_property
+    def has_rejected_task(self) -> pd.Series:
+        assert self.tasks is not None
+        return self.id.isin(set(self.tasks.id[self.tasks.bad].dropna()))
+
+    def ids_flagged(self, code: str, severity: str) -> set[object]:
+        mask = self.flagged.get((code, severity))
+        return set() if mask is None else set(self.id[mask])
+
+
+# --------------------------------------------------------------------------- fields
+
+
+def _field(name: str) -> Callable[[Rows, str, np.ndarray], Sequence[object]]:
+    """A field that is a named series of the rows (``r.<name>``), at the flagged rows."""
+
+    def get(r: Rows, column: str, idx: np.ndarray) -> Sequence[object]:
+        return list(getattr(r, name).to_numpy(dtype=object)[idx])
+
+    return get
+
+
+def _cached(func: Callable[[object], str]) -> Callable[[Sequence[object]], list[str]]:
+    """``func`` over values, each distinct value once (the hints can be slow)."""
+
+    def each(values: Sequence[object]) -> list[str]:
+        done: dict[object, str] = {}
+        return [done[v] if v in done else done.setdefault(v, func(v)) for v in values]
+
+    return each
+
+
+def _why(r: Rows, column: str, idx: np.ndarray) -> list[str]:
+    if r.table.kind == ROLES:
+        hint = "Enter a plain number."
+    else:
+        hint = "Enter a plain number of hours (e.g. 7.5)."
+    problems = r.parsed(column).problem.to_numpy(dtype=object)[idx]
+    return [f"{why}." if (why := WHY_NOT_A_NUMBER.get(str(p), "")) else hint for p in problems]
+
+
+def _closest(r: Rows, column: str, idx: np.ndarray) -> list[str]:
+    assert r.roles is not None
+    known = [str(k) for k in pd.Index(r.roles.id.dropna().unique())]
+
+    def closest(value: object) -> str:
+        close = difflib.get_close_matches(str(value), known, n=3)
+        return f" (closest: {', '.join(close)})" if close else ""
+
+    return _cached(closest)(list(r.id.to_numpy(dtype=object)[idx]))
+
+
+def _suggestions(r: Rows, column: str, idx: np.ndarray) -> list[str]:
+    def suggest(value: object) -> str:
+        return " or ".join(repr(s) for s in suggest_staff_groups(str(value)))
+
+    return _cached(suggest)(list(r.group_text.to_numpy(dtype=object)[idx]))
+
+
+def _did_you_mean(r: Rows, column: str, idx: np.ndarray) -> list[str]:
+    lowered = {k.lower(): k for pair in r.opts.categories for k in pair}
+
+    def hint(value: object) -> str:
+        close = difflib.get_close_matches(str(value).lower(), list(lowered), n=1)
+        return f" (did you mean '{lowered[close[0]]}'?)" if close else ""
+
+    return _cached(hint)(list(r.override.to_numpy(dtype=object)[idx]))
+
+
+FIELDS: Final[dict[str, Callable[[Rows, str, np.ndarray], Sequence[object]]]] = {
+    "column": lambda r, column, idx: [column] * len(idx),
+    "cell": lambda r, column, idx: [show_cell(v) for v in r.cells(column, idx)],
+    "raw": lambda r, column, idx: r.cells(column, idx),
+    "number": lambda r, column, idx: list(r.number(column).to_numpy()[idx]),
+    "as_read": lambda r, column, idx: list(r.text(column).to_numpy(dtype=object)[idx]),
+    "why": _why,
+    "length": lambda r, column, idx: [len(str(t)) for t in r.task.to_numpy(dtype=object)[idx]],
+    "closest": _closest,
+    "suggestions": _suggestions,
+    "did_you_mean": _did_you_mean,
+    "categories": lambda r, column, idx: [", ".join(c for c, _ in r.opts.categories)] * len(idx),
+    "tolerance": lambda r, column, idx: [r.opts.hours_tolerance] * len(idx),
+    "headcount": lambda r, column, idx: list(r.headcount.to_numpy()[idx]),
+    "task_hours": lambda r, column, idx: list(r.task_hours.to_numpy()[idx]),
+    "limit": lambda r, column, idx: list(r.contracted.to_numpy()[idx]),
+    "gap": lambda r, column, idx: list(r.gap.to_numpy()[idx]),
+    **{
+        name: _field(name)
+        for name in (
+            "id",
+            "group_text",
+            "band_text",
+            "given_id",
+            "override",
+            "first_row_of_id",
+            "first_row_of_task_id",
+            "first_row_of_copy",
+        )
+    },
+}
+"""How each message field is read for the flagged rows of a check of ``column``."""
+
+
+# --------------------------------------------------------------------------- the table
+
+ROLES, TASKS = col.ROLES_SHEET, col.TASKS_SHEET
+ERROR: Final = "error"
+WARNING: Final = "warning"
+
+
+def _missing_value(sheet: str, columns: tuple[str, ...], expected: str) -> tuple[Check, ...]:
+    """An empty required cell: one check for a cell a merge emptied, one for any other."""
+    merged = (
+        "'{column}' is empty because the cell is part of a merged range, and Excel keeps a "
+        f"merged range's value in its first cell only; expected {expected}. Unmerge the "
+        "cells and fill in every row."
+    )
+    plain = f"'{{column}}' is empty; expected {expected}. Fill it in."
+    if sheet == ROLES:
+        empty: Callable[[Rows, str], pd.Series] = lambda r, c: r.blank(c)  # noqa: E731
+    else:
+        empty = lambda r, c: r.text(c).isna() & r.present(c)  # noqa: E731
+    return tuple(
+        check
+        for c in columns
+        for check in (
+            Check("missing-value", ERROR, sheet, c, lambda r, c: empty(r, c) & r.merged(c), merged),
+            Check("missing-value", ERROR, sheet, c, lambda r, c: empty(r, c) & ~r.merged(c), plain),
+        )
+    )
+
+
+def _numbers(sheet: str, columns: tuple[str, ...]) -> tuple[Check, ...]:
+    """Every numeric column: a number, read as written or by a documented normalisation, ≥ 0.
+
+    Only the hours columns read a duration (``36:00``) as a number; elsewhere it is not one.
+    """
+    return tuple(
+        check
+        for c in columns
+        for check in (
+            Check(
+                "not-a-number",
+                ERROR,
+                sheet,
+                c,
+                lambda r, c: r.not_a_number(c),
+                "'{column}' must be a number, got {cell}; {why}",
+            ),
+            *(
+                (
+                    Check(
+                        "number-normalised",
+                        WARNING,
+                        sheet,
+                        c,
+                        lambda r, c: r.normalised(c, "duration"),
+                        "read the duration {cell} as {number:g} hours in '{column}'. Check the "
+                        "figure, and enter plain numbers of hours.",
+                    ),
+                )
+                if NUMBER_KINDS[c] == "hours"
+                else ()
+            ),
+            Check(
+                "number-normalised",
+                WARNING,
+                sheet,
+                c,
+                lambda r, c: r.normalised(c),
+                "read {cell} as {number:g} in '{column}' (a unit or a decimal comma was "
+                "dropped). Check the figure, and enter plain numbers.",
+            ),
+            Check(
+                "negative-value",
+                ERROR,
+                sheet,
+                c,
+                lambda r, c: r.number(c) < 0,
+                "'{column}' must be ≥ 0, got {number:g}.",
+            ),
+        )
+    )
+
+
+_TOTALS = (
+    "a totals row, left out: genai_aug adds up the rows itself, and counting this row would "
+    "count its hours twice. Delete it from the sheet to silence this."
+)
+
+SCREENING: Final[tuple[Check, ...]] = (
+    Check(
+        "hidden-row",
+        WARNING,
+        ANY_SHEET,
+        None,
+        lambda r, c: r.hidden,
+        "the row is hidden in Excel (filtered out, or hidden by hand) but is read and scored "
+        "like every other row. Delete it if it should not count; unhide it to check it.",
+    ),
+    Check(
+        "invisible-characters",
+        WARNING,
+        ANY_SHEET,
+        EVERY_COLUMN,
+        lambda r, c: r.has_invisible(c),
+        "{cell} holds characters that show as nothing (zero-width spaces, direction marks, "
+        "control characters); they were removed, so it is read as {as_read!r}. Retype the "
+        "cell to be sure.",
+    ),
+    Check(
+        "totals-row",
+        WARNING,
+        ROLES,
+        col.ROLE_ID,
+        lambda r, c: r.totals(col.ROLE_TITLE) & r.present(c),
+        _TOTALS,
+        sets_aside=True,
+    ),
+    Check(
+        "totals-row",
+        WARNING,
+        ROLES,
+        col.ROLE_TITLE,
+        lambda r, c: r.totals(c) & (not r.present(col.ROLE_ID)),
+        _TOTALS,
+        sets_aside=True,
+    ),
+    Check(
+        "totals-row",
+        WARNING,
+        TASKS,
+        col.ROLE_ID,
+        lambda r, c: r.totals(col.TASK) & r.present(c),
+        _TOTALS,
+        sets_aside=True,
+    ),
+    Check(
+        "totals-row",
+        WARNING,
+        TASKS,
+        col.TASK,
+        lambda r, c: r.totals(c) & (not r.present(col.ROLE_ID)),
+        _TOTALS,
+        sets_aside=True,
+    ),
+)
+"""Run on each sheet as read; totals rows are then set aside, before the row checks."""
+
+ROLE_CHECKS: Final[tuple[Check, ...]] = (
+    *_missing_value(ROLES, col.REQUIRED_ROLE_COLUMNS, "a value for every role"),
+    Check(
+        "duplicate-role-id",
+        ERROR,
+        ROLES,
+        col.ROLE_ID,
+        lambda r, c: r.id.notna() & r.id.duplicated(keep="first"),
+        "role id '{id}' already used at row {first_row_of_id}; expected each role id once. "
+        "Give this role its own id or merge the rows.",
+    ),
+    Check(
+        "unknown-staff-group",
+        ERROR,
+        ROLES,
+        col.STAFF_GROUP,
+        lambda r, c: r.group_text.notna() & r.staff_group.isna(),
+        "unknown staff group '{group_text}'; expected one of the NHS Workforce Statistics "
+        "groups. Did you mean {suggestions}?",
+    ),
+    Check(
+        "unknown-band",
+        WARNING,
+        ROLES,
+        col.BAND,
+        lambda r, c: r.band_text.notna() & r.band.isna(),
+        "pay band or grade '{band_text}' not recognised, kept as written; expected an Agenda "
+        "for Change band (e.g. 'Band 5', '8a') or a medical grade ({medical_grades}, ...).",
+    ),
+    *_numbers(ROLES, (col.FTE, col.HEADCOUNT, col.CONTRACTED_HOURS)),
+    Check(
+        "implausible-hours",
+        ERROR,
+        ROLES,
+        col.CONTRACTED_HOURS,
+        lambda r, c: (r.number(c) <= 0) | (r.number(c) > MAX_HOURS_PER_WEEK),
+        "contracted hours must be more than 0 and at most {max_hours:g} a week, got "
+        "{number:g}. A whole-time post is usually 37.5 (40 for doctors).",
+    ),
+    *(
+        Check(
+            "implausible-fte",
+            ERROR,
+            ROLES,
+            c,
+            lambda r, c: r.number(c) > MAX_STAFF,
+            "'{column}' must be at most {max_staff:,.0f} (more staff than the whole NHS), got "
+            "{number:g}. Enter the role's whole-time equivalents.",
+        )
+        for c in (col.FTE, col.HEADCOUNT)
+    ),
+    Check(
+        "missing-fte",
+        ERROR,
+        ROLES,
+        col.FTE,
+        lambda r, c: (
+            r.fte.isna()
+            & r.headcount.isna()
+            & ~r.not_a_number(col.FTE)
+            & ~r.not_a_number(col.HEADCOUNT)
+        ),
+        "neither FTE nor headcount given; expected the role's whole-time equivalents "
+        "(FTE/WTE). Fill in FTE.",
+    ),
+    Check(
+        "fte-from-headcount",
+        WARNING,
+        ROLES,
+        col.FTE,
+        lambda r, c: r.fte.isna() & r.headcount.notna() & ~r.not_a_number(col.FTE),
+        "FTE missing, so headcount {headcount:g} is used as FTE (as if everyone worked full "
+        "time: an upper bound). Fill in FTE for a true figure.",
+    ),
+)
+"""The roles sheet, row by row."""
+
+TASK_CHECKS: Final[tuple[Check, ...]] = (
+    *_missing_value(TASKS, (col.ROLE_ID,), "the id of a role on the roles sheet"),
+    Check(
+        "empty-task",
+        ERROR,
+        TASKS,
+        col.TASK,
+        lambda r, c: r.task.isna() & r.present(c),
+        "task description is empty; expected a few words saying what the task is. Describe "
+        "the task or delete the row.",
+    ),
+    Check(
+        "long-text",
+        WARNING,
+        TASKS,
+        col.TASK,
+        lambda r, c: r.task.str.len().gt(MAX_TEXT_CHARS) & r.present(c),
+        "task description has {length:,} characters; only the first {max_text:,} are used "
+        "for scoring. Shorten it to what the task is.",
+    ),
+    Check(
+        "unknown-role",
+        ERROR,
+        TASKS,
+        col.ROLE_ID,
+        lambda r, c: r.id.notna() & ~r.id.isin(r.roles.id.dropna().unique()),  # type: ignore[union-attr]
+        "role id '{id}' is not on the roles sheet; expected one of its role ids{closest}. "
+        "Fix the id or add the role.",
+    ),
+    Check(
+        "role-rejected",
+        ERROR,
+        TASKS,
+        col.ROLE_ID,
+        lambda r, c: r.id.isin(set(r.roles.id[r.roles.bad].dropna())) & ~r.bad,  # type: ignore[union-attr]
+        "role '{id}' has errors on the roles sheet, so its tasks cannot be scored. Fix the "
+        "role's row.",
+    ),
+    *_numbers(TASKS, (col.HOURS_PER_WEEK, col.PERCENT_OF_TIME)),
+    Check(
+        "implausible-hours",
+        ERROR,
+        TASKS,
+        col.HOURS_PER_WEEK,
+        lambda r, c: r.number(c) > MAX_HOURS_PER_WEEK,
+        "'{column}' must be at most {max_hours:g} (hours in a week), got {number:g}.",
+    ),
+    Check(
+        "implausible-percent",
+        ERROR,
+        TASKS,
+        col.PERCENT_OF_TIME,
+        lambda r, c: r.number(c) > 100,
+        "'{column}' must be between 0 and 100, got {number:g}.",
+    ),
+    Check(
+        "missing-hours",
+        ERROR,
+        TASKS,
+        col.HOURS_PER_WEEK,
+        lambda r, c: (
+            r.hours.isna()
+            & ~r.not_a_number(col.HOURS_PER_WEEK)
+            & ~r.not_a_number(col.PERCENT_OF_TIME)
+            & ~r.bad
+        ),
+        "no hours given (a blank cell, or a formula whose value was never saved); expected "
+        "hours per week or a percentage of the role's time. Fill in one of them.",
+    ),
+    Check(
+        "zero-hours",
+        WARNING,
+        TASKS,
+        col.HOURS_PER_WEEK,
+        lambda r, c: (r.hours == 0) & ~r.bad,
+        "0 hours a week: the task is kept but releases no time. Check the figure.",
+    ),
+    Check(
+        "not-yes-no",
+        WARNING,
+        TASKS,
+        col.PATIENT_FACING,
+        lambda r, c: r.facing.isna() & ~r.blank(c) if r.present(c) else r.none,
+        "'{column}' should be yes or no, got {raw!r}; treated as not given.",
+    ),
+    Check(
+        "unknown-category",
+        ERROR,
+        TASKS,
+        col.CATEGORY_OVERRIDE,
+        lambda r, c: (
+            r.override.notna()
+            & ~r.override.astype(str)
+            .str.strip()
+            .str.lower()
+            .isin({key.lower() for pair in r.opts.categories for key in pair})
+            if r.opts.categories
+            else r.none
+        ),
+        "unknown category '{override}'{did_you_mean}; expected one of the ruleset's categories "
+        "({categories}). Fix the override or leave it blank.",
+    ),
+    Check(
+        "duplicate-task-id",
+        ERROR,
+        TASKS,
+        col.TASK_ID,
+        lambda r, c: r.given_id.notna() & r.given_id.duplicated(keep="first"),
+        "task id '{given_id}' already used at row {first_row_of_task_id}; expected each task "
+        "id once. Give this task its own id.",
+    ),
+    Check(
+        "repeated-task",
+        WARNING,
+        TASKS,
+        col.TASK,
+        lambda r, c: r.copy_key.notna() & r.copy_key.duplicated(keep="first"),
+        "the same task as row {first_row_of_copy} (same role, description and hours); both "
+        "are counted, so its hours count twice. Delete one if it is a copy, or give each a "
+        "task id if both are real.",
+    ),
+)
+"""The tasks sheet, row by row (the roles sheet checked first)."""
+
+HOURS_CHECKS: Final[tuple[Check, ...]] = (
+    Check(
+        "hours-exceed-contract",
+        ERROR,
+        ROLES,
+        col.CONTRACTED_HOURS,
+        lambda r, c: r.over_contract(r.opts.hours_tolerance),
+        "tasks add up to {task_hours:g} hours a week, more than the contracted {limit:g} "
+        "(tolerance {tolerance:.0%}); expected task hours per whole-time post to sum to at "
+        "most the contracted hours. Check the task hours.",
+    ),
+    Check(
+        "hours-exceed-contract",
+        WARNING,
+        ROLES,
+        col.CONTRACTED_HOURS,
+        lambda r, c: r.over_contract(0.0) & ~r.over_contract(r.opts.hours_tolerance),
+        "tasks add up to {task_hours:g} hours a week, more than the contracted {limit:g} "
+        "(tolerance {tolerance:.0%}); expected task hours per whole-time post to sum to at "
+        "most the contracted hours. Check the task hours.",
+    ),
+    Check(
+        "hours-not-listed",
+        WARNING,
+        ROLES,
+        col.CONTRACTED_HOURS,
+        lambda r, c: (
+            r.checkable & r.has_tasks & ~r.has_rejected_task & (r.gap > HOURS_NOT_LISTED_SLACK)
+        ),
+        "role '{id}': its tasks list {task_hours:g} of its contracted {limit:g} hours a "
+        "week; the other {gap:g} are reported as not listed, never as released. Add the "
+        "missing tasks, or lower the contracted hours if they are wrong.",
+    ),
+    Check(
+        "role-without-tasks",
+        WARNING,
+        ROLES,
+        col.ROLE_ID,
+        # (not when the tasks sheet is unusable: its missing column says it all)
+        lambda r, c: r.checkable & ~r.has_tasks & r.tasks_usable,
+        "role '{id}' has no tasks, so it releases no time. Add its tasks on the tasks sheet.",
+    ),
+    Check(
+        "role-rejected",
+        ERROR,
+        TASKS,
+        col.HOURS_PER_WEEK,
+        lambda r, c: (
+            r.id.isin(r.roles.ids_flagged("hours-exceed-contract", ERROR)) & ~r.bad  # type: ignore[union-attr]
+        ),
+        "role '{id}' has more task hours than its contract allows, so its tasks cannot be "
+        "scored. Fix the role's task hours.",
+    ),
+)
+"""A role's task hours against its contract, once both sheets are checked."""
+
+CHECKS: Final[tuple[Check, ...]] = SCREENING + ROLE_CHECKS + TASK_CHECKS + HOURS_CHECKS
+"""Every check of a row, in the order validation runs them."""
