@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import string
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -157,3 +158,16 @@ def test_a_totals_row_is_set_aside_by_its_id_or_with_no_id_by_its_label() -> Non
     assert sorted(totals["row"]) == [n, n + 1]  # DataFrame rows are numbered from 0
     assert (totals["column"] == "role_id").all()
     assert inv.rows_rejected[col.TASKS_SHEET] == 3  # two totals, and the unknown role SUM1
+
+
+def test_a_row_named_in_a_message_is_a_whole_number(tmp_path: Path) -> None:
+    """A blank key elsewhere in the column once turned "row 2" into "row 2.0" in the
+    repeated-task message (the first rows were found as floats)."""
+    roles, tasks = tmp_path / "r.csv", tmp_path / "t.csv"
+    roles.write_text("role_id,role_title,staff_group,fte\nR1,Clerk,Central functions,1\n")
+    tasks.write_text(
+        "role_id,task,hours_per_week\nR1,Book appointments,2\nR1,,1\nR1,Book appointments,2\n"
+    )
+    issues = genai_aug.load_inventory(roles, tasks, errors="reject").issues
+    repeated = issues[issues["code"] == "repeated-task"]["message"].tolist()
+    assert len(repeated) == 1 and "the same task as row 2 (" in repeated[0]

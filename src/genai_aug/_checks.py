@@ -390,7 +390,7 @@ class Rows:
 
     def first_row(self, key: pd.Series) -> pd.Series:
         """The source row of the first row with the same ``key``."""
-        return self.frame[col.SOURCE_ROW].groupby(key).transform("first")
+        return self.frame[col.SOURCE_ROW].groupby(key).transform("first").astype("Int64")
 
     @cached_property
     def first_row_of_id(self) -> pd.Series:
