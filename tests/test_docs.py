@@ -117,3 +117,17 @@ def test_docs_link_the_outputs_pages() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for page in ("docs/getting-started.md", "docs/interpreting-results.md"):
         assert page in readme and (ROOT / page).exists()
+
+
+def test_the_limits_the_docs_state_are_the_limits_the_code_applies() -> None:
+    """The hostile review found the docs saying --draws up to 1,000,000 and the header
+    searched in ten rows while the code took 100,000 and 50: the docs follow the code."""
+    from genai_aug.aggregating import MAX_DRAWS
+    from genai_aug.loading import _HEADER_SCAN_ROWS
+
+    docs = {p.name: p.read_text(encoding="utf-8") for p in (ROOT / "docs").glob("*.md")}
+    draws = re.compile(r"`--draws`[^.]*?100 to ([\d,]+)")
+    stated = {m for text in docs.values() for m in draws.findall(text)}
+    assert stated == {f"{MAX_DRAWS:,}"}
+    header = re.compile(r"header row is (?:found|looked for) among the first (\w+) rows")
+    assert set(header.findall(docs["errors.md"])) == {str(_HEADER_SCAN_ROWS)}
