@@ -11,12 +11,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from conftest import ROOT
 from genai_aug import _output
 from genai_aug.cli import main
 from genai_aug.errors import OutputError
+from genai_aug.result import Result
 from test_catalogue import with_task, xlsx
 
 SAMPLE = str(ROOT / "data" / "sample_roles.xlsx")
@@ -218,3 +220,62 @@ def test_arguments_that_are_not_valid_text_get_one_line(
         assert main(argv) == 2
         err = capsys.readouterr().err
         assert len(err.splitlines()) == 1 and "not valid UTF-8" in err
+
+
+@pytest.fixture(scope="module")
+def small_result() -> Result:
+    import genai_aug
+
+    return genai_aug.run(genai_aug.sample_path(), n_draws=200)
+
+
+def test_result_to_csv_over_an_earlier_run_leaves_only_this_runs_tables(
+    tmp_path: Path, small_result: Result
+) -> None:
+    """An earlier run's extra tables (here per ICB) are removed; the analyst's own files
+    in the folder are kept."""
+    (tmp_path / "hours_by_icb.csv").write_text("an earlier run's table\n")
+    (tmp_path / "notes.txt").write_text("mine\n")
+    written = small_result.to_csv(tmp_path)
+    names = {p.name for p in tmp_path.iterdir()}
+    assert names == {p.name for p in written.values()} | {"notes.txt"}
+    assert "hours_by_icb.csv" not in names
+
+
+def test_an_interrupted_result_to_csv_leaves_the_folder_as_it_was(
+    tmp_path: Path, small_result: Result, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C part-way through the CSVs (the API, not the CLI): the previous files byte
+    for byte, and nothing beside them."""
+    small_result.to_csv(tmp_path)
+    before = _listing(tmp_path)
+    calls = {"n": 0}
+    real = pd.DataFrame.to_csv
+
+    def interrupted(self: pd.DataFrame, *args: object, **kwargs: object) -> object:
+        calls["n"] += 1
+        if calls["n"] == 5:
+            raise KeyboardInterrupt
+        return real(self, *args, **kwargs)  # type: ignore[call-overload]
+
+    monkeypatch.setattr(pd.DataFrame, "to_csv", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        small_result.to_csv(tmp_path)
+    assert _listing(tmp_path) == before
+
+
+@pytest.mark.parametrize("method", ["to_csv", "to_parquet", "save_charts", "to_excel"])
+def test_result_writers_refuse_wrong_paths_with_the_packages_errors(
+    tmp_path: Path, small_result: Result, method: str
+) -> None:
+    """A file where a folder is expected (or the reverse), or a non-path, is an
+    OutputError or ArgumentTypeError, never FileExistsError, TypeError or xlsxwriter's."""
+    from genai_aug.errors import ArgumentTypeError
+
+    a_file = tmp_path / "a.txt"
+    a_file.write_text("x")
+    wrong = tmp_path if method == "to_excel" else a_file
+    with pytest.raises(OutputError):
+        getattr(small_result, method)(wrong)
+    with pytest.raises(ArgumentTypeError):
+        getattr(small_result, method)(42)

@@ -21,7 +21,7 @@ import shutil
 import sys
 import tempfile
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import IO
 
@@ -233,3 +233,45 @@ def atomic_file(path: Path) -> Iterator[Path]:
         with contextlib.suppress(OSError):
             tmp.unlink()
         raise
+
+
+def replace_files(
+    out: Path,
+    writers: Mapping[str, Callable[[Path], object]],
+    *,
+    ours: Iterable[str] = (),
+    last: str | None = None,
+) -> dict[str, Path]:
+    """Write a set of files into folder ``out`` so that it never holds a misleading mix.
+
+    Each writer writes its file (named by its key) into a temporary folder inside
+    ``out``; only when all have succeeded are they moved into place. Files named in
+    ``ours`` (the names this kind of call can write) that this call did not write are
+    removed, so an earlier run's extra tables are not left beside this run's. ``last``
+    (the run's metadata) is removed first and moved in last: a folder interrupted while
+    the files are moved has no metadata, so it cannot pass for a whole run. A failure or
+    Ctrl-C while writing leaves ``out`` as it was.
+    """
+    try:
+        tmp = Path(tempfile.mkdtemp(prefix=".genai_aug.", suffix=".partial", dir=out))
+    except OSError as exc:
+        raise OutputError(f"'{out}': could not write into it ({exc.strerror or exc}).") from None
+    written: dict[str, Path] = {}
+    try:
+        for name, write in writers.items():
+            write(tmp / name)
+        tail = [last] if last is not None and last in writers else []
+        order = [n for n in writers if n != last] + tail
+        stale = [n for n in ours if n not in writers] + tail
+        for name in stale:
+            (out / name).unlink(missing_ok=True)
+        for name in order:
+            os.replace(tmp / name, out / name)
+            written[name] = out / name
+    except OSError as exc:
+        raise OutputError(
+            f"'{out}': the files could not be written ({exc.strerror or exc})."
+        ) from None
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return {name: written[name] for name in writers}

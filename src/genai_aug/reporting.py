@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -24,10 +24,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 import xlsxwriter
+import xlsxwriter.exceptions
 
 from genai_aug import __version__, _summary
 from genai_aug import _columns as col
+from genai_aug._output import atomic_file, output_file, output_folder, replace_files
 from genai_aug._reference import STAFF_GROUPS
+from genai_aug.errors import OutputError
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -383,20 +386,24 @@ CHART_FILES = {
 
 def save_charts(result: Result, directory: str | os.PathLike[str]) -> dict[str, Path]:
     """Write the charts as PNG files into ``directory``; returns their paths."""
-    out = Path(directory)
-    out.mkdir(parents=True, exist_ok=True)
+    out = output_folder(directory, "The charts folder")
     figures = {
         "staff_groups": plot_staff_groups(result),
         "top_roles": plot_top_roles(result),
         "modes": plot_modes(result),
         "exposure_mix": plot_exposure_mix(result),
     }
-    written = {}
-    for name, fig in figures.items():
-        path = out / CHART_FILES[name]
-        fig.savefig(path, dpi=110, metadata={"Software": f"genai_aug {__version__}"})
-        written[name] = path
-    return written
+
+    def png(fig: Figure) -> Callable[[Path], None]:
+        software = {"Software": f"genai_aug {__version__}"}
+        return lambda path: fig.savefig(path, format="png", dpi=110, metadata=software)
+
+    files = replace_files(
+        out,
+        {CHART_FILES[name]: png(fig) for name, fig in figures.items()},
+        ours=CHART_FILES.values(),
+    )
+    return {name: files[CHART_FILES[name]] for name in figures}
 
 
 def _short(text: str, width: int) -> str:
@@ -806,8 +813,19 @@ def write_excel(result: Result, path: str | os.PathLike[str], top_roles: int = 1
     Path
         The path written.
     """
-    out = Path(path)
-    out.parent.mkdir(parents=True, exist_ok=True)
+    out = output_file(path, "The report path")
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(
+            f"The report path '{out}': its folder could not be created ({exc.strerror or exc})."
+        ) from None
+    with atomic_file(out) as tmp:
+        _write_workbook(result, tmp, top_roles)
+    return out
+
+
+def _write_workbook(result: Result, out: Path, top_roles: int) -> None:
     names = _scenario_names(result, None)
     book = xlsxwriter.Workbook(
         str(out),
@@ -835,8 +853,10 @@ def write_excel(result: Result, path: str | os.PathLike[str], top_roles: int = 1
         _rules_table(result),
     ):
         _write_table(book, formats, table)
-    book.close()
-    return out
+    try:
+        book.close()
+    except xlsxwriter.exceptions.FileCreateError as exc:
+        raise OutputError(f"The report '{out}' could not be written ({exc}).") from None
 
 
 def _write_summary(

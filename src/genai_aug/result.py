@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,6 +20,7 @@ import pandas as pd
 
 from genai_aug import __version__, _summary
 from genai_aug import _columns as col
+from genai_aug._output import output_file, output_folder, replace_files
 from genai_aug.aggregating import Assumptions, ScenarioResults
 from genai_aug.inventory import Inventory
 from genai_aug.rollup import AREA_LEVELS
@@ -287,18 +288,25 @@ class Result:
         Returns the paths written, by table name. The CSV files are byte-identical
         for the same inventory, ruleset, scenarios and seed.
         """
-        out = Path(directory)
-        out.mkdir(parents=True, exist_ok=True)
-        written: dict[str, Path] = {}
-        for name, frame in self.tables().items():
-            path = out / OUTPUT_FILES[name]
-            safe_for_spreadsheets(frame).to_csv(
+        out = output_folder(directory, "The CSV folder")
+        tables = self.tables()
+
+        def csv(frame: pd.DataFrame) -> Callable[[Path], None]:
+            return lambda path: safe_for_spreadsheets(frame).to_csv(
                 path, index=False, lineterminator="\n", float_format="%.10g"
             )
-            written[name] = path
-        meta = out / METADATA_FILE
-        meta.write_text(json.dumps(self.provenance, indent=2, sort_keys=True) + "\n", "utf-8")
-        written["metadata"] = meta
+
+        def metadata(path: Path) -> None:
+            text = json.dumps(self.provenance, indent=2, sort_keys=True) + "\n"
+            path.write_text(text, encoding="utf-8")
+
+        writers = {OUTPUT_FILES[name]: csv(frame) for name, frame in tables.items()}
+        writers[METADATA_FILE] = metadata
+        files = replace_files(
+            out, writers, ours=[*OUTPUT_FILES.values(), METADATA_FILE], last=METADATA_FILE
+        )
+        written = {name: files[OUTPUT_FILES[name]] for name in tables}
+        written["metadata"] = files[METADATA_FILE]
         return written
 
     def to_parquet(self, directory: str | os.PathLike[str]) -> dict[str, Path]:
@@ -309,14 +317,21 @@ class Result:
         Values are written as they are (no spreadsheet escaping: Parquet is not opened
         by spreadsheets). Needs pyarrow, a dependency of genai_aug.
         """
-        out = Path(directory)
-        out.mkdir(parents=True, exist_ok=True)
-        written: dict[str, Path] = {}
-        for name, frame in self.tables().items():
-            path = out / Path(OUTPUT_FILES[name]).with_suffix(".parquet").name
-            _arrow_safe(frame).to_parquet(path, index=False)
-            written[name] = path
-        return written
+        out = output_folder(directory, "The Parquet folder")
+        tables = self.tables()
+
+        def parquet_name(name: str) -> str:
+            return Path(OUTPUT_FILES[name]).with_suffix(".parquet").name
+
+        def parquet(frame: pd.DataFrame) -> Callable[[Path], None]:
+            return lambda path: _arrow_safe(frame).to_parquet(path, index=False)
+
+        files = replace_files(
+            out,
+            {parquet_name(name): parquet(frame) for name, frame in tables.items()},
+            ours=[parquet_name(name) for name in OUTPUT_FILES],
+        )
+        return {name: files[parquet_name(name)] for name in tables}
 
     def to_excel(self, path: str | os.PathLike[str]) -> Path:
         """Write a formatted workbook for people to read (see :func:`reporting.write_excel`).
@@ -327,7 +342,7 @@ class Result:
         """
         from genai_aug.reporting import write_excel
 
-        return write_excel(self, path)
+        return write_excel(self, output_file(path, "The report path"))
 
     def plot_staff_groups(self, scenarios: Sequence[str] | None = None) -> Figure:
         """Bar chart of hours released a week by staff group, per scenario, with ranges."""
@@ -357,7 +372,7 @@ class Result:
         """Write the charts as PNG files into ``directory``."""
         from genai_aug.reporting import save_charts
 
-        return save_charts(self, directory)
+        return save_charts(self, output_folder(directory, "The charts folder"))
 
     def __repr__(self) -> str:
         h = self.headline
