@@ -171,3 +171,31 @@ def test_a_row_named_in_a_message_is_a_whole_number(tmp_path: Path) -> None:
     issues = genai_aug.load_inventory(roles, tasks, errors="reject").issues
     repeated = issues[issues["code"] == "repeated-task"]["message"].tolist()
     assert len(repeated) == 1 and "the same task as row 2 (" in repeated[0]
+
+
+def test_a_percentage_typed_as_text_reads_as_a_percent_formatted_cell_would() -> None:
+    """FTE "50%" (what Excel writes to CSV for a cell showing 50%) is 0.5, not 50 with
+    the sign dropped (a 100x overstatement); in hours columns a percentage is refused."""
+    roles = pd.DataFrame(
+        {
+            "role_id": ["R1", "R2", "R3"],
+            "role_title": ["A", "B", "C"],
+            "staff_group": "Central functions",
+            "fte": [0.5, "50%", "50 %"],
+        }
+    )
+    tasks = pd.DataFrame(
+        {
+            "role_id": ["R1", "R2", "R3"],
+            "task": "Book outpatient appointments",
+            "hours_per_week": 30,
+        }
+    )
+    inv = genai_aug.load_inventory(roles, tasks)
+    assert inv.roles["fte"].tolist() == [0.5, 0.5, 0.5]
+    notes = inv.issues[inv.issues["code"] == "number-normalised"]["message"]
+    assert notes.str.contains("read the percentage '50%' as 0.5 in 'fte'").any()
+    tasks["hours_per_week"] = [30, "25%", 30]
+    issues = genai_aug.load_inventory(roles, tasks, errors="reject").issues
+    bad = issues[(issues["code"] == "not-a-number") & (issues["column"] == "hours_per_week")]
+    assert bad["value"].tolist() == ["25%"] and bad["message"].str.contains("as a percentage").all()

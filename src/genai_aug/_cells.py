@@ -131,6 +131,14 @@ def parse_number(v: object, kind: NumberKind = "count") -> tuple[float, str, str
         if len(frac) == 3 and whole.strip("+-"):
             return np.nan, "ambiguous-comma", ""  # 1,234: thousands or decimals?
         num = f"{whole}.{frac}"
+    if m.group("unit") == "%":
+        # "50%" typed (or a percent cell saved to CSV) means what a percent-formatted
+        # cell of 0.5 means: the same reading, never the bare number with its sign dropped
+        if kind == "fraction":
+            return _finite(float(num) / 100, "percent")
+        if kind != "percent":
+            return np.nan, "percent-format", ""
+        return _finite(float(num), "percent")
     return _finite(float(num), "text")
 
 

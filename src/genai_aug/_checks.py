@@ -275,11 +275,12 @@ class Rows:
         return self.parsed(name).bad
 
     def normalised(self, name: str, how: str | None = None) -> pd.Series:
-        """Cells read by a documented normalisation (``how``: "duration", or any other)."""
+        """Cells read by a documented normalisation (``how``: "duration", "percent", or
+        ``None`` for the rest: a unit or a decimal comma dropped)."""
         reading = self.parsed(name).normalisation
-        if how == "duration":
-            return reading == "duration"
-        return (reading != "") & (reading != "duration")
+        if how is not None:
+            return reading == how
+        return (reading != "") & ~reading.isin(["duration", "percent"])
 
     @cached_property
     def hidden(self) -> pd.Series:
@@ -609,6 +610,21 @@ def _numbers(sheet: str, columns: tuple[str, ...]) -> tuple[Check, ...]:
                     ),
                 )
                 if NUMBER_KINDS[c] == "hours"
+                else ()
+            ),
+            *(
+                (
+                    Check(
+                        "number-normalised",
+                        WARNING,
+                        sheet,
+                        c,
+                        lambda r, c: r.normalised(c, "percent"),
+                        "read the percentage {cell} as {number:g} in '{column}', as a cell "
+                        "formatted as a percentage would be. Check the figure.",
+                    ),
+                )
+                if NUMBER_KINDS[c] in ("percent", "fraction")
                 else ()
             ),
             Check(
