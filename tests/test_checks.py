@@ -199,3 +199,14 @@ def test_a_percentage_typed_as_text_reads_as_a_percent_formatted_cell_would() ->
     issues = genai_aug.load_inventory(roles, tasks, errors="reject").issues
     bad = issues[(issues["code"] == "not-a-number") & (issues["column"] == "hours_per_week")]
     assert bad["value"].tolist() == ["25%"] and bad["message"].str.contains("as a percentage").all()
+
+
+def test_an_error_about_a_whole_sheet_stops_even_a_run_that_rejects_bad_rows() -> None:
+    """Two columns for one field (here 'Hours' and 'Hrs/week') is an error no row can be
+    set aside for: errors="reject" (--skip-invalid) must stop, not read the first."""
+    roles, tasks = make_frames()
+    tasks = tasks.rename(columns={"hours_per_week": "Hours"}).assign(**{"Hrs/week": 30})
+    with pytest.raises(InventoryError) as exc:
+        genai_aug.load_inventory(roles, tasks, errors="reject")
+    codes = exc.value.issues.query("severity == 'error'")["code"].unique().tolist()
+    assert codes == ["duplicate-column"]

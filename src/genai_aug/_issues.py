@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Final
 
 import pandas as pd
@@ -175,6 +175,22 @@ class IssueLog:
     def has_errors(self) -> bool:
         """Whether any error has been recorded."""
         return any(r["severity"] == "error" for r in self._records)
+
+    def has_errors_outside_rows(
+        self, header_rows: Mapping[tuple[str | None, str | None], int | None]
+    ) -> bool:
+        """Whether an error concerns a whole file or sheet rather than a row of data.
+
+        Such an error (no row, or the sheet's header row: a duplicated or missing
+        column) cannot be dealt with by setting rows aside, so it stops a run even when
+        bad rows are being rejected. ``header_rows`` maps (file, sheet) to the row of
+        that sheet's header.
+        """
+        return any(
+            r["severity"] == "error"
+            and (r["row"] is None or r["row"] == header_rows.get((r["file"], r["sheet"])))
+            for r in self._records
+        )
 
     def to_frame(self) -> pd.DataFrame:
         """The issues as a DataFrame, in a stable order (file, sheet, row, column, code)."""

@@ -210,8 +210,17 @@ def validate(
                 row=table.header_row,
             )
     role_bad, task_bad = roles.bad, tasks.bad
-    if errors == "raise" or (role_bad.all() or task_bad.all()):
-        # Nothing left to score is an error even when bad rows are being set aside.
+    headers: dict[tuple[str | None, str | None], int | None] = {
+        (t.file, t.sheet): t.header_row for t in (roles_table, tasks_table)
+    }
+    if (
+        errors == "raise"
+        or role_bad.all()
+        or task_bad.all()
+        or log.has_errors_outside_rows(headers)
+    ):
+        # Nothing left to score, or an error about a whole sheet (a duplicated column),
+        # is an error even when bad rows are being set aside.
         log.raise_if_errors()
 
     role_frame, task_frame = _roles_frame(roles), _tasks_frame(tasks)
