@@ -31,7 +31,7 @@ from genai_aug._guard import (
 )
 from genai_aug._issues import IssueLog, where
 from genai_aug._raw import RawTable
-from genai_aug._xlsx import count_value_rows, read_sheet
+from genai_aug._xlsx import RepeatedRowError, count_value_rows, read_sheet
 from genai_aug.errors import ArgumentTypeError, InventoryError
 from genai_aug.inventory import ErrorMode, Inventory, ValidationOptions
 from genai_aug.rules import Ruleset
@@ -421,6 +421,20 @@ def read_workbook(
                 read = read_sheet(wb, ws)
                 with ws._get_source() as source:
                     counted = count_value_rows(source)
+            except RepeatedRowError as exc:
+                raise InventoryError(
+                    file_issue(
+                        file,
+                        "rows-unaccounted",
+                        f"{where(file, sheet, exc.row)}: the file holds row {exc.row} twice (two "
+                        f'<row r="{exc.row}"> elements, or another row\'s cells labelled as row '
+                        f"{exc.row}); expected each row once, so one of them would be lost. "
+                        "Open the workbook in Excel, check the rows around it, save it again "
+                        "as .xlsx and retry.",
+                        sheet=sheet,
+                        row=exc.row,
+                    )
+                ) from None
             except Exception as exc:  # damaged sheet XML: the file's problem, said as such
                 raise parse_failure(
                     file, exc, f"sheet '{sheet}'", f"sheet '{sheet}' is damaged"
@@ -447,7 +461,8 @@ def _check_rows_accounted(file: str, sheet: str, counted: int, read: int) -> Non
 
     The two counts come from separate parses, so a row lost by the reader (a stale
     ``<dimension>``, say) is caught here rather than vanishing before validation
-    could count it.
+    could count it. The XML's count is of ``<row>`` elements, not of the row numbers
+    they claim, so two elements under one number cannot pass as one.
     """
     if counted != read:
         raise InventoryError(
