@@ -324,17 +324,32 @@ def _examples(canonical: str, kind: str) -> str:
     return ", ".join(f"'{a}'" for a in (canonical, *aliases[:2]))
 
 
+_INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
+_COPY_NUMBER = re.compile(r"(?:\s*\(\s*\d+\s*\)|\d+)$")
+"""Excel's name for a copied sheet ("tasks (2)"), or a number added by hand ("tasks1")."""
+
+
+def _sheet_key(name: str) -> str:
+    """A sheet name folded for matching: case, spaces, punctuation and invisible characters
+    ignored, and a copy number ("tasks (2)", "tasks1") taken off."""
+    text = _INVISIBLE.sub("", name).replace("\u00a0", " ").strip()
+    return col.normalise_header(_COPY_NUMBER.sub("", text))
+
+
 def _matching_sheets(names: Sequence[str], kind: str) -> list[str]:
-    """Every sheet whose name, normalised, is ``kind`` ("tasks", "Task list", ...)."""
+    """Every sheet whose name, folded by :func:`_sheet_key`, is ``kind`` ("Task list", ...)."""
     keys = (kind, kind[:-1], f"{kind[:-1]}_list", f"{kind}_list")
-    return [name for name in names if col.normalise_header(name) in keys]
+    return [name for name in names if _sheet_key(name) in keys]
 
 
 def _choose_sheet(wb: Any, kind: str, file: str, log: IssueLog) -> str | None:
     """The sheet to read for ``kind``: the one visible match; hidden ones only if alone.
 
-    A hidden sheet is often a stale copy; a second visible match is ambiguous, and
-    both names are given rather than a guess made.
+    A match is any sheet whose name comes to ``kind`` once case, spaces, punctuation,
+    invisible characters and a copy number are set aside, so that a copy ("tasks (2)")
+    or a near-twin (a zero-width space in the name) is never passed over in silence. A
+    hidden sheet is often a stale copy; a second visible match is ambiguous, and the
+    names are given rather than a guess made.
     """
     names = _matching_sheets(wb.sheetnames, kind)
     if not names:
@@ -347,20 +362,32 @@ def _choose_sheet(wb: Any, kind: str, file: str, log: IssueLog) -> str | None:
             file_issue(
                 file,
                 "ambiguous-sheet",
-                f"File '{file}': {len(both)} sheets could be the {kind} sheet: "
-                f"{', '.join(repr(n) for n in both)}; expected one. Rename or delete the "
-                "others.",
+                f"File '{file}': {len(both)} {'' if visible else 'hidden '}sheets could be "
+                f"the {kind} sheet: {', '.join(repr(n) for n in both)}; expected one (a "
+                "copy such as 'tasks (2)' counts, as do names differing only in case, "
+                "spaces or invisible characters). Rename or delete the others.",
                 sheet=kind,
             )
         )
     if visible:
         chosen = visible[0]
+        renamed = _sheet_key(chosen) != col.normalise_header(chosen)
         if hidden:
-            log.info(
+            # a copy read while a sheet by the plain name lies hidden deserves a look
+            log.add(
+                "warning" if renamed else "info",
                 "sheet-chosen",
-                f"File '{file}': read the visible sheet '{chosen}' as the {kind} sheet; the "
+                f"File '{file}': read the visible sheet {chosen!r} as the {kind} sheet; the "
                 f"hidden sheet(s) {', '.join(repr(n) for n in hidden)} were not read. Delete "
                 "them if they are stale copies.",
+                file=file,
+                sheet=chosen,
+            )
+        elif renamed:
+            log.info(
+                "sheet-chosen",
+                f"File '{file}': read the sheet {chosen!r} as the {kind} sheet (no sheet is "
+                f"named '{kind}'). Rename it '{kind}' to silence this.",
                 file=file,
                 sheet=chosen,
             )
@@ -368,7 +395,7 @@ def _choose_sheet(wb: Any, kind: str, file: str, log: IssueLog) -> str | None:
     chosen = hidden[0]
     log.warning(
         "sheet-chosen",
-        f"File '{file}': read the hidden sheet '{chosen}' as the {kind} sheet (there is no "
+        f"File '{file}': read the hidden sheet {chosen!r} as the {kind} sheet (there is no "
         "visible one). Unhide it, and check it is the current version.",
         file=file,
         sheet=chosen,
