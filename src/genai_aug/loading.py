@@ -16,7 +16,7 @@ import re
 import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 import numpy as np
 import pandas as pd
@@ -110,9 +110,13 @@ class _RowCells:
 class _ColumnCells:
     """Cells given column by column, one object array per column (the fast CSV path)."""
 
-    def __init__(self, numbers: np.ndarray, columns: list[np.ndarray]) -> None:
+    def __init__(
+        self, numbers: np.ndarray, columns: list[np.ndarray], lines: int | None = None
+    ) -> None:
         self.numbers = numbers
         self.columns = columns
+        self.lines = lines
+        """The text's lines as an editor numbers them, if counted (see :func:`_physical_lines`)."""
 
     def head(self, k: int) -> list[tuple[int, list[Any]]]:
         return [
@@ -178,12 +182,15 @@ def _table_from_cells(
     log: IssueLog,
     hidden_rows: frozenset[int] = frozenset(),
     merged: frozenset[tuple[int, int]] = frozenset(),
+    from_csv: bool = False,
 ) -> RawTable:
     """Build a :class:`RawTable` from a sheet's cells, column by column.
 
     Row numbers are as the user sees them (Excel rows, CSV lines; DataFrame positions
-    with the header as -1). Rows missing from ``cells`` hold no value. Only the header
-    search looks at rows one by one (the first few); the rest works on whole columns.
+    with the header as -1). Rows missing from ``cells`` hold no value, except
+    ``from_csv``, where every record is present and a gap in the numbering is the extra
+    lines of a quoted line break. Only the header search looks at rows one by one (the
+    first few); the rest works on whole columns.
     """
     table = col.ROLE_HEADER_TABLE if kind == col.ROLES_SHEET else col.TASK_HEADER_TABLE
     required = col.REQUIRED_ROLE_COLUMNS if kind == col.ROLES_SHEET else col.REQUIRED_TASK_COLUMNS
@@ -253,7 +260,14 @@ def _table_from_cells(
 
     # columns with values under a blank header: found cell by cell, never padding rows
     named = {j for j, name in enumerate(header) if not _is_blank(name)}
-    for j in sorted(cells.used(h + 1, named)):
+    used = cells.used(h + 1, named)
+    if from_csv and named:
+        # in a CSV file, a value past the header's last field is a record with more
+        # fields than the header: each such row is named, as its values may be shifted
+        past = {j for j in used if j > max(named, default=-1)}
+        _flag_wide_rows(cells, h, sorted(past), max(named) + 1, file, sheet, log)
+        used -= past
+    for j in sorted(used):
         letter = _column_letter(j)
         log.info(
             "ignored-column",
@@ -277,9 +291,9 @@ def _table_from_cells(
         has_value = ~_blank_mask(values[pending])
         keep[pending[has_value]] = True
         pending = pending[~has_value]
-    # rows missing from the numbering hold no value at all
+    # rows missing from the numbering hold no value at all (not so in CSV files)
     steps = np.diff(body_numbers, prepend=header_row_number) - 1
-    blank = int(np.clip(steps, 0, None).sum()) + int((~keep).sum())
+    blank = (0 if from_csv else int(np.clip(steps, 0, None).sum())) + int((~keep).sum())
 
     frame = pd.DataFrame({c: pd.Series(v[keep], dtype=object) for c, v in body.items()})
     frame[col.SOURCE_FILE] = file
@@ -297,6 +311,43 @@ def _table_from_cells(
         hidden_rows=frozenset(r for r in hidden_rows if r > header_row_number),
         merged_cells=merged_cells,
     )
+
+
+def _flag_wide_rows(
+    cells: _Cells,
+    h: int,
+    past: list[int],
+    fields: int,
+    file: str,
+    sheet: str,
+    log: IssueLog,
+) -> None:
+    """Warn about each CSV row with a value in a field past the header's last one."""
+    if not past:
+        return
+    numbers = cells.numbers[h + 1 :]
+    extra: dict[int, tuple[int, Any]] = {}  # row number -> its first value past the header
+    for j in past:
+        values = cells.column(j)[h + 1 :]
+        for i in np.flatnonzero(~_blank_mask(values)):
+            extra.setdefault(int(numbers[i]), (j, values[i]))
+    for row, (j, value) in sorted(extra.items()):
+        column = f"column {_column_letter(j)}"
+        log.warning(
+            "ignored-column",
+            f"{where(file, sheet, row, column)}: the row has a value ('{value}') past the "
+            f"header's last column, {_column_letter(fields - 1)}; expected at most {fields} "
+            "fields, as the header has. A delimiter inside an unquoted value (a comma in a "
+            "task, say) moves every value after it one column on, so this row's values may "
+            "be in the wrong columns, and the extra one is ignored. Put the value that "
+            'holds the delimiter in double quotes ("Check stock, 1"), or remove the '
+            "delimiter.",
+            file=file,
+            sheet=sheet,
+            row=row,
+            column=column,
+            value=value,
+        )
 
 
 def _column_letter(index: int) -> str:
@@ -538,7 +589,110 @@ def read_csv_table(
     del utf8
     if cells is None:
         cells = _RowCells(_csv_rows_exact(text, delimiter, file))
-    return _table_from_cells(cells, file=file, sheet=Path(file).stem, kind=kind, log=log)
+    lines = cells.lines if isinstance(cells, _ColumnCells) else None
+    if len(cells.numbers) != (_physical_lines(text) if lines is None else lines):
+        # some quoted field holds a line break: number records by the line they start on,
+        # and refuse a quote left open that took in the records after it
+        cells = _by_line(cells, text, delimiter, file)
+    return _table_from_cells(
+        cells, file=file, sheet=Path(file).stem, kind=kind, log=log, from_csv=True
+    )
+
+
+def _physical_lines(text: str | bytes) -> int:
+    """Lines of ``text`` as an editor numbers them (CR, LF and CRLF each end one).
+
+    Text or its UTF-8 bytes (where CR and LF are single bytes, as in the text). A CSV
+    file holds as many records as lines unless a quoted field holds a line break.
+    """
+    data = text.encode("ascii", "replace") if isinstance(text, str) else text
+    if not data:
+        return 0
+    ends = data.count(b"\n")
+    if b"\r" in data:  # a scan that stops early, where a count would not
+        ends += data.count(b"\r") - data.count(b"\r\n")
+    return ends + (not data.endswith((b"\n", b"\r")))
+
+
+_LINE_BREAK = r"\r\n|\r|\n"
+_SHOWN_SWALLOWED = 60
+"""Characters of a swallowed line quoted in the message."""
+
+
+def _by_line(cells: _Cells, text: str, delimiter: str, file: str) -> _Cells:
+    """``cells`` renumbered by the line each record starts on (records are numbered 1, 2...).
+
+    Only called when some quoted field holds a line break. Such a field is refused when
+    it looks like a quote left open rather than a few lines of prose: it runs to the end
+    of the file, or most of the lines it took in (at least two) hold as many delimiters
+    as the first record, the way records do.
+    """
+    n = len(cells.numbers)
+    width = (
+        len(cells.columns)
+        if isinstance(cells, _ColumnCells)
+        else max((len(row) for _, row in cast(_RowCells, cells).rows), default=0)
+    )
+    breaks = [
+        pd.Series(cells.column(j), dtype=object)
+        .str.count(_LINE_BREAK)
+        .fillna(0)
+        .to_numpy(dtype=np.int64)
+        for j in range(width)
+    ]
+    spans = np.sum(breaks, axis=0, dtype=np.int64) + 1 if breaks else np.ones(n, np.int64)
+    numbers = np.concatenate(([1], 1 + np.cumsum(spans)[:-1])).astype(np.int64)
+    first = next((row for _, row in cells.head(5) if any(v is not None for v in row)), [])
+    fields = max((j + 1 for j, v in enumerate(first) if v is not None), default=0)
+    # a quote open at the end of the file: an odd number of quotes, the last not closing it
+    odd_quotes = text.count('"') % 2 == 1 and not text.rstrip("\r\n").endswith('"')
+    last_field = max((j for j in range(width) if cells.column(j)[-1] is not None), default=-1)
+    before = np.zeros(n, dtype=np.int64)  # line breaks in the record's earlier fields
+    for j, found in enumerate(breaks):
+        for i in np.flatnonzero(found):
+            taken = re.split(_LINE_BREAK, str(cells.column(j)[i]))[1:]
+            # an open quote takes in everything to the end: the last field of the last record
+            to_end = odd_quotes and i == n - 1 and j == last_field
+            if to_end and taken and not taken[-1]:
+                taken.pop()  # the file's last line break, inside the open quote
+            like = [t for t in taken if fields >= 2 and t.count(delimiter) >= fields - 1]
+            if to_end or (len(like) >= 2 and 2 * len(like) >= len(taken)):
+                _refuse_open_quote(file, int(numbers[i] + before[i]), taken, like, to_end)
+        before += found
+    if isinstance(cells, _ColumnCells):
+        return _ColumnCells(numbers, cells.columns)
+    rows = cast(_RowCells, cells).rows
+    return _RowCells([(int(k), row) for k, (_, row) in zip(numbers, rows, strict=True)])
+
+
+def _refuse_open_quote(
+    file: str, line: int, taken: list[str], like: list[str], to_end: bool
+) -> None:
+    """Refuse a CSV file in which the quote opened on ``line`` took in the lines after it."""
+    sheet = Path(file).stem
+    last = line + len(taken)
+    extent = (
+        f"runs to the end of the file (line {last:,})"
+        if to_end
+        else f"is not closed until line {last:,}"
+    )
+    example = (like or taken)[0].strip()
+    if len(example) > _SHOWN_SWALLOWED:
+        example = example[: _SHOWN_SWALLOWED - 3] + "..."
+    records = f", {len(like):,} of them laid out like records (such as '{example}')"
+    raise InventoryError(
+        file_issue(
+            file,
+            "unreadable-file",
+            f'{where(file, sheet, line)}: a quote (") opened on line {line:,} {extent}, so '
+            f"the {len(taken):,} line(s) after it were read as text inside one field"
+            + (records if like else "")
+            + "; expected each quoted field to be closed. Remove the stray quote on line "
+            f'{line:,}, or double it ("") if it belongs in the text.',
+            sheet=sheet,
+            row=line,
+        )
+    )
 
 
 def _decode_csv(file: str, data: bytes, log: IssueLog) -> tuple[str, bytes | None]:
@@ -642,7 +796,7 @@ def _csv_cells_fast(text: str, delimiter: str, utf8: bytes | None = None) -> _Co
         return None
     # bytes, for a StringIO would hold 4 bytes a character
     payload = text.encode("utf-8") if utf8 is None else utf8
-    lines = payload.count(b"\n") + payload.count(b"\r") + 1  # no fewer than the records
+    lines = _physical_lines(payload)  # no fewer than the records
     first_line = _FIRST_LINE.match(text)
     widths: tuple[Callable[[], int], ...] = (
         lambda: (first_line.group() if first_line else "").count(delimiter) + 1,
@@ -681,7 +835,7 @@ def _csv_cells_fast(text: str, delimiter: str, utf8: bytes | None = None) -> _Co
             values = frame.iloc[:, j].to_numpy(dtype=object, copy=True)
             values[values == ""] = None
             columns.append(values)
-        return _ColumnCells(np.arange(1, len(frame) + 1, dtype=np.int64), columns)
+        return _ColumnCells(np.arange(1, len(frame) + 1, dtype=np.int64), columns, lines)
     return None
 
 
