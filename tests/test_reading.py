@@ -296,9 +296,10 @@ def test_csv_rows_after_a_multi_line_field_are_numbered_by_line(
             "from dictation, and file them",
             'then post them",5',
             "R1,Book appointments,4",  # line 5
-            '"R1","Order',  # lines 6-7
-            'stock",2',
-            "R1,Bad hours row,-3",  # line 8
+            '"R1","Order',  # lines 6-8: two fields with a line break
+            'stock","2',
+            '"',
+            "R1,Bad hours row,-3",  # line 9
             "",
         ]
     )
@@ -307,7 +308,7 @@ def test_csv_rows_after_a_multi_line_field_are_numbered_by_line(
     if not fast:
         monkeypatch.setattr(loading, "_csv_cells_fast", _exact_only)
     table = loading.read_csv_table(path, "tasks", IssueLog())
-    assert list(table.frame["source_row"]) == [2, 5, 6, 8]
+    assert list(table.frame["source_row"]) == [2, 5, 6, 9]
     assert table.blank_rows == 0
 
 

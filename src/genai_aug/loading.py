@@ -615,6 +615,7 @@ def _physical_lines(text: str | bytes) -> int:
 
 
 _LINE_BREAK = r"\r\n|\r|\n"
+_LINE_BREAKS = re.compile(_LINE_BREAK)
 _SHOWN_SWALLOWED = 60
 """Characters of a swallowed line quoted in the message."""
 
@@ -625,44 +626,72 @@ def _by_line(cells: _Cells, text: str, delimiter: str, file: str) -> _Cells:
     Only called when some quoted field holds a line break. Such a field is refused when
     it looks like a quote left open rather than a few lines of prose: it runs to the end
     of the file, or most of the lines it took in (at least two) hold as many delimiters
-    as the first record, the way records do.
+    as the first record, the way records do. Only the cells with a line break are looked
+    at one by one.
     """
     n = len(cells.numbers)
-    width = (
-        len(cells.columns)
-        if isinstance(cells, _ColumnCells)
-        else max((len(row) for _, row in cast(_RowCells, cells).rows), default=0)
-    )
-    breaks = [
-        pd.Series(cells.column(j), dtype=object)
-        .str.count(_LINE_BREAK)
-        .fillna(0)
-        .to_numpy(dtype=np.int64)
-        for j in range(width)
-    ]
-    spans = np.sum(breaks, axis=0, dtype=np.int64) + 1 if breaks else np.ones(n, np.int64)
+    if not n:
+        return cells
+    multi = _cells_with_line_breaks(cells)  # (record, column, value, line breaks), in order
+    spans = np.ones(n, dtype=np.int64)
+    for i, _, _, k in multi:
+        spans[i] += k
     numbers = np.concatenate(([1], 1 + np.cumsum(spans)[:-1])).astype(np.int64)
     first = next((row for _, row in cells.head(5) if any(v is not None for v in row)), [])
     fields = max((j + 1 for j, v in enumerate(first) if v is not None), default=0)
+    last = (
+        [c[-1] for c in cells.columns]
+        if isinstance(cells, _ColumnCells)
+        else cast(_RowCells, cells).rows[-1][1]
+    )
+    last_field = max((j for j, v in enumerate(last) if v is not None), default=-1)
     # a quote open at the end of the file: an odd number of quotes, the last not closing it
-    odd_quotes = text.count('"') % 2 == 1 and not text.rstrip("\r\n").endswith('"')
-    last_field = max((j for j in range(width) if cells.column(j)[-1] is not None), default=-1)
-    before = np.zeros(n, dtype=np.int64)  # line breaks in the record's earlier fields
-    for j, found in enumerate(breaks):
-        for i in np.flatnonzero(found):
-            taken = re.split(_LINE_BREAK, str(cells.column(j)[i]))[1:]
-            # an open quote takes in everything to the end: the last field of the last record
-            to_end = odd_quotes and i == n - 1 and j == last_field
-            if to_end and taken and not taken[-1]:
-                taken.pop()  # the file's last line break, inside the open quote
-            like = [t for t in taken if fields >= 2 and t.count(delimiter) >= fields - 1]
-            if to_end or (len(like) >= 2 and 2 * len(like) >= len(taken)):
-                _refuse_open_quote(file, int(numbers[i] + before[i]), taken, like, to_end)
-        before += found
+    odd_quotes = text.count('"') % 2 == 1 and not text[-4096:].rstrip("\r\n").endswith('"')
+    record, before = -1, 0  # line breaks in the record's earlier fields
+    for i, j, value, k in multi:
+        if i != record:
+            record, before = i, 0
+        taken = re.split(_LINE_BREAK, value)[1:]
+        # an open quote takes in everything to the end: the last field of the last record
+        to_end = odd_quotes and i == n - 1 and j == last_field
+        if to_end and taken and not taken[-1]:
+            taken.pop()  # the file's last line break, inside the open quote
+        like = [t for t in taken if fields >= 2 and t.count(delimiter) >= fields - 1]
+        if to_end or (len(like) >= 2 and 2 * len(like) >= len(taken)):
+            _refuse_open_quote(file, int(numbers[i]) + before, taken, like, to_end)
+        before += k
     if isinstance(cells, _ColumnCells):
         return _ColumnCells(numbers, cells.columns)
     rows = cast(_RowCells, cells).rows
     return _RowCells([(int(k), row) for k, (_, row) in zip(numbers, rows, strict=True)])
+
+
+def _cells_with_line_breaks(cells: _Cells) -> list[tuple[int, int, str, int]]:
+    """``(record, column, value, line breaks)`` of each cell holding a line break, in order.
+
+    Column by column, each column is searched as one joined string, so the cost is a
+    few passes in C per column plus a Python step per line break found.
+    """
+    if isinstance(cells, _RowCells):
+        return [
+            (i, j, v, len(_LINE_BREAKS.findall(v)))
+            for i, (_, row) in enumerate(cells.rows)
+            for j, v in enumerate(row)
+            if isinstance(v, str) and ("\n" in v or "\r" in v)
+        ]
+    found = []
+    for j, values in enumerate(cast(_ColumnCells, cells).columns):
+        texts = pd.Series(values, dtype=object).fillna("").to_numpy()
+        joined = "\x00".join(texts)  # no NUL in a CSV's text: it is refused on reading
+        if "\n" not in joined and "\r" not in joined:
+            continue
+        lengths = np.fromiter(map(len, texts), np.int64, len(texts)) + 1
+        starts = np.cumsum(lengths) - lengths
+        at = np.fromiter((m.start() for m in _LINE_BREAKS.finditer(joined)), np.int64)
+        index = np.searchsorted(starts, at, side="right") - 1
+        counts = np.bincount(index, minlength=len(texts))
+        found += [(int(i), j, str(values[i]), int(counts[i])) for i in np.flatnonzero(counts)]
+    return sorted(found, key=lambda cell: (cell[0], cell[1]))
 
 
 def _refuse_open_quote(
