@@ -197,6 +197,41 @@ def _only_tasks_hidden(wb: openpyxl.Workbook) -> None:
     wb["tasks"].sheet_state = "hidden"
 
 
+def _row_given_twice(data: bytes) -> bytes:
+    """Row 3's element and cells numbered 2, so the sheet's XML holds row 2 twice."""
+    import re
+
+    data = data.replace(b'<row r="3"', b'<row r="2"')
+    return re.sub(rb'r="([A-D])3"', rb'r="\g<1>2"', data)
+
+
+def _cells_labelled_with_the_next_row(data: bytes) -> bytes:
+    """Row 3's cells labelled as row 4's (the row element still says 3)."""
+    import re
+
+    row = re.search(rb'<row r="3".*?</row>', data)
+    assert row is not None
+    return data.replace(row.group(), re.sub(rb'r="([A-D])3"', rb'r="\g<1>4"', row.group()))
+
+
+def _sheet_copy(name: str, state: str = "visible", hide_original: bool = False) -> Any:
+    """A second tasks sheet under Excel's copy name (or another near-twin of 'tasks')."""
+
+    def edit(wb: openpyxl.Workbook) -> None:
+        copy = wb.create_sheet(name)
+        for row in [TASK_HEAD, *TASKS]:
+            copy.append(row)
+        copy.sheet_state = state
+        if hide_original:
+            wb["tasks"].sheet_state = "hidden"
+
+    return edit
+
+
+def _only_a_copy(wb: openpyxl.Workbook) -> None:
+    wb["tasks"].title = "Tasks (2)"
+
+
 def _hide_row(sheet: str, row: int) -> Callable[[openpyxl.Workbook], None]:
     def edit(wb: openpyxl.Workbook) -> None:
         wb[sheet].row_dimensions[row].hidden = True
@@ -407,6 +442,53 @@ CASES: list[Case] = [
         "only-tasks-sheet-is-hidden",
         lambda p: (xlsx(p, edit=_only_tasks_hidden),),
         {(W, "sheet-chosen", T, None, None)},
+    ),
+    Case(
+        "a-row-number-given-twice-in-the-sheet-xml",
+        lambda p: (rewrite(xlsx(p), "xl/worksheets/sheet2.xml", _row_given_twice),),
+        {(E, "rows-unaccounted", T, 2, None)},
+        raises=True,
+    ),
+    Case(
+        "cells-labelled-with-the-next-row",
+        lambda p: (
+            rewrite(xlsx(p), "xl/worksheets/sheet2.xml", _cells_labelled_with_the_next_row),
+        ),
+        {(E, "rows-unaccounted", T, 4, None)},
+        raises=True,
+    ),
+    Case(
+        "an-excel-copy-of-the-tasks-sheet-beside-it",
+        lambda p: (xlsx(p, edit=_sheet_copy("tasks (2)")),),
+        {(E, "ambiguous-sheet", T, None, None)},
+        raises=True,
+    ),
+    Case(
+        "a-second-tasks-sheet-named-with-a-zero-width-space",
+        lambda p: (xlsx(p, edit=_sheet_copy("tas\u200bks")),),
+        {(E, "ambiguous-sheet", T, None, None)},
+        raises=True,
+    ),
+    Case(
+        "tasks-hidden-and-its-copy-visible",
+        lambda p: (xlsx(p, edit=_sheet_copy("tasks (2)", hide_original=True)),),
+        {(W, "sheet-chosen", "tasks (2)", None, None)},
+        check=lambda inv: (
+            None
+            if set(inv.tasks[col.SOURCE_SHEET]) == {"tasks (2)"}
+            else pytest.fail(str(inv.tasks))
+        ),
+    ),
+    Case(
+        "a-hidden-numbered-copy-of-the-tasks-sheet",
+        lambda p: (xlsx(p, edit=_sheet_copy("tasks1", "hidden")),),
+        {(INFO, "sheet-chosen", T, None, None)},
+    ),
+    Case(
+        "only-a-copy-named-tasks-sheet",
+        lambda p: (xlsx(p, edit=_only_a_copy),),
+        {(INFO, "sheet-chosen", "Tasks (2)", None, None)},
+        check=lambda inv: None if len(inv.tasks) == 3 else pytest.fail(str(inv.tasks)),
     ),
     Case(
         "hidden-filtered-out-task-row",
@@ -859,6 +941,53 @@ CASES: list[Case] = [
             (W, "number-normalised", "tasks", 4, "hours_per_week"),
         },
         check=_hours_of("T2", 17.5),
+    ),
+    Case(
+        "csv-row-with-one-field-too-many",
+        lambda p: csv_pair(
+            p,
+            ROLES_CSV,
+            "role_id,task_id,task,hours_per_week\nR1,T1,Book clinics,20\n"
+            "R1,T2,Answer the phone,17.5\nR2,T3,Process invoices, 3,37.5\n",
+        ),
+        {
+            (W, "ignored-column", "tasks", 4, "column E"),
+            (W, "hours-not-listed", "roles", 3, "contracted_hours"),
+        },
+    ),
+    Case(
+        "csv-quote-left-open-to-the-end-of-the-file",
+        lambda p: csv_pair(
+            p,
+            ROLES_CSV,
+            "role_id,task_id,task,hours_per_week\nR1,T1,Book clinics,20\n"
+            'R1,T2,"Answer the phone,17.5\nR2,T3,Process invoices,37.5\nR2,T4,File,1\n',
+        ),
+        {(E, "unreadable-file", "tasks", 3, None)},
+        raises=True,
+    ),
+    Case(
+        "csv-stray-quote-closed-lines-later",
+        lambda p: csv_pair(
+            p,
+            ROLES_CSV,
+            "role_id,task_id,task,hours_per_week\nR1,T1,Book clinics,20\n"
+            'R1,T2,"Answer the phone,17.5\nR2,T3,Process invoices,30\nR2,T4,File notes,1\n'
+            'R2,T5,Scan "letters",2\n',
+        ),
+        {(E, "unreadable-file", "tasks", 3, None)},
+        raises=True,
+    ),
+    Case(
+        "csv-multi-line-task-text-rows-are-lines",
+        lambda p: csv_pair(
+            p,
+            ROLES_CSV,
+            'role_id,task_id,task,hours_per_week\nR1,T1,"Book outpatient\nclinics, wards 1, 2, 3\n'
+            'and theatres",20\nR1,T2,Answer the ward telephone,17.5\nR2,T3,Process invoices,-1\n',
+        ),
+        {(E, "negative-value", "tasks", 6, "hours_per_week")},
+        raises=True,
     ),
     Case(
         "roles-csv-without-tasks",

@@ -418,3 +418,37 @@ def test_evaluate_json_is_valid_json_when_a_kappa_is_undefined() -> None:
 
     metrics = json.loads(text, parse_constant=refuse)
     assert metrics["all"]["weighted_kappa"] is None
+
+
+def test_the_row_count_counts_row_elements_not_row_numbers() -> None:
+    """Two <row r="5"> elements are two rows to the invariant, whatever they claim."""
+    import io
+
+    from genai_aug._xlsx import count_value_rows
+
+    row = '<row r="5"><c r="A5" t="inlineStr"><is><t>x</t></is></c></row>'
+    empty = '<row r="6"><c r="A6"/></row>'
+    xml = (
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        f"<sheetData>{row}{row}{empty}</sheetData></worksheet>"
+    )
+    assert count_value_rows(io.BytesIO(xml.encode())) == 2
+
+
+def test_a_row_given_twice_in_the_sheet_xml_is_refused_at_that_row(tmp_path: Path) -> None:
+    """The review's case: row 6 renumbered 5 lost one of the two tasks without a word."""
+    tasks = [
+        ["R1", "T1", "Book outpatient appointments", 20],
+        *[["R2", f"T{i}", f"Task text number {i}", 1] for i in range(2, 12)],
+    ]
+
+    def repeat(data: bytes) -> bytes:
+        data = data.replace(b'<row r="6"', b'<row r="5"')
+        return re.sub(rb'r="([A-D])6"', rb'r="\g<1>5"', data)
+
+    path = _replace_part(xlsx(tmp_path, tasks=tasks), "xl/worksheets/sheet2.xml", repeat)
+    with pytest.raises(InventoryError) as info:
+        genai_aug.load_inventory(path, errors="reject")
+    issue = info.value.issues.iloc[0]
+    assert (issue.code, issue.sheet, issue.row) == ("rows-unaccounted", "tasks", 5)
+    assert "holds row 5 twice" in issue.message

@@ -267,3 +267,104 @@ def test_catalogue_csvs_load_identically(
 def test_catalogue_has_csv_cases() -> None:
     """The catalogue test above has CSVs to run on."""
     assert len(CSV_CASES) >= 8
+
+
+# --- where a CSV row is: the line it starts on (issue 13) ------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "lines"),
+    [("", 0), ("a", 1), ("a\n", 1), ("a\n\n", 2), ("a\r\nb", 2), ("a\rb\r", 2), ("a\r\r\nb", 3)],
+)
+def test_physical_lines_are_counted_as_an_editor_numbers_them(text: str, lines: int) -> None:
+    """CR, LF and CRLF each end a line; a last line without a break still counts."""
+    assert loading._physical_lines(text) == lines
+    assert loading._physical_lines(text.encode("utf-8")) == lines  # as the fast path counts
+    assert loading._physical_lines(text.replace("a", "é")) == lines
+
+
+@pytest.mark.parametrize("fast", [True, False])
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+def test_csv_rows_after_a_multi_line_field_are_numbered_by_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fast: bool, newline: str
+) -> None:
+    """A record is numbered by the line it starts on, as docs/input-format.md promises."""
+    text = newline.join(
+        [
+            "role_id,task,hours_per_week",
+            'R1,"Type clinic letters',  # lines 2-4: one record
+            "from dictation, and file them",
+            'then post them",5',
+            "R1,Book appointments,4",  # line 5
+            '"R1","Order',  # lines 6-8: two fields with a line break
+            'stock","2',
+            '"',
+            "R1,Bad hours row,-3",  # line 9
+            "",
+        ]
+    )
+    path = tmp_path / "tasks.csv"
+    path.write_bytes(text.encode())
+    if not fast:
+        monkeypatch.setattr(loading, "_csv_cells_fast", _exact_only)
+    table = loading.read_csv_table(path, "tasks", IssueLog())
+    assert list(table.frame["source_row"]) == [2, 5, 6, 9]
+    assert table.blank_rows == 0
+
+
+def test_an_unclosed_quote_that_swallows_the_file_is_refused_at_its_line(tmp_path: Path) -> None:
+    """The review's case: a stray quote on line 3 took in the next 1,000 records."""
+    lines = ["role_id,task,hours_per_week", "R1,Book appointments,0.01", 'R1,"Type letters,0.01']
+    lines += [f"R1,File notes batch {i},0.01" for i in range(1000)]
+    path = tmp_path / "tasks.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(InventoryError) as info:
+        loading.read_csv_table(path, "tasks", IssueLog())
+    issue = info.value.issues.iloc[0]
+    assert (issue.code, issue.row) == ("unreadable-file", 3)
+    assert "opened on line 3 runs to the end of the file (line 1,003)" in issue.message
+    assert "1,000 line(s)" in issue.message and "R1,File notes batch 0,0.01" in issue.message
+
+
+def test_prose_over_a_few_lines_in_quotes_still_loads(tmp_path: Path) -> None:
+    """Line breaks inside a quoted task text, even with a comma or two, are not a stray quote."""
+    path = tmp_path / "tasks.csv"
+    path.write_text(
+        "role_id,task,hours_per_week\n"
+        'R1,"Type letters, memos\nand minutes, for the ward, weekly\nthen file them",5\n'
+        "R1,Book appointments,4\n",
+        encoding="utf-8",
+    )
+    table = loading.read_csv_table(path, "tasks", IssueLog())
+    assert list(table.frame["source_row"]) == [2, 5]
+    assert table.frame["task"].iloc[0].count("\n") == 2
+
+
+def test_a_ragged_csv_row_is_named_with_its_extra_value(tmp_path: Path) -> None:
+    """The review's case: 'R1,Check stock, 1,2' has a field past the header's last."""
+    path = tmp_path / "tasks.csv"
+    path.write_text(
+        "role_id,task,hours_per_week\nR1,Audit notes,3\nR1,Check stock, 1,2\n", encoding="utf-8"
+    )
+    log = IssueLog()
+    loading.read_csv_table(path, "tasks", log)
+    issue = log.to_frame().iloc[0]
+    assert (issue.severity, issue.code, issue.row, issue.column, issue.value) == (
+        "warning",
+        "ignored-column",
+        3,
+        "column D",
+        "2",
+    )
+    assert "expected at most 3 fields" in issue.message
+
+
+def test_a_literal_quote_does_not_make_a_closed_last_field_look_open(tmp_path: Path) -> None:
+    """An odd number of quotes (5" in a task) and a quoted multi-line last field: it loads."""
+    path = tmp_path / "tasks.csv"
+    path.write_text(
+        'role_id,task,hours_per_week,notes\nR1,Set up 5" screens,3\nR1,Book,4,"see\nrota"\n',
+        encoding="utf-8",
+    )
+    table = loading.read_csv_table(path, "tasks", IssueLog())
+    assert list(table.frame["source_row"]) == [2, 3]

@@ -164,7 +164,9 @@ def check_size(path: Path, max_bytes: int) -> int:
     return size
 
 
-def file_issue(file: str, code: str, message: str, sheet: str | None = None) -> pd.DataFrame:
+def file_issue(
+    file: str, code: str, message: str, sheet: str | None = None, row: int | None = None
+) -> pd.DataFrame:
     log = IssueLog()
-    log.error(code, message, file=file, sheet=sheet)
+    log.error(code, message, file=file, sheet=sheet, row=row)
     return log.to_frame()

@@ -62,6 +62,7 @@ def read_sheet(wb: Any, ws: Any) -> SheetRows:
     """Every cell with a value of read-only worksheet ``ws`` of workbook ``wb``."""
     percent = _percent_styles(wb)
     cells: dict[int, dict[int, Any]] = {}
+    element: dict[int, int] = {}  # row number -> the <row> element (counted) that holds it
     hidden: set[int] = set()
     with ws._get_source() as src:
         parser = WorkSheetParser(
@@ -72,7 +73,7 @@ def read_sheet(wb: Any, ws: Any) -> SheetRows:
             date_formats=wb._date_formats,
             timedelta_formats=wb._timedelta_formats,
         )
-        for number, row in parser.parse():
+        for index, (number, row) in enumerate(parser.parse()):
             attrs = parser.row_dimensions.get(str(number), {})
             if str(attrs.get("hidden", "")).lower() in _TRUE:
                 hidden.add(number)
@@ -86,7 +87,16 @@ def read_sheet(wb: Any, ws: Any) -> SheetRows:
                     and not isinstance(value, bool)
                 ):
                     value = PercentCell(value)
-                cells.setdefault(int(cell["row"]), {})[int(cell["column"]) - 1] = value
+                r = int(cell["row"])
+                by_column = cells.get(r)
+                if by_column is None:
+                    by_column = cells[r] = {}
+                    element[r] = index
+                elif element[r] != index:
+                    # a second <row r="5">, or row 7's cells labelled as row 8: keeping
+                    # one would silently overwrite the other
+                    raise RepeatedRowError(r)
+                by_column[int(cell["column"]) - 1] = value
         merged: set[tuple[int, int]] = set()
         for rng in getattr(parser.merged_cells, "mergeCell", None) or []:
             min_col, min_row, max_col, max_row = range_boundaries(rng.ref)
@@ -109,46 +119,53 @@ def read_sheet(wb: Any, ws: Any) -> SheetRows:
     return SheetRows(rows, frozenset(hidden), frozenset(merged))
 
 
+class RepeatedRowError(ValueError):
+    """The sheet's XML gives values to the same row number in two ``<row>`` elements."""
+
+    def __init__(self, row: int) -> None:
+        super().__init__(f"row {row} is repeated")
+        self.row = row
+
+
 def count_value_rows(source: Any) -> int:
-    """How many rows of a sheet's XML hold at least one value (a second, separate parse).
+    """How many ``<row>`` elements of a sheet's XML hold a value (a second, separate parse).
 
     A cell holds a value when it has a non-empty ``<v>`` or an inline string ``<is>``,
-    which is exactly when :func:`read_sheet` keeps it. ``source`` is the open part. The
-    count streams the XML through expat with no tree (no DTD or entities allowed), so it
-    costs a fraction of the read it checks.
+    which is exactly when :func:`read_sheet` keeps it. Elements are counted as they
+    stand, whatever row numbers they or their cells claim, so two elements claiming the
+    same row count twice. ``source`` is the open part. The count streams the XML through
+    expat with no tree (no DTD or entities allowed), so it costs a fraction of the read
+    it checks.
     """
     import xml.parsers.expat
 
-    rows: set[int] = set()
-    row = cell_row = 0
-    in_cell = in_value = has_value = False
+    rows = 0
+    in_row = row_has_value = in_cell = in_value = has_value = False
     tags: dict[str, str] = {}  # element name (with its namespace) -> local name
 
     def start(name: str, attrs: dict[str, str]) -> None:
-        nonlocal row, cell_row, in_cell, in_value, has_value
+        nonlocal in_row, row_has_value, in_cell, in_value, has_value
         tag = tags.get(name) or tags.setdefault(name, name.rpartition("}")[2])
         if tag == "c":
-            ref = attrs.get("r")
-            digits = _ROW_OF_REF.search(ref) if ref else None
-            cell_row = int(digits.group()) if digits else row
             in_cell, has_value = True, False
         elif in_cell and tag == "v":
             in_value = True
         elif in_cell and tag == "is":
             has_value = True
         elif tag == "row":
-            r = attrs.get("r")
-            row = int(float(r)) if r else row + 1
+            in_row, row_has_value = True, False
 
     def end(name: str) -> None:
-        nonlocal in_cell, in_value
+        nonlocal rows, in_row, row_has_value, in_cell, in_value
         tag = tags.get(name) or tags.setdefault(name, name.rpartition("}")[2])
         if tag == "v":
             in_value = False
         elif tag == "c":
-            if has_value:
-                rows.add(cell_row)
+            row_has_value = row_has_value or has_value
             in_cell = False
+        elif tag == "row" and in_row:
+            rows += row_has_value
+            in_row = False
 
     def text(data: str) -> None:
         nonlocal has_value
@@ -166,7 +183,4 @@ def count_value_rows(source: Any) -> int:
     parser.StartDoctypeDeclHandler = refuse
     parser.EntityDeclHandler = refuse
     parser.ParseFile(source)
-    return len(rows)
-
-
-_ROW_OF_REF = re.compile(r"\d+$")
+    return rows

@@ -16,7 +16,7 @@ import re
 import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 import numpy as np
 import pandas as pd
@@ -31,7 +31,7 @@ from genai_aug._guard import (
 )
 from genai_aug._issues import IssueLog, where
 from genai_aug._raw import RawTable
-from genai_aug._xlsx import count_value_rows, read_sheet
+from genai_aug._xlsx import RepeatedRowError, count_value_rows, read_sheet
 from genai_aug.errors import ArgumentTypeError, InventoryError
 from genai_aug.inventory import ErrorMode, Inventory, ValidationOptions
 from genai_aug.rules import Ruleset
@@ -110,9 +110,13 @@ class _RowCells:
 class _ColumnCells:
     """Cells given column by column, one object array per column (the fast CSV path)."""
 
-    def __init__(self, numbers: np.ndarray, columns: list[np.ndarray]) -> None:
+    def __init__(
+        self, numbers: np.ndarray, columns: list[np.ndarray], lines: int | None = None
+    ) -> None:
         self.numbers = numbers
         self.columns = columns
+        self.lines = lines
+        """The text's lines as an editor numbers them, if counted (see :func:`_physical_lines`)."""
 
     def head(self, k: int) -> list[tuple[int, list[Any]]]:
         return [
@@ -178,12 +182,15 @@ def _table_from_cells(
     log: IssueLog,
     hidden_rows: frozenset[int] = frozenset(),
     merged: frozenset[tuple[int, int]] = frozenset(),
+    from_csv: bool = False,
 ) -> RawTable:
     """Build a :class:`RawTable` from a sheet's cells, column by column.
 
     Row numbers are as the user sees them (Excel rows, CSV lines; DataFrame positions
-    with the header as -1). Rows missing from ``cells`` hold no value. Only the header
-    search looks at rows one by one (the first few); the rest works on whole columns.
+    with the header as -1). Rows missing from ``cells`` hold no value, except
+    ``from_csv``, where every record is present and a gap in the numbering is the extra
+    lines of a quoted line break. Only the header search looks at rows one by one (the
+    first few); the rest works on whole columns.
     """
     table = col.ROLE_HEADER_TABLE if kind == col.ROLES_SHEET else col.TASK_HEADER_TABLE
     required = col.REQUIRED_ROLE_COLUMNS if kind == col.ROLES_SHEET else col.REQUIRED_TASK_COLUMNS
@@ -253,7 +260,14 @@ def _table_from_cells(
 
     # columns with values under a blank header: found cell by cell, never padding rows
     named = {j for j, name in enumerate(header) if not _is_blank(name)}
-    for j in sorted(cells.used(h + 1, named)):
+    used = cells.used(h + 1, named)
+    if from_csv and named:
+        # in a CSV file, a value past the header's last field is a record with more
+        # fields than the header: each such row is named, as its values may be shifted
+        past = {j for j in used if j > max(named, default=-1)}
+        _flag_wide_rows(cells, h, sorted(past), max(named) + 1, file, sheet, log)
+        used -= past
+    for j in sorted(used):
         letter = _column_letter(j)
         log.info(
             "ignored-column",
@@ -277,9 +291,9 @@ def _table_from_cells(
         has_value = ~_blank_mask(values[pending])
         keep[pending[has_value]] = True
         pending = pending[~has_value]
-    # rows missing from the numbering hold no value at all
+    # rows missing from the numbering hold no value at all (not so in CSV files)
     steps = np.diff(body_numbers, prepend=header_row_number) - 1
-    blank = int(np.clip(steps, 0, None).sum()) + int((~keep).sum())
+    blank = (0 if from_csv else int(np.clip(steps, 0, None).sum())) + int((~keep).sum())
 
     frame = pd.DataFrame({c: pd.Series(v[keep], dtype=object) for c, v in body.items()})
     frame[col.SOURCE_FILE] = file
@@ -297,6 +311,43 @@ def _table_from_cells(
         hidden_rows=frozenset(r for r in hidden_rows if r > header_row_number),
         merged_cells=merged_cells,
     )
+
+
+def _flag_wide_rows(
+    cells: _Cells,
+    h: int,
+    past: list[int],
+    fields: int,
+    file: str,
+    sheet: str,
+    log: IssueLog,
+) -> None:
+    """Warn about each CSV row with a value in a field past the header's last one."""
+    if not past:
+        return
+    numbers = cells.numbers[h + 1 :]
+    extra: dict[int, tuple[int, Any]] = {}  # row number -> its first value past the header
+    for j in past:
+        values = cells.column(j)[h + 1 :]
+        for i in np.flatnonzero(~_blank_mask(values)):
+            extra.setdefault(int(numbers[i]), (j, values[i]))
+    for row, (j, value) in sorted(extra.items()):
+        column = f"column {_column_letter(j)}"
+        log.warning(
+            "ignored-column",
+            f"{where(file, sheet, row, column)}: the row has a value ('{value}') past the "
+            f"header's last column, {_column_letter(fields - 1)}; expected at most {fields} "
+            "fields, as the header has. A delimiter inside an unquoted value (a comma in a "
+            "task, say) moves every value after it one column on, so this row's values may "
+            "be in the wrong columns, and the extra one is ignored. Put the value that "
+            'holds the delimiter in double quotes ("Check stock, 1"), or remove the '
+            "delimiter.",
+            file=file,
+            sheet=sheet,
+            row=row,
+            column=column,
+            value=value,
+        )
 
 
 def _column_letter(index: int) -> str:
@@ -324,17 +375,32 @@ def _examples(canonical: str, kind: str) -> str:
     return ", ".join(f"'{a}'" for a in (canonical, *aliases[:2]))
 
 
+_INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
+_COPY_NUMBER = re.compile(r"(?:\s*\(\s*\d+\s*\)|\d+)$")
+"""Excel's name for a copied sheet ("tasks (2)"), or a number added by hand ("tasks1")."""
+
+
+def _sheet_key(name: str) -> str:
+    """A sheet name folded for matching: case, spaces, punctuation and invisible characters
+    ignored, and a copy number ("tasks (2)", "tasks1") taken off."""
+    text = _INVISIBLE.sub("", name).replace("\u00a0", " ").strip()
+    return col.normalise_header(_COPY_NUMBER.sub("", text))
+
+
 def _matching_sheets(names: Sequence[str], kind: str) -> list[str]:
-    """Every sheet whose name, normalised, is ``kind`` ("tasks", "Task list", ...)."""
+    """Every sheet whose name, folded by :func:`_sheet_key`, is ``kind`` ("Task list", ...)."""
     keys = (kind, kind[:-1], f"{kind[:-1]}_list", f"{kind}_list")
-    return [name for name in names if col.normalise_header(name) in keys]
+    return [name for name in names if _sheet_key(name) in keys]
 
 
 def _choose_sheet(wb: Any, kind: str, file: str, log: IssueLog) -> str | None:
     """The sheet to read for ``kind``: the one visible match; hidden ones only if alone.
 
-    A hidden sheet is often a stale copy; a second visible match is ambiguous, and
-    both names are given rather than a guess made.
+    A match is any sheet whose name comes to ``kind`` once case, spaces, punctuation,
+    invisible characters and a copy number are set aside, so that a copy ("tasks (2)")
+    or a near-twin (a zero-width space in the name) is never passed over in silence. A
+    hidden sheet is often a stale copy; a second visible match is ambiguous, and the
+    names are given rather than a guess made.
     """
     names = _matching_sheets(wb.sheetnames, kind)
     if not names:
@@ -347,20 +413,32 @@ def _choose_sheet(wb: Any, kind: str, file: str, log: IssueLog) -> str | None:
             file_issue(
                 file,
                 "ambiguous-sheet",
-                f"File '{file}': {len(both)} sheets could be the {kind} sheet: "
-                f"{', '.join(repr(n) for n in both)}; expected one. Rename or delete the "
-                "others.",
+                f"File '{file}': {len(both)} {'' if visible else 'hidden '}sheets could be "
+                f"the {kind} sheet: {', '.join(repr(n) for n in both)}; expected one (a "
+                "copy such as 'tasks (2)' counts, as do names differing only in case, "
+                "spaces or invisible characters). Rename or delete the others.",
                 sheet=kind,
             )
         )
     if visible:
         chosen = visible[0]
+        renamed = _sheet_key(chosen) != col.normalise_header(chosen)
         if hidden:
-            log.info(
+            # a copy read while a sheet by the plain name lies hidden deserves a look
+            log.add(
+                "warning" if renamed else "info",
                 "sheet-chosen",
-                f"File '{file}': read the visible sheet '{chosen}' as the {kind} sheet; the "
+                f"File '{file}': read the visible sheet {chosen!r} as the {kind} sheet; the "
                 f"hidden sheet(s) {', '.join(repr(n) for n in hidden)} were not read. Delete "
                 "them if they are stale copies.",
+                file=file,
+                sheet=chosen,
+            )
+        elif renamed:
+            log.info(
+                "sheet-chosen",
+                f"File '{file}': read the sheet {chosen!r} as the {kind} sheet (no sheet is "
+                f"named '{kind}'). Rename it '{kind}' to silence this.",
                 file=file,
                 sheet=chosen,
             )
@@ -368,7 +446,7 @@ def _choose_sheet(wb: Any, kind: str, file: str, log: IssueLog) -> str | None:
     chosen = hidden[0]
     log.warning(
         "sheet-chosen",
-        f"File '{file}': read the hidden sheet '{chosen}' as the {kind} sheet (there is no "
+        f"File '{file}': read the hidden sheet {chosen!r} as the {kind} sheet (there is no "
         "visible one). Unhide it, and check it is the current version.",
         file=file,
         sheet=chosen,
@@ -421,6 +499,20 @@ def read_workbook(
                 read = read_sheet(wb, ws)
                 with ws._get_source() as source:
                     counted = count_value_rows(source)
+            except RepeatedRowError as exc:
+                raise InventoryError(
+                    file_issue(
+                        file,
+                        "rows-unaccounted",
+                        f"{where(file, sheet, exc.row)}: the file holds row {exc.row} twice (two "
+                        f'<row r="{exc.row}"> elements, or another row\'s cells labelled as row '
+                        f"{exc.row}); expected each row once, so one of them would be lost. "
+                        "Open the workbook in Excel, check the rows around it, save it again "
+                        "as .xlsx and retry.",
+                        sheet=sheet,
+                        row=exc.row,
+                    )
+                ) from None
             except Exception as exc:  # damaged sheet XML: the file's problem, said as such
                 raise parse_failure(
                     file, exc, f"sheet '{sheet}'", f"sheet '{sheet}' is damaged"
@@ -447,7 +539,8 @@ def _check_rows_accounted(file: str, sheet: str, counted: int, read: int) -> Non
 
     The two counts come from separate parses, so a row lost by the reader (a stale
     ``<dimension>``, say) is caught here rather than vanishing before validation
-    could count it.
+    could count it. The XML's count is of ``<row>`` elements, not of the row numbers
+    they claim, so two elements under one number cannot pass as one.
     """
     if counted != read:
         raise InventoryError(
@@ -496,7 +589,139 @@ def read_csv_table(
     del utf8
     if cells is None:
         cells = _RowCells(_csv_rows_exact(text, delimiter, file))
-    return _table_from_cells(cells, file=file, sheet=Path(file).stem, kind=kind, log=log)
+    lines = cells.lines if isinstance(cells, _ColumnCells) else None
+    if len(cells.numbers) != (_physical_lines(text) if lines is None else lines):
+        # some quoted field holds a line break: number records by the line they start on,
+        # and refuse a quote left open that took in the records after it
+        cells = _by_line(cells, text, delimiter, file)
+    return _table_from_cells(
+        cells, file=file, sheet=Path(file).stem, kind=kind, log=log, from_csv=True
+    )
+
+
+def _physical_lines(text: str | bytes) -> int:
+    """Lines of ``text`` as an editor numbers them (CR, LF and CRLF each end one).
+
+    Text or its UTF-8 bytes (where CR and LF are single bytes, as in the text). A CSV
+    file holds as many records as lines unless a quoted field holds a line break.
+    """
+    data = text.encode("ascii", "replace") if isinstance(text, str) else text
+    if not data:
+        return 0
+    ends = data.count(b"\n")
+    if b"\r" in data:  # a scan that stops early, where a count would not
+        ends += data.count(b"\r") - data.count(b"\r\n")
+    return ends + (not data.endswith((b"\n", b"\r")))
+
+
+_LINE_BREAK = r"\r\n|\r|\n"
+_LINE_BREAKS = re.compile(_LINE_BREAK)
+_SHOWN_SWALLOWED = 60
+"""Characters of a swallowed line quoted in the message."""
+
+
+def _by_line(cells: _Cells, text: str, delimiter: str, file: str) -> _Cells:
+    """``cells`` renumbered by the line each record starts on (records are numbered 1, 2...).
+
+    Only called when some quoted field holds a line break. Such a field is refused when
+    it looks like a quote left open rather than a few lines of prose: it runs to the end
+    of the file, or most of the lines it took in (at least two) hold as many delimiters
+    as the first record, the way records do. Only the cells with a line break are looked
+    at one by one.
+    """
+    n = len(cells.numbers)
+    if not n:
+        return cells
+    multi = _cells_with_line_breaks(cells)  # (record, column, value, line breaks), in order
+    spans = np.ones(n, dtype=np.int64)
+    for i, _, _, k in multi:
+        spans[i] += k
+    numbers = np.concatenate(([1], 1 + np.cumsum(spans)[:-1])).astype(np.int64)
+    first = next((row for _, row in cells.head(5) if any(v is not None for v in row)), [])
+    fields = max((j + 1 for j, v in enumerate(first) if v is not None), default=0)
+    last = (
+        [c[-1] for c in cells.columns]
+        if isinstance(cells, _ColumnCells)
+        else cast(_RowCells, cells).rows[-1][1]
+    )
+    last_field = max((j for j, v in enumerate(last) if v is not None), default=-1)
+    # a quote open at the end of the file: an odd number of quotes, the last not closing it
+    odd_quotes = text.count('"') % 2 == 1 and not text[-4096:].rstrip("\r\n").endswith('"')
+    record, before = -1, 0  # line breaks in the record's earlier fields
+    for i, j, value, k in multi:
+        if i != record:
+            record, before = i, 0
+        taken = re.split(_LINE_BREAK, value)[1:]
+        # an open quote takes in everything to the end: the last field of the last record
+        to_end = odd_quotes and i == n - 1 and j == last_field
+        if to_end and taken and not taken[-1]:
+            taken.pop()  # the file's last line break, inside the open quote
+        like = [t for t in taken if fields >= 2 and t.count(delimiter) >= fields - 1]
+        if to_end or (len(like) >= 2 and 2 * len(like) >= len(taken)):
+            _refuse_open_quote(file, int(numbers[i]) + before, taken, like, to_end)
+        before += k
+    if isinstance(cells, _ColumnCells):
+        return _ColumnCells(numbers, cells.columns)
+    rows = cast(_RowCells, cells).rows
+    return _RowCells([(int(k), row) for k, (_, row) in zip(numbers, rows, strict=True)])
+
+
+def _cells_with_line_breaks(cells: _Cells) -> list[tuple[int, int, str, int]]:
+    """``(record, column, value, line breaks)`` of each cell holding a line break, in order.
+
+    Column by column, each column is searched as one joined string, so the cost is a
+    few passes in C per column plus a Python step per line break found.
+    """
+    if isinstance(cells, _RowCells):
+        return [
+            (i, j, v, len(_LINE_BREAKS.findall(v)))
+            for i, (_, row) in enumerate(cells.rows)
+            for j, v in enumerate(row)
+            if isinstance(v, str) and ("\n" in v or "\r" in v)
+        ]
+    found = []
+    for j, values in enumerate(cast(_ColumnCells, cells).columns):
+        texts = pd.Series(values, dtype=object).fillna("").to_numpy()
+        joined = "\x00".join(texts)  # no NUL in a CSV's text: it is refused on reading
+        if "\n" not in joined and "\r" not in joined:
+            continue
+        lengths = np.fromiter(map(len, texts), np.int64, len(texts)) + 1
+        starts = np.cumsum(lengths) - lengths
+        at = np.fromiter((m.start() for m in _LINE_BREAKS.finditer(joined)), np.int64)
+        index = np.searchsorted(starts, at, side="right") - 1
+        counts = np.bincount(index, minlength=len(texts))
+        found += [(int(i), j, str(values[i]), int(counts[i])) for i in np.flatnonzero(counts)]
+    return sorted(found, key=lambda cell: (cell[0], cell[1]))
+
+
+def _refuse_open_quote(
+    file: str, line: int, taken: list[str], like: list[str], to_end: bool
+) -> None:
+    """Refuse a CSV file in which the quote opened on ``line`` took in the lines after it."""
+    sheet = Path(file).stem
+    last = line + len(taken)
+    extent = (
+        f"runs to the end of the file (line {last:,})"
+        if to_end
+        else f"is not closed until line {last:,}"
+    )
+    example = (like or taken)[0].strip()
+    if len(example) > _SHOWN_SWALLOWED:
+        example = example[: _SHOWN_SWALLOWED - 3] + "..."
+    records = f", {len(like):,} of them laid out like records (such as '{example}')"
+    raise InventoryError(
+        file_issue(
+            file,
+            "unreadable-file",
+            f'{where(file, sheet, line)}: a quote (") opened on line {line:,} {extent}, so '
+            f"the {len(taken):,} line(s) after it were read as text inside one field"
+            + (records if like else "")
+            + "; expected each quoted field to be closed. Remove the stray quote on line "
+            f'{line:,}, or double it ("") if it belongs in the text.',
+            sheet=sheet,
+            row=line,
+        )
+    )
 
 
 def _decode_csv(file: str, data: bytes, log: IssueLog) -> tuple[str, bytes | None]:
@@ -600,7 +825,7 @@ def _csv_cells_fast(text: str, delimiter: str, utf8: bytes | None = None) -> _Co
         return None
     # bytes, for a StringIO would hold 4 bytes a character
     payload = text.encode("utf-8") if utf8 is None else utf8
-    lines = payload.count(b"\n") + payload.count(b"\r") + 1  # no fewer than the records
+    lines = _physical_lines(payload)  # no fewer than the records
     first_line = _FIRST_LINE.match(text)
     widths: tuple[Callable[[], int], ...] = (
         lambda: (first_line.group() if first_line else "").count(delimiter) + 1,
@@ -639,7 +864,7 @@ def _csv_cells_fast(text: str, delimiter: str, utf8: bytes | None = None) -> _Co
             values = frame.iloc[:, j].to_numpy(dtype=object, copy=True)
             values[values == ""] = None
             columns.append(values)
-        return _ColumnCells(np.arange(1, len(frame) + 1, dtype=np.int64), columns)
+        return _ColumnCells(np.arange(1, len(frame) + 1, dtype=np.int64), columns, lines)
     return None
 
 
