@@ -74,6 +74,7 @@ LAMBDA = 1.0  # ridge pull towards the neutral weights
 MU = 0.5  # weight of the E2-or-E1 comparison against the exposed-or-not one
 PENALTY = 1000.0  # per unit of squared contract shortfall: the contract is all but hard
 MARGIN = 0.1  # how clearly a contract phrasing must land in its category
+CLASS_MARGIN = 0.1  # ... and how clearly its pooled evidence must decide its exposure class
 FOLDS = 5
 SEED = 20261122
 BOOTSTRAP = 1000  # resamples of the occupations, for the intervals of the CV figures
@@ -253,7 +254,7 @@ class Contract:
         # MUST: exposed-or-not and alone-or-with-tools, as linear forms in by_class
         forms = np.concatenate([self.must_exposed, self.must_tools])  # (2 n_must) × 3
         rows = np.concatenate([np.arange(n_must)] * 2)
-        gap = np.maximum(np.einsum("ik,ik->i", forms, by_class[rows]) + MARGIN, 0.0)
+        gap = np.maximum(np.einsum("ik,ik->i", forms, by_class[rows]) + CLASS_MARGIN, 0.0)
         gap[n_must:] *= self.must_exposed_k  # no tools comparison for an E0 category
         value = float((gap**2).sum())
         step = 2 * gap[:, None] * (forms @ self.class_of.T)
@@ -275,7 +276,7 @@ class Contract:
         gap_rival = np.where(
             has_rival, strength[rows, self.avoid] - strength[rows, rival] + MARGIN, np.inf
         )
-        gap_side = np.einsum("ik,ik->i", self.avoid_side, by_class[rows]) + MARGIN
+        gap_side = np.einsum("ik,ik->i", self.avoid_side, by_class[rows]) + CLASS_MARGIN
         by_rival = gap_rival < gap_side
         gap = np.maximum(np.where(by_rival, gap_rival, gap_side), 0.0)
         value += float((gap**2).sum())
