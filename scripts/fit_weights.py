@@ -21,7 +21,10 @@ with L-BFGS-B. The ridge term pulls every weight towards the same neutral start 
 rules that name an action, 0.3 for weak rules), so a rule moves only as far as the
 labels support. The contract hinge is the squared shortfall of each phrasing of the
 contract tables in ``tests/test_scoring_table.py`` from landing in its category by a
-margin; the fitted weights must keep every phrasing in its category and the sample
+margin, in the scorer's own decision (``exposure_from_evidence`` then
+``category_from_evidence``: the pooled evidence decides the class, the category leads
+its class); phrasings the tables mark as known errors (strict xfails) are left out. The
+fitted weights must keep every phrasing in its category and the sample
 trust's staff groups in their calibration order (``tests/test_evaluating.py``), or
 the script refuses them. Weights are rounded to two decimals, as a reviewer reads them.
 

@@ -26,7 +26,10 @@ MAX_TOML_BYTES = 10 * 1024 * 1024
 # file), so they are not checked against the packaged file's keys.
 _FREE_TABLES = {"object_classes", "weights"}
 # Keys a user's head table ([ruleset], [scenarios]) may have beyond the packaged one's.
-_EXTRA_HEAD_KEYS = {"Ruleset": {"extends", "disable", "description"}, "Scenario": {"extends"}}
+_EXTRA_HEAD_KEYS = {
+    "Ruleset": {"extends", "disable", "description", "weights"},
+    "Scenario": {"extends"},
+}
 
 
 @functools.cache
