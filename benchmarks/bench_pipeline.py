@@ -111,21 +111,24 @@ def naive_per_row(texts: list[str], hours: np.ndarray, rs: genai_aug.Ruleset) ->
     do (no distinct-text cache, no vectorised rollup); the benchmark reports how much
     faster the pipeline is.
     """
-    from genai_aug._matching import main_clause, normalise_text
+    from genai_aug._clauses import fire_by_reading, silence_family_objects
+    from genai_aug._matching import normalise_text
+    from genai_aug.scoring import _fire_terms_reference
 
     cats = {c.id: c for c in rs.categories}
+    rule_cats = [r.category for r in rs.rules]
     t0 = time.perf_counter()
     total = 0.0
     for text, h in zip(texts, hours, strict=True):
-        norm = normalise_text(text)
-        clause = main_clause(norm)
+        # the scorer's own reading of one text (glossary, clauses, families), with every
+        # rule searched in it: no distinct-text cache, no literal prefilter
+        norm = [rs.expand(normalise_text(text))]
+        fired, matched, read = fire_by_reading(norm, lambda t: _fire_terms_reference(t, rs))
+        silence_family_objects(read, fired, matched, rs.family_terms, rule_cats)
         strength: dict[str, float] = {}
-        for rule in rs.rules:
-            if not rule.terms:
-                continue
-            pattern, unless = rs.compiled[rule.id]
-            if pattern.search(clause) and not (unless and unless.search(clause)):
-                strength[rule.category] = strength.get(rule.category, 0.0) + rule.weight
+        for j in np.flatnonzero(fired[0]):
+            rule = rs.rules[j]
+            strength[rule.category] = strength.get(rule.category, 0.0) + rule.weight
         if strength:
             best = max(strength, key=lambda c: strength[c])
             if cats[best].exposure != "E0":

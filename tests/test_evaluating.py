@@ -212,3 +212,24 @@ def test_evaluate_says_when_the_labels_are_those_the_weights_were_fitted_on(
     other = evaluate(labels.assign(human_exposure=["E1", "E0"]), ruleset=path)
     assert other.metrics["in_sample"] is False
     assert "IN-SAMPLE" not in other.summary()
+
+
+def test_category_agreement_counts_the_experts_labels_per_category() -> None:
+    """Per category: the experts' label shares, agreement with the declared class, a flag."""
+    from genai_aug.evaluating import category_agreement
+
+    predictions = pd.DataFrame(
+        {
+            "category": ["computing"] * 4 + ["physical_work"] * 3 + ["summarising"] * 2,
+            "human_exposure": ["E1", "E1", "E1", "E2", "E0", "E0", "E2", "E0", "E0"],
+        }
+    )
+    table = category_agreement(predictions).set_index("category")
+    assert list(table.index) == ["summarising", "physical_work", "computing"]  # ruleset order
+    computing = table.loc["computing"]
+    assert (computing["declared"], computing["tasks"], computing["E1"]) == ("E2", 4, 0.75)
+    assert computing["agree"] == 0.25 and computing["same_side"] == 1.0
+    assert computing["flag"] == "class"  # exposed, as declared, but mostly E1 to the experts
+    assert table.loc["summarising", "flag"] == "side"  # declared E1, experts say E0
+    assert table.loc["physical_work", "flag"] == ""
+    assert table["tasks"].sum() == len(predictions)  # every row in one category

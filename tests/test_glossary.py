@@ -18,6 +18,8 @@ SAME_TASK = [
     ("Update the EPR after the MDT", "Update the electronic patient record after the meeting"),
     ("Type up the MDT minutes", "Type up the multidisciplinary team minutes"),
     ("Answer the bleep", "Answer the pager"),
+    ("Book in pts at ED reception", "Book in patients at emergency department reception"),
+    ("Do med recs on new admissions", "Do medicines reconciliation on new admissions"),
 ]
 
 
@@ -54,6 +56,14 @@ def test_glossary_forms_match_whole_words_only() -> None:
     rs = default_ruleset()
     assert rs.expand("jobs needed in ed") == "jobs needed in emergency department"
     assert rs.glossary_used("jobs needed") == []
+
+
+def test_a_plural_form_reads_as_the_plural_meaning() -> None:
+    """pts is patients and appts appointments: a form that is another form plus s."""
+    rs = default_ruleset()
+    assert rs.expand("see pts and book appts") == "see patients and book appointments"
+    assert rs.expand("see pt") == "see patient"
+    assert rs.expand("take bloods") == "take blood tests"  # no singular form: as written
 
 
 def test_glossary_is_part_of_the_hash(tmp_path: Path) -> None:

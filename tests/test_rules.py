@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -265,3 +266,61 @@ def test_a_wrongly_typed_extending_file_is_a_ruleset_error(
     with pytest.raises(RulesetError) as info:
         load_ruleset(path)
     assert expected in str(info.value) and str(path) in str(info.value)
+
+
+def _weighted_ruleset(tmp_path: Path, rule_weight: str = "", weights: str = "") -> Path:
+    """A small ruleset whose weights live in a weights file beside it."""
+    (tmp_path / "w.toml").write_text(
+        '[provenance]\nlabels = "l.tsv"\nlabels_sha256 = "' + "0" * 64 + '"\nrows = 3\n'
+        'fitted = "2026-11-30"\nmethod = "by hand"\n\n[weights]\n' + (weights or '"a.book" = 2.5\n')
+    )
+    path = tmp_path / "r.toml"
+    path.write_text(
+        '[ruleset]\nname = "w"\nversion = "1"\nweights_file = "w.toml"\n\n'
+        '[[categories]]\nid = "a"\nlabel = "A"\nexposure = "E2"\ntime_share = 0.5\n'
+        'rationale = "r"\nmode = "automation"\nmode_rationale = "m"\n\n'
+        f'[[rules]]\nid = "a.book"\ncategory = "a"\n{rule_weight}terms = ["book"]\n'
+        'rationale = "Booking is a."\n'
+    )
+    return path
+
+
+def test_weights_live_apart_from_the_rules_with_their_provenance(tmp_path: Path) -> None:
+    """A weights file gives each rule its weight, and the ruleset its fit's provenance."""
+    rs = load_ruleset(_weighted_ruleset(tmp_path))
+    assert rs.rules[0].weight == 2.5
+    assert rs.ruleset.weights is not None and rs.ruleset.weights.method == "by hand"
+    default = default_ruleset()
+    assert default.ruleset.weights_file == "default_weights.toml"
+    assert default.ruleset.weights is not None and default.ruleset.weights.rows > 0
+
+
+@pytest.mark.parametrize(
+    ("rule_weight", "weights", "message"),
+    [
+        ("weight = 1.0\n", "", "a weight here and in the weights file"),
+        ("", '"a.book" = 2.5\n"a.typo" = 1.0\n', "unknown rule(s) ['a.typo']"),
+        ("", '"a.book" = 12.0\n', "weights lie in (0, 10]"),
+    ],
+)
+def test_a_weights_file_that_disagrees_with_its_rules_is_refused(
+    tmp_path: Path, rule_weight: str, weights: str, message: str
+) -> None:
+    """A weight given twice, a weight for no rule, or out of range: refused, named."""
+    with pytest.raises(RulesetError, match=re.escape(message)):
+        load_ruleset(_weighted_ruleset(tmp_path, rule_weight, weights))
+
+
+def test_weights_written_through_the_model_read_back_the_same(tmp_path: Path) -> None:
+    """RuleWeights.to_toml is read back into the same weights and provenance."""
+    from genai_aug.rules import RuleWeights
+
+    default = default_ruleset()
+    assert default.ruleset.weights is not None
+    model = RuleWeights(
+        provenance=default.ruleset.weights, weights={r.id: r.weight for r in default.rules}
+    )
+    import tomllib
+
+    again = RuleWeights.model_validate(tomllib.loads(model.to_toml()))
+    assert again == model

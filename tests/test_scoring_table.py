@@ -311,10 +311,6 @@ MUST_NOT: dict[str, list[str]] = {
 _POOLED_DISAGREES = {
     ("summarising", "Review the notes before clinic and prepare a summary"): "E2 evidence of "
     "analysis and notes outweighs the E1 evidence of summarising",
-    ("finance_procurement", "Raise purchase orders for ward equipment"): "'equipment', the "
-    "object of a 'for' clause, counts as E0 technical work",
-    ("reporting", "Write incident reports"): "E2 evidence of reports outweighs the E1 evidence "
-    "of writing",
 }
 
 

@@ -23,11 +23,14 @@ from genai_aug.errors import GenAIAugError
 MAX_TOML_BYTES = 10 * 1024 * 1024
 """Largest ruleset or scenario file read (10 MiB): the packaged ruleset is under 200 KB."""
 
-# Tables whose keys are the user's own names (object classes), so they are not checked
-# against the packaged file's keys.
-_FREE_TABLES = {"object_classes"}
+# Tables whose keys are the user's own names (object classes, the rule ids of a weights
+# file), so they are not checked against the packaged file's keys.
+_FREE_TABLES = {"object_classes", "weights"}
 # Keys a user's head table ([ruleset], [scenarios]) may have beyond the packaged one's.
-_EXTRA_HEAD_KEYS = {"Ruleset": {"extends", "disable", "description"}, "Scenario": {"extends"}}
+_EXTRA_HEAD_KEYS = {
+    "Ruleset": {"extends", "disable", "description", "weights"},
+    "Scenario": {"extends"},
+}
 
 
 @functools.cache

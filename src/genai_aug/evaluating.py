@@ -46,7 +46,7 @@ from genai_aug.errors import ArgumentTypeError, GenAIAugError
 from genai_aug.rules import EXPOSURES, RulesetLike, as_ruleset
 from genai_aug.scoring import score_texts
 
-__all__ = ["Evaluation", "LabelsError", "evaluate"]
+__all__ = ["Evaluation", "LabelsError", "category_agreement", "evaluate"]
 
 TASK, HUMAN, GPT4 = "task", "human_exposure", "gpt4_exposure"
 HUMAN_ALIAS = "exposure"  # the paraphrase file's name for the human label
@@ -419,6 +419,67 @@ def evaluate(
     fitted = rs.ruleset.weights
     metrics["in_sample"] = bool(fitted and fitted.labels_sha256 == labels_fingerprint(frame))
     return Evaluation(metrics, frame, rs.version, rs.hash)
+
+
+def category_agreement(predictions: pd.DataFrame, ruleset: RulesetLike = None) -> pd.DataFrame:
+    """Per category: how the experts labelled the tasks the scorer put in it.
+
+    A category declares one exposure class for all its tasks (docs/scoring.md); this
+    checks that declaration against the rubric as the experts applied it.
+
+    Parameters
+    ----------
+    predictions : pandas.DataFrame
+        Columns ``category`` (the scorer's, as in :attr:`Evaluation.predictions`) and
+        ``human_exposure``.
+    ruleset : Ruleset, path or None
+        The ruleset whose categories are checked; ``None`` for the packaged default.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per category with tasks, in the ruleset's order: ``category``,
+        ``declared`` (its exposure class), ``tasks``, ``E0``, ``E1``, ``E2`` (shares of
+        the experts' labels), ``agree`` (share labelled the declared class),
+        ``same_side`` (share on the declared side of exposed-or-not), ``experts``
+        (their commonest label) and ``flag``: ``"class"`` when the experts' commonest
+        label is not the declared class, ``"side"`` when most of them put the tasks on
+        the other side of exposed-or-not, else ``""``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> p = pd.DataFrame({"category": ["computing"] * 3 + ["physical_work"] * 2,
+    ...                   "human_exposure": ["E1", "E1", "E2", "E0", "E0"]})
+    >>> table = category_agreement(p)
+    >>> table[["category", "declared", "experts", "flag"]].values.tolist()
+    [['physical_work', 'E0', 'E0', ''], ['computing', 'E2', 'E1', 'class']]
+    """
+    rs = as_ruleset(ruleset)
+    rows = []
+    for cat in rs.categories:
+        labels = predictions.loc[predictions["category"] == cat.id, HUMAN]
+        if labels.empty:
+            continue
+        shares = labels.value_counts(normalize=True).reindex(list(EXPOSURES), fill_value=0.0)
+        declared_exposed = cat.exposure != "E0"
+        same_side = float(labels.ne("E0").eq(declared_exposed).mean())
+        experts = str(shares.idxmax())
+        flag = "side" if same_side < 0.5 else "class" if experts != cat.exposure else ""
+        by_class: dict[str, float] = {e: float(shares[e]) for e in EXPOSURES}
+        rows.append(
+            {
+                "category": cat.id,
+                "declared": cat.exposure,
+                "tasks": len(labels),
+                **by_class,
+                "agree": float(shares[cat.exposure]),
+                "same_side": same_side,
+                "experts": experts,
+                "flag": flag,
+            }
+        )
+    return pd.DataFrame(rows)
 
 
 def largest_disagreements(

@@ -57,6 +57,7 @@ __all__ = [
     "Family",
     "GlossaryEntry",
     "Rule",
+    "RuleWeights",
     "Ruleset",
     "RulesetInfo",
     "RulesetLike",
@@ -105,6 +106,12 @@ class Rule(_Model):
     unless: tuple[str, ...] = ()
     attribute: Literal["patient_facing"] | None = None
     equals: bool | None = Field(None, strict=True)
+    family: bool = Field(
+        default=False,
+        strict=True,
+        description="Expanded from a [[families]] entry: the words of its verb and object "
+        "are read as that object, so other rules matching only inside them stand back.",
+    )
 
     @field_validator("terms", "unless")
     @classmethod
@@ -196,6 +203,7 @@ class Family(_Model):
             "terms": terms,
             "unless": list(self.unless),
             "rationale": self.rationale,
+            "family": True,
         }
 
 
@@ -247,6 +255,46 @@ class WeightsProvenance(_Model):
     method: str = Field(min_length=1, description="How, and the cross-validated figures.")
 
 
+class RuleWeights(_Model):
+    """A weights file: one weight per rule id, and where the weights came from.
+
+    The default ruleset keeps its fitted weights apart from its rules, in the file its
+    ``[ruleset] weights_file`` names; ``scripts/fit_weights.py --write`` writes it
+    through this model (:meth:`to_toml`), and the loader gives each rule its weight.
+    """
+
+    provenance: WeightsProvenance
+    weights: dict[str, float] = Field(min_length=1)
+
+    @field_validator("weights")
+    @classmethod
+    def _weights_in_range(cls, weights: dict[str, float]) -> dict[str, float]:
+        bad = {k: v for k, v in weights.items() if not 0.0 < v <= 10.0}
+        if bad:
+            first = next(iter(bad))
+            raise ValueError(f"weight of rule '{first}' is {bad[first]}; weights lie in (0, 10]")
+        return weights
+
+    def to_toml(self) -> str:
+        """The file's text: a header, ``[provenance]``, then ``[weights]`` by rule id."""
+        p = self.provenance
+        lines = [
+            "# Rule weights of the genai_aug default ruleset, apart from the rules they weigh.",
+            "# Written by scripts/fit_weights.py --write; see docs/validation.md for the fit.",
+            "",
+            "[provenance]",
+            f"labels = {json.dumps(p.labels)}",
+            f"labels_sha256 = {json.dumps(p.labels_sha256)}",
+            f"rows = {p.rows}",
+            f"fitted = {json.dumps(p.fitted)}",
+            f"method = {json.dumps(p.method)}",
+            "",
+            "[weights]",
+            *(f"{json.dumps(rule)} = {float(w)!r}" for rule, w in self.weights.items()),
+        ]
+        return "\n".join(lines) + "\n"
+
+
 class RulesetInfo(_Model):
     """The ``[ruleset]`` table: name, version and what to build on."""
 
@@ -254,6 +302,7 @@ class RulesetInfo(_Model):
     version: str = Field(min_length=1)
     description: str = ""
     glossary_file: str | None = None
+    weights_file: str | None = None
     weights: WeightsProvenance | None = None
     extends: Literal["default"] | None = None
     disable: tuple[str, ...] = ()
@@ -350,10 +399,37 @@ class Ruleset(_Model):
         }
 
     @cached_property
+    def family_terms(self) -> dict[int, tuple[re.Pattern[str], ...]]:
+        """For each family rule (by position), one compiled pattern per term (object)."""
+        return {
+            j: tuple(re.compile(term_pattern(t)) for t in r.terms)
+            for j, r in enumerate(self.rules)
+            if r.family and r.terms
+        }
+
+    @cached_property
     def _glossary(self) -> tuple[re.Pattern[str] | None, dict[str, GlossaryEntry]]:
         """The glossary's compiled forms, and each normalised form's entry."""
         entries = {normalise_text(f): e for e in self.glossary for f in e.forms}
         return (glossary_pattern(list(entries)) if entries else None), entries
+
+    @cached_property
+    def _glossary_meanings(self) -> dict[str, str]:
+        """What each normalised glossary form is replaced by.
+
+        A form that is another form of its entry plus ``s`` is that form's plural, and
+        is replaced by the meaning's plural: *pts* → *patients*, *appts* →
+        *appointments* (``pt`` and ``appt`` being forms of the same entries).
+        """
+        _, entries = self._glossary
+        out: dict[str, str] = {}
+        for form, entry in entries.items():
+            means = normalise_text(entry.means)
+            singular = form[:-1]
+            if form.endswith("s") and singular in entries and entries[singular] is entry:
+                means = _plural(means)
+            out[form] = means
+        return out
 
     def expand(self, norm: str) -> str:
         """A normalised text with every glossary form replaced by what it means.
@@ -362,11 +438,14 @@ class Ruleset(_Model):
         --------
         >>> default_ruleset().expand("do d c summaries")
         'do discharge summaries'
+        >>> default_ruleset().expand("book in pts")
+        'book in patients'
         """
-        pattern, entries = self._glossary
+        pattern, _ = self._glossary
         if pattern is None:
             return norm
-        return pattern.sub(lambda m: normalise_text(entries[m.group(0)].means), norm)
+        meanings = self._glossary_meanings
+        return pattern.sub(lambda m: meanings[m.group(0)], norm)
 
     def glossary_used(self, norm: str) -> list[str]:
         """The glossary entries a normalised text uses, as ``form = meaning`` labels."""
@@ -414,6 +493,18 @@ class Ruleset(_Model):
         )
 
 
+def _plural(phrase: str) -> str:
+    """The phrase with its last word in the plural (patient → patients, query → queries)."""
+    head, _, last = phrase.rpartition(" ")
+    if last.endswith(("s", "x", "ch", "sh")):
+        last += "es"
+    elif last.endswith("y") and last[-2:-1] not in ("a", "e", "i", "o", "u", ""):
+        last = last[:-1] + "ies"
+    else:
+        last += "s"
+    return f"{head} {last}" if head else last
+
+
 def _close(name: str, options: set[str]) -> str:
     import difflib
 
@@ -423,6 +514,7 @@ def _close(name: str, options: set[str]) -> str:
 
 DEFAULT_RULES_FILE = "default_rules.toml"
 DEFAULT_GLOSSARY_FILE = "nhs_glossary.toml"
+DEFAULT_WEIGHTS_FILE = "default_weights.toml"
 
 
 def _read_toml(path: Path | None) -> dict[str, Any]:
@@ -565,11 +657,67 @@ def load_ruleset(path: str | Path | None = None) -> Ruleset:
     if path is None:
         return default_ruleset()
     p = Path(path)
-    data = _expand_families(_with_glossary_file(_read_toml(p), p.parent), str(p))
+    data = _with_weights_file(_with_glossary_file(_read_toml(p), p.parent), p.parent, str(p))
+    data = _expand_families(data, str(p))
     info = data.get("ruleset", {})
     if isinstance(info, dict) and info.get("extends") == "default":
         data = _merge(default_ruleset(), data, str(p))
     return _validate(data, str(p))
+
+
+def _with_weights_file(data: dict[str, Any], folder: Path | None, where: str) -> dict[str, Any]:
+    """``data`` with each rule's and family's weight from the weights file it names, if any.
+
+    The file is read beside the ruleset file (``folder``), or from the package's data
+    for the packaged ruleset. A weight stated both there and in the rule, a weight for
+    no rule, and provenance in both files are refused.
+    """
+    info = data.get("ruleset")
+    name = info.get("weights_file") if isinstance(info, dict) else None
+    if not isinstance(name, str):
+        return data
+    path = None if folder is None else folder / name
+    raw = read_toml(path, name if path is None else DEFAULT_WEIGHTS_FILE, "Weights", RulesetError)
+    try:
+        weights = RuleWeights.model_validate(raw)
+    except ValidationError as exc:
+        detail = "; ".join(
+            f"field '{'.'.join(str(p) for p in e['loc'])}': {e['msg']}" for e in exc.errors()
+        )
+        raise RulesetError(f"Weights file '{path or name}' is invalid: {detail}") from None
+    problems: list[str] = []
+    if isinstance(info, dict) and "weights" in info:
+        problems.append("[ruleset.weights] is given here and in the weights file; keep one")
+    items = [
+        item
+        for part in ("rules", "families")
+        for item in (data.get(part) or [])
+        if isinstance(item, dict)
+    ]
+    known = {item.get("id") for item in items}
+    unknown = sorted(set(weights.weights) - known)
+    if unknown:
+        problems.append(f"the weights file weighs unknown rule(s) {unknown[:5]}")
+    out_parts: dict[str, list[Any]] = {}
+    for part in ("rules", "families"):
+        out_parts[part] = []
+        for item in data.get(part) or []:
+            if isinstance(item, dict) and item.get("id") in weights.weights:
+                if "weight" in item:
+                    problems.append(
+                        f"rule '{item['id']}' has a weight here and in the weights file; keep one"
+                    )
+                item = {**item, "weight": weights.weights[item["id"]]}
+            out_parts[part].append(item)
+    if problems:
+        raise RulesetError(
+            f"Ruleset '{where}' is invalid ({len(problems)} problem(s)):\n"
+            + "\n".join(f"  - {p}" for p in problems)
+        )
+    provenance = weights.provenance.model_dump()
+    out = {**data, "ruleset": {**(info if isinstance(info, dict) else {}), "weights": provenance}}
+    out.update({k: v for k, v in out_parts.items() if k in data})
+    return out
 
 
 def _with_glossary_file(data: dict[str, Any], folder: Path | None) -> dict[str, Any]:
@@ -604,7 +752,8 @@ def default_ruleset() -> Ruleset:
     global _DEFAULT
     if _DEFAULT is None:
         where = f"packaged {DEFAULT_RULES_FILE}"
-        data = _expand_families(_with_glossary_file(_read_toml(None), None), where)
+        data = _with_weights_file(_with_glossary_file(_read_toml(None), None), None, where)
+        data = _expand_families(data, where)
         _DEFAULT = _validate(data, where)
     return _DEFAULT
 

@@ -37,7 +37,8 @@ import numpy as np
 import pandas as pd
 
 from genai_aug import _columns as col
-from genai_aug._matching import main_clause, normalise_text, term_literals, terms_source
+from genai_aug._clauses import fire_by_reading, silence_family_objects
+from genai_aug._matching import normalise_text, term_literals, terms_source
 from genai_aug.errors import ArgumentTypeError, InventoryError
 from genai_aug.inventory import Inventory
 from genai_aug.rules import EXPOSURES, Rule, Ruleset, RulesetLike, as_ruleset
@@ -52,25 +53,19 @@ def fire_rules(
     """Which rules fire for each normalised text: a boolean matrix (texts × rules).
 
     Each text is first read through the ruleset's glossary (:meth:`Ruleset.expand`:
-    ``d c summaries`` → ``discharge summaries``). Term rules read each text's main
-    clause (:func:`genai_aug._matching.main_clause`: the text before a clause of
-    purpose or basis such as *to ensure …* or *according to …*), and the whole text
-    only where no term rule recognises the main clause.
+    ``d c summaries`` → ``discharge summaries``). Term rules read each text's
+    narrowest reading that some term rule recognises (:func:`genai_aug._clauses.readings`:
+    the main clause without its context phrases of whom, where and when; the main clause,
+    before a clause of purpose or basis such as *to ensure …*; the whole text), and
+    rules matching only inside a fired verb × object family's span stand back
+    (:func:`genai_aug._clauses.silence_family_objects`).
     Also returns, per term rule (by position), the first match in each text, for the
     evidence. ``facing`` holds each text's ``patient_facing`` attribute (may be NA).
     """
     if rs.glossary:
         norm = [rs.expand(t) for t in norm]
-    main = [main_clause(t) for t in norm]
-    fired, matched = _fire_terms(main, rs)
-    unrecognised = np.flatnonzero(~fired.any(axis=1)).tolist()
-    reread = [i for i in unrecognised if main[i] != norm[i]]
-    if reread:
-        again, again_matched = _fire_terms([norm[i] for i in reread], rs)
-        fired[reread] = again
-        for j, hits in again_matched.items():
-            for i, hit in zip(reread, hits, strict=True):
-                matched[j][i] = hit
+    fired, matched, read = fire_by_reading(norm, lambda texts: _fire_terms(texts, rs))
+    silence_family_objects(read, fired, matched, rs.family_terms, [r.category for r in rs.rules])
     for j, rule in enumerate(rs.rules):
         if not rule.terms:
             fired[:, j] = (facing == rule.equals).fillna(False).to_numpy(dtype=bool)

@@ -1,0 +1,399 @@
+"""Reading a task the way its wording is built: the work first, its context after.
+
+A task statement names the work (a verb and its object: *chase outstanding blood
+results*) and may add context: for whom (*for clozapine patients*), where (*on Ward 7*,
+*at the bedside*), when (*before the MDT*, *at night*, *weekly*) and why (*so that …*,
+*to ensure …*). The context says nothing about whether an LLM halves the work, so it
+must not change the class. Two mechanisms here keep it from doing so:
+
+- **Readings, narrowest first** (:func:`readings`): the *core* (the main clause with its
+  context phrases taken out), then the *main clause* (before any clause of purpose or
+  basis, :func:`genai_aug._matching.main_clause`), then the whole text. The rules read a
+  task's first reading that any term rule recognises; a wider reading, and so its
+  context, adds evidence only when the narrower one is unrecognised (*Liaise with
+  carers for patients on the ward* is read whole only if nothing knows *liaise*).
+- **A verb's object belongs to its verb** (:func:`silence_family_objects`): when a verb
+  × object family fires (*order* + supplies, *co-ordinate* + a meeting), the words of
+  its verb-and-object span are read as that object only, so other rules matching
+  inside the span stand back: the *continence* of "order continence products" is not
+  continence care, the *strategy* of "co-ordinate the strategy meeting" is not writing
+  a strategy. Rules matching elsewhere in the task still count.
+
+Both work on normalised text (:func:`genai_aug._matching.normalise_text`) after the
+glossary, and neither reads labels or task lists: they are built from the grammar of
+task statements and the ruleset's own families.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any, Final
+
+import numpy as np
+
+from genai_aug._matching import main_clause
+
+# Words that open a context phrase wherever they stand after the verb and its object:
+# for whom, and when.
+_FOR_WHOM: Final = frozenset({"for"})
+_WHEN: Final = frozenset({"before", "after", "during", "following", "prior", "ahead", "until"})
+# Words that open a phrase of place or time: a context phrase only when its last word
+# names a place or a time ("on the ward", "at night"); otherwise it may be the object
+# ("take part in board rounds", "fill gaps in the rota"). The places are where care and
+# office work happen, not things worked on: buildings, floors and premises are left out
+# ("create openings in buildings" is building work).
+_PLACE_OR_TIME_OPENERS: Final = frozenset(
+    {"on", "at", "in", "across", "within", "around", "every", "each"}
+)
+_PLACES: Final = frozenset(
+    [
+        "ward",
+        "wards",
+        "unit",
+        "units",
+        "clinic",
+        "clinics",
+        "department",
+        "departments",
+        "site",
+        "sites",
+        "hospital",
+        "hospitals",
+        "theatre",
+        "theatres",
+        "bedside",
+        "home",
+        "homes",
+        "community",
+        "practice",
+        "practices",
+        "centre",
+        "centres",
+        "bay",
+        "bays",
+        "office",
+        "offices",
+        "reception",
+        "trust",
+        "suite",
+        "suites",
+        "department's",
+        "ward's",
+        "setting",
+        "settings",
+        "locality",
+        "localities",
+    ]
+)
+_TIMES: Final = frozenset(
+    [
+        "night",
+        "nights",
+        "weekend",
+        "weekends",
+        "lunchtime",
+        "morning",
+        "mornings",
+        "afternoon",
+        "afternoons",
+        "evening",
+        "evenings",
+        "day",
+        "days",
+        "week",
+        "weeks",
+        "month",
+        "months",
+        "year",
+        "shift",
+        "shifts",
+        "end",
+        "start",
+        "beginning",
+        "time",
+        "times",
+        "hours",
+        "overnight",
+    ]
+)
+_PEOPLE: Final = frozenset(
+    [
+        "patients",
+        "patient",
+        "clients",
+        "client",
+        "residents",
+        "staff",
+        "families",
+        "family",
+        "relatives",
+        "carers",
+        "children",
+        "child",
+        "women",
+        "mothers",
+        "babies",
+        "users",
+        "people",
+        "team",
+        "teams",
+        "colleagues",
+        "doctors",
+        "nurses",
+        "consultants",
+        "students",
+        "visitors",
+        "members",
+        "managers",
+        "adults",
+        "individuals",
+        "customers",
+        "employees",
+        "population",
+        "groups",
+        "parents",
+        "infants",
+        "inpatients",
+        "outpatients",
+        "adolescents",
+    ]
+)
+# Time adverbs that end a task ("check the fridges daily"): context when they are last.
+_TRAILING_TIMES: Final = frozenset(
+    [
+        "daily",
+        "weekly",
+        "monthly",
+        "annually",
+        "yearly",
+        "nightly",
+        "overnight",
+        "fortnightly",
+        "quarterly",
+    ]
+)
+_AND_OR: Final = frozenset({"and", "or"})
+# Words that end a context phrase: it is one noun phrase, not the rest of the task.
+_PHRASE_STOPS: Final = (
+    _AND_OR
+    | _FOR_WHOM
+    | _WHEN
+    | _PLACE_OR_TIME_OPENERS
+    | frozenset(
+        [
+            "with",
+            "to",
+            "from",
+            "by",
+            "into",
+            "onto",
+            "about",
+            "against",
+            "through",
+            "via",
+            "using",
+            "who",
+            "which",
+            "that",
+            "while",
+            "whilst",
+            "when",
+            "where",
+        ]
+    )
+)
+_MIN_OBJECT: Final = 2  # a context phrase starts after the verb and at least one more word
+
+
+def core_clause(clause: str) -> str:
+    """A main clause without its context phrases of whom, where and when.
+
+    ``clause`` is normalised text, already cut before any clause of purpose or basis.
+    A context phrase opens with *before*, *after*, *during* … anywhere after the verb
+    and one more word; with *on*, *at*, *in* … when it ends with a place or a time;
+    with *for* when it ends with a person, a place or a time. It is one noun phrase,
+    ending before the next *and*/*or* or preposition. A phrase
+    directly after the verb is its object, never context (*operate on …*, *care for …*).
+
+    Examples
+    --------
+    >>> core_clause("chase outstanding blood results for clozapine patients")
+    'chase outstanding blood results'
+    >>> core_clause("prepare the agenda before the multidisciplinary team meeting on ward 7")
+    'prepare the agenda'
+    >>> core_clause("review the notes before clinic and prepare a summary")
+    'review the notes and prepare a summary'
+    >>> core_clause("take part in board rounds")
+    'take part in board rounds'
+    >>> core_clause("operate on emergency theatre lists")
+    'operate on emergency theatre lists'
+    """
+    words = clause.split()
+    if len(words) <= _MIN_OBJECT:
+        return clause
+    keep: list[str] = []
+    i = 0
+    while i < len(words):
+        word = words[i]
+        if i >= _MIN_OBJECT and word in _FOR_WHOM | _WHEN | _PLACE_OR_TIME_OPENERS:
+            end = _phrase_end(words, i)
+            if word in _WHEN or _names_context(words[i + 1 : end], people=word in _FOR_WHOM):
+                i = end
+                continue
+        if i == len(words) - 1 and i >= _MIN_OBJECT and word in _TRAILING_TIMES:
+            break
+        keep.append(word)
+        i += 1
+    while keep and keep[-1] in _AND_OR:  # "... and" left by a phrase cut at the end
+        keep.pop()
+    return " ".join(keep)
+
+
+def _phrase_end(words: list[str], start: int) -> int:
+    """Index after the context phrase opening at ``start``.
+
+    The phrase is a noun phrase: it ends before the next *and*/*or*, the next
+    preposition ("before admission | with the GP summary"), or a manner phrase ("for
+    their surgery | face to face").
+    """
+    for j in range(start + 1, len(words)):
+        if words[j] in _PHRASE_STOPS or words[j : j + 3] == ["face", "to", "face"]:
+            return j
+    return len(words)
+
+
+def _names_context(phrase: list[str], people: bool) -> bool:
+    """Whether a phrase ends with a place or a time ("the ward", "ward 7", "night").
+
+    With ``people`` (a phrase opened by *for*), also a person ("clozapine patients");
+    a *for* phrase naming a thing may be the work's object ("interpreters for
+    appointments") and is kept.
+    """
+    content = list(phrase)
+    while content and (content[-1].isdigit() or len(content[-1]) == 1):
+        content.pop()  # "ward 7", "bay b"
+    if not content:
+        return False
+    last = content[-1]
+    return last in _PLACES or last in _TIMES or (people and last in _PEOPLE)
+
+
+def readings(norm: str) -> tuple[str, ...]:
+    """A task's readings, narrowest first: its core, its main clause, the whole text.
+
+    Readings equal to the one before are left out, so most short tasks have one.
+
+    Examples
+    --------
+    >>> readings("chase blood results for clozapine patients to ensure safe prescribing")
+    ('chase blood results', 'chase blood results for clozapine patients', \
+'chase blood results for clozapine patients to ensure safe prescribing')
+    >>> readings("book appointments")
+    ('book appointments',)
+    """
+    main = main_clause(norm)
+    return tuple(dict.fromkeys((core_clause(main), main, norm)))
+
+
+Matches = dict[int, list[re.Match[str] | None]]
+
+
+def fire_by_reading(
+    norm: list[str], fire: Callable[[list[str]], tuple[np.ndarray[Any, Any], Matches]]
+) -> tuple[np.ndarray[Any, Any], Matches, list[str]]:
+    """Fire the term rules on each text's narrowest reading that any term rule recognises.
+
+    ``fire`` fires the term rules on a list of texts (a boolean matrix texts × rules and
+    each rule's first match per text). Returns its result for the readings chosen, and
+    the reading chosen for each text.
+    """
+    options = [readings(t) for t in norm]
+    used = [o[0] for o in options]
+    fired, matched = fire(used)
+    level = 1
+    while True:
+        unrecognised = np.flatnonzero(~fired.any(axis=1)).tolist()
+        reread = [i for i in unrecognised if len(options[i]) > level]
+        if not reread:
+            return fired, matched, used
+        again, again_matched = fire([options[i][level] for i in reread])
+        fired[reread] = again
+        for j, hits in again_matched.items():
+            for i, hit in zip(reread, hits, strict=True):
+                matched[j][i] = hit
+        for i in reread:
+            used[i] = options[i][level]
+        level += 1
+
+
+def silence_family_objects(
+    texts: list[str],
+    fired: np.ndarray[Any, Any],
+    matched: Matches,
+    family_terms: dict[int, tuple[re.Pattern[str], ...]],
+    rule_categories: list[str] | tuple[str, ...],
+) -> np.ndarray[Any, Any]:
+    """Rules matching only inside a fired family's verb-and-object span stand back.
+
+    ``family_terms`` maps each family rule (by position) to its terms' patterns, one
+    per object, and ``rule_categories`` gives every rule's category. The span of a
+    fired family runs from the task's start to the end of the noun phrase of the
+    furthest object any of its terms reaches ("order dressings and continence
+    products", "co-ordinate the safeguarding strategy meeting"). A non-family term rule
+    of another category that fired, and whose matches all lie inside that span, is
+    switched off for that text: its words were read as the family's object (``fired``
+    is changed in place and returned). Families do not silence each other, nor rules
+    of their own category.
+    """
+    if not family_terms:
+        return fired
+    categories = list(rule_categories)
+    family_cols = sorted(family_terms)
+    is_family = np.zeros(fired.shape[1], dtype=bool)
+    is_family[family_cols] = True
+    for i in np.flatnonzero(fired[:, family_cols].any(axis=1)).tolist():
+        text = texts[i]
+        end = 0
+        for j in family_cols:
+            if fired[i, j]:
+                ends = [m.end() for p in family_terms[j] if (m := p.search(text)) is not None]
+                end = max([end, *ends])
+        if end == 0:
+            continue
+        end = _noun_phrase_end(text, end)
+        own = {categories[j] for j in family_cols if fired[i, j]}
+        for j in np.flatnonzero(fired[i] & ~is_family).tolist():
+            if categories[j] in own:  # the same sense, read another way: it stands
+                continue
+            hit = matched.get(j, [None] * len(texts))[i]
+            if hit is None or hit.start() >= end:
+                continue
+            pattern = _pattern_of(hit)
+            if pattern.search(text, end) is None:
+                fired[i, j] = False
+    return fired
+
+
+def _noun_phrase_end(text: str, end: int) -> int:
+    """Where the noun phrase running through position ``end`` of ``text`` ends.
+
+    It runs on over the words after ``end`` ("annual leave | requests"), and through a
+    complement of the object opened by *for* or *of* ("purchase orders | for ward
+    equipment"), up to the next *and*/*or*, other preposition or clause word.
+    """
+    for word in _WORD.finditer(text, end):
+        if word.group(0) in _PHRASE_STOPS and word.group(0) not in _COMPLEMENTS:
+            return word.start()
+    return len(text)
+
+
+_COMPLEMENTS: Final = frozenset({"for", "of"})
+
+
+_WORD: Final = re.compile(r"\S+")
+
+
+def _pattern_of(hit: re.Match[str]) -> re.Pattern[str]:
+    """The compiled pattern a match came from."""
+    return hit.re

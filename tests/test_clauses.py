@@ -1,0 +1,110 @@
+"""Context clauses (for whom, where, when, why) never change a task's class.
+
+A task statement names the work, then may say for whom, where, when and why it is done.
+The rules read the work; the context adds evidence only when the work itself is not
+recognised (docs/scoring.md, "What the rules read").
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from genai_aug import score_texts
+from genai_aug._clauses import core_clause, readings
+from genai_aug._matching import normalise_text
+from test_scoring_table import MUST
+
+# One phrase of each kind of context, as NHS staff add them to a task.
+CONTEXTS = [
+    "for clozapine patients",  # for whom
+    "on Ward 7",  # where
+    "at the bedside",  # where
+    "before the MDT",  # when
+    "at night",  # when
+    "every morning",  # when
+    "so that the team can act on them",  # why
+    "to ensure patient safety",  # why
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "core"),
+    [
+        (
+            "Chase outstanding blood results for clozapine patients",
+            "chase outstanding blood results",
+        ),
+        ("Update the whiteboard on Ward 7 at night", "update the whiteboard"),
+        ("Prepare the agenda before the MDT meeting", "prepare the agenda"),
+        (
+            "Review the notes before clinic and prepare a summary",
+            "review the notes and prepare a summary",
+        ),
+        ("Check the fridge temperatures daily", "check the fridge temperatures"),
+        # objects, not context: kept
+        ("Operate on emergency theatre lists", "operate on emergency theatre lists"),
+        ("Take part in board rounds", "take part in board rounds"),
+        ("Fill gaps in the rota", "fill gaps in the rota"),
+        ("Organise interpreters for appointments", "organise interpreters for appointments"),
+        ("Care for patients", "care for patients"),
+    ],
+)
+def test_the_core_is_the_work_without_its_context(text: str, core: str) -> None:
+    """Phrases of whom, where and when come out; a verb's own object stays."""
+    assert core_clause(normalise_text(text)) == core
+
+
+def test_readings_run_from_the_narrowest_to_the_whole_text() -> None:
+    """Core, main clause (before a clause of purpose), whole text; repeats left out."""
+    text = normalise_text("Chase bloods for clozapine patients to ensure safe prescribing")
+    assert readings(text) == (
+        "chase bloods",
+        "chase bloods for clozapine patients",
+        "chase bloods for clozapine patients to ensure safe prescribing",
+    )
+    assert readings("book appointments") == ("book appointments",)
+
+
+CASES = sorted({text for texts in MUST.values() for text in texts})
+
+
+@pytest.mark.parametrize("context", CONTEXTS)
+def test_context_never_changes_the_class(context: str) -> None:
+    """Every contract phrasing keeps its exposure class with any context phrase added."""
+    plain = score_texts(CASES)
+    with_context = score_texts([f"{t.rstrip('.')} {context}" for t in CASES])
+    changed = [
+        f"{t!r}: {a} -> {b}"
+        for t, a, b in zip(CASES, plain["exposure"], with_context["exposure"], strict=True)
+        if a != b
+    ]
+    assert not changed, changed
+
+
+def test_context_adds_evidence_when_the_work_is_not_recognised() -> None:
+    """A task whose main clause no rule knows is read whole, context and all."""
+    out = score_texts(["Zorble the wibbles for patients on the ward"])
+    assert out["classified"].iat[0]
+    assert "patients" in out["evidence"].iat[0] or "ward" in out["evidence"].iat[0]
+
+
+@pytest.mark.parametrize(
+    ("text", "category", "not_from"),
+    [
+        # the words of the verb's object are read as that object only
+        ("Order dressings and continence products", "finance_procurement", "direct_care"),
+        ("Co-ordinate the safeguarding strategy meeting", "scheduling", "policy_writing"),
+        ("Pick up incoming calls to the ward", "routine_communication", "physical_work"),
+    ],
+)
+def test_a_verbs_object_is_not_read_as_other_work(text: str, category: str, not_from: str) -> None:
+    """Rules matching only inside a family's verb and object stand back."""
+    out = score_texts([text])
+    assert out["category"].iat[0] == category, out["evidence"].iat[0]
+    assert f"{not_from}." not in out["evidence"].iat[0]
+
+
+def test_words_outside_a_family_span_still_count() -> None:
+    """Other work named in the same task is still evidence."""
+    evidence = score_texts(["Order dressings and wash patients"])["evidence"].iat[0]
+    assert "direct_care.personal" in evidence
