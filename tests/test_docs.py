@@ -131,3 +131,33 @@ def test_the_limits_the_docs_state_are_the_limits_the_code_applies() -> None:
     assert stated == {f"{MAX_DRAWS:,}"}
     header = re.compile(r"header row is (?:found|looked for) among the first (\w+) rows")
     assert set(header.findall(docs["errors.md"])) == {str(_HEADER_SCAN_ROWS)}
+
+
+def test_interpreting_results_quotes_the_samples_figures_as_a_run_gives_them(
+    sample_result: genai_aug.Result,
+) -> None:
+    """The page quotes the sample's headline, full potential and split by hand: each
+    figure must be what a run gives today (one number means one thing everywhere)."""
+    text = (ROOT / "docs" / "interpreting-results.md").read_text(encoding="utf-8")
+    flat = re.sub(r"\s*\n>?\s*", " ", text)
+    h = sample_result.headline
+    trust = sample_result.scenarios.trust.set_index("scenario")
+    full, head = trust.loc["llm_with_tools"], trust.loc[h.scenario]
+    worked = sample_result.trust["hours_per_week_total"].iloc[0]
+    share = full["hours_released_per_week"] / worked
+    expected = [
+        h.sentence(),
+        f"{full['hours_released_per_week']:,.0f} of {worked:,.0f} hours a week "
+        f"({share * 100:.1f} %; {full['days_released_per_wte_per_month']:.2f} working days",
+        f"{share * 0.65 * 100:.1f} % of a user's time",
+        f"({head['hours_released_automation_per_week']:,.0f} of "
+        f"{head['hours_released_per_week']:,.0f} hours a week) is automation",
+        f"is {full['days_released_per_wte_per_month']:.2f} days per WTE per month and the "
+        f"headline {head['days_released_per_wte_per_month']:.2f}.",
+        f"{head['hours_released_per_week']:,.0f} hours a week "
+        f"({head['hours_released_per_week'] / worked * 100:.1f} % of hours; "
+        f"{head['wte_released']:.1f} WTE), range {head['hours_released_per_week_low']:,.0f} – "
+        f"{head['hours_released_per_week_high']:,.0f}",
+    ]
+    missing = [e for e in expected if e not in flat]
+    assert missing == []
