@@ -26,12 +26,14 @@ from genai_aug.aggregating import (
     Assumptions,
     ScenarioResults,
     _as_lookup,
-    _check_draws,
     _derive,
     _resolve_scope,
     _rng,
     as_assumptions,
     rank_roles,
+)
+from genai_aug.aggregating import (
+    check_draws as _check_draws,
 )
 from genai_aug.rollup import Hierarchy, ordered_sum
 from genai_aug.rules import RulesetLike, as_ruleset

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
 
 import genai_aug
+from genai_aug.errors import GenAIAugError
 
 
 def test_public_names_are_pinned() -> None:
@@ -138,3 +140,38 @@ def test_arguments_of_the_wrong_kind_are_library_type_errors() -> None:
         with pytest.raises(genai_aug.GenAIAugError) as info:
             call()
         assert isinstance(info.value, TypeError)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda inv: genai_aug.score_texts(["Book \x00 \ud800 letters"]),
+        lambda inv: genai_aug.load_inventory(genai_aug.sample_path(), hours_tolerance="x"),
+        lambda inv: genai_aug.load_inventory(genai_aug.sample_path(), max_bytes="x"),
+        lambda inv: genai_aug.load_inventory("a" * 5000 + ".xlsx"),
+        lambda inv: genai_aug.aggregate_hours(None, None),
+        lambda inv: genai_aug.aggregate_hours(genai_aug.score_tasks(inv), "x"),
+        lambda inv: genai_aug.run(inv, n_draws="100"),
+        lambda inv: genai_aug.run(inv, progress=42),
+        lambda inv: genai_aug.load_ruleset(42),
+    ],
+    ids=[
+        "lone-surrogate-text",
+        "hours-tolerance-text",
+        "max-bytes-text",
+        "file-name-too-long",
+        "aggregate-none",
+        "aggregate-roles-text",
+        "draws-text",
+        "progress-not-callable",
+        "ruleset-path-int",
+    ],
+)
+def test_a_wrong_argument_is_the_packages_own_error(
+    sample_result: genai_aug.Result, call: Any
+) -> None:
+    """Each of these reached Python's own exceptions (TypeError, OSError, ValueError,
+    AttributeError, UnicodeEncodeError) in the hostile review: only GenAIAugError may leave."""
+    with pytest.raises(GenAIAugError) as exc:
+        call(sample_result.inventory)
+    assert len(str(exc.value).splitlines()) <= 2

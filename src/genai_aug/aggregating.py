@@ -343,7 +343,7 @@ def _as_lookup(
     return out
 
 
-def _check_draws(seed: object, n_draws: object) -> tuple[int, int]:
+def check_draws(seed: object, n_draws: object) -> tuple[int, int]:
     for name, value in (("seed", seed), ("n_draws", n_draws)):
         if isinstance(value, bool) or not isinstance(value, int | np.integer):
             raise ArgumentTypeError(f"{name} must be a whole number, got {value!r}.")
@@ -415,10 +415,19 @@ def aggregate_hours(
     >>> float(agg.trust["hours_released_per_week"].iloc[0])
     6.5
     """
+    if not isinstance(scored_tasks, pd.DataFrame):
+        raise ArgumentTypeError(
+            "scored_tasks must be the DataFrame score_tasks returns, got "
+            f"{type(scored_tasks).__name__}."
+        )
+    if roles is not None and not isinstance(roles, pd.DataFrame):
+        raise ArgumentTypeError(
+            f"roles must be an Inventory's roles DataFrame or None, got {type(roles).__name__}."
+        )
     rs = as_ruleset(ruleset)
     scen = load_scenarios(scenarios)
     a = as_assumptions(assumptions)
-    seed, n_draws = _check_draws(seed, n_draws)
+    seed, n_draws = check_draws(seed, n_draws)
     weeks = a.working_weeks_per_year
 
     t = scored_tasks.copy(deep=False)  # (columns are added, never written into)

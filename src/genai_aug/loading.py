@@ -972,6 +972,12 @@ def load_inventory(
     """
     _check_argument("roles", roles, allow_none=False)
     _check_argument("tasks", tasks, allow_none=True)
+    if isinstance(hours_tolerance, bool) or not isinstance(hours_tolerance, int | float):
+        raise ArgumentTypeError(
+            f"hours_tolerance must be a number (a fraction, e.g. 0.05), got {hours_tolerance!r}."
+        )
+    if isinstance(max_bytes, bool) or not isinstance(max_bytes, int):
+        raise ArgumentTypeError(f"max_bytes must be a whole number of bytes, got {max_bytes!r}.")
     log = IssueLog()
     if isinstance(roles, pd.DataFrame):
         if not isinstance(tasks, pd.DataFrame):
@@ -988,7 +994,7 @@ def load_inventory(
         source = "<DataFrame>"
     else:
         path = Path(roles)
-        if not path.exists():
+        if not _exists(path):
             raise InventoryError(
                 file_issue(str(path), "file-not-found", f"File '{path}' not found. Check the path.")
             )
@@ -1016,7 +1022,7 @@ def load_inventory(
                         f"{type(tasks).__name__}. Pass the tasks CSV file as tasks=.",
                     )
                 )
-            if not Path(tasks).exists():
+            if not _exists(Path(tasks)):
                 raise InventoryError(
                     file_issue(
                         str(tasks), "file-not-found", f"File '{tasks}' not found. Check the path."
@@ -1061,6 +1067,23 @@ def _check_argument(name: str, value: object, *, allow_none: bool) -> None:
 
 def _describe(value: object) -> str:
     return "a DataFrame" if isinstance(value, pd.DataFrame) else f"'{value}'"
+
+
+def _exists(path: Path) -> bool:
+    """Whether ``path`` exists; a path the system cannot even look up (a name too long,
+    a NUL byte) is an InventoryError saying so, not an OSError."""
+    try:
+        return path.exists()
+    except (OSError, ValueError) as exc:
+        shown = str(path) if len(str(path)) <= 80 else str(path)[:77] + "..."
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise InventoryError(
+            file_issue(
+                shown,
+                "file-not-found",
+                f"File '{shown}' cannot be looked up ({reason}). Check the path.",
+            )
+        ) from None
 
 
 def _check_is_file(path: Path) -> None:

@@ -21,7 +21,9 @@ from genai_aug.aggregating import (
     Aggregates,
     Assumptions,
     aggregate_hours,
+    check_draws,
 )
+from genai_aug.errors import ArgumentTypeError
 from genai_aug.inventory import ErrorMode, Inventory
 from genai_aug.loading import load_inventory
 from genai_aug.result import METADATA_FILE, OUTPUT_FILES, Result, safe_for_spreadsheets
@@ -102,6 +104,12 @@ def run(
     >>> bool(result.headline.hours_low <= result.headline.hours <= result.headline.hours_high)
     True
     """
+    if progress is not None and not callable(progress):
+        raise ArgumentTypeError(
+            f"progress must be a function of one str (a stage's name) or None, got "
+            f"{type(progress).__name__}."
+        )
+    check_draws(seed, n_draws)  # before any message formats them
     step = progress or (lambda _stage: None)
     rs = as_ruleset(ruleset)
     scen = load_scenarios(

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 from collections.abc import Mapping
 from functools import cached_property
@@ -656,6 +657,11 @@ def load_ruleset(path: str | Path | None = None) -> Ruleset:
     """
     if path is None:
         return default_ruleset()
+    if not isinstance(path, str | os.PathLike):
+        raise ArgumentTypeError(
+            f"path must be a ruleset file's path (str or os.PathLike) or None, got "
+            f"{type(path).__name__} {path!r}."
+        )
     p = Path(path)
     data = _with_weights_file(_with_glossary_file(_read_toml(p), p.parent), p.parent, str(p))
     data = _expand_families(data, str(p))

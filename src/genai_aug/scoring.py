@@ -529,6 +529,15 @@ def _as_text_series(texts: Iterable[str] | pd.Series) -> pd.Series:
             f"texts must be strings; item {bad[0]} is {type(series.iat[bad[0]]).__name__}. "
             "Drop missing values or convert with .astype(str) first"
         )
+    for i, t in enumerate(series):
+        try:
+            t.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise ArgumentTypeError(
+                f"texts must be valid Unicode; item {i} holds a lone surrogate at character "
+                f"{exc.start} (bytes decoded with 'surrogateescape'?). Decode the bytes with "
+                "their real encoding first"
+            ) from None
     return series
 
 
