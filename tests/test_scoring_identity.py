@@ -206,7 +206,7 @@ def test_a_pattern_not_built_from_its_terms_is_searched_everywhere() -> None:
     index = scoring._literal_index(rs)
     position = rs.rules.index(rule)
     assert position in index.always
-    texts = ["run the diabetes clinic", "book outpatient appointments", "restock"]
+    texts = ["clinics this week", "book outpatient appointments", "restock"]
     assert_same_firings(texts, rs)
     fired, _ = scoring.fire_rules(texts, pd.Series(pd.NA, index=range(3), dtype="boolean"), rs)
     assert fired[0, position]
