@@ -452,3 +452,28 @@ def test_a_row_given_twice_in_the_sheet_xml_is_refused_at_that_row(tmp_path: Pat
     issue = info.value.issues.iloc[0]
     assert (issue.code, issue.sheet, issue.row) == ("rows-unaccounted", "tasks", 5)
     assert "holds row 5 twice" in issue.message
+
+
+def test_merges_to_the_last_column_cost_only_the_cells_that_hold_values(tmp_path: Path) -> None:
+    """2,000 one-row merges D:XFD (a 40 KB workbook): the reader notes the merged cells
+    up to the widest row's last value, not 16,384 columns of each (the hostile review's
+    20,000 such merges took a minute and a gigabyte)."""
+    from genai_aug import _xlsx
+
+    n = 2000
+    tasks = [["R1", f"T{i}", "Answer the ward telephone", 0.01] for i in range(n)]
+    path = xlsx(tmp_path, tasks=tasks)
+    merges = "".join(f'<mergeCell ref="D{r}:XFD{r}"/>' for r in range(2, n + 2))
+
+    def add_merges(data: bytes) -> bytes:
+        return data.replace(
+            b"</sheetData>", f'</sheetData><mergeCells count="{n}">{merges}</mergeCells>'.encode()
+        )
+
+    wb = openpyxl.load_workbook(path)
+    part = f"xl/worksheets/sheet{wb.sheetnames.index('tasks') + 1}.xml"
+    hostile = _replace_part(path, part, add_merges)
+    book = openpyxl.load_workbook(hostile, read_only=True)
+    sheet = _xlsx.read_sheet(book, book["tasks"])
+    assert len(sheet.merged) <= n  # D is the last column with values: nothing to its right
+    assert len(genai_aug.load_inventory(hostile).tasks) == n

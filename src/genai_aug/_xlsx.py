@@ -98,6 +98,10 @@ def read_sheet(wb: Any, ws: Any) -> SheetRows:
                     raise RepeatedRowError(r)
                 by_column[int(cell["column"]) - 1] = value
         merged: set[tuple[int, int]] = set()
+        # a merge past the widest row's last value covers no value a column could have: a
+        # merge D1:XFD1 costs four cells, not 16,384 (the hostile review's 20,000 such
+        # merges took a minute and a gigabyte)
+        widest = max((max(by_col) for by_col in cells.values() if by_col), default=0) + 1
         for rng in getattr(parser.merged_cells, "mergeCell", None) or []:
             min_col, min_row, max_col, max_row = range_boundaries(rng.ref)
             if None in (min_col, min_row, max_col, max_row):
@@ -106,7 +110,7 @@ def read_sheet(wb: Any, ws: Any) -> SheetRows:
             for r in cells if max_row - min_row > len(cells) else range(min_row, max_row + 1):
                 if not min_row <= r <= max_row:
                     continue
-                for c in range(min_col, min(max_col, min_col + 256) + 1):
+                for c in range(min_col, min(max_col, widest) + 1):
                     if (r, c) != (min_row, min_col):
                         merged.add((r, c - 1))
     rows = []

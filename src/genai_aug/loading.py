@@ -299,7 +299,8 @@ def _table_from_cells(
     frame[col.SOURCE_FILE] = file
     frame[col.SOURCE_SHEET] = sheet
     frame[col.SOURCE_ROW] = pd.Series(body_numbers[keep], dtype="int64")
-    merged_cells = frozenset((r, c) for c, j in positions.items() for r, k in merged if k == j)
+    column_of = {j: c for c, j in positions.items()}
+    merged_cells = frozenset((r, column_of[k]) for r, k in merged if k in column_of)
     return RawTable(
         frame,
         file,
