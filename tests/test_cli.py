@@ -265,3 +265,20 @@ def test_ctrl_c_while_the_command_starts_is_one_line(
     assert capsys.readouterr().err.splitlines() == [
         "genai-aug: interrupted while starting; nothing was written"
     ]
+
+
+def test_an_e0_task_has_no_mode_in_the_cli_as_in_every_output(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`score` and `explain` read a task's mode where scored_tasks.csv does: none for E0."""
+    assert main(["score", "Assist patients with washing and dressing", "--format", "json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert rows[0]["exposure"] == "E0" and rows[0]["mode"] is None
+    assert main(["explain", "Assist patients with washing and dressing"]) == 0
+    assert "mode none (E0 releases nothing)" in capsys.readouterr().out
+
+
+def test_explain_says_how_the_glossary_read_the_text(capsys: pytest.CaptureFixture[str]) -> None:
+    """The rules match 'discharge summaries', which is not in the text typed: say why."""
+    assert main(["explain", "Do d/c summaries"]) == 0
+    assert "Read with the glossary: d/c = discharge" in capsys.readouterr().out

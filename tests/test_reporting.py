@@ -196,3 +196,23 @@ def test_result_tables_are_plain_dataframes(sample_result: genai_aug.Result) -> 
     assert all(type(f) is pd.DataFrame for f in frames)
     html = sample_result._repr_html_()
     assert "<table" in html and "Partial adoption" in html
+
+
+def test_category_reads_the_same_on_every_sheet(
+    workbook: Path, sample_result: genai_aug.Result
+) -> None:
+    """'Category' is the category's label on the Tasks and Review first sheets alike; the
+    review sheet also gives the id a category_override needs."""
+    wb = openpyxl.load_workbook(workbook)
+    labels = {c.label for c in sample_result.ruleset.categories}
+    ids = {c.id for c in sample_result.ruleset.categories}
+
+    def column(sheet: str, header: str) -> list[object]:
+        rows = list(wb[sheet].iter_rows(values_only=True))
+        at = next(i for i, r in enumerate(rows) if header in r)
+        j = rows[at].index(header)
+        return [r[j] for r in rows[at + 1 :] if r[j] is not None]
+
+    for sheet in ("Tasks", "Review first"):
+        assert set(column(sheet, "Category")) <= labels | {"Unclassified"}
+    assert set(column("Review first", "Category id (for category_override)")) <= ids

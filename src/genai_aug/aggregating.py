@@ -455,8 +455,8 @@ def aggregate_hours(
     t[col.TIME_SHARE] = np.where(
         known & ~e0, shares[np.maximum(t_cat, 0)], np.where(e0, 0.0, np.nan)
     )
-    mode_of = np.array([c.mode for c in cats], dtype=object)[np.maximum(t_cat, 0)]
-    mode_of[~known | e0] = None
+    mode_of = np.array([rs.task_modes[c.id] for c in cats], dtype=object)[np.maximum(t_cat, 0)]
+    mode_of[~known] = None
     t[col.MODE] = pd.Series(mode_of, index=t.index, dtype=object)
     t[col.HOURS_TOTAL] = t[col.HOURS_PER_WEEK] * t[col.FTE]
     t_role = tree.role_codes(t[col.ROLE_ID])

@@ -336,8 +336,8 @@ def _scored(texts: list[str], rules: Path | None) -> pd.DataFrame:
     """Scores of ``texts`` with each category's mode, in the order given."""
     rs = load_ruleset(rules)
     out = score_texts(texts, ruleset=rs)
-    modes = {c.id: c.mode for c in rs.categories}
-    out.insert(list(out.columns).index(col.EXPOSURE) + 1, col.MODE, out[col.CATEGORY].map(modes))
+    modes = out[col.CATEGORY].map(rs.task_modes)
+    out.insert(list(out.columns).index(col.EXPOSURE) + 1, col.MODE, modes)
     return out[list(_SCORE_COLUMNS)]
 
 
@@ -354,11 +354,16 @@ def _cmd_explain(args: argparse.Namespace) -> int:
         print("No rule matched: the task is unclassified and releases no hours. Review it, or set")
         print("a category_override in the inventory.")
         return EXIT_OK
+    mode = scored[col.MODE] if isinstance(scored[col.MODE], str) else "none (E0 releases nothing)"
     print(
         f"Category: {scored[col.CATEGORY]} · exposure {scored[col.EXPOSURE]} · "
-        f"mode {scored[col.MODE]} · score {scored[col.SCORE]:.3f} · "
+        f"mode {mode} · score {scored[col.SCORE]:.3f} · "
         f"confidence {scored[col.CONFIDENCE]:.2f}"
     )
+    glossary = str(scored[col.EVIDENCE]).split("; ")[0]
+    if glossary.startswith("glossary: "):
+        # the rules matched the expanded words: say which abbreviations were read how
+        print(f"Read with the glossary: {printable(glossary.removeprefix('glossary: '))}")
     why = explain(args.text, ruleset=rs)
     rationale = {r.id: r.rationale for r in rs.rules}
     print(f"\n{len(why)} rule(s) fired (strongest first):")

@@ -685,12 +685,15 @@ def _roles_table(result: Result, names: list[str]) -> _Table:
 
 def _review_table(result: Result) -> _Table:
     review = result.review_first()
+    labels = {c.id: c.label for c in result.ruleset.categories}
+    review = review.assign(**{col.CATEGORY_LABEL: review[col.CATEGORY].map(labels)})
     columns = (
         _Column(col.ROLE_ID, "Role id", None, 10),
         _Column(col.ROLE_TITLE, "Role", None, 26),
         _Column(col.TASK_ID, "Task id", None, 10),
         _Column(col.TASK, "Task", None, 48, wrap=True),
-        _Column(col.CATEGORY, "Category", None, 22),
+        _Column(col.CATEGORY_LABEL, "Category", None, 34),
+        _Column(col.CATEGORY, "Category id (for category_override)", None, 22),
         _Column(col.EXPOSURE, "Exposure", None, 9),
         _Column(col.MODE, "Mode", None, 13),
         _Column(col.CONFIDENCE, "Confidence", _SCORE, 10),

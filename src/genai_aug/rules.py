@@ -391,6 +391,13 @@ class Ruleset(_Model):
         return {c.id: c for c in self.categories}
 
     @cached_property
+    def task_modes(self) -> dict[str, str | None]:
+        """The mode of a task in each category: the category's own, and none for an E0
+        category (its tasks release nothing, so they are neither automated nor
+        augmented). Every output that shows a task's mode reads it here."""
+        return {c.id: (None if c.exposure == "E0" else c.mode) for c in self.categories}
+
+    @cached_property
     def compiled(self) -> dict[str, tuple[re.Pattern[str], re.Pattern[str] | None]]:
         """For each term rule, its compiled pattern and its compiled ``unless`` pattern."""
         return {
