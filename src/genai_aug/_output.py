@@ -194,11 +194,18 @@ def output_file(path: object, what: str) -> Path:
     """``path`` as the file an API call writes, checked before any work.
 
     A wrong type is an :class:`~genai_aug.errors.ArgumentTypeError`; an existing folder
-    at ``path`` is an :class:`~genai_aug.errors.OutputError` (never ``IsADirectoryError``).
+    at ``path``, or a missing folder that cannot be created for it, is an
+    :class:`~genai_aug.errors.OutputError` (never ``IsADirectoryError``).
     """
     out = _as_path(path, what)
     if out.is_dir():
         raise OutputError(f"{what} '{out}' is a folder; expected the path of a file to write.")
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(
+            f"{what} '{out}': its folder could not be created ({exc.strerror or exc})."
+        ) from None
     return out
 
 

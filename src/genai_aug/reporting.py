@@ -817,12 +817,6 @@ def write_excel(result: Result, path: str | os.PathLike[str], top_roles: int = 1
         The path written.
     """
     out = output_file(path, "The report path")
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise OutputError(
-            f"The report path '{out}': its folder could not be created ({exc.strerror or exc})."
-        ) from None
     with atomic_file(out) as tmp:
         _write_workbook(result, tmp, top_roles)
     return out

@@ -18,7 +18,6 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from genai_aug._output import atomic_file, output_file
 from genai_aug._reference import BANDS, STAFF_GROUPS
-from genai_aug.errors import OutputError
 from genai_aug.rules import default_ruleset
 
 __all__ = ["COLUMN_GUIDE", "ROLE_HEADERS", "TASK_HEADERS", "write_template"]
@@ -135,12 +134,6 @@ def write_template(path: str | os.PathLike[str]) -> Path:
     'inventory.xlsx'
     """
     out = output_file(path, "The template path")
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise OutputError(
-            f"The template path '{out}': its folder could not be created ({exc.strerror or exc})."
-        ) from None
     categories = [c.id for c in default_ruleset().categories]
 
     wb = Workbook()
