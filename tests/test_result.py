@@ -302,3 +302,15 @@ def test_spreadsheet_escaping_is_the_per_cell_rule_on_every_kind_of_column() -> 
     pd.testing.assert_frame_equal(got, expected)
     assert got.to_csv(index=False) == expected.to_csv(index=False)
     assert frame["mixed"].isin(["=1+1"]).any()  # the input is left alone
+
+
+def test_the_split_sentence_gives_the_parts_the_tables_give(
+    sample_result: genai_aug.Result,
+) -> None:
+    """'Of the central N hours a week, A by automation and B by augmentation': A and B are
+    the trust row's figures rounded as every table rounds them, never adjusted to add up
+    (a national run once showed 1,315,444 in the sentence and 1,315,443 in the table)."""
+    trust = sample_result.trust.iloc[0]
+    text = sample_result.headline.split_text()
+    assert f"{trust[col.HOURS_AUTOMATION]:,.0f} by automation" in text
+    assert f"{trust[col.HOURS_AUGMENTATION]:,.0f} by augmentation" in text

@@ -52,11 +52,15 @@ class Headline:
         return RANGE_NOTE.format(draws=self.n_draws, label=self.label, seed=self.seed)
 
     def split_text(self) -> str:
-        """The automation and augmentation parts, rounded so they add up to the rounded total."""
-        total, auto = round(self.hours), round(self.automation)
+        """The automation and augmentation parts, each rounded as every table rounds it.
+
+        The parts are not forced to add up to the rounded total: a part shown here is the
+        same figure the staff-group table, the Excel Summary and the CSVs give (they may
+        differ from the total by one in the last digit, as rounded parts do).
+        """
         return (
-            f"Of the central {total:,} hours a week, {auto:,} by automation and "
-            f"{total - auto:,} by augmentation."
+            f"Of the central {self.hours:,.0f} hours a week, {self.automation:,.0f} by "
+            f"automation and {self.augmentation:,.0f} by augmentation."
         )
 
     def sentence(self) -> str:
