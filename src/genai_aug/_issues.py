@@ -70,21 +70,15 @@ class IssueLog:
         value: object = None,
     ) -> None:
         """Record one issue: what (``code``, ``message``) and where (the keywords)."""
-        if severity not in SEVERITIES:
-            raise ValueError(f"severity must be one of {SEVERITIES}, got {severity!r}")
-        if code not in ISSUE_CODES:
-            raise ValueError(f"unknown issue code {code!r}: add it to ISSUE_CODES and the docs")
-        self._records.append(
-            {
-                "file": file,
-                "sheet": sheet,
-                "row": row,
-                "column": column,
-                "value": None if value is None else _show(value),
-                "code": code,
-                "severity": severity,
-                "message": message,
-            }
+        self.add_many(
+            severity,
+            code,
+            [message],
+            file=file,
+            sheet=sheet,
+            rows=[row],
+            column=column,
+            values=[value],
         )
 
     def add_many(
