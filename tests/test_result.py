@@ -273,9 +273,94 @@ def test_a_large_report_shows_the_top_rows_and_says_so(
     shown = {r[3] for r in tasks.iter_rows(min_row=3, values_only=True)}
     top = sample_result.tasks.nlargest(20, col.HOURS_RELEASED, keep="first")
     assert len(shown) == 20 and shown == set(top[col.TASK_ID])
+    share = top[col.HOURS_RELEASED].sum() / sample_result.tasks[col.HOURS_RELEASED].sum()
+    assert f"({share:.1%} of the hours released)" in tasks["A1"].value
     roles = book["By role"]
     assert "Showing the 20 of 55 roles" in roles["A1"].value
     assert roles.max_row == 2 + 20
+
+
+def test_a_long_issues_sheet_shows_errors_first_and_counts_every_code(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past REPORT_MAX_ROWS the Issues sheet lists errors first and counts all issues by code."""
+    from genai_aug import reporting
+
+    roles, tasks = _inventory_with_issues()
+    result = genai_aug.run(roles, tasks=tasks, errors="reject")
+    issues = result.issues
+    assert {"error", "warning"} <= set(issues["severity"])
+    cap = int(issues["severity"].eq("error").sum()) + 1
+    assert cap < len(issues)
+    monkeypatch.setattr(reporting, "REPORT_MAX_ROWS", cap)
+    sheet = openpyxl.load_workbook(result.to_excel(tmp_path / "r.xlsx"))["Issues"]
+    note = sheet["A1"].value
+    assert f"Showing the first {cap:,} of {len(issues):,} issues, errors first" in note
+    for (code, severity), n in issues.groupby(["code", "severity"]).size().items():
+        assert f"{code} ({severity}) {n:,}" in note
+    rows = list(sheet.iter_rows(min_row=3, values_only=True))
+    assert len(rows) == cap
+    assert [r[0] for r in rows] == ["error"] * (cap - 1) + ["warning"]
+
+
+def _inventory_with_issues() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Four roles: an unknown staff group and negative hours (errors), short weeks (warnings)."""
+    roles = pd.DataFrame(
+        {
+            "role_id": ["R1", "R2", "R3", "R4"],
+            "role_title": ["Ward clerk", "Medical secretary", "Porter", "Receptionist"],
+            "staff_group": ["Support to clinical staff"] * 2 + ["Estates"] * 2,
+            "band": ["Band 3", "Band 4", "Band 2", "Band 2"],
+            "fte": [1.0, 2.0, 3.0, 1.0],
+            "contracted_hours": [37.5, 37.5, 37.5, 37.5],
+        }
+    )
+    tasks = pd.DataFrame(
+        {
+            "role_id": ["R1", "R1", "R2", "R3", "R4"],
+            "task": [
+                "Book outpatient appointments",
+                "File notes",
+                "Type clinic letters",
+                "Move beds",
+                "Answer the phone",
+            ],
+            "hours_per_week": [10.0, -2.0, 20.0, 30.0, 30.0],
+        }
+    )
+    return roles, tasks
+
+
+def test_column_writers_write_what_the_per_cell_writer_writes() -> None:
+    """The per-column fast path gives the same worksheet calls as the per-cell type test."""
+    from genai_aug import reporting
+
+    class Recorder:
+        def __init__(self) -> None:
+            self.calls: list[tuple[object, ...]] = []
+
+        def __getattr__(self, name: str) -> object:
+            return lambda *args: self.calls.append((name, *args))
+
+    frame = pd.DataFrame(
+        {
+            "floats": [1.5, np.nan, np.inf, -0.0, 2.0],
+            "ints": np.arange(5, dtype="int64"),
+            "nullable": pd.array([1, None, 3, 4, None], dtype="Int64"),
+            "text": pd.Series(["a", None, "=b", "", "c"], dtype="str"),
+            "objects": pd.Series(["x", 1, None, True, 2.5], dtype=object),
+            "flags": [True, False, True, False, True],
+        }
+    )
+    fast, slow = Recorder(), Recorder()
+    per_cell = reporting._cell_writer(slow)
+    for i, name in enumerate(frame.columns):
+        writer = reporting._column_writer(fast, reporting._cell_writer(fast), i, frame[name], "f")
+        values = frame[name].to_numpy(dtype=object)
+        for r in range(len(frame)):
+            writer(10 + r, r)
+            per_cell(10 + r, i, values[r], "f")
+    assert fast.calls == slow.calls
 
 
 def test_spreadsheet_escaping_is_the_per_cell_rule_on_every_kind_of_column() -> None:

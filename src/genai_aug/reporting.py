@@ -67,11 +67,13 @@ _EXPOSURE_COLOURS = {
     "Unclassified": "yellow",
 }
 EXCEL_MAX_ROWS = 1_048_576
-REPORT_MAX_ROWS = 50_000
-"""Rows the report's Tasks and By role sheets show at most: the ones releasing most hours.
+REPORT_MAX_ROWS = 10_000
+"""Rows the report's Tasks, By role and Issues sheets show at most.
 
-A board reads a few hundred rows; past this size the sheets list the top rows by the
-headline's hours released and say so, and every row is in the CSV and Parquet files.
+A board reads a few hundred rows; past this size the Tasks and By role sheets list the
+rows releasing most hours under the headline, the Issues sheet the first issues (errors
+first) with a count by code, and each sheet says so. Every row is in the CSV and Parquet
+files.
 """
 
 # --- charts -----------------------------------------------------------------
@@ -512,6 +514,47 @@ def _cell_writer(ws: Any) -> Any:
     return write
 
 
+def _column_writer(
+    ws: Any, write: Any, index: int, values: pd.Series, fmt: Any
+) -> Callable[[int, int], None]:
+    """Write row ``r`` of one column at sheet row ``row``, the type decided once per column.
+
+    Numbers and text columns skip :func:`_cell_writer`'s per-cell look at the type (the
+    cells come out the same); other columns go through it.
+    """
+    if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+        numbers = values.to_numpy(dtype=float, na_value=np.nan)
+        finite = np.isfinite(numbers).tolist()
+        floats = numbers.tolist()
+        write_number, write_blank = ws.write_number, ws.write_blank
+
+        def number(row: int, r: int) -> None:
+            if finite[r]:
+                write_number(row, index, floats[r], fmt)
+            else:
+                write_blank(row, index, None, fmt)
+
+        return number
+    if pd.api.types.is_string_dtype(values) and not pd.api.types.is_object_dtype(values):
+        texts = values.astype(object).where(values.notna(), None).tolist()
+        write_string, write_blank = ws.write_string, ws.write_blank
+
+        def text(row: int, r: int) -> None:
+            value = texts[r]
+            if value is None:
+                write_blank(row, index, None, fmt)
+            else:
+                write_string(row, index, value, fmt)
+
+        return text
+    cells = values.to_numpy(dtype=object)
+
+    def cell(row: int, r: int) -> None:
+        write(row, index, cells[r], fmt)
+
+    return cell
+
+
 def _write_table(book: Any, formats: _Formats, table: _Table) -> Any:
     """A sheet with a styled, frozen, filtered header row; returns the worksheet."""
     ws = book.add_worksheet(table.name)
@@ -534,7 +577,10 @@ def _write_table(book: Any, formats: _Formats, table: _Table) -> Any:
         formats.get(num_format=c.fmt or "General", valign="top", text_wrap=c.wrap)
         for c in table.columns
     ]
-    values = [frame[c.source].to_numpy(dtype=object) for c in table.columns]
+    writers = [
+        _column_writer(ws, write, i, frame[c.source], fmt)
+        for i, (c, fmt) in enumerate(zip(table.columns, cell_formats, strict=True))
+    ]
     # Wrapped text needs a row height: viewers do not all fit rows to their text.
     lines: np.ndarray[Any, Any] = np.ones(n, dtype=int)
     for c in table.columns:
@@ -545,8 +591,8 @@ def _write_table(book: Any, formats: _Formats, table: _Table) -> Any:
         row = h + 1 + r
         if lines[r] > 1:
             ws.set_row(row, 15 * min(int(lines[r]), 12))
-        for i, fmt in enumerate(cell_formats):
-            write(row, i, values[i][r], fmt)
+        for column_writer in writers:
+            column_writer(row, r)
     last = h + n
     if table.total is not None:
         last += 1
@@ -677,10 +723,19 @@ def _roles_table(result: Result, names: list[str]) -> _Table:
     )
     if len(ranked) > len(shown):
         note += (
-            f" Showing the {len(shown):,} of {len(ranked):,} roles releasing most hours; every "
-            "role is in hours_by_role.csv and .parquet."
+            f" Showing the {len(shown):,} of {len(ranked):,} roles releasing most hours "
+            f"({_share_of(shown, ranked)} of the hours released); every role is in "
+            "hours_by_role.csv and .parquet."
         )
     return _Table("By role", frame, columns, note=note)
+
+
+def _share_of(shown: pd.DataFrame, every: pd.DataFrame) -> str:
+    """The share of the headline's hours released that the rows shown account for."""
+    total = float(every[col.HOURS_RELEASED].sum())
+    if total <= 0:
+        return "none"
+    return f"{float(shown[col.HOURS_RELEASED].sum()) / total:.1%}"
 
 
 def _review_table(result: Result) -> _Table:
@@ -725,7 +780,8 @@ def _tasks_table(result: Result) -> _Table:
         ).head(REPORT_MAX_ROWS)
         note = (
             f"Showing the {len(top):,} of {len(tasks):,} tasks releasing most hours under the "
-            "headline, in role order; every task is in scored_tasks.csv and .parquet."
+            f"headline ({_share_of(top, tasks)} of the hours released), in role order; every "
+            "task is in scored_tasks.csv and .parquet."
         )
         tasks = top
     tasks = tasks.sort_values([col.ROLE_ID, col.TASK_ID], kind="stable")
@@ -761,8 +817,23 @@ def _issues_table(result: Result) -> _Table:
         _Column("value", "Value", None, 20),
         _Column("message", "Message", None, 80, wrap=True),
     )
-    note = None if len(result.issues) else "No issues: every input row was read and used."
-    return _Table("Issues", result.issues, columns, note=note)
+    issues = result.issues
+    note = None if len(issues) else "No issues: every input row was read and used."
+    if len(issues) > REPORT_MAX_ROWS:
+        errors_first = issues["severity"].ne("error").to_numpy()
+        shown = issues.iloc[np.argsort(errors_first, kind="stable")[:REPORT_MAX_ROWS]]
+        counts = issues.groupby(["code", "severity"], sort=True).size()
+        counts = counts.sort_values(ascending=False, kind="stable")
+        by_code = "; ".join(
+            f"{code} ({severity}) {n:,}"
+            for (code, severity), n in zip(counts.index.tolist(), counts.tolist(), strict=True)
+        )
+        note = (
+            f"Showing the first {len(shown):,} of {len(issues):,} issues, errors first; every "
+            f"issue is in issues.csv. By code: {by_code}."
+        )
+        issues = shown
+    return _Table("Issues", issues, columns, note=note)
 
 
 def _rules_table(result: Result) -> _Table:
