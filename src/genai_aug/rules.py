@@ -223,19 +223,32 @@ class RuleGroup(_Model):
 
     id: str = Field(pattern=_ID)
     rationale: str = Field(min_length=1, description="Why every rule of the group is evidence.")
+    not_with: tuple[str, ...] = Field(
+        default=(),
+        description="Objects (words or '@class') that take a member's verb out of the group's "
+        "sense: a member whose term is a bare main verb '^cut' does not fire on "
+        "'^cut ... object' for these objects.",
+    )
 
 
-def _class_objects(name: str, classes: Mapping[str, Any]) -> list[str]:
-    """The objects of the class ``@name``, or a ValueError naming the close names."""
+def _class_objects(
+    name: str, classes: Mapping[str, Any], within: tuple[str, ...] = ()
+) -> list[str]:
+    """The objects of the class ``@name`` (a class may include another), or a ValueError."""
     if name not in classes:
         raise ValueError(
             f"unknown object class '@{name}'{_close(name, set(classes))}; "
             "declare it under [object_classes]"
         )
+    if name in within:
+        raise ValueError(f"object class '@{name}' includes itself ({' → '.join(within)})")
     objects = classes[name]
     if not isinstance(objects, list) or not all(isinstance(o, str) for o in objects):
         raise ValueError(f"object class '@{name}' must be a list of words")
-    return list(objects)
+    out: list[str] = []
+    for o in objects:
+        out.extend(_class_objects(o[1:], classes, (*within, name)) if o.startswith("@") else [o])
+    return list(dict.fromkeys(out))
 
 
 def _expand_term_classes(terms: Any, classes: Mapping[str, Any]) -> Any:
@@ -277,6 +290,7 @@ def _expand_rule_groups(data: dict[str, Any], where: str) -> dict[str, Any]:
         return {k: v for k, v in data.items() if k != "rule_groups"}
     problems: list[str] = []
     groups: dict[str, str] = {}
+    not_with: dict[str, list[str]] = {}
     for i, item in enumerate(groups_raw):
         try:
             group = RuleGroup.model_validate(item)
@@ -289,6 +303,8 @@ def _expand_rule_groups(data: dict[str, Any], where: str) -> dict[str, Any]:
         if group.id in groups:
             problems.append(f"  - rule_groups[{i}]: group '{group.id}' is declared twice")
         groups[group.id] = group.rationale
+        if group.not_with:
+            not_with[group.id] = list(group.not_with)
     members: dict[str, int] = dict.fromkeys(groups, 0)
     out: list[Any] = []
     for i, rule in enumerate(rules):
@@ -297,6 +313,12 @@ def _expand_rule_groups(data: dict[str, Any], where: str) -> dict[str, Any]:
             continue
         rule = dict(rule)
         ident = str(rule.get("id", "?"))
+        owner = max((g for g in groups if ident.startswith(g + ".")), key=len, default=None)
+        terms = rule.get("terms")
+        if owner in not_with and isinstance(terms, list):
+            verbs = [t[1:] for t in terms if isinstance(t, str) and re.fullmatch(r"\^[a-z]+", t)]
+            extra = [f"^{v} ... {o}" for v in verbs for o in not_with[owner]]
+            rule["unless"] = [*(rule.get("unless") or []), *extra]
         for part in ("terms", "unless"):
             try:
                 rule[part] = _expand_term_classes(rule.get(part), classes)
@@ -304,7 +326,6 @@ def _expand_rule_groups(data: dict[str, Any], where: str) -> dict[str, Any]:
                 problems.append(f"  - rules[{i}] (id '{ident}'), field '{part}': {exc}")
             if rule[part] is None:
                 del rule[part]
-        owner = max((g for g in groups if ident.startswith(g + ".")), key=len, default=None)
         if owner is not None:
             members[owner] += 1
             rule.setdefault("rationale", groups[owner])
