@@ -27,7 +27,7 @@ task statements and the ruleset's own families.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, Final
 
 import numpy as np
@@ -331,7 +331,7 @@ def silence_family_objects(
     texts: list[str],
     fired: np.ndarray[Any, Any],
     matched: Matches,
-    family_terms: dict[int, tuple[re.Pattern[str], ...]],
+    family_terms: Mapping[int, tuple[re.Pattern[str], ...]],
     rule_categories: list[str] | tuple[str, ...],
 ) -> np.ndarray[Any, Any]:
     """Rules matching only inside a fired family's verb-and-object span stand back.

@@ -30,8 +30,9 @@ per rule over the distinct texts.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from typing import Any, Final, NamedTuple, cast
+from collections.abc import Callable, Iterable
+from functools import partial
+from typing import Any, Final, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -41,7 +42,7 @@ from genai_aug._clauses import fire_by_reading, silence_family_objects
 from genai_aug._matching import normalise_text, term_literals, terms_source
 from genai_aug.errors import ArgumentTypeError, InventoryError
 from genai_aug.inventory import Inventory
-from genai_aug.rules import EXPOSURES, Rule, Ruleset, RulesetLike, as_ruleset
+from genai_aug.rules import EXPOSURES, CompiledRules, Rule, Ruleset, RulesetLike, as_ruleset
 
 UNCLASSIFIED = "unclassified"
 OVERRIDE_RULE = "analyst_override"
@@ -79,8 +80,9 @@ def _fire_terms(
 
     A rule's pattern is searched only in the texts that contain the literals one of its
     terms needs (:func:`_literal_index`); in the others it cannot match, so the result is that of
-    searching every text (:func:`_fire_terms_reference`). ``unless`` is searched only
-    where the rule matched.
+    searching every text (:func:`_fire_terms_reference`). A rule no text may match is
+    not compiled (:class:`~genai_aug.rules.CompiledRules`), and ``unless`` is searched
+    only where the rule matched.
     """
     n = len(texts)
     fired = np.zeros((n, len(rs.rules)), dtype=bool)
@@ -89,6 +91,9 @@ def _fire_terms(
     for j, candidates in enumerate(_candidates(texts, index)):
         rule = rs.rules[j]
         if not rule.terms:
+            continue
+        if candidates is not None and not candidates:  # no text may match: not compiled
+            matched[j] = [None] * n
             continue
         pattern, unless = rs.compiled[rule.id]
         search = pattern.search
@@ -124,8 +129,9 @@ def _literal_index(rs: Ruleset) -> _LiteralIndex:
 
     They come from the terms (:func:`genai_aug._matching.term_literals`: a stem of each
     word) and are used only where the rule's compiled pattern is exactly the one built
-    from its terms; any other term rule is searched in every text. Built once per
-    ruleset hash.
+    from its terms (always so for the ruleset's own :class:`~genai_aug.rules.CompiledRules`,
+    which is not compiled to find out); any other term rule is searched in every text.
+    Built once per ruleset hash.
     """
     found = _LITERAL_INDEXES.get(rs.hash)
     if found is not None:
@@ -133,12 +139,16 @@ def _literal_index(rs: Ruleset) -> _LiteralIndex:
     ids: dict[str, int] = {}
     terms: dict[tuple[int, tuple[tuple[int, ...], ...]], None] = {}
     always: set[int] = set()
+    compiled = rs.compiled
     for j, rule in enumerate(rs.rules):
         if not rule.terms:
             continue
-        pattern = rs.compiled[rule.id][0]
         needs = [term_literals(t) for t in rule.terms]
-        exact = pattern.pattern == terms_source(rule.terms) and pattern.flags == re.UNICODE
+        if isinstance(compiled, CompiledRules):  # known without compiling the pattern
+            exact = compiled.built_from_terms(rule.id)
+        else:
+            pattern = compiled[rule.id][0]
+            exact = pattern.pattern == terms_source(rule.terms) and pattern.flags == re.UNICODE
         if not exact or not all(needs):
             always.add(j)
             continue
@@ -637,24 +647,27 @@ def score_tasks(inventory: Inventory, ruleset: RulesetLike = None) -> pd.DataFra
     InventoryError
         If a ``category_override`` names no category of the ruleset.
     """
-    return _score_tasks(inventory, ruleset, with_evidence=False)[0]
+    return _score_tasks(inventory, ruleset)[0]
 
 
 def score_tasks_with_evidence(
     inventory: Inventory, ruleset: RulesetLike = None
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """As :func:`score_tasks`, also returning the long evidence table keyed by ``task_id``."""
-    scored, evidence = _score_tasks(inventory, ruleset, with_evidence=True)
-    return scored, cast(pd.DataFrame, evidence)  # built: with_evidence=True
+    scored, evidence = _score_tasks(inventory, ruleset)
+    return scored, evidence()
 
 
 def _score_tasks(
-    inventory: Inventory, ruleset: RulesetLike, *, with_evidence: bool
-) -> tuple[pd.DataFrame, pd.DataFrame | None]:
-    """The scored tasks, and the evidence table (one row per task and rule) if asked for.
+    inventory: Inventory, ruleset: RulesetLike
+) -> tuple[pd.DataFrame, Callable[[], pd.DataFrame]]:
+    """The scored tasks, and a function that builds the evidence table (one row per task
+    and rule that fired) when called.
 
-    The evidence table has several rows per task (4.8 million for a million tasks), so
-    :func:`score_tasks`, which does not return it, does not build it.
+    The evidence table has several rows per task (4.4 million for a million tasks) while
+    the evidence of the distinct texts is a few per cent of that, so the table is built
+    only when it is asked for: :func:`score_tasks` never, :func:`genai_aug.run` when its
+    result's ``evidence`` is first read.
     """
     if not isinstance(inventory, Inventory):
         raise ArgumentTypeError(
@@ -672,10 +685,29 @@ def _score_tasks(
     scored, ev = _evaluate(distinct_texts, distinct_facing, rs)
     per_row = scored.iloc[codes].reset_index(drop=True)
     out = pd.concat([merged.reset_index(drop=True), per_row], axis=1)
+    out, overridden = _apply_overrides(out, rs, inventory)
+    return out, partial(_task_evidence, ev, codes, merged[col.TASK_ID], overridden)
 
-    ev_rows = _broadcast_evidence(ev, codes, merged[col.TASK_ID]) if with_evidence else None
-    out, ev_rows = _apply_overrides(out, ev_rows, rs, inventory)
-    return out, ev_rows
+
+def _task_evidence(
+    ev: pd.DataFrame,
+    codes: np.ndarray[Any, Any],
+    task_ids: pd.Series,
+    overridden: pd.DataFrame | None,
+) -> pd.DataFrame:
+    """The evidence table of the tasks: each task's rows from its distinct text's
+    evidence ``ev`` (``codes``: each task's text), the analyst's overrides in place of
+    the rules' rows of the tasks they override (``overridden``, if any)."""
+    rows = _broadcast_evidence(ev, codes, task_ids)
+    if overridden is None:
+        return rows
+    rows = pd.concat(
+        [rows[~rows[col.TASK_ID].isin(set(overridden[col.TASK_ID]))], overridden],
+        ignore_index=True,
+    )
+    return rows.sort_values(
+        [col.TASK_ID, col.WEIGHT, col.RULE_ID], ascending=[True, False, True], kind="stable"
+    ).reset_index(drop=True)
 
 
 def _broadcast_evidence(
@@ -725,11 +757,13 @@ def _broadcast_evidence_by_merge(
 
 
 def _apply_overrides(
-    out: pd.DataFrame, ev: pd.DataFrame | None, rs: Ruleset, inventory: Inventory
+    out: pd.DataFrame, rs: Ruleset, inventory: Inventory
 ) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """The scored tasks with the analyst's overrides applied, and the evidence rows of
+    the overridden tasks (``None`` when nothing is overridden)."""
     override = out[col.CATEGORY_OVERRIDE]
     if override.isna().all():
-        return out, ev
+        return out, None
     lookup = {v: rs.resolve_category(v) for v in override.dropna().unique()}
     resolved = override.map(lookup, na_action="ignore")
     unknown = override.notna() & resolved.isna()
@@ -771,9 +805,6 @@ def _apply_overrides(
     out.loc[mask, col.EVIDENCE] = ids.map(
         lambda c: f"{OVERRIDE_RULE}: category set to '{c}' by the analyst"
     )
-    if ev is None:  # no evidence table asked for
-        return out, ev
-    over_ids = set(out.loc[mask, col.TASK_ID])
     replaced = pd.DataFrame(
         {
             col.TASK_ID: out.loc[mask, col.TASK_ID].to_numpy(),
@@ -784,8 +815,4 @@ def _apply_overrides(
             col.MATCHED: out.loc[mask, col.CATEGORY_OVERRIDE].to_numpy(),
         }
     )
-    ev = pd.concat([ev[~ev[col.TASK_ID].isin(over_ids)], replaced], ignore_index=True)
-    ev = ev.sort_values(
-        [col.TASK_ID, col.WEIGHT, col.RULE_ID], ascending=[True, False, True], kind="stable"
-    ).reset_index(drop=True)
-    return out, ev
+    return out, replaced
