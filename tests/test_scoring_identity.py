@@ -386,3 +386,39 @@ def test_rules_no_text_may_match_are_not_compiled() -> None:
     rs.__dict__["compiled"] = compiled = CompiledRules(rs.rules)
     scoring.fire_rules(norm, pd.Series(pd.NA, index=range(2), dtype="boolean"), rs)
     assert set(compiled._built) <= may_match
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.data())
+def test_a_pattern_without_the_terms_a_text_cannot_match_finds_the_same_match(
+    data: st.DataObject,
+) -> None:
+    """compile_terms(terms, keep): left out, terms whose literals a text lacks change no
+    match in it, ``^`` groups included: the same span as the whole pattern's."""
+    group = data.draw(st.lists(terms(), min_size=1, max_size=6))
+    text = data.draw(st.one_of(*(texts_for(t) for t in group), texts_near(WORDS)))
+    keep = frozenset(
+        term_pattern(t)
+        for t in group
+        if all(any(s in text for s in stems) for stems in term_literals(t))
+    )
+    whole = compile_terms(group).search(text)
+    part = compile_terms(group, keep).search(text) if keep else None
+    assert (part.span() if part else None) == (whole.span() if whole else None), (group, text)
+    assert compile_terms(group, frozenset(map(term_pattern, group))).pattern == (
+        compile_terms(group).pattern
+    )
+
+
+def test_leaving_terms_out_keeps_the_groups_of_main_verb_terms_apart() -> None:
+    """Two groups of ``^`` terms that a left-out term stood between stay two groups: one
+    group would try the second verb after "monitor and" before the first verb alone."""
+    group = ["^monitor", "^record", "zebra crossing"]  # sorted: ^monitor, zebra, ^record
+    keep = frozenset(term_pattern(t) for t in group[:2])
+    text = "monitor and record"
+    whole = compile_terms(group).search(text)
+    assert whole is not None and whole.group(0) == "monitor"
+    part = compile_terms(group, keep).search(text)
+    assert part is not None and part.span() == whole.span()
+    merged = compile_terms(group[:2]).search(text)  # what regrouping would have found
+    assert merged is not None and merged.group(0) == "monitor and record"

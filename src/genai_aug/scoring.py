@@ -39,7 +39,13 @@ import pandas as pd
 
 from genai_aug import _columns as col
 from genai_aug._clauses import fire_by_reading, silence_family_objects
-from genai_aug._matching import normalise_text, term_literals, terms_source
+from genai_aug._matching import (
+    compile_terms,
+    normalise_text,
+    term_literals,
+    term_pattern,
+    terms_source,
+)
 from genai_aug.errors import ArgumentTypeError, InventoryError
 from genai_aug.inventory import Inventory
 from genai_aug.rules import EXPOSURES, CompiledRules, Rule, Ruleset, RulesetLike, as_ruleset
@@ -81,21 +87,29 @@ def _fire_terms(
     A rule's pattern is searched only in the texts that contain the literals one of its
     terms needs (:func:`_literal_index`); in the others it cannot match, so the result is that of
     searching every text (:func:`_fire_terms_reference`). A rule no text may match is
-    not compiled (:class:`~genai_aug.rules.CompiledRules`), and ``unless`` is searched
-    only where the rule matched.
+    not compiled, and a rule that some may is compiled with only the terms some text may
+    match (:func:`genai_aug._matching.compile_terms` with ``keep``): in the texts it is
+    searched in, the terms left out cannot match, so it finds what the whole pattern
+    finds. ``unless`` is searched only where the rule matched.
     """
     n = len(texts)
     fired = np.zeros((n, len(rs.rules)), dtype=bool)
     matched: dict[int, list[re.Match[str] | None]] = {}
     index = _literal_index(rs)
-    for j, candidates in enumerate(_candidates(texts, index)):
+    all_candidates, active = _candidates_and_terms(texts, index)
+    own = isinstance(rs.compiled, CompiledRules)
+    for j, candidates in enumerate(all_candidates):
         rule = rs.rules[j]
         if not rule.terms:
             continue
         if candidates is not None and not candidates:  # no text may match: not compiled
             matched[j] = [None] * n
             continue
-        pattern, unless = rs.compiled[rule.id]
+        if own and candidates is not None:  # the terms some text may match, compiled
+            pattern = compile_terms(rule.terms, frozenset(active[j]))
+            unless = compile_terms(rule.unless) if rule.unless else None
+        else:
+            pattern, unless = rs.compiled[rule.id]
         search = pattern.search
         exclude = unless.search if unless is not None else None
         hits: list[re.Match[str] | None] = [None] * n
@@ -114,9 +128,9 @@ class _LiteralIndex(NamedTuple):
     words: dict[str, int]  # literal without whitespace -> literal id
     prefixes: frozenset[str]  # every prefix of ``words``' keys
     spaced: tuple[tuple[str, int], ...]  # literals with whitespace, and their ids
-    # per term: its rule's position, and what it needs: per word, the literal ids of
-    # its stems (a text it matches holds one of each)
-    terms: tuple[tuple[int, tuple[tuple[int, ...], ...]], ...]
+    # per term: its rule's position, its pattern, and what it needs: per word, the
+    # literal ids of its stems (a text it matches holds one of each)
+    terms: tuple[tuple[int, str, tuple[tuple[int, ...], ...]], ...]
     always: frozenset[int]  # term rules searched in every text
     n_rules: int
 
@@ -137,7 +151,7 @@ def _literal_index(rs: Ruleset) -> _LiteralIndex:
     if found is not None:
         return found
     ids: dict[str, int] = {}
-    terms: dict[tuple[int, tuple[tuple[int, ...], ...]], None] = {}
+    terms: dict[tuple[int, str, tuple[tuple[int, ...], ...]], None] = {}
     always: set[int] = set()
     compiled = rs.compiled
     for j, rule in enumerate(rs.rules):
@@ -152,9 +166,9 @@ def _literal_index(rs: Ruleset) -> _LiteralIndex:
         if not exact or not all(needs):
             always.add(j)
             continue
-        for need in needs:
+        for term, need in zip(rule.terms, needs, strict=True):
             word_ids = (tuple(ids.setdefault(w, len(ids)) for w in sorted(ws)) for ws in need)
-            terms[j, tuple(word_ids)] = None
+            terms[j, term_pattern(term), tuple(word_ids)] = None
     # a literal with no whitespace in it is looked up in the tokens of text.split()
     words = {k: v for k, v in ids.items() if k.split() == [k]}
     index = _LiteralIndex(
@@ -175,7 +189,17 @@ _BLOCK: Final = 16384  # texts whose candidates are worked out together, as bits
 
 
 def _candidates(texts: list[str], index: _LiteralIndex) -> list[list[int] | None]:
-    """Per rule position, the texts (ascending) that hold every literal one of its terms needs.
+    """Per rule position, the texts (ascending) that hold every literal one of its terms
+    needs; see :func:`_candidates_and_terms`."""
+    return _candidates_and_terms(texts, index)[0]
+
+
+def _candidates_and_terms(
+    texts: list[str], index: _LiteralIndex
+) -> tuple[list[list[int] | None], dict[int, set[str]]]:
+    """Per rule position, the texts (ascending) that hold every literal one of its terms
+    needs; and per rule position, the patterns of its terms that some text holds every
+    literal of.
 
     ``None`` for a rule searched in every text. A literal without whitespace is in a text
     exactly when it is in one of the text's whitespace-separated tokens; tokens repeat
@@ -187,22 +211,27 @@ def _candidates(texts: list[str], index: _LiteralIndex) -> list[list[int] | None
     out: list[list[int] | None] = [[] for _ in range(index.n_rules)]
     for j in index.always:
         out[j] = None
+    active: dict[int, set[str]] = {}
     token_literals: dict[str, tuple[int, ...]] = {}
     for start in range(0, len(texts), _BLOCK):
         block = texts[start : start + _BLOCK]
-        for j, bits in enumerate(_candidate_bits(block, index, token_literals)):
+        for j, bits in enumerate(_candidate_bits(block, index, token_literals, active)):
             candidates = out[j]
             if bits and candidates is not None:
                 flags = np.frombuffer(bits.to_bytes(len(block) // 8 + 1, "little"), np.uint8)
                 rows = np.flatnonzero(np.unpackbits(flags, bitorder="little")) + start
                 candidates.extend(rows.tolist())
-    return out
+    return out, active
 
 
 def _candidate_bits(
-    texts: list[str], index: _LiteralIndex, token_literals: dict[str, tuple[int, ...]]
+    texts: list[str],
+    index: _LiteralIndex,
+    token_literals: dict[str, tuple[int, ...]],
+    active: dict[int, set[str]],
 ) -> list[int]:
-    """For each rule position, the bit set of the ``texts`` it is searched in (see above)."""
+    """For each rule position, the bit set of the ``texts`` it is searched in (see above);
+    the patterns of the terms some text may match are added to ``active``."""
     n = len(texts)
     by_token: dict[str, list[int]] = {}
     for i, text in enumerate(texts):
@@ -223,7 +252,7 @@ def _candidate_bits(
             holders[k] = holders.get(k, 0) | _bit_set(rows, n)
     word_bits: dict[tuple[int, ...], int] = {}
     rule_bits = [0] * index.n_rules
-    for j, need in index.terms:
+    for j, pattern, need in index.terms:
         bits = -1  # every text
         for stems in need:
             of_word = word_bits.get(stems)
@@ -235,7 +264,9 @@ def _candidate_bits(
             bits &= of_word
             if not bits:
                 break
-        rule_bits[j] |= bits
+        if bits:
+            rule_bits[j] |= bits
+            active.setdefault(j, set()).add(pattern)
     return rule_bits
 
 
