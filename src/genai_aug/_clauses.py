@@ -203,6 +203,7 @@ _PHRASE_STOPS: Final = (
         ]
     )
 )
+_OPENERS: Final = _FOR_WHOM | _WHEN | _PLACE_OR_TIME_OPENERS  # (one set, made once)
 _MIN_OBJECT: Final = 2  # a context phrase starts after the verb and at least one more word
 
 
@@ -236,7 +237,7 @@ def core_clause(clause: str) -> str:
     i = 0
     while i < len(words):
         word = words[i]
-        if i >= _MIN_OBJECT and word in _FOR_WHOM | _WHEN | _PLACE_OR_TIME_OPENERS:
+        if i >= _MIN_OBJECT and word in _OPENERS:
             end = _phrase_end(words, i)
             if word in _WHEN or _names_context(words[i + 1 : end], people=word in _FOR_WHOM):
                 i = end
