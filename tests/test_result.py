@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import pickle
 import re
 from pathlib import Path
 
@@ -399,3 +400,34 @@ def test_the_split_sentence_gives_the_parts_the_tables_give(
     text = sample_result.headline.split_text()
     assert f"{trust[col.HOURS_AUTOMATION]:,.0f} by automation" in text
     assert f"{trust[col.HOURS_AUGMENTATION]:,.0f} by augmentation" in text
+
+
+def test_a_run_builds_its_evidence_table_when_first_read(tmp_path: Path) -> None:
+    """run() defers the evidence table; read, it is the table scoring builds, kept, and
+    every output written from it is byte for byte what an eagerly read one gives."""
+    from dataclasses import FrozenInstanceError, replace
+
+    from genai_aug.result import Deferred
+    from genai_aug.scoring import score_tasks_with_evidence
+
+    deferred = genai_aug.run(genai_aug.sample_path())
+    assert isinstance(deferred.__dict__["_evidence_table"], Deferred)  # not built yet
+    deferred.to_csv(tmp_path / "deferred")  # builds it while writing
+    eager = genai_aug.run(genai_aug.sample_path())
+    evidence = eager.evidence
+    assert eager.evidence is evidence  # built once, then kept
+    assert not isinstance(eager.__dict__["_evidence_table"], Deferred)
+    expected = score_tasks_with_evidence(eager.inventory, eager.ruleset)[1]
+    assert (expected[col.RULE_ID] == "analyst_override").any()  # the sample's override
+    pd.testing.assert_frame_equal(evidence, expected, check_exact=True)
+    assert evidence.attrs["provenance"] == eager.provenance
+    eager.to_csv(tmp_path / "eager")
+    for path in sorted((tmp_path / "eager").iterdir()):
+        assert path.read_bytes() == (tmp_path / "deferred" / path.name).read_bytes(), path.name
+    with pytest.raises(FrozenInstanceError):
+        eager.evidence = evidence  # type: ignore[misc]
+    again = replace(eager, evidence=evidence.head(3))  # a DataFrame is taken as it is
+    assert len(again.evidence) == 3
+    pd.testing.assert_frame_equal(
+        pickle.loads(pickle.dumps(genai_aug.run(genai_aug.sample_path()))).evidence, evidence
+    )
