@@ -109,6 +109,22 @@ class Check:
         """The message with :data:`CONSTANTS` filled in: what the docs show."""
         return fill_constants(self.message)
 
+    @cached_property
+    def positional(self) -> str:
+        """:attr:`template` with each field numbered by its place in :attr:`fields`.
+
+        ``positional.format(*values)`` is ``template.format(**dict(zip(fields, values)))``
+        without a dict per message.
+        """
+        index = {name: str(i) for i, name in enumerate(self.fields)}
+        out = []
+        for literal, name, spec, conversion in string.Formatter().parse(self.template):
+            out.append(literal.replace("{", "{{").replace("}", "}}"))
+            if name is not None:
+                conv = f"!{conversion}" if conversion else ""
+                out.append("{" + index[name] + conv + (f":{spec}" if spec else "") + "}")
+        return "".join(out)
+
 
 def fill_constants(template: str) -> str:
     """``template`` with the fields named in :data:`CONSTANTS` formatted in place."""
@@ -172,6 +188,54 @@ def _total_words(value: str) -> str:
         return "-" if _WORD_CHARACTER.search(low) else ""
     words = _words(value)
     return "x" if words in TOTALS_WORDS else ("-" if words else "")
+
+
+_VISIBLE_ASCII = bytes(b for b in range(128) if not INVISIBLE.match(chr(b)))
+"""The ASCII characters :data:`INVISIBLE` does not match."""
+
+
+def _may_say_total(texts: pd.Series) -> bool:
+    """Whether some text cell holds "total" or "sum" in any case (every totals word does).
+
+    One search of the column joined, lower-cased: a cell without either word is no
+    totals label (:func:`_is_total_label`) nor totals id (:func:`_total_words`).
+    """
+    values = texts.to_numpy(dtype=object)
+    try:
+        joined = "\x00".join(values)
+    except TypeError:  # blanks (None), or other cells
+        joined = "\x00".join(v for v in values if isinstance(v, str))
+    low = joined.lower()
+    return "total" in low or "sum" in low
+
+
+_WORD_BYTE = np.zeros(256, dtype=bool)
+_WORD_BYTE[[ord(c) for c in string.ascii_lowercase + string.digits]] = True
+
+
+def _all_words_none_total(texts: pd.Series) -> bool:
+    """Whether every cell is ASCII text with a letter or digit and without "total" or "sum".
+
+    Then :func:`_total_words` reads each cell as "-" (no totals id), and no row is a
+    totals row whatever its label. Tested on the column joined, without a Python step
+    per cell.
+    """
+    values = texts.to_numpy(dtype=object)
+    try:
+        joined = "\x00".join(values)
+    except TypeError:  # a blank id (None), or another cell
+        return False
+    if not joined.isascii() or joined.count("\x00") != len(values) - 1:
+        return False
+    low = joined.lower()
+    if "total" in low or "sum" in low:
+        return False
+    octets = np.frombuffer(low.encode("ascii"), dtype=np.uint8)
+    words = np.concatenate(([0], np.cumsum(_WORD_BYTE[octets], dtype=np.int64)))
+    ends = np.flatnonzero(octets == 0)
+    starts = np.concatenate(([0], ends + 1))
+    stops = np.concatenate((ends, [len(octets)]))
+    return bool((words[stops] > words[starts]).all())
 
 
 def _distinct_strings(series: pd.Series, func: Callable[[str], object], other: object) -> Any:
@@ -244,7 +308,11 @@ class Rows:
     def text(self, name: str) -> pd.Series:
         """Cells as text: invisibles removed, spaces folded, blanks missing."""
         if name not in self.texts:
-            self.texts[name] = text(self.raw(name))
+            if self.present(name):
+                self.texts[name] = text(self.raw(name))
+            else:  # every cell None, as text() reads it
+                none = np.full(len(self.frame), None, dtype=object)
+                self.texts[name] = pd.Series(none, index=self.frame.index, dtype=object)
         return self.texts[name]
 
     def blank(self, name: str) -> pd.Series:
@@ -264,7 +332,16 @@ class Rows:
 
     def parsed(self, name: str) -> ParsedNumbers:
         if name not in self._numbers:
-            self._numbers[name] = parse_numbers(self.raw(name), NUMBER_KINDS.get(name, "count"))
+            if self.present(name):
+                self._numbers[name] = parse_numbers(self.raw(name), NUMBER_KINDS.get(name, "count"))
+            else:  # every cell None: no number, no problem, as parse_numbers reads it
+                index = self.frame.index
+                self._numbers[name] = ParsedNumbers(
+                    pd.Series(np.nan, index=index, dtype="float64"),
+                    pd.Series("", index=index, dtype=object),
+                    pd.Series("", index=index, dtype=object),
+                    any_normalised=False,
+                )
         return self._numbers[name]
 
     def number(self, name: str) -> pd.Series:
@@ -277,7 +354,10 @@ class Rows:
     def normalised(self, name: str, how: str | None = None) -> pd.Series:
         """Cells read by a documented normalisation (``how``: "duration", "percent", or
         ``None`` for the rest: a unit or a decimal comma dropped)."""
-        reading = self.parsed(name).normalisation
+        parsed = self.parsed(name)
+        if not parsed.any_normalised:
+            return self.none
+        reading = parsed.normalisation
         if how is not None:
             return reading == how
         return (reading != "") & ~reading.isin(["duration", "percent"])
@@ -295,7 +375,12 @@ class Rows:
             joined = "".join(values)
         except TypeError:  # not all text
             joined = "".join(v for v in values if isinstance(v, str))
-        if not INVISIBLE.search(joined):  # one search of the whole column, usually enough
+        # one search of the whole column, usually enough (ASCII text as bytes, at C speed)
+        if not (
+            joined.encode("ascii").translate(None, _VISIBLE_ASCII)
+            if joined.isascii()
+            else INVISIBLE.search(joined)
+        ):
             return self.none
         found = _distinct_strings(cells, lambda v: INVISIBLE.search(v) is not None, False)
         return pd.Series(found.astype(bool), index=self.frame.index)
@@ -303,7 +388,12 @@ class Rows:
     def totals(self, label: str) -> pd.Series:
         """Rows that are the sheet's own totals: "Total" as the id, or with no id as ``label``."""
         if label not in self._totals:
-            if self.frame.empty:
+            ids = self.text(col.ROLE_ID)
+            if (
+                self.frame.empty
+                or _all_words_none_total(ids)
+                or not (_may_say_total(ids) or _may_say_total(self.text(label)))
+            ):
                 self._totals[label] = self.none
             else:
                 ids = _distinct_strings(self.text(col.ROLE_ID), _total_words, "")
