@@ -8,9 +8,11 @@ which readings are problems; this module only says what each cell holds.
 
 from __future__ import annotations
 
+import ctypes
 import datetime as dt
 import math
 import re
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
@@ -370,34 +372,60 @@ def _blank_each(series: pd.Series) -> pd.Series:
     return pd.Series(out, index=series.index, dtype=bool)
 
 
+def _identities(values: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    """``id`` of each object of ``values``, an object array.
+
+    In CPython an object's id is its address, which is what an object array holds: the
+    array's own memory is read as integers (copied, so they outlive it), not the objects.
+    """
+    if sys.implementation.name != "cpython" or not len(values):
+        return np.fromiter(map(id, values), dtype=np.intp, count=len(values))
+    values = np.ascontiguousarray(values, dtype=object)
+    memory = (ctypes.c_char * values.nbytes).from_address(values.ctypes.data)
+    return np.frombuffer(memory, dtype=np.intp).copy()
+
+
+def by_identity(values: np.ndarray[Any, Any]) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+    """``(codes, distinct)``: the distinct objects of ``values`` (by identity), and which each is.
+
+    Cheap where equal cells share one object, as pandas' CSV reader makes them: no cell's
+    text is hashed or compared. Equal cells held as different objects are simply each kept.
+    """
+    ids = _identities(values)
+    codes, unique_ids = pd.factorize(ids)
+    first = np.empty(len(unique_ids), dtype=np.int64)
+    first[codes[::-1]] = np.arange(len(values) - 1, -1, -1)  # the last write is the first row
+    return codes, values[first]
+
+
 def _missing_if_plain(values: np.ndarray[Any, Any]) -> np.ndarray[Any, Any] | None:
     """Where ``values`` are missing, if every other value is plain text reading as itself.
 
     None when some cell is neither (a number, or text to fold): then the cells must be
     looked at one by one. A column of plain text and blanks, as CSV files and most sheets
-    are, is recognised by joining it, without finding its distinct values first.
+    are, is recognised by joining its distinct objects, without comparing any texts.
     """
     if len(values) == 0:
         return None
+    codes, distinct = by_identity(values)
     try:
-        joined = "\x00".join(values)
-        missing = np.zeros(len(values), dtype=bool)
-        present = len(values)
+        joined = "\x00".join(distinct)
+        missing = np.zeros(len(distinct), dtype=bool)
     except TypeError:  # not all text: blanks, or other cells
         try:
-            missing = pd.isna(values)
+            missing = pd.isna(distinct)
         except (ArithmeticError, TypeError, ValueError):  # Decimal("sNaN") refuses the test
             return None
-        if not missing.any() or not all(map(is_missing, values[missing])):
+        if not missing.any() or not all(map(is_missing, distinct[missing])):
             return None
         try:
-            joined = "\x00".join(values[~missing])
+            joined = "\x00".join(distinct[~missing])
         except TypeError:
             return None
-        present = len(values) - int(missing.sum())
+    present = len(distinct) - int(missing.sum())
     if present == 0 or joined.count("\x00") != present - 1 or not _all_plain(joined):
         return None
-    return missing
+    return missing[codes]
 
 
 def blank(series: pd.Series) -> pd.Series:
@@ -430,13 +458,22 @@ def _text_each(series: pd.Series) -> pd.Series:
     return pd.Series(out, index=series.index, dtype=object)
 
 
-def text(series: pd.Series) -> pd.Series:
-    """Cells as text: invisibles removed, runs of white space folded, blanks missing."""
+def plain_text(series: pd.Series) -> pd.Series | None:
+    """:func:`text` of a column of plain text and blanks (the cells as they are, blanks
+    None); None for any other column."""
     values = series.to_numpy(dtype=object)
     missing = _missing_if_plain(values)
-    if missing is not None:  # the text as it is, and None for each blank
-        values = values.copy()
-        values[missing] = None
-        return pd.Series(values, index=series.index, dtype=object)
+    if missing is None:
+        return None
+    values = values.copy()
+    values[missing] = None
+    return pd.Series(values, index=series.index, dtype=object)
+
+
+def text(series: pd.Series) -> pd.Series:
+    """Cells as text: invisibles removed, runs of white space folded, blanks missing."""
+    plain = plain_text(series)
+    if plain is not None:
+        return plain
     out = per_distinct(series, _text_each)
     return out.where(out.notna(), None)

@@ -13,6 +13,7 @@ and the table in ``docs/errors.md`` are derived from this table.
 from __future__ import annotations
 
 import difflib
+import math
 import re
 import string
 from collections.abc import Callable, Sequence
@@ -27,10 +28,12 @@ from genai_aug import _columns as col
 from genai_aug._cells import (
     INVISIBLE,
     WHY_NOT_A_NUMBER,
+    by_identity,
     NumberKind,
     ParsedNumbers,
     blank,
     parse_numbers,
+    plain_text,
     show_cell,
     text,
 )
@@ -109,21 +112,57 @@ class Check:
         """The message with :data:`CONSTANTS` filled in: what the docs show."""
         return fill_constants(self.message)
 
-    @cached_property
-    def positional(self) -> str:
-        """:attr:`template` with each field numbered by its place in :attr:`fields`.
+    def fill(self, columns: Sequence[Sequence[object]]) -> list[str]:
+        """The message of each flagged row: ``columns[i]`` holds field ``fields[i]``'s values.
 
-        ``positional.format(*values)`` is ``template.format(**dict(zip(fields, values)))``
-        without a dict per message.
+        The same texts as ``template.format(**dict(zip(fields, row)))`` for each row, built
+        piece by piece over all rows at once, each field value formatted once per distinct
+        value (see :func:`_formatted`).
         """
-        index = {name: str(i) for i, name in enumerate(self.fields)}
-        out = []
+        index = {name: i for i, name in enumerate(self.fields)}
+        n = len(columns[0]) if columns else 1
+        out: np.ndarray = np.full(n, "", dtype=object)
         for literal, name, spec, conversion in string.Formatter().parse(self.template):
-            out.append(literal.replace("{", "{{").replace("}", "}}"))
+            if literal:
+                out = out + literal
             if name is not None:
-                conv = f"!{conversion}" if conversion else ""
-                out.append("{" + index[name] + conv + (f":{spec}" if spec else "") + "}")
-        return "".join(out)
+                out = out + _formatted(columns[index[name]], spec or "", conversion)
+        return list(out)
+
+
+_CONVERSIONS: Final[dict[str | None, Callable[[object], object]]] = {
+    None: lambda v: v,
+    "r": repr,
+    "s": str,
+    "a": ascii,
+}
+
+
+def _formatted(values: Sequence[object], spec: str, conversion: str | None) -> np.ndarray:
+    """``format(conversion(v), spec)`` of each value, as an object array of texts.
+
+    Texts, whole numbers and floats (told apart by type, and a zero by its sign) are
+    formatted once per distinct value; anything else once per row.
+    """
+    convert = _CONVERSIONS[conversion]
+    done: dict[tuple[object, ...], str] = {}
+    out = np.empty(len(values), dtype=object)
+    for i, v in enumerate(values):
+        kind = type(v)
+        if kind is str or kind is int:
+            key: tuple[object, ...] | None = (kind, v)
+        elif kind is float or kind is np.float64:
+            key = (kind, v, math.copysign(1.0, v))  # type: ignore[arg-type]
+        else:
+            key = None
+        if key is None:
+            out[i] = format(convert(v), spec)
+        else:
+            hit = done.get(key)
+            if hit is None:
+                hit = done[key] = format(convert(v), spec)
+            out[i] = hit
+    return out
 
 
 def fill_constants(template: str) -> str:
@@ -209,8 +248,9 @@ def _may_say_total(texts: pd.Series) -> bool:
     return "total" in low or "sum" in low
 
 
-_WORD_BYTE = np.zeros(256, dtype=bool)
-_WORD_BYTE[[ord(c) for c in string.ascii_lowercase + string.digits]] = True
+_NOT_WORD_NOR_NUL = bytes(
+    b for b in range(1, 256) if chr(b) not in string.ascii_lowercase + string.digits
+)
 
 
 def _all_words_none_total(texts: pd.Series) -> bool:
@@ -230,12 +270,26 @@ def _all_words_none_total(texts: pd.Series) -> bool:
     low = joined.lower()
     if "total" in low or "sum" in low:
         return False
-    octets = np.frombuffer(low.encode("ascii"), dtype=np.uint8)
-    words = np.concatenate(([0], np.cumsum(_WORD_BYTE[octets], dtype=np.int64)))
-    ends = np.flatnonzero(octets == 0)
-    starts = np.concatenate(([0], ends + 1))
-    stops = np.concatenate((ends, [len(octets)]))
-    return bool((words[stops] > words[starts]).all())
+    # what is left of each cell's letters and digits, between NULs: none left is ""
+    words = low.encode("ascii").translate(None, _NOT_WORD_NOR_NUL)
+    return not (
+        words in (b"", b"\x00")
+        or words.startswith(b"\x00")
+        or words.endswith(b"\x00")
+        or b"\x00\x00" in words
+    )
+
+
+def _objects(series: pd.Series) -> pd.Series:
+    """The distinct objects of ``series`` (by identity: equal cells may each be kept)."""
+    return pd.Series(by_identity(series.to_numpy(dtype=object))[1], dtype=object)
+
+
+def _map_each_object(series: pd.Series, mapping: pd.Series) -> pd.Series:
+    """``series.map(mapping)``, looking up each distinct object of ``series`` once."""
+    codes, distinct = by_identity(series.to_numpy(dtype=object))
+    mapped = pd.Series(distinct, dtype=object).map(mapping).to_numpy()
+    return pd.Series(mapped[codes], index=series.index)
 
 
 def _distinct_strings(series: pd.Series, func: Callable[[str], object], other: object) -> Any:
@@ -362,6 +416,12 @@ class Rows:
             return reading == how
         return (reading != "") & ~reading.isin(["duration", "percent"])
 
+    def longer_than(self, name: str, limit: int) -> pd.Series:
+        """True on each text of ``name`` longer than ``limit`` characters (``str.len() > limit``)."""
+        codes, distinct = by_identity(self.text(name).to_numpy(dtype=object))
+        lengths = np.array([len(v) if isinstance(v, str) else -1 for v in distinct], dtype=np.int64)
+        return pd.Series((lengths > limit)[codes], index=self.frame.index)
+
     @cached_property
     def hidden(self) -> pd.Series:
         if not self.table.hidden_rows:
@@ -370,6 +430,10 @@ class Rows:
 
     def has_invisible(self, name: str) -> pd.Series:
         cells = self.frame[name]
+        plain = plain_text(cells)
+        if plain is not None:  # plain text holds no invisible character; keep it as read
+            self.texts.setdefault(name, plain)
+            return self.none
         values = cells.to_numpy(dtype=object)
         try:
             joined = "".join(values)
@@ -445,7 +509,7 @@ class Rows:
             return self.number(col.CONTRACTED_HOURS).fillna(self.opts.default_contracted_hours)
         roles = pd.DataFrame({col.ROLE_ID: self.roles.id, "h": self.roles.contracted})
         per_role = roles.drop_duplicates(col.ROLE_ID).set_index(col.ROLE_ID)["h"]
-        return self.id.map(per_role).astype("float64")
+        return _map_each_object(self.id, per_role).astype("float64")
 
     @cached_property
     def percent(self) -> pd.Series:
@@ -530,7 +594,7 @@ class Rows:
     def has_tasks(self) -> pd.Series:
         """Roles with a task on the tasks sheet (rejected ones too)."""
         assert self.tasks is not None
-        return self.id.isin(set(self.tasks.id.dropna()))
+        return self.id.isin(set(_objects(self.tasks.id).dropna()))
 
     @property
     def tasks_usable(self) -> bool:
@@ -895,7 +959,7 @@ TASK_CHECKS: Final[tuple[Check, ...]] = (
         WARNING,
         TASKS,
         col.TASK,
-        lambda r, c: r.task.str.len().gt(MAX_TEXT_CHARS) & r.present(c),
+        lambda r, c: r.longer_than(col.TASK, MAX_TEXT_CHARS) & r.present(c),
         "task description has {length:,} characters; only the first {max_text:,} are used "
         "for scoring. Shorten it to what the task is.",
     ),

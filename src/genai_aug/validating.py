@@ -79,18 +79,17 @@ def _record(log: IssueLog, rows: Rows, check: Check, column: str | None, idx: np
     table = rows.table
     names = check.fields
     if names:
-        columns = [FIELDS[name](rows, column or "", idx) for name in names]
-        template = check.positional
-        texts = [template.format(*values) for values in zip(*columns, strict=True)]
+        texts = check.fill([FIELDS[name](rows, column or "", idx) for name in names])
     else:
         texts = [check.template.format()] * len(idx)
     source_rows = [int(r) for r in table.frame[col.SOURCE_ROW].to_numpy()[idx]]
-    head = where(table.file, table.sheet)
-    tail = f", column '{column}'" if column else ""
+    head = where(table.file, table.sheet) + ", row "
+    tail = (f", column '{column}'" if column else "") + ": "
+    shown = np.array([str(row) for row in source_rows], dtype=object)
     log.add_many(
         check.severity,
         check.code,
-        [f"{head}, row {row}{tail}: {text}" for row, text in zip(source_rows, texts, strict=True)],
+        list(head + shown + tail + np.array(texts, dtype=object)),
         file=table.file,
         sheet=table.sheet,
         rows=source_rows,
@@ -102,6 +101,8 @@ def _record(log: IssueLog, rows: Rows, check: Check, column: str | None, idx: np
 def _set_aside(rows: Rows) -> tuple[RawTable, int, dict[str, pd.Series]]:
     """The sheet without the totals rows, how many they were, and the kept rows' texts."""
     keep = ~rows.bad.to_numpy()
+    if keep.all() and rows.frame.index.equals(pd.RangeIndex(len(keep))):
+        return rows.table, 0, dict(rows.texts)  # (their index is already 0, 1, 2...)
     texts = {name: s[keep].reset_index(drop=True) for name, s in rows.texts.items()}
     if keep.all():
         return rows.table, 0, texts
