@@ -15,8 +15,8 @@ import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cached_property
 from decimal import Decimal
+from functools import cached_property
 from typing import Any, Literal
 
 import numpy as np
@@ -321,11 +321,7 @@ def _all_plain(joined: str) -> bool:
     other than a space, or an invisible character, and none ending in ".0" (a number).
     ASCII text is tested as bytes, at C speed; other text by regular expressions.
     """
-    if (
-        joined == ""
-        or joined.startswith((" ", "\x00"))
-        or joined.endswith((" ", ".0", "\x00"))
-    ):
+    if joined == "" or joined.startswith((" ", "\x00")) or joined.endswith((" ", ".0", "\x00")):
         return False
     if joined.isascii():
         return _ascii_plain(joined.encode("ascii"))
@@ -381,8 +377,9 @@ def _identities(values: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
     if sys.implementation.name != "cpython" or not len(values):
         return np.fromiter(map(id, values), dtype=np.intp, count=len(values))
     values = np.ascontiguousarray(values, dtype=object)
-    memory = (ctypes.c_char * values.nbytes).from_address(values.ctypes.data)
-    return np.frombuffer(memory, dtype=np.intp).copy()
+    memory = memoryview((ctypes.c_char * values.nbytes).from_address(values.ctypes.data))
+    addresses: np.ndarray[Any, Any] = np.frombuffer(memory, dtype=np.intp).copy()
+    return addresses
 
 
 def by_identity(values: np.ndarray[Any, Any]) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
@@ -425,7 +422,8 @@ def _missing_if_plain(values: np.ndarray[Any, Any]) -> np.ndarray[Any, Any] | No
     present = len(distinct) - int(missing.sum())
     if present == 0 or joined.count("\x00") != present - 1 or not _all_plain(joined):
         return None
-    return missing[codes]
+    found: np.ndarray[Any, Any] = missing[codes]
+    return found
 
 
 def blank(series: pd.Series) -> pd.Series:

@@ -28,10 +28,10 @@ from genai_aug import _columns as col
 from genai_aug._cells import (
     INVISIBLE,
     WHY_NOT_A_NUMBER,
-    by_identity,
     NumberKind,
     ParsedNumbers,
     blank,
+    by_identity,
     parse_numbers,
     plain_text,
     show_cell,
@@ -417,7 +417,7 @@ class Rows:
         return (reading != "") & ~reading.isin(["duration", "percent"])
 
     def longer_than(self, name: str, limit: int) -> pd.Series:
-        """True on each text of ``name`` longer than ``limit`` characters (``str.len() > limit``)."""
+        """True on each text of ``name`` longer than ``limit`` characters (as ``str.len()``)."""
         codes, distinct = by_identity(self.text(name).to_numpy(dtype=object))
         lengths = np.array([len(v) if isinstance(v, str) else -1 for v in distinct], dtype=np.int64)
         return pd.Series((lengths > limit)[codes], index=self.frame.index)
