@@ -184,16 +184,23 @@ def test_every_message_is_filled_in_as_str_format_fills_it() -> None:
         None,
         12345.678,
     ]
+    one_kind: list[list[object]] = [
+        [0.0, -0.0, float("nan"), 37.5, 1e300],
+        [np.float64(0.0), np.float64(-0.0), np.float64("nan"), np.float64(7.25)],
+        ["R1", "a {b}", "", "R1"],
+        [1, 2, 1],
+    ]
     rng = random.Random(1)
-    for check in CHECKS:
-        if not check.fields:
-            continue
+    for check, mixed in ((c, m) for c in CHECKS if c.fields for m in (True, False)):
         rows = 40
         columns: list[list[Any]] = []
         for name in check.fields:
             spec = next(s for _, f, s, _ in string.Formatter().parse(check.template) if f == name)
-            if spec:  # a number format: numbers only
-                pool = [v for v in tricky if isinstance(v, float | int) and not isinstance(v, bool)]
+            numbers = [v for v in tricky if isinstance(v, float | int) and not isinstance(v, bool)]
+            if not mixed:  # every value of one type, as the fields give them
+                pool = rng.choice(one_kind[:2] if spec else one_kind)
+            elif spec:  # a number format: numbers only
+                pool = numbers
             else:
                 pool = tricky
             columns.append([rng.choice(pool) for _ in range(rows)])

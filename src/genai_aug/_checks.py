@@ -13,7 +13,6 @@ and the table in ``docs/errors.md`` are derived from this table.
 from __future__ import annotations
 
 import difflib
-import math
 import re
 import string
 from collections.abc import Callable, Sequence
@@ -141,27 +140,30 @@ _CONVERSIONS: Final[dict[str | None, Callable[[object], object]]] = {
 def _formatted(values: Sequence[object], spec: str, conversion: str | None) -> np.ndarray:
     """``format(conversion(v), spec)`` of each value, as an object array of texts.
 
-    Texts, whole numbers and floats (told apart by type, and a zero by its sign) are
-    formatted once per distinct value; anything else once per row.
+    Texts given as they are (what an empty format does to a text); floats of one type
+    formatted once per distinct bit pattern (so -0.0 is not taken for 0.0); texts and
+    whole numbers once per distinct value; anything else once per row.
     """
     convert = _CONVERSIONS[conversion]
+    kinds = {type(v) for v in values}
+    if kinds == {str} and not spec and conversion is None:
+        return np.array(values, dtype=object)
+    if len(kinds) == 1 and kinds <= {float, np.float64}:
+        bits = np.array(values, dtype=np.float64).view(np.int64)
+        _, first, inverse = np.unique(bits, return_index=True, return_inverse=True)
+        shown = np.array([format(convert(values[i]), spec) for i in first], dtype=object)
+        return shown[inverse.reshape(-1)]
     done: dict[tuple[object, ...], str] = {}
     out = np.empty(len(values), dtype=object)
     for i, v in enumerate(values):
-        kind = type(v)
-        if kind is str or kind is int:
-            key: tuple[object, ...] | None = (kind, v)
-        elif kind is float or kind is np.float64:
-            key = (kind, v, math.copysign(1.0, v))  # type: ignore[arg-type]
-        else:
-            key = None
-        if key is None:
-            out[i] = format(convert(v), spec)
-        else:
+        if type(v) is str or type(v) is int:
+            key = (type(v), v)
             hit = done.get(key)
             if hit is None:
                 hit = done[key] = format(convert(v), spec)
             out[i] = hit
+        else:
+            out[i] = format(convert(v), spec)
     return out
 
 
