@@ -431,3 +431,28 @@ def test_a_run_builds_its_evidence_table_when_first_read(tmp_path: Path) -> None
     pd.testing.assert_frame_equal(
         pickle.loads(pickle.dumps(genai_aug.run(genai_aug.sample_path()))).evidence, evidence
     )
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_top_rows_are_the_head_of_the_full_sort(seed: int) -> None:
+    """Sorting only the keys gives the rows, labels and order the full frame's sort gives."""
+    from genai_aug._summary import top_rows
+
+    rng = np.random.default_rng(seed)
+    n = 500
+    frame = pd.DataFrame(
+        {
+            "score": rng.choice([0.0, 0.5, 1.0, np.nan], n),  # ties and missing values
+            "role": pd.Series(rng.choice(["R1", "R2", "R10", None], n), dtype="str"),
+            "task": pd.Series([f"T{i % 37}" for i in range(n)], dtype="str"),
+            "other": rng.normal(size=n),
+        },
+        index=rng.permutation(n) + 1000,
+    )
+    where = frame["score"].to_numpy() > 0
+    by, ascending = ["score", "role", "task"], [False, True, True]
+    for keep in (0, 1, 7, n, n + 5):
+        expected = frame[where].sort_values(by, ascending=ascending, kind="stable").head(keep)
+        pd.testing.assert_frame_equal(top_rows(frame, by, ascending, keep, where=where), expected)
+        expected = frame.sort_values(by, ascending=ascending, kind="stable").head(keep)
+        pd.testing.assert_frame_equal(top_rows(frame, by, ascending, keep), expected)
