@@ -269,4 +269,5 @@ def top_rows(
     positions = np.arange(len(frame)) if where is None else np.flatnonzero(where)
     keys = frame[by].iloc[positions].reset_index(drop=True)
     order = keys.sort_values(by, ascending=ascending, kind="stable").index.to_numpy()
-    return frame.iloc[positions[order[:n]]]
+    top: pd.DataFrame = frame.iloc[positions[order[:n]]]
+    return top
