@@ -227,7 +227,7 @@ def test_score_from_the_shell_in_three_formats(
         rows = json.loads(out)
         assert [r["category"] for r in rows] == [
             "scheduling",
-            "physical_work",
+            "direct_care",  # washing people is personal care (ruleset 0.7.0), not cleaning
             "finance_procurement",
         ]
         assert rows[0]["mode"] == "automation" and 0 <= rows[0]["confidence"] <= 1
