@@ -40,7 +40,8 @@ from genai_aug._reference import STAFF_GROUPS
 
 SIZES = (10_000, 100_000, 1_000_000, 10_000_000)
 # The Excel report is timed up to this size (the target is set at 1M rows); past
-# it, run() would also build the per-rule evidence table, ~5 rows per task, only to cap it.
+# it, the report would also build the per-rule evidence table, ~5 rows per task (run()
+# builds it only when result.evidence is read), only to cap it.
 EXCEL_MAX_ROWS = 1_000_000
 # One machine of the kind the benchmark runs on (GiB of memory), for the capacity arithmetic.
 MACHINE_GIB = 24

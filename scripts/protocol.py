@@ -119,10 +119,12 @@ def main() -> None:
             train, test = design_rows[fold_of != k], np.flatnonzero(fold_of == k)
             held[test] = problem.predict(fit(problem, contract, train), design_rows[test])
         h, hc = problem.human[design_rows], problem.healthcare[design_rows]
+        part = labels.iloc[design_rows].assign(pred=[EXPOSURES[i] for i in held])
         for name, m in (("all", np.ones(len(h), bool)), ("healthcare", hc)):
             print(
                 f"design CV {name}: weighted kappa {kappa(h[m], held[m], 3, True):.3f}, "
-                f"exposed kappa {kappa(h[m] > 0, held[m] > 0, 2, False):.3f}"
+                f"exposed kappa {kappa(h[m] > 0, held[m] > 0, 2, False):.3f}, "
+                f"beta Spearman {cv_spearman(part[m]):.3f}"
             )
     w = fit(problem, contract, design_rows)
     print(f"ruleset {problem.rs.version} ({len(problem.rs.rules)} rules, {problem.rs.hash[:12]})")

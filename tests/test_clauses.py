@@ -92,7 +92,8 @@ def test_context_adds_evidence_when_the_work_is_not_recognised() -> None:
     ("text", "category", "not_from"),
     [
         # the words of the verb's object are read as that object only
-        ("Order dressings and continence products", "finance_procurement", "direct_care"),
+        ("Order dressings and continence products", "physical_work", "direct_care"),
+        ("Order stationery and ward supplies", "physical_work", "finance_procurement"),
         ("Co-ordinate the safeguarding strategy meeting", "scheduling", "policy_writing"),
         ("Pick up incoming calls to the ward", "routine_communication", "physical_work"),
     ],

@@ -23,6 +23,10 @@ SENSES = [
     ("Cover the bleep overnight", "clinical_procedures"),
     ("Cover the phones at lunchtime", "routine_communication"),
     ("Take bloods", "clinical_procedures"),
+    ("Wash patients", "direct_care"),  # wash + people: personal care, not cleaning
+    ("Wash the ward floors", "physical_work"),
+    ("Order dressings and continence products", "physical_work"),  # ordering stock
+    ("Raise purchase orders for dressings", "finance_procurement"),
 ]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import pickle
 import re
 from pathlib import Path
 
@@ -226,7 +227,7 @@ def test_score_from_the_shell_in_three_formats(
         rows = json.loads(out)
         assert [r["category"] for r in rows] == [
             "scheduling",
-            "physical_work",
+            "direct_care",  # washing people is personal care (ruleset 0.7.0), not cleaning
             "finance_procurement",
         ]
         assert rows[0]["mode"] == "automation" and 0 <= rows[0]["confidence"] <= 1
@@ -399,3 +400,59 @@ def test_the_split_sentence_gives_the_parts_the_tables_give(
     text = sample_result.headline.split_text()
     assert f"{trust[col.HOURS_AUTOMATION]:,.0f} by automation" in text
     assert f"{trust[col.HOURS_AUGMENTATION]:,.0f} by augmentation" in text
+
+
+def test_a_run_builds_its_evidence_table_when_first_read(tmp_path: Path) -> None:
+    """run() defers the evidence table; read, it is the table scoring builds, kept, and
+    every output written from it is byte for byte what an eagerly read one gives."""
+    from dataclasses import FrozenInstanceError, replace
+
+    from genai_aug.result import Deferred
+    from genai_aug.scoring import score_tasks_with_evidence
+
+    deferred = genai_aug.run(genai_aug.sample_path())
+    assert isinstance(deferred.__dict__["_evidence_table"], Deferred)  # not built yet
+    deferred.to_csv(tmp_path / "deferred")  # builds it while writing
+    eager = genai_aug.run(genai_aug.sample_path())
+    evidence = eager.evidence
+    assert eager.evidence is evidence  # built once, then kept
+    assert not isinstance(eager.__dict__["_evidence_table"], Deferred)
+    expected = score_tasks_with_evidence(eager.inventory, eager.ruleset)[1]
+    assert (expected[col.RULE_ID] == "analyst_override").any()  # the sample's override
+    pd.testing.assert_frame_equal(evidence, expected, check_exact=True)
+    assert evidence.attrs["provenance"] == eager.provenance
+    eager.to_csv(tmp_path / "eager")
+    for path in sorted((tmp_path / "eager").iterdir()):
+        assert path.read_bytes() == (tmp_path / "deferred" / path.name).read_bytes(), path.name
+    with pytest.raises(FrozenInstanceError):
+        eager.evidence = evidence  # type: ignore[misc]
+    again = replace(eager, evidence=evidence.head(3))  # a DataFrame is taken as it is
+    assert len(again.evidence) == 3
+    pd.testing.assert_frame_equal(
+        pickle.loads(pickle.dumps(genai_aug.run(genai_aug.sample_path()))).evidence, evidence
+    )
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_top_rows_are_the_head_of_the_full_sort(seed: int) -> None:
+    """Sorting only the keys gives the rows, labels and order the full frame's sort gives."""
+    from genai_aug._summary import top_rows
+
+    rng = np.random.default_rng(seed)
+    n = 500
+    frame = pd.DataFrame(
+        {
+            "score": rng.choice([0.0, 0.5, 1.0, np.nan], n),  # ties and missing values
+            "role": pd.Series(rng.choice(["R1", "R2", "R10", None], n), dtype="str"),
+            "task": pd.Series([f"T{i % 37}" for i in range(n)], dtype="str"),
+            "other": rng.normal(size=n),
+        },
+        index=rng.permutation(n) + 1000,
+    )
+    where = frame["score"].to_numpy() > 0
+    by, ascending = ["score", "role", "task"], [False, True, True]
+    for keep in (0, 1, 7, n, n + 5):
+        expected = frame[where].sort_values(by, ascending=ascending, kind="stable").head(keep)
+        pd.testing.assert_frame_equal(top_rows(frame, by, ascending, keep, where=where), expected)
+        expected = frame.sort_values(by, ascending=ascending, kind="stable").head(keep)
+        pd.testing.assert_frame_equal(top_rows(frame, by, ascending, keep), expected)

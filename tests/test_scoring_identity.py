@@ -35,7 +35,7 @@ from genai_aug._matching import (
     term_pattern,
 )
 from genai_aug._reference import STAFF_GROUPS
-from genai_aug.rules import Rule, default_ruleset
+from genai_aug.rules import CompiledRules, Rule, default_ruleset
 
 RS = default_ruleset()
 
@@ -350,3 +350,75 @@ def test_score_frame_has_the_columns_it_had() -> None:
         col.MATCHED,
     ]
     assert evidence[col.WEIGHT].dtype == np.float64
+
+
+def test_compiled_patterns_are_those_of_each_rules_terms() -> None:
+    """The ruleset's patterns, compiled when looked up, are compile_terms of each rule's
+    terms and unless, and each family term's own pattern."""
+    rs = default_ruleset()
+    term_rules = [r for r in rs.rules if r.terms]
+    assert list(rs.compiled) == [r.id for r in term_rules]
+    for rule in term_rules:
+        pattern, unless = rs.compiled[rule.id]
+        assert pattern.pattern == compile_terms(rule.terms).pattern
+        assert (unless.pattern if unless else None) == (
+            compile_terms(rule.unless).pattern if rule.unless else None
+        )
+        assert rs.compiled[rule.id] is rs.compiled[rule.id]  # compiled once
+    families = {j: r for j, r in enumerate(rs.rules) if r.family and r.terms}
+    assert sorted(rs.family_terms) == sorted(families)
+    for j, rule in families.items():
+        assert [p.pattern for p in rs.family_terms[j]] == [term_pattern(t) for t in rule.terms]
+
+
+def test_rules_no_text_may_match_are_not_compiled() -> None:
+    """Scoring compiles only the rules whose literals some text holds, and fires as the
+    reference does, which compiles and searches every rule."""
+    rs = default_ruleset().model_copy()
+    rs.__dict__["compiled"] = CompiledRules(rs.rules)  # nothing compiled yet
+    texts = ["book outpatient appointments", "order dressings and continence products"]
+    norm = [normalise_text(t) for t in texts]
+    index = scoring._literal_index(rs)
+    candidates = scoring._candidates(norm, index)
+    may_match = {rs.rules[j].id for j, c in enumerate(candidates) if c is None or c}
+    assert_same_firings(texts, rs)  # (the fast path first, then the reference)
+    assert 0 < len(may_match) < len(rs.compiled) / 10
+    rs.__dict__["compiled"] = compiled = CompiledRules(rs.rules)
+    scoring.fire_rules(norm, pd.Series(pd.NA, index=range(2), dtype="boolean"), rs)
+    assert set(compiled._built) <= may_match
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.data())
+def test_a_pattern_without_the_terms_a_text_cannot_match_finds_the_same_match(
+    data: st.DataObject,
+) -> None:
+    """compile_terms(terms, keep): left out, terms whose literals a text lacks change no
+    match in it, ``^`` groups included: the same span as the whole pattern's."""
+    group = data.draw(st.lists(terms(), min_size=1, max_size=6))
+    text = data.draw(st.one_of(*(texts_for(t) for t in group), texts_near(WORDS)))
+    keep = frozenset(
+        term_pattern(t)
+        for t in group
+        if all(any(s in text for s in stems) for stems in term_literals(t))
+    )
+    whole = compile_terms(group).search(text)
+    part = compile_terms(group, keep).search(text) if keep else None
+    assert (part.span() if part else None) == (whole.span() if whole else None), (group, text)
+    assert compile_terms(group, frozenset(map(term_pattern, group))).pattern == (
+        compile_terms(group).pattern
+    )
+
+
+def test_leaving_terms_out_keeps_the_groups_of_main_verb_terms_apart() -> None:
+    """Two groups of ``^`` terms that a left-out term stood between stay two groups: one
+    group would try the second verb after "monitor and" before the first verb alone."""
+    group = ["^monitor", "^record", "zebra crossing"]  # sorted: ^monitor, zebra, ^record
+    keep = frozenset(term_pattern(t) for t in group[:2])
+    text = "monitor and record"
+    whole = compile_terms(group).search(text)
+    assert whole is not None and whole.group(0) == "monitor"
+    part = compile_terms(group, keep).search(text)
+    assert part is not None and part.span() == whole.span()
+    merged = compile_terms(group[:2]).search(text)  # what regrouping would have found
+    assert merged is not None and merged.group(0) == "monitor and record"

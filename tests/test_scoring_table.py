@@ -121,6 +121,7 @@ MUST: dict[str, list[str]] = {
         "Provide personal care including toileting",
         "Carry out last offices",
         "Provide one-to-one care for confused patients",
+        "Wash patients",
     ],
     "clinical_procedures": [
         "Cover the bleep overnight",  # cover + pager: on call, not covering a surface
@@ -307,11 +308,9 @@ MUST_NOT: dict[str, list[str]] = {
 # A task's category is the strongest one of the exposure class its pooled evidence
 # decides (so category, exposure, time share and mode agree). For these phrasings the
 # pooled evidence decides a class other than their category's: a scorer error now in view,
-# for the wording work of issue 14 (context clauses, E1 versus E2 evidence).
-_POOLED_DISAGREES = {
-    ("summarising", "Review the notes before clinic and prepare a summary"): "E2 evidence of "
-    "analysis and notes outweighs the E1 evidence of summarising",
-}
+# marked as a strict xfail and left out of the weight fit's contract. None since ruleset
+# 0.7.0 ("Review the notes before clinic and prepare a summary" is summarising).
+_POOLED_DISAGREES: dict[tuple[str, str], str] = {}
 
 
 def _cases(table: dict[str, list[str]]) -> list[Any]:

@@ -8,12 +8,15 @@ which readings are problems; this module only says what each cell holds.
 
 from __future__ import annotations
 
+import ctypes
 import datetime as dt
 import math
 import re
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cached_property
 from typing import Any, Literal
 
 import numpy as np
@@ -162,8 +165,10 @@ class ParsedNumbers:
     numbers: pd.Series
     problem: pd.Series
     normalisation: pd.Series
+    any_normalised: bool = True
+    """False only when no cell was read by a normalisation (then nothing need look)."""
 
-    @property
+    @cached_property
     def bad(self) -> pd.Series:
         return self.problem != ""
 
@@ -175,6 +180,20 @@ class ParsedNumbers:
 def parse_numbers(series: pd.Series, kind: NumberKind = "count") -> ParsedNumbers:
     """Parse cells as numbers (each distinct cell once), keeping why each bad cell is bad."""
     cells = series.to_numpy(dtype=object)
+    if len(cells) and pd.api.types.infer_dtype(cells, skipna=True) == "string":
+        # text and blanks (as CSV files are read): the distinct cells, found at C speed (all
+        # blanks are one value, and every blank reads the same)
+        codes, uniques = pd.factorize(cells, use_na_sentinel=False)
+        done = [parse_number(u, kind) for u in uniques]
+        take = np.asarray(codes)
+        problems = np.array([d[1] for d in done], dtype=object)
+        readings = np.array([d[2] for d in done], dtype=object)
+        return ParsedNumbers(
+            pd.Series(np.array([d[0] for d in done], dtype="float64")[take], index=series.index),
+            pd.Series(problems[take], index=series.index, dtype=object),
+            pd.Series(readings[take], index=series.index, dtype=object),
+            any_normalised=any(readings != ""),
+        )
     if len(cells) and {type(v) for v in cells} <= {float}:
         # plain floats (no PercentCell): NaN is blank, infinity is not a finite number
         floats = cells.astype("float64")
@@ -183,21 +202,11 @@ def parse_numbers(series: pd.Series, kind: NumberKind = "count") -> ParsedNumber
             pd.Series(np.where(inf, np.nan, floats), index=series.index, dtype="float64"),
             pd.Series(np.where(inf, "not-finite", ""), index=series.index, dtype=object),
             pd.Series("", index=series.index, dtype=object),
-        )
-    if len(series) and pd.api.types.infer_dtype(series, skipna=True) == "string":
-        # text and blanks (as CSV files are read): the distinct cells, found at C speed (all
-        # blanks are one value, and every blank reads the same)
-        codes, uniques = pd.factorize(series.to_numpy(dtype=object), use_na_sentinel=False)
-        done = [parse_number(u, kind) for u in uniques]
-        take = np.asarray(codes)
-        return ParsedNumbers(
-            pd.Series(np.array([d[0] for d in done], dtype="float64")[take], index=series.index),
-            pd.Series(np.array([d[1] for d in done], dtype=object)[take], index=series.index),
-            pd.Series(np.array([d[2] for d in done], dtype=object)[take], index=series.index),
+            any_normalised=False,
         )
     cache: dict[tuple[type, object], tuple[float, str, str]] = {}
     parsed = []
-    for v in series.to_numpy(dtype=object):
+    for v in cells:
         try:
             key = (type(v), v)
             hit = cache.get(key)
@@ -209,7 +218,9 @@ def parse_numbers(series: pd.Series, kind: NumberKind = "count") -> ParsedNumber
     values = pd.Series([p[0] for p in parsed], index=series.index, dtype="float64")
     problem = pd.Series([p[1] for p in parsed], index=series.index, dtype=object)
     normalisation = pd.Series([p[2] for p in parsed], index=series.index, dtype=object)
-    return ParsedNumbers(values, problem, normalisation)
+    return ParsedNumbers(
+        values, problem, normalisation, any_normalised=any(p[2] != "" for p in parsed)
+    )
 
 
 WHY_NOT_A_NUMBER = {
@@ -276,17 +287,46 @@ _SPACE_NOT_BLANK = re.compile(r"[^\S ]")
 _INVISIBLE_NOT_NUL = re.compile(INVISIBLE.pattern.replace("\x00-", "\x01-", 1))
 
 
+# For ASCII text, as bytes: 1 for a space or NUL (two of them together are not plain), 2
+# for a byte no plain text holds (white space other than a space, and the invisible
+# characters: in ASCII, both are the control characters other than NUL, and DEL).
+_ASCII_CLASS = np.zeros(256, dtype=np.uint8)
+_ASCII_CLASS[[0x00, 0x20]] = 1
+_ASCII_CLASS[[*range(0x01, 0x20), 0x7F]] = 2
+_ASCII_OTHER = bytes(b for b in range(256) if b not in (*range(0x01, 0x20), 0x7F))
+
+
+def _ascii_plain(data: bytes) -> bool:
+    """:func:`_all_plain`'s inner tests for ASCII ``data``, as whole-array passes in C.
+
+    No space or NUL next to another (two spaces, a space at a text's end, an empty text),
+    no control character or DEL (white space other than a space, and invisible
+    characters), and no text ending in ".0".
+    """
+    if data.translate(None, _ASCII_OTHER):  # what is left: the bytes no plain text holds
+        return False
+    octets = np.frombuffer(data, dtype=np.uint8)
+    gaps = _ASCII_CLASS[octets].view(bool)  # only 0 and 1 are left
+    if (gaps[:-1] & gaps[1:]).any():
+        return False
+    ends = np.flatnonzero(octets == 0)
+    ends = ends[ends >= 2]
+    return not ((octets[ends - 1] == ord("0")) & (octets[ends - 2] == ord("."))).any()
+
+
 def _all_plain(joined: str) -> bool:
     """Whether texts joined by NUL are each plain text that reads as itself.
 
     No text empty, none with a space at either end, two spaces together, white space
     other than a space, or an invisible character, and none ending in ".0" (a number).
+    ASCII text is tested as bytes, at C speed; other text by regular expressions.
     """
+    if joined == "" or joined.startswith((" ", "\x00")) or joined.endswith((" ", ".0", "\x00")):
+        return False
+    if joined.isascii():
+        return _ascii_plain(joined.encode("ascii"))
     return not (
-        joined == ""
-        or joined.startswith((" ", "\x00"))
-        or joined.endswith((" ", ".0", "\x00"))
-        or any(s in joined for s in ("  ", "\x00 ", " \x00", ".0\x00", "\x00\x00"))
+        any(s in joined for s in ("  ", "\x00 ", " \x00", ".0\x00", "\x00\x00"))
         or _SPACE_NOT_BLANK.search(joined)
         or _INVISIBLE_NOT_NUL.search(joined)
     )
@@ -328,8 +368,69 @@ def _blank_each(series: pd.Series) -> pd.Series:
     return pd.Series(out, index=series.index, dtype=bool)
 
 
+def _identities(values: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    """``id`` of each object of ``values``, an object array.
+
+    In CPython an object's id is its address, which is what an object array holds: the
+    array's own memory is read as integers (copied, so they outlive it), not the objects.
+    """
+    if sys.implementation.name != "cpython" or not len(values):
+        return np.fromiter(map(id, values), dtype=np.intp, count=len(values))
+    values = np.ascontiguousarray(values, dtype=object)
+    memory = memoryview((ctypes.c_char * values.nbytes).from_address(values.ctypes.data))
+    addresses: np.ndarray[Any, Any] = np.frombuffer(memory, dtype=np.intp).copy()
+    return addresses
+
+
+def by_identity(values: np.ndarray[Any, Any]) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+    """``(codes, distinct)``: the distinct objects of ``values`` (by identity), and which each is.
+
+    Cheap where equal cells share one object, as pandas' CSV reader makes them: no cell's
+    text is hashed or compared. Equal cells held as different objects are simply each kept.
+    """
+    ids = _identities(values)
+    codes, unique_ids = pd.factorize(ids)
+    first = np.empty(len(unique_ids), dtype=np.int64)
+    first[codes[::-1]] = np.arange(len(values) - 1, -1, -1)  # the last write is the first row
+    return codes, values[first]
+
+
+def _missing_if_plain(values: np.ndarray[Any, Any]) -> np.ndarray[Any, Any] | None:
+    """Where ``values`` are missing, if every other value is plain text reading as itself.
+
+    None when some cell is neither (a number, or text to fold): then the cells must be
+    looked at one by one. A column of plain text and blanks, as CSV files and most sheets
+    are, is recognised by joining its distinct objects, without comparing any texts.
+    """
+    if len(values) == 0:
+        return None
+    codes, distinct = by_identity(values)
+    try:
+        joined = "\x00".join(distinct)
+        missing = np.zeros(len(distinct), dtype=bool)
+    except TypeError:  # not all text: blanks, or other cells
+        try:
+            missing = pd.isna(distinct)
+        except (ArithmeticError, TypeError, ValueError):  # Decimal("sNaN") refuses the test
+            return None
+        if not missing.any() or not all(map(is_missing, distinct[missing])):
+            return None
+        try:
+            joined = "\x00".join(distinct[~missing])
+        except TypeError:
+            return None
+    present = len(distinct) - int(missing.sum())
+    if present == 0 or joined.count("\x00") != present - 1 or not _all_plain(joined):
+        return None
+    found: np.ndarray[Any, Any] = missing[codes]
+    return found
+
+
 def blank(series: pd.Series) -> pd.Series:
     """True where a cell is empty: None, NaN, ``pd.NA`` or text of spaces or invisibles."""
+    missing = _missing_if_plain(series.to_numpy(dtype=object))
+    if missing is not None:
+        return pd.Series(missing, index=series.index, dtype=bool)
     return per_distinct(series, _blank_each).astype(bool)
 
 
@@ -355,7 +456,22 @@ def _text_each(series: pd.Series) -> pd.Series:
     return pd.Series(out, index=series.index, dtype=object)
 
 
+def plain_text(series: pd.Series) -> pd.Series | None:
+    """:func:`text` of a column of plain text and blanks (the cells as they are, blanks
+    None); None for any other column."""
+    values = series.to_numpy(dtype=object)
+    missing = _missing_if_plain(values)
+    if missing is None:
+        return None
+    values = values.copy()
+    values[missing] = None
+    return pd.Series(values, index=series.index, dtype=object)
+
+
 def text(series: pd.Series) -> pd.Series:
     """Cells as text: invisibles removed, runs of white space folded, blanks missing."""
+    plain = plain_text(series)
+    if plain is not None:
+        return plain
     out = per_distinct(series, _text_each)
     return out.where(out.notna(), None)

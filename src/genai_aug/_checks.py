@@ -30,7 +30,9 @@ from genai_aug._cells import (
     NumberKind,
     ParsedNumbers,
     blank,
+    by_identity,
     parse_numbers,
+    plain_text,
     show_cell,
     text,
 )
@@ -109,6 +111,61 @@ class Check:
         """The message with :data:`CONSTANTS` filled in: what the docs show."""
         return fill_constants(self.message)
 
+    def fill(self, columns: Sequence[Sequence[object]]) -> list[str]:
+        """The message of each flagged row: ``columns[i]`` holds field ``fields[i]``'s values.
+
+        The same texts as ``template.format(**dict(zip(fields, row)))`` for each row, built
+        piece by piece over all rows at once, each field value formatted once per distinct
+        value (see :func:`_formatted`).
+        """
+        index = {name: i for i, name in enumerate(self.fields)}
+        n = len(columns[0]) if columns else 1
+        out: np.ndarray = np.full(n, "", dtype=object)
+        for literal, name, spec, conversion in string.Formatter().parse(self.template):
+            if literal:
+                out = out + literal
+            if name is not None:
+                out = out + _formatted(columns[index[name]], spec or "", conversion)
+        return list(out)
+
+
+_CONVERSIONS: Final[dict[str | None, Callable[[object], object]]] = {
+    None: lambda v: v,
+    "r": repr,
+    "s": str,
+    "a": ascii,
+}
+
+
+def _formatted(values: Sequence[object], spec: str, conversion: str | None) -> np.ndarray:
+    """``format(conversion(v), spec)`` of each value, as an object array of texts.
+
+    Texts given as they are (what an empty format does to a text); floats of one type
+    formatted once per distinct bit pattern (so -0.0 is not taken for 0.0); texts and
+    whole numbers once per distinct value; anything else once per row.
+    """
+    convert = _CONVERSIONS[conversion]
+    kinds = {type(v) for v in values}
+    if kinds == {str} and not spec and conversion is None:
+        return np.array(values, dtype=object)
+    if len(kinds) == 1 and kinds <= {float, np.float64}:
+        bits = np.array(values, dtype=np.float64).view(np.int64)
+        _, first, inverse = np.unique(bits, return_index=True, return_inverse=True)
+        shown = np.array([format(convert(values[i]), spec) for i in first], dtype=object)
+        return shown[inverse.reshape(-1)]
+    done: dict[tuple[object, ...], str] = {}
+    out = np.empty(len(values), dtype=object)
+    for i, v in enumerate(values):
+        if type(v) is str or type(v) is int:
+            key = (type(v), v)
+            hit = done.get(key)
+            if hit is None:
+                hit = done[key] = format(convert(v), spec)
+            out[i] = hit
+        else:
+            out[i] = format(convert(v), spec)
+    return out
+
 
 def fill_constants(template: str) -> str:
     """``template`` with the fields named in :data:`CONSTANTS` formatted in place."""
@@ -172,6 +229,69 @@ def _total_words(value: str) -> str:
         return "-" if _WORD_CHARACTER.search(low) else ""
     words = _words(value)
     return "x" if words in TOTALS_WORDS else ("-" if words else "")
+
+
+_VISIBLE_ASCII = bytes(b for b in range(128) if not INVISIBLE.match(chr(b)))
+"""The ASCII characters :data:`INVISIBLE` does not match."""
+
+
+def _may_say_total(texts: pd.Series) -> bool:
+    """Whether some text cell holds "total" or "sum" in any case (every totals word does).
+
+    One search of the column joined, lower-cased: a cell without either word is no
+    totals label (:func:`_is_total_label`) nor totals id (:func:`_total_words`).
+    """
+    values = texts.to_numpy(dtype=object)
+    try:
+        joined = "\x00".join(values)
+    except TypeError:  # blanks (None), or other cells
+        joined = "\x00".join(v for v in values if isinstance(v, str))
+    low = joined.lower()
+    return "total" in low or "sum" in low
+
+
+_NOT_WORD_NOR_NUL = bytes(
+    b for b in range(1, 256) if chr(b) not in string.ascii_lowercase + string.digits
+)
+
+
+def _all_words_none_total(texts: pd.Series) -> bool:
+    """Whether every cell is ASCII text with a letter or digit and without "total" or "sum".
+
+    Then :func:`_total_words` reads each cell as "-" (no totals id), and no row is a
+    totals row whatever its label. Tested on the column joined, without a Python step
+    per cell.
+    """
+    values = texts.to_numpy(dtype=object)
+    try:
+        joined = "\x00".join(values)
+    except TypeError:  # a blank id (None), or another cell
+        return False
+    if not joined.isascii() or joined.count("\x00") != len(values) - 1:
+        return False
+    low = joined.lower()
+    if "total" in low or "sum" in low:
+        return False
+    # what is left of each cell's letters and digits, between NULs: none left is ""
+    words = low.encode("ascii").translate(None, _NOT_WORD_NOR_NUL)
+    return not (
+        words in (b"", b"\x00")
+        or words.startswith(b"\x00")
+        or words.endswith(b"\x00")
+        or b"\x00\x00" in words
+    )
+
+
+def _objects(series: pd.Series) -> pd.Series:
+    """The distinct objects of ``series`` (by identity: equal cells may each be kept)."""
+    return pd.Series(by_identity(series.to_numpy(dtype=object))[1], dtype=object)
+
+
+def _map_each_object(series: pd.Series, mapping: pd.Series) -> pd.Series:
+    """``series.map(mapping)``, looking up each distinct object of ``series`` once."""
+    codes, distinct = by_identity(series.to_numpy(dtype=object))
+    mapped = pd.Series(distinct, dtype=object).map(mapping).to_numpy()
+    return pd.Series(mapped[codes], index=series.index)
 
 
 def _distinct_strings(series: pd.Series, func: Callable[[str], object], other: object) -> Any:
@@ -244,7 +364,11 @@ class Rows:
     def text(self, name: str) -> pd.Series:
         """Cells as text: invisibles removed, spaces folded, blanks missing."""
         if name not in self.texts:
-            self.texts[name] = text(self.raw(name))
+            if self.present(name):
+                self.texts[name] = text(self.raw(name))
+            else:  # every cell None, as text() reads it
+                none = np.full(len(self.frame), None, dtype=object)
+                self.texts[name] = pd.Series(none, index=self.frame.index, dtype=object)
         return self.texts[name]
 
     def blank(self, name: str) -> pd.Series:
@@ -264,7 +388,16 @@ class Rows:
 
     def parsed(self, name: str) -> ParsedNumbers:
         if name not in self._numbers:
-            self._numbers[name] = parse_numbers(self.raw(name), NUMBER_KINDS.get(name, "count"))
+            if self.present(name):
+                self._numbers[name] = parse_numbers(self.raw(name), NUMBER_KINDS.get(name, "count"))
+            else:  # every cell None: no number, no problem, as parse_numbers reads it
+                index = self.frame.index
+                self._numbers[name] = ParsedNumbers(
+                    pd.Series(np.nan, index=index, dtype="float64"),
+                    pd.Series("", index=index, dtype=object),
+                    pd.Series("", index=index, dtype=object),
+                    any_normalised=False,
+                )
         return self._numbers[name]
 
     def number(self, name: str) -> pd.Series:
@@ -277,10 +410,19 @@ class Rows:
     def normalised(self, name: str, how: str | None = None) -> pd.Series:
         """Cells read by a documented normalisation (``how``: "duration", "percent", or
         ``None`` for the rest: a unit or a decimal comma dropped)."""
-        reading = self.parsed(name).normalisation
+        parsed = self.parsed(name)
+        if not parsed.any_normalised:
+            return self.none
+        reading = parsed.normalisation
         if how is not None:
             return reading == how
         return (reading != "") & ~reading.isin(["duration", "percent"])
+
+    def longer_than(self, name: str, limit: int) -> pd.Series:
+        """True on each text of ``name`` longer than ``limit`` characters (as ``str.len()``)."""
+        codes, distinct = by_identity(self.text(name).to_numpy(dtype=object))
+        lengths = np.array([len(v) if isinstance(v, str) else -1 for v in distinct], dtype=np.int64)
+        return pd.Series((lengths > limit)[codes], index=self.frame.index)
 
     @cached_property
     def hidden(self) -> pd.Series:
@@ -290,12 +432,21 @@ class Rows:
 
     def has_invisible(self, name: str) -> pd.Series:
         cells = self.frame[name]
+        plain = plain_text(cells)
+        if plain is not None:  # plain text holds no invisible character; keep it as read
+            self.texts.setdefault(name, plain)
+            return self.none
         values = cells.to_numpy(dtype=object)
         try:
             joined = "".join(values)
         except TypeError:  # not all text
             joined = "".join(v for v in values if isinstance(v, str))
-        if not INVISIBLE.search(joined):  # one search of the whole column, usually enough
+        # one search of the whole column, usually enough (ASCII text as bytes, at C speed)
+        if not (
+            joined.encode("ascii").translate(None, _VISIBLE_ASCII)
+            if joined.isascii()
+            else INVISIBLE.search(joined)
+        ):
             return self.none
         found = _distinct_strings(cells, lambda v: INVISIBLE.search(v) is not None, False)
         return pd.Series(found.astype(bool), index=self.frame.index)
@@ -303,7 +454,12 @@ class Rows:
     def totals(self, label: str) -> pd.Series:
         """Rows that are the sheet's own totals: "Total" as the id, or with no id as ``label``."""
         if label not in self._totals:
-            if self.frame.empty:
+            ids = self.text(col.ROLE_ID)
+            if (
+                self.frame.empty
+                or _all_words_none_total(ids)
+                or not (_may_say_total(ids) or _may_say_total(self.text(label)))
+            ):
                 self._totals[label] = self.none
             else:
                 ids = _distinct_strings(self.text(col.ROLE_ID), _total_words, "")
@@ -355,7 +511,7 @@ class Rows:
             return self.number(col.CONTRACTED_HOURS).fillna(self.opts.default_contracted_hours)
         roles = pd.DataFrame({col.ROLE_ID: self.roles.id, "h": self.roles.contracted})
         per_role = roles.drop_duplicates(col.ROLE_ID).set_index(col.ROLE_ID)["h"]
-        return self.id.map(per_role).astype("float64")
+        return _map_each_object(self.id, per_role).astype("float64")
 
     @cached_property
     def percent(self) -> pd.Series:
@@ -440,7 +596,7 @@ class Rows:
     def has_tasks(self) -> pd.Series:
         """Roles with a task on the tasks sheet (rejected ones too)."""
         assert self.tasks is not None
-        return self.id.isin(set(self.tasks.id.dropna()))
+        return self.id.isin(set(_objects(self.tasks.id).dropna()))
 
     @property
     def tasks_usable(self) -> bool:
@@ -805,7 +961,7 @@ TASK_CHECKS: Final[tuple[Check, ...]] = (
         WARNING,
         TASKS,
         col.TASK,
-        lambda r, c: r.task.str.len().gt(MAX_TEXT_CHARS) & r.present(c),
+        lambda r, c: r.longer_than(col.TASK, MAX_TEXT_CHARS) & r.present(c),
         "task description has {length:,} characters; only the first {max_text:,} are used "
         "for scoring. Shorten it to what the task is.",
     ),

@@ -27,7 +27,7 @@ task statements and the ruleset's own families.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, Final
 
 import numpy as np
@@ -203,6 +203,7 @@ _PHRASE_STOPS: Final = (
         ]
     )
 )
+_OPENERS: Final = _FOR_WHOM | _WHEN | _PLACE_OR_TIME_OPENERS  # (one set, made once)
 _MIN_OBJECT: Final = 2  # a context phrase starts after the verb and at least one more word
 
 
@@ -236,7 +237,7 @@ def core_clause(clause: str) -> str:
     i = 0
     while i < len(words):
         word = words[i]
-        if i >= _MIN_OBJECT and word in _FOR_WHOM | _WHEN | _PLACE_OR_TIME_OPENERS:
+        if i >= _MIN_OBJECT and word in _OPENERS:
             end = _phrase_end(words, i)
             if word in _WHEN or _names_context(words[i + 1 : end], people=word in _FOR_WHOM):
                 i = end
@@ -331,7 +332,7 @@ def silence_family_objects(
     texts: list[str],
     fired: np.ndarray[Any, Any],
     matched: Matches,
-    family_terms: dict[int, tuple[re.Pattern[str], ...]],
+    family_terms: Mapping[int, tuple[re.Pattern[str], ...]],
     rule_categories: list[str] | tuple[str, ...],
 ) -> np.ndarray[Any, Any]:
     """Rules matching only inside a fired family's verb-and-object span stand back.

@@ -288,14 +288,21 @@ def normalise_term(term: str) -> str:
     return " ".join(out)
 
 
-def compile_terms(terms: tuple[str, ...] | list[str]) -> re.Pattern[str]:
+def compile_terms(
+    terms: tuple[str, ...] | list[str], keep: frozenset[str] | None = None
+) -> re.Pattern[str]:
     """One compiled regex matching any of ``terms`` (longest alternatives first).
 
     Neighbouring ``^`` terms share one main-verb prefix, so a rule of forty ``^`` terms
     tries that prefix once per text, not forty times. Which terms match is unchanged.
     A pattern is compiled once per process (rulesets that share rules share it).
+
+    With ``keep`` (term patterns, :func:`term_pattern`), the alternatives of the other
+    terms are left out and the rest keep their order and grouping: in a text where none
+    of the terms left out can match anywhere, the pattern finds exactly the match the
+    whole one finds (see :func:`terms_source`).
     """
-    return _compile(terms_source(terms))
+    return _compile(terms_source(terms, keep))
 
 
 @lru_cache(maxsize=8192)
@@ -304,18 +311,39 @@ def _compile(source: str) -> re.Pattern[str]:
     return re.compile(source)
 
 
-def terms_source(terms: tuple[str, ...] | list[str]) -> str:
-    """The regex source that :func:`compile_terms` compiles for ``terms``."""
-    patterns = sorted({term_pattern(t) for t in terms}, key=lambda p: (-len(p), p))
+def terms_source(terms: tuple[str, ...] | list[str], keep: frozenset[str] | None = None) -> str:
+    """The regex source that :func:`compile_terms` compiles for ``terms`` (and ``keep``).
+
+    A top-level alternation ``A|B|…`` finds, at the leftmost position where any
+    alternative matches, the first alternative that matches there; an alternative that
+    matches at no position of a text never takes part, so leaving it out changes no
+    match in that text. The same holds inside a group of ``^`` terms, whose shared
+    prefix is tried the same way with or without it. The groups themselves are kept as
+    they are: merging two would try the second group's verbs after the prefix before
+    the first group's verbs without it.
+    """
     parts: list[str] = []
-    anchored: list[str] = []
-    for pattern in [*patterns, None]:
-        if pattern is not None and pattern.startswith(_MAIN_VERB):
-            anchored.append(pattern.removeprefix(_MAIN_VERB))
+    for anchored, patterns in _terms_parts(terms):
+        kept = [p for p in patterns if keep is None or p in keep]
+        if not kept:
             continue
         if anchored:
-            parts.append(_MAIN_VERB + "(?:" + "|".join(f"(?:{a})" for a in anchored) + ")")
-            anchored = []
-        if pattern is not None:
-            parts.append(f"(?:{pattern})")
+            alternatives = (f"(?:{p.removeprefix(_MAIN_VERB)})" for p in kept)
+            parts.append(_MAIN_VERB + "(?:" + "|".join(alternatives) + ")")
+        else:
+            parts.append(f"(?:{kept[0]})")
     return "|".join(parts)
+
+
+def _terms_parts(terms: tuple[str, ...] | list[str]) -> list[tuple[bool, list[str]]]:
+    """The alternatives of :func:`terms_source`, in order: each a single term pattern, or
+    (``True``) a run of neighbouring ``^`` term patterns under one main-verb prefix."""
+    patterns = sorted({term_pattern(t) for t in terms}, key=lambda p: (-len(p), p))
+    parts: list[tuple[bool, list[str]]] = []
+    for pattern in patterns:
+        anchored = pattern.startswith(_MAIN_VERB)
+        if anchored and parts and parts[-1][0]:
+            parts[-1][1].append(pattern)
+        else:
+            parts.append((anchored, [pattern]))
+    return parts

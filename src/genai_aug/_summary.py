@@ -8,8 +8,9 @@ their wording from these functions, which read only the result's own tables.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
 from genai_aug import _columns as col
@@ -241,10 +242,32 @@ def review_first(result: Result, n: int = REVIEW_FIRST_ROWS) -> pd.DataFrame:
     (priority 0) are not listed; ties by role and task id.
     """
     tasks = result.tasks
-    tasks = tasks[tasks[col.REVIEW_PRIORITY] > 0]
-    ranked = tasks.sort_values(
+    ranked = top_rows(
+        tasks,
         [col.REVIEW_PRIORITY, col.ROLE_ID, col.TASK_ID],
         ascending=[False, True, True],
-        kind="stable",
+        n=n,
+        where=(tasks[col.REVIEW_PRIORITY] > 0).to_numpy(dtype=bool),
     )
-    return ranked.head(n)[[c for c in REVIEW_COLUMNS if c in ranked.columns]].reset_index(drop=True)
+    return ranked[[c for c in REVIEW_COLUMNS if c in ranked.columns]].reset_index(drop=True)
+
+
+def top_rows(
+    frame: pd.DataFrame,
+    by: list[str],
+    ascending: list[bool],
+    n: int,
+    where: np.ndarray[Any, Any] | None = None,
+) -> pd.DataFrame:
+    """``frame.sort_values(by, ascending, kind="stable").head(n)``, of the rows ``where`` holds.
+
+    Only the ``by`` columns are sorted and only the ``n`` rows kept are taken from the
+    frame: at a million task rows, taking every column in sorted order is most of the
+    time, for rows that are then dropped. A stable sort's order depends only on the keys
+    and the rows' positions, so the rows are the same, in the same order.
+    """
+    positions = np.arange(len(frame)) if where is None else np.flatnonzero(where)
+    keys = frame[by].iloc[positions].reset_index(drop=True)
+    order = keys.sort_values(by, ascending=ascending, kind="stable").index.to_numpy()
+    top: pd.DataFrame = frame.iloc[positions[order[:n]]]
+    return top

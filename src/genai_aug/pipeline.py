@@ -9,7 +9,7 @@ import hashlib
 import os
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 
@@ -26,10 +26,16 @@ from genai_aug.aggregating import (
 from genai_aug.errors import ArgumentTypeError
 from genai_aug.inventory import ErrorMode, Inventory
 from genai_aug.loading import load_inventory
-from genai_aug.result import METADATA_FILE, OUTPUT_FILES, Result, safe_for_spreadsheets
+from genai_aug.result import (
+    METADATA_FILE,
+    OUTPUT_FILES,
+    Deferred,
+    Result,
+    safe_for_spreadsheets,
+)
 from genai_aug.rules import RulesetLike, as_ruleset
 from genai_aug.scenarios import Scenario, ScenarioSet, load_scenarios
-from genai_aug.scoring import score_tasks_with_evidence
+from genai_aug.scoring import _score_tasks
 
 __all__ = ["METADATA_FILE", "OUTPUT_FILES", "Result", "run", "safe_for_spreadsheets"]
 
@@ -125,7 +131,8 @@ def run(
         else load_inventory(source, tasks, errors=errors, ruleset=rs)
     )
     step(f"scoring {len(inventory.tasks):,} tasks with {len(rs.rules)} rules")
-    scored, evidence = score_tasks_with_evidence(inventory, rs)
+    scored, build_evidence = _score_tasks(inventory, rs)
+    evidence = Deferred(build_evidence)  # built when result.evidence is first read
     step(
         f"aggregating {len(inventory.roles):,} roles under {len(scen.scenarios)} scenarios "
         f"({n_draws:,} draws each for the ranges)"
@@ -145,7 +152,7 @@ def run(
         roles=agg.roles,
         staff_groups=agg.staff_groups,
         trust=agg.trust,
-        evidence=evidence,
+        evidence=cast(pd.DataFrame, evidence),  # (a Deferred table: Result builds it when read)
         issues=inventory.issues,
         scenarios=agg.scenarios,
         assumptions=agg.assumptions,
@@ -175,7 +182,7 @@ def run(
         "blank_rows_skipped": inventory.blank_rows,
     }
     result.provenance.update(provenance)
-    for frame in (
+    frames: tuple[pd.DataFrame | Deferred, ...] = (
         agg.tasks,
         agg.roles,
         agg.staff_groups,
@@ -186,6 +193,7 @@ def run(
         agg.scenarios.trust,
         *agg.areas.values(),
         *agg.scenarios.areas.values(),
-    ):
+    )
+    for frame in frames:
         frame.attrs["provenance"] = provenance
     return result

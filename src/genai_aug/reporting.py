@@ -773,11 +773,12 @@ def _tasks_table(result: Result) -> _Table:
     tasks = result.tasks
     note = None
     if len(tasks) > REPORT_MAX_ROWS:
-        top = tasks.sort_values(
+        top = _summary.top_rows(
+            tasks,
             [col.HOURS_RELEASED, col.ROLE_ID, col.TASK_ID],
             ascending=[False, True, True],
-            kind="stable",
-        ).head(REPORT_MAX_ROWS)
+            n=REPORT_MAX_ROWS,
+        )
         note = (
             f"Showing the {len(top):,} of {len(tasks):,} tasks releasing most hours under the "
             f"headline ({_share_of(top, tasks)} of the hours released), in role order; every "

@@ -13,7 +13,7 @@ import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 import numpy as np
 import pandas as pd
@@ -81,6 +81,50 @@ _TASK_OUTPUT_COLUMNS = (
 )
 
 
+class Deferred:
+    """A table built the first time it is read: see :class:`Result`'s ``evidence``.
+
+    ``build`` is called once, with no arguments; ``attrs`` are set on the table it
+    returns (as on any DataFrame's ``attrs``).
+    """
+
+    def __init__(self, build: Callable[[], pd.DataFrame]) -> None:
+        self.build = build
+        self.attrs: dict[str, Any] = {}
+
+    def table(self) -> pd.DataFrame:
+        """Build the table and give it the attributes set meanwhile."""
+        frame = self.build()
+        frame.attrs.update(self.attrs)
+        return frame
+
+
+class _Table:
+    """A frozen dataclass field holding a DataFrame, or a :class:`Deferred` one that is
+    built, and kept, when the field is first read."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+        self.slot = f"_{name}_table"
+
+    @overload
+    def __get__(self, obj: None, owner: type | None = None) -> _Table: ...
+    @overload
+    def __get__(self, obj: object, owner: type | None = None) -> pd.DataFrame: ...
+    def __get__(self, obj: object | None, owner: type | None = None) -> pd.DataFrame | _Table:
+        if obj is None:  # (a dataclass reads this for the field's default: it has none)
+            raise AttributeError(self.name)
+        value: pd.DataFrame | Deferred = obj.__dict__[self.slot]
+        if isinstance(value, Deferred):
+            value = obj.__dict__[self.slot] = value.table()
+        return value
+
+    def __set__(self, obj: object, value: pd.DataFrame | Deferred) -> None:
+        if self.slot in obj.__dict__:  # set once, by __init__
+            raise AttributeError(f"cannot assign to field '{self.name}'")
+        obj.__dict__[self.slot] = value
+
+
 @dataclass(frozen=True, repr=False)
 class Result:
     """Everything a run produces: scored tasks, hours released at every level, evidence, issues.
@@ -96,7 +140,9 @@ class Result:
         low, high; automation and augmentation; per year; WTE; per WTE per month).
     evidence : pandas.DataFrame
         One row per rule that fired per task (``task_id``, ``rule_id``, ``category``,
-        ``weight``, ``time_share``, ``matched``).
+        ``weight``, ``time_share``, ``matched``). Built from the evidence of the distinct
+        texts the first time it is read (a national inventory's table has millions of
+        rows that a run that never reads it need not build); the same table either way.
     issues : pandas.DataFrame
         Every warning, note and rejected row from loading.
     scenarios : ScenarioResults
@@ -121,7 +167,10 @@ class Result:
     roles: pd.DataFrame
     staff_groups: pd.DataFrame
     trust: pd.DataFrame
-    evidence: pd.DataFrame
+    if TYPE_CHECKING:  # (mypy reads a DataFrame; a Deferred one is taken too, see _Table)
+        evidence: pd.DataFrame
+    else:
+        evidence: _Table = _Table()  # a DataFrame, or a Deferred one built when first read
     issues: pd.DataFrame
     scenarios: ScenarioResults
     assumptions: Assumptions

@@ -40,7 +40,7 @@ import hashlib
 import json
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
@@ -531,22 +531,25 @@ class Ruleset(_Model):
         return {c.id: (None if c.exposure == "E0" else c.mode) for c in self.categories}
 
     @cached_property
-    def compiled(self) -> dict[str, tuple[re.Pattern[str], re.Pattern[str] | None]]:
-        """For each term rule, its compiled pattern and its compiled ``unless`` pattern."""
-        return {
-            r.id: (compile_terms(r.terms), compile_terms(r.unless) if r.unless else None)
-            for r in self.rules
-            if r.terms
-        }
+    def compiled(self) -> Mapping[str, tuple[re.Pattern[str], re.Pattern[str] | None]]:
+        """For each term rule, its compiled pattern and its compiled ``unless`` pattern.
+
+        Each rule's patterns are compiled the first time they are looked up
+        (:class:`CompiledRules`): scoring looks up only the rules some text may match.
+        """
+        return CompiledRules(self.rules)
 
     @cached_property
-    def family_terms(self) -> dict[int, tuple[re.Pattern[str], ...]]:
-        """For each family rule (by position), one compiled pattern per term (object)."""
-        return {
-            j: tuple(re.compile(term_pattern(t)) for t in r.terms)
-            for j, r in enumerate(self.rules)
-            if r.family and r.terms
-        }
+    def family_terms(self) -> Mapping[int, tuple[re.Pattern[str], ...]]:
+        """For each family rule (by position), one compiled pattern per term (object).
+
+        Compiled the first time a family's patterns are looked up (a family that never
+        fires is never compiled).
+        """
+        return _Compiling(
+            {j: r.terms for j, r in enumerate(self.rules) if r.family and r.terms},
+            _compile_each,
+        )
 
     @cached_property
     def _glossary(self) -> tuple[re.Pattern[str] | None, dict[str, GlossaryEntry]]:
@@ -632,6 +635,57 @@ class Ruleset(_Model):
             f"categories={len(self.categories)}, rules={len(self.rules)}, "
             f"hash={self.hash[:12]!r})"
         )
+
+
+class _Compiling(Mapping[Any, Any]):
+    """A read-only mapping whose values are built from a source the first time they are read.
+
+    Compiling a regular expression runs Python's own parser over its source; a ruleset's
+    800 patterns take seconds, and a run needs only those of the rules some text may match.
+    """
+
+    def __init__(self, sources: dict[Any, Any], build: Callable[[Any], Any]) -> None:
+        self._sources = sources
+        self._build = build
+        self._built: dict[Any, Any] = {}
+
+    def __getitem__(self, key: Any) -> Any:
+        found = self._built.get(key)
+        if found is None:
+            found = self._built[key] = self._build(self._sources[key])
+        return found
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._sources)
+
+    def __len__(self) -> int:
+        return len(self._sources)
+
+
+class CompiledRules(_Compiling):
+    """Each term rule's compiled pattern and ``unless`` pattern (or ``None``), by rule id.
+
+    The patterns are :func:`genai_aug._matching.compile_terms` of the rule's ``terms`` and
+    ``unless``, compiled the first time the rule is looked up.
+    """
+
+    def __init__(self, rules: tuple[Rule, ...] | list[Rule]) -> None:
+        super().__init__({r.id: (r.terms, r.unless) for r in rules if r.terms}, _compile_rule)
+
+    def built_from_terms(self, rule_id: str) -> bool:
+        """Whether the rule's pattern is :func:`compile_terms` of its terms (always, here)."""
+        return rule_id in self._sources
+
+
+def _compile_rule(
+    terms_unless: tuple[tuple[str, ...], tuple[str, ...]],
+) -> tuple[re.Pattern[str], re.Pattern[str] | None]:
+    terms, unless = terms_unless
+    return compile_terms(terms), compile_terms(unless) if unless else None
+
+
+def _compile_each(terms: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
+    return tuple(re.compile(term_pattern(t)) for t in terms)
 
 
 def _plural(phrase: str) -> str:

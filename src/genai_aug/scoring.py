@@ -30,18 +30,25 @@ per rule over the distinct texts.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from typing import Any, Final, NamedTuple, cast
+from collections.abc import Callable, Iterable
+from functools import partial
+from typing import Any, Final, NamedTuple
 
 import numpy as np
 import pandas as pd
 
 from genai_aug import _columns as col
 from genai_aug._clauses import fire_by_reading, silence_family_objects
-from genai_aug._matching import normalise_text, term_literals, terms_source
+from genai_aug._matching import (
+    compile_terms,
+    normalise_text,
+    term_literals,
+    term_pattern,
+    terms_source,
+)
 from genai_aug.errors import ArgumentTypeError, InventoryError
 from genai_aug.inventory import Inventory
-from genai_aug.rules import EXPOSURES, Rule, Ruleset, RulesetLike, as_ruleset
+from genai_aug.rules import EXPOSURES, CompiledRules, Rule, Ruleset, RulesetLike, as_ruleset
 
 UNCLASSIFIED = "unclassified"
 OVERRIDE_RULE = "analyst_override"
@@ -79,18 +86,30 @@ def _fire_terms(
 
     A rule's pattern is searched only in the texts that contain the literals one of its
     terms needs (:func:`_literal_index`); in the others it cannot match, so the result is that of
-    searching every text (:func:`_fire_terms_reference`). ``unless`` is searched only
-    where the rule matched.
+    searching every text (:func:`_fire_terms_reference`). A rule no text may match is
+    not compiled, and a rule that some may is compiled with only the terms some text may
+    match (:func:`genai_aug._matching.compile_terms` with ``keep``): in the texts it is
+    searched in, the terms left out cannot match, so it finds what the whole pattern
+    finds. ``unless`` is searched only where the rule matched.
     """
     n = len(texts)
     fired = np.zeros((n, len(rs.rules)), dtype=bool)
     matched: dict[int, list[re.Match[str] | None]] = {}
     index = _literal_index(rs)
-    for j, candidates in enumerate(_candidates(texts, index)):
+    all_candidates, active = _candidates_and_terms(texts, index)
+    own = isinstance(rs.compiled, CompiledRules)
+    for j, candidates in enumerate(all_candidates):
         rule = rs.rules[j]
         if not rule.terms:
             continue
-        pattern, unless = rs.compiled[rule.id]
+        if candidates is not None and not candidates:  # no text may match: not compiled
+            matched[j] = [None] * n
+            continue
+        if own and candidates is not None:  # the terms some text may match, compiled
+            pattern = compile_terms(rule.terms, frozenset(active[j]))
+            unless = compile_terms(rule.unless) if rule.unless else None
+        else:
+            pattern, unless = rs.compiled[rule.id]
         search = pattern.search
         exclude = unless.search if unless is not None else None
         hits: list[re.Match[str] | None] = [None] * n
@@ -109,9 +128,9 @@ class _LiteralIndex(NamedTuple):
     words: dict[str, int]  # literal without whitespace -> literal id
     prefixes: frozenset[str]  # every prefix of ``words``' keys
     spaced: tuple[tuple[str, int], ...]  # literals with whitespace, and their ids
-    # per term: its rule's position, and what it needs: per word, the literal ids of
-    # its stems (a text it matches holds one of each)
-    terms: tuple[tuple[int, tuple[tuple[int, ...], ...]], ...]
+    # per term: its rule's position, its pattern, and what it needs: per word, the
+    # literal ids of its stems (a text it matches holds one of each)
+    terms: tuple[tuple[int, str, tuple[tuple[int, ...], ...]], ...]
     always: frozenset[int]  # term rules searched in every text
     n_rules: int
 
@@ -124,27 +143,32 @@ def _literal_index(rs: Ruleset) -> _LiteralIndex:
 
     They come from the terms (:func:`genai_aug._matching.term_literals`: a stem of each
     word) and are used only where the rule's compiled pattern is exactly the one built
-    from its terms; any other term rule is searched in every text. Built once per
-    ruleset hash.
+    from its terms (always so for the ruleset's own :class:`~genai_aug.rules.CompiledRules`,
+    which is not compiled to find out); any other term rule is searched in every text.
+    Built once per ruleset hash.
     """
     found = _LITERAL_INDEXES.get(rs.hash)
     if found is not None:
         return found
     ids: dict[str, int] = {}
-    terms: dict[tuple[int, tuple[tuple[int, ...], ...]], None] = {}
+    terms: dict[tuple[int, str, tuple[tuple[int, ...], ...]], None] = {}
     always: set[int] = set()
+    compiled = rs.compiled
     for j, rule in enumerate(rs.rules):
         if not rule.terms:
             continue
-        pattern = rs.compiled[rule.id][0]
         needs = [term_literals(t) for t in rule.terms]
-        exact = pattern.pattern == terms_source(rule.terms) and pattern.flags == re.UNICODE
+        if isinstance(compiled, CompiledRules):  # known without compiling the pattern
+            exact = compiled.built_from_terms(rule.id)
+        else:
+            pattern = compiled[rule.id][0]
+            exact = pattern.pattern == terms_source(rule.terms) and pattern.flags == re.UNICODE
         if not exact or not all(needs):
             always.add(j)
             continue
-        for need in needs:
+        for term, need in zip(rule.terms, needs, strict=True):
             word_ids = (tuple(ids.setdefault(w, len(ids)) for w in sorted(ws)) for ws in need)
-            terms[j, tuple(word_ids)] = None
+            terms[j, term_pattern(term), tuple(word_ids)] = None
     # a literal with no whitespace in it is looked up in the tokens of text.split()
     words = {k: v for k, v in ids.items() if k.split() == [k]}
     index = _LiteralIndex(
@@ -165,7 +189,17 @@ _BLOCK: Final = 16384  # texts whose candidates are worked out together, as bits
 
 
 def _candidates(texts: list[str], index: _LiteralIndex) -> list[list[int] | None]:
-    """Per rule position, the texts (ascending) that hold every literal one of its terms needs.
+    """Per rule position, the texts (ascending) that hold every literal one of its terms
+    needs; see :func:`_candidates_and_terms`."""
+    return _candidates_and_terms(texts, index)[0]
+
+
+def _candidates_and_terms(
+    texts: list[str], index: _LiteralIndex
+) -> tuple[list[list[int] | None], dict[int, set[str]]]:
+    """Per rule position, the texts (ascending) that hold every literal one of its terms
+    needs; and per rule position, the patterns of its terms that some text holds every
+    literal of.
 
     ``None`` for a rule searched in every text. A literal without whitespace is in a text
     exactly when it is in one of the text's whitespace-separated tokens; tokens repeat
@@ -177,22 +211,27 @@ def _candidates(texts: list[str], index: _LiteralIndex) -> list[list[int] | None
     out: list[list[int] | None] = [[] for _ in range(index.n_rules)]
     for j in index.always:
         out[j] = None
+    active: dict[int, set[str]] = {}
     token_literals: dict[str, tuple[int, ...]] = {}
     for start in range(0, len(texts), _BLOCK):
         block = texts[start : start + _BLOCK]
-        for j, bits in enumerate(_candidate_bits(block, index, token_literals)):
+        for j, bits in enumerate(_candidate_bits(block, index, token_literals, active)):
             candidates = out[j]
             if bits and candidates is not None:
                 flags = np.frombuffer(bits.to_bytes(len(block) // 8 + 1, "little"), np.uint8)
                 rows = np.flatnonzero(np.unpackbits(flags, bitorder="little")) + start
                 candidates.extend(rows.tolist())
-    return out
+    return out, active
 
 
 def _candidate_bits(
-    texts: list[str], index: _LiteralIndex, token_literals: dict[str, tuple[int, ...]]
+    texts: list[str],
+    index: _LiteralIndex,
+    token_literals: dict[str, tuple[int, ...]],
+    active: dict[int, set[str]],
 ) -> list[int]:
-    """For each rule position, the bit set of the ``texts`` it is searched in (see above)."""
+    """For each rule position, the bit set of the ``texts`` it is searched in (see above);
+    the patterns of the terms some text may match are added to ``active``."""
     n = len(texts)
     by_token: dict[str, list[int]] = {}
     for i, text in enumerate(texts):
@@ -213,7 +252,7 @@ def _candidate_bits(
             holders[k] = holders.get(k, 0) | _bit_set(rows, n)
     word_bits: dict[tuple[int, ...], int] = {}
     rule_bits = [0] * index.n_rules
-    for j, need in index.terms:
+    for j, pattern, need in index.terms:
         bits = -1  # every text
         for stems in need:
             of_word = word_bits.get(stems)
@@ -225,7 +264,9 @@ def _candidate_bits(
             bits &= of_word
             if not bits:
                 break
-        rule_bits[j] |= bits
+        if bits:
+            rule_bits[j] |= bits
+            active.setdefault(j, set()).add(pattern)
     return rule_bits
 
 
@@ -637,24 +678,27 @@ def score_tasks(inventory: Inventory, ruleset: RulesetLike = None) -> pd.DataFra
     InventoryError
         If a ``category_override`` names no category of the ruleset.
     """
-    return _score_tasks(inventory, ruleset, with_evidence=False)[0]
+    return _score_tasks(inventory, ruleset)[0]
 
 
 def score_tasks_with_evidence(
     inventory: Inventory, ruleset: RulesetLike = None
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """As :func:`score_tasks`, also returning the long evidence table keyed by ``task_id``."""
-    scored, evidence = _score_tasks(inventory, ruleset, with_evidence=True)
-    return scored, cast(pd.DataFrame, evidence)  # built: with_evidence=True
+    scored, evidence = _score_tasks(inventory, ruleset)
+    return scored, evidence()
 
 
 def _score_tasks(
-    inventory: Inventory, ruleset: RulesetLike, *, with_evidence: bool
-) -> tuple[pd.DataFrame, pd.DataFrame | None]:
-    """The scored tasks, and the evidence table (one row per task and rule) if asked for.
+    inventory: Inventory, ruleset: RulesetLike
+) -> tuple[pd.DataFrame, Callable[[], pd.DataFrame]]:
+    """The scored tasks, and a function that builds the evidence table (one row per task
+    and rule that fired) when called.
 
-    The evidence table has several rows per task (4.8 million for a million tasks), so
-    :func:`score_tasks`, which does not return it, does not build it.
+    The evidence table has several rows per task (4.4 million for a million tasks) while
+    the evidence of the distinct texts is a few per cent of that, so the table is built
+    only when it is asked for: :func:`score_tasks` never, :func:`genai_aug.run` when its
+    result's ``evidence`` is first read.
     """
     if not isinstance(inventory, Inventory):
         raise ArgumentTypeError(
@@ -672,10 +716,29 @@ def _score_tasks(
     scored, ev = _evaluate(distinct_texts, distinct_facing, rs)
     per_row = scored.iloc[codes].reset_index(drop=True)
     out = pd.concat([merged.reset_index(drop=True), per_row], axis=1)
+    out, overridden = _apply_overrides(out, rs, inventory)
+    return out, partial(_task_evidence, ev, codes, merged[col.TASK_ID], overridden)
 
-    ev_rows = _broadcast_evidence(ev, codes, merged[col.TASK_ID]) if with_evidence else None
-    out, ev_rows = _apply_overrides(out, ev_rows, rs, inventory)
-    return out, ev_rows
+
+def _task_evidence(
+    ev: pd.DataFrame,
+    codes: np.ndarray[Any, Any],
+    task_ids: pd.Series,
+    overridden: pd.DataFrame | None,
+) -> pd.DataFrame:
+    """The evidence table of the tasks: each task's rows from its distinct text's
+    evidence ``ev`` (``codes``: each task's text), the analyst's overrides in place of
+    the rules' rows of the tasks they override (``overridden``, if any)."""
+    rows = _broadcast_evidence(ev, codes, task_ids)
+    if overridden is None:
+        return rows
+    rows = pd.concat(
+        [rows[~rows[col.TASK_ID].isin(set(overridden[col.TASK_ID]))], overridden],
+        ignore_index=True,
+    )
+    return rows.sort_values(
+        [col.TASK_ID, col.WEIGHT, col.RULE_ID], ascending=[True, False, True], kind="stable"
+    ).reset_index(drop=True)
 
 
 def _broadcast_evidence(
@@ -725,11 +788,13 @@ def _broadcast_evidence_by_merge(
 
 
 def _apply_overrides(
-    out: pd.DataFrame, ev: pd.DataFrame | None, rs: Ruleset, inventory: Inventory
+    out: pd.DataFrame, rs: Ruleset, inventory: Inventory
 ) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """The scored tasks with the analyst's overrides applied, and the evidence rows of
+    the overridden tasks (``None`` when nothing is overridden)."""
     override = out[col.CATEGORY_OVERRIDE]
     if override.isna().all():
-        return out, ev
+        return out, None
     lookup = {v: rs.resolve_category(v) for v in override.dropna().unique()}
     resolved = override.map(lookup, na_action="ignore")
     unknown = override.notna() & resolved.isna()
@@ -771,9 +836,6 @@ def _apply_overrides(
     out.loc[mask, col.EVIDENCE] = ids.map(
         lambda c: f"{OVERRIDE_RULE}: category set to '{c}' by the analyst"
     )
-    if ev is None:  # no evidence table asked for
-        return out, ev
-    over_ids = set(out.loc[mask, col.TASK_ID])
     replaced = pd.DataFrame(
         {
             col.TASK_ID: out.loc[mask, col.TASK_ID].to_numpy(),
@@ -784,8 +846,4 @@ def _apply_overrides(
             col.MATCHED: out.loc[mask, col.CATEGORY_OVERRIDE].to_numpy(),
         }
     )
-    ev = pd.concat([ev[~ev[col.TASK_ID].isin(over_ids)], replaced], ignore_index=True)
-    ev = ev.sort_values(
-        [col.TASK_ID, col.WEIGHT, col.RULE_ID], ascending=[True, False, True], kind="stable"
-    ).reset_index(drop=True)
-    return out, ev
+    return out, replaced

@@ -79,21 +79,17 @@ def _record(log: IssueLog, rows: Rows, check: Check, column: str | None, idx: np
     table = rows.table
     names = check.fields
     if names:
-        columns = [FIELDS[name](rows, column or "", idx) for name in names]
-        template = check.template
-        texts = [
-            template.format(**dict(zip(names, values, strict=True)))
-            for values in zip(*columns, strict=True)
-        ]
+        texts = check.fill([FIELDS[name](rows, column or "", idx) for name in names])
     else:
         texts = [check.template.format()] * len(idx)
     source_rows = [int(r) for r in table.frame[col.SOURCE_ROW].to_numpy()[idx]]
-    head = where(table.file, table.sheet)
-    tail = f", column '{column}'" if column else ""
+    head = where(table.file, table.sheet) + ", row "
+    tail = (f", column '{column}'" if column else "") + ": "
+    shown = np.array([str(row) for row in source_rows], dtype=object)
     log.add_many(
         check.severity,
         check.code,
-        [f"{head}, row {row}{tail}: {text}" for row, text in zip(source_rows, texts, strict=True)],
+        list(head + shown + tail + np.array(texts, dtype=object)),
         file=table.file,
         sheet=table.sheet,
         rows=source_rows,
@@ -105,6 +101,8 @@ def _record(log: IssueLog, rows: Rows, check: Check, column: str | None, idx: np
 def _set_aside(rows: Rows) -> tuple[RawTable, int, dict[str, pd.Series]]:
     """The sheet without the totals rows, how many they were, and the kept rows' texts."""
     keep = ~rows.bad.to_numpy()
+    if keep.all() and rows.frame.index.equals(pd.RangeIndex(len(keep))):
+        return rows.table, 0, dict(rows.texts)  # (their index is already 0, 1, 2...)
     texts = {name: s[keep].reset_index(drop=True) for name, s in rows.texts.items()}
     if keep.all():
         return rows.table, 0, texts
@@ -155,6 +153,40 @@ def _tasks_frame(r: Rows) -> pd.DataFrame:
     for name in col.PROVENANCE:
         out[name] = r.frame[name]
     return out
+
+
+def _kept(frame: pd.DataFrame, bad: pd.Series) -> pd.DataFrame:
+    """The rows not set aside (the frame itself, not a copy of it, when none is)."""
+    return frame if not bad.any() else frame[~bad.to_numpy()]
+
+
+def _sorted(frame: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+    """``frame`` stably sorted by the text columns ``by``, with a fresh index.
+
+    Inventories are usually in order already, which one pass of comparisons shows;
+    only a frame that is not, or holds anything but text in ``by``, is sorted.
+    """
+    if not _in_order([frame[name].to_numpy(dtype=object) for name in by]):
+        frame = frame.sort_values(by, kind="stable")
+    return frame.reset_index(drop=True)
+
+
+def _in_order(keys: list[np.ndarray]) -> bool:
+    """Whether rows are in order by ``keys`` (all text, none missing), as sorting would put them.
+
+    Each key is only compared where the keys before it tie.
+    """
+    if not keys or len(keys[0]) < 2:
+        return False
+    tied = np.ones(len(keys[0]) - 1, dtype=bool)
+    for key in keys:
+        if pd.api.types.infer_dtype(key, skipna=False) != "string":
+            return False
+        before, after = key[:-1][tied], key[1:][tied]
+        if (before > after).any():
+            return False
+        tied[tied] = before == after
+    return True
 
 
 # --------------------------------------------------------------------------- whole inventory
@@ -224,14 +256,8 @@ def validate(
         log.raise_if_errors()
 
     role_frame, task_frame = _roles_frame(roles), _tasks_frame(tasks)
-    kept_roles = (
-        role_frame[~role_bad].sort_values(col.ROLE_ID, kind="stable").reset_index(drop=True)
-    )
-    kept_tasks = (
-        task_frame[~task_bad]
-        .sort_values([col.ROLE_ID, col.TASK_ID], kind="stable")
-        .reset_index(drop=True)
-    )
+    kept_roles = _sorted(_kept(role_frame, role_bad), [col.ROLE_ID])
+    kept_tasks = _sorted(_kept(task_frame, task_bad), [col.ROLE_ID, col.TASK_ID])
     return Inventory(
         roles=kept_roles,
         tasks=kept_tasks,

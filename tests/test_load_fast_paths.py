@@ -1,0 +1,238 @@
+"""Each fast path of loading and validation gives what the exact path it short-cuts gives.
+
+The reference tests (tests/test_validation_reference.py) hold whole inventories to the
+recorded output; these hold each shortcut to its exact path directly, on cells chosen to
+sit on the edges the shortcut tests for (blanks of every kind, spaces, invisible and
+control characters, ".0" endings, "total" inside words, -0.0, equal values held by
+different objects), so that a shortcut taken wrongly shows up as a difference.
+"""
+
+from __future__ import annotations
+
+import random
+import string
+from decimal import Decimal
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from genai_aug import _cells
+from genai_aug._checks import (
+    _VISIBLE_ASCII,
+    CHECKS,
+    INVISIBLE,
+    _all_words_none_total,
+    _map_each_object,
+    _total_words,
+)
+from genai_aug.validating import _in_order, _sorted
+
+PIECES = [
+    "a",
+    "Ward",
+    "R1",
+    "1",
+    "7.0",
+    ".0",
+    "0",
+    " ",
+    "  ",
+    "\t",
+    "\n",
+    "\x0b",
+    "\x1f",
+    "\x7f",
+    "\u200b",
+    "\u00a0",
+    "é",
+    "total",
+    "Sum",
+    "summary",
+    "-",
+    "{",
+    "}",
+]
+
+
+def _random_text(rng: random.Random) -> str:
+    return "".join(rng.choice(PIECES) for _ in range(rng.randint(0, 4)))
+
+
+def _random_column(rng: random.Random, n: int) -> np.ndarray:
+    """Text cells, mostly plain, with blanks of each kind and now and then another cell."""
+    plain = ["R1", "R2", "Ward clerk", "Band 5", "x", "Total cost", "7.5", "12"]
+    others: list[object] = [None, float("nan"), pd.NA, 3, 2.5, True, Decimal("1.0")]
+    cells: list[object] = []
+    for _ in range(n):
+        roll = rng.random()
+        if roll < 0.6:
+            cells.append(rng.choice(plain))
+        elif roll < 0.8:
+            cells.append(_random_text(rng))
+        elif roll < 0.9:
+            cells.append(None)
+        else:
+            cells.append(rng.choice(others))
+    if rng.random() < 0.5:  # equal texts held by different objects, as a DataFrame may hold them
+        cells = ["".join(list(c)) if isinstance(c, str) else c for c in cells]
+    return np.array(cells, dtype=object)
+
+
+def _exact_text(series: pd.Series) -> pd.Series:
+    out = _cells.per_distinct(series, _cells._text_each)
+    return out.where(out.notna(), None)
+
+
+@pytest.mark.parametrize("seed", range(150))
+def test_text_and_blank_of_a_column_are_those_of_the_exact_path(seed: int) -> None:
+    rng = random.Random(seed)
+    n = rng.choice([1, 2, 5, 30])
+    values = _random_column(rng, n)
+    if rng.random() < 0.5:  # often a column the shortcut takes: plain text and blanks
+        values = np.array(
+            [
+                v if (v is None or (isinstance(v, str) and v in ("R1", "R2", "x"))) else "R3"
+                for v in values
+            ],
+            dtype=object,
+        )
+    series = pd.Series(values, dtype=object)
+    got, want = _cells.text(series), _exact_text(series)
+    assert got.dtype == want.dtype == object
+    assert got.index.equals(want.index)
+    assert [(type(v), v) for v in got] == [(type(v), v) for v in want]
+    assert _cells.blank(series).equals(_cells.per_distinct(series, _cells._blank_each).astype(bool))
+
+
+@pytest.mark.parametrize("seed", range(150))
+def test_the_ascii_test_of_plain_text_is_the_regular_expressions(seed: int) -> None:
+    rng = random.Random(seed)
+    ascii_pieces = [p for p in PIECES if p.isascii()] + ["\x00", "a.0\x00b", "\r"]
+    joined = "".join(rng.choice(ascii_pieces) for _ in range(rng.randint(1, 12)))
+    regex_answer = not (
+        joined == ""
+        or joined.startswith((" ", "\x00"))
+        or joined.endswith((" ", ".0", "\x00"))
+        or any(s in joined for s in ("  ", "\x00 ", " \x00", ".0\x00", "\x00\x00"))
+        or _cells._SPACE_NOT_BLANK.search(joined)
+        or _cells._INVISIBLE_NOT_NUL.search(joined)
+    )
+    assert _cells._all_plain(joined) == bool(regex_answer)
+
+
+def test_the_ascii_characters_taken_for_invisible_are_the_regular_expressions() -> None:
+    for b in range(128):
+        shown = bytes([b]).translate(None, _VISIBLE_ASCII) != b""
+        assert shown == (INVISIBLE.search(chr(b)) is not None), b
+
+
+@pytest.mark.parametrize("seed", range(100))
+def test_no_totals_row_is_only_said_of_ids_that_are_no_totals_word(seed: int) -> None:
+    rng = random.Random(seed)
+    ids = [
+        rng.choice(["R1", "A b", "--", "Sum1", "X-total", "é1", "7"])
+        for _ in range(rng.randint(1, 6))
+    ]
+    if rng.random() < 0.2:
+        ids[rng.randrange(len(ids))] = None  # type: ignore[call-overload]
+    fast = _all_words_none_total(pd.Series(ids, dtype=object))
+    exact = all(isinstance(v, str) and _total_words(v) == "-" for v in ids)
+    assert fast <= exact  # the shortcut is never taken wrongly
+    plain = [v for v in ids if isinstance(v, str) and v.isascii()]
+    if len(plain) == len(ids) and not any(w in v.lower() for v in plain for w in ("sum", "total")):
+        assert fast == exact  # and it is taken for ASCII ids that hold no totals word
+
+
+@pytest.mark.parametrize("seed", range(100))
+def test_rows_found_in_order_are_those_sorting_leaves_alone(seed: int) -> None:
+    rng = random.Random(seed)
+    n = rng.randint(0, 8)
+    keys = ["R1", "R10", "R2", "r1", "R1 ", "É"]
+    frame = pd.DataFrame(
+        {
+            "a": [rng.choice(keys) for _ in range(n)],
+            "b": [rng.choice(keys) for _ in range(n)],
+            "c": range(n),
+        }
+    )
+    if rng.random() < 0.6:
+        frame = frame.sort_values(["a", "b"], kind="stable")
+    if n and rng.random() < 0.1:
+        frame.loc[frame.index[0], "b"] = None
+    want = frame.sort_values(["a", "b"], kind="stable").reset_index(drop=True)
+    pd.testing.assert_frame_equal(_sorted(frame, ["a", "b"]), want)
+    if _in_order([frame[c].to_numpy(dtype=object) for c in ("a", "b")]):
+        assert list(want["c"]) == list(frame["c"])
+
+
+def test_every_message_is_filled_in_as_str_format_fills_it() -> None:
+    tricky: list[object] = [
+        0.0,
+        -0.0,
+        float("nan"),
+        np.float64(-0.0),
+        np.float64(37.5),
+        1,
+        True,
+        1.0,
+        Decimal("1.0"),
+        Decimal("1.00"),
+        "a {b}",
+        "R1",
+        None,
+        12345.678,
+    ]
+    one_kind: list[list[object]] = [
+        [0.0, -0.0, float("nan"), 37.5, 1e300],
+        [np.float64(0.0), np.float64(-0.0), np.float64("nan"), np.float64(7.25)],
+        ["R1", "a {b}", "", "R1"],
+        [1, 2, 1],
+    ]
+    rng = random.Random(1)
+    for check, mixed in ((c, m) for c in CHECKS if c.fields for m in (True, False)):
+        rows = 40
+        columns: list[list[Any]] = []
+        for name in check.fields:
+            spec = next(s for _, f, s, _ in string.Formatter().parse(check.template) if f == name)
+            numbers = [v for v in tricky if isinstance(v, float | int) and not isinstance(v, bool)]
+            if not mixed:  # every value of one type, as the fields give them
+                pool = rng.choice(one_kind[:2] if spec else one_kind)
+            elif spec:  # a number format: numbers only
+                pool = numbers
+            else:
+                pool = tricky
+            columns.append([rng.choice(pool) for _ in range(rows)])
+        want = [
+            check.template.format(**dict(zip(check.fields, row, strict=True)))
+            for row in zip(*columns, strict=True)
+        ]
+        assert check.fill(columns) == want, check.code
+
+
+def test_object_identities_and_lookups_per_object() -> None:
+    a, b = "R1", "".join(["R", "1"])  # equal, two objects
+    values = np.array([a, b, None, a, 2.5, b], dtype=object)
+    assert list(_cells._identities(values)) == [id(v) for v in values]
+    assert list(_cells._identities(values[::2])) == [id(v) for v in values[::2]]
+    codes, distinct = _cells.by_identity(values)
+    assert [distinct[c] is v for c, v in zip(codes, values, strict=True)] == [True] * len(values)
+    mapping = pd.Series([37.5, 40.0], index=pd.Index(["R1", None], dtype=object))
+    series = pd.Series(values, dtype=object)
+    got = _map_each_object(series, mapping).astype("float64")
+    want = series.map(mapping).astype("float64")
+    pd.testing.assert_series_equal(got, want)
+
+
+def test_parsed_numbers_say_whether_any_cell_was_normalised() -> None:
+    for cells in (
+        ["7.5", "8", None],
+        ["7.5 hrs", "8"],
+        [1.0, float("nan")],
+        [None, None],
+        [True, "50%"],
+    ):
+        parsed = _cells.parse_numbers(pd.Series(cells, dtype=object), "percent")
+        assert parsed.any_normalised == bool((parsed.normalisation != "").any())
+        assert parsed.bad.equals(parsed.problem != "")
