@@ -168,3 +168,19 @@ def test_no_default_rule_has_a_reason_templated_on_its_verb() -> None:
     # a shared reason is a group's: it names several verbs, not one
     shared = [reason for reason, n in by_reason.items() if n > 1]
     assert all(reason.count(",") >= 2 for reason in shared), shared
+
+
+def test_an_object_class_may_include_another_but_not_itself(tmp_path: Path) -> None:
+    body = (
+        '[object_classes]\nboards = ["whiteboard", "bed board"]\n'
+        'screens = ["@boards", "dashboard"]\n\n'
+        '[[rules]]\nid = "local.update"\ncategory = "data_entry"\nweight = 2.0\n'
+        'terms = ["^update ... @screens"]\nrationale = "Updating a board is record keeping."\n'
+    )
+    rule = {r.id: r for r in genai_aug.load_ruleset(_ruleset(tmp_path, body)).rules}[
+        "local.update"
+    ]
+    assert rule.terms == ("^update ... whiteboard", "^update ... bed board", "^update ... dashboard")
+    looped = body.replace('"@boards", "dashboard"', '"@screens", "dashboard"')
+    with pytest.raises(RulesetError, match=r"'@screens' includes itself"):
+        genai_aug.load_ruleset(_ruleset(tmp_path, looped))

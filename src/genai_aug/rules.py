@@ -223,12 +223,6 @@ class RuleGroup(_Model):
 
     id: str = Field(pattern=_ID)
     rationale: str = Field(min_length=1, description="Why every rule of the group is evidence.")
-    not_with: tuple[str, ...] = Field(
-        default=(),
-        description="Objects (words or '@class') that take a member's verb out of the group's "
-        "sense: a member whose term is a bare main verb '^cut' does not fire on "
-        "'^cut ... object' for these objects.",
-    )
 
 
 def _class_objects(
@@ -290,7 +284,6 @@ def _expand_rule_groups(data: dict[str, Any], where: str) -> dict[str, Any]:
         return {k: v for k, v in data.items() if k != "rule_groups"}
     problems: list[str] = []
     groups: dict[str, str] = {}
-    not_with: dict[str, list[str]] = {}
     for i, item in enumerate(groups_raw):
         try:
             group = RuleGroup.model_validate(item)
@@ -303,8 +296,6 @@ def _expand_rule_groups(data: dict[str, Any], where: str) -> dict[str, Any]:
         if group.id in groups:
             problems.append(f"  - rule_groups[{i}]: group '{group.id}' is declared twice")
         groups[group.id] = group.rationale
-        if group.not_with:
-            not_with[group.id] = list(group.not_with)
     members: dict[str, int] = dict.fromkeys(groups, 0)
     out: list[Any] = []
     for i, rule in enumerate(rules):
@@ -314,11 +305,6 @@ def _expand_rule_groups(data: dict[str, Any], where: str) -> dict[str, Any]:
         rule = dict(rule)
         ident = str(rule.get("id", "?"))
         owner = max((g for g in groups if ident.startswith(g + ".")), key=len, default=None)
-        terms = rule.get("terms")
-        if owner in not_with and isinstance(terms, list):
-            verbs = [t[1:] for t in terms if isinstance(t, str) and re.fullmatch(r"\^[a-z]+", t)]
-            extra = [f"^{v} ... {o}" for v in verbs for o in not_with[owner]]
-            rule["unless"] = [*(rule.get("unless") or []), *extra]
         for part in ("terms", "unless"):
             try:
                 rule[part] = _expand_term_classes(rule.get(part), classes)
