@@ -180,7 +180,11 @@ def test_an_object_class_may_include_another_but_not_itself(tmp_path: Path) -> N
     rule = {r.id: r for r in genai_aug.load_ruleset(_ruleset(tmp_path, body)).rules}[
         "local.update"
     ]
-    assert rule.terms == ("^update ... whiteboard", "^update ... bed board", "^update ... dashboard")
+    assert rule.terms == (
+        "^update ... whiteboard",
+        "^update ... bed board",
+        "^update ... dashboard",
+    )
     looped = body.replace('"@boards", "dashboard"', '"@screens", "dashboard"')
     with pytest.raises(RulesetError, match=r"'@screens' includes itself"):
         genai_aug.load_ruleset(_ruleset(tmp_path, looped))
