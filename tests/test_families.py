@@ -177,9 +177,7 @@ def test_an_object_class_may_include_another_but_not_itself(tmp_path: Path) -> N
         '[[rules]]\nid = "local.update"\ncategory = "data_entry"\nweight = 2.0\n'
         'terms = ["^update ... @screens"]\nrationale = "Updating a board is record keeping."\n'
     )
-    rule = {r.id: r for r in genai_aug.load_ruleset(_ruleset(tmp_path, body)).rules}[
-        "local.update"
-    ]
+    rule = {r.id: r for r in genai_aug.load_ruleset(_ruleset(tmp_path, body)).rules}["local.update"]
     assert rule.terms == (
         "^update ... whiteboard",
         "^update ... bed board",
