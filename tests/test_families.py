@@ -88,3 +88,101 @@ def test_an_unknown_object_class_is_named(tmp_path: Path) -> None:
     )
     with pytest.raises(RulesetError, match=r"local\.x.*unknown object class '@board'.*boards"):
         genai_aug.load_ruleset(path)
+
+
+def test_a_rule_group_gives_its_reason_to_rules_without_their_own(tmp_path: Path) -> None:
+    """[[rule_groups]]: a reason shared by many verbs is written once; a rule's own wins."""
+    path = _ruleset(
+        tmp_path,
+        '[[rule_groups]]\nid = "local.boards"\n'
+        'rationale = "Updating a board is record keeping."\n\n'
+        '[[rules]]\nid = "local.boards.update"\ncategory = "data_entry"\nweight = 1.0\n'
+        'terms = ["^update ... bed board"]\n\n'
+        '[[rules]]\nid = "local.boards.wipe"\ncategory = "physical_work"\nweight = 1.0\n'
+        'terms = ["^wipe ... bed board"]\nrationale = "Wiping a board is cleaning it."\n',
+    )
+    rules = {r.id: r for r in genai_aug.load_ruleset(path).rules}
+    assert rules["local.boards.update"].rationale == "Updating a board is record keeping."
+    assert rules["local.boards.wipe"].rationale == "Wiping a board is cleaning it."
+
+
+def test_a_rule_with_no_reason_and_no_group_is_refused(tmp_path: Path) -> None:
+    path = _ruleset(
+        tmp_path,
+        '[[rules]]\nid = "local.update"\ncategory = "data_entry"\nweight = 1.0\n'
+        'terms = ["^update ... bed board"]\n',
+    )
+    with pytest.raises(RulesetError, match=r"local\.update.*rationale"):
+        genai_aug.load_ruleset(path)
+
+
+def test_an_empty_rule_group_is_refused(tmp_path: Path) -> None:
+    path = _ruleset(tmp_path, '[[rule_groups]]\nid = "local.nothing"\nrationale = "x"\n')
+    with pytest.raises(RulesetError, match=r"local\.nothing.*no rules"):
+        genai_aug.load_ruleset(path)
+
+
+def test_an_object_class_in_a_rule_term_stands_for_each_of_its_objects(tmp_path: Path) -> None:
+    """``^update ... @boards`` is one term per object of the class, in the class's order."""
+    path = _ruleset(
+        tmp_path,
+        '[object_classes]\nboards = ["whiteboard", "bed board"]\n\n'
+        '[[rules]]\nid = "local.update"\ncategory = "data_entry"\nweight = 2.0\n'
+        'terms = ["^update ... @boards", "^refresh ... @boards"]\n'
+        'unless = ["@boards ... wiped"]\nrationale = "Updating a board is record keeping."\n',
+    )
+    rule = {r.id: r for r in genai_aug.load_ruleset(path).rules}["local.update"]
+    assert rule.terms == (
+        "^update ... whiteboard",
+        "^update ... bed board",
+        "^refresh ... whiteboard",
+        "^refresh ... bed board",
+    )
+    assert rule.unless == ("whiteboard ... wiped", "bed board ... wiped")
+
+
+def test_an_unknown_object_class_in_a_rule_term_is_named(tmp_path: Path) -> None:
+    path = _ruleset(
+        tmp_path,
+        '[object_classes]\nboards = ["whiteboard"]\n\n'
+        '[[rules]]\nid = "local.update"\ncategory = "data_entry"\nweight = 2.0\n'
+        'terms = ["^update ... @board"]\nrationale = "x"\n',
+    )
+    with pytest.raises(RulesetError, match=r"local\.update.*terms.*'@board'.*boards"):
+        genai_aug.load_ruleset(path)
+
+
+def test_no_default_rule_has_a_reason_templated_on_its_verb() -> None:
+    """The reasons shared by a group of verbs are the group's, not one template per verb."""
+    import re
+
+    templated = [
+        r.id
+        for r in default_ruleset().rules
+        if re.search(r"main verb is '|^To \w+ (information|equipment)", r.rationale)
+    ]
+    assert templated == []
+    by_reason: dict[str, int] = {}
+    for r in default_ruleset().rules:
+        by_reason[r.rationale] = by_reason.get(r.rationale, 0) + 1
+    # a shared reason is a group's: it names several verbs, not one
+    shared = [reason for reason, n in by_reason.items() if n > 1]
+    assert all(reason.count(",") >= 2 for reason in shared), shared
+
+
+def test_an_object_class_may_include_another_but_not_itself(tmp_path: Path) -> None:
+    body = (
+        '[object_classes]\nboards = ["whiteboard", "bed board"]\n'
+        'screens = ["@boards", "dashboard"]\n\n'
+        '[[rules]]\nid = "local.update"\ncategory = "data_entry"\nweight = 2.0\n'
+        'terms = ["^update ... @screens"]\nrationale = "Updating a board is record keeping."\n'
+    )
+    rule = {r.id: r for r in genai_aug.load_ruleset(_ruleset(tmp_path, body)).rules}["local.update"]
+    assert rule.terms == (
+        "^update ... whiteboard",
+        "^update ... bed board",
+        "^update ... dashboard",
+    )
+    looped = body.replace('"@boards", "dashboard"', '"@screens", "dashboard"')
+    with pytest.raises(RulesetError, match=r"'@screens' includes itself"):
+        genai_aug.load_ruleset(_ruleset(tmp_path, looped))

@@ -16,6 +16,11 @@ A ruleset is data (TOML) in three parts:
     with ``objects`` (words, or ``@name`` of an object class: ``@gatherings``) are
     evidence for its ``category``. Each family is expanded when the file is loaded into
     one rule of the same id whose terms are ``^{verbs} ... object``, one per object;
+``[[rule_groups]]``
+    a reason shared by many rules, written once: a rule with no ``rationale`` of its
+    own takes that of the group whose ``id`` its id starts with (``physical_work.shaping``
+    for ``physical_work.shaping.cut``). A rule's terms may name an object class
+    (``"^plan ... @desk_objects"``): the term stands for one term per object.
 ``[[glossary]]`` (or a file named by ``[ruleset] glossary_file``)
     abbreviations and shorthand: each entry's ``forms`` (``"d/c"``, ``"TTOs"``) are
     replaced by what it ``means`` (``"discharge"``) before any rule reads a task;
@@ -206,6 +211,120 @@ class Family(_Model):
             "rationale": self.rationale,
             "family": True,
         }
+
+
+class RuleGroup(_Model):
+    """Rules that share one reason: its members are the rules whose id starts ``{id}.``.
+
+    A rule with no ``rationale`` of its own takes its group's (the longest group id
+    its id starts with), so a reason common to many verbs is written once, for a
+    reviewer, rather than templated into every rule.
+    """
+
+    id: str = Field(pattern=_ID)
+    rationale: str = Field(min_length=1, description="Why every rule of the group is evidence.")
+
+
+def _class_objects(
+    name: str, classes: Mapping[str, Any], within: tuple[str, ...] = ()
+) -> list[str]:
+    """The objects of the class ``@name`` (a class may include another), or a ValueError."""
+    if name not in classes:
+        raise ValueError(
+            f"unknown object class '@{name}'{_close(name, set(classes))}; "
+            "declare it under [object_classes]"
+        )
+    if name in within:
+        raise ValueError(f"object class '@{name}' includes itself ({' → '.join(within)})")
+    objects = classes[name]
+    if not isinstance(objects, list) or not all(isinstance(o, str) for o in objects):
+        raise ValueError(f"object class '@{name}' must be a list of words")
+    out: list[str] = []
+    for o in objects:
+        out.extend(_class_objects(o[1:], classes, (*within, name)) if o.startswith("@") else [o])
+    return list(dict.fromkeys(out))
+
+
+def _expand_term_classes(terms: Any, classes: Mapping[str, Any]) -> Any:
+    """``terms`` with each ``@class`` word replaced by every object of the class, in order.
+
+    ``"^plan ... @desk_objects"`` becomes ``"^plan ... information"``, ``"^plan ... data"``
+    and so on; terms without an ``@`` word are kept as they are.
+    """
+    if not isinstance(terms, list):
+        return terms
+    out: list[Any] = []
+    for term in terms:
+        if not isinstance(term, str) or "@" not in term:
+            out.append(term)
+            continue
+        expanded = [""]
+        for word in term.split(" "):
+            options = _class_objects(word[1:], classes) if word.startswith("@") else [word]
+            expanded = [f"{head} {o}".strip() if head else o for head in expanded for o in options]
+        out.extend(expanded)
+    return list(dict.fromkeys(out))
+
+
+def _expand_rule_groups(data: dict[str, Any], where: str) -> dict[str, Any]:
+    """``data`` with ``@class`` words in rule terms expanded and group rationales given.
+
+    Runs before the weights file is read, so the weights name the rules as expanded.
+    The ``[object_classes]`` table is kept for the families; ``[[rule_groups]]`` is
+    consumed here.
+    """
+    groups_raw = data.get("rule_groups", [])
+    classes = data.get("object_classes", {})
+    rules = data.get("rules", [])
+    if not isinstance(groups_raw, list) or not isinstance(classes, dict):
+        raise RulesetError(
+            f"Ruleset '{where}': expected [[rule_groups]] entries and an [object_classes] table."
+        )
+    if not isinstance(rules, list):  # reported by the ruleset's own check
+        return {k: v for k, v in data.items() if k != "rule_groups"}
+    problems: list[str] = []
+    groups: dict[str, str] = {}
+    for i, item in enumerate(groups_raw):
+        try:
+            group = RuleGroup.model_validate(item)
+        except ValidationError as exc:
+            detail = "; ".join(
+                f"field '{'.'.join(str(p) for p in e['loc'])}': {e['msg']}" for e in exc.errors()
+            )
+            problems.append(f"  - rule_groups[{i}]: {detail}")
+            continue
+        if group.id in groups:
+            problems.append(f"  - rule_groups[{i}]: group '{group.id}' is declared twice")
+        groups[group.id] = group.rationale
+    members: dict[str, int] = dict.fromkeys(groups, 0)
+    out: list[Any] = []
+    for i, rule in enumerate(rules):
+        if not isinstance(rule, dict):
+            out.append(rule)
+            continue
+        rule = dict(rule)
+        ident = str(rule.get("id", "?"))
+        owner = max((g for g in groups if ident.startswith(g + ".")), key=len, default=None)
+        for part in ("terms", "unless"):
+            try:
+                rule[part] = _expand_term_classes(rule.get(part), classes)
+            except ValueError as exc:
+                problems.append(f"  - rules[{i}] (id '{ident}'), field '{part}': {exc}")
+            if rule[part] is None:
+                del rule[part]
+        if owner is not None:
+            members[owner] += 1
+            rule.setdefault("rationale", groups[owner])
+        out.append(rule)
+    empty = [g for g, n in members.items() if n == 0]
+    if empty:
+        problems.append(f"  - rule group(s) {empty} have no rules (no rule id starts 'group.')")
+    if problems:
+        raise RulesetError(
+            f"Ruleset '{where}' is invalid ({len(problems)} problem(s)):\n" + "\n".join(problems)
+        )
+    rest = {k: v for k, v in data.items() if k != "rule_groups"}
+    return {**rest, "rules": out} if "rules" in data else rest
 
 
 def _expand_families(data: dict[str, Any], where: str) -> dict[str, Any]:
@@ -642,7 +761,7 @@ def _check_overlay(data: Mapping[str, Any], where: str) -> None:
     if unknown:
         problems.append(
             f"  - unknown top-level key(s) {unknown}; expected ruleset, categories, rules, "
-            "glossary, object_classes, families"
+            "glossary, object_classes, families, rule_groups"
         )
     if problems:
         raise RulesetError(
@@ -724,7 +843,8 @@ def load_ruleset(path: str | Path | None = None) -> Ruleset:
             f"{type(path).__name__} {path!r}."
         )
     p = Path(path)
-    data = _with_weights_file(_with_glossary_file(_read_toml(p), p.parent), p.parent, str(p))
+    data = _expand_rule_groups(_with_glossary_file(_read_toml(p), p.parent), str(p))
+    data = _with_weights_file(data, p.parent, str(p))
     data = _expand_families(data, str(p))
     info = data.get("ruleset", {})
     if isinstance(info, dict) and info.get("extends") == "default":
@@ -819,7 +939,8 @@ def default_ruleset() -> Ruleset:
     global _DEFAULT
     if _DEFAULT is None:
         where = f"packaged {DEFAULT_RULES_FILE}"
-        data = _with_weights_file(_with_glossary_file(_read_toml(None), None), None, where)
+        data = _expand_rule_groups(_with_glossary_file(_read_toml(None), None), where)
+        data = _with_weights_file(data, None, where)
         data = _expand_families(data, where)
         _DEFAULT = _validate(data, where)
     return _DEFAULT

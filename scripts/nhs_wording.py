@@ -1,0 +1,62 @@
+"""NHS wording: how the ruleset reads the NHS phrasing sets, per set and per variant.
+
+Prints, for the shared paraphrase file and the two sets in data/nhs_wording, the
+exposed-vs-not accuracy of each variant and the share of groups whose four phrasings get
+the same exposed-vs-not answer; set A also split into its judge half (even groups, never
+read while writing rules) and its design half (odd groups). See data/nhs_wording/README.md
+for which rows were read when.
+
+    python scripts/nhs_wording.py [--ruleset FILE]
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import pandas as pd
+
+import genai_aug
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared" / "data" / "nhs_paraphrase_dev.tsv"
+SETS = ROOT / "data" / "nhs_wording"
+FIGURES = (
+    "accuracy",
+    "accuracy_formal",
+    "accuracy_shorthand",
+    "accuracy_reworded",
+    "accuracy_context",
+    "consistent_groups",
+)
+
+
+def subsets() -> dict[str, pd.DataFrame]:
+    """Each set (and set A's halves) as a labels frame, by name."""
+    out: dict[str, pd.DataFrame] = {}
+    if SHARED.exists():
+        out["shared paraphrase file (in-sample)"] = pd.read_csv(SHARED, sep="\t")
+    a = pd.read_csv(SETS / "nhs_wording_a.tsv", sep="\t")
+    even = a["group_id"].str[1:].astype(int) % 2 == 0
+    out["set A, judge half (even groups, unread)"] = a[even]
+    out["set A, design half (odd groups, read)"] = a[~even]
+    out["set B (read)"] = pd.read_csv(SETS / "nhs_wording_b.tsv", sep="\t")
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--ruleset", default=None, help="a ruleset file (default: packaged)")
+    args = parser.parse_args()
+    rs = genai_aug.load_ruleset(args.ruleset)
+    print(f"ruleset {rs.version} ({rs.hash[:12]})")
+    print("| set | groups | " + " | ".join(f.replace("accuracy_", "") for f in FIGURES) + " |")
+    print("|---|---:|" + "---:|" * len(FIGURES))
+    for name, frame in subsets().items():
+        p = genai_aug.evaluate(frame.reset_index(drop=True), rs).metrics.get("paraphrase") or {}
+        cells = " | ".join(f"{p.get(f, float('nan')):.3f}" for f in FIGURES)
+        print(f"| {name} | {frame['group_id'].nunique()} | {cells} |")
+
+
+if __name__ == "__main__":
+    main()
