@@ -186,3 +186,25 @@ def test_an_object_class_may_include_another_but_not_itself(tmp_path: Path) -> N
     looped = body.replace('"@boards", "dashboard"', '"@screens", "dashboard"')
     with pytest.raises(RulesetError, match=r"'@screens' includes itself"):
         genai_aug.load_ruleset(_ruleset(tmp_path, looped))
+
+
+def test_a_class_too_large_for_one_rule_is_refused_before_it_is_compiled(tmp_path: Path) -> None:
+    """Two classes of a thousand words in one term would be a million terms: refused, named."""
+    from genai_aug.rules import MAX_TERMS_PER_RULE
+
+    words = ", ".join(f'"w{i}"' for i in range(1_000))
+    classes = f"[object_classes]\nbig = [{words}]\nother = [{words}]\n\n"
+    rule = (
+        '[[rules]]\nid = "local.huge"\ncategory = "data_entry"\nweight = 1.0\n'
+        'terms = ["@big ... @other"]\nrationale = "x"\n'
+    )
+    with pytest.raises(RulesetError, match=r"local\.huge.*1,000,000 terms.*5,000"):
+        genai_aug.load_ruleset(_ruleset(tmp_path, classes + rule))
+    many = ", ".join(f'"w{i}"' for i in range(MAX_TERMS_PER_RULE + 1))
+    family = (
+        f"[object_classes]\nmany = [{many}]\n\n"
+        '[[families]]\nid = "local.fam"\ncategory = "data_entry"\nweight = 1.0\n'
+        'verbs = ["update"]\nobjects = ["@many"]\nrationale = "x"\n'
+    )
+    with pytest.raises(RulesetError, match=r"local\.fam.*5,001 terms"):
+        genai_aug.load_ruleset(_ruleset(tmp_path, family))

@@ -37,7 +37,9 @@ only declares and checks them. Nothing in a ruleset file is executed.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
+import math
 import os
 import re
 from collections.abc import Callable, Iterator, Mapping
@@ -187,16 +189,12 @@ class Family(_Model):
         """The family as the data of one rule: a term ``^{verbs} ... object`` per object."""
         objects: list[str] = []
         for obj in self.objects:
-            if obj.startswith("@"):
-                name = obj[1:]
-                if name not in classes:
-                    raise ValueError(
-                        f"unknown object class '{obj}'{_close(name, set(classes))}; "
-                        "declare it under [object_classes]"
-                    )
-                objects.extend(str(o) for o in classes[name])
-            else:
-                objects.append(obj)
+            objects.extend(_class_objects(obj[1:], classes) if obj.startswith("@") else [obj])
+        if len(objects) > MAX_TERMS_PER_RULE:
+            raise ValueError(
+                f"its objects make {len(objects):,} terms, more than a rule may have "
+                f"({MAX_TERMS_PER_RULE:,}); split the family or the object class"
+            )
         verbs = [normalise_text(v) for v in self.verbs]
         if any(len(v.split()) != 1 for v in verbs):
             raise ValueError(f"each verb must be one word, got {list(self.verbs)}")
@@ -245,6 +243,12 @@ def _class_objects(
     return list(dict.fromkeys(out))
 
 
+MAX_TERMS_PER_RULE = 5_000
+"""The most terms a rule may stand for once its object classes are expanded (the default
+ruleset's largest has 129): two classes of a thousand words in one term would otherwise
+make a million terms, and a pattern no machine compiles."""
+
+
 def _expand_term_classes(terms: Any, classes: Mapping[str, Any]) -> Any:
     """``terms`` with each ``@class`` word replaced by every object of the class, in order.
 
@@ -258,11 +262,17 @@ def _expand_term_classes(terms: Any, classes: Mapping[str, Any]) -> Any:
         if not isinstance(term, str) or "@" not in term:
             out.append(term)
             continue
-        expanded = [""]
-        for word in term.split(" "):
-            options = _class_objects(word[1:], classes) if word.startswith("@") else [word]
-            expanded = [f"{head} {o}".strip() if head else o for head in expanded for o in options]
-        out.extend(expanded)
+        parts = [
+            _class_objects(word[1:], classes) if word.startswith("@") else [word]
+            for word in term.split(" ")
+        ]
+        size = math.prod(len(p) for p in parts)
+        if len(out) + size > MAX_TERMS_PER_RULE:
+            raise ValueError(
+                f"term {term!r} stands for {size:,} terms, more than a rule may have "
+                f"({MAX_TERMS_PER_RULE:,}); split the rule or the object class"
+            )
+        out.extend(" ".join(words) for words in itertools.product(*parts))
     return list(dict.fromkeys(out))
 
 
