@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import pickle
 import re
@@ -456,3 +457,19 @@ def test_top_rows_are_the_head_of_the_full_sort(seed: int) -> None:
         pd.testing.assert_frame_equal(top_rows(frame, by, ascending, keep, where=where), expected)
         expected = frame.sort_values(by, ascending=ascending, kind="stable").head(keep)
         pd.testing.assert_frame_equal(top_rows(frame, by, ascending, keep), expected)
+
+
+def test_tasks_fired_per_rule_is_counted_as_the_built_table_counts_it() -> None:
+    """The Rules used sheet's counts, from the distinct texts, equal the evidence table's,
+    with the sample's category overrides and with task ids repeated across roles."""
+    from genai_aug.result import Deferred
+
+    inventory = genai_aug.load_inventory(genai_aug.sample_path())
+    repeated = inventory.tasks.assign(task_id=inventory.tasks["task_id"].str[-2:])
+    for tasks in (inventory.tasks, repeated):
+        inv = dataclasses.replace(inventory, tasks=tasks)
+        result = genai_aug.run(inv)
+        counted = result._tasks_fired()
+        assert isinstance(vars(result)["_evidence_table"], Deferred)  # counting built nothing
+        built = result.evidence.groupby(col.RULE_ID).size()
+        pd.testing.assert_series_equal(counted, built, check_names=False)

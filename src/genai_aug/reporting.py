@@ -839,7 +839,7 @@ def _issues_table(result: Result) -> _Table:
 
 def _rules_table(result: Result) -> _Table:
     rules = result.ruleset.rules_frame()
-    fired = result.evidence.groupby(col.RULE_ID).size().rename("tasks_fired")
+    fired = result._tasks_fired().rename("tasks_fired")
     rules = rules.join(fired, on="rule_id")
     rules["tasks_fired"] = rules["tasks_fired"].fillna(0).astype(int)
     rules = rules[rules["tasks_fired"] > 0].sort_values(

@@ -119,6 +119,16 @@ class _Table:
             value = obj.__dict__[self.slot] = value.table()
         return value
 
+    def tasks_fired(self, obj: object) -> pd.Series:
+        """Tasks each rule fired on, by rule id, from the table or, while it is not
+        built, from what would build it (when that can count without building)."""
+        value = obj.__dict__[self.slot]
+        counter = getattr(value.build, "tasks_fired", None) if isinstance(value, Deferred) else None
+        if counter is not None:
+            fired: pd.Series = counter()
+            return fired
+        return self.__get__(obj).groupby(col.RULE_ID).size()
+
     def __set__(self, obj: object, value: pd.DataFrame | Deferred) -> None:
         if self.slot in obj.__dict__:  # set once, by __init__
             raise AttributeError(f"cannot assign to field '{self.name}'")
@@ -178,6 +188,12 @@ class Result:
     inventory: Inventory
     provenance: dict[str, Any] = field(default_factory=dict)
     areas: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+    def _tasks_fired(self) -> pd.Series:
+        """Tasks each rule fired on, by rule id (the report's *Rules used* sheet): counted
+        from the distinct texts' evidence while the evidence table is not built."""
+        table: _Table = vars(type(self))["evidence"]
+        return table.tasks_fired(self)
 
     @property
     def headline(self) -> _summary.Headline:

@@ -30,8 +30,8 @@ per rule over the distinct texts.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
-from functools import partial
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any, Final, NamedTuple
 
 import numpy as np
@@ -689,9 +689,7 @@ def score_tasks_with_evidence(
     return scored, evidence()
 
 
-def _score_tasks(
-    inventory: Inventory, ruleset: RulesetLike
-) -> tuple[pd.DataFrame, Callable[[], pd.DataFrame]]:
+def _score_tasks(inventory: Inventory, ruleset: RulesetLike) -> tuple[pd.DataFrame, TaskEvidence]:
     """The scored tasks, and a function that builds the evidence table (one row per task
     and rule that fired) when called.
 
@@ -717,7 +715,42 @@ def _score_tasks(
     per_row = scored.iloc[codes].reset_index(drop=True)
     out = pd.concat([merged.reset_index(drop=True), per_row], axis=1)
     out, overridden = _apply_overrides(out, rs, inventory)
-    return out, partial(_task_evidence, ev, codes, merged[col.TASK_ID], overridden)
+    return out, TaskEvidence(ev, codes, merged[col.TASK_ID], overridden)
+
+
+@dataclass(frozen=True)
+class TaskEvidence:
+    """The tasks' evidence, kept as the distinct texts' evidence until it is asked for.
+
+    Calling it builds the table (one row per task and rule that fired); ``tasks_fired``
+    counts each rule's tasks from the distinct texts, without building it.
+    """
+
+    ev: pd.DataFrame
+    codes: np.ndarray[Any, Any]
+    task_ids: pd.Series
+    overridden: pd.DataFrame | None
+
+    def __call__(self) -> pd.DataFrame:
+        return _task_evidence(self.ev, self.codes, self.task_ids, self.overridden)
+
+    def tasks_fired(self) -> pd.Series:
+        """Tasks each rule fired on (rules that fired on none left out), by rule id: the
+        evidence table's ``groupby("rule_id").size()``, from a count of tasks per text."""
+        keep = np.ones(len(self.codes), dtype=bool)
+        if self.overridden is not None:
+            keep = ~self.task_ids.isin(set(self.overridden[col.TASK_ID])).to_numpy(dtype=bool)
+        keys = self.ev[col.TEXT_KEY].to_numpy()
+        n_texts = int(max(self.codes.max(initial=-1), keys.max(initial=-1))) + 1
+        per_text = np.bincount(self.codes[keep], minlength=n_texts)
+        counts = pd.Series(per_text[keys], index=self.ev[col.RULE_ID].to_numpy())
+        fired = counts.groupby(level=0, sort=True).sum()
+        if self.overridden is not None:
+            own = self.overridden.groupby(col.RULE_ID).size()
+            fired = fired.add(own, fill_value=0).astype(np.int64)
+        fired = fired[fired > 0].astype(np.int64)
+        fired.index.name = col.RULE_ID
+        return fired
 
 
 def _task_evidence(
