@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -206,5 +207,63 @@ def test_a_class_too_large_for_one_rule_is_refused_before_it_is_compiled(tmp_pat
         '[[families]]\nid = "local.fam"\ncategory = "data_entry"\nweight = 1.0\n'
         'verbs = ["update"]\nobjects = ["@many"]\nrationale = "x"\n'
     )
-    with pytest.raises(RulesetError, match=r"local\.fam.*5,001 terms"):
+    with pytest.raises(RulesetError, match=r"local\.fam.*'@many' stands for more than 5,000"):
         genai_aug.load_ruleset(_ruleset(tmp_path, family))
+
+
+def _classes_rule(tmp_path: Path, classes: str, terms: str = '"^update ... @c0"') -> Path:
+    body = (
+        f"[object_classes]\n{classes}\n"
+        '[[rules]]\nid = "local.r"\ncategory = "data_entry"\nweight = 1.0\n'
+        f'terms = [{terms}]\nrationale = "x"\n'
+    )
+    return _ruleset(tmp_path, body)
+
+
+def test_a_long_chain_of_classes_is_expanded_without_recursion(tmp_path: Path) -> None:
+    """A chain 3,000 classes deep loads (it raised RecursionError when expansion recursed)."""
+    chain = "".join(f'c{i} = ["@c{i + 1}"]\n' for i in range(3_000)) + 'c3000 = ["board"]\n'
+    rule = {r.id: r for r in genai_aug.load_ruleset(_classes_rule(tmp_path, chain)).rules}
+    assert rule["local.r"].terms == ("^update ... board",)
+
+
+def test_a_class_included_many_times_is_expanded_once(tmp_path: Path) -> None:
+    """Each class naming the next twice, 60 deep: 2**60 paths, one word, loaded at once."""
+    diamond = "".join(f'c{i} = ["@c{i + 1}", "@c{i + 1}"]\n' for i in range(60))
+    diamond += 'c60 = ["board"]\n'
+    rule = {r.id: r for r in genai_aug.load_ruleset(_classes_rule(tmp_path, diamond)).rules}
+    assert rule["local.r"].terms == ("^update ... board",)
+
+
+@pytest.mark.parametrize(
+    ("classes", "terms", "problem"),
+    [
+        ('c0 = ["board"]', '"plan a@c0"', "may appear nowhere else"),
+        ('c0 = ["board"]', '"plan @c0@"', "may appear nowhere else"),
+        ('c0 = ["board"]', '"plan\t@"', "may appear nowhere else"),
+        ('c0 = ["board"]', '"plan ＠c0"', "is not an object"),
+        ('c0 = ["board", ""]', '"plan @c0"', "is not an object"),
+        ('c0 = ["^run"]', '"plan @c0"', "is not an object"),
+        ('c0 = ["big@x"]', '"plan @c0"', "may appear nowhere else"),
+        ("c0 = []", '"plan @c0"', "'@c0' is empty"),
+    ],
+)
+def test_an_at_sign_or_an_object_that_is_not_words_is_refused(
+    tmp_path: Path, classes: str, terms: str, problem: str
+) -> None:
+    """'@' only starts a class name; a class holds words: nothing is read silently otherwise."""
+    with pytest.raises(RulesetError, match=rf"local\.r.*{re.escape(problem)}"):
+        genai_aug.load_ruleset(_classes_rule(tmp_path, classes, terms))
+
+
+def test_a_group_is_used_by_every_rule_under_its_id(tmp_path: Path) -> None:
+    """Groups 'local' and 'local.r' with one rule 'local.r.x': both have it; the nearer wins."""
+    path = _ruleset(
+        tmp_path,
+        '[[rule_groups]]\nid = "local"\nrationale = "Outer."\n\n'
+        '[[rule_groups]]\nid = "local.r"\nrationale = "Inner."\n\n'
+        '[[rules]]\nid = "local.r.x"\ncategory = "data_entry"\nweight = 1.0\n'
+        'terms = ["^update ... bed board"]\n',
+    )
+    rules = {r.id: r for r in genai_aug.load_ruleset(path).rules}
+    assert rules["local.r.x"].rationale == "Inner."

@@ -188,8 +188,10 @@ class Family(_Model):
     def expand(self, classes: Mapping[str, Any]) -> dict[str, Any]:
         """The family as the data of one rule: a term ``^{verbs} ... object`` per object."""
         objects: list[str] = []
+        memo: dict[str, list[str]] = {}
         for obj in self.objects:
-            objects.extend(_class_objects(obj[1:], classes) if obj.startswith("@") else [obj])
+            _check_object(obj, "objects")
+            objects.extend(_class_objects(obj[1:], classes, memo) if obj.startswith("@") else [obj])
         if len(objects) > MAX_TERMS_PER_RULE:
             raise ValueError(
                 f"its objects make {len(objects):,} terms, more than a rule may have "
@@ -224,23 +226,71 @@ class RuleGroup(_Model):
 
 
 def _class_objects(
-    name: str, classes: Mapping[str, Any], within: tuple[str, ...] = ()
+    name: str, classes: Mapping[str, Any], memo: dict[str, list[str]] | None = None
 ) -> list[str]:
-    """The objects of the class ``@name`` (a class may include another), or a ValueError."""
+    """The objects of the class ``@name`` (a class may include another), or a ValueError.
+
+    Each class is expanded once (``memo``), depth-first without recursion, so a class
+    included many times, or through a long chain, costs its size once; a class that
+    includes itself, an empty one, an object that is not words and a class of more than
+    :data:`MAX_TERMS_PER_RULE` objects are refused.
+    """
+    memo = {} if memo is None else memo
+    path: list[str] = []  # the classes being expanded, outermost first
+    stack: list[tuple[str, bool]] = [(name, False)]
+    while stack:
+        current, children_done = stack.pop()
+        if children_done:
+            objects: dict[str, None] = {}
+            for o in classes[current]:
+                for obj in memo[o[1:]] if o.startswith("@") else [o]:
+                    objects[obj] = None
+                if len(objects) > MAX_TERMS_PER_RULE:
+                    raise ValueError(
+                        f"object class '@{current}' stands for more than "
+                        f"{MAX_TERMS_PER_RULE:,} objects; split it"
+                    )
+            memo[current] = list(objects)
+            path.pop()
+            continue
+        if current in memo:
+            continue
+        if current in path:
+            chain = " → ".join([*path[path.index(current) :], current])
+            raise ValueError(f"object class '@{current}' includes itself ({chain})")
+        members = _class_members(current, classes)
+        path.append(current)
+        stack.append((current, True))
+        stack.extend((o[1:], False) for o in members if o.startswith("@"))
+    return memo[name]
+
+
+def _class_members(name: str, classes: Mapping[str, Any]) -> list[str]:
+    """The class's own list, checked: words, or '@names' of other classes."""
     if name not in classes:
         raise ValueError(
             f"unknown object class '@{name}'{_close(name, set(classes))}; "
             "declare it under [object_classes]"
         )
-    if name in within:
-        raise ValueError(f"object class '@{name}' includes itself ({' → '.join(within)})")
     objects = classes[name]
     if not isinstance(objects, list) or not all(isinstance(o, str) for o in objects):
         raise ValueError(f"object class '@{name}' must be a list of words")
-    out: list[str] = []
+    if not objects:
+        raise ValueError(f"object class '@{name}' is empty")
     for o in objects:
-        out.extend(_class_objects(o[1:], classes, (*within, name)) if o.startswith("@") else [o])
-    return list(dict.fromkeys(out))
+        _check_object(o, f"object class '@{name}'")
+    return objects
+
+
+def _check_object(obj: str, where: str) -> None:
+    """An object is words, or '@name' of a class; refused otherwise, naming ``where``."""
+    if not obj.strip() or obj.startswith("^") or "＠" in obj:
+        raise ValueError(f"{where}: {obj!r} is not an object (words, or '@name' of a class)")
+    if "@" in obj[1:] or (obj.startswith("@") and (len(obj) == 1 or not obj[1:].strip())):
+        raise ValueError(
+            f"{where}: {obj!r}: '@' starts the name of a class ('@desk_objects') and may "
+            "appear nowhere else"
+        )
 
 
 MAX_TERMS_PER_RULE = 5_000
@@ -258,13 +308,18 @@ def _expand_term_classes(terms: Any, classes: Mapping[str, Any]) -> Any:
     if not isinstance(terms, list):
         return terms
     out: list[Any] = []
+    memo: dict[str, list[str]] = {}
     for term in terms:
-        if not isinstance(term, str) or "@" not in term:
+        if not isinstance(term, str) or ("@" not in term and "＠" not in term):
             out.append(term)
             continue
+        words = term.split()
+        for word in words:
+            if "@" in word or "＠" in word:
+                _check_object(word, f"term {term!r}")
         parts = [
-            _class_objects(word[1:], classes) if word.startswith("@") else [word]
-            for word in term.split(" ")
+            _class_objects(word[1:], classes, memo) if word.startswith("@") else [word]
+            for word in words
         ]
         size = math.prod(len(p) for p in parts)
         if len(out) + size > MAX_TERMS_PER_RULE:
@@ -314,7 +369,10 @@ def _expand_rule_groups(data: dict[str, Any], where: str) -> dict[str, Any]:
             continue
         rule = dict(rule)
         ident = str(rule.get("id", "?"))
-        owner = max((g for g in groups if ident.startswith(g + ".")), key=len, default=None)
+        prefixes = [g for g in groups if ident.startswith(g + ".")]
+        owner = max(prefixes, key=len, default=None)
+        for g in prefixes:
+            members[g] += 1
         for part in ("terms", "unless"):
             try:
                 rule[part] = _expand_term_classes(rule.get(part), classes)
@@ -323,12 +381,15 @@ def _expand_rule_groups(data: dict[str, Any], where: str) -> dict[str, Any]:
             if rule[part] is None:
                 del rule[part]
         if owner is not None:
-            members[owner] += 1
             rule.setdefault("rationale", groups[owner])
         out.append(rule)
     empty = [g for g, n in members.items() if n == 0]
     if empty:
-        problems.append(f"  - rule group(s) {empty} have no rules (no rule id starts 'group.')")
+        problems.append(
+            "  - rule group(s) "
+            + ", ".join(f"'{g}' (no rule id starts '{g}.')" for g in empty)
+            + " have no rules"
+        )
     if problems:
         raise RulesetError(
             f"Ruleset '{where}' is invalid ({len(problems)} problem(s)):\n" + "\n".join(problems)
