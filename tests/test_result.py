@@ -452,7 +452,7 @@ def test_top_rows_are_the_head_of_the_full_sort(seed: int) -> None:
     )
     where = frame["score"].to_numpy() > 0
     by, ascending = ["score", "role", "task"], [False, True, True]
-    for keep in (0, 1, 7, n, n + 5):
+    for keep in (0, 1, 7, 60, 61, n - 1, n, n + 5):
         expected = frame[where].sort_values(by, ascending=ascending, kind="stable").head(keep)
         pd.testing.assert_frame_equal(top_rows(frame, by, ascending, keep, where=where), expected)
         expected = frame.sort_values(by, ascending=ascending, kind="stable").head(keep)

@@ -261,12 +261,23 @@ def top_rows(
 ) -> pd.DataFrame:
     """``frame.sort_values(by, ascending, kind="stable").head(n)``, of the rows ``where`` holds.
 
-    Only the ``by`` columns are sorted and only the ``n`` rows kept are taken from the
-    frame: at a million task rows, taking every column in sorted order is most of the
-    time, for rows that are then dropped. A stable sort's order depends only on the keys
-    and the rows' positions, so the rows are the same, in the same order.
+    Only the ``by`` columns are sorted, only of the rows that can be among the top ``n``
+    (for a descending float first key, those at or above its ``n``-th largest value), and
+    only the ``n`` rows kept are taken from the frame: at a million task rows, sorting and
+    taking every row is most of the time, for rows that are then dropped. A stable sort's
+    order depends only on the keys and the rows' positions, so the rows are the same, in
+    the same order.
     """
     positions = np.arange(len(frame)) if where is None else np.flatnonzero(where)
+    first = frame[by[0]]
+    if not ascending[0] and pd.api.types.is_float_dtype(first) and 0 < n < len(positions):
+        # Rows below the n-th largest first key cannot be among the top n: sort only the
+        # rest (ties at the n-th kept, so the tie-breaking keys still decide among them).
+        values = first.to_numpy(dtype=float, na_value=np.nan)[positions]
+        finite = ~np.isnan(values)
+        if int(finite.sum()) > n:
+            kth = np.partition(values[finite], -n)[-n]
+            positions = positions[finite & (values >= kth)]
     keys = frame[by].iloc[positions].reset_index(drop=True)
     order = keys.sort_values(by, ascending=ascending, kind="stable").index.to_numpy()
     top: pd.DataFrame = frame.iloc[positions[order[:n]]]
