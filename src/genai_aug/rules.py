@@ -213,6 +213,20 @@ class Family(_Model):
         }
 
 
+def _field_errors(exc: ValidationError) -> str:
+    """A validation error's problems on one line: ``field 'a.b': message; ...``."""
+    return "; ".join(
+        f"field '{'.'.join(str(p) for p in e['loc'])}': {e['msg']}" for e in exc.errors()
+    )
+
+
+def _invalid(where: str, problems: list[str]) -> RulesetError:
+    """The error for a ruleset with ``problems`` (each already a ``  - …`` line)."""
+    return RulesetError(
+        f"Ruleset '{where}' is invalid ({len(problems)} problem(s)):\n" + "\n".join(problems)
+    )
+
+
 class RuleGroup(_Model):
     """Rules that share one reason: its members are the rules whose id starts ``{id}.``.
 
@@ -353,10 +367,7 @@ def _expand_rule_groups(data: dict[str, Any], where: str) -> dict[str, Any]:
         try:
             group = RuleGroup.model_validate(item)
         except ValidationError as exc:
-            detail = "; ".join(
-                f"field '{'.'.join(str(p) for p in e['loc'])}': {e['msg']}" for e in exc.errors()
-            )
-            problems.append(f"  - rule_groups[{i}]: {detail}")
+            problems.append(f"  - rule_groups[{i}]: {_field_errors(exc)}")
             continue
         if group.id in groups:
             problems.append(f"  - rule_groups[{i}]: group '{group.id}' is declared twice")
@@ -391,9 +402,7 @@ def _expand_rule_groups(data: dict[str, Any], where: str) -> dict[str, Any]:
             + " have no rules"
         )
     if problems:
-        raise RulesetError(
-            f"Ruleset '{where}' is invalid ({len(problems)} problem(s)):\n" + "\n".join(problems)
-        )
+        raise _invalid(where, problems)
     rest = {k: v for k, v in data.items() if k != "rule_groups"}
     return {**rest, "rules": out} if "rules" in data else rest
 
@@ -415,19 +424,10 @@ def _expand_families(data: dict[str, Any], where: str) -> dict[str, Any]:
         try:
             rules.append(Family.model_validate(item).expand(classes))
         except (ValidationError, ValueError) as exc:
-            detail = (
-                "; ".join(
-                    f"field '{'.'.join(str(p) for p in e['loc'])}': {e['msg']}"
-                    for e in exc.errors()
-                )
-                if isinstance(exc, ValidationError)
-                else str(exc)
-            )
+            detail = _field_errors(exc) if isinstance(exc, ValidationError) else str(exc)
             problems.append(f"  - families[{i}] (id '{ident}'): {detail}")
     if problems:
-        raise RulesetError(
-            f"Ruleset '{where}' is invalid ({len(problems)} problem(s)):\n" + "\n".join(problems)
-        )
+        raise _invalid(where, problems)
     rest = {k: v for k, v in data.items() if k not in ("families", "object_classes")}
     return {**rest, "rules": rules}
 
@@ -781,9 +781,7 @@ def _validate(data: Mapping[str, Any], where: str) -> Ruleset:
         for err in exc.errors():
             loc = _describe_loc(data, err["loc"])
             lines.append(f"  - {loc}: {err['msg']}")
-        raise RulesetError(
-            f"Ruleset '{where}' is invalid ({len(lines)} problem(s)):\n" + "\n".join(lines)
-        ) from None
+        raise _invalid(where, lines) from None
 
 
 def _describe_loc(data: Mapping[str, Any], loc: tuple[int | str, ...]) -> str:
@@ -835,9 +833,7 @@ def _check_overlay(data: Mapping[str, Any], where: str) -> None:
             "glossary, object_classes, families, rule_groups"
         )
     if problems:
-        raise RulesetError(
-            f"Ruleset '{where}' is invalid ({len(problems)} problem(s)):\n" + "\n".join(problems)
-        )
+        raise _invalid(where, problems)
 
 
 def _merge(base: Ruleset, data: Mapping[str, Any], where: str) -> dict[str, Any]:
@@ -939,10 +935,9 @@ def _with_weights_file(data: dict[str, Any], folder: Path | None, where: str) ->
     try:
         weights = RuleWeights.model_validate(raw)
     except ValidationError as exc:
-        detail = "; ".join(
-            f"field '{'.'.join(str(p) for p in e['loc'])}': {e['msg']}" for e in exc.errors()
-        )
-        raise RulesetError(f"Weights file '{path or name}' is invalid: {detail}") from None
+        raise RulesetError(
+            f"Weights file '{path or name}' is invalid: {_field_errors(exc)}"
+        ) from None
     problems: list[str] = []
     if isinstance(info, dict) and "weights" in info:
         problems.append("[ruleset.weights] is given here and in the weights file; keep one")
@@ -968,10 +963,7 @@ def _with_weights_file(data: dict[str, Any], folder: Path | None, where: str) ->
                 item = {**item, "weight": weights.weights[item["id"]]}
             out_parts[part].append(item)
     if problems:
-        raise RulesetError(
-            f"Ruleset '{where}' is invalid ({len(problems)} problem(s)):\n"
-            + "\n".join(f"  - {p}" for p in problems)
-        )
+        raise _invalid(where, [f"  - {p}" for p in problems])
     provenance = weights.provenance.model_dump()
     out = {**data, "ruleset": {**(info if isinstance(info, dict) else {}), "weights": provenance}}
     out.update({k: v for k, v in out_parts.items() if k in data})
