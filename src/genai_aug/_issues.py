@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, Final
 
+import numpy as np
 import pandas as pd
 
 from genai_aug._checks import CHECKS
@@ -46,16 +48,34 @@ ISSUE_CODES: Final = frozenset(RAISED_OUTSIDE_THE_CHECKS) | {c.code for c in CHE
 """Every issue code genai_aug can report; docs/errors.md documents each (a test checks)."""
 
 
+@dataclass(frozen=True)
+class _Batch:
+    """Issues recorded together: one check's finding on many rows of one column.
+
+    What they share is held once; each issue has its own row, value and message.
+    """
+
+    severity: str
+    code: str
+    file: str | None
+    sheet: str | None
+    column: str | None
+    rows: list[int | None]
+    shown: list[str | None]
+    messages: list[str]
+
+
 class IssueLog:
     """An append-only list of issues that becomes the tidy issues table.
 
     Each issue has ``file, sheet, row, column, value, code, severity, message``;
     ``message`` is a full sentence in the house shape: what, where, expected,
-    found, how to fix.
+    found, how to fix. Issues are kept in batches (see :meth:`add_many`), so that a
+    check flagging many rows costs a list per field, not a record per row.
     """
 
     def __init__(self) -> None:
-        self._records: list[dict[str, Any]] = []
+        self._batches: list[_Batch] = []
 
     def add(
         self,
@@ -98,18 +118,19 @@ class IssueLog:
             raise ValueError(f"severity must be one of {SEVERITIES}, got {severity!r}")
         if code not in ISSUE_CODES:
             raise ValueError(f"unknown issue code {code!r}: add it to ISSUE_CODES and the docs")
-        self._records.extend(
-            {
-                "file": file,
-                "sheet": sheet,
-                "row": row,
-                "column": column,
-                "value": None if value is None else _show(value),
-                "code": code,
-                "severity": severity,
-                "message": message,
-            }
-            for message, row, value in zip(messages, rows, values, strict=True)
+        if not len(messages) == len(rows) == len(values):
+            raise ValueError("messages, rows and values must be as long as each other")
+        self._batches.append(
+            _Batch(
+                severity,
+                code,
+                file,
+                sheet,
+                column,
+                list(rows),
+                [None if value is None else _show(value) for value in values],
+                list(messages),
+            )
         )
 
     def error(
@@ -162,13 +183,25 @@ class IssueLog:
         self.add("info", code, message, file=file, sheet=sheet, row=row, column=column, value=value)
 
     def extend(self, records: Iterable[dict[str, Any]]) -> None:
-        """Append already-built issue records."""
-        self._records.extend(records)
+        """Append already-built issue records (dicts with the issue columns as keys)."""
+        self._batches.extend(
+            _Batch(
+                r.get("severity"),  # type: ignore[arg-type]
+                r.get("code"),  # type: ignore[arg-type]
+                r.get("file"),
+                r.get("sheet"),
+                r.get("column"),
+                [r.get("row")],
+                [r.get("value")],
+                [r.get("message")],  # type: ignore[list-item]
+            )
+            for r in records
+        )
 
     @property
     def has_errors(self) -> bool:
         """Whether any error has been recorded."""
-        return any(r["severity"] == "error" for r in self._records)
+        return any(b.severity == "error" and b.messages for b in self._batches)
 
     def has_errors_outside_rows(
         self, header_rows: Mapping[tuple[str | None, str | None], int | None]
@@ -181,24 +214,55 @@ class IssueLog:
         that sheet's header.
         """
         return any(
-            r["severity"] == "error"
-            and (r["row"] is None or r["row"] == header_rows.get((r["file"], r["sheet"])))
-            for r in self._records
+            b.severity == "error"
+            and any(row is None or row == header_rows.get((b.file, b.sheet)) for row in b.rows)
+            for b in self._batches
         )
 
     def to_frame(self) -> pd.DataFrame:
-        """The issues as a DataFrame, in a stable order (file, sheet, row, column, code)."""
-        if not self._records:
+        """The issues as a DataFrame, in a stable order (file, sheet, row, column, code).
+
+        Sorted by severity, then file, sheet, row, column, code and message, missing
+        values first, ties kept in the order recorded. The keys each issue shares with
+        its batch are ranked once per batch; messages are compared only among issues
+        tied on every other key.
+        """
+        batches = [b for b in self._batches if b.messages]
+        if not batches:
             return empty_issues()
-        df = pd.DataFrame.from_records(self._records, columns=list(ISSUE_COLUMNS))
-        df["row"] = df["row"].astype("Int64")
-        order = df.assign(_sev=df["severity"].map({s: i for i, s in enumerate(SEVERITIES)}))
-        order = order.sort_values(
-            ["_sev", "file", "sheet", "row", "column", "code", "message"],
-            kind="stable",
-            na_position="first",
+        sizes = [len(b.messages) for b in batches]
+        rows = np.array(
+            [np.nan if r is None else r for b in batches for r in b.rows], dtype="float64"
         )
-        return order.drop(columns="_sev").reset_index(drop=True)
+        keys = [
+            np.repeat(
+                [SEVERITIES.index(b.severity) if b.severity in SEVERITIES else -1 for b in batches],
+                sizes,
+            ),
+            *(
+                np.repeat(_ranks([getattr(b, name) for b in batches]), sizes)
+                for name in ("file", "sheet")
+            ),
+            np.where(np.isnan(rows), 0, 1),  # a missing row first
+            np.nan_to_num(rows),
+            *(
+                np.repeat(_ranks([getattr(b, name) for b in batches]), sizes)
+                for name in ("column", "code")
+            ),
+        ]
+        messages = np.array([m for b in batches for m in b.messages], dtype=object)
+        order = _tied_by(np.lexsort(keys[::-1]), keys, messages)
+        shared = {
+            name: np.repeat(np.array([getattr(b, name) for b in batches], dtype=object), sizes)
+            for name in ("file", "sheet", "column", "code", "severity")
+        }
+        columns: dict[str, Any] = {
+            **shared,
+            "row": pd.array([r for b in batches for r in b.rows], dtype="Int64"),
+            "value": np.array([v for b in batches for v in b.shown], dtype=object),
+            "message": messages,
+        }
+        return pd.DataFrame({name: columns[name][order] for name in ISSUE_COLUMNS})
 
     def raise_if_errors(self) -> None:
         """Raise :class:`~genai_aug.errors.InventoryError` with every issue, if any is an error."""
@@ -218,6 +282,30 @@ def where(
     if column:
         parts.append(f"column '{column}'")
     return ", ".join(parts)
+
+
+def _ranks(values: Sequence[object]) -> list[int]:
+    """Each value's place among the distinct values, in sorted order, missing (None) first."""
+    distinct = sorted({v for v in values if v is not None})  # type: ignore[type-var]
+    place = {v: i + 1 for i, v in enumerate(distinct)}
+    return [0 if v is None else place[v] for v in values]
+
+
+def _tied_by(order: np.ndarray, keys: list[np.ndarray], messages: np.ndarray) -> np.ndarray:
+    """``order`` with each run of issues tied on every key sorted by message (stably)."""
+    if len(order) < 2:
+        return order
+    tied = np.ones(len(order) - 1, dtype=bool)
+    for key in keys:
+        ranked = key[order]
+        tied &= ranked[:-1] == ranked[1:]
+    if not tied.any():
+        return order
+    # rank the messages of the tied issues only (the others are told apart by the keys)
+    members = order[np.concatenate(([False], tied)) | np.concatenate((tied, [False]))]
+    rank = np.zeros(len(messages), dtype=np.int64)
+    rank[members] = np.unique(messages[members], return_inverse=True)[1].ravel()
+    return np.lexsort([rank, *keys[::-1]])
 
 
 def _show(value: object) -> str:
