@@ -19,15 +19,19 @@ import pandas as pd
 import pytest
 
 from genai_aug import _cells
+from genai_aug import _columns as col
 from genai_aug._checks import (
     _VISIBLE_ASCII,
     CHECKS,
     INVISIBLE,
+    Rows,
     _all_words_none_total,
     _map_each_object,
     _total_words,
 )
-from genai_aug.validating import _in_order, _sorted
+from genai_aug._raw import RawTable
+from genai_aug.inventory import ValidationOptions
+from genai_aug.validating import _in_order, _set_aside, _sorted
 
 PIECES = [
     "a",
@@ -104,6 +108,36 @@ def test_text_and_blank_of_a_column_are_those_of_the_exact_path(seed: int) -> No
     assert got.index.equals(want.index)
     assert [(type(v), v) for v in got] == [(type(v), v) for v in want]
     assert _cells.blank(series).equals(_cells.per_distinct(series, _cells._blank_each).astype(bool))
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_blanks_of_a_column_found_plain_are_those_of_the_exact_path(seed: int) -> None:
+    """Once has_invisible finds a column plain, Rows.blank reads its texts instead of
+    looking again: the same blanks as the exact path, also after rows are set aside."""
+    rng = random.Random(seed)
+    n = rng.choice([1, 2, 5, 30])
+    values = _random_column(rng, n)
+    if rng.random() < 0.7:
+        values = np.array(
+            [
+                v if v is None or (isinstance(v, str) and v in ("R1", "R2", "x")) else "R3"
+                for v in values
+            ],
+            dtype=object,
+        )
+    frame = pd.DataFrame({col.ROLE_ID: pd.Series(values, dtype=object)})
+    frame[col.SOURCE_ROW] = np.arange(2, n + 2)
+    rows = Rows(RawTable(frame, "f.csv", "roles", col.ROLES_SHEET, 1), ValidationOptions())
+    rows.has_invisible(col.ROLE_ID)
+    exact = _cells.per_distinct(frame[col.ROLE_ID], _cells._blank_each).astype(bool)
+    assert rows.blank(col.ROLE_ID).equals(exact)
+    keep = np.array([rng.random() < 0.7 for _ in range(n)], dtype=bool)
+    rows.bad = pd.Series(~keep, index=frame.index)
+    table, _, texts, plain = _set_aside(rows)
+    assert plain == rows.plain
+    kept = Rows(table, ValidationOptions(), texts=texts, plain=plain)
+    kept_exact = _cells.per_distinct(table.frame[col.ROLE_ID], _cells._blank_each).astype(bool)
+    assert kept.blank(col.ROLE_ID).equals(kept_exact)
 
 
 @pytest.mark.parametrize("seed", range(150))

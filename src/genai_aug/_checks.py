@@ -324,6 +324,7 @@ class Rows:
         opts: ValidationOptions,
         roles: Rows | None = None,
         texts: dict[str, pd.Series] | None = None,
+        plain: set[str] | None = None,
     ) -> None:
         self.table = table
         self.frame = table.frame
@@ -338,6 +339,9 @@ class Rows:
         self.flagged: dict[tuple[str, str], pd.Series] = {}
         self.texts: dict[str, pd.Series] = dict(texts or {})
         """The columns read as text so far (see :meth:`text`)."""
+        self.plain: set[str] = set(plain or ())
+        """Columns found to be plain text and blanks (see :meth:`has_invisible`): their
+        texts are the cells as read, and their blank cells the missing ones."""
         self._numbers: dict[str, ParsedNumbers] = {}
         self._totals: dict[str, pd.Series] = {}
 
@@ -375,6 +379,8 @@ class Rows:
         """True on each empty cell of a column that is there (False if it is absent)."""
         if not self.present(name):
             return pd.Series(False, index=self.frame.index)
+        if name in self.plain:  # what blank() finds in such a column, without looking again
+            return pd.Series(self.texts[name].isna().to_numpy(), index=self.frame.index)
         return blank(self.raw(name))
 
     def merged(self, name: str) -> pd.Series:
@@ -435,6 +441,7 @@ class Rows:
         plain = plain_text(cells)
         if plain is not None:  # plain text holds no invisible character; keep it as read
             self.texts.setdefault(name, plain)
+            self.plain.add(name)
             return self.none
         values = cells.to_numpy(dtype=object)
         try:

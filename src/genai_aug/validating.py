@@ -98,16 +98,17 @@ def _record(log: IssueLog, rows: Rows, check: Check, column: str | None, idx: np
     )
 
 
-def _set_aside(rows: Rows) -> tuple[RawTable, int, dict[str, pd.Series]]:
-    """The sheet without the totals rows, how many they were, and the kept rows' texts."""
+def _set_aside(rows: Rows) -> tuple[RawTable, int, dict[str, pd.Series], set[str]]:
+    """The sheet without the totals rows, how many they were, the kept rows' texts, and
+    the columns found to be plain text (as any of their rows are)."""
     keep = ~rows.bad.to_numpy()
     if keep.all() and rows.frame.index.equals(pd.RangeIndex(len(keep))):
-        return rows.table, 0, dict(rows.texts)  # (their index is already 0, 1, 2...)
+        return rows.table, 0, dict(rows.texts), rows.plain  # (the index is already 0, 1, 2...)
     texts = {name: s[keep].reset_index(drop=True) for name, s in rows.texts.items()}
     if keep.all():
-        return rows.table, 0, texts
+        return rows.table, 0, texts, rows.plain
     kept = rows.frame[keep].reset_index(drop=True)
-    return replace(rows.table, frame=kept), int((~keep).sum()), texts
+    return replace(rows.table, frame=kept), int((~keep).sum()), texts, rows.plain
 
 
 # --------------------------------------------------------------------------- the typed tables
@@ -218,13 +219,14 @@ def validate(
         rows = Rows(replace(table, missing_columns=()), opts)  # screening sets no row aside
         run_checks(SCREENING, rows, log)
         screened.append(_set_aside(rows))
-    (roles_kept, role_totals, role_texts), (tasks_kept, task_totals, task_texts) = screened
+    (roles_kept, role_totals, role_texts, role_plain), screened_tasks = screened
+    tasks_kept, task_totals, task_texts, task_plain = screened_tasks
     roles_table = replace(roles_kept, missing_columns=roles_table.missing_columns)
     tasks_table = replace(tasks_kept, missing_columns=tasks_table.missing_columns)
 
-    roles = Rows(roles_table, opts, texts=role_texts)
+    roles = Rows(roles_table, opts, texts=role_texts, plain=role_plain)
     run_checks(ROLE_CHECKS, roles, log)
-    tasks = Rows(tasks_table, opts, roles=roles, texts=task_texts)
+    tasks = Rows(tasks_table, opts, roles=roles, texts=task_texts, plain=task_plain)
     run_checks(TASK_CHECKS, tasks, log)
     roles.tasks, roles.checkable = tasks, ~roles.bad
     run_checks(HOURS_CHECKS, roles, log)
