@@ -339,3 +339,36 @@ def test_skip_invalid_sets_aside_a_task_with_an_unknown_override() -> None:
     assert "Book clinics" not in set(result.tasks["task"])
     assert (result.issues["code"] == "unknown-category").sum() == 1
     assert result.inventory.rows_rejected["tasks"] >= 1
+
+
+def test_closest_role_id_suggestions_are_bounded_and_independent_of_row_order(monkeypatch):
+    """Unknown role ids are matched to the known ones within a budget of comparisons: the
+    distinct unknown ids in sorted order get suggestions until it is spent, whatever the
+    row order, and every unknown-role row is still reported."""
+    from genai_aug import _checks
+
+    monkeypatch.setattr(_checks, "CLOSEST_BUDGET", 2 * 30)  # 30 known ids: 2 unknown ids
+    role = {"role_title": "Clerk", "staff_group": "Central functions", "fte": 1.0}
+    roles = [{**role, "role_id": f"R{k:03d}", "contracted_hours": 37.5} for k in range(30)]
+    unknown = ["R0011", "R0022", "R0033", "R0044"]
+    tasks = [
+        {"role_id": rid, "task_id": f"T{k}", "task": "Type letters", "hours_per_week": 1.0}
+        for k, rid in enumerate([*unknown, "R001"])
+    ]
+
+    def hints(rows: list[dict[str, object]]) -> dict[str, bool]:
+        inv = load_inventory(*make_frames(roles, rows), errors="reject")
+        found = inv.issues[inv.issues["code"] == "unknown-role"]
+        assert len(found) == len(unknown)
+        return {
+            rid: "closest:" in msg
+            for rid in unknown
+            for msg in found["message"]
+            if f"'{rid}'" in msg
+        }
+
+    expected = {"R0011": True, "R0022": True, "R0033": False, "R0044": False}
+    assert hints(tasks) == expected
+    assert hints(tasks[::-1]) == expected
+    monkeypatch.setattr(_checks, "CLOSEST_BUDGET", 200_000)
+    assert all(hints(tasks).values())
