@@ -6,7 +6,11 @@ the same exposed-vs-not answer; set A also split into its judge half (even group
 read while writing rules) and its design half (odd groups). See data/nhs_wording/README.md
 for which rows were read when.
 
-    python scripts/nhs_wording.py [--ruleset FILE]
+    python scripts/nhs_wording.py [--ruleset FILE] [--design-only]
+
+``--design-only`` leaves set A's judge half (its even groups) out before anything is
+scored: no rows, figures or counts of it are computed or printed. Use it whenever rules are
+being written or chosen; the judge half is run without the flag once, at the end.
 """
 
 from __future__ import annotations
@@ -31,14 +35,15 @@ FIGURES = (
 )
 
 
-def subsets() -> dict[str, pd.DataFrame]:
-    """Each set (and set A's halves) as a labels frame, by name."""
+def subsets(design_only: bool = False) -> dict[str, pd.DataFrame]:
+    """Each set (and set A's halves) as a labels frame, by name; no judge half if design_only."""
     out: dict[str, pd.DataFrame] = {}
     if SHARED.exists():
         out["shared paraphrase file (in-sample)"] = pd.read_csv(SHARED, sep="\t")
     a = pd.read_csv(SETS / "nhs_wording_a.tsv", sep="\t")
     even = a["group_id"].str[1:].astype(int) % 2 == 0
-    out["set A, judge half (even groups, unread)"] = a[even]
+    if not design_only:
+        out["set A, judge half (even groups, unread)"] = a[even]
     out["set A, design half (odd groups, read)"] = a[~even]
     out["set B (read)"] = pd.read_csv(SETS / "nhs_wording_b.tsv", sep="\t")
     return out
@@ -47,12 +52,17 @@ def subsets() -> dict[str, pd.DataFrame]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--ruleset", default=None, help="a ruleset file (default: packaged)")
+    parser.add_argument(
+        "--design-only",
+        action="store_true",
+        help="leave out set A's judge half (even groups): nothing of it is scored or printed",
+    )
     args = parser.parse_args()
     rs = genai_aug.load_ruleset(args.ruleset)
     print(f"ruleset {rs.version} ({rs.hash[:12]})")
     print("| set | groups | " + " | ".join(f.replace("accuracy_", "") for f in FIGURES) + " |")
     print("|---|---:|" + "---:|" * len(FIGURES))
-    for name, frame in subsets().items():
+    for name, frame in subsets(args.design_only).items():
         p = genai_aug.evaluate(frame.reset_index(drop=True), rs).metrics.get("paraphrase") or {}
         cells = " | ".join(f"{p.get(f, float('nan')):.3f}" for f in FIGURES)
         print(f"| {name} | {frame['group_id'].nunique()} | {cells} |")

@@ -4,6 +4,12 @@ Run from the repository root (needs ``../shared/data`` and SciPy)::
 
     python scripts/protocol.py                     # judge-half and paraphrase figures
     python scripts/protocol.py --show-design 40    # also list design-half disagreements
+    python scripts/protocol.py --design-cv --design-only   # while writing rules: no judge half
+
+``--design-only`` is for whoever is writing or choosing rules: it neither computes nor
+prints anything from the judge half (no rows, no figures, no counts), so running the script
+while iterating cannot leak the judge half into the choice of rules. Only the lead, once,
+at the end, runs it without the flag.
 
 Why: cross-validation (``scripts/fit_weights.py``) protects the *weights* from the
 occupations they are judged on, but not the *choice of rules*, which is made by reading
@@ -104,14 +110,23 @@ def main() -> None:
     parser.add_argument("--show-design", type=int, default=0, metavar="N")
     parser.add_argument("--design-cv", action="store_true", help="5-fold CV in the design half")
     parser.add_argument("--shipped", action="store_true", help="also the file's own weights")
+    parser.add_argument(
+        "--design-only",
+        action="store_true",
+        help="compute and print nothing from the judge half (for use while writing rules)",
+    )
     args = parser.parse_args()
 
     labels = _check(read_labels(LABELS), str(LABELS)).reset_index(drop=True)
+    judge = split_occupations(labels["onet_soc_code"])
+    if args.design_only:  # the judge half's rows are dropped before anything is computed
+        labels = labels[~judge].reset_index(drop=True)
+        judge = np.zeros(len(labels), dtype=bool)
     human = labels["human_exposure"].map({e: i for i, e in enumerate(EXPOSURES)}).to_numpy()
     problem = Problem(labels["task"].tolist(), human, labels["healthcare"].to_numpy(bool))
     contract = Contract(problem)
-    judge = split_occupations(labels["onet_soc_code"])
     design_rows, judge_rows = np.flatnonzero(~judge), np.flatnonzero(judge)
+    halves = [("design", design_rows)] + ([] if args.design_only else [("judge", judge_rows)])
     if args.design_cv:  # choosing between rule variants: cross-validated on the design half
         fold_of = split_folds(labels["onet_soc_code"].iloc[design_rows])
         held = np.zeros(len(design_rows), dtype=int)
@@ -128,7 +143,7 @@ def main() -> None:
             )
     w = fit(problem, contract, design_rows)
     print(f"ruleset {problem.rs.version} ({len(problem.rs.rules)} rules, {problem.rs.hash[:12]})")
-    for half, rows in (("design", design_rows), ("judge", judge_rows)):
+    for half, rows in halves:
         for subset, m in figures(problem, w, rows, labels).items():
             cells = "  ".join(
                 f"{k} {v[0]:.3f} (GPT-4 {v[1]:.3f})" for k, v in m.items() if isinstance(v, tuple)

@@ -186,7 +186,10 @@ class Family(_Model):
     unless: tuple[str, ...] = ()
 
     def expand(self, classes: Mapping[str, Any]) -> dict[str, Any]:
-        """The family as the data of one rule: a term ``^{verbs} ... object`` per object."""
+        """The family as the data of one rule: a term ``^{verbs} ... object`` per object.
+
+        Its ``unless`` terms may name object classes too, expanded as a rule's are.
+        """
         objects: list[str] = []
         memo: dict[str, list[str]] = {}
         for obj in self.objects:
@@ -207,7 +210,7 @@ class Family(_Model):
             "category": self.category,
             "weight": self.weight,
             "terms": terms,
-            "unless": list(self.unless),
+            "unless": _expand_term_classes(list(self.unless), classes),
             "rationale": self.rationale,
             "family": True,
         }

@@ -1,0 +1,158 @@
+"""How a task's words are used, not which words (ruleset 0.8.0, issue 14).
+
+Each class below is a way NHS wording misled the rules, fixed by one mechanism of the
+ruleset's data: a manner marker (face to face), a verb whose sense is not its physical
+one when its object or destination is information (pull data, move into slots, put
+through), writing said in other words (set down in writing, turn into plain words), and
+a verb's object read as its object (results are information, not a specimen; a list of
+patients is a document). Every phrasing here was written for this test; the counter-
+examples show the physical or hands-on sense still stands where the object is physical.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from genai_aug import explain, score_texts
+
+
+def _fired(text: str) -> set[str]:
+    return set(explain(text)["rule_id"])
+
+
+def _exposed(text: str) -> bool:
+    return score_texts([text])["exposure"].iat[0] in {"E1", "E2"}
+
+
+# (text, rule that must fire, rule that must not fire)
+FIRES = [
+    # manner: face to face / in person is hands-on, unless it is one channel of several
+    (
+        "Go through the discharge letter face to face with the patient",
+        "sales_service.in_person",
+        None,
+    ),
+    ("Check staff passports in person", "sales_service.in_person", None),
+    ("Answer enquiries by phone or in person", None, "sales_service.in_person"),
+    # physical verbs acting on information
+    (
+        "Pull the monthly activity figures for the board",
+        "reporting.pull_data",
+        "physical_work.moving.pull",
+    ),
+    ("Pull the linen trolley to the ward", "physical_work.moving.pull", "reporting.pull_data"),
+    (
+        "Move patients into free slots next week",
+        "scheduling.into_slots",
+        "physical_work.moving.move",
+    ),
+    ("Move the bed into bay 3", "physical_work.moving.move", "scheduling.into_slots"),
+    ("Fill the theatre list for Thursday", "scheduling.fill_lists", "physical_work.moving.fill"),
+    ("Put through new referrals on the system", "data_entry.put_through", None),
+    (
+        "Order walking frames through the online portal",
+        "data_entry.online_request",
+        "physical_work.order_supplies",
+    ),
+    ("Order dressings and gloves", "physical_work.order_supplies", "data_entry.online_request"),
+    (
+        "Order dressings through the online portal",
+        "data_entry.online_request",
+        "physical_work.order_supplies",
+    ),
+    # writing in other words
+    (
+        "Set down in writing what happened on the night shift",
+        "writing_editing.put_in_writing",
+        "technical_work.machines.set",
+    ),
+    ("Set up the infusion pump", "technical_work.machines.set", "writing_editing.in_writing"),
+    (
+        "Turn the consent leaflet into plain English",
+        "writing_editing.into_text",
+        "technical_work.machines.turn",
+    ),
+    ("Turn patients every two hours", "technical_work.machines.turn", "writing_editing.into_text"),
+    ("Write guidance on insulin pens for nursing homes", "writing_editing.write_guidance", None),
+    ("Cover falls prevention in the induction training", None, "physical_work.shaping.cover"),
+    ("Cover the trolley with a sterile drape", "physical_work.shaping.cover", None),
+    # a verb's object read as its object
+    ("Check blood results on the results system", None, "clinical_procedures.take_measures"),
+    ("Check blood pressure", "clinical_procedures.take_measures", None),
+    ("Chase bloods on the results system", "routine_communication.chase_results", None),
+    ("Prepare patients for endoscopy", "clinical_procedures.prepare_people", None),
+    (
+        "Prepare the list of patients for the tumour board",
+        None,
+        "clinical_procedures.prepare_people",
+    ),
+    ("Do the falls checklist for new admissions", "data_entry.do_paperwork", None),
+    (
+        "Do appointment letters for the clinic",
+        "correspondence.do_letters",
+        "clinical_procedures.do_consultation",
+    ),
+    (
+        "Do the antenatal appointment",
+        "clinical_procedures.do_consultation",
+        "correspondence.do_letters",
+    ),
+    ("Give the scheduled antibiotic doses", None, "scheduling.objects"),
+    ("Work out the fluid balance for the day", "analysis_research.analyse.work_out", None),
+    ("Calculate feeding regimens for tube-fed patients", None, "direct_care.feed"),
+    ("Send patients home with their medicines", None, "advising_explaining.explain.send"),
+]
+
+
+@pytest.mark.parametrize(("text", "must", "must_not"), FIRES)
+def test_words_are_read_by_how_they_are_used(
+    text: str, must: str | None, must_not: str | None
+) -> None:
+    """The rule a phrasing's use of its words calls for fires; the misleading one does not."""
+    fired = _fired(text)
+    if must is not None:
+        assert must in fired, fired
+    if must_not is not None:
+        assert must_not not in fired, fired
+
+
+# End to end: the exposed-or-not answer each class was about.
+EXPOSED = [
+    ("Look at new starters' identity documents face to face", False),
+    ("Talk the family through the care plan in person", False),
+    ("Pull the four-hour breach data for the sitrep", True),
+    ("Rebook patients from the cancelled clinic into new slots", True),
+    ("Fill the consultant's operating lists from the waiting list", True),
+    ("Set down in writing the care a patient received before the fall", True),
+    ("Turn standard appointment letters into easy read", True),
+    ("Cover sepsis recognition in the e-learning module", True),
+    ("Prepare patients for theatre, completing the checklist with them", False),
+]
+
+
+@pytest.mark.parametrize(("text", "exposed"), EXPOSED)
+def test_the_class_gets_its_exposed_or_not_answer(text: str, exposed: bool) -> None:
+    assert _exposed(text) is exposed
+
+
+def test_a_family_unless_may_name_an_object_class(tmp_path: Path) -> None:
+    """A family's ``unless`` terms expand their ``@class`` words, as a rule's terms do."""
+    import genai_aug
+
+    path = tmp_path / "local.toml"
+    path.write_text(
+        '[ruleset]\nname = "x"\nversion = "1"\nextends = "default"\n\n'
+        '[object_classes]\nboards = ["whiteboard", "bed board"]\nscreens = ["screen", "tv"]\n\n'
+        '[[families]]\nid = "local.update_boards"\ncategory = "data_entry"\nweight = 2.0\n'
+        'verbs = ["update", "refresh"]\nobjects = ["@boards"]\nunless = ["on ... @screens"]\n'
+        'rationale = "Updating the bed board is record keeping."\n'
+    )
+    rs = genai_aug.load_ruleset(path)
+    rule = {r.id: r for r in rs.rules}["local.update_boards"]
+    assert rule.unless == ("on ... screen", "on ... tv")
+    assert "local.update_boards" in set(explain("Refresh the bed board", rs)["rule_id"])
+    assert "local.update_boards" not in set(
+        explain("Refresh the whiteboard on the tv", rs)["rule_id"]
+    )
