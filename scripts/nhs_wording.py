@@ -1,14 +1,14 @@
 """NHS wording: how the ruleset reads the NHS phrasing sets, per set and per variant.
 
-Prints, for the shared paraphrase file and the two sets in data/nhs_wording, the
+Prints, for the shared paraphrase file and the three sets in data/nhs_wording, the
 exposed-vs-not accuracy of each variant and the share of groups whose four phrasings get
 the same exposed-vs-not answer; set A also split into its judge half (even groups, never
-read while writing rules) and its design half (odd groups). See data/nhs_wording/README.md
-for which rows were read when.
+read while writing rules) and its design half (odd groups); set C is unread whole. See
+data/nhs_wording/README.md for which rows were read when.
 
     python scripts/nhs_wording.py [--ruleset FILE] [--design-only]
 
-``--design-only`` leaves set A's judge half (its even groups) out before anything is
+``--design-only`` leaves set A's judge half (its even groups) and set C out before anything is
 scored: no rows, figures or counts of it are computed or printed. Use it whenever rules are
 being written or chosen; the judge half is run without the flag once, at the end.
 """
@@ -46,6 +46,8 @@ def subsets(design_only: bool = False) -> dict[str, pd.DataFrame]:
         out["set A, judge half (even groups, unread)"] = a[even]
     out["set A, design half (odd groups, read)"] = a[~even]
     out["set B (read)"] = pd.read_csv(SETS / "nhs_wording_b.tsv", sep="\t")
+    if not design_only:
+        out["set C (unread)"] = pd.read_csv(SETS / "nhs_wording_c.tsv", sep="\t")
     return out
 
 
@@ -55,7 +57,10 @@ def main() -> None:
     parser.add_argument(
         "--design-only",
         action="store_true",
-        help="leave out set A's judge half (even groups): nothing of it is scored or printed",
+        help=(
+            "leave out the unread sets (set A's even groups, set C): "
+            "nothing of them is scored or printed"
+        ),
     )
     args = parser.parse_args()
     rs = genai_aug.load_ruleset(args.ruleset)
