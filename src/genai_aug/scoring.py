@@ -530,12 +530,35 @@ def _distinct_pairs(
         facing.isna().to_numpy(), 0, np.where(facing.fillna(False).to_numpy(bool), 2, 1)
     )
     pair = norm_codes[raw_codes] * 3 + flag
-    keys, codes = np.unique(pair, return_inverse=True)
+    keys, codes = _unique_codes(pair, 3 * len(norms))
     texts = pd.Series(np.asarray(norms, dtype=object)[keys // 3], dtype=object)
     distinct_facing = pd.Series(
         pd.array(np.array([None, False, True], dtype=object)[keys % 3], dtype="boolean")
     )
-    return codes.reshape(-1), texts, distinct_facing
+    return codes, texts, distinct_facing
+
+
+def _unique_codes(
+    values: np.ndarray[Any, Any], size: int
+) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+    """``np.unique(values, return_inverse=True)`` of integers in ``[0, size)``, by counting.
+
+    The distinct values, ascending, and each value's position among them; without
+    sorting a million values (:func:`_unique_codes_by_sort` is the reference).
+    """
+    present = np.zeros(size, dtype=bool)
+    present[values] = True
+    keys = np.flatnonzero(present)
+    position = np.cumsum(present) - 1
+    return keys, position[values]
+
+
+def _unique_codes_by_sort(
+    values: np.ndarray[Any, Any], size: int
+) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+    """As :func:`_unique_codes`, by ``np.unique``."""
+    keys, codes = np.unique(values, return_inverse=True)
+    return keys, codes.reshape(-1)
 
 
 def _score_distinct(
@@ -704,18 +727,50 @@ def _score_tasks(inventory: Inventory, ruleset: RulesetLike) -> tuple[pd.DataFra
             "Call genai_aug.load_inventory(roles, tasks) first, or score_texts for bare texts."
         )
     rs = as_ruleset(ruleset)
-    tasks = inventory.tasks
-    role_cols = [*col.ROLE_INFO_COLUMNS, col.DEPARTMENT, col.DIRECTORATE]
-    merged = tasks.merge(inventory.roles[role_cols], on=col.ROLE_ID, how="left", validate="m:1")
-
+    merged = _with_role_info(inventory.tasks, inventory.roles)
     codes, distinct_texts, distinct_facing = _distinct_pairs(
         merged[col.TASK], merged[col.PATIENT_FACING]
     )
     scored, ev = _evaluate(distinct_texts, distinct_facing, rs)
     per_row = scored.iloc[codes].reset_index(drop=True)
-    out = pd.concat([merged.reset_index(drop=True), per_row], axis=1)
+    out = pd.concat([merged, per_row], axis=1)
     out, overridden = _apply_overrides(out, rs, inventory)
     return out, TaskEvidence(ev, codes, merged[col.TASK_ID], overridden)
+
+
+_ROLE_INFO: Final = (*col.ROLE_INFO_COLUMNS, col.DEPARTMENT, col.DIRECTORATE)
+
+
+def _with_role_info(tasks: pd.DataFrame, roles: pd.DataFrame) -> pd.DataFrame:
+    """The tasks with their role's title, staff group, band, FTE, hours, department and
+    directorate (index reset): the left merge on ``role_id`` of :func:`_with_role_info_by_merge`.
+
+    Each task takes its role's row by position: the role ids are matched once per distinct
+    id, and the tasks' own columns are kept as they are, not taken again row by row (at a
+    million tasks the merge spends seconds copying them). Anything a position cannot say
+    the way the merge would (a task whose role is missing or not found, repeated role ids,
+    ids that are not all strings, a role column the tasks already have) goes to the merge.
+    """
+    info = roles[list(_ROLE_INFO)]
+    codes, ids = pd.factorize(tasks[col.ROLE_ID], use_na_sentinel=True)
+    at = pd.Index(info[col.ROLE_ID]).get_indexer(ids) if info[col.ROLE_ID].is_unique else None
+    if (
+        at is None
+        or (codes < 0).any()
+        or (at < 0).any()
+        or pd.api.types.infer_dtype(ids, skipna=False) != "string"
+        or pd.api.types.infer_dtype(info[col.ROLE_ID], skipna=False) != "string"
+        or tasks.columns.isin(_ROLE_INFO[1:]).any()
+    ):
+        return _with_role_info_by_merge(tasks, roles)
+    own = info.drop(columns=col.ROLE_ID).take(at[codes]).reset_index(drop=True)
+    return pd.concat([tasks.reset_index(drop=True), own], axis=1)
+
+
+def _with_role_info_by_merge(tasks: pd.DataFrame, roles: pd.DataFrame) -> pd.DataFrame:
+    """As :func:`_with_role_info`, by a left merge (any tasks and roles)."""
+    merged = tasks.merge(roles[list(_ROLE_INFO)], on=col.ROLE_ID, how="left", validate="m:1")
+    return merged.reset_index(drop=True)
 
 
 @dataclass(frozen=True)
