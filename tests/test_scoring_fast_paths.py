@@ -23,7 +23,7 @@ from pandas.errors import MergeError
 import genai_aug
 from conftest import shared_file
 from genai_aug import _clauses, scoring
-from genai_aug._matching import normalise_text
+from genai_aug._matching import TermPatterns, normalise_text
 from genai_aug.rules import default_ruleset
 from test_scoring_identity import assert_same_tables, generated_inventory
 
@@ -143,10 +143,11 @@ def _silence_text_by_text(
     texts: list[str],
     fired: np.ndarray[Any, Any],
     matched: dict[int, list[re.Match[str] | None]],
-    family_terms: Mapping[int, tuple[re.Pattern[str], ...]],
+    family_terms: Mapping[int, TermPatterns],
     categories: list[str],
 ) -> np.ndarray[Any, Any]:
-    """silence_family_objects as it was: every family's flag looked up per text."""
+    """silence_family_objects as it was: every family's flag looked up per text, and
+    every term of a fired family searched."""
     family_cols = sorted(family_terms)
     is_family = np.zeros(fired.shape[1], dtype=bool)
     is_family[family_cols] = True
@@ -187,3 +188,29 @@ def test_family_objects_are_silenced_as_text_by_text() -> None:
     by_text = _silence_text_by_text(read, fired.copy(), matched, rs.family_terms, categories)
     assert (by_family != fired).any()  # some rules were silenced: the loop is exercised
     np.testing.assert_array_equal(by_family, by_text)
+
+
+def _plain(term: str) -> str:
+    """Words a term matches: its first option of each ``{a|b}``, a word in each gap."""
+    term = re.sub(r"\{([^|}]*)[^}]*\}", r"\1", term).replace("...", "the new")
+    return term.strip("^").replace('"', "").replace("*", "s")
+
+
+def test_a_familys_first_ends_are_those_of_searching_every_term() -> None:
+    """TermPatterns.first_ends skips the terms whose literals a text lacks: the ends
+    are those of searching every term, on real texts and on the terms themselves."""
+    rs = default_ruleset()
+    texts = pd.read_csv(shared_file("nhs_paraphrase_dev.tsv"), sep="\t")["task"].tolist()
+    texts += pd.read_csv(shared_file("onet_exposure_labels_dev.tsv"), sep="\t")["task"][
+        ::50
+    ].tolist()
+    families = list(rs.family_terms.values())
+    texts += [_plain(term) for patterns in families for term in patterns.terms]
+    norm = [rs.expand(normalise_text(t)) for t in texts]
+    found = 0
+    for patterns in families:
+        for text in norm:
+            every = [m.end() for p in patterns if (m := p.search(text)) is not None]
+            assert patterns.first_ends(text) == every
+            found += bool(every)
+    assert found > 150  # (family, text) pairs with a match: the searches are exercised

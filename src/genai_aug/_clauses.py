@@ -32,7 +32,7 @@ from typing import Any, Final
 
 import numpy as np
 
-from genai_aug._matching import main_clause
+from genai_aug._matching import TermPatterns, main_clause
 
 # Words that open a context phrase wherever they stand after the verb and its object:
 # for whom, and when.
@@ -341,15 +341,16 @@ def silence_family_objects(
     texts: list[str],
     fired: np.ndarray[Any, Any],
     matched: Matches,
-    family_terms: Mapping[int, tuple[re.Pattern[str], ...]],
+    family_terms: Mapping[int, TermPatterns],
     rule_categories: list[str] | tuple[str, ...],
 ) -> np.ndarray[Any, Any]:
     """Rules matching only inside a fired family's verb-and-object span stand back.
 
     ``family_terms`` maps each family rule (by position) to its terms' patterns, one
-    per object, and ``rule_categories`` gives every rule's category. The span of a
-    fired family runs from the task's start to the end of the noun phrase of the
-    furthest object any of its terms reaches ("order dressings and continence
+    per object (:attr:`genai_aug.rules.Ruleset.family_terms`), and ``rule_categories``
+    gives every rule's category. The span of a fired family runs from the task's start
+    to the end of the noun phrase of the furthest object any of its terms reaches
+    ("order dressings and continence
     products", "co-ordinate the safeguarding strategy meeting"). A non-family term rule
     of another category that fired, and whose matches all lie inside that span, is
     switched off for that text: its words were read as the family's object (``fired``
@@ -371,8 +372,7 @@ def silence_family_objects(
         text = texts[i]
         end = 0
         for j in families:
-            ends = [m.end() for p in family_terms[j] if (m := p.search(text)) is not None]
-            end = max([end, *ends])
+            end = max([end, *family_terms[j].first_ends(text)])
         if end == 0:
             continue
         end = _noun_phrase_end(text, end)

@@ -51,6 +51,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from genai_aug._matching import (
     MATCHING_VERSION,
+    TermPatterns,
     compile_terms,
     glossary_pattern,
     normalise_term,
@@ -597,16 +598,13 @@ class Ruleset(_Model):
         return CompiledRules(self.rules)
 
     @cached_property
-    def family_terms(self) -> Mapping[int, tuple[re.Pattern[str], ...]]:
+    def family_terms(self) -> Mapping[int, TermPatterns]:
         """For each family rule (by position), one compiled pattern per term (object).
 
-        Compiled the first time a family's patterns are looked up (a family that never
-        fires is never compiled).
+        Each pattern is compiled the first time it is read (a family that never fires,
+        or a term whose words no text holds, is never compiled).
         """
-        return _Compiling(
-            {j: r.terms for j, r in enumerate(self.rules) if r.family and r.terms},
-            _compile_each,
-        )
+        return {j: TermPatterns(r.terms) for j, r in enumerate(self.rules) if r.family and r.terms}
 
     @cached_property
     def _glossary(self) -> tuple[re.Pattern[str] | None, dict[str, GlossaryEntry]]:
@@ -739,10 +737,6 @@ def _compile_rule(
 ) -> tuple[re.Pattern[str], re.Pattern[str] | None]:
     terms, unless = terms_unless
     return compile_terms(terms), compile_terms(unless) if unless else None
-
-
-def _compile_each(terms: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
-    return tuple(re.compile(term_pattern(t)) for t in terms)
 
 
 def _plural(phrase: str) -> str:
