@@ -380,7 +380,8 @@ def silence_family_objects(
         for j in np.flatnonzero(fired[i] & ~is_family).tolist():
             if categories[j] in own:  # the same sense, read another way: it stands
                 continue
-            hit = matched.get(j, [None] * len(texts))[i]
+            hits = matched.get(j)  # (a rule without terms has none)
+            hit = hits[i] if hits is not None else None
             if hit is None or hit.start() >= end:
                 continue
             pattern = _pattern_of(hit)
