@@ -214,3 +214,26 @@ def test_a_familys_first_ends_are_those_of_searching_every_term() -> None:
             assert patterns.first_ends(text) == every
             found += bool(every)
     assert found > 150  # (family, text) pairs with a match: the searches are exercised
+
+
+def test_the_glossary_reads_texts_with_none_of_its_first_words_as_searching_them() -> None:
+    """Ruleset.expand and glossary_used skip texts none of whose words starts a glossary
+    form: what searching every text gives, on texts built from the forms' own words,
+    their neighbours ("pt" and "pts", "d" and "c") and other spacing."""
+    rs = default_ruleset()
+    pattern, entries = rs._glossary
+    assert pattern is not None
+    meanings = rs._glossary_meanings
+    pieces = sorted({w for form in entries for w in form.split()})
+    pieces += [f"{w}s" for w in pieces[:40]] + [f"x{w}" for w in pieces[:40]]
+    pieces += ["book", "the", "clinic", "and", "\t", "  ", "&", "'", "a&e", "co", "op"]
+    rng = random.Random(15)
+    used = 0
+    for _ in range(20_000):
+        text = " ".join(rng.choice(pieces) for _ in range(rng.randint(1, 7)))
+        for t in (text, normalise_text(text)):
+            want = list(dict.fromkeys(entries[m.group(0)].label for m in pattern.finditer(t)))
+            assert rs.glossary_used(t) == want
+            assert rs.expand(t) == pattern.sub(lambda m: meanings[m.group(0)], t)
+            used += bool(want)
+    assert used > 5_000

@@ -613,6 +613,17 @@ class Ruleset(_Model):
         return (glossary_pattern(list(entries)) if entries else None), entries
 
     @cached_property
+    def _glossary_first_words(self) -> frozenset[str]:
+        """The first word of each normalised glossary form.
+
+        A form matches only as whole words, so where it matches, its first word is one of
+        the text's words: a text none of whose words is in this set uses no form, and
+        is not searched (most texts).
+        """
+        _, entries = self._glossary
+        return frozenset(form.split()[0] for form in entries)
+
+    @cached_property
     def _glossary_meanings(self) -> dict[str, str]:
         """What each normalised glossary form is replaced by.
 
@@ -641,7 +652,7 @@ class Ruleset(_Model):
         'book in patients'
         """
         pattern, _ = self._glossary
-        if pattern is None:
+        if pattern is None or self._glossary_first_words.isdisjoint(norm.split()):
             return norm
         meanings = self._glossary_meanings
         return pattern.sub(lambda m: meanings[m.group(0)], norm)
@@ -649,7 +660,7 @@ class Ruleset(_Model):
     def glossary_used(self, norm: str) -> list[str]:
         """The glossary entries a normalised text uses, as ``form = meaning`` labels."""
         pattern, entries = self._glossary
-        if pattern is None:
+        if pattern is None or self._glossary_first_words.isdisjoint(norm.split()):
             return []
         return list(dict.fromkeys(entries[m.group(0)].label for m in pattern.finditer(norm)))
 
