@@ -237,3 +237,34 @@ def test_the_glossary_reads_texts_with_none_of_its_first_words_as_searching_them
             assert rs.expand(t) == pattern.sub(lambda m: meanings[m.group(0)], t)
             used += bool(want)
     assert used > 5_000
+
+
+def _shared_and_copied(values: list[object], rng: random.Random, n: int) -> pd.Series:
+    """``n`` cells drawn from ``values``: some the shared object, some an equal copy."""
+    cells = []
+    for _ in range(n):
+        value = rng.choice(values)
+        copy = isinstance(value, str) and rng.random() < 0.3
+        cells.append("".join(list(value)) if copy else value)
+    return pd.Series(cells, dtype=object)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_objects_factorize_as_pd_factorize_up_to_the_order_of_the_values(seed: int) -> None:
+    """Shared objects, equal copies, None and NaN: the same groups and missing codes as
+    pd.factorize, and every code points to a value equal to its row's."""
+    rng = random.Random(seed)
+    values: list[object] = ["Book clinics", "book clinics", "", " ", "R1", None, np.nan, "é"]
+    for series in (
+        _shared_and_copied(values, rng, rng.randint(0, 300)),
+        pd.Series([f"T{rng.randint(0, 20)}" for _ in range(100)], dtype="str"),
+        pd.Series([rng.randint(0, 5) for _ in range(50)]),
+    ):
+        codes, uniques = scoring._factorize_objects(series)
+        ref_codes, ref_uniques = scoring._factorize_by_value(series)
+        assert codes.dtype == ref_codes.dtype and len(uniques) == len(ref_uniques)
+        np.testing.assert_array_equal(codes < 0, ref_codes < 0)
+        same_group = codes[:, None] == codes[None, :]
+        np.testing.assert_array_equal(same_group, ref_codes[:, None] == ref_codes[None, :])
+        at = codes >= 0
+        assert list(uniques[codes[at]]) == list(series.to_numpy()[at])

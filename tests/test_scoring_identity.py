@@ -69,6 +69,7 @@ def reference_paths() -> Iterator[None]:
         mock.patch.object(scoring, "_broadcast_evidence", scoring._broadcast_evidence_by_merge),
         mock.patch.object(scoring, "_with_role_info", scoring._with_role_info_by_merge),
         mock.patch.object(scoring, "_unique_codes", scoring._unique_codes_by_sort),
+        mock.patch.object(scoring, "_factorize_objects", scoring._factorize_by_value),
     ):
         yield
 

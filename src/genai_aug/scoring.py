@@ -522,7 +522,7 @@ def _distinct_pairs(
     point into them. Worked out on integer codes: each distinct text is normalised once,
     and no string is built per row.
     """
-    raw_codes, raw = pd.factorize(tasks, sort=False)
+    raw_codes, raw = _factorize_objects(tasks)
     norm_of_raw = pd.Series(raw, dtype=object).map(normalise_text).to_numpy(dtype=object)
     norm_codes, norms = pd.factorize(norm_of_raw, sort=True)  # sorted distinct texts
     facing = patient_facing.astype("boolean")
@@ -536,6 +536,30 @@ def _distinct_pairs(
         pd.array(np.array([None, False, True], dtype=object)[keys % 3], dtype="boolean")
     )
     return codes, texts, distinct_facing
+
+
+def _factorize_objects(values: pd.Series) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+    """Each value's code and the distinct values, as ``pd.factorize`` (missing: -1), but
+    with the distinct values in an order of their own.
+
+    A loaded column holds each repeated cell as one shared object many times (a million
+    task rows, some hundred thousand objects), so the objects are told apart by identity
+    first, a fast integer factorize, and only the distinct objects are compared by value.
+    """
+    array = values.to_numpy()
+    if array.dtype != object:
+        return _factorize_by_value(values)
+    by_object, objects = pd.factorize(np.fromiter(map(id, array), np.int64, len(array)))
+    row_of = np.empty(len(objects), dtype=np.intp)
+    row_of[by_object] = np.arange(len(array))  # a row holding each object (any: all do)
+    codes, uniques = pd.factorize(array[row_of], use_na_sentinel=True)
+    return codes[by_object], np.asarray(uniques, dtype=object)
+
+
+def _factorize_by_value(values: pd.Series) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+    """As :func:`_factorize_objects`, comparing every value (``pd.factorize``)."""
+    codes, uniques = pd.factorize(values.to_numpy(), use_na_sentinel=True)
+    return codes, np.asarray(uniques, dtype=object)
 
 
 def _unique_codes(
@@ -752,7 +776,7 @@ def _with_role_info(tasks: pd.DataFrame, roles: pd.DataFrame) -> pd.DataFrame:
     ids that are not all strings, a role column the tasks already have) goes to the merge.
     """
     info = roles[list(_ROLE_INFO)]
-    codes, ids = pd.factorize(tasks[col.ROLE_ID], use_na_sentinel=True)
+    codes, ids = _factorize_objects(tasks[col.ROLE_ID])
     at = pd.Index(info[col.ROLE_ID]).get_indexer(ids) if info[col.ROLE_ID].is_unique else None
     if (
         at is None
