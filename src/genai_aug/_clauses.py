@@ -350,12 +350,11 @@ def silence_family_objects(
     per object (:attr:`genai_aug.rules.Ruleset.family_terms`), and ``rule_categories``
     gives every rule's category. The span of a fired family runs from the task's start
     to the end of the noun phrase of the furthest object any of its terms reaches
-    ("order dressings and continence
-    products", "co-ordinate the safeguarding strategy meeting"). A non-family term rule
-    of another category that fired, and whose matches all lie inside that span, is
-    switched off for that text: its words were read as the family's object (``fired``
-    is changed in place and returned). Families do not silence each other, nor rules
-    of their own category.
+    ("order dressings and continence products", "co-ordinate the safeguarding strategy
+    meeting"). A non-family term rule of another category that fired, and whose matches
+    all lie inside that span, is switched off for that text: its words were read as the
+    family's object (``fired`` is changed in place and returned). Families do not
+    silence each other, nor rules of their own category.
     """
     if not family_terms:
         return fired
