@@ -2,11 +2,12 @@
 
 Scoring searches a rule's pattern only in the texts that hold the literals one of its
 terms needs, and lays out the evidence tables by positions rather than by merging and
-sorting. Each test here scores the same texts both ways — the fast path, and the plain
-one kept as a reference (every rule on every text; the evidence sorted as a table) —
-and requires identical firings, matches and output tables: on the 9,676 dev texts, the
-sample inventory, the NHS paraphrase file, a generated inventory, and random texts
-built from the rules' own terms.
+sorting, and joins each task to its role and finds the distinct texts by positions and
+counts. Each test here scores the same texts both ways — the fast path, and the plain
+one kept as a reference (every rule on every text; the evidence sorted as a table; the
+roles merged) — and requires identical firings, matches and output tables: on the
+9,676 dev texts, the sample inventory, the NHS paraphrase file, a generated inventory,
+and random texts built from the rules' own terms.
 """
 
 from __future__ import annotations
@@ -66,6 +67,9 @@ def reference_paths() -> Iterator[None]:
         mock.patch.object(scoring, "_fire_terms", scoring._fire_terms_reference),
         mock.patch.object(scoring, "_evidence_rows", _evidence_rows_by_sort),
         mock.patch.object(scoring, "_broadcast_evidence", scoring._broadcast_evidence_by_merge),
+        mock.patch.object(scoring, "_with_role_info", scoring._with_role_info_by_merge),
+        mock.patch.object(scoring, "_unique_codes", scoring._unique_codes_by_sort),
+        mock.patch.object(scoring, "_factorize_objects", scoring._factorize_by_value),
     ):
         yield
 

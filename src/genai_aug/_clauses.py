@@ -32,7 +32,7 @@ from typing import Any, Final
 
 import numpy as np
 
-from genai_aug._matching import main_clause
+from genai_aug._matching import TermPatterns, main_clause
 
 # Words that open a context phrase wherever they stand after the verb and its object:
 # for whom, and when.
@@ -205,6 +205,7 @@ _PHRASE_STOPS: Final = (
 )
 _OPENERS: Final = _FOR_WHOM | _WHEN | _PLACE_OR_TIME_OPENERS  # (one set, made once)
 _MIN_OBJECT: Final = 2  # a context phrase starts after the verb and at least one more word
+_LAST_CUT: Final = _TRAILING_TIMES | _AND_OR  # last words core_clause may cut
 
 
 def core_clause(clause: str) -> str:
@@ -233,6 +234,14 @@ def core_clause(clause: str) -> str:
     words = clause.split()
     if len(words) <= _MIN_OBJECT:
         return clause
+    if _OPENERS.isdisjoint(words[_MIN_OBJECT:]) and words[-1] not in _LAST_CUT:
+        return " ".join(words)  # no phrase opens and no last word goes: all words stay
+    return " ".join(_without_context(words))
+
+
+def _without_context(words: list[str]) -> list[str]:
+    """The words of :func:`core_clause`, read one by one: those left with each context
+    phrase, a trailing time adverb and a trailing *and*/*or* taken out."""
     keep: list[str] = []
     i = 0
     while i < len(words):
@@ -248,7 +257,7 @@ def core_clause(clause: str) -> str:
         i += 1
     while keep and keep[-1] in _AND_OR:  # "... and" left by a phrase cut at the end
         keep.pop()
-    return " ".join(keep)
+    return keep
 
 
 def _phrase_end(words: list[str], start: int) -> int:
@@ -332,20 +341,20 @@ def silence_family_objects(
     texts: list[str],
     fired: np.ndarray[Any, Any],
     matched: Matches,
-    family_terms: Mapping[int, tuple[re.Pattern[str], ...]],
+    family_terms: Mapping[int, TermPatterns],
     rule_categories: list[str] | tuple[str, ...],
 ) -> np.ndarray[Any, Any]:
     """Rules matching only inside a fired family's verb-and-object span stand back.
 
     ``family_terms`` maps each family rule (by position) to its terms' patterns, one
-    per object, and ``rule_categories`` gives every rule's category. The span of a
-    fired family runs from the task's start to the end of the noun phrase of the
-    furthest object any of its terms reaches ("order dressings and continence
-    products", "co-ordinate the safeguarding strategy meeting"). A non-family term rule
-    of another category that fired, and whose matches all lie inside that span, is
-    switched off for that text: its words were read as the family's object (``fired``
-    is changed in place and returned). Families do not silence each other, nor rules
-    of their own category.
+    per object (:attr:`genai_aug.rules.Ruleset.family_terms`), and ``rule_categories``
+    gives every rule's category. The span of a fired family runs from the task's start
+    to the end of the noun phrase of the furthest object any of its terms reaches
+    ("order dressings and continence products", "co-ordinate the safeguarding strategy
+    meeting"). A non-family term rule of another category that fired, and whose matches
+    all lie inside that span, is switched off for that text: its words were read as the
+    family's object (``fired`` is changed in place and returned). Families do not
+    silence each other, nor rules of their own category.
     """
     if not family_terms:
         return fired
@@ -353,21 +362,25 @@ def silence_family_objects(
     family_cols = sorted(family_terms)
     is_family = np.zeros(fired.shape[1], dtype=bool)
     is_family[family_cols] = True
-    for i in np.flatnonzero(fired[:, family_cols].any(axis=1)).tolist():
+    # the families fired in each text (only other rules are switched off, so these stay)
+    rows, at = np.nonzero(fired[:, family_cols])
+    fired_families: dict[int, list[int]] = {}
+    for i, k in zip(rows.tolist(), at.tolist(), strict=True):
+        fired_families.setdefault(i, []).append(family_cols[k])
+    for i, families in fired_families.items():
         text = texts[i]
         end = 0
-        for j in family_cols:
-            if fired[i, j]:
-                ends = [m.end() for p in family_terms[j] if (m := p.search(text)) is not None]
-                end = max([end, *ends])
+        for j in families:
+            end = max([end, *family_terms[j].first_ends(text)])
         if end == 0:
             continue
         end = _noun_phrase_end(text, end)
-        own = {categories[j] for j in family_cols if fired[i, j]}
+        own = {categories[j] for j in families}
         for j in np.flatnonzero(fired[i] & ~is_family).tolist():
             if categories[j] in own:  # the same sense, read another way: it stands
                 continue
-            hit = matched.get(j, [None] * len(texts))[i]
+            hits = matched.get(j)  # (a rule without terms has none)
+            hit = hits[i] if hits is not None else None
             if hit is None or hit.start() >= end:
                 continue
             pattern = _pattern_of(hit)

@@ -24,6 +24,7 @@ the patterns built here cannot backtrack catastrophically (no nested repetition)
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from functools import lru_cache
 from typing import Final
 
@@ -286,6 +287,41 @@ def normalise_term(term: str) -> str:
             if star:
                 out[-1] = out[-1] + "*"
     return " ".join(out)
+
+
+class TermPatterns:
+    """Each term's own compiled pattern (:func:`term_pattern`), compiled when first read.
+
+    :meth:`first_ends` searches only the terms whose literals a text holds
+    (:func:`term_literals`): a term whose literals a text lacks cannot match in it, so
+    its pattern is neither searched nor, if no text holds them, compiled.
+    """
+
+    def __init__(self, terms: tuple[str, ...]) -> None:
+        self.terms = terms
+        self._patterns: list[re.Pattern[str] | None] = [None] * len(terms)
+
+    def __getitem__(self, k: int) -> re.Pattern[str]:
+        pattern = self._patterns[k]
+        if pattern is None:
+            pattern = self._patterns[k] = re.compile(term_pattern(self.terms[k]))
+        return pattern
+
+    def __len__(self) -> int:
+        return len(self.terms)
+
+    def __iter__(self) -> Iterator[re.Pattern[str]]:
+        return (self[k] for k in range(len(self.terms)))
+
+    def first_ends(self, text: str) -> list[int]:
+        """Where the first match of each term in ``text`` ends (terms that match)."""
+        ends: list[int] = []
+        for k, term in enumerate(self.terms):
+            if all(any(stem in text for stem in stems) for stems in term_literals(term)):
+                hit = self[k].search(text)
+                if hit is not None:
+                    ends.append(hit.end())
+        return ends
 
 
 def compile_terms(

@@ -51,6 +51,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from genai_aug._matching import (
     MATCHING_VERSION,
+    TermPatterns,
     compile_terms,
     glossary_pattern,
     normalise_term,
@@ -600,22 +601,30 @@ class Ruleset(_Model):
         return CompiledRules(self.rules)
 
     @cached_property
-    def family_terms(self) -> Mapping[int, tuple[re.Pattern[str], ...]]:
+    def family_terms(self) -> Mapping[int, TermPatterns]:
         """For each family rule (by position), one compiled pattern per term (object).
 
-        Compiled the first time a family's patterns are looked up (a family that never
-        fires is never compiled).
+        Each pattern is compiled the first time it is read (a family that never fires,
+        or a term whose words no text holds, is never compiled).
         """
-        return _Compiling(
-            {j: r.terms for j, r in enumerate(self.rules) if r.family and r.terms},
-            _compile_each,
-        )
+        return {j: TermPatterns(r.terms) for j, r in enumerate(self.rules) if r.family and r.terms}
 
     @cached_property
     def _glossary(self) -> tuple[re.Pattern[str] | None, dict[str, GlossaryEntry]]:
         """The glossary's compiled forms, and each normalised form's entry."""
         entries = {normalise_text(f): e for e in self.glossary for f in e.forms}
         return (glossary_pattern(list(entries)) if entries else None), entries
+
+    @cached_property
+    def _glossary_first_words(self) -> frozenset[str]:
+        """The first word of each normalised glossary form.
+
+        A form matches only as whole words, so where it matches, its first word is one of
+        the text's words: a text none of whose words is in this set uses no form, and
+        is not searched (most texts).
+        """
+        _, entries = self._glossary
+        return frozenset(form.split()[0] for form in entries)
 
     @cached_property
     def _glossary_meanings(self) -> dict[str, str]:
@@ -646,7 +655,7 @@ class Ruleset(_Model):
         'book in patients'
         """
         pattern, _ = self._glossary
-        if pattern is None:
+        if pattern is None or self._glossary_first_words.isdisjoint(norm.split()):
             return norm
         meanings = self._glossary_meanings
         return pattern.sub(lambda m: meanings[m.group(0)], norm)
@@ -654,7 +663,7 @@ class Ruleset(_Model):
     def glossary_used(self, norm: str) -> list[str]:
         """The glossary entries a normalised text uses, as ``form = meaning`` labels."""
         pattern, entries = self._glossary
-        if pattern is None:
+        if pattern is None or self._glossary_first_words.isdisjoint(norm.split()):
             return []
         return list(dict.fromkeys(entries[m.group(0)].label for m in pattern.finditer(norm)))
 
@@ -742,10 +751,6 @@ def _compile_rule(
 ) -> tuple[re.Pattern[str], re.Pattern[str] | None]:
     terms, unless = terms_unless
     return compile_terms(terms), compile_terms(unless) if unless else None
-
-
-def _compile_each(terms: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
-    return tuple(re.compile(term_pattern(t)) for t in terms)
 
 
 def _plural(phrase: str) -> str:

@@ -522,7 +522,7 @@ def _distinct_pairs(
     point into them. Worked out on integer codes: each distinct text is normalised once,
     and no string is built per row.
     """
-    raw_codes, raw = pd.factorize(tasks, sort=False)
+    raw_codes, raw = _factorize_objects(tasks)
     norm_of_raw = pd.Series(raw, dtype=object).map(normalise_text).to_numpy(dtype=object)
     norm_codes, norms = pd.factorize(norm_of_raw, sort=True)  # sorted distinct texts
     facing = patient_facing.astype("boolean")
@@ -530,12 +530,59 @@ def _distinct_pairs(
         facing.isna().to_numpy(), 0, np.where(facing.fillna(False).to_numpy(bool), 2, 1)
     )
     pair = norm_codes[raw_codes] * 3 + flag
-    keys, codes = np.unique(pair, return_inverse=True)
+    keys, codes = _unique_codes(pair, 3 * len(norms))
     texts = pd.Series(np.asarray(norms, dtype=object)[keys // 3], dtype=object)
     distinct_facing = pd.Series(
         pd.array(np.array([None, False, True], dtype=object)[keys % 3], dtype="boolean")
     )
-    return codes.reshape(-1), texts, distinct_facing
+    return codes, texts, distinct_facing
+
+
+def _factorize_objects(values: pd.Series) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+    """Each value's code and the distinct values, as ``pd.factorize`` (missing: -1), but
+    with the distinct values in an order of their own.
+
+    A loaded column holds each repeated cell as one shared object many times (a million
+    task rows, some hundred thousand objects), so the objects are told apart by identity
+    first, a fast integer factorize, and only the distinct objects are compared by value.
+    """
+    array = values.to_numpy()
+    if array.dtype != object:
+        return _factorize_by_value(values)
+    by_object, objects = pd.factorize(np.fromiter(map(id, array), np.int64, len(array)))
+    row_of = np.empty(len(objects), dtype=np.intp)
+    row_of[by_object] = np.arange(len(array))  # a row holding each object (any: all do)
+    codes, uniques = pd.factorize(array[row_of], use_na_sentinel=True)
+    return codes[by_object], np.asarray(uniques, dtype=object)
+
+
+def _factorize_by_value(values: pd.Series) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+    """As :func:`_factorize_objects`, comparing every value (``pd.factorize``)."""
+    codes, uniques = pd.factorize(values.to_numpy(), use_na_sentinel=True)
+    return codes, np.asarray(uniques, dtype=object)
+
+
+def _unique_codes(
+    values: np.ndarray[Any, Any], size: int
+) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+    """``np.unique(values, return_inverse=True)`` of integers in ``[0, size)``, by counting.
+
+    The distinct values, ascending, and each value's position among them; without
+    sorting a million values (:func:`_unique_codes_by_sort` is the reference).
+    """
+    present = np.zeros(size, dtype=bool)
+    present[values] = True
+    keys = np.flatnonzero(present)
+    position = np.cumsum(present) - 1
+    return keys, position[values]
+
+
+def _unique_codes_by_sort(
+    values: np.ndarray[Any, Any], size: int
+) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+    """As :func:`_unique_codes`, by ``np.unique``."""
+    keys, codes = np.unique(values, return_inverse=True)
+    return keys, codes.reshape(-1)
 
 
 def _score_distinct(
@@ -704,18 +751,50 @@ def _score_tasks(inventory: Inventory, ruleset: RulesetLike) -> tuple[pd.DataFra
             "Call genai_aug.load_inventory(roles, tasks) first, or score_texts for bare texts."
         )
     rs = as_ruleset(ruleset)
-    tasks = inventory.tasks
-    role_cols = [*col.ROLE_INFO_COLUMNS, col.DEPARTMENT, col.DIRECTORATE]
-    merged = tasks.merge(inventory.roles[role_cols], on=col.ROLE_ID, how="left", validate="m:1")
-
+    merged = _with_role_info(inventory.tasks, inventory.roles)
     codes, distinct_texts, distinct_facing = _distinct_pairs(
         merged[col.TASK], merged[col.PATIENT_FACING]
     )
     scored, ev = _evaluate(distinct_texts, distinct_facing, rs)
     per_row = scored.iloc[codes].reset_index(drop=True)
-    out = pd.concat([merged.reset_index(drop=True), per_row], axis=1)
+    out = pd.concat([merged, per_row], axis=1)
     out, overridden = _apply_overrides(out, rs, inventory)
     return out, TaskEvidence(ev, codes, merged[col.TASK_ID], overridden)
+
+
+_ROLE_INFO: Final = (*col.ROLE_INFO_COLUMNS, col.DEPARTMENT, col.DIRECTORATE)
+
+
+def _with_role_info(tasks: pd.DataFrame, roles: pd.DataFrame) -> pd.DataFrame:
+    """The tasks with their role's title, staff group, band, FTE, hours, department and
+    directorate (index reset): the left merge on ``role_id`` of :func:`_with_role_info_by_merge`.
+
+    Each task takes its role's row by position: the role ids are matched once per distinct
+    id, and the tasks' own columns are kept as they are, not taken again row by row (at a
+    million tasks the merge spends seconds copying them). Anything a position cannot say
+    the way the merge would (a task whose role is missing or not found, repeated role ids,
+    ids that are not all strings, a role column the tasks already have) goes to the merge.
+    """
+    info = roles[list(_ROLE_INFO)]
+    codes, ids = _factorize_objects(tasks[col.ROLE_ID])
+    at = pd.Index(info[col.ROLE_ID]).get_indexer(ids) if info[col.ROLE_ID].is_unique else None
+    if (
+        at is None
+        or (codes < 0).any()
+        or (at < 0).any()
+        or pd.api.types.infer_dtype(ids, skipna=False) != "string"
+        or pd.api.types.infer_dtype(info[col.ROLE_ID], skipna=False) != "string"
+        or tasks.columns.isin(_ROLE_INFO[1:]).any()
+    ):
+        return _with_role_info_by_merge(tasks, roles)
+    own = info.drop(columns=col.ROLE_ID).take(at[codes]).reset_index(drop=True)
+    return pd.concat([tasks.reset_index(drop=True), own], axis=1)
+
+
+def _with_role_info_by_merge(tasks: pd.DataFrame, roles: pd.DataFrame) -> pd.DataFrame:
+    """As :func:`_with_role_info`, by a left merge (any tasks and roles)."""
+    merged = tasks.merge(roles[list(_ROLE_INFO)], on=col.ROLE_ID, how="left", validate="m:1")
+    return merged.reset_index(drop=True)
 
 
 @dataclass(frozen=True)
