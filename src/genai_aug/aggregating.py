@@ -48,10 +48,11 @@ import difflib
 import os
 import threading
 import zlib
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any, Literal
 
@@ -468,7 +469,6 @@ def aggregate_hours(
     to_roles = tree.task_sums(t_role)
     base = _base_levels(t, tree, to_roles, hours)
     parts: dict[str, list[pd.DataFrame]] = {level: [] for level in base}
-    task_figures: dict[str, Array] = {}
 
     def released(s: Scenario, cat: Array) -> Array:
         """Central hours released by each task under ``s`` if its category were ``cat``."""
@@ -484,32 +484,44 @@ def aggregate_hours(
         share = np.where(ok, shares[np.maximum(cat, 0)], 0.0)
         return np.where(counted, hours * share * s.adoption.central * s.realisation.central, 0.0)
 
-    for s in scoped:
-        central = released(s, t_cat)
-        counted = central > 0
-        low_high = _ranges(
-            s, tree, t_role, t_cat, counted, hours, shares, contracted, seed, n_draws
+    # Each scenario's staff groups, organisations and trust ranges first, with numpy's
+    # BLAS as it is (their products are small); then every scenario's roles' percentiles
+    # at once, on both cores, while this thread adds up the central figures.
+    centrals = [released(s, t_cat) for s in scoped]
+    ranges = [
+        _ranges(s, tree, t_role, t_cat, central > 0, hours, shares, contracted, seed, n_draws)
+        for s, central in zip(scoped, centrals, strict=True)
+    ]
+    with _RolePercentiles([r.role_inputs for r in ranges]) as role_percentiles:
+        sums = [_central_sums(central, t_auto, to_roles, t_contracted) for central in centrals]
+        headline_at = next(i for i, s in enumerate(scoped) if s.name == scen.headline.name)
+        central = centrals[headline_at]
+        # Hours at stake: how far the headline moves if the task's "exposed or not" went
+        # the other way (to its strongest category on that side).
+        alt = (
+            _codes_in(t[col.ALTERNATIVE], cat_ids)
+            if col.ALTERNATIVE in t.columns
+            else np.full(len(t), -1, dtype=np.intp)
         )
-        levels = _scenario_levels(s.name, central, t_auto, to_roles, tree, t_contracted, low_high)
+        at_stake = np.where(
+            known & ~e0, central, np.abs(released(scoped[headline_at], alt) - central)
+        )
+        task_figures = {
+            col.HOURS_AT_STAKE: at_stake,
+            col.HOURS_RELEASED: central,
+            col.HOURS_AUTOMATION: np.where(t_auto, central, 0.0),
+            col.HOURS_AUGMENTATION: np.where(t_auto, 0.0, central),
+            col.HOURS_RELEASED_YEAR: central * weeks,
+            col.WTE_RELEASED: central / t_contracted,
+        }
+        role_weeks = role_percentiles.result()
+    for s, r, role_values, role_week in zip(scoped, ranges, sums, role_weeks, strict=True):
+        # a role's WTE is its hours over a constant, so its percentiles are too
+        role_wte = role_week / contracted[:, None]
+        low_high = {"roles": (role_week.T, role_wte.T), **r.levels}
+        levels = _scenario_levels(s.name, role_values, tree, low_high)
         for level, frame in levels.items():
             parts[level].append(_derive(frame, base[level][col.FTE].to_numpy(), a))
-        if s.name == scen.headline.name:
-            # Hours at stake: how far the headline moves if the task's "exposed or not"
-            # went the other way (to its strongest category on that side).
-            alt = (
-                _codes_in(t[col.ALTERNATIVE], cat_ids)
-                if col.ALTERNATIVE in t.columns
-                else np.full(len(t), -1, dtype=np.intp)
-            )
-            at_stake = np.where(known & ~e0, central, np.abs(released(s, alt) - central))
-            task_figures = {
-                col.HOURS_AT_STAKE: at_stake,
-                col.HOURS_RELEASED: central,
-                col.HOURS_AUTOMATION: np.where(t_auto, central, 0.0),
-                col.HOURS_AUGMENTATION: np.where(t_auto, 0.0, central),
-                col.HOURS_RELEASED_YEAR: central * weeks,
-                col.WTE_RELEASED: central / t_contracted,
-            }
     by_scenario = {level: pd.concat(frames, ignore_index=True) for level, frames in parts.items()}
     results = ScenarioResults(
         roles=by_scenario["roles"],
@@ -596,6 +608,15 @@ def _base_levels(
     return levels
 
 
+@dataclass(frozen=True)
+class _Ranges:
+    """One scenario's ranges: the levels' (P10, P90) of hours a week and of WTE, and what
+    the roles' own percentiles are drawn from (:func:`_role_quantiles`' arguments)."""
+
+    levels: dict[str, tuple[Array, Array]]
+    role_inputs: tuple[Array, Array, Array]
+
+
 def _ranges(
     s: Scenario,
     tree: Hierarchy,
@@ -607,8 +628,9 @@ def _ranges(
     contracted: Array,
     seed: int,
     n_draws: int,
-) -> dict[str, tuple[Array, Array]]:
-    """Low and high (P10, P90) of hours a week and of WTE, per role, group and the trust."""
+) -> _Ranges:
+    """Low and high (P10, P90) of hours a week and of WTE per group, organisation and the
+    trust, and the draws the roles' own come from (hours per category, time shares, scale)."""
     rng = _rng(seed, s.name)
     n_roles, n_cats = len(tree.roles), len(shares)
     u = s.time_share_uncertainty
@@ -627,57 +649,64 @@ def _ranges(
     # Every level is linear in the counted hours per category, so a staff group's (and
     # the trust's) draws come from its own hours per category, added up once: the same
     # figures as adding its roles' draws, without building them.
+    matrix_wte = matrix / contracted[:, None]
     by_group = tree.roles_to_groups_rows(matrix)
-    by_group_wte = tree.roles_to_groups_rows(matrix / contracted[:, None])
+    by_group_wte = tree.roles_to_groups_rows(matrix_wte)
     group_week = (by_group @ effective.T) * scale[None, :]
     group_wte = (by_group_wte @ effective.T) * scale[None, :]
     trust_week = (by_group.sum(axis=0, keepdims=True) @ effective.T) * scale[None, :]
     trust_wte = (by_group_wte.sum(axis=0, keepdims=True) @ effective.T) * scale[None, :]
-
-    # Roles' own percentiles, in blocks (bounded memory), on both cores: the matrix
-    # product and the selection release the GIL, and each role's figures depend on its
-    # own row only, so neither the blocks nor the threads change a bit of them.
-    role_week = _role_quantiles(matrix, effective, scale)
-    # a role's WTE is its hours over a constant, so its percentiles are too
-    role_wte = role_week / contracted[:, None]
-    out = {
-        "roles": (role_week.T, role_wte.T),
+    levels = {
         "staff_groups": (_quantiles(group_week), _quantiles(group_wte)),
         "trust": (_quantiles(trust_week), _quantiles(trust_wte)),
     }
     for level in tree.areas:
         area = tree.roles_to_area_rows(level, matrix)
-        area_wte = tree.roles_to_area_rows(level, matrix / contracted[:, None])
-        out[level] = (
+        area_wte = tree.roles_to_area_rows(level, matrix_wte)
+        levels[level] = (
             _quantiles((area @ effective.T) * scale[None, :]),
             _quantiles((area_wte @ effective.T) * scale[None, :]),
         )
-    return out
+    return _Ranges(levels, (matrix, effective, scale))
 
 
-def _role_quantiles(matrix: Array, effective: Array, scale: Array) -> Array:
-    """QUANTILES of each role's draws, as a (roles × 2) array: ``np.quantile``'s figures.
+class _Buffers(threading.local):
+    """One reusable block of draws per thread."""
 
-    Draws are built a block of roles at a time into one buffer per thread, and each
-    percentile is *selected* in place (:func:`_select_quantiles`) rather than with
-    ``np.quantile``, which copies the block and partitions across rows.
+    buffer: Array | None = None
+
+    def get(self, rows: int, n_draws: int) -> Array:
+        buffer = self.buffer
+        if buffer is None or buffer.shape[1] != n_draws or len(buffer) < rows:
+            buffer = self.buffer = np.empty((rows, n_draws))
+        return buffer[:rows]
+
+
+def _role_blocks(
+    matrix: Array, effective: Array, scale: Array, out: Array, buffers: _Buffers
+) -> list[Callable[[], None]]:
+    """The work of :func:`_role_quantiles`, as blocks of roles that fill rows of ``out``.
+
+    Each role's figures depend on its own row of ``matrix`` only, computed as they always
+    were: in a block of whole tiles of the BLAS kernels (a multiple of 64 rows), from
+    which a role's draws come out the same whatever block it falls in, as in one product
+    of all the roles. So only roles that need it go through the product: a role with no
+    counted hours has no draws but 0; one with hours in a single category has that
+    category's time shares times its hours (the product's every other term is an exact
+    0, so this *is* the product, bit for bit); the others are packed into whole blocks
+    (the last one padded with roles of no hours). The roles after the last whole block of
+    the layout of :data:`_BLOCK` (which the BLAS may treat apart) are drawn in that same
+    block, as are all roles when an hour or a time share is not a finite number ≥ 0.
     """
-    n_roles, n_draws = len(matrix), len(scale)
-    out = np.zeros((n_roles, 2))
-    # Whole tiles of the BLAS kernels (a multiple of 64 rows): a role's draws come out of
-    # the same kernel whatever block it falls in, as in one product of all the roles.
+    n_roles, n_cats = matrix.shape
+    n_draws = len(scale)
     rows = max(64, _BLOCK // n_draws // 64 * 64)
-    local = threading.local()
 
-    def block(start: int) -> None:
-        stop = min(start + rows, n_roles)
+    def plain(start: int, stop: int) -> None:
         part = matrix[start:stop]
         if not part.any():  # no counted hours: every draw is 0, and so are the percentiles
             return
-        buffer = getattr(local, "buffer", None)
-        if buffer is None:
-            buffer = local.buffer = np.empty((rows, n_draws))
-        draws = buffer[: stop - start]
+        draws = buffers.get(stop - start, n_draws)
         np.matmul(part, effective.T, out=draws)
         draws *= scale
         if np.isfinite(part).all():
@@ -685,10 +714,98 @@ def _role_quantiles(matrix: Array, effective: Array, scale: Array) -> Array:
         else:  # (NaN draws: np.quantile's own handling)
             out[start:stop] = np.quantile(draws, QUANTILES, axis=1).T
 
-    starts = range(0, n_roles, rows)
-    with _one_blas_thread(), ThreadPoolExecutor(max_workers=_WORKERS) as pool:
-        list(pool.map(block, starts))
+    def packed(roles: Array) -> None:
+        padded = -(-len(roles) // 64) * 64
+        part = np.zeros((padded, n_cats))
+        part[: len(roles)] = matrix[roles]
+        draws = buffers.get(padded, n_draws)
+        np.matmul(part, effective.T, out=draws)
+        draws = draws[: len(roles)]
+        draws *= scale
+        out[roles] = _select_quantiles(draws)
+
+    def single(roles: Array, cats: Array) -> None:
+        draws = buffers.get(len(roles), n_draws)
+        np.take(by_category, cats, axis=0, out=draws, mode="clip")  # (valid codes)
+        draws *= matrix[roles, cats][:, None]
+        draws *= scale
+        out[roles] = _select_quantiles(draws)
+
+    def spans(start: int, stop: int) -> list[Callable[[], None]]:
+        return [partial(plain, a, min(a + rows, stop)) for a in range(start, stop, rows)]
+
+    ok = (
+        np.isfinite(matrix).all()
+        and (matrix >= 0).all()
+        and np.isfinite(effective).all()
+        and (effective >= 0).all()
+    )
+    if not ok:
+        return spans(0, n_roles)
+    whole = n_roles // rows * rows
+    nonzero = np.count_nonzero(matrix[:whole], axis=1)
+    several = np.flatnonzero(nonzero > 1)
+    one = np.flatnonzero(nonzero == 1)
+    one_cat = np.argmax(matrix[one] > 0, axis=1)
+    by_category = np.ascontiguousarray(effective.T)
+    return [
+        *(partial(packed, several[a : a + rows]) for a in range(0, len(several), rows)),
+        *(
+            partial(single, one[a : a + rows], one_cat[a : a + rows])
+            for a in range(0, len(one), rows)
+        ),
+        *spans(whole, n_roles),
+    ]
+
+
+def _role_quantiles(matrix: Array, effective: Array, scale: Array) -> Array:
+    """QUANTILES of each role's draws, as a (roles × 2) array: ``np.quantile``'s figures.
+
+    A role's draws are its hours per category (a row of ``matrix``) times each draw's
+    time shares (``effective``, draws × categories), times the draw's ``scale``. They are
+    built a block of roles at a time (:func:`_role_blocks`) into one buffer per thread,
+    and each percentile is *selected* in place (:func:`_select_quantiles`) rather than
+    with ``np.quantile``, which copies the block and partitions across rows.
+    """
+    with _RolePercentiles([(matrix, effective, scale)]) as percentiles:
+        (out,) = percentiles.result()
     return out
+
+
+class _RolePercentiles:
+    """:func:`_role_quantiles` of several scenarios at once, on both cores, in the
+    background: ``with _RolePercentiles(inputs) as p: ...; p.result()``.
+
+    Meanwhile numpy's BLAS is held to one thread (:func:`_one_blas_thread`), so the
+    thread that waits must not compute matrix products whose figures depend on it.
+    """
+
+    def __init__(self, inputs: Sequence[tuple[Array, Array, Array]]) -> None:
+        self.outs = [np.zeros((len(matrix), 2)) for matrix, _, _ in inputs]
+        buffers = _Buffers()
+        self.blocks = [
+            block
+            for (matrix, effective, scale), out in zip(inputs, self.outs, strict=True)
+            for block in _role_blocks(matrix, effective, scale, out, buffers)
+        ]
+        self.stack = ExitStack()
+
+    def __enter__(self) -> _RolePercentiles:
+        self.stack.enter_context(_one_blas_thread())
+        pool = self.stack.enter_context(ThreadPoolExecutor(max_workers=_WORKERS))
+        self.futures = [pool.submit(block) for block in self.blocks]
+        return self
+
+    def result(self) -> list[Array]:
+        """Each scenario's (roles × 2) percentiles, once every block is done."""
+        for future in self.futures:
+            future.result()
+        return self.outs
+
+    def __exit__(self, *exc: object) -> None:
+        for future in self.futures:
+            future.cancel()
+        self.stack.close()
 
 
 @contextmanager
@@ -741,22 +858,25 @@ def _quantiles(draws: Array) -> Array:
     return np.quantile(draws, QUANTILES, axis=1)
 
 
-def _scenario_levels(
-    name: str,
-    central: Array,
-    t_auto: Array,
-    to_roles: GroupSums,
-    tree: Hierarchy,
-    t_contracted: Array,
-    low_high: dict[str, tuple[Array, Array]],
-) -> dict[str, pd.DataFrame]:
-    """One scenario's central figures added up, with its low and high at each level."""
-    role_values = {
+def _central_sums(
+    central: Array, t_auto: Array, to_roles: GroupSums, t_contracted: Array
+) -> dict[str, Array]:
+    """One scenario's central figures per role."""
+    return {
         col.HOURS_RELEASED: to_roles(central),
         col.HOURS_AUTOMATION: to_roles(np.where(t_auto, central, 0.0)),
         col.HOURS_AUGMENTATION: to_roles(np.where(t_auto, 0.0, central)),
         col.WTE_RELEASED: to_roles(central / t_contracted),
     }
+
+
+def _scenario_levels(
+    name: str,
+    role_values: dict[str, Array],
+    tree: Hierarchy,
+    low_high: dict[str, tuple[Array, Array]],
+) -> dict[str, pd.DataFrame]:
+    """One scenario's central figures added up, with its low and high at each level."""
     roles, groups, trust = tree.sum_levels(role_values)
     levels = {"roles": roles, "staff_groups": groups, "trust": trust}
     levels.update(tree.sum_areas(role_values))
