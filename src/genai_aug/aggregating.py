@@ -45,6 +45,7 @@ number stays a choice (``n_draws``) for whoever needs it.
 from __future__ import annotations
 
 import difflib
+import functools
 import os
 import threading
 import zlib
@@ -466,10 +467,6 @@ def aggregate_hours(
     t_auto = known & ~e0 & automation[np.maximum(t_cat, 0)]
     t_contracted = t[col.CONTRACTED_HOURS].to_numpy(dtype=float)
 
-    to_roles = tree.task_sums(t_role)
-    base = _base_levels(t, tree, to_roles, hours)
-    parts: dict[str, list[pd.DataFrame]] = {level: [] for level in base}
-
     def released(s: Scenario, cat: Array) -> Array:
         """Central hours released by each task under ``s`` if its category were ``cat``."""
         ok = cat >= 0
@@ -493,7 +490,23 @@ def aggregate_hours(
         for s, central in zip(scoped, centrals, strict=True)
     ]
     with _RolePercentiles([r.role_inputs for r in ranges]) as role_percentiles:
-        sums = [_central_sums(central, t_auto, to_roles, t_contracted) for central in centrals]
+        to_roles = tree.task_sums(t_role)
+        base = _base_levels(t, tree, to_roles, hours)
+        no_range = np.zeros((2, len(tree.roles)))  # (the roles' own, until they are done)
+        levels = [
+            _scenario_levels(
+                s.name,
+                _central_sums(central, t_auto, to_roles, t_contracted),
+                tree,
+                {"roles": (no_range, no_range), **r.levels},
+            )
+            for s, central, r in zip(scoped, centrals, ranges, strict=True)
+        ]
+        parts: dict[str, list[pd.DataFrame]] = {level: [] for level in base}
+        for scenario_levels in levels:
+            for level, frame in scenario_levels.items():
+                if level != "roles":
+                    parts[level].append(_derive(frame, base[level][col.FTE].to_numpy(), a))
         headline_at = next(i for i, s in enumerate(scoped) if s.name == scen.headline.name)
         central = centrals[headline_at]
         # Hours at stake: how far the headline moves if the task's "exposed or not" went
@@ -506,22 +519,25 @@ def aggregate_hours(
         at_stake = np.where(
             known & ~e0, central, np.abs(released(scoped[headline_at], alt) - central)
         )
-        task_figures = {
-            col.HOURS_AT_STAKE: at_stake,
-            col.HOURS_RELEASED: central,
-            col.HOURS_AUTOMATION: np.where(t_auto, central, 0.0),
-            col.HOURS_AUGMENTATION: np.where(t_auto, 0.0, central),
-            col.HOURS_RELEASED_YEAR: central * weeks,
-            col.WTE_RELEASED: central / t_contracted,
-        }
+        t[col.HOURS_AT_STAKE] = at_stake
+        t[col.HOURS_RELEASED] = central
+        t[col.HOURS_AUTOMATION] = np.where(t_auto, central, 0.0)
+        t[col.HOURS_AUGMENTATION] = np.where(t_auto, 0.0, central)
+        t[col.HOURS_RELEASED_YEAR] = central * weeks
+        t[col.WTE_RELEASED] = central / t_contracted
+        t[col.HOURS_UNCLASSIFIED] = np.where(t[col.EXPOSURE].isna(), hours, 0.0)
+        t[col.REVIEW_PRIORITY] = t[col.HOURS_AT_STAKE] * (1.0 - t[col.CONFIDENCE].fillna(0.0))
         role_weeks = role_percentiles.result()
-    for s, r, role_values, role_week in zip(scoped, ranges, sums, role_weeks, strict=True):
+    fte = base["roles"][col.FTE].to_numpy()
+    for scenario_levels, role_week in zip(levels, role_weeks, strict=True):
+        roles = scenario_levels["roles"]
+        roles[col.RELEASED_LOW] = role_week[:, 0]
+        roles[col.RELEASED_HIGH] = role_week[:, 1]
         # a role's WTE is its hours over a constant, so its percentiles are too
         role_wte = role_week / contracted[:, None]
-        low_high = {"roles": (role_week.T, role_wte.T), **r.levels}
-        levels = _scenario_levels(s.name, role_values, tree, low_high)
-        for level, frame in levels.items():
-            parts[level].append(_derive(frame, base[level][col.FTE].to_numpy(), a))
+        roles[col.WTE_LOW] = role_wte[:, 0]
+        roles[col.WTE_HIGH] = role_wte[:, 1]
+        parts["roles"].append(_derive(roles, fte, a))
     by_scenario = {level: pd.concat(frames, ignore_index=True) for level, frames in parts.items()}
     results = ScenarioResults(
         roles=by_scenario["roles"],
@@ -533,10 +549,6 @@ def aggregate_hours(
         areas={level: by_scenario[level] for level in tree.areas},
     )
 
-    for name, values in task_figures.items():
-        t[name] = values
-    t[col.HOURS_UNCLASSIFIED] = np.where(t[col.EXPOSURE].isna(), hours, 0.0)
-    t[col.REVIEW_PRIORITY] = t[col.HOURS_AT_STAKE] * (1.0 - t[col.CONFIDENCE].fillna(0.0))
     headline = scen.headline.name
     tables: dict[str, pd.DataFrame] = {}
     for level, keys in (
@@ -716,10 +728,17 @@ def _role_blocks(
 
     def packed(roles: Array) -> None:
         padded = -(-len(roles) // 64) * 64
-        part = np.zeros((padded, n_cats))
-        part[: len(roles)] = matrix[roles]
+        part = matrix[roles]
         draws = buffers.get(padded, n_draws)
-        np.matmul(part, effective.T, out=draws)
+        if _zero_terms_drop(n_draws):  # only the block's categories: the same draws
+            cats = np.flatnonzero(part.any(axis=0))
+            block = np.zeros((padded, len(cats)))
+            block[: len(roles)] = part[:, cats]
+            np.matmul(block, by_category[cats], out=draws)
+        else:
+            block = np.zeros((padded, n_cats))
+            block[: len(roles)] = part
+            np.matmul(block, effective.T, out=draws)
         draws = draws[: len(roles)]
         draws *= scale
         out[roles] = _select_quantiles(draws)
@@ -745,8 +764,14 @@ def _role_blocks(
     whole = n_roles // rows * rows
     nonzero = np.count_nonzero(matrix[:whole], axis=1)
     several = np.flatnonzero(nonzero > 1)
+    if n_cats <= 62:  # roles with hours in the same categories together: smaller products
+        pattern = (matrix[several] > 0) @ (np.int64(1) << np.arange(n_cats, dtype=np.int64))
+        several = several[np.argsort(pattern, kind="stable")]
     one = np.flatnonzero(nonzero == 1)
     one_cat = np.argmax(matrix[one] > 0, axis=1)
+    done, figures = _one_category_quantiles(matrix[one, one_cat], one_cat, effective, scale)
+    out[one[done]] = figures[done]
+    one, one_cat = one[~done], one_cat[~done]
     by_category = np.ascontiguousarray(effective.T)
     return [
         *(partial(packed, several[a : a + rows]) for a in range(0, len(several), rows)),
@@ -756,6 +781,27 @@ def _role_blocks(
         ),
         *spans(whole, n_roles),
     ]
+
+
+@functools.cache
+def _zero_terms_drop(n_draws: int) -> bool:
+    """Whether numpy's BLAS gives a product the same bits without the terms that are 0
+    in every row of it: true of kernels that add a row's terms one after the other (and
+    0 × x + y is y exactly), as OpenBLAS's do here. Tried on random blocks of the shape
+    of the roles' products, on the BLAS thread it runs them on; if any bit differs, the
+    roles' products keep every category."""
+    rng = np.random.default_rng(15)
+    width = n_draws if n_draws <= 4096 else 4096 + n_draws % 512  # (the same last columns)
+    shares = rng.uniform(0.0, 1.5, size=(32, width))
+    for n_used in (1, 2, 3, 5, 8, 13, 21, 31):
+        hours = rng.gamma(1.0, 50.0, size=(128, 32))
+        hours[:, rng.permutation(32)[n_used:]] = 0.0
+        hours[rng.random(128) < 0.2] = 0.0
+        used = np.flatnonzero(hours.any(axis=0))
+        full, dropped = hours @ shares, hours[:, used] @ shares[used]
+        if not np.array_equal(full.view(np.int64), dropped.view(np.int64)):
+            return False
+    return True
 
 
 def _role_quantiles(matrix: Array, effective: Array, scale: Array) -> Array:
@@ -819,6 +865,24 @@ def _one_blas_thread() -> Iterator[None]:
         yield
 
 
+def _positions(n: int) -> tuple[list[int], list[int], Array]:
+    """The order statistics (lower, upper) that ``np.quantile``'s default "linear" method
+    interpolates between for each of QUANTILES of ``n`` values, and how far (gamma)."""
+    virtual = (n - 1) * np.asarray(QUANTILES)
+    below = np.minimum(np.floor(virtual), n - 1)
+    gamma = virtual - below
+    lower = below.astype(np.intp)
+    upper = np.minimum(lower + 1, n - 1)
+    return lower.tolist(), upper.tolist(), gamma
+
+
+def _lerp(a: Array, b: Array, gamma: Array) -> Array:
+    """numpy's _lerp: from the lower value below half-way, from the upper one above."""
+    diff = b - a
+    out: Array = np.where(gamma >= 0.5, b - diff * (1 - gamma), a + diff * gamma)
+    return out
+
+
 def _select_quantiles(draws: Array) -> Array:
     """QUANTILES of each row of ``draws`` (finite), as a (rows × 2) array; reorders the rows.
 
@@ -827,15 +891,10 @@ def _select_quantiles(draws: Array) -> Array:
     the lowest needed position up (the one just above a found position is the minimum
     of the rest), and the same interpolation between them.
     """
-    n = draws.shape[1]
-    virtual = (n - 1) * np.asarray(QUANTILES)
-    below = np.minimum(np.floor(virtual), n - 1)
-    gamma = virtual - below
-    lower = below.astype(np.intp)
-    upper = np.minimum(lower + 1, n - 1)
+    lower, upper, gamma = _positions(draws.shape[1])
     found: dict[int, Array] = {}
     start = 0
-    for k in sorted({*lower.tolist(), *upper.tolist()}):
+    for k in sorted({*lower, *upper}):
         rest = draws[:, start:]
         if k == start:
             found[k] = rest.min(axis=1)
@@ -843,12 +902,78 @@ def _select_quantiles(draws: Array) -> Array:
             rest.partition(k - start, axis=1)
             found[k] = draws[:, k].copy()
             start = k + 1
-    a = np.stack([found[k] for k in lower.tolist()], axis=1)
-    b = np.stack([found[k] for k in upper.tolist()], axis=1)
-    diff = b - a
-    # numpy's _lerp: from the lower value below half-way, from the upper one above
-    out: Array = np.where(gamma >= 0.5, b - diff * (1 - gamma), a + diff * gamma)
-    return out
+    a = np.stack([found[k] for k in lower], axis=1)
+    b = np.stack([found[k] for k in upper], axis=1)
+    return _lerp(a, b, gamma)
+
+
+_NEAR = 1e-14
+"""Relative distance within which two draws of one category might swap order once
+multiplied by a role's hours (each draw is rounded twice: 4.4e-16 at most), with room."""
+_SAFE = 2.0**-1000, 2.0**1000
+"""Draws inside this span are normal numbers, so their rounding is relative."""
+_WINDOW = 64
+"""Most draws a role with hours in one category computes for each percentile."""
+
+
+def _one_category_quantiles(
+    hours: Array, cats: Array, effective: Array, scale: Array
+) -> tuple[Array, Array]:
+    """QUANTILES of the draws of roles with ``hours`` in one category each (``cats``),
+    without building their draws, for the roles it can do: (done, percentiles).
+
+    Such a role's draws are ``hours × time share`` of its category, times ``scale``, so
+    they come in the order of ``time share × scale`` (one sort per category), except
+    where two of those are so close that rounding might swap them. So only the draws
+    around each needed position, up to a clear gap on either side, are computed (as the
+    draws themselves are: the same two multiplications) and sorted: their ranks are the
+    gap's position plus their rank among themselves, and the percentiles are then those
+    of :func:`_select_quantiles`, bit for bit. A category whose draws tie too much, or
+    roles whose figures would leave the normal range of floating point, are left out.
+    """
+    n = len(scale)
+    lower, upper, gamma = _positions(n)
+    done = np.zeros(len(hours), dtype=bool)
+    out = np.zeros((len(hours), 2))
+    positive_scale = scale[scale > 0]
+    for k in np.unique(cats).tolist():
+        shares = effective[:, k]
+        positive = shares[shares > 0]
+        if not len(positive) or not len(positive_scale):
+            continue
+        low = positive.min() * positive_scale.min()
+        high = positive.max() * positive_scale.max()
+        if not _SAFE[0] < low <= high < _SAFE[1]:
+            continue
+        w = shares * scale
+        order = np.argsort(w, kind="stable")
+        sorted_w = w[order]
+        gap = sorted_w[:-1] * (1 + _NEAR) < sorted_w[1:] * (1 - _NEAR)  # after position p
+        gap_before = np.r_[True, gap]
+        gap_after = np.r_[gap, True]
+        windows = []
+        for lo_k, hi_k in zip(lower, upper, strict=True):
+            first = int(np.flatnonzero(gap_before[: lo_k + 1])[-1])
+            last = hi_k + int(np.flatnonzero(gap_after[hi_k:])[0])
+            windows.append((first, last))
+        if max(last - first + 1 for first, last in windows) > _WINDOW:
+            continue
+        rows = np.flatnonzero(cats == k)
+        h = hours[rows]
+        ok = (h * low > _SAFE[0]) & (h * high < _SAFE[1])
+        rows, h = rows[ok], h[ok]
+        picked = []
+        for (first, last), lo_k, hi_k in zip(windows, lower, upper, strict=True):
+            draws_at = order[first : last + 1]
+            draws = h[:, None] * shares[draws_at]
+            draws *= scale[draws_at]
+            draws.sort(axis=1)
+            picked.append((draws[:, lo_k - first], draws[:, hi_k - first]))
+        a = np.stack([p[0] for p in picked], axis=1)
+        b = np.stack([p[1] for p in picked], axis=1)
+        out[rows] = _lerp(a, b, gamma)
+        done[rows] = True
+    return done, out
 
 
 def _quantiles(draws: Array) -> Array:
