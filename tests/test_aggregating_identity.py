@@ -341,3 +341,28 @@ def test_products_over_a_block_s_categories_give_the_full_products_percentiles()
         with mock.patch.object(aggregating, "_zero_terms_drop", lambda n_draws, d=drop: d):
             figures.append(aggregating._role_quantiles(matrix, effective, scale))
     assert np.array_equal(_bits(figures[0]), _bits(figures[1]))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    n_tasks=st.integers(0, 400),
+    unknown=st.booleans(),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_cell_sums_of_any_counted_tasks_are_ordered_sums(
+    n_tasks: int, unknown: bool, seed: int
+) -> None:
+    """One sort of the tasks by cell and hours gives every scenario's ordered sums."""
+    rng = np.random.default_rng(seed)
+    n_roles, n_cats = 7, 5
+    t_role = rng.integers(0, n_roles, size=n_tasks)
+    t_cat = rng.integers(-1 if unknown else 0, n_cats, size=n_tasks)
+    hours = rng.choice([0.1, 0.2, 0.3, 7.25, 1e-17, 1e6], size=n_tasks) * rng.choice(
+        [1.0, 3.0, rng.uniform(0.5, 2.0)], size=n_tasks
+    )
+    cells = aggregating._CellSums(t_role, t_cat, hours, n_roles, n_cats)
+    for share in (1.0, 0.7, 0.2):
+        counted = (rng.random(n_tasks) < share) & (t_cat >= 0)
+        idx = np.flatnonzero(counted)
+        expected = ordered_sum(hours[idx], t_role[idx] * n_cats + t_cat[idx], n_roles * n_cats)
+        assert np.array_equal(_bits(cells(counted).ravel()), _bits(expected))

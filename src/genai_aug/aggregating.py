@@ -33,12 +33,22 @@ draws). A role's draws are its hours per category times each draw's time shares,
 the draw's adoption × realisation: one matrix product per block of roles, then P10 and
 P90 *selected* in place (two partitions of each row and two minima), never a sort of all
 the draws; blocks are 64-row multiples of about 8 MB, reused, on both cores with OpenBLAS
-held to one thread. *2,000 draws stay the default*: the P10 of 2,000 draws is its 200th
-order statistic, whose Monte Carlo error is ±0.7 percentile points (√(0.1 × 0.9 / 2,000));
-500 draws would be ±1.3 and would move third digits between seeds, while the roles'
-percentiles cost time in proportion to the draws: about 1 µs a role a scenario a hundred
-draws on one core, so 100,000 roles × 3 scenarios × 2,000 draws is about 6 s of CPU, 3 s
-on two cores. Fewer draws would change every published range to save part of that; the
+held to one thread, every scenario's at once while the main thread adds up the central
+figures. Only roles that need it draw in full: a role with no counted hours has
+percentiles of 0; one with hours in a single category has draws in the order of that
+category's time share × scale (sorted once), so only the few draws around each needed
+position are computed; the others are packed into blocks by the categories they use,
+and their products skip the categories no role of the block has (checked once against
+the full product on the BLAS in use). Every figure is the same, bit for bit
+(tests/test_aggregating_identity.py).
+
+*2,000 draws stay the default*: the P10 of 2,000 draws is its 200th order statistic,
+whose Monte Carlo error is ±0.7 percentile points (√(0.1 × 0.9 / 2,000)); 500 draws
+would be ±1.3 and would move third digits between seeds, while the roles' percentiles
+cost time in proportion to the draws: about 1 µs a role (with hours in several
+categories) a scenario a hundred draws on one core, so 100,000 such roles × 3
+scenarios × 2,000 draws is about 6 s of CPU, 3 s on two cores. Fewer draws would
+change every published range to save part of that; the
 number stays a choice (``n_draws``) for whoever needs it.
 """
 
@@ -485,8 +495,9 @@ def aggregate_hours(
     # BLAS as it is (their products are small); then every scenario's roles' percentiles
     # at once, on both cores, while this thread adds up the central figures.
     centrals = [released(s, t_cat) for s in scoped]
+    cells = _CellSums(t_role, t_cat, hours, len(tree.roles), len(cats))
     ranges = [
-        _ranges(s, tree, t_role, t_cat, central > 0, hours, shares, contracted, seed, n_draws)
+        _ranges(s, tree, cells, central > 0, shares, contracted, seed, n_draws)
         for s, central in zip(scoped, centrals, strict=True)
     ]
     with _RolePercentiles([r.role_inputs for r in ranges]) as role_percentiles:
@@ -620,6 +631,41 @@ def _base_levels(
     return levels
 
 
+class _CellSums:
+    """Each role's counted hours in each category, for any scenario's counted tasks:
+    :func:`~genai_aug.rollup.ordered_sum` per (role, category) cell, from one sort.
+
+    The tasks are sorted once by cell and hours (stably, as ``ordered_sum`` sorts); the
+    counted ones keep that order among themselves, so each cell adds up the same values
+    in the same order as ``ordered_sum`` of the counted tasks alone: the same bits.
+    """
+
+    def __init__(
+        self, t_role: Array, t_cat: Array, hours: Array, n_roles: int, n_cats: int
+    ) -> None:
+        self.t_role, self.t_cat, self.hours = t_role, t_cat, hours
+        self.n_roles, self.n_cats = n_roles, n_cats
+        known = np.flatnonzero((t_role >= 0) & (t_cat >= 0))
+        flat = t_role[known] * n_cats + t_cat[known]
+        order = np.lexsort((hours[known], flat))
+        self.tasks, self.flat = known[order], flat[order]
+
+    def __call__(self, counted: Array) -> Array:
+        """The (roles × categories) sums of the hours of the ``counted`` tasks."""
+        keep = counted[self.tasks]
+        size = self.n_roles * self.n_cats
+        if np.count_nonzero(keep) != np.count_nonzero(counted):  # (a task of no cell)
+            idx = np.flatnonzero(counted)
+            flat = self.t_role[idx] * self.n_cats + self.t_cat[idx]
+            return ordered_sum(self.hours[idx], flat, size).reshape(self.n_roles, self.n_cats)
+        groups, values = self.flat[keep], self.hours[self.tasks[keep]]
+        out = np.zeros(size)
+        if len(values):
+            starts = np.flatnonzero(np.r_[True, groups[1:] != groups[:-1]])
+            out[groups[starts]] = np.add.reduceat(values, starts)
+        return out.reshape(self.n_roles, self.n_cats)
+
+
 @dataclass(frozen=True)
 class _Ranges:
     """One scenario's ranges: the levels' (P10, P90) of hours a week and of WTE, and what
@@ -632,10 +678,8 @@ class _Ranges:
 def _ranges(
     s: Scenario,
     tree: Hierarchy,
-    t_role: Array,
-    t_cat: Array,
+    cells: _CellSums,
     counted: Array,
-    hours: Array,
     shares: Array,
     contracted: Array,
     seed: int,
@@ -644,7 +688,7 @@ def _ranges(
     """Low and high (P10, P90) of hours a week and of WTE per group, organisation and the
     trust, and the draws the roles' own come from (hours per category, time shares, scale)."""
     rng = _rng(seed, s.name)
-    n_roles, n_cats = len(tree.roles), len(shares)
+    n_cats = len(shares)
     u = s.time_share_uncertainty
     factors = (
         rng.triangular(1 - u, 1.0, 1 + u, size=(n_draws, n_cats))
@@ -654,9 +698,7 @@ def _ranges(
     effective = np.minimum(shares[None, :] * factors, 1.0)  # draws × categories
     scale = s.adoption.draw(rng, n_draws) * s.realisation.draw(rng, n_draws)
 
-    idx = np.flatnonzero(counted)
-    flat = t_role[idx] * n_cats + t_cat[idx]
-    matrix = ordered_sum(hours[idx], flat, n_roles * n_cats).reshape(n_roles, n_cats)
+    matrix = cells(counted)
 
     # Every level is linear in the counted hours per category, so a staff group's (and
     # the trust's) draws come from its own hours per category, added up once: the same
@@ -941,9 +983,10 @@ def _one_category_quantiles(
         positive = shares[shares > 0]
         if not len(positive) or not len(positive_scale):
             continue
-        low = positive.min() * positive_scale.min()
-        high = positive.max() * positive_scale.max()
-        if not _SAFE[0] < low <= high < _SAFE[1]:
+        # (the smallest and largest a draw, or its first rounded product, can be per hour)
+        low = positive.min() * min(positive_scale.min(), 1.0)
+        high = positive.max() * max(positive_scale.max(), 1.0)
+        if not _SAFE[0] < positive.min() * positive_scale.min() <= high < _SAFE[1]:
             continue
         w = shares * scale
         order = np.argsort(w, kind="stable")
