@@ -9,6 +9,7 @@ enough roles for many blocks of draws on both threads.
 from __future__ import annotations
 
 from typing import Any
+from unittest import mock
 
 import numpy as np
 import pandas as pd
@@ -229,3 +230,139 @@ def test_an_uneven_grouping_falls_back_to_ordered_sum() -> None:
     sums = GroupSums(codes, 3000)
     assert sums.order is None
     assert np.array_equal(_bits(sums(values)), _bits(ordered_sum(values, codes, 3000)))
+
+
+def _straight_percentiles(
+    matrix: np.ndarray[Any, Any], effective: np.ndarray[Any, Any], scale: np.ndarray[Any, Any]
+) -> np.ndarray[Any, Any]:
+    """Every role's draws from one product of all the roles, then np.quantile."""
+    return np.quantile((matrix @ effective.T) * scale[None, :], aggregating.QUANTILES, axis=1).T
+
+
+def _mixed_roles(rng: np.random.Generator, n_roles: int, n_cats: int) -> np.ndarray[Any, Any]:
+    """Roles with no hours, with hours in one category, and in several."""
+    matrix = rng.gamma(1.0, 40.0, size=(n_roles, n_cats)) * (rng.random((n_roles, n_cats)) < 0.3)
+    kind = rng.integers(0, 3, size=n_roles)
+    matrix[kind == 0] = 0.0
+    one = np.flatnonzero(kind == 1)
+    only = rng.integers(0, n_cats, size=len(one))
+    matrix[one] = 0.0
+    matrix[one, only] = rng.choice([0.5, 7.25, 37.5, 1e-3, 4e4], size=len(one))
+    return matrix
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    n_draws=st.integers(100, 2100),
+    n_roles=st.integers(1, 330).map(lambda n: 4 * n),  # (a whole product's rows: see below)
+    ties=st.booleans(),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_role_percentiles_are_numpy_s_for_roles_of_every_kind(
+    n_draws: int, n_roles: int, ties: bool, seed: int
+) -> None:
+    """Roles with no hours, one category (selected from a few draws) and several (packed
+    into blocks of their categories), over several blocks and a last partial one, with
+    tied time shares (capped at 1) and scales: np.quantile's figures of one product of all
+    the roles (whose rows come out of the same BLAS kernel: a multiple of 4 of them)."""
+    rng = np.random.default_rng(seed)
+    n_cats = 9
+    matrix = _mixed_roles(rng, n_roles, n_cats)
+    shares = rng.uniform(0.05, 0.9, size=n_cats)
+    effective = np.minimum(shares[None, :] * rng.triangular(0.4, 1.0, 1.6, (n_draws, n_cats)), 1.0)
+    scale = rng.uniform(0.1, 1.0, size=n_draws)
+    if ties:
+        effective[:, 0] = 1.0  # a category always capped at 1, and scales that repeat
+        scale = np.round(scale, 1)
+    with aggregating._one_blas_thread():
+        expected = _straight_percentiles(matrix, effective, scale)
+    with mock.patch.object(aggregating, "_BLOCK", 64 * n_draws):  # blocks of 64 roles
+        got = aggregating._role_quantiles(matrix, effective, scale)
+    assert np.array_equal(_bits(got), _bits(expected))
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    n_draws=st.integers(100, 3000),
+    ties=st.sampled_from(["none", "capped", "zeros", "constant"]),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_one_category_percentiles_are_numpy_s(n_draws: int, ties: str, seed: int) -> None:
+    """The few draws around each position give np.quantile's figures of all the draws."""
+    rng = np.random.default_rng(seed)
+    n_cats = 5
+    effective = rng.uniform(0.01, 1.2, size=(n_draws, n_cats))
+    scale = rng.uniform(0.0, 1.0, size=n_draws)
+    if ties == "capped":
+        effective = np.minimum(effective, 1.0)
+    elif ties == "zeros":
+        effective[rng.random((n_draws, n_cats)) < 0.15] = 0.0
+        scale[rng.random(n_draws) < 0.15] = 0.0
+    elif ties == "constant":
+        scale[:] = 0.42
+        effective[:, 1] = 0.3
+    hours = rng.choice([1e-3, 0.5, 7.25, 37.5, 1e5], size=300) * rng.uniform(0.5, 2.0, size=300)
+    cats = rng.integers(0, n_cats, size=300)
+    done, got = aggregating._one_category_quantiles(hours, cats, effective, scale)
+    draws = hours[:, None] * effective.T[cats] * scale[None, :]  # (the product's own draws)
+    expected = np.quantile(draws, aggregating.QUANTILES, axis=1).T
+    assert np.array_equal(_bits(got[done]), _bits(expected[done]))
+    # (a category whose draws tie around a position is left to the full selection)
+    if ties in ("none", "capped"):
+        assert done.all()
+    elif ties == "constant":
+        assert not done[cats == 1].any() and done[cats != 1].all()
+
+
+def test_one_category_draws_are_the_product_s() -> None:
+    """A role's draws with hours in one category are the matrix product's, bit for bit:
+    its other terms are exact zeros."""
+    rng = np.random.default_rng(7)
+    effective = rng.uniform(0.0, 1.0, size=(2000, 30))
+    matrix = np.zeros((256, 30))
+    matrix[np.arange(256), rng.integers(0, 30, size=256)] = rng.gamma(1.0, 40.0, size=256)
+    cats = np.argmax(matrix > 0, axis=1)
+    with aggregating._one_blas_thread():
+        product = matrix @ effective.T
+    assert np.array_equal(
+        _bits(product), _bits(effective.T[cats] * matrix[np.arange(256), cats][:, None])
+    )
+
+
+def test_products_over_a_block_s_categories_give_the_full_products_percentiles() -> None:
+    """Whether or not the BLAS may drop the categories no role of a block has (a check
+    made once per number of draws), the roles' percentiles are the same."""
+    rng = np.random.default_rng(11)
+    matrix = _mixed_roles(rng, 640, 12)
+    effective = rng.uniform(0.05, 1.0, size=(777, 12))
+    scale = rng.uniform(0.1, 1.0, size=777)
+    figures = []
+    for drop in (True, False):
+        with mock.patch.object(aggregating, "_zero_terms_drop", lambda n_draws, d=drop: d):
+            figures.append(aggregating._role_quantiles(matrix, effective, scale))
+    assert np.array_equal(_bits(figures[0]), _bits(figures[1]))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    n_tasks=st.integers(0, 400),
+    unknown=st.booleans(),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_cell_sums_of_any_counted_tasks_are_ordered_sums(
+    n_tasks: int, unknown: bool, seed: int
+) -> None:
+    """One sort of the tasks by cell and hours gives every scenario's ordered sums."""
+    rng = np.random.default_rng(seed)
+    n_roles, n_cats = 7, 5
+    t_role = rng.integers(0, n_roles, size=n_tasks)
+    t_cat = rng.integers(-1 if unknown else 0, n_cats, size=n_tasks)
+    hours = rng.choice([0.1, 0.2, 0.3, 7.25, 1e-17, 1e6], size=n_tasks) * rng.choice(
+        [1.0, 3.0, rng.uniform(0.5, 2.0)], size=n_tasks
+    )
+    cells = aggregating._CellSums(t_role, t_cat, hours, n_roles, n_cats)
+    for share in (1.0, 0.7, 0.2):
+        counted = (rng.random(n_tasks) < share) & (t_cat >= 0)
+        idx = np.flatnonzero(counted)
+        expected = ordered_sum(hours[idx], t_role[idx] * n_cats + t_cat[idx], n_roles * n_cats)
+        assert np.array_equal(_bits(cells(counted).ravel()), _bits(expected))

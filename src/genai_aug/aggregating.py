@@ -33,25 +33,37 @@ draws). A role's draws are its hours per category times each draw's time shares,
 the draw's adoption × realisation: one matrix product per block of roles, then P10 and
 P90 *selected* in place (two partitions of each row and two minima), never a sort of all
 the draws; blocks are 64-row multiples of about 8 MB, reused, on both cores with OpenBLAS
-held to one thread. *2,000 draws stay the default*: the P10 of 2,000 draws is its 200th
-order statistic, whose Monte Carlo error is ±0.7 percentile points (√(0.1 × 0.9 / 2,000));
-500 draws would be ±1.3 and would move third digits between seeds, while the roles'
-percentiles cost time in proportion to the draws: about 1 µs a role a scenario a hundred
-draws on one core, so 100,000 roles × 3 scenarios × 2,000 draws is about 6 s of CPU, 3 s
-on two cores. Fewer draws would change every published range to save part of that; the
+held to one thread, every scenario's at once while the main thread adds up the central
+figures. Only roles that need it draw in full: a role with no counted hours has
+percentiles of 0; one with hours in a single category has draws in the order of that
+category's time share × scale (sorted once), so only the few draws around each needed
+position are computed; the others are packed into blocks by the categories they use,
+and their products skip the categories no role of the block has (checked once against
+the full product on the BLAS in use). Every figure is the same, bit for bit
+(tests/test_aggregating_identity.py).
+
+*2,000 draws stay the default*: the P10 of 2,000 draws is its 200th order statistic,
+whose Monte Carlo error is ±0.7 percentile points (√(0.1 × 0.9 / 2,000)); 500 draws
+would be ±1.3 and would move third digits between seeds, while the roles' percentiles
+cost time in proportion to the draws: about 1 µs a role (with hours in several
+categories) a scenario a hundred draws on one core, so 100,000 such roles × 3
+scenarios × 2,000 draws is about 6 s of CPU, 3 s on two cores. Fewer draws would
+change every published range to save part of that; the
 number stays a choice (``n_draws``) for whoever needs it.
 """
 
 from __future__ import annotations
 
 import difflib
+import functools
 import os
 import threading
 import zlib
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any, Literal
 
@@ -465,11 +477,6 @@ def aggregate_hours(
     t_auto = known & ~e0 & automation[np.maximum(t_cat, 0)]
     t_contracted = t[col.CONTRACTED_HOURS].to_numpy(dtype=float)
 
-    to_roles = tree.task_sums(t_role)
-    base = _base_levels(t, tree, to_roles, hours)
-    parts: dict[str, list[pd.DataFrame]] = {level: [] for level in base}
-    task_figures: dict[str, Array] = {}
-
     def released(s: Scenario, cat: Array) -> Array:
         """Central hours released by each task under ``s`` if its category were ``cat``."""
         ok = cat >= 0
@@ -484,32 +491,64 @@ def aggregate_hours(
         share = np.where(ok, shares[np.maximum(cat, 0)], 0.0)
         return np.where(counted, hours * share * s.adoption.central * s.realisation.central, 0.0)
 
-    for s in scoped:
-        central = released(s, t_cat)
-        counted = central > 0
-        low_high = _ranges(
-            s, tree, t_role, t_cat, counted, hours, shares, contracted, seed, n_draws
-        )
-        levels = _scenario_levels(s.name, central, t_auto, to_roles, tree, t_contracted, low_high)
-        for level, frame in levels.items():
-            parts[level].append(_derive(frame, base[level][col.FTE].to_numpy(), a))
-        if s.name == scen.headline.name:
-            # Hours at stake: how far the headline moves if the task's "exposed or not"
-            # went the other way (to its strongest category on that side).
-            alt = (
-                _codes_in(t[col.ALTERNATIVE], cat_ids)
-                if col.ALTERNATIVE in t.columns
-                else np.full(len(t), -1, dtype=np.intp)
+    # Each scenario's staff groups, organisations and trust ranges first, with numpy's
+    # BLAS as it is (their products are small); then every scenario's roles' percentiles
+    # at once, on both cores, while this thread adds up the central figures.
+    centrals = [released(s, t_cat) for s in scoped]
+    cells = _CellSums(t_role, t_cat, hours, len(tree.roles), len(cats))
+    ranges = [
+        _ranges(s, tree, cells, central > 0, shares, contracted, seed, n_draws)
+        for s, central in zip(scoped, centrals, strict=True)
+    ]
+    with _RolePercentiles([r.role_inputs for r in ranges]) as role_percentiles:
+        to_roles = tree.task_sums(t_role)
+        base = _base_levels(t, tree, to_roles, hours)
+        no_range = np.zeros((2, len(tree.roles)))  # (the roles' own, until they are done)
+        levels = [
+            _scenario_levels(
+                s.name,
+                _central_sums(central, t_auto, to_roles, t_contracted),
+                tree,
+                {"roles": (no_range, no_range), **r.levels},
             )
-            at_stake = np.where(known & ~e0, central, np.abs(released(s, alt) - central))
-            task_figures = {
-                col.HOURS_AT_STAKE: at_stake,
-                col.HOURS_RELEASED: central,
-                col.HOURS_AUTOMATION: np.where(t_auto, central, 0.0),
-                col.HOURS_AUGMENTATION: np.where(t_auto, 0.0, central),
-                col.HOURS_RELEASED_YEAR: central * weeks,
-                col.WTE_RELEASED: central / t_contracted,
-            }
+            for s, central, r in zip(scoped, centrals, ranges, strict=True)
+        ]
+        parts: dict[str, list[pd.DataFrame]] = {level: [] for level in base}
+        for scenario_levels in levels:
+            for level, frame in scenario_levels.items():
+                if level != "roles":
+                    parts[level].append(_derive(frame, base[level][col.FTE].to_numpy(), a))
+        headline_at = next(i for i, s in enumerate(scoped) if s.name == scen.headline.name)
+        central = centrals[headline_at]
+        # Hours at stake: how far the headline moves if the task's "exposed or not" went
+        # the other way (to its strongest category on that side).
+        alt = (
+            _codes_in(t[col.ALTERNATIVE], cat_ids)
+            if col.ALTERNATIVE in t.columns
+            else np.full(len(t), -1, dtype=np.intp)
+        )
+        at_stake = np.where(
+            known & ~e0, central, np.abs(released(scoped[headline_at], alt) - central)
+        )
+        t[col.HOURS_AT_STAKE] = at_stake
+        t[col.HOURS_RELEASED] = central
+        t[col.HOURS_AUTOMATION] = np.where(t_auto, central, 0.0)
+        t[col.HOURS_AUGMENTATION] = np.where(t_auto, 0.0, central)
+        t[col.HOURS_RELEASED_YEAR] = central * weeks
+        t[col.WTE_RELEASED] = central / t_contracted
+        t[col.HOURS_UNCLASSIFIED] = np.where(t[col.EXPOSURE].isna(), hours, 0.0)
+        t[col.REVIEW_PRIORITY] = t[col.HOURS_AT_STAKE] * (1.0 - t[col.CONFIDENCE].fillna(0.0))
+        role_weeks = role_percentiles.result()
+    fte = base["roles"][col.FTE].to_numpy()
+    for scenario_levels, role_week in zip(levels, role_weeks, strict=True):
+        roles = scenario_levels["roles"]
+        roles[col.RELEASED_LOW] = role_week[:, 0]
+        roles[col.RELEASED_HIGH] = role_week[:, 1]
+        # a role's WTE is its hours over a constant, so its percentiles are too
+        role_wte = role_week / contracted[:, None]
+        roles[col.WTE_LOW] = role_wte[:, 0]
+        roles[col.WTE_HIGH] = role_wte[:, 1]
+        parts["roles"].append(_derive(roles, fte, a))
     by_scenario = {level: pd.concat(frames, ignore_index=True) for level, frames in parts.items()}
     results = ScenarioResults(
         roles=by_scenario["roles"],
@@ -521,10 +560,6 @@ def aggregate_hours(
         areas={level: by_scenario[level] for level in tree.areas},
     )
 
-    for name, values in task_figures.items():
-        t[name] = values
-    t[col.HOURS_UNCLASSIFIED] = np.where(t[col.EXPOSURE].isna(), hours, 0.0)
-    t[col.REVIEW_PRIORITY] = t[col.HOURS_AT_STAKE] * (1.0 - t[col.CONFIDENCE].fillna(0.0))
     headline = scen.headline.name
     tables: dict[str, pd.DataFrame] = {}
     for level, keys in (
@@ -596,21 +631,64 @@ def _base_levels(
     return levels
 
 
+class _CellSums:
+    """Each role's counted hours in each category, for any scenario's counted tasks:
+    :func:`~genai_aug.rollup.ordered_sum` per (role, category) cell, from one sort.
+
+    The tasks are sorted once by cell and hours (stably, as ``ordered_sum`` sorts); the
+    counted ones keep that order among themselves, so each cell adds up the same values
+    in the same order as ``ordered_sum`` of the counted tasks alone: the same bits.
+    """
+
+    def __init__(
+        self, t_role: Array, t_cat: Array, hours: Array, n_roles: int, n_cats: int
+    ) -> None:
+        self.t_role, self.t_cat, self.hours = t_role, t_cat, hours
+        self.n_roles, self.n_cats = n_roles, n_cats
+        known = np.flatnonzero((t_role >= 0) & (t_cat >= 0))
+        flat = t_role[known] * n_cats + t_cat[known]
+        order = np.lexsort((hours[known], flat))
+        self.tasks, self.flat = known[order], flat[order]
+
+    def __call__(self, counted: Array) -> Array:
+        """The (roles × categories) sums of the hours of the ``counted`` tasks."""
+        keep = counted[self.tasks]
+        size = self.n_roles * self.n_cats
+        if np.count_nonzero(keep) != np.count_nonzero(counted):  # (a task of no cell)
+            idx = np.flatnonzero(counted)
+            flat = self.t_role[idx] * self.n_cats + self.t_cat[idx]
+            return ordered_sum(self.hours[idx], flat, size).reshape(self.n_roles, self.n_cats)
+        groups, values = self.flat[keep], self.hours[self.tasks[keep]]
+        out = np.zeros(size)
+        if len(values):
+            starts = np.flatnonzero(np.r_[True, groups[1:] != groups[:-1]])
+            out[groups[starts]] = np.add.reduceat(values, starts)
+        return out.reshape(self.n_roles, self.n_cats)
+
+
+@dataclass(frozen=True)
+class _Ranges:
+    """One scenario's ranges: the levels' (P10, P90) of hours a week and of WTE, and what
+    the roles' own percentiles are drawn from (:func:`_role_quantiles`' arguments)."""
+
+    levels: dict[str, tuple[Array, Array]]
+    role_inputs: tuple[Array, Array, Array]
+
+
 def _ranges(
     s: Scenario,
     tree: Hierarchy,
-    t_role: Array,
-    t_cat: Array,
+    cells: _CellSums,
     counted: Array,
-    hours: Array,
     shares: Array,
     contracted: Array,
     seed: int,
     n_draws: int,
-) -> dict[str, tuple[Array, Array]]:
-    """Low and high (P10, P90) of hours a week and of WTE, per role, group and the trust."""
+) -> _Ranges:
+    """Low and high (P10, P90) of hours a week and of WTE per group, organisation and the
+    trust, and the draws the roles' own come from (hours per category, time shares, scale)."""
     rng = _rng(seed, s.name)
-    n_roles, n_cats = len(tree.roles), len(shares)
+    n_cats = len(shares)
     u = s.time_share_uncertainty
     factors = (
         rng.triangular(1 - u, 1.0, 1 + u, size=(n_draws, n_cats))
@@ -620,64 +698,69 @@ def _ranges(
     effective = np.minimum(shares[None, :] * factors, 1.0)  # draws × categories
     scale = s.adoption.draw(rng, n_draws) * s.realisation.draw(rng, n_draws)
 
-    idx = np.flatnonzero(counted)
-    flat = t_role[idx] * n_cats + t_cat[idx]
-    matrix = ordered_sum(hours[idx], flat, n_roles * n_cats).reshape(n_roles, n_cats)
+    matrix = cells(counted)
 
     # Every level is linear in the counted hours per category, so a staff group's (and
     # the trust's) draws come from its own hours per category, added up once: the same
     # figures as adding its roles' draws, without building them.
+    matrix_wte = matrix / contracted[:, None]
     by_group = tree.roles_to_groups_rows(matrix)
-    by_group_wte = tree.roles_to_groups_rows(matrix / contracted[:, None])
+    by_group_wte = tree.roles_to_groups_rows(matrix_wte)
     group_week = (by_group @ effective.T) * scale[None, :]
     group_wte = (by_group_wte @ effective.T) * scale[None, :]
     trust_week = (by_group.sum(axis=0, keepdims=True) @ effective.T) * scale[None, :]
     trust_wte = (by_group_wte.sum(axis=0, keepdims=True) @ effective.T) * scale[None, :]
-
-    # Roles' own percentiles, in blocks (bounded memory), on both cores: the matrix
-    # product and the selection release the GIL, and each role's figures depend on its
-    # own row only, so neither the blocks nor the threads change a bit of them.
-    role_week = _role_quantiles(matrix, effective, scale)
-    # a role's WTE is its hours over a constant, so its percentiles are too
-    role_wte = role_week / contracted[:, None]
-    out = {
-        "roles": (role_week.T, role_wte.T),
+    levels = {
         "staff_groups": (_quantiles(group_week), _quantiles(group_wte)),
         "trust": (_quantiles(trust_week), _quantiles(trust_wte)),
     }
     for level in tree.areas:
         area = tree.roles_to_area_rows(level, matrix)
-        area_wte = tree.roles_to_area_rows(level, matrix / contracted[:, None])
-        out[level] = (
+        area_wte = tree.roles_to_area_rows(level, matrix_wte)
+        levels[level] = (
             _quantiles((area @ effective.T) * scale[None, :]),
             _quantiles((area_wte @ effective.T) * scale[None, :]),
         )
-    return out
+    return _Ranges(levels, (matrix, effective, scale))
 
 
-def _role_quantiles(matrix: Array, effective: Array, scale: Array) -> Array:
-    """QUANTILES of each role's draws, as a (roles × 2) array: ``np.quantile``'s figures.
+class _Buffers(threading.local):
+    """One reusable block of draws per thread."""
 
-    Draws are built a block of roles at a time into one buffer per thread, and each
-    percentile is *selected* in place (:func:`_select_quantiles`) rather than with
-    ``np.quantile``, which copies the block and partitions across rows.
+    buffer: Array | None = None
+
+    def get(self, rows: int, n_draws: int) -> Array:
+        buffer = self.buffer
+        if buffer is None or buffer.shape[1] != n_draws or len(buffer) < rows:
+            buffer = self.buffer = np.empty((rows, n_draws))
+        return buffer[:rows]
+
+
+def _role_blocks(
+    matrix: Array, effective: Array, scale: Array, out: Array, buffers: _Buffers
+) -> list[Callable[[], None]]:
+    """The work of :func:`_role_quantiles`, as blocks of roles that fill rows of ``out``.
+
+    Each role's figures depend on its own row of ``matrix`` only, computed as they always
+    were: in a block of whole tiles of the BLAS kernels (a multiple of 64 rows), from
+    which a role's draws come out the same whatever block it falls in, as in one product
+    of all the roles. So only roles that need it go through the product: a role with no
+    counted hours has no draws but 0; one with hours in a single category has that
+    category's time shares times its hours (the product's every other term is an exact
+    0, so this *is* the product, bit for bit); the others are packed into whole blocks
+    (the last one padded with roles of no hours). The roles after the last whole block of
+    the layout of :data:`_BLOCK` (which the BLAS may treat apart) are drawn in that same
+    block, as are all roles when an hour or a time share is not a finite number ≥ 0.
     """
-    n_roles, n_draws = len(matrix), len(scale)
-    out = np.zeros((n_roles, 2))
-    # Whole tiles of the BLAS kernels (a multiple of 64 rows): a role's draws come out of
-    # the same kernel whatever block it falls in, as in one product of all the roles.
+    n_roles, n_cats = matrix.shape
+    n_draws = len(scale)
     rows = max(64, _BLOCK // n_draws // 64 * 64)
-    local = threading.local()
 
-    def block(start: int) -> None:
-        stop = min(start + rows, n_roles)
+    def plain(start: int, stop: int) -> None:
         part = matrix[start:stop]
         if not part.any():  # no counted hours: every draw is 0, and so are the percentiles
             return
-        buffer = getattr(local, "buffer", None)
-        if buffer is None:
-            buffer = local.buffer = np.empty((rows, n_draws))
-        draws = buffer[: stop - start]
+        draws = buffers.get(stop - start, n_draws)
         np.matmul(part, effective.T, out=draws)
         draws *= scale
         if np.isfinite(part).all():
@@ -685,10 +768,132 @@ def _role_quantiles(matrix: Array, effective: Array, scale: Array) -> Array:
         else:  # (NaN draws: np.quantile's own handling)
             out[start:stop] = np.quantile(draws, QUANTILES, axis=1).T
 
-    starts = range(0, n_roles, rows)
-    with _one_blas_thread(), ThreadPoolExecutor(max_workers=_WORKERS) as pool:
-        list(pool.map(block, starts))
+    def packed(roles: Array) -> None:
+        padded = -(-len(roles) // 64) * 64
+        part = matrix[roles]
+        draws = buffers.get(padded, n_draws)
+        if _zero_terms_drop(n_draws):  # only the block's categories: the same draws
+            cats = np.flatnonzero(part.any(axis=0))
+            block = np.zeros((padded, len(cats)))
+            block[: len(roles)] = part[:, cats]
+            np.matmul(block, by_category[cats], out=draws)
+        else:
+            block = np.zeros((padded, n_cats))
+            block[: len(roles)] = part
+            np.matmul(block, effective.T, out=draws)
+        draws = draws[: len(roles)]
+        draws *= scale
+        out[roles] = _select_quantiles(draws)
+
+    def single(roles: Array, cats: Array) -> None:
+        draws = buffers.get(len(roles), n_draws)
+        np.take(by_category, cats, axis=0, out=draws, mode="clip")  # (valid codes)
+        draws *= matrix[roles, cats][:, None]
+        draws *= scale
+        out[roles] = _select_quantiles(draws)
+
+    def spans(start: int, stop: int) -> list[Callable[[], None]]:
+        return [partial(plain, a, min(a + rows, stop)) for a in range(start, stop, rows)]
+
+    ok = (
+        np.isfinite(matrix).all()
+        and (matrix >= 0).all()
+        and np.isfinite(effective).all()
+        and (effective >= 0).all()
+    )
+    if not ok:
+        return spans(0, n_roles)
+    whole = n_roles // rows * rows
+    nonzero = np.count_nonzero(matrix[:whole], axis=1)
+    several = np.flatnonzero(nonzero > 1)
+    if n_cats <= 62:  # roles with hours in the same categories together: smaller products
+        pattern = (matrix[several] > 0) @ (np.int64(1) << np.arange(n_cats, dtype=np.int64))
+        several = several[np.argsort(pattern, kind="stable")]
+    one = np.flatnonzero(nonzero == 1)
+    one_cat = np.argmax(matrix[one] > 0, axis=1)
+    done, figures = _one_category_quantiles(matrix[one, one_cat], one_cat, effective, scale)
+    out[one[done]] = figures[done]
+    one, one_cat = one[~done], one_cat[~done]
+    by_category = np.ascontiguousarray(effective.T)
+    return [
+        *(partial(packed, several[a : a + rows]) for a in range(0, len(several), rows)),
+        *(
+            partial(single, one[a : a + rows], one_cat[a : a + rows])
+            for a in range(0, len(one), rows)
+        ),
+        *spans(whole, n_roles),
+    ]
+
+
+@functools.cache
+def _zero_terms_drop(n_draws: int) -> bool:
+    """Whether numpy's BLAS gives a product the same bits without the terms that are 0
+    in every row of it: true of kernels that add a row's terms one after the other (and
+    0 × x + y is y exactly), as OpenBLAS's do here. Tried on random blocks of the shape
+    of the roles' products, on the BLAS thread it runs them on; if any bit differs, the
+    roles' products keep every category."""
+    rng = np.random.default_rng(15)
+    width = n_draws if n_draws <= 4096 else 4096 + n_draws % 512  # (the same last columns)
+    shares = rng.uniform(0.0, 1.5, size=(32, width))
+    for n_used in (1, 2, 3, 5, 8, 13, 21, 31):
+        hours = rng.gamma(1.0, 50.0, size=(128, 32))
+        hours[:, rng.permutation(32)[n_used:]] = 0.0
+        hours[rng.random(128) < 0.2] = 0.0
+        used = np.flatnonzero(hours.any(axis=0))
+        full, dropped = hours @ shares, hours[:, used] @ shares[used]
+        if not np.array_equal(full.view(np.int64), dropped.view(np.int64)):
+            return False
+    return True
+
+
+def _role_quantiles(matrix: Array, effective: Array, scale: Array) -> Array:
+    """QUANTILES of each role's draws, as a (roles × 2) array: ``np.quantile``'s figures.
+
+    A role's draws are its hours per category (a row of ``matrix``) times each draw's
+    time shares (``effective``, draws × categories), times the draw's ``scale``. They are
+    built a block of roles at a time (:func:`_role_blocks`) into one buffer per thread,
+    and each percentile is *selected* in place (:func:`_select_quantiles`) rather than
+    with ``np.quantile``, which copies the block and partitions across rows.
+    """
+    with _RolePercentiles([(matrix, effective, scale)]) as percentiles:
+        (out,) = percentiles.result()
     return out
+
+
+class _RolePercentiles:
+    """:func:`_role_quantiles` of several scenarios at once, on both cores, in the
+    background: ``with _RolePercentiles(inputs) as p: ...; p.result()``.
+
+    Meanwhile numpy's BLAS is held to one thread (:func:`_one_blas_thread`), so the
+    thread that waits must not compute matrix products whose figures depend on it.
+    """
+
+    def __init__(self, inputs: Sequence[tuple[Array, Array, Array]]) -> None:
+        self.outs = [np.zeros((len(matrix), 2)) for matrix, _, _ in inputs]
+        buffers = _Buffers()
+        self.blocks = [
+            block
+            for (matrix, effective, scale), out in zip(inputs, self.outs, strict=True)
+            for block in _role_blocks(matrix, effective, scale, out, buffers)
+        ]
+        self.stack = ExitStack()
+
+    def __enter__(self) -> _RolePercentiles:
+        self.stack.enter_context(_one_blas_thread())
+        pool = self.stack.enter_context(ThreadPoolExecutor(max_workers=_WORKERS))
+        self.futures = [pool.submit(block) for block in self.blocks]
+        return self
+
+    def result(self) -> list[Array]:
+        """Each scenario's (roles × 2) percentiles, once every block is done."""
+        for future in self.futures:
+            future.result()
+        return self.outs
+
+    def __exit__(self, *exc: object) -> None:
+        for future in self.futures:
+            future.cancel()
+        self.stack.close()
 
 
 @contextmanager
@@ -702,6 +907,24 @@ def _one_blas_thread() -> Iterator[None]:
         yield
 
 
+def _positions(n: int) -> tuple[list[int], list[int], Array]:
+    """The order statistics (lower, upper) that ``np.quantile``'s default "linear" method
+    interpolates between for each of QUANTILES of ``n`` values, and how far (gamma)."""
+    virtual = (n - 1) * np.asarray(QUANTILES)
+    below = np.minimum(np.floor(virtual), n - 1)
+    gamma = virtual - below
+    lower = below.astype(np.intp)
+    upper = np.minimum(lower + 1, n - 1)
+    return lower.tolist(), upper.tolist(), gamma
+
+
+def _lerp(a: Array, b: Array, gamma: Array) -> Array:
+    """numpy's _lerp: from the lower value below half-way, from the upper one above."""
+    diff = b - a
+    out: Array = np.where(gamma >= 0.5, b - diff * (1 - gamma), a + diff * gamma)
+    return out
+
+
 def _select_quantiles(draws: Array) -> Array:
     """QUANTILES of each row of ``draws`` (finite), as a (rows × 2) array; reorders the rows.
 
@@ -710,15 +933,10 @@ def _select_quantiles(draws: Array) -> Array:
     the lowest needed position up (the one just above a found position is the minimum
     of the rest), and the same interpolation between them.
     """
-    n = draws.shape[1]
-    virtual = (n - 1) * np.asarray(QUANTILES)
-    below = np.minimum(np.floor(virtual), n - 1)
-    gamma = virtual - below
-    lower = below.astype(np.intp)
-    upper = np.minimum(lower + 1, n - 1)
+    lower, upper, gamma = _positions(draws.shape[1])
     found: dict[int, Array] = {}
     start = 0
-    for k in sorted({*lower.tolist(), *upper.tolist()}):
+    for k in sorted({*lower, *upper}):
         rest = draws[:, start:]
         if k == start:
             found[k] = rest.min(axis=1)
@@ -726,12 +944,79 @@ def _select_quantiles(draws: Array) -> Array:
             rest.partition(k - start, axis=1)
             found[k] = draws[:, k].copy()
             start = k + 1
-    a = np.stack([found[k] for k in lower.tolist()], axis=1)
-    b = np.stack([found[k] for k in upper.tolist()], axis=1)
-    diff = b - a
-    # numpy's _lerp: from the lower value below half-way, from the upper one above
-    out: Array = np.where(gamma >= 0.5, b - diff * (1 - gamma), a + diff * gamma)
-    return out
+    a = np.stack([found[k] for k in lower], axis=1)
+    b = np.stack([found[k] for k in upper], axis=1)
+    return _lerp(a, b, gamma)
+
+
+_NEAR = 1e-14
+"""Relative distance within which two draws of one category might swap order once
+multiplied by a role's hours (each draw is rounded twice: 4.4e-16 at most), with room."""
+_SAFE = 2.0**-1000, 2.0**1000
+"""Draws inside this span are normal numbers, so their rounding is relative."""
+_WINDOW = 64
+"""Most draws a role with hours in one category computes for each percentile."""
+
+
+def _one_category_quantiles(
+    hours: Array, cats: Array, effective: Array, scale: Array
+) -> tuple[Array, Array]:
+    """QUANTILES of the draws of roles with ``hours`` in one category each (``cats``),
+    without building their draws, for the roles it can do: (done, percentiles).
+
+    Such a role's draws are ``hours × time share`` of its category, times ``scale``, so
+    they come in the order of ``time share × scale`` (one sort per category), except
+    where two of those are so close that rounding might swap them. So only the draws
+    around each needed position, up to a clear gap on either side, are computed (as the
+    draws themselves are: the same two multiplications) and sorted: their ranks are the
+    gap's position plus their rank among themselves, and the percentiles are then those
+    of :func:`_select_quantiles`, bit for bit. A category whose draws tie too much, or
+    roles whose figures would leave the normal range of floating point, are left out.
+    """
+    n = len(scale)
+    lower, upper, gamma = _positions(n)
+    done = np.zeros(len(hours), dtype=bool)
+    out = np.zeros((len(hours), 2))
+    positive_scale = scale[scale > 0]
+    for k in np.unique(cats).tolist():
+        shares = effective[:, k]
+        positive = shares[shares > 0]
+        if not len(positive) or not len(positive_scale):
+            continue
+        # (the smallest and largest a draw, or its first rounded product, can be per hour)
+        low = positive.min() * min(positive_scale.min(), 1.0)
+        high = positive.max() * max(positive_scale.max(), 1.0)
+        if not _SAFE[0] < positive.min() * positive_scale.min() <= high < _SAFE[1]:
+            continue
+        w = shares * scale
+        order = np.argsort(w, kind="stable")
+        sorted_w = w[order]
+        gap = sorted_w[:-1] * (1 + _NEAR) < sorted_w[1:] * (1 - _NEAR)  # after position p
+        gap_before = np.r_[True, gap]
+        gap_after = np.r_[gap, True]
+        windows = []
+        for lo_k, hi_k in zip(lower, upper, strict=True):
+            first = int(np.flatnonzero(gap_before[: lo_k + 1])[-1])
+            last = hi_k + int(np.flatnonzero(gap_after[hi_k:])[0])
+            windows.append((first, last))
+        if max(last - first + 1 for first, last in windows) > _WINDOW:
+            continue
+        rows = np.flatnonzero(cats == k)
+        h = hours[rows]
+        ok = (h * low > _SAFE[0]) & (h * high < _SAFE[1])
+        rows, h = rows[ok], h[ok]
+        picked = []
+        for (first, last), lo_k, hi_k in zip(windows, lower, upper, strict=True):
+            draws_at = order[first : last + 1]
+            draws = h[:, None] * shares[draws_at]
+            draws *= scale[draws_at]
+            draws.sort(axis=1)
+            picked.append((draws[:, lo_k - first], draws[:, hi_k - first]))
+        a = np.stack([p[0] for p in picked], axis=1)
+        b = np.stack([p[1] for p in picked], axis=1)
+        out[rows] = _lerp(a, b, gamma)
+        done[rows] = True
+    return done, out
 
 
 def _quantiles(draws: Array) -> Array:
@@ -741,22 +1026,25 @@ def _quantiles(draws: Array) -> Array:
     return np.quantile(draws, QUANTILES, axis=1)
 
 
-def _scenario_levels(
-    name: str,
-    central: Array,
-    t_auto: Array,
-    to_roles: GroupSums,
-    tree: Hierarchy,
-    t_contracted: Array,
-    low_high: dict[str, tuple[Array, Array]],
-) -> dict[str, pd.DataFrame]:
-    """One scenario's central figures added up, with its low and high at each level."""
-    role_values = {
+def _central_sums(
+    central: Array, t_auto: Array, to_roles: GroupSums, t_contracted: Array
+) -> dict[str, Array]:
+    """One scenario's central figures per role."""
+    return {
         col.HOURS_RELEASED: to_roles(central),
         col.HOURS_AUTOMATION: to_roles(np.where(t_auto, central, 0.0)),
         col.HOURS_AUGMENTATION: to_roles(np.where(t_auto, 0.0, central)),
         col.WTE_RELEASED: to_roles(central / t_contracted),
     }
+
+
+def _scenario_levels(
+    name: str,
+    role_values: dict[str, Array],
+    tree: Hierarchy,
+    low_high: dict[str, tuple[Array, Array]],
+) -> dict[str, pd.DataFrame]:
+    """One scenario's central figures added up, with its low and high at each level."""
     roles, groups, trust = tree.sum_levels(role_values)
     levels = {"roles": roles, "staff_groups": groups, "trust": trust}
     levels.update(tree.sum_areas(role_values))

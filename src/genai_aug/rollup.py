@@ -156,7 +156,10 @@ class Hierarchy:
 
     def role_codes(self, role_ids: pd.Series) -> Array:
         """Each row's position in :attr:`roles` (−1 for an unknown role)."""
-        return np.asarray(pd.Index(self.roles[col.ROLE_ID]).get_indexer(pd.Index(role_ids)))
+        # (looked up once per distinct role id, not once per row)
+        codes, uniques = pd.factorize(role_ids)
+        found = pd.Index(self.roles[col.ROLE_ID]).get_indexer(pd.Index(uniques))
+        return np.append(found, -1)[codes]  # (code −1, a missing id, takes the −1 appended)
 
     def tasks_to_roles(self, values: Array, role_codes: Array) -> Array:
         """Per-role sums of per-task ``values`` (roles without tasks sum to 0)."""
@@ -180,15 +183,21 @@ class Hierarchy:
         Roles are added in their fixed order (staff group, role id), so the sums do not
         depend on the inventory's row order.
         """
+        order, starts = self._group_rows
+        if not len(order):
+            return np.zeros((0, matrix.shape[1]))
+        out: Array = np.add.reduceat(matrix[order], starts, axis=0)
+        return out
+
+    @functools.cached_property
+    def _group_rows(self) -> tuple[Array, Array]:
+        """The roles of a staff group in their fixed order, and where each group starts."""
         order = np.lexsort((np.arange(len(self.roles)), self.group_codes))
         codes = self.group_codes[order]
         keep = codes >= 0
         order, codes = order[keep], codes[keep]
-        if not len(order):
-            return np.zeros((0, matrix.shape[1]))
         starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
-        out: Array = np.add.reduceat(matrix[order], starts, axis=0)
-        return out
+        return order, starts
 
     def roles_to_area(self, level: str, values: Array) -> Array:
         """Per-area sums of per-role ``values`` at ``level`` (see :data:`AREA_LEVELS`)."""
