@@ -210,6 +210,22 @@ def test_wide_puts_the_scenarios_side_by_side(sample_result: genai_aug.Result) -
     )
 
 
+@pytest.mark.parametrize("level", ["roles", "staff_groups", "trust"])
+def test_wide_has_one_row_per_role_group_or_trust(
+    sample_result: genai_aug.Result, level: str
+) -> None:
+    """Every figure of the long table, once, and no other rows (``wide("roles")`` once
+    made every combination of role id, title and staff group: 36,300 rows for 55 roles)."""
+    long = getattr(sample_result.scenarios, level)
+    wide = sample_result.scenarios.wide(level)  # type: ignore[arg-type]
+    keys = [c for c in long.columns if c not in (col.SCENARIO, *col.FIGURE_COLUMNS)]
+    assert len(wide) == len(long) // long[col.SCENARIO].nunique()
+    for scenario, rows in long.groupby(col.SCENARIO):
+        expected = rows.set_index(keys)[list(col.FIGURE_COLUMNS)]
+        got = wide[scenario].loc[expected.index]
+        pd.testing.assert_frame_equal(got, expected, check_exact=True, check_names=False)
+
+
 def test_an_analyst_scenario_file_extends_the_defaults(tmp_path: Path) -> None:
     """extends = "default" keeps the packaged scenarios and adds (or replaces) by name."""
     path = tmp_path / "mine.toml"

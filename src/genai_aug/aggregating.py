@@ -216,14 +216,10 @@ class ScenarioResults:
         frame: pd.DataFrame = getattr(self, level)
         keys = [c for c in frame.columns if c not in (col.SCENARIO, *col.FIGURE_COLUMNS)]
         order = [s.name for s in self.scenarios.scenarios]
-        out = frame.pivot_table(
-            index=keys,
-            columns=col.SCENARIO,
-            values=list(col.FIGURE_COLUMNS),
-            aggfunc="first",
-            dropna=False,
-            observed=True,
-        )
+        # One row per key and scenario, so an unstack; pivot_table(dropna=False) would
+        # build every combination of the keys (role id x title x group) first.
+        figures = frame.set_index([*keys, col.SCENARIO])[list(col.FIGURE_COLUMNS)]
+        out = pd.DataFrame(figures.unstack(col.SCENARIO)).sort_index()  # noqa: PD010
         out = out.swaplevel(0, 1, axis=1)
         out = out.reindex(columns=pd.MultiIndex.from_product([order, list(col.FIGURE_COLUMNS)]))
         if level == "roles":
