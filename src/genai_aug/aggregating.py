@@ -496,7 +496,7 @@ def aggregate_hours(
         _ranges(s, tree, cells, central > 0, shares, contracted, seed, n_draws)
         for s, central in zip(scoped, centrals, strict=True)
     ]
-    with _RolePercentiles([r.role_inputs for r in ranges]) as role_percentiles:
+    with _RolePercentiles([r.role_inputs for r in ranges], len(tree.roles)) as role_percentiles:
         to_roles = tree.task_sums(t_role)
         base = _base_levels(t, tree, to_roles, hours)
         no_range = np.zeros((2, len(tree.roles)))  # (the roles' own, until they are done)
@@ -668,7 +668,7 @@ class _Ranges:
     the roles' own percentiles are drawn from (:func:`_role_quantiles`' arguments)."""
 
     levels: dict[str, tuple[Array, Array]]
-    role_inputs: tuple[Array, Array, Array]
+    role_inputs: tuple[Callable[[], Array], Array, Array]
 
 
 def _ranges(
@@ -717,7 +717,9 @@ def _ranges(
             _quantiles((area @ effective.T) * scale[None, :]),
             _quantiles((area_wte @ effective.T) * scale[None, :]),
         )
-    return _Ranges(levels, (matrix, effective, scale))
+    # The roles' matrix is made again when their percentiles start (a few hundredths of a
+    # second), so that at most two scenarios' matrices are held at once.
+    return _Ranges(levels, (partial(cells, counted), effective, scale))
 
 
 class _Buffers(threading.local):
@@ -851,7 +853,7 @@ def _role_quantiles(matrix: Array, effective: Array, scale: Array) -> Array:
     and each percentile is *selected* in place (:func:`_select_quantiles`) rather than
     with ``np.quantile``, which copies the block and partitions across rows.
     """
-    with _RolePercentiles([(matrix, effective, scale)]) as percentiles:
+    with _RolePercentiles([(lambda: matrix, effective, scale)], len(matrix)) as percentiles:
         (out,) = percentiles.result()
     return out
 
@@ -864,20 +866,36 @@ class _RolePercentiles:
     thread that waits must not compute matrix products whose figures depend on it.
     """
 
-    def __init__(self, inputs: Sequence[tuple[Array, Array, Array]]) -> None:
-        self.outs = [np.zeros((len(matrix), 2)) for matrix, _, _ in inputs]
+    def __init__(
+        self, inputs: Sequence[tuple[Callable[[], Array], Array, Array]], n_roles: int
+    ) -> None:
+        self.outs = [np.zeros((n_roles, 2)) for _ in inputs]
         buffers = _Buffers()
-        self.blocks = [
+        # Each scenario's blocks are made when the last one's have all been handed out,
+        # so its roles' matrix (made by the first element of its inputs) is held only
+        # while its blocks run.
+        self.blocks = (
             block
             for (matrix, effective, scale), out in zip(inputs, self.outs, strict=True)
-            for block in _role_blocks(matrix, effective, scale, out, buffers)
-        ]
+            for block in _role_blocks(matrix(), effective, scale, out, buffers)
+        )
+        self.lock = threading.Lock()
+        self.stopped = False
         self.stack = ExitStack()
+
+    def _work(self) -> None:
+        """Run blocks, one at a time, until there are none left (or the ranges stop)."""
+        while not self.stopped:
+            with self.lock:
+                block = next(self.blocks, None)
+            if block is None:
+                return
+            block()
 
     def __enter__(self) -> _RolePercentiles:
         self.stack.enter_context(_one_blas_thread())
         pool = self.stack.enter_context(ThreadPoolExecutor(max_workers=_WORKERS))
-        self.futures = [pool.submit(block) for block in self.blocks]
+        self.futures = [pool.submit(self._work) for _ in range(_WORKERS)]
         return self
 
     def result(self) -> list[Array]:
@@ -887,8 +905,7 @@ class _RolePercentiles:
         return self.outs
 
     def __exit__(self, *exc: object) -> None:
-        for future in self.futures:
-            future.cancel()
+        self.stopped = True
         self.stack.close()
 
 
