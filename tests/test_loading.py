@@ -342,33 +342,38 @@ def test_skip_invalid_sets_aside_a_task_with_an_unknown_override() -> None:
 
 
 def test_closest_role_id_suggestions_are_bounded_and_independent_of_row_order(monkeypatch):
-    """Unknown role ids are matched to the known ones within a budget of comparisons: the
-    distinct unknown ids in sorted order get suggestions until it is spent, whatever the
-    row order, and every unknown-role row is still reported."""
+    """Unknown role ids are matched to the known ones within a budget of characters
+    compared: the distinct unknown ids, most rows first and then in sorted order, get
+    suggestions until it is spent, whatever the row order; the others say they were not
+    compared, and every unknown-role row is still reported."""
     from genai_aug import _checks
 
-    monkeypatch.setattr(_checks, "CLOSEST_BUDGET", 2 * 30)  # 30 known ids: 2 unknown ids
     role = {"role_title": "Clerk", "staff_group": "Central functions", "fte": 1.0}
     roles = [{**role, "role_id": f"R{k:03d}", "contracted_hours": 37.5} for k in range(30)]
-    unknown = ["R0011", "R0022", "R0033", "R0044"]
+    # 30 known ids of 4 characters: each 5-character unknown id costs 5 x 120 = 600
+    monkeypatch.setattr(_checks, "CLOSEST_BUDGET", 2 * 600)
+    unknown = ["R0011", "R0022", "R0033", "R0044", "R0044", "R0044"]
     tasks = [
         {"role_id": rid, "task_id": f"T{k}", "task": "Type letters", "hours_per_week": 1.0}
         for k, rid in enumerate([*unknown, "R001"])
     ]
 
-    def hints(rows: list[dict[str, object]]) -> dict[str, bool]:
+    def hints(rows: list[dict[str, object]]) -> dict[str, str]:
         inv = load_inventory(*make_frames(roles, rows), errors="reject")
         found = inv.issues[inv.issues["code"] == "unknown-role"]
         assert len(found) == len(unknown)
-        return {
-            rid: "closest:" in msg
-            for rid in unknown
-            for msg in found["message"]
-            if f"'{rid}'" in msg
-        }
+        said = {}
+        for rid in set(unknown):
+            messages = found["message"][found["message"].str.contains(f"'{rid}'")]
+            (said[rid],) = {
+                "closest" if "closest:" in m else "skipped" if "not compared" in m else m
+                for m in messages
+            }
+        return said
 
-    expected = {"R0011": True, "R0022": True, "R0033": False, "R0044": False}
+    # R0044 has the most rows, then R0011 in sorted order; the budget is then spent
+    expected = {"R0044": "closest", "R0011": "closest", "R0022": "skipped", "R0033": "skipped"}
     assert hints(tasks) == expected
     assert hints(tasks[::-1]) == expected
-    monkeypatch.setattr(_checks, "CLOSEST_BUDGET", 200_000)
-    assert all(hints(tasks).values())
+    monkeypatch.setattr(_checks, "CLOSEST_BUDGET", 20_000_000)
+    assert set(hints(tasks).values()) == {"closest"}

@@ -15,6 +15,7 @@ from __future__ import annotations
 import difflib
 import re
 import string
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -652,11 +653,13 @@ def _why(r: Rows, column: str, idx: np.ndarray) -> list[str]:
     return [f"{why}." if (why := WHY_NOT_A_NUMBER.get(str(p), "")) else hint for p in problems]
 
 
-CLOSEST_BUDGET: Final = 200_000
-"""At most this many role-id comparisons are made to suggest the closest known ids to the
-unknown ones (each is a :mod:`difflib` ratio, some tens of microseconds): the distinct
-unknown ids are taken in sorted order, and those past the budget get no suggestion. A
-national roles sheet of 100,000 ids with a few hundred mistyped ids would otherwise take
+CLOSEST_BUDGET: Final = 20_000_000
+"""The work allowed for suggesting the closest known role ids to the unknown ones, in pairs
+of characters compared (a :mod:`difflib` ratio of two ids costs up to the product of their
+lengths): about 200,000 comparisons of ten-character ids, a few seconds. The distinct unknown
+ids are taken most rows first (then in sorted order, so whatever the row order) until the
+budget is spent; the rest are said to be not compared. A national roles sheet of 100,000 ids
+with a few hundred mistyped ids, or a column of long text read as ids, would otherwise take
 hours to check."""
 
 
@@ -664,12 +667,19 @@ def _closest(r: Rows, column: str, idx: np.ndarray) -> list[str]:
     assert r.roles is not None
     known = [str(k) for k in pd.Index(r.roles.id.dropna().unique())]
     values = list(r.id.to_numpy(dtype=object)[idx])
-    # Which ids get a suggestion depends on the set of unknown ids, not on row order.
-    hinted = set(sorted({str(v) for v in values})[: CLOSEST_BUDGET // max(len(known), 1)])
+    rows = Counter(str(v) for v in values)
+    known_chars = sum(map(len, known))
+    hinted: set[str] = set()
+    spent = 0
+    for value in sorted(rows, key=lambda v: (-rows[v], v)):
+        spent += max(len(value), 1) * known_chars
+        if spent > CLOSEST_BUDGET:
+            break
+        hinted.add(value)
 
     def closest(value: object) -> str:
         if str(value) not in hinted:
-            return ""
+            return " (not compared with them: too many unknown ids to suggest the closest)"
         close = difflib.get_close_matches(str(value), known, n=3)
         return f" (closest: {', '.join(close)})" if close else ""
 
