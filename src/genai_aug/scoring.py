@@ -38,6 +38,7 @@ import numpy as np
 import pandas as pd
 
 from genai_aug import _columns as col
+from genai_aug._cells import by_identity
 from genai_aug._clauses import fire_by_reading, silence_family_objects
 from genai_aug._matching import (
     compile_terms,
@@ -544,15 +545,14 @@ def _factorize_objects(values: pd.Series) -> tuple[np.ndarray[Any, Any], np.ndar
 
     A loaded column holds each repeated cell as one shared object many times (a million
     task rows, some hundred thousand objects), so the objects are told apart by identity
-    first, a fast integer factorize, and only the distinct objects are compared by value.
+    first (:func:`genai_aug._cells.by_identity`), and only the distinct objects are
+    compared by value.
     """
     array = values.to_numpy()
     if array.dtype != object:
         return _factorize_by_value(values)
-    by_object, objects = pd.factorize(np.fromiter(map(id, array), np.int64, len(array)))
-    row_of = np.empty(len(objects), dtype=np.intp)
-    row_of[by_object] = np.arange(len(array))  # a row holding each object (any: all do)
-    codes, uniques = pd.factorize(array[row_of], use_na_sentinel=True)
+    by_object, objects = by_identity(array)
+    codes, uniques = pd.factorize(objects, use_na_sentinel=True)
     return codes[by_object], np.asarray(uniques, dtype=object)
 
 
