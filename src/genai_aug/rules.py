@@ -741,10 +741,6 @@ class CompiledRules(_Compiling):
     def __init__(self, rules: tuple[Rule, ...] | list[Rule]) -> None:
         super().__init__({r.id: (r.terms, r.unless) for r in rules if r.terms}, _compile_rule)
 
-    def built_from_terms(self, rule_id: str) -> bool:
-        """Whether the rule's pattern is :func:`compile_terms` of its terms (always, here)."""
-        return rule_id in self._sources
-
 
 def _compile_rule(
     terms_unless: tuple[tuple[str, ...], tuple[str, ...]],

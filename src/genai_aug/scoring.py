@@ -155,12 +155,14 @@ def _literal_index(rs: Ruleset) -> _LiteralIndex:
     terms: dict[tuple[int, str, tuple[tuple[int, ...], ...]], None] = {}
     always: set[int] = set()
     compiled = rs.compiled
+    # the ruleset's own patterns are compile_terms of the terms: known without compiling
+    own = isinstance(compiled, CompiledRules)
     for j, rule in enumerate(rs.rules):
         if not rule.terms:
             continue
         needs = [term_literals(t) for t in rule.terms]
-        if isinstance(compiled, CompiledRules):  # known without compiling the pattern
-            exact = compiled.built_from_terms(rule.id)
+        if own:
+            exact = True
         else:
             pattern = compiled[rule.id][0]
             exact = pattern.pattern == terms_source(rule.terms) and pattern.flags == re.UNICODE
