@@ -777,6 +777,16 @@ def _read_toml(path: Path | None) -> dict[str, Any]:
     return read_toml(path, DEFAULT_RULES_FILE, "Ruleset", RulesetError)
 
 
+def _read_expanded(path: Path | None, where: str) -> dict[str, Any]:
+    """A ruleset file's data (``None``: the packaged one) with its glossary file read,
+    its rule groups and object classes expanded, its weights file applied and its
+    families expanded into rules, in that order: ready to validate or to merge."""
+    folder = None if path is None else path.parent
+    data = _expand_rule_groups(_with_glossary_file(_read_toml(path), folder), where)
+    data = _with_weights_file(data, folder, where)
+    return _expand_families(data, where)
+
+
 def _validate(data: Mapping[str, Any], where: str) -> Ruleset:
     try:
         return Ruleset.model_validate(data)
@@ -914,9 +924,7 @@ def load_ruleset(path: str | Path | None = None) -> Ruleset:
             f"{type(path).__name__} {path!r}."
         )
     p = Path(path)
-    data = _expand_rule_groups(_with_glossary_file(_read_toml(p), p.parent), str(p))
-    data = _with_weights_file(data, p.parent, str(p))
-    data = _expand_families(data, str(p))
+    data = _read_expanded(p, str(p))
     info = data.get("ruleset", {})
     if isinstance(info, dict) and info.get("extends") == "default":
         data = _merge(default_ruleset(), data, str(p))
@@ -1006,10 +1014,7 @@ def default_ruleset() -> Ruleset:
     global _DEFAULT
     if _DEFAULT is None:
         where = f"packaged {DEFAULT_RULES_FILE}"
-        data = _expand_rule_groups(_with_glossary_file(_read_toml(None), None), where)
-        data = _with_weights_file(data, None, where)
-        data = _expand_families(data, where)
-        _DEFAULT = _validate(data, where)
+        _DEFAULT = _validate(_read_expanded(None, where), where)
     return _DEFAULT
 
 
