@@ -33,7 +33,7 @@ draws). A role's draws are its hours per category times each draw's time shares,
 the draw's adoption × realisation: one matrix product per block of roles, then P10 and
 P90 *selected* in place (two partitions of each row and two minima), never a sort of all
 the draws; blocks are 64-row multiples of about 8 MB, reused, on both cores with OpenBLAS
-held to one thread, every scenario's at once while the main thread adds up the central
+held to one thread, each scenario's in turn while the main thread adds up the central
 figures. Only roles that need it draw in full: a role with no counted hours has
 percentiles of 0; one with hours in a single category has draws in the order of that
 category's time share × scale (sorted once), so only the few draws around each needed
@@ -488,8 +488,9 @@ def aggregate_hours(
         return np.where(counted, hours * share * s.adoption.central * s.realisation.central, 0.0)
 
     # Each scenario's staff groups, organisations and trust ranges first, with numpy's
-    # BLAS as it is (their products are small); then every scenario's roles' percentiles
-    # at once, on both cores, while this thread adds up the central figures.
+    # BLAS as it is (their products are small); then the scenarios' roles' percentiles,
+    # one scenario after another on both cores, while this thread adds up the central
+    # figures.
     centrals = [released(s, t_cat) for s in scoped]
     cells = _CellSums(t_role, t_cat, hours, len(tree.roles), len(cats))
     ranges = [
@@ -859,8 +860,8 @@ def _role_quantiles(matrix: Array, effective: Array, scale: Array) -> Array:
 
 
 class _RolePercentiles:
-    """:func:`_role_quantiles` of several scenarios at once, on both cores, in the
-    background: ``with _RolePercentiles(inputs) as p: ...; p.result()``.
+    """:func:`_role_quantiles` of several scenarios, one after another on both cores, in
+    the background: ``with _RolePercentiles(inputs, n_roles) as p: ...; p.result()``.
 
     Meanwhile numpy's BLAS is held to one thread (:func:`_one_blas_thread`), so the
     thread that waits must not compute matrix products whose figures depend on it.
