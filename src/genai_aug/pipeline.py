@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Callable, Mapping, Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any, cast
 
@@ -46,7 +47,11 @@ def _file_digest(source: str) -> str | None:
         return None
     h = hashlib.sha256()
     for p in paths:
-        h.update(Path(p).read_bytes())
+        # (in blocks, as file_digest reads: a national tasks file is ~100 MB, and read
+        # whole it would be held at once, when the run's tables are all held too)
+        with Path(p).open("rb") as fh:
+            for block in iter(partial(fh.read, 1 << 20), b""):
+                h.update(block)
     return h.hexdigest()
 
 
