@@ -465,38 +465,46 @@ def aggregate_hours(
     )
     mode_of = np.array([rs.task_modes[c.id] for c in cats], dtype=object)[np.maximum(t_cat, 0)]
     mode_of[~known] = None
-    t[col.MODE] = pd.Series(mode_of, index=t.index, dtype=object)
+    t[col.MODE] = pd.Series(mode_of, index=t.index, dtype=object, copy=False)
+    del mode_of
     t[col.HOURS_TOTAL] = t[col.HOURS_PER_WEEK] * t[col.FTE]
     t_role = tree.role_codes(t[col.ROLE_ID])
     contracted = tree.roles[col.CONTRACTED_HOURS].to_numpy(dtype=float)
     hours = t[col.HOURS_TOTAL].to_numpy(dtype=float)
     t_auto = known & ~e0 & automation[np.maximum(t_cat, 0)]
     t_contracted = t[col.CONTRACTED_HOURS].to_numpy(dtype=float)
+    in_scope: dict[int, Array] = {}  # a scoped scenario's tasks in its staff groups and roles
 
     def released(s: Scenario, cat: Array) -> Array:
         """Central hours released by each task under ``s`` if its category were ``cat``."""
         ok = cat >= 0
         # (per category, then per task: the same test as per task, 31 values not 1M)
         counted = ok & np.isin(cat_exposure, s.exposures)[np.maximum(cat, 0)]
-        if s.staff_groups:
-            counted &= np.isin(t[col.STAFF_GROUP].astype(object).to_numpy(), s.staff_groups)
+        if s.staff_groups or s.roles:
+            if id(s) not in in_scope:
+                scope = np.ones(len(t), dtype=bool)
+                if s.staff_groups:
+                    scope &= np.isin(t[col.STAFF_GROUP].astype(object).to_numpy(), s.staff_groups)
+                if s.roles:
+                    scope &= np.isin(t[col.ROLE_ID].astype(str).to_numpy(), s.roles)
+                in_scope[id(s)] = scope
+            counted &= in_scope[id(s)]
         if s.categories:
             counted &= np.isin(cat_ids, s.categories)[np.maximum(cat, 0)]
-        if s.roles:
-            counted &= np.isin(t[col.ROLE_ID].astype(str).to_numpy(), s.roles)
         share = np.where(ok, shares[np.maximum(cat, 0)], 0.0)
         return np.where(counted, hours * share * s.adoption.central * s.realisation.central, 0.0)
 
     # Each scenario's staff groups, organisations and trust ranges first, with numpy's
     # BLAS as it is (their products are small); then the scenarios' roles' percentiles,
     # one scenario after another on both cores, while this thread adds up the central
-    # figures.
-    centrals = [released(s, t_cat) for s in scoped]
+    # figures. A scenario's central figure per task is made where it is needed (a few
+    # hundredths of a second) rather than held: 8 MB a scenario a million tasks.
     cells = _CellSums(t_role, t_cat, hours, len(tree.roles), len(cats))
     ranges = [
-        _ranges(s, tree, cells, central > 0, shares, contracted, seed, n_draws)
-        for s, central in zip(scoped, centrals, strict=True)
+        _ranges(s, tree, cells, released(s, t_cat) > 0, shares, contracted, seed, n_draws)
+        for s in scoped
     ]
+    headline_at = next(i for i, s in enumerate(scoped) if s.name == scen.headline.name)
     with _RolePercentiles([r.role_inputs for r in ranges], len(tree.roles)) as role_percentiles:
         to_roles = tree.task_sums(t_role)
         base = _base_levels(t, tree, to_roles, hours)
@@ -504,19 +512,19 @@ def aggregate_hours(
         levels = [
             _scenario_levels(
                 s.name,
-                _central_sums(central, t_auto, to_roles, t_contracted),
+                _central_sums(released(s, t_cat), t_auto, to_roles, t_contracted),
                 tree,
                 {"roles": (no_range, no_range), **r.levels},
             )
-            for s, central, r in zip(scoped, centrals, ranges, strict=True)
+            for s, r in zip(scoped, ranges, strict=True)
         ]
+        del to_roles
         parts: dict[str, list[pd.DataFrame]] = {level: [] for level in base}
         for scenario_levels in levels:
             for level, frame in scenario_levels.items():
                 if level != "roles":
                     parts[level].append(_derive(frame, base[level][col.FTE].to_numpy(), a))
-        headline_at = next(i for i, s in enumerate(scoped) if s.name == scen.headline.name)
-        central = centrals[headline_at]
+        central = released(scoped[headline_at], t_cat)
         # Hours at stake: how far the headline moves if the task's "exposed or not" went
         # the other way (to its strongest category on that side).
         alt = (
@@ -524,21 +532,23 @@ def aggregate_hours(
             if col.ALTERNATIVE in t.columns
             else np.full(len(t), -1, dtype=np.intp)
         )
-        at_stake = np.where(
+        t[col.HOURS_AT_STAKE] = np.where(
             known & ~e0, central, np.abs(released(scoped[headline_at], alt) - central)
         )
-        t[col.HOURS_AT_STAKE] = at_stake
+        del alt
         t[col.HOURS_RELEASED] = central
         t[col.HOURS_AUTOMATION] = np.where(t_auto, central, 0.0)
         t[col.HOURS_AUGMENTATION] = np.where(t_auto, 0.0, central)
         t[col.HOURS_RELEASED_YEAR] = central * weeks
         t[col.WTE_RELEASED] = central / t_contracted
+        del central
         t[col.HOURS_UNCLASSIFIED] = np.where(t[col.EXPOSURE].isna(), hours, 0.0)
         t[col.REVIEW_PRIORITY] = t[col.HOURS_AT_STAKE] * (1.0 - t[col.CONFIDENCE].fillna(0.0))
         role_weeks = role_percentiles.result()
+    del cells, ranges, role_percentiles
     fte = base["roles"][col.FTE].to_numpy()
     for scenario_levels, role_week in zip(levels, role_weeks, strict=True):
-        roles = scenario_levels["roles"]
+        roles = scenario_levels.pop("roles")  # (its figures are copied into the part)
         roles[col.RELEASED_LOW] = role_week[:, 0]
         roles[col.RELEASED_HIGH] = role_week[:, 1]
         # a role's WTE is its hours over a constant, so its percentiles are too
@@ -546,7 +556,9 @@ def aggregate_hours(
         roles[col.WTE_LOW] = role_wte[:, 0]
         roles[col.WTE_HIGH] = role_wte[:, 1]
         parts["roles"].append(_derive(roles, fte, a))
-    by_scenario = {level: pd.concat(frames, ignore_index=True) for level, frames in parts.items()}
+        del roles
+    del levels, role_weeks
+    by_scenario = {level: pd.concat(parts.pop(level), ignore_index=True) for level in list(parts)}
     results = ScenarioResults(
         roles=by_scenario["roles"],
         staff_groups=by_scenario["staff_groups"],
@@ -700,9 +712,9 @@ def _ranges(
     # Every level is linear in the counted hours per category, so a staff group's (and
     # the trust's) draws come from its own hours per category, added up once: the same
     # figures as adding its roles' draws, without building them.
-    matrix_wte = matrix / contracted[:, None]
+    # (WTE: the matrix divided by each role's contracted hours, a group's rows at a time)
     by_group = tree.roles_to_groups_rows(matrix)
-    by_group_wte = tree.roles_to_groups_rows(matrix_wte)
+    by_group_wte = tree.roles_to_groups_rows(matrix, contracted)
     group_week = (by_group @ effective.T) * scale[None, :]
     group_wte = (by_group_wte @ effective.T) * scale[None, :]
     trust_week = (by_group.sum(axis=0, keepdims=True) @ effective.T) * scale[None, :]
@@ -713,7 +725,7 @@ def _ranges(
     }
     for level in tree.areas:
         area = tree.roles_to_area_rows(level, matrix)
-        area_wte = tree.roles_to_area_rows(level, matrix_wte)
+        area_wte = tree.roles_to_area_rows(level, matrix, contracted)
         levels[level] = (
             _quantiles((area @ effective.T) * scale[None, :]),
             _quantiles((area_wte @ effective.T) * scale[None, :]),
@@ -803,13 +815,16 @@ def _role_blocks(
     if not ok:
         return spans(0, n_roles)
     whole = n_roles // rows * rows
-    nonzero = np.count_nonzero(matrix[:whole], axis=1)
+    # (hours ≥ 0 here, so "> 0" is "not 0"; one mask, not copies of the matrix's rows)
+    positive = matrix[:whole] > 0
+    nonzero = np.count_nonzero(positive, axis=1)
     several = np.flatnonzero(nonzero > 1)
     if n_cats <= 62:  # roles with hours in the same categories together: smaller products
-        pattern = (matrix[several] > 0) @ (np.int64(1) << np.arange(n_cats, dtype=np.int64))
+        pattern = positive[several] @ (np.int64(1) << np.arange(n_cats, dtype=np.int64))
         several = several[np.argsort(pattern, kind="stable")]
     one = np.flatnonzero(nonzero == 1)
-    one_cat = np.argmax(matrix[one] > 0, axis=1)
+    one_cat = np.argmax(positive[one], axis=1)
+    del positive
     done, figures = _one_category_quantiles(matrix[one, one_cat], one_cat, effective, scale)
     out[one[done]] = figures[done]
     one, one_cat = one[~done], one_cat[~done]

@@ -156,10 +156,21 @@ class Hierarchy:
 
     def role_codes(self, role_ids: pd.Series) -> Array:
         """Each row's position in :attr:`roles` (−1 for an unknown role)."""
-        # (looked up once per distinct role id, not once per row)
+        ids = self._role_index
+        if role_ids.dtype == object and ids.dtype == object and not ids.hasnans:
+            # one look-up a row in the roles' hash table, without the per-row codes and
+            # distinct ids a factorize makes first (~50 MB at a million rows of text);
+            # (arrow text looks up faster once per distinct id, below)
+            found: Array = ids.get_indexer(role_ids)
+            return found
+        # (ids of another type, or a role without an id: looked up once per distinct id)
         codes, uniques = pd.factorize(role_ids)
-        found = pd.Index(self.roles[col.ROLE_ID]).get_indexer(pd.Index(uniques))
+        found = ids.get_indexer(pd.Index(uniques))
         return np.append(found, -1)[codes]  # (code −1, a missing id, takes the −1 appended)
+
+    @functools.cached_property
+    def _role_index(self) -> pd.Index:
+        return pd.Index(self.roles[col.ROLE_ID])
 
     def tasks_to_roles(self, values: Array, role_codes: Array) -> Array:
         """Per-role sums of per-task ``values`` (roles without tasks sum to 0)."""
@@ -177,16 +188,23 @@ class Hierarchy:
         """Per-staff-group sums of per-role ``values``, for the groups present."""
         return self._group_sums(values)[self.groups]
 
-    def roles_to_groups_rows(self, matrix: Array) -> Array:
+    def roles_to_groups_rows(self, matrix: Array, divisor: Array | None = None) -> Array:
         """Per-staff-group sums of the rows of a (roles × k) ``matrix``, for the groups present.
 
         Roles are added in their fixed order (staff group, role id), so the sums do not
-        depend on the inventory's row order.
+        depend on the inventory's row order. With ``divisor`` (one per role), the sums of
+        ``matrix / divisor[:, None]``, without making that matrix.
         """
         order, starts = self._group_rows
-        if not len(order):
-            return np.zeros((0, matrix.shape[1]))
-        out: Array = np.add.reduceat(matrix[order], starts, axis=0)
+        out = np.zeros((len(starts), matrix.shape[1]))
+        # A group's rows at a time (the same sums as one reduceat of all the roles' rows
+        # in that order, whose copy would be as large as the matrix).
+        for i, (a, b) in enumerate(zip(starts, [*starts[1:], len(order)], strict=True)):
+            rows = order[a:b]
+            part = matrix[rows]
+            if divisor is not None:
+                part /= divisor[rows, None]
+            out[i] = np.add.reduceat(part, [0], axis=0)[0]
         return out
 
     @functools.cached_property
@@ -204,11 +222,17 @@ class Hierarchy:
         codes, names = self.areas[level]
         return ordered_sum(values, codes, len(names))
 
-    def roles_to_area_rows(self, level: str, matrix: Array) -> Array:
-        """Per-area sums of the rows of a (roles × k) ``matrix``, roles in their fixed order."""
+    def roles_to_area_rows(self, level: str, matrix: Array, divisor: Array | None = None) -> Array:
+        """Per-area sums of the rows of a (roles × k) ``matrix``, roles in their fixed order;
+        with ``divisor``, of ``matrix / divisor[:, None]`` (see :meth:`roles_to_groups_rows`)."""
         codes, names = self.areas[level]
         out = np.zeros((len(names), matrix.shape[1]))
-        np.add.at(out, codes, matrix)
+        if divisor is None:
+            np.add.at(out, codes, matrix)
+            return out
+        step = 8192  # (rows at a time, in order: the same sums as all the rows at once)
+        for a in range(0, len(codes), step):
+            np.add.at(out, codes[a : a + step], matrix[a : a + step] / divisor[a : a + step, None])
         return out
 
     def sum_areas(self, role_values: dict[str, Array]) -> dict[str, pd.DataFrame]:
