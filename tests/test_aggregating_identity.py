@@ -8,6 +8,7 @@ enough roles for many blocks of draws on both threads.
 
 from __future__ import annotations
 
+import weakref
 from typing import Any
 from unittest import mock
 
@@ -366,3 +367,70 @@ def test_cell_sums_of_any_counted_tasks_are_ordered_sums(
         idx = np.flatnonzero(counted)
         expected = ordered_sum(hours[idx], t_role[idx] * n_cats + t_cat[idx], n_roles * n_cats)
         assert np.array_equal(_bits(cells(counted).ravel()), _bits(expected))
+
+
+def _percentile_inputs(
+    n_scenarios: int, held: list[int]
+) -> list[tuple[Any, np.ndarray[Any, Any], np.ndarray[Any, Any]]]:
+    """Several scenarios' inputs to _RolePercentiles; when a matrix is made, how many of
+    those made before are still held is noted in ``held``."""
+    rng = np.random.default_rng(8)
+    refs: list[Any] = []
+    inputs = []
+    for _ in range(n_scenarios):
+        matrix = rng.gamma(1.0, 10.0, size=(700, 5)) * (rng.random((700, 5)) < 0.5)
+        effective = rng.uniform(0.1, 0.9, size=(300, 5))
+        scale = rng.uniform(0.2, 1.0, size=300)
+
+        def make(m: np.ndarray[Any, Any] = matrix) -> np.ndarray[Any, Any]:
+            held.append(sum(ref() is not None for ref in refs))
+            out = m.copy()
+            refs.append(weakref.ref(out))
+            return out
+
+        inputs.append((make, effective, scale))
+    return inputs
+
+
+def test_scenarios_percentiles_hold_two_roles_matrices_at_most() -> None:
+    """Five scenarios' percentiles, in blocks on both workers: each scenario's figures are
+    its own _role_quantiles', and a scenario's matrix is made only once the one two
+    before it is let go."""
+    held: list[int] = []
+    inputs = _percentile_inputs(5, held)
+    with mock.patch.object(aggregating, "_BLOCK", 64 * 300):  # several blocks a scenario
+        with aggregating._RolePercentiles(inputs, 700) as percentiles:
+            outs = percentiles.result()
+        assert len(held) == 5
+        assert max(held) <= 1  # (one other held, at most, when one is made)
+        for (matrix, effective, scale), out in zip(inputs, outs, strict=True):
+            expected = aggregating._role_quantiles(matrix(), effective, scale)
+            assert np.array_equal(_bits(out), _bits(expected))
+
+
+def test_a_failing_block_stops_the_percentiles_with_its_error() -> None:
+    """A block that raises on a worker: result() raises it, rather than waiting for a
+    scenario that cannot finish."""
+    inputs = _percentile_inputs(4, [])
+
+    def select(draws: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+        raise RuntimeError("a block failed")
+
+    with (
+        mock.patch.object(aggregating, "_BLOCK", 64 * 300),
+        mock.patch.object(aggregating, "_select_quantiles", select),
+        pytest.raises(RuntimeError, match="a block failed"),
+        aggregating._RolePercentiles(inputs, 700) as percentiles,
+    ):
+        percentiles.result()
+
+
+def test_an_error_meanwhile_stops_the_workers() -> None:
+    """An error on the thread that started the percentiles ends the workers too."""
+    inputs = _percentile_inputs(3, [])
+    with (
+        pytest.raises(KeyError),
+        aggregating._RolePercentiles(inputs, 700) as percentiles,
+    ):
+        raise KeyError("meanwhile")
+    assert all(future.done() for future in percentiles.futures)

@@ -12,6 +12,7 @@ import pytest
 
 import genai_aug
 from genai_aug import _columns as col
+from genai_aug._reference import STAFF_GROUPS
 from genai_aug.rollup import NO_AREA, Hierarchy, ordered_sum
 from test_aggregating import random_inventory
 
@@ -133,3 +134,65 @@ def test_area_rows_add_in_role_order() -> None:
     assert tree.roles_to_area_rows("organisation", matrix).tolist() == [[8.0, 10.0], [1.0, 2.0]]
     assert tree.roles_to_area("organisation", matrix[:, 0]).tolist() == [8.0, 1.0]
     assert ordered_sum(np.array([1.0, 5.0]), np.array([0, 0])).tolist() == [6.0]
+
+
+def test_rows_divided_by_each_role_s_divisor_add_up_as_the_divided_matrix() -> None:
+    """roles_to_groups_rows / roles_to_area_rows with a divisor: the same bits as the sums
+    of ``matrix / divisor[:, None]`` made whole (a group, or 8,192 rows, at a time)."""
+    rng = np.random.default_rng(4)
+    n = 20_000
+    groups = [*list(STAFF_GROUPS)[:5], None]
+    roles = pd.DataFrame(
+        {
+            "role_id": [f"R{i:06d}" for i in rng.permutation(n)],
+            "role_title": "x",
+            "staff_group": rng.choice(np.array(groups, dtype=object), n),
+            "trust": rng.choice([f"T{i}" for i in range(37)], n),
+        }
+    )
+    tree = Hierarchy.from_roles(roles)
+    matrix = rng.gamma(0.5, 30.0, (n, 9)) * (rng.random((n, 9)) < 0.3)
+    divisor = rng.choice([37.5, 40.0, 22.5, 7.3, 11.0], n)
+    divided = matrix / divisor[:, None]
+    order, starts = tree._group_rows
+
+    def bits(a: np.ndarray) -> np.ndarray:  # type: ignore[type-arg]
+        return a.view(np.int64)
+
+    assert np.array_equal(
+        bits(tree.roles_to_groups_rows(matrix, divisor)),
+        bits(np.add.reduceat(divided[order], starts, axis=0)),
+    )
+    assert np.array_equal(
+        bits(tree.roles_to_groups_rows(matrix)),
+        bits(np.add.reduceat(matrix[order], starts, axis=0)),
+    )
+    whole = np.zeros((37, 9))
+    np.add.at(whole, tree.areas["organisation"][0], divided)
+    assert np.array_equal(
+        bits(tree.roles_to_area_rows("organisation", matrix, divisor)), bits(whole)
+    )
+
+
+@pytest.mark.parametrize("dtype", [object, "str"])
+def test_role_codes_of_any_ids(dtype: object) -> None:
+    """A task's role code is its role's row, −1 for an unknown or missing id, whether the
+    ids are Python strings (one look-up a row) or arrow text (one per distinct id)."""
+    roles = pd.DataFrame(
+        {
+            "role_id": pd.Series(["b", "a", "c"], dtype=dtype),
+            "role_title": ["B", "A", "C"],
+            "staff_group": ["Managers"] * 3,
+        }
+    )
+    tree = Hierarchy.from_roles(roles)
+    ids = pd.Series(["c", "a", None, "zz", "b", "a"], dtype=dtype)
+    assert tree.role_codes(ids).tolist() == [2, 0, -1, -1, 1, 0]
+    assert tree.role_codes(ids.astype(object if dtype == "str" else "str")).tolist() == [
+        2,
+        0,
+        -1,
+        -1,
+        1,
+        0,
+    ]

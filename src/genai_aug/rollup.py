@@ -161,7 +161,7 @@ class Hierarchy:
             # one look-up a row in the roles' hash table, without the per-row codes and
             # distinct ids a factorize makes first (~50 MB at a million rows of text);
             # (arrow text looks up faster once per distinct id, below)
-            found: Array = ids.get_indexer(role_ids)
+            found: Array = ids.get_indexer(pd.Index(role_ids, copy=False))
             return found
         # (ids of another type, or a role without an id: looked up once per distinct id)
         codes, uniques = pd.factorize(role_ids)
@@ -170,7 +170,8 @@ class Hierarchy:
 
     @functools.cached_property
     def _role_index(self) -> pd.Index:
-        return pd.Index(self.roles[col.ROLE_ID])
+        ids: pd.Index = pd.Index(self.roles[col.ROLE_ID])
+        return ids
 
     def tasks_to_roles(self, values: Array, role_codes: Array) -> Array:
         """Per-role sums of per-task ``values`` (roles without tasks sum to 0)."""
