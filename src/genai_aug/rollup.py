@@ -245,6 +245,14 @@ class Hierarchy:
             for level, (_, names) in self.areas.items()
         }
 
+    @functools.cached_property
+    def _role_keys(self) -> pd.DataFrame:
+        """The role tables' key columns, made once: every table of :meth:`sum_levels`
+        shares them (their text is not made again for each scenario)."""
+        return pd.DataFrame(
+            {c: self.roles[c].to_numpy() for c in (col.ROLE_ID, col.ROLE_TITLE, col.STAFF_GROUP)}
+        )
+
     @staticmethod
     def groups_to_trust(values: Array) -> float:
         """The trust's sum of per-group ``values``."""
@@ -258,14 +266,8 @@ class Hierarchy:
         The role table has the roles' key columns (id, title, staff group); the staff
         group table the group; the trust table the level label.
         """
-        roles = pd.DataFrame(
-            {
-                col.ROLE_ID: self.roles[col.ROLE_ID].to_numpy(),
-                col.ROLE_TITLE: self.roles[col.ROLE_TITLE].to_numpy(),
-                col.STAFF_GROUP: self.roles[col.STAFF_GROUP].to_numpy(),
-                **role_values,
-            }
-        )
+        keys = self._role_keys
+        roles = pd.DataFrame({**{c: keys[c] for c in keys.columns}, **role_values})
         group_values = {k: self.roles_to_groups(v) for k, v in role_values.items()}
         groups = pd.DataFrame({col.STAFF_GROUP: self.group_names, **group_values})
         trust = pd.DataFrame(
