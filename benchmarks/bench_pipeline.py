@@ -12,7 +12,10 @@ targets are set in) and a naive per-row implementation of the same rules, timed 
 2,000 rows and extrapolated.
 
 Each size runs in a fresh subprocess so that its peak memory (maximum resident set
-size) is its own. Task wording repeats across roles the way real inventories do:
+size) is its own. The inventories have every column the sample workbook has (roles
+with title, staff group, band, FTE, headcount, department, directorate and
+organisation; tasks with the patient-facing flag and the odd category override).
+Task wording repeats across roles the way real inventories do:
 the texts are drawn from the sample trust's tasks, with a local qualifier on some
 ("... on Ward 7", "... for the diabetes clinic"), so the number of distinct texts
 grows much more slowly than the number of rows.
