@@ -12,7 +12,10 @@ targets are set in) and a naive per-row implementation of the same rules, timed 
 2,000 rows and extrapolated.
 
 Each size runs in a fresh subprocess so that its peak memory (maximum resident set
-size) is its own. Task wording repeats across roles the way real inventories do:
+size) is its own. The inventories have every column the sample workbook has (roles
+with title, staff group, band, FTE, headcount, department, directorate and
+organisation; tasks with the patient-facing flag and the odd category override).
+Task wording repeats across roles the way real inventories do:
 the texts are drawn from the sample trust's tasks, with a local qualifier on some
 ("... on Ward 7", "... for the diabetes clinic"), so the number of distinct texts
 grows much more slowly than the number of rows.
@@ -36,7 +39,6 @@ import pandas as pd
 
 import genai_aug
 from genai_aug._guard import MAX_FILE_BYTES
-from genai_aug._reference import STAFF_GROUPS
 
 SIZES = (10_000, 100_000, 1_000_000, 10_000_000)
 # The Excel report is timed up to this size (the issue's target is set at 1M rows); past
@@ -76,26 +78,46 @@ QUALIFIERS = [
 
 
 def generate(n_rows: int, seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """A valid inventory with ``n_rows`` tasks and realistic repetition of wording."""
+    """A valid inventory with ``n_rows`` tasks, every column the sample workbook has, and
+    realistic repetition of wording.
+
+    Roles are the sample trust's roles (title, staff group, band, department, directorate)
+    spread over organisations of 500 roles each (200 trusts at a million tasks), with their
+    own FTE and headcount; tasks are the sample's task texts, some with a local qualifier,
+    each with its patient-facing flag from the sample, and one task in a thousand with a
+    category override.
+    """
     rng = np.random.default_rng(seed)
-    base = genai_aug.load_inventory(genai_aug.sample_path()).tasks["task"].unique()
+    sample = genai_aug.load_inventory(genai_aug.sample_path())
+    base = sample.tasks.drop_duplicates("task")
     n_roles = max(10, n_rows // 10)
+    role_kind = sample.roles.iloc[rng.integers(0, len(sample.roles), n_roles)]
+    fte = rng.uniform(0.5, 50, n_roles).round(2)
+    n_orgs = max(1, n_roles // 500)
     roles = pd.DataFrame(
         {
             "role_id": [f"R{i:07d}" for i in range(n_roles)],
-            "role_title": [f"Role {i}" for i in range(n_roles)],
-            "staff_group": rng.choice(STAFF_GROUPS, n_roles),
-            "fte": rng.uniform(0.5, 50, n_roles).round(2),
-            "contracted_hours": 37.5,
+            "role_title": role_kind["role_title"].to_numpy(),
+            "staff_group": role_kind["staff_group"].to_numpy(),
+            "band": role_kind["band"].to_numpy(),
+            "fte": fte,
+            "headcount": np.ceil(fte * rng.uniform(1.0, 1.3, n_roles)).astype(int),
+            "contracted_hours": role_kind["contracted_hours"].to_numpy(),
+            "department": role_kind["department"].to_numpy(),
+            "directorate": role_kind["directorate"].to_numpy(),
+            "trust": [f"Organisation {k:03d} NHS Trust" for k in rng.integers(0, n_orgs, n_roles)],
         }
     )
     role_of_task = np.sort(rng.integers(0, n_roles, n_rows))
-    texts = rng.choice(base, n_rows).astype(object)
+    pick = rng.integers(0, len(base), n_rows)
+    texts = base["task"].to_numpy(dtype=object)[pick]
     qualify = rng.random(n_rows) < 0.3
     texts[qualify] = [
         f"{t} {q}"
         for t, q in zip(texts[qualify], rng.choice(QUALIFIERS, int(qualify.sum())), strict=True)
     ]
+    facing = np.where(base["patient_facing"].to_numpy(dtype=bool)[pick], "yes", "no")
+    override = np.where(rng.random(n_rows) < 0.001, "clinical_procedures", "")
     per_role = np.bincount(role_of_task, minlength=n_roles)
     hours = 30.0 / per_role[role_of_task]  # each role's tasks sum to 30 hours
     tasks = pd.DataFrame(
@@ -104,6 +126,8 @@ def generate(n_rows: int, seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame]:
             "task_id": [f"T{i:08d}" for i in range(n_rows)],
             "task": texts,
             "hours_per_week": hours,
+            "patient_facing": facing,
+            "category_override": override,
         }
     )
     return roles, tasks

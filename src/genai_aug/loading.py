@@ -31,7 +31,6 @@ from genai_aug._guard import (
 )
 from genai_aug._issues import IssueLog, where
 from genai_aug._raw import RawTable
-from genai_aug._xlsx import RepeatedRowError, count_value_rows, read_sheet
 from genai_aug.errors import ArgumentTypeError, InventoryError
 from genai_aug.inventory import ErrorMode, Inventory, ValidationOptions
 from genai_aug.rules import Ruleset
@@ -459,7 +458,11 @@ def read_workbook(
     path: str | os.PathLike[str], log: IssueLog, max_bytes: int = MAX_FILE_BYTES
 ) -> tuple[RawTable, RawTable]:
     """Read the ``roles`` and ``tasks`` sheets of an Excel workbook (after the safety checks)."""
+    # openpyxl is imported here, not with the module: CSV and DataFrame inventories (a
+    # national one is CSV) do not pay for importing it (about 0.2 s)
     from openpyxl import load_workbook
+
+    from genai_aug._xlsx import RepeatedRowError, count_value_rows, read_sheet
 
     file = str(path)
     check_workbook_file(Path(path), max_bytes)

@@ -15,6 +15,7 @@ from typing import Any, cast
 import pandas as pd
 
 from genai_aug import __version__, _summary
+from genai_aug._memory import release_free_memory
 from genai_aug.aggregating import (
     DEFAULT_DRAWS,
     DEFAULT_SEED,
@@ -135,9 +136,11 @@ def run(
         if isinstance(source, Inventory)
         else load_inventory(source, tasks, errors=errors, ruleset=rs)
     )
+    release_free_memory()  # loading's temporaries, before scoring allocates its own
     step(f"scoring {len(inventory.tasks):,} tasks with {len(rs.rules)} rules")
     scored, build_evidence = _score_tasks(inventory, rs)
     evidence = Deferred(build_evidence)  # built when result.evidence is first read
+    release_free_memory()
     step(
         f"aggregating {len(inventory.roles):,} roles under {len(scen.scenarios)} scenarios "
         f"({n_draws:,} draws each for the ranges)"
