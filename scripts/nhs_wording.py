@@ -1,9 +1,10 @@
 """NHS wording: how the ruleset reads the NHS phrasing sets, per set and per variant.
 
-Prints, for the shared paraphrase file and the three sets in data/nhs_wording, the
+Prints, for the shared paraphrase file and the sets in data/nhs_wording, the
 exposed-vs-not accuracy of each variant and the share of groups whose four phrasings get
 the same exposed-vs-not answer; set A also split into its judge half (even groups, never
-read while writing rules) and its design half (odd groups); set C is unread whole. See
+read while writing rules) and its design half (odd groups); set C is unread whole; set D
+(formal and shorthand only) is a design set written for the 0.9.0 glossary. See
 data/nhs_wording/README.md for which rows were read when.
 
     python scripts/nhs_wording.py [--ruleset FILE] [--design-only]
@@ -46,6 +47,9 @@ def subsets(design_only: bool = False) -> dict[str, pd.DataFrame]:
         out["set A, judge half (even groups, unread)"] = a[even]
     out["set A, design half (odd groups, read)"] = a[~even]
     out["set B (read)"] = pd.read_csv(SETS / "nhs_wording_b.tsv", sep="\t")
+    out["set D, design (formal and shorthand)"] = pd.read_csv(
+        SETS / "nhs_wording_d_design.tsv", sep="\t"
+    )
     if not design_only:
         out["set C (unread)"] = pd.read_csv(SETS / "nhs_wording_c.tsv", sep="\t")
     return out

@@ -8,6 +8,7 @@ import pytest
 
 import genai_aug
 from genai_aug import RulesetError, score_texts
+from genai_aug._matching import normalise_text
 from genai_aug.rules import default_ruleset
 
 # Shorthand as staff write it, and the same task in full words: same category.
@@ -71,10 +72,12 @@ def test_glossary_is_part_of_the_hash(tmp_path: Path) -> None:
     plain = tmp_path / "plain.toml"
     plain.write_text('[ruleset]\nname = "x"\nversion = "1"\nextends = "default"\n')
     more = tmp_path / "more.toml"
-    more.write_text(plain.read_text() + '\n[[glossary]]\nforms = ["cxr"]\nmeans = "chest x ray"\n')
+    more.write_text(
+        plain.read_text() + '\n[[glossary]]\nforms = ["ogd"]\nmeans = "upper endoscopy"\n'
+    )
     a, b = genai_aug.load_ruleset(plain), genai_aug.load_ruleset(more)
     assert a.hash != b.hash
-    assert b.expand("review cxr") == "review chest x ray"
+    assert b.expand("review ogd") == "review upper endoscopy"
     assert len(b.glossary) == len(default_ruleset().glossary) + 1
 
 
@@ -95,21 +98,165 @@ def test_a_form_in_two_entries_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "bad.toml"
     path.write_text(
         '[ruleset]\nname = "x"\nversion = "1"\nextends = "default"\n\n'
-        '[[glossary]]\nforms = ["cxr"]\nmeans = "chest x ray"\n\n'
-        '[[glossary]]\nforms = ["axr", "cxr"]\nmeans = "x ray"\n'
+        '[[glossary]]\nforms = ["ogd"]\nmeans = "upper endoscopy"\n\n'
+        '[[glossary]]\nforms = ["egd", "ogd"]\nmeans = "endoscopy"\n'
     )
-    with pytest.raises(RulesetError, match="glossary form 'cxr'"):
+    with pytest.raises(RulesetError, match="glossary form 'ogd'"):
         genai_aug.load_ruleset(path)
 
 
 def test_a_glossary_file_beside_the_ruleset_is_read(tmp_path: Path) -> None:
     """``glossary_file`` names a TOML file of [[glossary]] entries beside the ruleset file."""
-    (tmp_path / "ours.toml").write_text('[[glossary]]\nforms = ["cxr"]\nmeans = "chest x ray"\n')
+    (tmp_path / "ours.toml").write_text(
+        '[[glossary]]\nforms = ["ogd"]\nmeans = "upper endoscopy"\n'
+    )
     path = tmp_path / "rules.toml"
     path.write_text(
         '[ruleset]\nname = "x"\nversion = "1"\nextends = "default"\nglossary_file = "ours.toml"\n'
     )
-    assert genai_aug.load_ruleset(path).expand("cxr") == "chest x ray"
+    assert genai_aug.load_ruleset(path).expand("ogd") == "upper endoscopy"
     (tmp_path / "ours.toml").unlink()
     with pytest.raises(RulesetError, match=r"ours\.toml' not found"):
         genai_aug.load_ruleset(path)
+
+
+# Ruleset 0.9.0's entries, by class: shorthand as staff write it, and its formal twin.
+# Each pair was written for this test from NHS usage; the twin is the expansion in full
+# words, so a pair that differs means the glossary (or the telegraphic marks) misread.
+SAME_TASK_0_9 = {
+    "clinical": [
+        (
+            "Request CXR + AXR for new pts",
+            "Request chest x ray and abdominal x ray for new patients",
+        ),
+        (
+            "Chase FBC, U&Es and LFTs",
+            "Chase full blood count, urea and electrolytes and liver function tests",
+        ),
+        (
+            "Complete VTE assessments on the EPR",
+            "Complete venous thromboembolism assessments on the electronic patient record",
+        ),
+        ("Pass NGT before feed", "Pass nasogastric tube before feed"),
+        (
+            "Check the CD register w/ 2nd RN",
+            "Check the controlled drug register with a second registered nurse",
+        ),
+        ("Flu vacs for staff", "Flu vaccinations for staff"),
+        ("NBVs at home", "New birth visits at home"),
+        ("Do MSE + risk assessment", "Do mental state examination and risk assessment"),
+        ("Insert PICC lines", "Insert peripherally inserted central catheter lines"),
+    ],
+    "places and services": [
+        (
+            "Book SDEC slots for GP patients",
+            "Book same day emergency care slots for general practitioner patients",
+        ),
+        (
+            "Transfer pts from ITU to the ward",
+            "Transfer patients from intensive care unit to the ward",
+        ),
+        ("Clerk admissions on AMU", "Clerk admissions on the acute medical unit"),
+    ],
+    "staff": [
+        ("Prep FY1 teaching", "Prep foundation doctor teaching"),
+        (
+            "Supervise HCAs and RNs on nights",
+            "Supervise healthcare assistants and registered nurses on nights",
+        ),
+        ("Allocate AHP referrals", "Allocate allied health professional referrals"),
+    ],
+    "admin": [
+        (
+            "Validate the PTL + 2WW lists",
+            "Validate the patient tracking list and two week wait lists",
+        ),
+        ("Send DNA letters", "Send did not attend letters"),
+        ("Do MDT mins", "Do multidisciplinary team minutes"),
+        ("Reply to FOIs", "Reply to freedom of information requests"),
+        ("Write JDs + person specs", "Write job descriptions and person specifications"),
+        ("Update the xls w/ this wk's figures", "Update the spreadsheet with this week's figures"),
+        (
+            "Write A&G replies to the GP",
+            "Write advice and guidance replies to the general practitioner",
+        ),
+        ("Log jobs on CAFM", "Log jobs on the computer aided facilities management system"),
+        ("Pull monthly stats for the board", "Pull monthly statistics for the board"),
+        ("Direct book UTC slots", "Book urgent treatment centre slots directly"),
+    ],
+    "telegraphic": [
+        ("Phone NOK re d/c", "Phone next of kin about discharge"),
+        ("Porter pts ward -> XR", "Porter patients from the ward to x ray"),
+        ("Email GP re: bloods", "Email general practitioner about blood tests"),
+    ],
+}
+
+
+@pytest.mark.parametrize(
+    ("short", "full"),
+    [pytest.param(s, f, id=f"{k}: {s}") for k, pairs in SAME_TASK_0_9.items() for s, f in pairs],
+)
+def test_new_shorthand_scores_as_its_formal_twin(short: str, full: str) -> None:
+    """Each class of 0.9.0 entry: the shorthand and its formal twin get one category."""
+    out = score_texts([short, full])
+    assert out["category"].iat[0] == out["category"].iat[1], out["evidence"].tolist()
+    assert out["exposure"].iat[0] == out["exposure"].iat[1]
+    assert out["category"].iat[0] != "unclassified"
+
+
+# Forms with a second common meaning are left as written (the header's rule): the
+# form, and a text that uses it.
+NOT_EXPANDED = [
+    ("ot", "Book OT for the list"),  # occupational therapy, overtime, operating theatre
+    ("po", "Give paracetamol PO"),  # by mouth, or a purchase order
+    ("cd", "Burn the images to CD"),  # compact disc, or a controlled drug
+    ("cns", "CNS tumour clinic"),  # central nervous system, or a nurse specialist
+    ("esr", "Request ESR and CRP"),  # a blood test, or the staff record
+    ("hv", "Test HV switchgear"),  # high voltage, health visitor, home visit
+    ("tx", "Arrange tx to the ward"),  # transfer, treatment, transplant
+    ("rx", "Check the rx"),  # prescription or treatment
+    ("ice", "Apply ice packs"),  # frozen water, or the requesting system
+    ("salt", "Grit paths with salt"),  # the mineral, or speech and language therapy
+    ("news", "Read the news"),  # the word, or the warning score without its 2
+    ("respect", "Treat patients with respect"),  # the word, or the ReSPECT form
+    ("ref", "Quote the order ref"),  # reference, or referral
+    ("us", "Call us"),  # the pronoun, or ultrasound
+    ("vac", "Change the VAC dressing"),  # vacuum-assisted closure, or a vaccination
+    ("dn", "DN to review"),  # district nurse, or other uses: only "DN visits" is read
+    ("pat", "Pat the baby dry"),  # a verb and a name: only "PAT test" is read
+    ("hr", "Record HR and BP"),  # heart rate, human resources, hour
+    ("si", "Report SI units"),  # serious incident, or units
+    ("mash", "Mash the potatoes"),
+    ("gps", "Survey boundaries with GPS"),  # the global positioning system, or GPs
+]
+
+
+@pytest.mark.parametrize(("form", "text"), NOT_EXPANDED)
+def test_forms_with_other_meanings_are_not_expanded(form: str, text: str) -> None:
+    """A form with another common meaning stays as written and is named in no evidence."""
+    rs = default_ruleset()
+    norm = normalise_text(text)
+    assert form in rs.expand(norm).split()
+    used = set(rs.glossary_used(norm))
+    forms_used = {normalise_text(f) for e in rs.glossary if e.label in used for f in e.forms}
+    assert form not in forms_used
+
+
+def test_left_out_forms_are_in_no_entry() -> None:
+    """No entry lists a form the glossary's header leaves out for its second meaning."""
+    forms = {normalise_text(f) for e in default_ruleset().glossary for f in e.forms}
+    assert forms.isdisjoint(form for form, _ in NOT_EXPANDED)
+
+
+def test_every_entry_says_what_it_is() -> None:
+    """Each entry has a note, as the glossary's header requires."""
+    assert all(e.note.strip() for e in default_ruleset().glossary)
+
+
+def test_multiword_forms_disambiguate_a_short_form() -> None:
+    """'CD check' is a controlled drug check; 'CD' alone is not expanded."""
+    rs = default_ruleset()
+    assert rs.expand(normalise_text("Do CD checks")) == "do controlled drug checks"
+    assert rs.expand(normalise_text("Copy to CD")) == "copy to cd"
+    assert rs.expand(normalise_text("Send DNA letters")) == "send did not attend letters"
+    assert rs.expand(normalise_text("Extract DNA")) == "extract dna"

@@ -119,3 +119,37 @@ def test_a_rule_of_leading_and_free_terms_matches_as_its_terms_do() -> None:
         norm = normalise_text(text)
         one_by_one = any(re.search(term_pattern(t), norm) for t in terms)
         assert (rule.search(norm) is not None) == one_by_one, text
+
+
+@pytest.mark.parametrize(
+    ("text", "normalised"),
+    [
+        ("Do CD check w/ 2nd RN", "do cd check with 2nd rn"),
+        ("Text w/pt", "text with pt"),
+        ("Cover w/o notice", "cover without notice"),
+        ("Rota w/c 5th May", "rota week commencing 5th may"),
+        ("Phone pt re results", "phone pt about results"),
+        ("Email GP re: bloods", "email gp about bloods"),
+        ("Porter pts ward -> X-ray", "porter pts ward to x ray"),
+        ("Escalate → reg", "escalate to reg"),
+        ("Bloods @ 6am", "bloods at 6am"),
+    ],
+)
+def test_telegraphic_marks_read_as_the_words_they_stand_for(text: str, normalised: str) -> None:
+    """w/, w/o, w/c, re, arrows and @ are read as the words they stand for before matching."""
+    assert normalise_text(text) == normalised
+
+
+@pytest.mark.parametrize(
+    ("text", "normalised"),
+    [
+        ("Re-book cancelled clinics", "re book cancelled clinics"),  # re- is a prefix
+        ("Prepare W-2 forms", "prepare w 2 forms"),  # a W is not "with" without its slash
+        ("They're re-ordering stock", "they're re ordering stock"),
+        ("Email j.smith@nhs.net", "email j smith nhs net"),  # @ inside an address stays out
+        ("Store chemicals", "store chemicals"),  # 're' inside a word is untouched
+    ],
+)
+def test_telegraphic_marks_leave_other_uses_alone(text: str, normalised: str) -> None:
+    """The same letters used otherwise (a prefix, a form name, an address) are not read as marks."""
+    assert normalise_text(text) == normalised

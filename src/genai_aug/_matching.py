@@ -31,7 +31,7 @@ from typing import Final
 # What matching means, beyond the ruleset's own data: the spellings folded, the word
 # forms each term word matches, the clause cuts. It is part of every ruleset's hash, so
 # a change to it changes the hash of results scored under it.
-MATCHING_VERSION: Final = "4"
+MATCHING_VERSION: Final = "5"
 
 _GAP: Final = r"(?:\s+\S+){0,6}?\s+"
 # Where a task's main verb can stand in normalised text: at the start, or after a first
@@ -92,6 +92,23 @@ _SPELLINGS: Final[tuple[tuple[str, str], ...]] = (
     (r"\bestrogen", "oestrogen"),
     (r"\bleukemia", "leukaemia"),
 )
+# Telegraphic marks of ward and office shorthand, read as the words they stand for
+# before punctuation becomes space (where "w/" and "re:" would lose their shape): "w/"
+# is *with* ("do CD check w/ 2nd RN"), "w/o" *without*, "w/c" *week commencing*; a
+# standalone "re" or "re:" is *about* ("phone pt re results"; "re-book" keeps its
+# hyphen and is not touched); an arrow is *to* ("ward -> X-ray"); "@" between words is
+# *at*. Applied to text and terms alike, as the spellings are. The glossary (data, per
+# ruleset) cannot hold these: they are punctuation, not words.
+_TELEGRAPHIC: Final[tuple[tuple[str, str], ...]] = (
+    (r"(?<![\w/])w/c\b", " week commencing "),
+    (r"(?<![\w/])w/o\b", " without "),
+    (r"(?<![\w/])w/(?![\w/])|(?<![\w/])w/(?=[a-z0-9])(?![ceo]\b)", " with "),
+    (r"(?<![\w'-])re(?::|(?=\s))(?!\s*-)", " about "),
+    (r"\s*(?:->|=>|→|⟶|➡)\s*", " to "),
+    (r"(?<=\S)\s+@\s+(?=\S)", " at "),
+)
+_TELEGRAPHIC_RES: Final = tuple((re.compile(p), r) for p, r in _TELEGRAPHIC)
+_TELEGRAPHIC_ANY: Final = re.compile(r"w/|\bre\b|->|=>|[→⟶➡@]")
 _SPELLING_RES: Final = tuple((re.compile(p), r) for p, r in _SPELLINGS)
 _SPELLING_ANY: Final = re.compile("|".join(f"(?:{p})" for p, _ in _SPELLINGS))
 _NON_WORD: Final = re.compile(r"[^a-z0-9&'+ ]+")
@@ -104,8 +121,16 @@ def normalise_text(text: str) -> str:
     --------
     >>> normalise_text("Organize follow-up appointments/clinics")
     'organise follow up appointments clinics'
+    >>> normalise_text("Do CD check w/ 2nd RN re: stock")
+    'do cd check with 2nd rn about stock'
+    >>> normalise_text("Re-book pts -> clinic")
+    're book pts to clinic'
     """
-    s = _NON_WORD.sub(" ", str(text)[: MAX_TEXT_CHARS * 2].lower().replace("’", "'"))
+    s = str(text)[: MAX_TEXT_CHARS * 2].lower().replace("’", "'")
+    if _TELEGRAPHIC_ANY.search(s):  # most text has none: one search, not six
+        for pattern, repl in _TELEGRAPHIC_RES:
+            s = pattern.sub(repl, s)
+    s = _NON_WORD.sub(" ", s)
     if _SPELLING_ANY.search(s):  # most text has no US spelling: one search, not thirty
         for pattern, repl in _SPELLING_RES:
             s = pattern.sub(repl, s)
