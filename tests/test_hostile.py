@@ -165,13 +165,16 @@ def test_a_reader_that_loses_rows_is_caught_by_the_row_count(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The invariant counts rows with values separately: a reader dropping one is an error."""
-    from genai_aug import _xlsx, loading
+    from genai_aug import _xlsx
+
+    read_sheet = _xlsx.read_sheet
 
     def lossy(wb: object, ws: object) -> _xlsx.SheetRows:
-        read = _xlsx.read_sheet(wb, ws)
+        read = read_sheet(wb, ws)
         return _xlsx.SheetRows(read.rows[:-1], read.hidden_rows, read.merged)
 
-    monkeypatch.setattr(loading, "read_sheet", lossy)
+    # (loading imports the reader when it opens a workbook: it is patched where it lives)
+    monkeypatch.setattr(_xlsx, "read_sheet", lossy)
     with pytest.raises(InventoryError) as info:
         genai_aug.load_inventory(xlsx(tmp_path), errors="reject")
     assert _codes(info.value) == ["rows-unaccounted"]
