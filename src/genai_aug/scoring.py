@@ -39,7 +39,7 @@ import pandas as pd
 
 from genai_aug import _columns as col
 from genai_aug._cells import by_identity
-from genai_aug._clauses import fire_by_reading, silence_family_objects
+from genai_aug._clauses import Matches, fire_by_reading, silence_family_objects
 from genai_aug._matching import (
     compile_terms,
     normalise_text,
@@ -57,7 +57,7 @@ OVERRIDE_RULE = "analyst_override"
 
 def fire_rules(
     norm: list[str], facing: pd.Series, rs: Ruleset
-) -> tuple[np.ndarray[Any, Any], dict[int, list[re.Match[str] | None]]]:
+) -> tuple[np.ndarray[Any, Any], Matches]:
     """Which rules fire for each normalised text: a boolean matrix (texts × rules).
 
     Each text is first read through the ruleset's glossary (:meth:`Ruleset.expand`:
@@ -67,7 +67,8 @@ def fire_rules(
     before a clause of purpose or basis such as *to ensure …*; the whole text), and
     rules matching only inside a fired verb × object family's span stand back
     (:func:`genai_aug._clauses.silence_family_objects`).
-    Also returns, per term rule (by position), the first match in each text, for the
+    Also returns, per term rule (by position), its first match in each text it matches
+    (by the text's position; the texts it does not match are left out), for the
     evidence. ``facing`` holds each text's ``patient_facing`` attribute (may be NA).
     """
     if rs.glossary:
@@ -80,9 +81,7 @@ def fire_rules(
     return fired, matched
 
 
-def _fire_terms(
-    texts: list[str], rs: Ruleset
-) -> tuple[np.ndarray[Any, Any], dict[int, list[re.Match[str] | None]]]:
+def _fire_terms(texts: list[str], rs: Ruleset) -> tuple[np.ndarray[Any, Any], Matches]:
     """Which term rules fire for each text, and each rule's first match per text.
 
     A rule's pattern is searched only in the texts that contain the literals one of its
@@ -95,7 +94,7 @@ def _fire_terms(
     """
     n = len(texts)
     fired = np.zeros((n, len(rs.rules)), dtype=bool)
-    matched: dict[int, list[re.Match[str] | None]] = {}
+    matched: Matches = {}
     index = _literal_index(rs)
     all_candidates, active = _candidates_and_terms(texts, index)
     own = isinstance(rs.compiled, CompiledRules)
@@ -104,7 +103,7 @@ def _fire_terms(
         if not rule.terms:
             continue
         if candidates is not None and not candidates:  # no text may match: not compiled
-            matched[j] = [None] * n
+            matched[j] = {}
             continue
         if own and candidates is not None:  # the terms some text may match, compiled
             pattern = compile_terms(rule.terms, frozenset(active[j]))
@@ -113,7 +112,7 @@ def _fire_terms(
             pattern, unless = rs.compiled[rule.id]
         search = pattern.search
         exclude = unless.search if unless is not None else None
-        hits: list[re.Match[str] | None] = [None] * n
+        hits: dict[int, re.Match[str]] = {}
         for i in range(n) if candidates is None else candidates:
             hit = search(texts[i])
             if hit is not None:
@@ -295,24 +294,22 @@ def _bit_set(rows: list[int], n: int) -> int:
     return int.from_bytes(np.packbits(flags, bitorder="little").tobytes(), "little")
 
 
-def _fire_terms_reference(
-    texts: list[str], rs: Ruleset
-) -> tuple[np.ndarray[Any, Any], dict[int, list[re.Match[str] | None]]]:
+def _fire_terms_reference(texts: list[str], rs: Ruleset) -> tuple[np.ndarray[Any, Any], Matches]:
     """As :func:`_fire_terms`, searching every text with every rule: the reference for tests."""
     n = len(texts)
     fired = np.zeros((n, len(rs.rules)), dtype=bool)
-    matched: dict[int, list[re.Match[str] | None]] = {}
+    matched: Matches = {}
     for j, rule in enumerate(rs.rules):
         if rule.terms:
             pattern, unless = rs.compiled[rule.id]
             search = pattern.search
-            hits = [search(t) for t in texts]
-            ok = np.fromiter((h is not None for h in hits), dtype=bool, count=n)
+            found = [search(t) for t in texts]
+            ok = np.fromiter((h is not None for h in found), dtype=bool, count=n)
             if unless is not None and ok.any():
                 exclude = unless.search
                 ok &= np.fromiter((exclude(t) is None for t in texts), dtype=bool, count=n)
             fired[:, j] = ok
-            matched[j] = hits
+            matched[j] = {i: hit for i, hit in enumerate(found) if hit is not None}
     return fired, matched
 
 
@@ -499,12 +496,10 @@ def confidence_from_evidence(
     return out
 
 
-def _matched_words(
-    matched: dict[int, list[re.Match[str] | None]], rule: Rule, i: int, j: int
-) -> str:
+def _matched_words(matched: Matches, rule: Rule, i: int, j: int) -> str:
     """The words that made rule ``j`` fire for text ``i`` (or the attribute condition)."""
     if j in matched:
-        hit = matched[j][i]
+        hit = matched[j].get(i)
         return hit.group(0) if hit is not None else ""
     return f"{rule.attribute} = {rule.equals}"
 
