@@ -351,6 +351,8 @@ def _evaluate(
         }
     )
     del matched, rows_i, rows_j
+    if n >= _MANY_TEXTS:
+        _give_back_freed_memory()
 
     weights = np.zeros((len(rules), len(cats)))
     for j, rule in enumerate(rules):
@@ -409,6 +411,26 @@ def _evaluate(
         index=texts.index,
     )
     return out, ev
+
+
+_MANY_TEXTS: Final = 10_000  # distinct texts from which the freed memory is given back
+
+
+def _give_back_freed_memory() -> None:
+    """Return the memory freed by the rule matching to the system, where the C library
+    can (glibc's ``malloc_trim``).
+
+    The matching makes and drops hundreds of thousands of small objects; glibc keeps the
+    freed memory for later use (over 100 MB for 71,000 distinct texts), while what comes
+    next cannot use it: the float copy of the firings (one block of its own, 300 MB for
+    those texts) and the per-task columns (from pyarrow's allocator). Elsewhere (another
+    C library, another system) nothing is done.
+    """
+    try:
+        trim = ctypes.CDLL(None).malloc_trim
+    except (AttributeError, OSError):
+        return
+    trim(0)
 
 
 def _evidence_rows(
@@ -758,27 +780,12 @@ def _score_tasks(inventory: Inventory, ruleset: RulesetLike) -> tuple[pd.DataFra
     )
     scored, ev = _evaluate(distinct_texts, distinct_facing, rs)
     del distinct_texts, distinct_facing
-    _give_back_freed_memory()
+    if len(scored) >= _MANY_TEXTS:  # (what the evidence texts were built from, too)
+        _give_back_freed_memory()
     per_row = scored.iloc[codes].reset_index(drop=True)
     out = pd.concat([merged, per_row], axis=1)
     out, overridden = _apply_overrides(out, rs, inventory)
     return out, TaskEvidence(ev, codes, merged[col.TASK_ID], overridden)
-
-
-def _give_back_freed_memory() -> None:
-    """Return the memory freed by the rule matching to the system, where the C library
-    can (glibc's ``malloc_trim``).
-
-    The matching makes and drops hundreds of thousands of small objects; glibc keeps the
-    freed memory for later use (over 100 MB for 71,000 distinct texts), and the per-task
-    columns that follow come from pyarrow's own allocator, which cannot use it. Elsewhere
-    (another C library, another system) nothing is done.
-    """
-    try:
-        trim = ctypes.CDLL(None).malloc_trim
-    except (AttributeError, OSError):
-        return
-    trim(0)
 
 
 _ROLE_INFO: Final = (*col.ROLE_INFO_COLUMNS, col.DEPARTMENT, col.DIRECTORATE)
