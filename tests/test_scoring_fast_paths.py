@@ -326,3 +326,33 @@ def test_freed_memory_is_given_back_where_the_c_library_can() -> None:
         scoring._give_back_freed_memory()
     assert calls == [0]
     scoring._give_back_freed_memory()  # the real one, whatever this system has
+
+
+def test_a_text_that_comes_again_fires_as_it_does_once() -> None:
+    """fire_rules on texts that repeat (each with its own patient_facing) reads each text
+    once: every row has its text's term firings and first matches, and its own
+    attribute firings."""
+    rs = default_ruleset()
+    texts = pd.read_csv(shared_file("nhs_paraphrase_dev.tsv"), sep="\t")["task"].tolist()
+    once = list(dict.fromkeys(rs.expand(normalise_text(t)) for t in texts))
+    rng = random.Random(5)
+    at = [rng.randrange(len(once)) for _ in range(3 * len(once))]
+    rows = [once[k] for k in at]
+    facing = pd.Series(pd.array([rng.choice([None, True, False]) for _ in rows], dtype="boolean"))
+    fired, matched = scoring.fire_rules(rows, facing, rs)
+    alone, alone_matched = scoring.fire_rules(
+        once, pd.Series(pd.NA, index=range(len(once)), dtype="boolean"), rs
+    )
+    terms = np.array([bool(r.terms) for r in rs.rules])
+    assert not terms.all()  # some attribute rules: each row's own facing
+    np.testing.assert_array_equal(fired[:, terms], alone[at][:, terms])
+    for j, rule in enumerate(rs.rules):
+        if not rule.terms:
+            want = (facing == rule.equals).fillna(False).to_numpy(dtype=bool)
+            np.testing.assert_array_equal(fired[:, j], want)
+    assert matched.keys() == alone_matched.keys()
+    for j, hits in alone_matched.items():
+        got = {i: (m.span(), m.group(0)) for i, m in matched[j].items()}
+        want = {i: (hits[k].span(), hits[k].group(0)) for i, k in enumerate(at) if k in hits}
+        assert got == want, rs.rules[j].id
+    assert sum(len(h) for h in matched.values()) > len(rows)  # many matches compared

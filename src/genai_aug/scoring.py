@@ -71,15 +71,38 @@ def fire_rules(
     Also returns, per term rule (by position), its first match in each text it matches
     (by the text's position; the texts it does not match are left out), for the
     evidence. ``facing`` holds each text's ``patient_facing`` attribute (may be NA).
+
+    The term rules read only the text, so a text that comes several times (with each
+    ``patient_facing``, as the inventory's distinct pairs do) is read once.
     """
+    codes, distinct = pd.factorize(np.asarray(norm, dtype=object), use_na_sentinel=False)
+    texts = [str(t) for t in distinct]
     if rs.glossary:
-        norm = [rs.expand(t) for t in norm]
-    fired, matched, read = fire_by_reading(norm, lambda texts: _fire_terms(texts, rs))
+        texts = [rs.expand(t) for t in texts]
+    fired, matched, read = fire_by_reading(texts, lambda some: _fire_terms(some, rs))
     silence_family_objects(read, fired, matched, rs.family_terms, [r.category for r in rs.rules])
+    if len(texts) < len(norm):
+        fired, matched = fired[codes], _matches_of_rows(matched, codes)
     for j, rule in enumerate(rs.rules):
         if not rule.terms:
             fired[:, j] = (facing == rule.equals).fillna(False).to_numpy(dtype=bool)
     return fired, matched
+
+
+def _matches_of_rows(matched: Matches, codes: np.ndarray[Any, Any]) -> Matches:
+    """The first matches of each row, from those of its text (``codes``: each row's text):
+    per rule, a row has the match of its text, if its text has one."""
+    rows_of: list[list[int]] = [[] for _ in range(int(codes.max(initial=-1)) + 1)]
+    for i, code in enumerate(codes.tolist()):
+        rows_of[code].append(i)
+    out: Matches = {}
+    for j, hits in matched.items():
+        of_rows: dict[int, re.Match[str]] = {}
+        for text, hit in hits.items():
+            for i in rows_of[text]:
+                of_rows[i] = hit
+        out[j] = of_rows
+    return out
 
 
 def _fire_terms(texts: list[str], rs: Ruleset) -> tuple[np.ndarray[Any, Any], Matches]:
