@@ -14,6 +14,7 @@ import random
 import re
 from collections.abc import Mapping
 from typing import Any
+from unittest import mock
 
 import numpy as np
 import pandas as pd
@@ -142,7 +143,7 @@ def test_core_clause_takes_out_what_reading_word_by_word_takes_out() -> None:
 def _silence_text_by_text(
     texts: list[str],
     fired: np.ndarray[Any, Any],
-    matched: dict[int, list[re.Match[str] | None]],
+    matched: dict[int, dict[int, re.Match[str]]],
     family_terms: Mapping[int, TermPatterns],
     categories: list[str],
 ) -> np.ndarray[Any, Any]:
@@ -165,7 +166,7 @@ def _silence_text_by_text(
         for j in np.flatnonzero(fired[i] & ~is_family).tolist():
             if categories[j] in own:
                 continue
-            hit = matched.get(j, [None] * len(texts))[i]
+            hit = matched.get(j, {}).get(i)
             if hit is None or hit.start() >= end:
                 continue
             if hit.re.search(text, end) is None:
@@ -194,6 +195,42 @@ def _plain(term: str) -> str:
     """Words a term matches: its first option of each ``{a|b}``, a word in each gap."""
     term = re.sub(r"\{([^|}]*)[^}]*\}", r"\1", term).replace("...", "the new")
     return term.strip("^").replace('"', "").replace("*", "s")
+
+
+def test_firing_by_reading_is_firing_each_texts_chosen_reading() -> None:
+    """The dev and paraphrase texts: the firings and first matches that fire_by_reading
+    keeps (a reread text's matches replacing those of its narrower reading) are those of
+    firing each text's chosen reading on its own."""
+    rs = default_ruleset()
+    texts = pd.read_csv(shared_file("onet_exposure_labels_dev.tsv"), sep="\t")["task"].tolist()
+    texts += pd.read_csv(shared_file("nhs_paraphrase_dev.tsv"), sep="\t")["task"].tolist()
+    norm = [rs.expand(normalise_text(t)) for t in texts]
+    fired, matched, read = _clauses.fire_by_reading(norm, lambda t: scoring._fire_terms(t, rs))
+    assert sum(r != _clauses.readings(t)[0] for r, t in zip(read, norm, strict=True)) > 10
+    direct, direct_matched = scoring._fire_terms(read, rs)
+    np.testing.assert_array_equal(fired, direct)
+    assert matched.keys() == direct_matched.keys()
+    for j, hits in direct_matched.items():
+        got = {i: (m.span(), m.group(0)) for i, m in matched[j].items()}
+        assert got == {i: (m.span(), m.group(0)) for i, m in hits.items()}, rs.rules[j].id
+
+
+def test_a_reread_text_keeps_no_match_of_its_narrower_reading() -> None:
+    """A rule that matched a narrower reading but did not fire (its ``unless`` matched)
+    and does not match the wider reading read next has no match for that text."""
+    term, unless = re.compile("notes and prepare"), re.compile("urgent")
+
+    def fire(texts: list[str]) -> tuple[np.ndarray[Any, Any], _clauses.Matches]:
+        hits = {i: m for i, t in enumerate(texts) if (m := term.search(t)) is not None}
+        fired = np.array([[i in hits and unless.search(t) is None] for i, t in enumerate(texts)])
+        return fired.reshape(len(texts), 1), {0: hits}
+
+    text = "review urgent notes before clinic and prepare a summary"
+    assert _clauses.readings(text)[0] == "review urgent notes and prepare a summary"
+    fired, matched, read = _clauses.fire_by_reading([text, "check notes and prepare"], fire)
+    assert read == [text, "check notes and prepare"]
+    assert fired.tolist() == [[False], [True]]
+    assert list(matched[0]) == [1]
 
 
 def test_a_familys_first_ends_are_those_of_searching_every_term() -> None:
@@ -268,3 +305,54 @@ def test_objects_factorize_as_pd_factorize_up_to_the_order_of_the_values(seed: i
         np.testing.assert_array_equal(same_group, ref_codes[:, None] == ref_codes[None, :])
         at = codes >= 0
         assert list(uniques[codes[at]]) == list(series.to_numpy()[at])
+
+
+def test_freed_memory_is_given_back_where_the_c_library_can() -> None:
+    """glibc's malloc_trim(0) is called; a C library without it, or none to load, is left
+    alone."""
+    calls: list[int] = []
+
+    class Glibc:
+        def malloc_trim(self, pad: int) -> int:
+            calls.append(pad)
+            return 1
+
+    with mock.patch.object(scoring.ctypes, "CDLL", return_value=Glibc()):
+        scoring._give_back_freed_memory()
+    assert calls == [0]
+    with mock.patch.object(scoring.ctypes, "CDLL", return_value=object()):
+        scoring._give_back_freed_memory()
+    with mock.patch.object(scoring.ctypes, "CDLL", side_effect=OSError("no C library")):
+        scoring._give_back_freed_memory()
+    assert calls == [0]
+    scoring._give_back_freed_memory()  # the real one, whatever this system has
+
+
+def test_a_text_that_comes_again_fires_as_it_does_once() -> None:
+    """fire_rules on texts that repeat (each with its own patient_facing) reads each text
+    once: every row has its text's term firings and first matches, and its own
+    attribute firings."""
+    rs = default_ruleset()
+    texts = pd.read_csv(shared_file("nhs_paraphrase_dev.tsv"), sep="\t")["task"].tolist()
+    once = list(dict.fromkeys(rs.expand(normalise_text(t)) for t in texts))
+    rng = random.Random(5)
+    at = [rng.randrange(len(once)) for _ in range(3 * len(once))]
+    rows = [once[k] for k in at]
+    facing = pd.Series(pd.array([rng.choice([None, True, False]) for _ in rows], dtype="boolean"))
+    fired, matched = scoring.fire_rules(rows, facing, rs)
+    alone, alone_matched = scoring.fire_rules(
+        once, pd.Series(pd.NA, index=range(len(once)), dtype="boolean"), rs
+    )
+    terms = np.array([bool(r.terms) for r in rs.rules])
+    assert not terms.all()  # some attribute rules: each row's own facing
+    np.testing.assert_array_equal(fired[:, terms], alone[at][:, terms])
+    for j, rule in enumerate(rs.rules):
+        if not rule.terms:
+            want = (facing == rule.equals).fillna(False).to_numpy(dtype=bool)
+            np.testing.assert_array_equal(fired[:, j], want)
+    assert matched.keys() == alone_matched.keys()
+    for j, hits in alone_matched.items():
+        got = {i: (m.span(), m.group(0)) for i, m in matched[j].items()}
+        want = {i: (hits[k].span(), hits[k].group(0)) for i, k in enumerate(at) if k in hits}
+        assert got == want, rs.rules[j].id
+    assert sum(len(h) for h in matched.values()) > len(rows)  # many matches compared

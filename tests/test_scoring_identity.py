@@ -74,14 +74,9 @@ def reference_paths() -> Iterator[None]:
         yield
 
 
-def _matches(matched: dict[int, list[re.Match[str] | None]]) -> dict[tuple[int, int], Any]:
+def _matches(matched: dict[int, dict[int, re.Match[str]]]) -> dict[tuple[int, int], Any]:
     """The first match of each (rule, text) that has one: where it is and what it says."""
-    return {
-        (j, i): (m.span(), m.group(0))
-        for j, hits in matched.items()
-        for i, m in enumerate(hits)
-        if m is not None
-    }
+    return {(j, i): (m.span(), m.group(0)) for j, hits in matched.items() for i, m in hits.items()}
 
 
 def assert_same_firings(texts: list[str], rs: genai_aug.Ruleset = RS) -> None:

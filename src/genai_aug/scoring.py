@@ -29,6 +29,7 @@ per rule over the distinct texts.
 
 from __future__ import annotations
 
+import ctypes
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -39,7 +40,7 @@ import pandas as pd
 
 from genai_aug import _columns as col
 from genai_aug._cells import by_identity
-from genai_aug._clauses import fire_by_reading, silence_family_objects
+from genai_aug._clauses import Matches, fire_by_reading, silence_family_objects
 from genai_aug._matching import (
     compile_terms,
     normalise_text,
@@ -57,7 +58,7 @@ OVERRIDE_RULE = "analyst_override"
 
 def fire_rules(
     norm: list[str], facing: pd.Series, rs: Ruleset
-) -> tuple[np.ndarray[Any, Any], dict[int, list[re.Match[str] | None]]]:
+) -> tuple[np.ndarray[Any, Any], Matches]:
     """Which rules fire for each normalised text: a boolean matrix (texts × rules).
 
     Each text is first read through the ruleset's glossary (:meth:`Ruleset.expand`:
@@ -67,22 +68,44 @@ def fire_rules(
     before a clause of purpose or basis such as *to ensure …*; the whole text), and
     rules matching only inside a fired verb × object family's span stand back
     (:func:`genai_aug._clauses.silence_family_objects`).
-    Also returns, per term rule (by position), the first match in each text, for the
+    Also returns, per term rule (by position), its first match in each text it matches
+    (by the text's position; the texts it does not match are left out), for the
     evidence. ``facing`` holds each text's ``patient_facing`` attribute (may be NA).
+
+    The term rules read only the text, so a text that comes several times (with each
+    ``patient_facing``, as the inventory's distinct pairs do) is read once.
     """
+    codes, distinct = pd.factorize(np.asarray(norm, dtype=object), use_na_sentinel=False)
+    texts = [str(t) for t in distinct]
     if rs.glossary:
-        norm = [rs.expand(t) for t in norm]
-    fired, matched, read = fire_by_reading(norm, lambda texts: _fire_terms(texts, rs))
+        texts = [rs.expand(t) for t in texts]
+    fired, matched, read = fire_by_reading(texts, lambda some: _fire_terms(some, rs))
     silence_family_objects(read, fired, matched, rs.family_terms, [r.category for r in rs.rules])
+    if len(texts) < len(norm):
+        fired, matched = fired[codes], _matches_of_rows(matched, codes)
     for j, rule in enumerate(rs.rules):
         if not rule.terms:
             fired[:, j] = (facing == rule.equals).fillna(False).to_numpy(dtype=bool)
     return fired, matched
 
 
-def _fire_terms(
-    texts: list[str], rs: Ruleset
-) -> tuple[np.ndarray[Any, Any], dict[int, list[re.Match[str] | None]]]:
+def _matches_of_rows(matched: Matches, codes: np.ndarray[Any, Any]) -> Matches:
+    """The first matches of each row, from those of its text (``codes``: each row's text):
+    per rule, a row has the match of its text, if its text has one."""
+    rows_of: list[list[int]] = [[] for _ in range(int(codes.max(initial=-1)) + 1)]
+    for i, code in enumerate(codes.tolist()):
+        rows_of[code].append(i)
+    out: Matches = {}
+    for j, hits in matched.items():
+        of_rows: dict[int, re.Match[str]] = {}
+        for text, hit in hits.items():
+            for i in rows_of[text]:
+                of_rows[i] = hit
+        out[j] = of_rows
+    return out
+
+
+def _fire_terms(texts: list[str], rs: Ruleset) -> tuple[np.ndarray[Any, Any], Matches]:
     """Which term rules fire for each text, and each rule's first match per text.
 
     A rule's pattern is searched only in the texts that contain the literals one of its
@@ -95,7 +118,7 @@ def _fire_terms(
     """
     n = len(texts)
     fired = np.zeros((n, len(rs.rules)), dtype=bool)
-    matched: dict[int, list[re.Match[str] | None]] = {}
+    matched: Matches = {}
     index = _literal_index(rs)
     all_candidates, active = _candidates_and_terms(texts, index)
     own = isinstance(rs.compiled, CompiledRules)
@@ -104,7 +127,7 @@ def _fire_terms(
         if not rule.terms:
             continue
         if candidates is not None and not candidates:  # no text may match: not compiled
-            matched[j] = [None] * n
+            matched[j] = {}
             continue
         if own and candidates is not None:  # the terms some text may match, compiled
             pattern = compile_terms(rule.terms, frozenset(active[j]))
@@ -113,7 +136,7 @@ def _fire_terms(
             pattern, unless = rs.compiled[rule.id]
         search = pattern.search
         exclude = unless.search if unless is not None else None
-        hits: list[re.Match[str] | None] = [None] * n
+        hits: dict[int, re.Match[str]] = {}
         for i in range(n) if candidates is None else candidates:
             hit = search(texts[i])
             if hit is not None:
@@ -295,24 +318,22 @@ def _bit_set(rows: list[int], n: int) -> int:
     return int.from_bytes(np.packbits(flags, bitorder="little").tobytes(), "little")
 
 
-def _fire_terms_reference(
-    texts: list[str], rs: Ruleset
-) -> tuple[np.ndarray[Any, Any], dict[int, list[re.Match[str] | None]]]:
+def _fire_terms_reference(texts: list[str], rs: Ruleset) -> tuple[np.ndarray[Any, Any], Matches]:
     """As :func:`_fire_terms`, searching every text with every rule: the reference for tests."""
     n = len(texts)
     fired = np.zeros((n, len(rs.rules)), dtype=bool)
-    matched: dict[int, list[re.Match[str] | None]] = {}
+    matched: Matches = {}
     for j, rule in enumerate(rs.rules):
         if rule.terms:
             pattern, unless = rs.compiled[rule.id]
             search = pattern.search
-            hits = [search(t) for t in texts]
-            ok = np.fromiter((h is not None for h in hits), dtype=bool, count=n)
+            found = [search(t) for t in texts]
+            ok = np.fromiter((h is not None for h in found), dtype=bool, count=n)
             if unless is not None and ok.any():
                 exclude = unless.search
                 ok &= np.fromiter((exclude(t) is None for t in texts), dtype=bool, count=n)
             fired[:, j] = ok
-            matched[j] = hits
+            matched[j] = {i: hit for i, hit in enumerate(found) if hit is not None}
     return fired, matched
 
 
@@ -332,33 +353,11 @@ def _evaluate(
 
     cats = rs.categories
     cat_pos = {c.id: i for i, c in enumerate(cats)}
-    cat_ids_all = np.array([c.id for c in cats], dtype=object)
-    weights = np.zeros((len(rules), len(cats)))
-    for j, rule in enumerate(rules):
-        weights[j, cat_pos[rule.category]] = rule.weight
-    strength = fired.astype(float) @ weights  # s_c, shape (n, categories)
-    total = strength.sum(axis=1)
-    classified = total > 0
-
-    shares = np.array([c.time_share for c in cats])
-    exposure_of = np.array([EXPOSURES.index(c.exposure) for c in cats])
-    by_exposure = np.stack([strength[:, exposure_of == k].sum(axis=1) for k in range(3)], axis=1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        score = np.where(classified, (strength @ shares) / np.where(classified, total, 1.0), np.nan)
-    exposure_idx = exposure_from_evidence(by_exposure)
-    cat_idx = category_from_evidence(strength, exposure_of, exposure_idx)
-    # The strongest category on the other side of "exposed or not": what the task would
-    # be if that decision went the other way (for the review list's hours at stake).
-    other_side = (exposure_of[None, :] > 0) != (exposure_idx[:, None] > 0)
-    other = np.where(other_side & (strength > 0), strength, -np.inf)
-    has_other = np.isfinite(other.max(axis=1)) if len(other) else np.zeros(0, dtype=bool)
-    alternative = np.where(has_other, cat_ids_all[other.argmax(axis=1)], None)
-    confidence = confidence_from_evidence(by_exposure, float(np.mean([r.weight for r in rules])))
     cat_ids = np.array([c.id for c in cats], dtype=object)
-    cat_labels = np.array([c.label for c in cats], dtype=object)
-    exp_names = np.array(EXPOSURES, dtype=object)
+    shares = np.array([c.time_share for c in cats])
 
-    # long evidence table: one row per fired rule, by text, then weight (descending), then id
+    # long evidence table: one row per fired rule, by text, then weight (descending), then
+    # id; made first, so the first matches are let go before the float copy of ``fired``
     rows_i, rows_j = _evidence_rows(fired, rules)
     rule_cat = np.array([cat_pos[r.category] for r in rules], dtype=int)
     ev = pd.DataFrame(
@@ -374,6 +373,33 @@ def _evaluate(
             ],
         }
     )
+    del matched, rows_i, rows_j
+    if n >= _MANY_TEXTS:
+        _give_back_freed_memory()
+
+    weights = np.zeros((len(rules), len(cats)))
+    for j, rule in enumerate(rules):
+        weights[j, cat_pos[rule.category]] = rule.weight
+    strength = fired.astype(float) @ weights  # s_c, shape (n, categories)
+    del fired
+    total = strength.sum(axis=1)
+    classified = total > 0
+
+    exposure_of = np.array([EXPOSURES.index(c.exposure) for c in cats])
+    by_exposure = np.stack([strength[:, exposure_of == k].sum(axis=1) for k in range(3)], axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        score = np.where(classified, (strength @ shares) / np.where(classified, total, 1.0), np.nan)
+    exposure_idx = exposure_from_evidence(by_exposure)
+    cat_idx = category_from_evidence(strength, exposure_of, exposure_idx)
+    # The strongest category on the other side of "exposed or not": what the task would
+    # be if that decision went the other way (for the review list's hours at stake).
+    other_side = (exposure_of[None, :] > 0) != (exposure_idx[:, None] > 0)
+    other = np.where(other_side & (strength > 0), strength, -np.inf)
+    has_other = np.isfinite(other.max(axis=1)) if len(other) else np.zeros(0, dtype=bool)
+    alternative = np.where(has_other, cat_ids[other.argmax(axis=1)], None)
+    confidence = confidence_from_evidence(by_exposure, float(np.mean([r.weight for r in rules])))
+    cat_labels = np.array([c.label for c in cats], dtype=object)
+    exp_names = np.array(EXPOSURES, dtype=object)
 
     # compact evidence text: one join per distinct text (ev is sorted by text)
     pieces = (
@@ -408,6 +434,26 @@ def _evaluate(
         index=texts.index,
     )
     return out, ev
+
+
+_MANY_TEXTS: Final = 10_000  # distinct texts from which the freed memory is given back
+
+
+def _give_back_freed_memory() -> None:
+    """Return the memory freed by the rule matching to the system, where the C library
+    can (glibc's ``malloc_trim``).
+
+    The matching makes and drops hundreds of thousands of small objects; glibc keeps the
+    freed memory for later use (over 100 MB for 71,000 distinct texts), while what comes
+    next cannot use it: the float copy of the firings (one block of its own, 300 MB for
+    those texts) and the per-task columns (from pyarrow's allocator). Elsewhere (another
+    C library, another system) nothing is done.
+    """
+    try:
+        trim = ctypes.CDLL(None).malloc_trim
+    except (AttributeError, OSError):
+        return
+    trim(0)
 
 
 def _evidence_rows(
@@ -499,12 +545,10 @@ def confidence_from_evidence(
     return out
 
 
-def _matched_words(
-    matched: dict[int, list[re.Match[str] | None]], rule: Rule, i: int, j: int
-) -> str:
+def _matched_words(matched: Matches, rule: Rule, i: int, j: int) -> str:
     """The words that made rule ``j`` fire for text ``i`` (or the attribute condition)."""
     if j in matched:
-        hit = matched[j][i]
+        hit = matched[j].get(i)
         return hit.group(0) if hit is not None else ""
     return f"{rule.attribute} = {rule.equals}"
 
@@ -758,6 +802,9 @@ def _score_tasks(inventory: Inventory, ruleset: RulesetLike) -> tuple[pd.DataFra
         merged[col.TASK], merged[col.PATIENT_FACING]
     )
     scored, ev = _evaluate(distinct_texts, distinct_facing, rs)
+    del distinct_texts, distinct_facing
+    if len(scored) >= _MANY_TEXTS:  # (what the evidence texts were built from, too)
+        _give_back_freed_memory()
     per_row = scored.iloc[codes].reset_index(drop=True)
     out = pd.concat([merged, per_row], axis=1)
     out, overridden = _apply_overrides(out, rs, inventory)
