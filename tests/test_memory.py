@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from types import SimpleNamespace
 
 import pytest
 
@@ -24,3 +25,32 @@ def test_run_releases_memory_between_its_stages(monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setattr(pipeline, "release_free_memory", lambda: stages.append("release"))
     genai_aug.run(genai_aug.sample_path(), progress=lambda s: stages.append(s.split()[0]))
     assert stages == ["loading", "release", "scoring", "release", "aggregating"]
+
+
+def test_malloc_trim_is_called_where_the_c_library_has_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    """glibc's malloc_trim(0) is called; a C library without it, or none to load, is left
+    alone."""
+    calls: list[int] = []
+
+    def malloc_trim(pad: int) -> int:
+        calls.append(pad)
+        return 1
+
+    glibc = SimpleNamespace(malloc_trim=malloc_trim)
+
+    monkeypatch.setattr(sys, "platform", "linux")
+    for cdll in (lambda _name: glibc, lambda _name: object(), _no_c_library):
+        _memory._malloc_trim.cache_clear()
+        monkeypatch.setattr(_memory.ctypes, "CDLL", cdll)
+        _memory.release_free_memory()
+    assert calls == [0]
+    monkeypatch.setattr(sys, "platform", "darwin")
+    _memory._malloc_trim.cache_clear()
+    monkeypatch.setattr(_memory.ctypes, "CDLL", lambda _name: glibc)
+    _memory.release_free_memory()
+    assert calls == [0]  # (only Linux's C library is asked)
+    _memory._malloc_trim.cache_clear()
+
+
+def _no_c_library(_name: object) -> object:
+    raise OSError("no C library")

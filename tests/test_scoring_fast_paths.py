@@ -14,7 +14,6 @@ import random
 import re
 from collections.abc import Mapping
 from typing import Any
-from unittest import mock
 
 import numpy as np
 import pandas as pd
@@ -305,27 +304,6 @@ def test_objects_factorize_as_pd_factorize_up_to_the_order_of_the_values(seed: i
         np.testing.assert_array_equal(same_group, ref_codes[:, None] == ref_codes[None, :])
         at = codes >= 0
         assert list(uniques[codes[at]]) == list(series.to_numpy()[at])
-
-
-def test_freed_memory_is_given_back_where_the_c_library_can() -> None:
-    """glibc's malloc_trim(0) is called; a C library without it, or none to load, is left
-    alone."""
-    calls: list[int] = []
-
-    class Glibc:
-        def malloc_trim(self, pad: int) -> int:
-            calls.append(pad)
-            return 1
-
-    with mock.patch.object(scoring.ctypes, "CDLL", return_value=Glibc()):
-        scoring._give_back_freed_memory()
-    assert calls == [0]
-    with mock.patch.object(scoring.ctypes, "CDLL", return_value=object()):
-        scoring._give_back_freed_memory()
-    with mock.patch.object(scoring.ctypes, "CDLL", side_effect=OSError("no C library")):
-        scoring._give_back_freed_memory()
-    assert calls == [0]
-    scoring._give_back_freed_memory()  # the real one, whatever this system has
 
 
 def test_a_text_that_comes_again_fires_as_it_does_once() -> None:

@@ -29,7 +29,6 @@ per rule over the distinct texts.
 
 from __future__ import annotations
 
-import ctypes
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -48,6 +47,7 @@ from genai_aug._matching import (
     term_pattern,
     terms_source,
 )
+from genai_aug._memory import release_free_memory
 from genai_aug.errors import ArgumentTypeError, InventoryError
 from genai_aug.inventory import Inventory
 from genai_aug.rules import EXPOSURES, CompiledRules, Rule, Ruleset, RulesetLike, as_ruleset
@@ -375,7 +375,7 @@ def _evaluate(
     )
     del matched, rows_i, rows_j
     if n >= _MANY_TEXTS:
-        _give_back_freed_memory()
+        release_free_memory()
 
     weights = np.zeros((len(rules), len(cats)))
     for j, rule in enumerate(rules):
@@ -436,24 +436,11 @@ def _evaluate(
     return out, ev
 
 
-_MANY_TEXTS: Final = 10_000  # distinct texts from which the freed memory is given back
-
-
-def _give_back_freed_memory() -> None:
-    """Return the memory freed by the rule matching to the system, where the C library
-    can (glibc's ``malloc_trim``).
-
-    The matching makes and drops hundreds of thousands of small objects; glibc keeps the
-    freed memory for later use (over 100 MB for 71,000 distinct texts), while what comes
-    next cannot use it: the float copy of the firings (one block of its own, 300 MB for
-    those texts) and the per-task columns (from pyarrow's allocator). Elsewhere (another
-    C library, another system) nothing is done.
-    """
-    try:
-        trim = ctypes.CDLL(None).malloc_trim
-    except (AttributeError, OSError):
-        return
-    trim(0)
+# distinct texts from which the memory freed by the matching is given back: it makes and
+# drops hundreds of thousands of small objects, and glibc would keep that memory (over
+# 100 MB at 71,000 texts) where the float copy of the firings and pyarrow's per-task
+# columns, which come next, cannot use it
+_MANY_TEXTS: Final = 10_000
 
 
 def _evidence_rows(
@@ -804,7 +791,7 @@ def _score_tasks(inventory: Inventory, ruleset: RulesetLike) -> tuple[pd.DataFra
     scored, ev = _evaluate(distinct_texts, distinct_facing, rs)
     del distinct_texts, distinct_facing
     if len(scored) >= _MANY_TEXTS:  # (what the evidence texts were built from, too)
-        _give_back_freed_memory()
+        release_free_memory()
     per_row = scored.iloc[codes].reset_index(drop=True)
     out = pd.concat([merged, per_row], axis=1)
     out, overridden = _apply_overrides(out, rs, inventory)
