@@ -334,3 +334,63 @@ def test_a_text_that_comes_again_fires_as_it_does_once() -> None:
         want = {i: (hits[k].span(), hits[k].group(0)) for i, k in enumerate(at) if k in hits}
         assert got == want, rs.rules[j].id
     assert sum(len(h) for h in matched.values()) > len(rows)  # many matches compared
+
+
+def _overridden_after_taking(
+    out: pd.DataFrame, rs: genai_aug.Ruleset
+) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """The overrides set row by row into the tasks' columns once they are taken: the
+    path :func:`scoring._with_overrides` replaces (it copied each text column)."""
+    override = out["category_override"]
+    if override.isna().all():
+        return out, None
+    resolved = override.map({v: rs.resolve_category(v) for v in override.dropna().unique()})
+    mask = resolved.notna()
+    cats = rs.category_index
+    ids = resolved[mask]
+    out.loc[mask, "category"] = ids
+    out.loc[mask, "category_label"] = ids.map(lambda c: cats[c].label)
+    out.loc[mask, "exposure"] = ids.map(lambda c: cats[c].exposure)
+    out.loc[mask, "score"] = ids.map(lambda c: cats[c].time_share).astype(float)
+    out.loc[mask, "classified"] = True
+    out.loc[mask, "confidence"] = 1.0
+    out.loc[mask, "alternative_category"] = None
+    out.loc[mask, "evidence"] = ids.map(
+        lambda c: f"{scoring.OVERRIDE_RULE}: category set to '{c}' by the analyst"
+    )
+    replaced = pd.DataFrame(
+        {
+            "task_id": out.loc[mask, "task_id"].to_numpy(),
+            "rule_id": scoring.OVERRIDE_RULE,
+            "category": ids.to_numpy(),
+            "weight": 1.0,
+            "time_share": ids.map(lambda c: cats[c].time_share).to_numpy(dtype=float),
+            "matched": out.loc[mask, "category_override"].to_numpy(),
+        }
+    )
+    return out, replaced
+
+
+@pytest.mark.parametrize("share", [0.0, 0.002, 0.3, 1.0])
+def test_overrides_taken_with_the_rows_are_overrides_set_after(share: float) -> None:
+    """Overridden tasks get their category's row in the one take of the tasks' columns,
+    exactly as setting the overrides into the taken columns did."""
+    rs = default_ruleset()
+    inv = generated_inventory(3000, seed=11)
+    rng = np.random.default_rng(5)
+    given = rng.random(len(inv.tasks)) < share
+    names = [*(c.id for c in rs.categories[:6]), rs.categories[7].label.upper(), " data_entry "]
+    inv.tasks["category_override"] = np.where(given, rng.choice(names, len(given)), None)
+    out, ev = scoring._score_tasks(inv, rs)
+
+    merged = scoring._with_role_info(inv.tasks, inv.roles)
+    codes, texts, facing = scoring._distinct_pairs(merged["task"], merged["patient_facing"])
+    scored, _ = scoring._evaluate(texts, facing, rs)
+    taken = pd.concat([merged, scored.iloc[codes].reset_index(drop=True)], axis=1)
+    expected, replaced = _overridden_after_taking(taken, rs)
+    assert_same_tables(out, expected)
+    if replaced is None:
+        assert ev.overridden is None and not given.any()
+    else:
+        assert_same_tables(ev.overridden, replaced)
+        assert out["category"][given].isin([c.id for c in rs.categories]).all()

@@ -792,9 +792,9 @@ def _score_tasks(inventory: Inventory, ruleset: RulesetLike) -> tuple[pd.DataFra
     del distinct_texts, distinct_facing
     if len(scored) >= _MANY_TEXTS:  # (what the evidence texts were built from, too)
         release_free_memory()
-    per_row = scored.iloc[codes].reset_index(drop=True)
+    table, take, overridden = _with_overrides(merged, codes, scored, rs)
+    per_row = table.iloc[take].reset_index(drop=True)
     out = pd.concat([merged, per_row], axis=1)
-    out, overridden = _apply_overrides(out, rs, inventory)
     return out, TaskEvidence(ev, codes, merged[col.TASK_ID], overridden)
 
 
@@ -935,63 +935,85 @@ def _broadcast_evidence_by_merge(
     ).reset_index(drop=True)
 
 
-def _apply_overrides(
-    out: pd.DataFrame, rs: Ruleset, inventory: Inventory
-) -> tuple[pd.DataFrame, pd.DataFrame | None]:
-    """The scored tasks with the analyst's overrides applied, and the evidence rows of
-    the overridden tasks (``None`` when nothing is overridden)."""
-    override = out[col.CATEGORY_OVERRIDE]
+def _with_overrides(
+    merged: pd.DataFrame, codes: np.ndarray[Any, Any], scored: pd.DataFrame, rs: Ruleset
+) -> tuple[pd.DataFrame, np.ndarray[Any, Any], pd.DataFrame | None]:
+    """The analyst's overrides, as rows of the distinct texts' table.
+
+    Returns the table of the distinct texts' scores with one row added per category the
+    analyst chose, each task's row of it (``codes``, with overridden tasks pointing at
+    their category's row), and the evidence rows of the overridden tasks (``None`` when
+    nothing is overridden). The tasks' columns are then taken once, overridden or not:
+    setting a few rows of a million-row text column afterwards would copy the column.
+    """
+    override = merged[col.CATEGORY_OVERRIDE]
     if override.isna().all():
-        return out, None
+        return scored, codes, None
     lookup = {v: rs.resolve_category(v) for v in override.dropna().unique()}
     resolved = override.map(lookup, na_action="ignore")
     unknown = override.notna() & resolved.isna()
     if unknown.any():
-        from genai_aug._issues import IssueLog, where
-
-        log = IssueLog()
-        choices = ", ".join(c.id for c in rs.categories)
-        for i in np.flatnonzero(unknown.to_numpy()):
-            row = out.iloc[i]
-            location = where(
-                row[col.SOURCE_FILE],
-                row[col.SOURCE_SHEET],
-                int(row[col.SOURCE_ROW]),
-                col.CATEGORY_OVERRIDE,
-            )
-            log.error(
-                "unknown-category",
-                f"{location}: unknown "
-                f"category '{row[col.CATEGORY_OVERRIDE]}'; expected one of the "
-                f"ruleset's categories ({choices}). Fix the override or leave it blank.",
-                file=row[col.SOURCE_FILE],
-                sheet=row[col.SOURCE_SHEET],
-                row=int(row[col.SOURCE_ROW]),
-                column=col.CATEGORY_OVERRIDE,
-                value=row[col.CATEGORY_OVERRIDE],
-            )
-        raise InventoryError(log.to_frame())
-    mask = resolved.notna()
-    cats = rs.category_index
+        _raise_unknown_overrides(merged, unknown.to_numpy(), rs)
+    mask = resolved.notna().to_numpy()
     ids = resolved[mask]
-    out.loc[mask, col.CATEGORY] = ids
-    out.loc[mask, col.CATEGORY_LABEL] = ids.map(lambda c: cats[c].label)
-    out.loc[mask, col.EXPOSURE] = ids.map(lambda c: cats[c].exposure)
-    out.loc[mask, col.SCORE] = ids.map(lambda c: cats[c].time_share).astype(float)
-    out.loc[mask, col.CLASSIFIED] = True
-    out.loc[mask, col.CONFIDENCE] = 1.0  # the analyst decided
-    out.loc[mask, col.ALTERNATIVE] = None
-    out.loc[mask, col.EVIDENCE] = ids.map(
-        lambda c: f"{OVERRIDE_RULE}: category set to '{c}' by the analyst"
-    )
+    chosen = list(pd.unique(ids))
+    cats = rs.category_index
+    rows = pd.DataFrame(
+        {
+            col.CATEGORY: chosen,
+            col.CATEGORY_LABEL: [cats[c].label for c in chosen],
+            col.EXPOSURE: [cats[c].exposure for c in chosen],
+            col.SCORE: [float(cats[c].time_share) for c in chosen],
+            col.CONFIDENCE: 1.0,  # the analyst decided
+            col.ALTERNATIVE: None,
+            col.CLASSIFIED: True,
+            col.EVIDENCE: [
+                f"{OVERRIDE_RULE}: category set to '{c}' by the analyst" for c in chosen
+            ],
+        },
+        columns=scored.columns,
+    ).astype(scored.dtypes.to_dict())
+    table = pd.concat([scored.reset_index(drop=True), rows], ignore_index=True)
+    take = codes.copy()
+    take[mask] = len(scored) + pd.Index(chosen).get_indexer(ids)
     replaced = pd.DataFrame(
         {
-            col.TASK_ID: out.loc[mask, col.TASK_ID].to_numpy(),
+            col.TASK_ID: merged[col.TASK_ID].to_numpy()[mask],
             col.RULE_ID: OVERRIDE_RULE,
             col.CATEGORY: ids.to_numpy(),
             col.WEIGHT: 1.0,
             col.TIME_SHARE: ids.map(lambda c: cats[c].time_share).to_numpy(dtype=float),
-            col.MATCHED: out.loc[mask, col.CATEGORY_OVERRIDE].to_numpy(),
+            col.MATCHED: override.to_numpy()[mask],
         }
     )
-    return out, replaced
+    return table, take, replaced
+
+
+def _raise_unknown_overrides(
+    merged: pd.DataFrame, unknown: np.ndarray[Any, Any], rs: Ruleset
+) -> None:
+    """Raise an :class:`InventoryError` naming each override that is not a category."""
+    from genai_aug._issues import IssueLog, where
+
+    log = IssueLog()
+    choices = ", ".join(c.id for c in rs.categories)
+    for i in np.flatnonzero(unknown):
+        row = merged.iloc[i]
+        location = where(
+            row[col.SOURCE_FILE],
+            row[col.SOURCE_SHEET],
+            int(row[col.SOURCE_ROW]),
+            col.CATEGORY_OVERRIDE,
+        )
+        log.error(
+            "unknown-category",
+            f"{location}: unknown "
+            f"category '{row[col.CATEGORY_OVERRIDE]}'; expected one of the "
+            f"ruleset's categories ({choices}). Fix the override or leave it blank.",
+            file=row[col.SOURCE_FILE],
+            sheet=row[col.SOURCE_SHEET],
+            row=int(row[col.SOURCE_ROW]),
+            column=col.CATEGORY_OVERRIDE,
+            value=row[col.CATEGORY_OVERRIDE],
+        )
+    raise InventoryError(log.to_frame())
