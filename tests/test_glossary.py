@@ -228,7 +228,19 @@ NOT_EXPANDED = [
     ("si", "Report SI units"),  # serious incident, or units
     ("mash", "Mash the potatoes"),
     ("gps", "Survey boundaries with GPS"),  # the global positioning system, or GPs
+    ("sx", "Prepare theatre lists for sx"),  # surgery, or symptoms
+    ("slt", "Take minutes at SLT"),  # senior leadership team, or speech and language therapy
+    ("rtc", "Book RTC appointments"),  # return to clinic, or a road traffic collision
 ]
+
+
+def test_with_and_a_single_letter_is_not_an_abbreviation() -> None:
+    """'with R' (the language) is not 'w/r' (ward round): a glossary form is normalised
+    as text is, so the telegraphic 'w/' must not turn a form into ordinary words."""
+    rs = default_ruleset()
+    assert rs.expand(normalise_text("Build dashboards with R")) == "build dashboards with r"
+    assert rs.glossary_used(normalise_text("Build dashboards with R")) == []
+    assert "ward round" in rs.expand(normalise_text("Do the w/r"))
 
 
 @pytest.mark.parametrize(("form", "text"), NOT_EXPANDED)

@@ -94,17 +94,20 @@ _SPELLINGS: Final[tuple[tuple[str, str], ...]] = (
 )
 # Telegraphic marks of ward and office shorthand, read as the words they stand for
 # before punctuation becomes space (where "w/" and "re:" would lose their shape): "w/"
-# is *with* ("do CD check w/ 2nd RN"), "w/o" *without*, "w/c" *week commencing*; a
-# standalone "re" or "re:" is *about* ("phone pt re results"; "re-book" keeps its
-# hyphen and is not touched); an arrow is *to* ("ward -> X-ray"); "@" between words is
-# *at*. Applied to text and terms alike, as the spellings are. The glossary (data, per
-# ruleset) cannot hold these: they are punctuation, not words.
+# before a space or a word is *with* ("do CD check w/ 2nd RN", "text w/pt"), "w/o"
+# *without*; "w/" before a single letter is left as it is, since it is an abbreviation
+# of its own ("w/r" ward round, "w/c" week commencing or wheelchair, "w/v" a
+# concentration), which the glossary may list; a standalone "re" or "re:" is *about*
+# ("phone pt re results"; "re-book" keeps its hyphen and is not touched); an arrow is
+# *to* ("ward -> X-ray"); "@" between words is *at*. Applied to text and terms alike (a
+# glossary form is normalised as text is), as the spellings are. The glossary (data, per
+# ruleset) cannot hold these: they are punctuation, not words. Each pattern starts only
+# where its mark can begin (a run of spaces is crossed once, not from each of its spaces).
 _TELEGRAPHIC: Final[tuple[tuple[str, str], ...]] = (
-    (r"(?<![\w/])w/c\b", " week commencing "),
     (r"(?<![\w/])w/o\b", " without "),
-    (r"(?<![\w/])w/(?![\w/])|(?<![\w/])w/(?=[a-z0-9])(?![ceo]\b)", " with "),
+    (r"(?<![\w/])w/(?![\w/])|(?<![\w/])w/(?=[a-z0-9]{2})", " with "),
     (r"(?<![\w'-])re(?::|(?=\s))(?!\s*-)", " about "),
-    (r"\s*(?:->|=>|→|⟶|➡)\s*", " to "),
+    (r"(?<!\s)\s*(?:->|=>|→|⟶|➡)\s*", " to "),
     (r"(?<=\S)\s+@\s+(?=\S)", " at "),
 )
 _TELEGRAPHIC_RES: Final = tuple((re.compile(p), r) for p, r in _TELEGRAPHIC)
