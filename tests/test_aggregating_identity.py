@@ -434,3 +434,26 @@ def test_an_error_meanwhile_stops_the_workers() -> None:
     ):
         raise KeyError("meanwhile")
     assert all(future.done() for future in percentiles.futures)
+
+
+def test_overlapping_runs_leave_the_blas_as_they_found_it() -> None:
+    """Runs on several threads share the one-thread limit: the BLAS is on one thread while
+    any of them draws, and back to what it had once the last is done, whatever order they
+    end in."""
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    def blas_threads() -> set[int]:
+        return {i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"}
+
+    if not blas_threads():
+        pytest.skip("numpy's BLAS is not one threadpoolctl can see")
+    with threadpool_limits(limits=2, user_api="blas"):
+        before = blas_threads()
+        first, second = aggregating._one_blas_thread(), aggregating._one_blas_thread()
+        first.__enter__()
+        second.__enter__()
+        assert blas_threads() == {1}
+        first.__exit__(None, None, None)  # the first to start ends first
+        assert blas_threads() == {1}  # the other is still drawing
+        second.__exit__(None, None, None)
+        assert blas_threads() == before

@@ -986,15 +986,42 @@ class _RolePercentiles:
         self.stack.close()
 
 
-@contextmanager
-def _one_blas_thread() -> Iterator[None]:
-    """The BLAS numpy uses on one thread meanwhile. The ranges run a matrix product per
-    block on each core already, and OpenBLAS's own threads would only spin against them
-    (twice the CPU time). And how OpenBLAS splits a product among its threads can move
-    the last bit of some draws (for some numbers of draws, not the default 2,000), so one
-    thread also makes the ranges the same on a machine with any number of cores."""
-    with threadpool_limits(limits=1, user_api="blas"):
-        yield
+class _OneBlasThread:
+    """The BLAS numpy uses on one thread while any run's ranges are being drawn.
+
+    The ranges run a matrix product per block on each core already, and OpenBLAS's own
+    threads would only spin against them (twice the CPU time). And how OpenBLAS splits a
+    product among its threads can move the last bit of some draws (for some numbers of
+    draws, not the default 2,000), so one thread also makes the ranges the same on a
+    machine with any number of cores.
+
+    The limit is the process's, so runs on several threads share it: the first to start
+    sets it and the last to finish restores what the BLAS had before (one limit per run,
+    each restoring what it found, would leave it at one thread when runs overlap).
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._holders = 0
+        self._limiter: threadpool_limits | None = None
+
+    @contextmanager
+    def __call__(self) -> Iterator[None]:
+        with self._lock:
+            if self._holders == 0:
+                self._limiter = threadpool_limits(limits=1, user_api="blas")
+            self._holders += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._holders -= 1
+                if self._holders == 0 and self._limiter is not None:
+                    self._limiter.restore_original_limits()
+                    self._limiter = None
+
+
+_one_blas_thread = _OneBlasThread()
 
 
 def _positions(n: int) -> tuple[list[int], list[int], Array]:
