@@ -1101,6 +1101,15 @@ def _check_is_file(path: Path) -> None:
                 "the path.",
             )
         )
+    if path.exists() and not path.is_file():  # a pipe, socket or device: opening it may
+        raise InventoryError(  # wait for ever, and it is no inventory anyway
+            file_issue(
+                str(path),
+                "unreadable-file",
+                f"File '{path}' is not a regular file (a pipe, socket or device); expected "
+                "an Excel workbook or a CSV file. Save the inventory to a file first.",
+            )
+        )
     try:
         with path.open("rb"):
             pass

@@ -42,15 +42,28 @@ from genai_aug.scoring import _score_tasks
 __all__ = ["METADATA_FILE", "OUTPUT_FILES", "Result", "run", "safe_for_spreadsheets"]
 
 
-def _file_digest(source: str) -> str | None:
-    paths = [p.strip() for p in source.split(" + ")]
-    if not all(Path(p).is_file() for p in paths):
+def _input_paths(source: object, tasks: object, inventory: Inventory) -> list[Path]:
+    """The files the inventory was read from: the paths given to :func:`run`, or, for an
+    inventory loaded earlier, the files its ``source`` names (none for a DataFrame)."""
+    if isinstance(source, Inventory):
+        if "<" in inventory.source:  # (a DataFrame's part is named "<DataFrame>")
+            return []
+        return [Path(p.strip()) for p in inventory.source.split(" + ")]
+    given = [source] if tasks is None else [source, tasks]
+    if not all(isinstance(p, str | os.PathLike) for p in given):
+        return []  # (part of it is a DataFrame: a digest of the rest would say too little)
+    return [Path(p) for p in given]  # type: ignore[arg-type]
+
+
+def _file_digest(paths: list[Path]) -> str | None:
+    """SHA-256 of the files, one after another; None when there are none, or one is gone."""
+    if not paths or not all(p.is_file() for p in paths):
         return None
     h = hashlib.sha256()
     for p in paths:
         # (in blocks, as file_digest reads: a national tasks file is ~100 MB, and read
         # whole it would be held at once, when the run's tables are all held too)
-        with Path(p).open("rb") as fh:
+        with p.open("rb") as fh:
             for block in iter(partial(fh.read, 1 << 20), b""):
                 h.update(block)
     return h.hexdigest()
@@ -172,7 +185,7 @@ def run(
         "genai_aug_version": __version__,
         "headline": _summary.headline(result).as_dict(),
         "input": inventory.source,
-        "input_sha256": _file_digest(inventory.source),
+        "input_sha256": _file_digest(_input_paths(source, tasks, inventory)),
         "ruleset_name": rs.name,
         "ruleset_version": rs.version,
         "ruleset_sha256": rs.hash,
