@@ -16,6 +16,7 @@ import genai_aug
 from conftest import ROOT
 from genai_aug import Assumptions, ScenarioError, aggregate_hours, load_inventory, run
 from genai_aug._reference import STAFF_GROUPS
+from genai_aug.errors import InventoryError
 from genai_aug.rollup import ordered_sum
 from genai_aug.scenarios import Range, Scenario
 
@@ -458,3 +459,62 @@ def test_invariants_hold_on_generated_inventories(seed: int, adoption: float) ->
         ),
         rel=1e-12,
     )
+
+
+def _scored_by_hand() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "role_id": ["R1", "R1"],
+            "role_title": ["Clerk", "Clerk"],
+            "staff_group": ["Central functions"] * 2,
+            "fte": [2.0, 2.0],
+            "contracted_hours": [37.5, 37.5],
+            "task_id": ["T1", "T2"],
+            "hours_per_week": [20.0, 17.5],
+            "category": ["scheduling", "direct_care"],
+            "exposure": ["E2", "E0"],
+            "confidence": [0.9, 0.9],
+        }
+    )
+
+
+@pytest.mark.parametrize(
+    ("column", "values", "code"),
+    [
+        ("hours_per_week", [float("nan"), 1.0], "not-a-number"),
+        ("hours_per_week", [float("inf"), 1.0], "not-a-number"),
+        ("hours_per_week", [-1.0, 1.0], "negative-value"),
+        ("fte", ["two", 2.0], "not-a-number"),
+        ("fte", [-2.0, 2.0], "negative-value"),
+        ("contracted_hours", [0.0, 37.5], "negative-value"),
+        ("contracted_hours", [37.5, float("-inf")], "not-a-number"),
+    ],
+)
+def test_a_hand_edited_scored_table_with_bad_numbers_is_refused(
+    column: str, values: list[object], code: str
+) -> None:
+    """NaN, infinite or negative hours would give a central figure and a range of
+    different tasks: the table is refused, naming the column and the rows."""
+    tasks = _scored_by_hand()
+    tasks[column] = values
+    with pytest.raises(InventoryError) as info:
+        aggregate_hours(tasks)
+    issues = info.value.issues
+    assert list(issues["code"]) == [code]
+    assert list(issues["column"]) == [column]
+    assert "1 row(s)" in issues["message"].iat[0]
+
+
+def test_a_scored_table_without_a_needed_column_is_refused_by_name() -> None:
+    tasks = _scored_by_hand().drop(columns=["staff_group", "confidence"])
+    with pytest.raises(InventoryError) as info:
+        aggregate_hours(tasks)
+    assert list(info.value.issues["code"]) == ["missing-column", "missing-column"]
+    assert set(info.value.issues["column"]) == {"staff_group", "confidence"}
+
+
+def test_a_scored_table_of_good_numbers_aggregates() -> None:
+    assert aggregate_hours(_scored_by_hand()).tasks["hours_released_per_week"].tolist() == [
+        6.5,
+        0.0,
+    ]

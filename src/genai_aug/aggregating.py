@@ -66,7 +66,7 @@ from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 import numpy as np
 import pandas as pd
@@ -370,6 +370,65 @@ def _rng(seed: int, name: str) -> np.random.Generator:
     return np.random.default_rng(np.random.SeedSequence([seed, zlib.crc32(name.encode())]))
 
 
+_SCORED_COLUMNS: Final = (
+    col.ROLE_ID,
+    col.ROLE_TITLE,
+    col.STAFF_GROUP,
+    col.FTE,
+    col.CONTRACTED_HOURS,
+    col.HOURS_PER_WEEK,
+    col.CATEGORY,
+    col.EXPOSURE,
+    col.CONFIDENCE,
+)
+
+
+def _check_scored(tasks: pd.DataFrame) -> None:
+    """Refuse a scored-tasks table the sums would misread: a missing column, or hours, FTE
+    or contracted hours that are not finite numbers of at least 0 (contracted hours above
+    0). Loaded inventories always pass; a table edited by hand may not, and NaN or
+    negative hours would otherwise give a central figure and a range of different tasks."""
+    from genai_aug._issues import IssueLog
+
+    log = IssueLog()
+    where = "<scored_tasks>"
+    missing = [c for c in _SCORED_COLUMNS if c not in tasks.columns]
+    for name in missing:
+        log.error(
+            "missing-column",
+            f"scored_tasks has no '{name}' column; expected the table score_tasks returns "
+            "(its columns, with any of your own beside them).",
+            file=where,
+            column=name,
+        )
+    for name in (col.HOURS_PER_WEEK, col.FTE, col.CONTRACTED_HOURS):
+        if name in missing:
+            continue
+        values = pd.to_numeric(tasks[name], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+        bad_number = ~np.isfinite(values)
+        low = ~bad_number & ((values <= 0) if name == col.CONTRACTED_HOURS else (values < 0))
+        for code, flagged, what in (
+            ("not-a-number", bad_number, "is not a finite number"),
+            (
+                "negative-value",
+                low,
+                "is 0 or less" if name == col.CONTRACTED_HOURS else "is negative",
+            ),
+        ):
+            if flagged.any():
+                rows = np.flatnonzero(flagged)
+                shown = ", ".join(str(i) for i in tasks.index[rows[:5]])
+                log.error(
+                    code,
+                    f"scored_tasks: '{name}' {what} in {len(rows):,} row(s) (index {shown}"
+                    f"{', ...' if len(rows) > 5 else ''}); expected hours and FTE of 0 or "
+                    "more and contracted hours above 0, as load_inventory checks them.",
+                    file=where,
+                    column=name,
+                )
+    log.raise_if_errors()
+
+
 def aggregate_hours(
     scored_tasks: pd.DataFrame,
     roles: pd.DataFrame | None = None,
@@ -433,6 +492,7 @@ def aggregate_hours(
         raise ArgumentTypeError(
             f"roles must be an Inventory's roles DataFrame or None, got {type(roles).__name__}."
         )
+    _check_scored(scored_tasks)
     rs = as_ruleset(ruleset)
     scen = load_scenarios(scenarios)
     a = as_assumptions(assumptions)
