@@ -46,7 +46,7 @@ def _input_paths(source: object, tasks: object, inventory: Inventory) -> list[Pa
     """The files the inventory was read from: the paths given to :func:`run`, or, for an
     inventory loaded earlier, the files its ``source`` names (none for a DataFrame)."""
     if isinstance(source, Inventory):
-        if "<" in inventory.source:  # (a DataFrame's part is named "<DataFrame>")
+        if inventory.source == "<DataFrame>":  # (load_inventory's name for DataFrames)
             return []
         return [Path(p.strip()) for p in inventory.source.split(" + ")]
     given = [source] if tasks is None else [source, tasks]
