@@ -3,13 +3,13 @@
 Prints, for the shared paraphrase file and the sets in data/nhs_wording, the
 exposed-vs-not accuracy of each variant and the share of groups whose four phrasings get
 the same exposed-vs-not answer; set A also split into its judge half (even groups, never
-read while writing rules) and its design half (odd groups); set C is unread whole; set D
-(formal and shorthand only) is a design set written for the 0.9.0 glossary. See
+read while writing rules) and its design half (odd groups); sets C and E are unread whole;
+set D (formal and shorthand only) is a design set written for the 0.9.0 glossary. See
 data/nhs_wording/README.md for which rows were read when.
 
     python scripts/nhs_wording.py [--ruleset FILE] [--design-only]
 
-``--design-only`` leaves set A's judge half (its even groups) and set C out before anything is
+``--design-only`` leaves set A's judge half (its even groups) and sets C and E out before anything is
 scored: no rows, figures or counts of it are computed or printed. Use it whenever rules are
 being written or chosen; the judge half is run without the flag once, at the end.
 """
@@ -52,6 +52,7 @@ def subsets(design_only: bool = False) -> dict[str, pd.DataFrame]:
     )
     if not design_only:
         out["set C (unread)"] = pd.read_csv(SETS / "nhs_wording_c.tsv", sep="\t")
+        out["set E (unread)"] = pd.read_csv(SETS / "nhs_wording_e.tsv", sep="\t")
     return out
 
 
@@ -62,7 +63,7 @@ def main() -> None:
         "--design-only",
         action="store_true",
         help=(
-            "leave out the unread sets (set A's even groups, set C): "
+            "leave out the unread sets (set A's even groups, sets C and E): "
             "nothing of them is scored or printed"
         ),
     )
