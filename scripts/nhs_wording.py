@@ -9,9 +9,10 @@ data/nhs_wording/README.md for which rows were read when.
 
     python scripts/nhs_wording.py [--ruleset FILE] [--design-only]
 
-``--design-only`` leaves set A's judge half (its even groups) and sets C and E out before anything is
-scored: no rows, figures or counts of it are computed or printed. Use it whenever rules are
-being written or chosen; the judge half is run without the flag once, at the end.
+``--design-only`` leaves set A's judge half (its even groups) and sets C and E out before
+anything is scored: no rows, figures or counts of them are computed or printed. Use it
+whenever rules are being written or chosen; the judge sets are run without the flag once,
+at the end.
 """
 
 from __future__ import annotations
