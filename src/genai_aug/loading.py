@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from genai_aug import _columns as col
+from genai_aug._cells import _identities
 from genai_aug._guard import (
     MAX_FILE_BYTES,
     check_size,
@@ -63,6 +64,8 @@ class _Cells(Protocol):
 
     numbers: np.ndarray
     """Row number of each row read, as the user sees it (int64, increasing)."""
+    text_only: bool
+    """Whether every cell is known to be text or None (see :func:`_blank_mask`)."""
 
     def head(self, k: int) -> list[tuple[int, list[Any]]]:
         """The first ``k`` rows read, as ``(row number, cell values)``."""
@@ -76,6 +79,8 @@ class _Cells(Protocol):
 
 class _RowCells:
     """Cells given row by row (workbooks, and CSV files read by the exact path)."""
+
+    text_only = False
 
     def __init__(self, rows: Sequence[tuple[int, Sequence[Any]]]) -> None:
         self.rows = rows
@@ -110,12 +115,17 @@ class _ColumnCells:
     """Cells given column by column, one object array per column (the fast CSV path)."""
 
     def __init__(
-        self, numbers: np.ndarray, columns: list[np.ndarray], lines: int | None = None
+        self,
+        numbers: np.ndarray,
+        columns: list[np.ndarray],
+        lines: int | None = None,
+        text_only: bool = False,
     ) -> None:
         self.numbers = numbers
         self.columns = columns
         self.lines = lines
         """The text's lines as an editor numbers them, if counted (see :func:`_physical_lines`)."""
+        self.text_only = text_only
 
     def head(self, k: int) -> list[tuple[int, list[Any]]]:
         return [
@@ -132,14 +142,18 @@ class _ColumnCells:
         return {
             j
             for j, values in enumerate(self.columns)
-            if j not in skip and not _blank_mask(values[start:]).all()
+            if j not in skip and not _blank_mask(values[start:], self.text_only).all()
         }
 
 
-def _blank_mask(values: np.ndarray) -> np.ndarray:
-    """:func:`_is_blank` of each value; without a Python call per value for text cells."""
-    if set(map(type, values)) <= {str, type(None)}:  # CSV cells: text, or None when empty
-        mask = pd.isna(values)  # with only text and None present, exactly the Nones
+def _blank_mask(values: np.ndarray, text_only: bool = False) -> np.ndarray:
+    """:func:`_is_blank` of each value; without a Python call per value for text cells.
+
+    ``text_only``: the values are known to be text or None (as CSV cells are), so their
+    types need not be looked at.
+    """
+    if text_only or set(map(type, values)) <= {str, type(None)}:
+        mask = _identities(values) == id(None)  # exactly the Nones
         text = values[~mask]
         mask[~mask] = (text == "") | np.fromiter(map(str.isspace, text), bool, len(text))
         return mask
@@ -287,17 +301,23 @@ def _table_from_cells(
     for values in body.values():
         if not len(pending):
             break
-        has_value = ~_blank_mask(values[pending])
+        has_value = ~_blank_mask(values[pending], cells.text_only)
         keep[pending[has_value]] = True
         pending = pending[~has_value]
     # rows missing from the numbering hold no value at all (not so in CSV files)
     steps = np.diff(body_numbers, prepend=header_row_number) - 1
     blank = (0 if from_csv else int(np.clip(steps, 0, None).sum())) + int((~keep).sum())
 
-    frame = pd.DataFrame({c: pd.Series(v[keep], dtype=object) for c, v in body.items()})
+    every = bool(keep.all())
+    # each column its own array, not copied into one block: the cells are this table's
+    # own (read for it, and let go of once it is built)
+    frame = pd.DataFrame(
+        {c: pd.Series(v if every else v[keep], dtype=object, copy=False) for c, v in body.items()},
+        copy=False,
+    )
     frame[col.SOURCE_FILE] = file
     frame[col.SOURCE_SHEET] = sheet
-    frame[col.SOURCE_ROW] = pd.Series(body_numbers[keep], dtype="int64")
+    frame[col.SOURCE_ROW] = pd.Series(body_numbers if every else body_numbers[keep], dtype="int64")
     column_of = {j: c for c, j in positions.items()}
     merged_cells = frozenset((r, column_of[k]) for r, k in merged if k in column_of)
     return RawTable(
@@ -665,7 +685,7 @@ def _by_line(cells: _Cells, text: str, delimiter: str, file: str) -> _Cells:
             _refuse_open_quote(file, int(numbers[i]) + before, taken, like, to_end)
         before += k
     if isinstance(cells, _ColumnCells):
-        return _ColumnCells(numbers, cells.columns)
+        return _ColumnCells(numbers, cells.columns, text_only=cells.text_only)
     rows = cast(_RowCells, cells).rows
     return _RowCells([(int(k), row) for k, (_, row) in zip(numbers, rows, strict=True)])
 
@@ -868,7 +888,10 @@ def _csv_cells_fast(text: str, delimiter: str, utf8: bytes | None = None) -> _Co
             values = frame.iloc[:, j].to_numpy(dtype=object, copy=True)
             values[values == ""] = None
             columns.append(values)
-        return _ColumnCells(np.arange(1, len(frame) + 1, dtype=np.int64), columns, lines)
+        # (text_only: read as text, with no value missing, and the empty cells made None)
+        return _ColumnCells(
+            np.arange(1, len(frame) + 1, dtype=np.int64), columns, lines, text_only=True
+        )
     return None
 
 
