@@ -287,15 +287,6 @@ _SPACE_NOT_BLANK = re.compile(r"[^\S ]")
 _INVISIBLE_NOT_NUL = re.compile(INVISIBLE.pattern.replace("\x00-", "\x01-", 1))
 
 
-# For ASCII text, as bytes: 1 for a space or NUL (two of them together are not plain), 2
-# for a byte no plain text holds (white space other than a space, and the invisible
-# characters: in ASCII, both are the control characters other than NUL, and DEL).
-_ASCII_CLASS = np.zeros(256, dtype=np.uint8)
-_ASCII_CLASS[[0x00, 0x20]] = 1
-_ASCII_CLASS[[*range(0x01, 0x20), 0x7F]] = 2
-_ASCII_OTHER = bytes(b for b in range(256) if b not in (*range(0x01, 0x20), 0x7F))
-
-
 def _ascii_plain(data: bytes) -> bool:
     """:func:`_all_plain`'s inner tests for ASCII ``data``, as whole-array passes in C.
 
@@ -303,15 +294,16 @@ def _ascii_plain(data: bytes) -> bool:
     no control character or DEL (white space other than a space, and invisible
     characters), and no text ending in ".0".
     """
-    if data.translate(None, _ASCII_OTHER):  # what is left: the bytes no plain text holds
-        return False
     octets = np.frombuffer(data, dtype=np.uint8)
-    gaps = _ASCII_CLASS[octets].view(bool)  # only 0 and 1 are left
+    # control characters other than NUL (1 to 31; NUL wraps round to 255), and DEL
+    if ((octets - np.uint8(1)) < 31).any() or (octets == 0x7F).any():
+        return False
+    gaps = (octets & np.uint8(0xDF)) == 0  # a space (0x20) or NUL, and nothing else
     if (gaps[:-1] & gaps[1:]).any():
         return False
-    ends = np.flatnonzero(octets == 0)
-    ends = ends[ends >= 2]
-    return not ((octets[ends - 1] == ord("0")) & (octets[ends - 2] == ord("."))).any()
+    # a text's end is a NUL: ".0" before one ends a text
+    ends = octets[2:] == 0
+    return not (ends & (octets[1:-1] == ord("0")) & (octets[:-2] == ord("."))).any()
 
 
 def _all_plain(joined: str) -> bool:

@@ -153,7 +153,7 @@ def _blank_mask(values: np.ndarray, text_only: bool = False) -> np.ndarray:
     types need not be looked at.
     """
     if text_only or set(map(type, values)) <= {str, type(None)}:
-        mask = _identities(values) == id(None)  # exactly the Nones
+        mask: np.ndarray = _identities(values) == id(None)  # exactly the Nones
         text = values[~mask]
         mask[~mask] = (text == "") | np.fromiter(map(str.isspace, text), bool, len(text))
         return mask

@@ -10,6 +10,7 @@ the issues table instead.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import replace
 
 import numpy as np
@@ -78,18 +79,21 @@ def _record(log: IssueLog, rows: Rows, check: Check, column: str | None, idx: np
     """One issue per flagged row: the message filled in from that row's fields."""
     table = rows.table
     names = check.fields
-    if names:
-        texts = check.fill([FIELDS[name](rows, column or "", idx) for name in names])
-    else:
-        texts = [check.template.format()] * len(idx)
-    source_rows = [int(r) for r in table.frame[col.SOURCE_ROW].to_numpy()[idx]]
+    source_rows: list[int] = table.frame[col.SOURCE_ROW].to_numpy()[idx].astype(int).tolist()
+    n = len(source_rows)
     head = where(table.file, table.sheet) + ", row "
     tail = (f", column '{column}'" if column else "") + ": "
-    shown = np.array([str(row) for row in source_rows], dtype=object)
+    # "<where>, row <n>, column '<c>': <message>", each joined once from its pieces
+    before = (itertools.repeat(head, n), map(str, source_rows), itertools.repeat(tail, n))
+    if names:
+        messages = check.fill([FIELDS[name](rows, column or "", idx) for name in names], before)
+    else:
+        message = check.template.format()
+        messages = [f"{head}{row}{tail}{message}" for row in source_rows]
     log.add_many(
         check.severity,
         check.code,
-        list(head + shown + tail + np.array(texts, dtype=object)),
+        messages,
         file=table.file,
         sheet=table.sheet,
         rows=source_rows,
@@ -137,7 +141,7 @@ def _tasks_frame(r: Rows) -> pd.DataFrame:
     # (ranked among all the role's tasks; only roles with a task lacking an id need it)
     given = r.given_id
     out[col.TASK_ID] = given
-    needs = r.id.isin(set(r.id[given.isna()].dropna()))
+    needs = r.text_isin(col.ROLE_ID, set(r.id[r.missing(col.TASK_ID)].dropna()))
     if needs.any():
         order = pd.DataFrame({"r": r.id, "t": r.task, "h": r.hours, "s": r.frame[col.SOURCE_ROW]})[
             needs
