@@ -435,3 +435,34 @@ def test_blanks_of_csv_cells_known_as_text_are_those_of_each_cell() -> None:
     want = [loading._is_blank(v) for v in values]
     assert loading._blank_mask(values, text_only=True).tolist() == want
     assert loading._blank_mask(values).tolist() == want
+
+
+@pytest.mark.parametrize("kind", ["hours", "percent", "fraction", "count"])
+def test_numbers_parsed_per_distinct_text_are_those_of_each_cell(kind: str) -> None:
+    """parse_numbers of text and blanks (each distinct object, then each distinct text,
+    parsed once) is parse_number of each cell."""
+    texts = ["7.5", " 7.5 ", "1,234", "1,5", "50%", "7.5 hrs", "TRUE", "", "=A1", "#N/A"]
+    texts += ["\u200b3", "3.0", "-1", "1e400", "nan", "abc", "36:00"]
+    rng = random.Random(len(kind))
+    cells: list[object] = []
+    for _ in range(300):
+        t = rng.choice(texts)
+        cells.append("".join(list(t)) if rng.random() < 0.5 else t)  # equal, other objects
+        if rng.random() < 0.05:
+            cells.append(rng.choice([None, float("nan")]))
+    parsed = _cells.parse_numbers(pd.Series(cells, dtype=object), kind)  # type: ignore[arg-type]
+    want = [_cells.parse_number(v, kind) for v in cells]  # type: ignore[arg-type]
+    assert np.array_equal(
+        parsed.numbers.to_numpy(), np.array([w[0] for w in want], dtype=float), equal_nan=True
+    )
+    assert parsed.problem.tolist() == [w[1] for w in want]
+    assert parsed.normalisation.tolist() == [w[2] for w in want]
+
+
+def test_text_lengths_are_those_str_len_gives() -> None:
+    cells = ["a" * 5, "é" * 3, "", None, "x" * 4001, "x" * 4000, "".join(["x"] * 4001)]
+    r = _rows_of({col.TASK: cells * 2})
+    texts = r.text(col.TASK)
+    for limit in (0, 3, 4000):
+        want = texts.str.len().gt(limit).fillna(False).astype(bool)
+        assert r.longer_than(col.TASK, limit).tolist() == want.tolist()

@@ -182,10 +182,12 @@ def parse_numbers(series: pd.Series, kind: NumberKind = "count") -> ParsedNumber
     cells = series.to_numpy(dtype=object)
     if len(cells) and pd.api.types.infer_dtype(cells, skipna=True) == "string":
         # text and blanks (as CSV files are read): the distinct cells, found at C speed (all
-        # blanks are one value, and every blank reads the same)
-        codes, uniques = pd.factorize(cells, use_na_sentinel=False)
+        # blanks are one value, and every blank reads the same): the distinct objects
+        # first (no text hashed), then the distinct texts among them
+        by_object, objects = by_identity(cells)
+        codes, uniques = pd.factorize(objects, use_na_sentinel=False)
         done = [parse_number(u, kind) for u in uniques]
-        take = np.asarray(codes)
+        take = np.asarray(codes)[by_object]
         problems = np.array([d[1] for d in done], dtype=object)
         readings = np.array([d[2] for d in done], dtype=object)
         return ParsedNumbers(
@@ -496,9 +498,11 @@ def plain_text(series: pd.Series) -> pd.Series | None:
     missing = _missing_if_plain(values)
     if missing is None:
         return None
-    values = values.copy()
-    values[missing] = None
-    return pd.Series(values, index=series.index, dtype=object)
+    if missing.any():
+        values = values.copy()
+        values[missing] = None
+    # (no copy when nothing is missing: the cells as read are their own texts)
+    return pd.Series(values, index=series.index, dtype=object, copy=False)
 
 
 def text(series: pd.Series) -> pd.Series:

@@ -406,7 +406,10 @@ class Rows:
         """:func:`~genai_aug._cells.by_identity` of ``text(name)``: which distinct object
         each cell's text is, and those objects (worked out once per column)."""
         if name not in self._objects:
-            self._objects[name] = by_identity(self.text(name).to_numpy(dtype=object))
+            codes, distinct = by_identity(self.text(name).to_numpy(dtype=object))
+            if len(codes) < 2**31:  # (kept while the sheet is checked: half the memory)
+                codes = codes.astype(np.int32)
+            self._objects[name] = (codes, distinct)
         return self._objects[name]
 
     def text_isin(self, name: str, values: Any) -> pd.Series:
@@ -480,7 +483,9 @@ class Rows:
     def longer_than(self, name: str, limit: int) -> pd.Series:
         """True on each text of ``name`` longer than ``limit`` characters (as ``str.len()``)."""
         codes, distinct = self.objects(name)
-        lengths = np.array([len(v) if isinstance(v, str) else -1 for v in distinct], dtype=np.int64)
+        lengths = np.full(len(distinct), -1, dtype=np.int64)
+        texts = _identities(distinct) != id(None)  # (a text is a str or None)
+        lengths[texts] = np.fromiter(map(len, distinct[texts]), np.int64, int(texts.sum()))
         return pd.Series((lengths > limit)[codes], index=self.frame.index)
 
     @cached_property
@@ -514,11 +519,15 @@ class Rows:
     def totals(self, label: str) -> pd.Series:
         """Rows that are the sheet's own totals: "Total" as the id, or with no id as ``label``."""
         if label not in self._totals:
-            ids = self.text(col.ROLE_ID)
+            # (each asked of the distinct objects: what holds of them holds of every cell)
+            ids = pd.Series(self.objects(col.ROLE_ID)[1], dtype=object)
             if (
                 self.frame.empty
                 or _all_words_none_total(ids)
-                or not (_may_say_total(ids) or _may_say_total(self.text(label)))
+                or not (
+                    _may_say_total(ids)
+                    or _may_say_total(pd.Series(self.objects(label)[1], dtype=object))
+                )
             ):
                 self._totals[label] = self.none
             else:

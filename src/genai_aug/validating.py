@@ -223,6 +223,7 @@ def validate(
         rows = Rows(replace(table, missing_columns=()), opts)  # screening sets no row aside
         run_checks(SCREENING, rows, log)
         screened.append(_set_aside(rows))
+    del rows  # (what the screening worked out, other than the texts, is not needed again)
     (roles_kept, role_totals, role_texts, role_plain), screened_tasks = screened
     tasks_kept, task_totals, task_texts, task_plain = screened_tasks
     roles_table = replace(roles_kept, missing_columns=roles_table.missing_columns)
@@ -264,6 +265,10 @@ def validate(
     role_frame, task_frame = _roles_frame(roles), _tasks_frame(tasks)
     kept_roles = _sorted(_kept(role_frame, role_bad), [col.ROLE_ID])
     kept_tasks = _sorted(_kept(task_frame, task_bad), [col.ROLE_ID, col.TASK_ID])
+    # what the checks worked out (parsed numbers, masks, lookups) is let go of before the
+    # issues table is made: the two sheets' rows refer to each other, so both are unlinked
+    roles.tasks = tasks.roles = None
+    del roles, tasks
     return Inventory(
         roles=kept_roles,
         tasks=kept_tasks,
