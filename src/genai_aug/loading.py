@@ -595,8 +595,27 @@ def read_csv_table(
     delimiter (comma, semicolon, tab or bar) is detected from the first lines.
     """
     file = str(path)
-    text, utf8 = _decode_csv(file, _read_limited(Path(path), max_bytes), log)
-    sample = text[:8192]
+    data = _read_limited(Path(path), max_bytes)
+    text: str | None = None
+    utf8: bytes | None
+    if data.isascii() and b"\x00" not in data:
+        # ASCII is UTF-8 as it is: _decode_csv would decode it character for character,
+        # with nothing to say, so the text is made only where a path reading text needs it
+        utf8, ascii_data = data, data
+        sample = data[:8192].decode("ascii")
+    else:
+        text, utf8 = _decode_csv(file, data, log)
+        ascii_data = None
+        sample = text[:8192]
+    del data
+
+    def whole_text() -> str:
+        nonlocal text
+        if text is None:
+            assert ascii_data is not None
+            text = ascii_data.decode("ascii")
+        return text
+
     try:
         delimiter = csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
     except csv.Error:
@@ -612,12 +631,12 @@ def read_csv_table(
     cells: _Cells | None = _csv_cells_fast(text, delimiter, utf8)
     del utf8
     if cells is None:
-        cells = _RowCells(_csv_rows_exact(text, delimiter, file))
+        cells = _RowCells(_csv_rows_exact(whole_text(), delimiter, file))
     lines = cells.lines if isinstance(cells, _ColumnCells) else None
-    if len(cells.numbers) != (_physical_lines(text) if lines is None else lines):
+    if len(cells.numbers) != (_physical_lines(whole_text()) if lines is None else lines):
         # some quoted field holds a line break: number records by the line they start on,
         # and refuse a quote left open that took in the records after it
-        cells = _by_line(cells, text, delimiter, file)
+        cells = _by_line(cells, whole_text(), delimiter, file)
     return _table_from_cells(
         cells, file=file, sheet=Path(file).stem, kind=kind, log=log, from_csv=True
     )
@@ -831,7 +850,9 @@ def _csv_rows_exact(text: str, delimiter: str, file: str) -> list[tuple[int, lis
         ) from None
 
 
-def _csv_cells_fast(text: str, delimiter: str, utf8: bytes | None = None) -> _ColumnCells | None:
+def _csv_cells_fast(
+    text: str | None, delimiter: str, utf8: bytes | None = None
+) -> _ColumnCells | None:
     """The cells :func:`_csv_rows_exact` reads, by pandas' C parser; None where unsure.
 
     The C tokenizer follows the same rules as :mod:`csv` (quotes doubled inside quoted
@@ -843,16 +864,24 @@ def _csv_cells_fast(text: str, delimiter: str, utf8: bytes | None = None) -> _Co
     the file goes to the exact path, as does text the tokenizer treats apart (NUL, a
     second byte-order mark), any parser warning, and a file whose records would pad
     out to far more cells than its text holds (a few very wide lines among many short
-    ones). ``utf8`` is the text's UTF-8 bytes, if at hand.
+    ones). ``utf8`` is the text's UTF-8 bytes, if at hand; ``text`` may then be None
+    when they are ASCII (no NUL), which are the text as they are.
     """
-    if not text or "\x00" in text or text.startswith("\ufeff"):
-        return None
+    if text is None:  # ASCII bytes: no NUL, no byte-order mark
+        if not utf8:
+            return None
+        first = _FIRST_BYTES.match(utf8)
+        first_line = first.group().decode("ascii") if first else ""
+    else:
+        if not text or "\x00" in text or text.startswith("\ufeff"):
+            return None
+        first_text = _FIRST_LINE.match(text)
+        first_line = first_text.group() if first_text else ""
     # bytes, for a StringIO would hold 4 bytes a character
-    payload = text.encode("utf-8") if utf8 is None else utf8
+    payload = cast(str, text).encode("utf-8") if utf8 is None else utf8
     lines = _physical_lines(payload)  # no fewer than the records
-    first_line = _FIRST_LINE.match(text)
     widths: tuple[Callable[[], int], ...] = (
-        lambda: (first_line.group() if first_line else "").count(delimiter) + 1,
+        lambda: first_line.count(delimiter) + 1,
         lambda: _widest_line(payload, delimiter),
     )
     for width_of in widths:
@@ -896,6 +925,7 @@ def _csv_cells_fast(text: str, delimiter: str, utf8: bytes | None = None) -> _Co
 
 
 _FIRST_LINE = re.compile(r"[^\r\n]*")
+_FIRST_BYTES = re.compile(rb"[^\r\n]*")
 
 
 def _widest_line(payload: bytes, delimiter: str) -> int:
