@@ -141,8 +141,12 @@ def test_blanks_of_a_column_found_plain_are_those_of_the_exact_path(seed: int) -
 
 
 @pytest.mark.parametrize("seed", range(150))
-def test_the_ascii_test_of_plain_text_is_the_regular_expressions(seed: int) -> None:
+def test_the_ascii_test_of_plain_text_is_the_regular_expressions(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
     rng = random.Random(seed)
+    # (tested a few bytes at a time too, so that pairs and triples straddle the pieces)
+    monkeypatch.setattr(_cells, "_PIECE", rng.choice([1, 2, 3, 5, _cells._PIECE]))
     ascii_pieces = [p for p in PIECES if p.isascii()] + ["\x00", "a.0\x00b", "\r"]
     joined = "".join(rng.choice(ascii_pieces) for _ in range(rng.randint(1, 12)))
     regex_answer = not (
@@ -457,6 +461,7 @@ def test_numbers_parsed_per_distinct_text_are_those_of_each_cell(kind: str) -> N
     )
     assert parsed.problem.tolist() == [w[1] for w in want]
     assert parsed.normalisation.tolist() == [w[2] for w in want]
+    assert parsed.bad.tolist() == [w[1] != "" for w in want]
 
 
 def test_text_lengths_are_those_str_len_gives() -> None:

@@ -14,7 +14,7 @@ import math
 import re
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
 from typing import Any, Literal
@@ -167,10 +167,12 @@ class ParsedNumbers:
     normalisation: pd.Series
     any_normalised: bool = True
     """False only when no cell was read by a normalisation (then nothing need look)."""
+    known_bad: pd.Series | None = field(default=None, repr=False, compare=False)
+    """``problem != ""``, if worked out already (from the distinct cells)."""
 
     @cached_property
     def bad(self) -> pd.Series:
-        return self.problem != ""
+        return self.problem != "" if self.known_bad is None else self.known_bad
 
     @property
     def normalised(self) -> pd.Series:
@@ -195,6 +197,7 @@ def parse_numbers(series: pd.Series, kind: NumberKind = "count") -> ParsedNumber
             pd.Series(problems[take], index=series.index, dtype=object),
             pd.Series(readings[take], index=series.index, dtype=object),
             any_normalised=any(readings != ""),
+            known_bad=pd.Series((problems != "")[take], index=series.index, dtype=bool),
         )
     if len(cells) and {type(v) for v in cells} <= {float}:
         # plain floats (no PercentCell): NaN is blank, infinity is not a finite number
@@ -296,16 +299,25 @@ def _ascii_plain(data: bytes) -> bool:
     no control character or DEL (white space other than a space, and invisible
     characters), and no text ending in ".0".
     """
-    octets = np.frombuffer(data, dtype=np.uint8)
-    # control characters other than NUL (1 to 31; NUL wraps round to 255), and DEL
-    if ((octets - np.uint8(1)) < 31).any() or (octets == 0x7F).any():
-        return False
-    gaps = (octets & np.uint8(0xDF)) == 0  # a space (0x20) or NUL, and nothing else
-    if (gaps[:-1] & gaps[1:]).any():
-        return False
-    # a text's end is a NUL: ".0" before one ends a text
-    ends = octets[2:] == 0
-    return not (ends & (octets[1:-1] == ord("0")) & (octets[:-2] == ord("."))).any()
+    everything = np.frombuffer(data, dtype=np.uint8)
+    # a piece at a time, overlapping by two bytes (every pair and triple of bytes is whole
+    # in some piece): the working arrays stay small, and their memory is reused
+    for start in range(0, max(len(everything) - 2, 1), _PIECE):
+        octets = everything[start : start + _PIECE + 2]
+        # control characters other than NUL (1 to 31; NUL wraps round to 255), and DEL
+        if ((octets - np.uint8(1)) < 31).any() or (octets == 0x7F).any():
+            return False
+        gaps = (octets & np.uint8(0xDF)) == 0  # a space (0x20) or NUL, and nothing else
+        if (gaps[:-1] & gaps[1:]).any():
+            return False
+        # a text's end is a NUL: ".0" before one ends a text
+        ends = octets[2:] == 0
+        if (ends & (octets[1:-1] == ord("0")) & (octets[:-2] == ord("."))).any():
+            return False
+    return True
+
+
+_PIECE = 1 << 18
 
 
 def _all_plain(joined: str) -> bool:
