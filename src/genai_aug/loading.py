@@ -914,8 +914,11 @@ def _csv_cells_fast(
             continue
         columns = []
         for j in range(frame.shape[1]):
-            values = frame.iloc[:, j].to_numpy(dtype=object, copy=True)
-            values[values == ""] = None
+            values = frame.iloc[:, j].to_numpy(dtype=object)
+            empty = values == ""
+            if empty.any():  # (else the cells as read, not a copy of them)
+                values = values.copy()
+                values[empty] = None
             columns.append(values)
         # (text_only: read as text, with no value missing, and the empty cells made None)
         return _ColumnCells(
