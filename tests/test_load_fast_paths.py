@@ -141,8 +141,12 @@ def test_blanks_of_a_column_found_plain_are_those_of_the_exact_path(seed: int) -
 
 
 @pytest.mark.parametrize("seed", range(150))
-def test_the_ascii_test_of_plain_text_is_the_regular_expressions(seed: int) -> None:
+def test_the_ascii_test_of_plain_text_is_the_regular_expressions(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
     rng = random.Random(seed)
+    # (tested a few bytes at a time too, so that pairs and triples straddle the pieces)
+    monkeypatch.setattr(_cells, "_PIECE", rng.choice([1, 2, 3, 5, _cells._PIECE]))
     ascii_pieces = [p for p in PIECES if p.isascii()] + ["\x00", "a.0\x00b", "\r"]
     joined = "".join(rng.choice(ascii_pieces) for _ in range(rng.randint(1, 12)))
     regex_answer = not (
@@ -270,3 +274,200 @@ def test_parsed_numbers_say_whether_any_cell_was_normalised() -> None:
         parsed = _cells.parse_numbers(pd.Series(cells, dtype=object), "percent")
         assert parsed.any_normalised == bool((parsed.normalisation != "").any())
         assert parsed.bad.equals(parsed.problem != "")
+
+
+def _by_hashing(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """by_identity as it was: the addresses hashed, distinct objects in first-seen order."""
+    codes, unique_ids = pd.factorize(np.fromiter(map(id, values), np.intp, len(values)))
+    first = np.empty(len(unique_ids), dtype=np.int64)
+    first[codes[::-1]] = np.arange(len(values) - 1, -1, -1)
+    return codes, values[first]
+
+
+def _assert_same_objects(got: tuple[np.ndarray, np.ndarray], values: np.ndarray) -> None:
+    codes, distinct = got
+    want_codes, want_distinct = _by_hashing(values)
+    assert codes.dtype == want_codes.dtype
+    assert np.array_equal(codes, want_codes)
+    assert len(distinct) == len(want_distinct)
+    assert all(a is b for a, b in zip(distinct, want_distinct, strict=True))
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_objects_told_apart_by_sorting_are_those_told_apart_by_hashing(seed: int) -> None:
+    """Mostly distinct objects, in the order made or shuffled, some repeated, equal texts
+    held by different objects, None: the same codes and objects, in the same order."""
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(9000, 20000))
+    texts = [f"T{i:08d}" for i in range(n)]  # made one by one: addresses mostly rising
+    values = np.array(texts, dtype=object)
+    picks = rng.choice(n, n // (50 if seed % 2 == 0 else 10), replace=False)
+    values[picks[: len(picks) // 2]] = None
+    values[picks[len(picks) // 2 :]] = values[rng.choice(n, len(picks) - len(picks) // 2)]
+    values[rng.choice(n, 50)] = "".join(["T", "00000001"])  # equal, another object
+    if seed % 2:
+        values = values[rng.permutation(n)]
+    _assert_same_objects(_cells._by_sorted_identity(values, _cells._identities(values)), values)
+    _assert_same_objects(_cells.by_identity(values), values)  # (whichever way it takes)
+
+
+def _rows_of(columns: dict[str, list[object]], kind: str = col.TASKS_SHEET) -> Rows:
+    n = len(next(iter(columns.values())))
+    frame = pd.DataFrame({c: pd.Series(v, dtype=object) for c, v in columns.items()})
+    frame[col.SOURCE_FILE] = "f.csv"
+    frame[col.SOURCE_SHEET] = "f"
+    frame[col.SOURCE_ROW] = pd.Series(range(2, n + 2), dtype="int64")
+    return Rows(RawTable(frame, "f.csv", "f", kind, 1), ValidationOptions())
+
+
+@pytest.mark.parametrize("seed", range(80))
+def test_missing_isin_and_duplicated_texts_are_those_of_pandas(seed: int) -> None:
+    """Rows.missing, text_isin and duplicated against isna, isin and duplicated of the
+    texts: on random cells, and on ids in order (the shortcut), with a tie or not."""
+    rng = random.Random(seed)
+    n = rng.choice([1, 2, 5, 30])
+    if seed % 3 == 0:  # ids in order, as the shortcut of duplicated wants them
+        values = np.array(sorted(f"R{rng.randint(0, 60):03d}" for _ in range(n)), dtype=object)
+        if seed % 2:  # all different
+            values = np.array([f"R{i:03d}" for i in range(n)], dtype=object)
+    else:
+        values = _random_column(rng, n)
+    r = _rows_of({col.ROLE_ID: list(values)})
+    texts = r.text(col.ROLE_ID)
+    assert r.missing(col.ROLE_ID).equals(texts.isna())
+    lookups: list[Any] = [
+        set(),
+        {"R1"},
+        ["R1", "R2", None],
+        np.array(["R001", "7.5"], dtype=object),
+    ]
+    for looked_up in lookups:
+        assert r.text_isin(col.ROLE_ID, looked_up).equals(texts.isin(looked_up))
+    assert r.duplicated(col.ROLE_ID).equals(texts.duplicated(keep="first"))
+
+
+def test_duplicated_ids_in_order_are_found() -> None:
+    """Equal neighbours are not "each greater than the one before"."""
+    r = _rows_of({col.ROLE_ID: ["R1", "R2", "R2", "R3"]})
+    assert r.duplicated(col.ROLE_ID).tolist() == [False, False, True, False]
+    r = _rows_of({col.ROLE_ID: ["R1", "R2", "R3"]})
+    assert r.duplicated(col.ROLE_ID).tolist() == [False, False, False]
+
+
+def test_yes_no_cells_read_as_each_cell_read_alone() -> None:
+    """patient_facing, each distinct object read once, is the booleans of reading each cell."""
+    from genai_aug._checks import _parse_bool
+
+    cells: list[object] = [
+        "yes",
+        " Yes ",
+        "TRUE",
+        "n",
+        "No",
+        "",
+        " ",
+        "1",
+        "0",
+        "x",
+        "maybe",
+        1,
+        0,
+        1.0,
+        2,
+        True,
+        False,
+        np.bool_(True),
+        None,
+        float("nan"),
+        pd.NA,
+        "\u00a0y",
+    ]
+    cells = cells * 3 + ["".join(["y", "es"])]  # an equal text held by another object
+    r = _rows_of({col.ROLE_ID: ["R1"] * len(cells), col.PATIENT_FACING: cells})
+    want = pd.Series(cells, dtype=object).map(_parse_bool).astype("boolean")
+    pd.testing.assert_series_equal(r.facing, want, check_names=False)
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_task_hours_are_the_sums_grouping_by_id_makes(seed: int) -> None:
+    """Summed by the number of each role id: the same bits as grouping by the ids."""
+    rng = np.random.default_rng(seed)
+    ids = [f"R{i}" for i in range(20)]
+    n = 400
+    task_ids = [ids[k] if k < 20 else None for k in rng.integers(0, 22, n)]
+    task_ids = ["".join(list(t)) if t and rng.random() < 0.3 else t for t in task_ids]  # copies
+    hours = [f"{h:.4f}" if rng.random() < 0.95 else "" for h in rng.random(n) * 10 / 3]
+    roles = _rows_of(
+        {col.ROLE_ID: [*ids, "R-none"], col.CONTRACTED_HOURS: ["37.5"] * 21}, col.ROLES_SHEET
+    )
+    tasks_frame = _rows_of(
+        {col.ROLE_ID: task_ids, col.TASK: ["t"] * n, col.HOURS_PER_WEEK: hours}
+    ).table
+    tasks = Rows(tasks_frame, ValidationOptions(), roles=roles)
+    tasks.bad = pd.Series(rng.random(n) < 0.1, index=tasks.frame.index)
+    roles.tasks = tasks
+    ok = ~tasks.bad
+    want = roles.id.map(tasks.hours[ok].groupby(tasks.id[ok]).sum()).fillna(0.0)
+    got = roles.task_hours
+    pd.testing.assert_series_equal(got, want, check_exact=True)
+    assert np.array_equal(got.to_numpy().view(np.int64), want.to_numpy().view(np.int64))
+
+
+def test_messages_with_their_location_and_number_fields_as_arrays() -> None:
+    """fill with pieces in front, and float fields given as arrays (as FIELDS gives them)."""
+    check = next(c for c in CHECKS if c.code == "hours-not-listed")
+    values = np.array([7.5, -0.0, 0.0, 1e300, float("nan"), 1 / 3, 7.5])
+    columns: list[Any] = [
+        [f"R{i}" for i in range(len(values))] if name == "id" else values for name in check.fields
+    ]
+    before = [["<", "<<"] * 3 + ["<"], [str(i) for i in range(len(values))]]
+    want = [
+        "".join(p for p in pieces[: len(before)])
+        + check.template.format(**dict(zip(check.fields, pieces[len(before) :], strict=True)))
+        for pieces in zip(*before, *columns, strict=True)
+    ]
+    assert check.fill(columns, before) == want
+    assert check.fill([list(c) for c in columns]) == [w.lstrip("<0123456789") for w in want]
+
+
+def test_blanks_of_csv_cells_known_as_text_are_those_of_each_cell() -> None:
+    """_blank_mask told the cells are text or None: the blanks _is_blank finds."""
+    from genai_aug import loading
+
+    cells = ["a", "", " ", "\t", "\u00a0", "\u200b", " a ", "\n", None, "0", "\u3000", None]
+    values = np.array(cells * 2, dtype=object)
+    want = [loading._is_blank(v) for v in values]
+    assert loading._blank_mask(values, text_only=True).tolist() == want
+    assert loading._blank_mask(values).tolist() == want
+
+
+@pytest.mark.parametrize("kind", ["hours", "percent", "fraction", "count"])
+def test_numbers_parsed_per_distinct_text_are_those_of_each_cell(kind: str) -> None:
+    """parse_numbers of text and blanks (each distinct object, then each distinct text,
+    parsed once) is parse_number of each cell."""
+    texts = ["7.5", " 7.5 ", "1,234", "1,5", "50%", "7.5 hrs", "TRUE", "", "=A1", "#N/A"]
+    texts += ["\u200b3", "3.0", "-1", "1e400", "nan", "abc", "36:00"]
+    rng = random.Random(len(kind))
+    cells: list[object] = []
+    for _ in range(300):
+        t = rng.choice(texts)
+        cells.append("".join(list(t)) if rng.random() < 0.5 else t)  # equal, other objects
+        if rng.random() < 0.05:
+            cells.append(rng.choice([None, float("nan")]))
+    parsed = _cells.parse_numbers(pd.Series(cells, dtype=object), kind)  # type: ignore[arg-type]
+    want = [_cells.parse_number(v, kind) for v in cells]  # type: ignore[arg-type]
+    assert np.array_equal(
+        parsed.numbers.to_numpy(), np.array([w[0] for w in want], dtype=float), equal_nan=True
+    )
+    assert parsed.problem.tolist() == [w[1] for w in want]
+    assert parsed.normalisation.tolist() == [w[2] for w in want]
+    assert parsed.bad.tolist() == [w[1] != "" for w in want]
+
+
+def test_text_lengths_are_those_str_len_gives() -> None:
+    cells = ["a" * 5, "é" * 3, "", None, "x" * 4001, "x" * 4000, "".join(["x"] * 4001)]
+    r = _rows_of({col.TASK: cells * 2})
+    texts = r.text(col.TASK)
+    for limit in (0, 3, 4000):
+        want = texts.str.len().gt(limit).fillna(False).astype(bool)
+        assert r.longer_than(col.TASK, limit).tolist() == want.tolist()

@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 
 import genai_aug
 from conftest import ROOT
+from genai_aug import _columns as col
 from genai_aug import loading
 from genai_aug._issues import IssueLog
 from genai_aug._raw import RawTable
@@ -368,3 +369,50 @@ def test_a_literal_quote_does_not_make_a_closed_last_field_look_open(tmp_path: P
     )
     table = loading.read_csv_table(path, "tasks", IssueLog())
     assert list(table.frame["source_row"]) == [2, 3]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        *(t for t in TRICKY + FALLBACK if t.isascii()),
+        "role_id;task;hours\nR1;a;1\nR2;b;2\n",
+        'role_id,task,hours\nR1,"two\nlines",3\nR2,b,4\n',
+        'role_id,task,hours\nR1,"open,1\nR2,b,4\nR3,c,5\n',
+        "role_id,task,hours\r\rR1,a,1\r",
+        "role_id,task,hours\nR1,a,1,extra\n",
+        "",
+    ],
+)
+def test_ascii_file_read_as_bytes_is_read_as_its_text(text: str, tmp_path: Path) -> None:
+    """An ASCII file is read from its bytes, its text made only if a slower path needs it:
+    the same table and issues (or error) as the same text decoded (written with a BOM)."""
+
+    def read(folder: str, data: bytes) -> Any:
+        path = tmp_path / folder / "tasks.csv"
+        path.parent.mkdir()
+        path.write_bytes(data)
+        log = IssueLog()
+        try:
+            table = loading.read_csv_table(path, "tasks", log)
+        except InventoryError as exc:
+            table, issues = None, exc.issues
+        else:
+            issues = log.to_frame()
+            table.frame[col.SOURCE_FILE] = "F"
+        issues["file"] = "F"
+        issues["message"] = issues["message"].str.replace(str(path), "F")
+        return table, issues
+
+    (a, issues_a), (b, issues_b) = (
+        read("a", text.encode()),
+        read("b", b"\xef\xbb\xbf" + text.encode()),
+    )
+    pd.testing.assert_frame_equal(issues_a, issues_b)
+    assert (a is None) == (b is None)
+    if a is not None and b is not None:
+        pd.testing.assert_frame_equal(a.frame, b.frame, check_exact=True)
+        assert (a.header_row, a.blank_rows, a.missing_columns) == (
+            b.header_row,
+            b.blank_rows,
+            b.missing_columns,
+        )

@@ -14,7 +14,7 @@ import math
 import re
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
 from typing import Any, Literal
@@ -167,10 +167,12 @@ class ParsedNumbers:
     normalisation: pd.Series
     any_normalised: bool = True
     """False only when no cell was read by a normalisation (then nothing need look)."""
+    known_bad: pd.Series | None = field(default=None, repr=False, compare=False)
+    """``problem != ""``, if worked out already (from the distinct cells)."""
 
     @cached_property
     def bad(self) -> pd.Series:
-        return self.problem != ""
+        return self.problem != "" if self.known_bad is None else self.known_bad
 
     @property
     def normalised(self) -> pd.Series:
@@ -182,10 +184,12 @@ def parse_numbers(series: pd.Series, kind: NumberKind = "count") -> ParsedNumber
     cells = series.to_numpy(dtype=object)
     if len(cells) and pd.api.types.infer_dtype(cells, skipna=True) == "string":
         # text and blanks (as CSV files are read): the distinct cells, found at C speed (all
-        # blanks are one value, and every blank reads the same)
-        codes, uniques = pd.factorize(cells, use_na_sentinel=False)
+        # blanks are one value, and every blank reads the same): the distinct objects
+        # first (no text hashed), then the distinct texts among them
+        by_object, objects = by_identity(cells)
+        codes, uniques = pd.factorize(objects, use_na_sentinel=False)
         done = [parse_number(u, kind) for u in uniques]
-        take = np.asarray(codes)
+        take = np.asarray(codes)[by_object]
         problems = np.array([d[1] for d in done], dtype=object)
         readings = np.array([d[2] for d in done], dtype=object)
         return ParsedNumbers(
@@ -193,6 +197,7 @@ def parse_numbers(series: pd.Series, kind: NumberKind = "count") -> ParsedNumber
             pd.Series(problems[take], index=series.index, dtype=object),
             pd.Series(readings[take], index=series.index, dtype=object),
             any_normalised=any(readings != ""),
+            known_bad=pd.Series((problems != "")[take], index=series.index, dtype=bool),
         )
     if len(cells) and {type(v) for v in cells} <= {float}:
         # plain floats (no PercentCell): NaN is blank, infinity is not a finite number
@@ -287,15 +292,6 @@ _SPACE_NOT_BLANK = re.compile(r"[^\S ]")
 _INVISIBLE_NOT_NUL = re.compile(INVISIBLE.pattern.replace("\x00-", "\x01-", 1))
 
 
-# For ASCII text, as bytes: 1 for a space or NUL (two of them together are not plain), 2
-# for a byte no plain text holds (white space other than a space, and the invisible
-# characters: in ASCII, both are the control characters other than NUL, and DEL).
-_ASCII_CLASS = np.zeros(256, dtype=np.uint8)
-_ASCII_CLASS[[0x00, 0x20]] = 1
-_ASCII_CLASS[[*range(0x01, 0x20), 0x7F]] = 2
-_ASCII_OTHER = bytes(b for b in range(256) if b not in (*range(0x01, 0x20), 0x7F))
-
-
 def _ascii_plain(data: bytes) -> bool:
     """:func:`_all_plain`'s inner tests for ASCII ``data``, as whole-array passes in C.
 
@@ -303,15 +299,25 @@ def _ascii_plain(data: bytes) -> bool:
     no control character or DEL (white space other than a space, and invisible
     characters), and no text ending in ".0".
     """
-    if data.translate(None, _ASCII_OTHER):  # what is left: the bytes no plain text holds
-        return False
-    octets = np.frombuffer(data, dtype=np.uint8)
-    gaps = _ASCII_CLASS[octets].view(bool)  # only 0 and 1 are left
-    if (gaps[:-1] & gaps[1:]).any():
-        return False
-    ends = np.flatnonzero(octets == 0)
-    ends = ends[ends >= 2]
-    return not ((octets[ends - 1] == ord("0")) & (octets[ends - 2] == ord("."))).any()
+    everything = np.frombuffer(data, dtype=np.uint8)
+    # a piece at a time, overlapping by two bytes (every pair and triple of bytes is whole
+    # in some piece): the working arrays stay small, and their memory is reused
+    for start in range(0, max(len(everything) - 2, 1), _PIECE):
+        octets = everything[start : start + _PIECE + 2]
+        # control characters other than NUL (1 to 31; NUL wraps round to 255), and DEL
+        if ((octets - np.uint8(1)) < 31).any() or (octets == 0x7F).any():
+            return False
+        gaps = (octets & np.uint8(0xDF)) == 0  # a space (0x20) or NUL, and nothing else
+        if (gaps[:-1] & gaps[1:]).any():
+            return False
+        # a text's end is a NUL: ".0" before one ends a text
+        ends = octets[2:] == 0
+        if (ends & (octets[1:-1] == ord("0")) & (octets[:-2] == ord("."))).any():
+            return False
+    return True
+
+
+_PIECE = 1 << 18
 
 
 def _all_plain(joined: str) -> bool:
@@ -389,10 +395,51 @@ def by_identity(values: np.ndarray[Any, Any]) -> tuple[np.ndarray[Any, Any], np.
     text is hashed or compared. Equal cells held as different objects are simply each kept.
     """
     ids = _identities(values)
+    if len(ids) >= _SORT_FROM:
+        sample = ids[:_SAMPLE]
+        if len(pd.unique(sample)) > _SAMPLE // 2 and (np.diff(sample) > 0).mean() > 0.9:
+            return _by_sorted_identity(values, ids)
+    if not (ids & 15).any():
+        # objects are 16-byte aligned in CPython: the low bits of every address are zero,
+        # which the hash of integers leaves in its low bits (collisions); shifted, each
+        # address is still told apart from every other
+        ids = ids >> 4
     codes, unique_ids = pd.factorize(ids)
     first = np.empty(len(unique_ids), dtype=np.int64)
     first[codes[::-1]] = np.arange(len(values) - 1, -1, -1)  # the last write is the first row
     return codes, values[first]
+
+
+_SORT_FROM = 8192
+_SAMPLE = 4096
+"""A column of at least ``_SORT_FROM`` cells whose first ``_SAMPLE`` hold more than half as
+many distinct objects (ids, say), at mostly increasing addresses (as they were read), is
+told apart by sorting the addresses, not hashing them."""
+
+
+def _by_sorted_identity(
+    values: np.ndarray[Any, Any], ids: np.ndarray[Any, Any]
+) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+    """:func:`by_identity` by sorting the addresses (``ids``) of ``values``' objects.
+
+    Mostly distinct objects are mostly allocated in the order they are read, so their
+    addresses come nearly sorted, which a stable sort runs through fast; hashing a
+    million distinct addresses costs several times more. The codes and distinct objects
+    are the same as hashing gives: numbered in the order each object first appears.
+    """
+    order = np.argsort(ids, kind="stable")
+    ordered = ids[order]
+    starts = np.empty(len(ordered), dtype=bool)
+    starts[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=starts[1:])
+    group = np.cumsum(starts) - 1  # each sorted position's object, by address
+    first = order[starts]  # (stable: each object's first row)
+    by_first = np.argsort(first, kind="stable")  # objects in the order they first appear
+    number = np.empty(len(first), dtype=np.intp)
+    number[by_first] = np.arange(len(first), dtype=np.intp)
+    codes = np.empty(len(ids), dtype=np.intp)
+    codes[order] = number[group]
+    return codes, values[first[by_first]]
 
 
 def _missing_if_plain(values: np.ndarray[Any, Any]) -> np.ndarray[Any, Any] | None:
@@ -463,9 +510,11 @@ def plain_text(series: pd.Series) -> pd.Series | None:
     missing = _missing_if_plain(values)
     if missing is None:
         return None
-    values = values.copy()
-    values[missing] = None
-    return pd.Series(values, index=series.index, dtype=object)
+    if missing.any():
+        values = values.copy()
+        values[missing] = None
+    # (no copy when nothing is missing: the cells as read are their own texts)
+    return pd.Series(values, index=series.index, dtype=object, copy=False)
 
 
 def text(series: pd.Series) -> pd.Series:

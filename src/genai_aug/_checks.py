@@ -13,10 +13,11 @@ and the table in ``docs/errors.md`` are derived from this table.
 from __future__ import annotations
 
 import difflib
+import itertools
 import re
 import string
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, Final, Literal
@@ -30,6 +31,7 @@ from genai_aug._cells import (
     WHY_NOT_A_NUMBER,
     NumberKind,
     ParsedNumbers,
+    _identities,
     blank,
     by_identity,
     parse_numbers,
@@ -112,22 +114,27 @@ class Check:
         """The message with :data:`CONSTANTS` filled in: what the docs show."""
         return fill_constants(self.message)
 
-    def fill(self, columns: Sequence[Sequence[object]]) -> list[str]:
+    def fill(
+        self, columns: Sequence[Sequence[object]], before: Sequence[Iterable[str]] = ()
+    ) -> list[str]:
         """The message of each flagged row: ``columns[i]`` holds field ``fields[i]``'s values.
 
-        The same texts as ``template.format(**dict(zip(fields, row)))`` for each row, built
-        piece by piece over all rows at once, each field value formatted once per distinct
-        value (see :func:`_formatted`).
+        The same texts as ``template.format(**dict(zip(fields, row)))`` for each row, each
+        field value formatted once per distinct value (see :func:`_formatted`), and each
+        message joined once from its pieces. ``before``: pieces (a text per row) put in
+        front of each message.
         """
         index = {name: i for i, name in enumerate(self.fields)}
         n = len(columns[0]) if columns else 1
-        out: np.ndarray = np.full(n, "", dtype=object)
+        pieces: list[Iterable[str]] = list(before)
         for literal, name, spec, conversion in string.Formatter().parse(self.template):
             if literal:
-                out = out + literal
+                pieces.append(itertools.repeat(literal, n))
             if name is not None:
-                out = out + _formatted(columns[index[name]], spec or "", conversion)
-        return list(out)
+                pieces.append(_formatted(columns[index[name]], spec or "", conversion))
+        if not pieces:
+            return [""] * n
+        return list(map("".join, zip(*pieces, strict=True)))
 
 
 _CONVERSIONS: Final[dict[str | None, Callable[[object], object]]] = {
@@ -146,7 +153,10 @@ def _formatted(values: Sequence[object], spec: str, conversion: str | None) -> n
     whole numbers once per distinct value; anything else once per row.
     """
     convert = _CONVERSIONS[conversion]
-    kinds = {type(v) for v in values}
+    if isinstance(values, np.ndarray) and values.dtype == np.float64:
+        kinds: set[type] = {np.float64} if len(values) else set()  # (each item one)
+    else:
+        kinds = {type(v) for v in values}
     if kinds == {str} and not spec and conversion is None:
         return np.array(values, dtype=object)
     if len(kinds) == 1 and kinds <= {float, np.float64}:
@@ -283,14 +293,16 @@ def _all_words_none_total(texts: pd.Series) -> bool:
     )
 
 
-def _objects(series: pd.Series) -> pd.Series:
-    """The distinct objects of ``series`` (by identity: equal cells may each be kept)."""
-    return pd.Series(by_identity(series.to_numpy(dtype=object))[1], dtype=object)
+def _map_each_object(
+    series: pd.Series,
+    mapping: pd.Series,
+    objects: tuple[np.ndarray, np.ndarray] | None = None,
+) -> pd.Series:
+    """``series.map(mapping)``, looking up each distinct object of ``series`` once.
 
-
-def _map_each_object(series: pd.Series, mapping: pd.Series) -> pd.Series:
-    """``series.map(mapping)``, looking up each distinct object of ``series`` once."""
-    codes, distinct = by_identity(series.to_numpy(dtype=object))
+    ``objects``: ``by_identity`` of ``series``, if already worked out.
+    """
+    codes, distinct = objects or by_identity(series.to_numpy(dtype=object))
     mapped = pd.Series(distinct, dtype=object).map(mapping).to_numpy()
     return pd.Series(mapped[codes], index=series.index)
 
@@ -345,6 +357,8 @@ class Rows:
         texts are the cells as read, and their blank cells the missing ones."""
         self._numbers: dict[str, ParsedNumbers] = {}
         self._totals: dict[str, pd.Series] = {}
+        self._missing: dict[str, pd.Series] = {}
+        self._objects: dict[str, tuple[np.ndarray, np.ndarray]] = {}
 
     # --- cells ---------------------------------------------------------------------------
 
@@ -376,12 +390,53 @@ class Rows:
                 self.texts[name] = pd.Series(none, index=self.frame.index, dtype=object)
         return self.texts[name]
 
+    def missing(self, name: str) -> pd.Series:
+        """``text(name).isna()``: the cells with no text.
+
+        A text is a str or None (:func:`genai_aug._cells.text` makes every other missing
+        value None), so the Nones are found by address, not by a look at each cell.
+        """
+        if name not in self._missing:
+            texts = self.text(name)
+            found = _identities(texts.to_numpy(dtype=object)) == id(None)
+            self._missing[name] = pd.Series(found, index=texts.index)
+        return self._missing[name]
+
+    def objects(self, name: str) -> tuple[np.ndarray, np.ndarray]:
+        """:func:`~genai_aug._cells.by_identity` of ``text(name)``: which distinct object
+        each cell's text is, and those objects (worked out once per column)."""
+        if name not in self._objects:
+            codes, distinct = by_identity(self.text(name).to_numpy(dtype=object))
+            if len(codes) < 2**31:  # (kept while the sheet is checked: half the memory)
+                codes = codes.astype(np.int32)
+            self._objects[name] = (codes, distinct)
+        return self._objects[name]
+
+    def text_isin(self, name: str, values: Any) -> pd.Series:
+        """``text(name).isin(values)``, each distinct object of the column looked up once."""
+        codes, distinct = self.objects(name)
+        found = pd.Series(distinct, dtype=object).isin(values).to_numpy(dtype=bool)
+        return pd.Series(found[codes], index=self.text(name).index)
+
+    def duplicated(self, name: str) -> pd.Series:
+        """``text(name).duplicated(keep="first")``.
+
+        Ids are often in order already: texts each greater than the one before are all
+        different, which one pass of comparisons shows without hashing every text.
+        """
+        texts = self.text(name)
+        if len(texts) >= 2 and not self.missing(name).any():  # (all str)
+            values = texts.to_numpy(dtype=object)
+            if (values[1:] > values[:-1]).all():
+                return pd.Series(False, index=texts.index)
+        return texts.duplicated(keep="first")
+
     def blank(self, name: str) -> pd.Series:
         """True on each empty cell of a column that is there (False if it is absent)."""
         if not self.present(name):
             return pd.Series(False, index=self.frame.index)
         if name in self.plain:  # what blank() finds in such a column, without looking again
-            return pd.Series(self.texts[name].isna().to_numpy(), index=self.frame.index)
+            return pd.Series(self.missing(name).to_numpy(), index=self.frame.index)
         return blank(self.raw(name))
 
     def merged(self, name: str) -> pd.Series:
@@ -427,8 +482,10 @@ class Rows:
 
     def longer_than(self, name: str, limit: int) -> pd.Series:
         """True on each text of ``name`` longer than ``limit`` characters (as ``str.len()``)."""
-        codes, distinct = by_identity(self.text(name).to_numpy(dtype=object))
-        lengths = np.array([len(v) if isinstance(v, str) else -1 for v in distinct], dtype=np.int64)
+        codes, distinct = self.objects(name)
+        lengths = np.full(len(distinct), -1, dtype=np.int64)
+        texts = _identities(distinct) != id(None)  # (a text is a str or None)
+        lengths[texts] = np.fromiter(map(len, distinct[texts]), np.int64, int(texts.sum()))
         return pd.Series((lengths > limit)[codes], index=self.frame.index)
 
     @cached_property
@@ -462,11 +519,15 @@ class Rows:
     def totals(self, label: str) -> pd.Series:
         """Rows that are the sheet's own totals: "Total" as the id, or with no id as ``label``."""
         if label not in self._totals:
-            ids = self.text(col.ROLE_ID)
+            # (each asked of the distinct objects: what holds of them holds of every cell)
+            ids = pd.Series(self.objects(col.ROLE_ID)[1], dtype=object)
             if (
                 self.frame.empty
                 or _all_words_none_total(ids)
-                or not (_may_say_total(ids) or _may_say_total(self.text(label)))
+                or not (
+                    _may_say_total(ids)
+                    or _may_say_total(pd.Series(self.objects(label)[1], dtype=object))
+                )
             ):
                 self._totals[label] = self.none
             else:
@@ -519,7 +580,7 @@ class Rows:
             return self.number(col.CONTRACTED_HOURS).fillna(self.opts.default_contracted_hours)
         roles = pd.DataFrame({col.ROLE_ID: self.roles.id, "h": self.roles.contracted})
         per_role = roles.drop_duplicates(col.ROLE_ID).set_index(col.ROLE_ID)["h"]
-        return _map_each_object(self.id, per_role).astype("float64")
+        return _map_each_object(self.id, per_role, self.objects(col.ROLE_ID)).astype("float64")
 
     @cached_property
     def percent(self) -> pd.Series:
@@ -538,11 +599,15 @@ class Rows:
         if not self.present(col.PATIENT_FACING):
             return pd.Series(pd.NA, index=self.frame.index, dtype="boolean")
         cells = self.raw(col.PATIENT_FACING)
-        if pd.api.types.infer_dtype(cells, skipna=True) == "string":  # each text once
-            codes, uniques = pd.factorize(cells.to_numpy(dtype=object), use_na_sentinel=False)
-            read = np.array([_parse_bool(u) for u in uniques] + [None], dtype=object)
-            return pd.Series(read[codes], index=self.frame.index).astype("boolean")
-        return cells.map(_parse_bool).astype("boolean")
+        if cells.dtype != object:
+            return cells.map(_parse_bool).astype("boolean")
+        # each distinct object read once (a column of yes and no holds a few), and the
+        # booleans built as astype("boolean") builds them: True, False, or None missing
+        codes, distinct = by_identity(cells.to_numpy())
+        read = [_parse_bool(v) for v in distinct]
+        true = np.array([v is True for v in read], dtype=bool)[codes]
+        unknown = np.array([v is None for v in read], dtype=bool)[codes]
+        return pd.Series(pd.arrays.BooleanArray(true, unknown), index=self.frame.index)
 
     @cached_property
     def override(self) -> pd.Series:
@@ -568,7 +633,7 @@ class Rows:
     @cached_property
     def copy_key(self) -> pd.Series:
         """For a task with no id of its own: role, text, hours and the rest, as one key."""
-        candidates = ~self.bad & self.given_id.isna() & self.task.notna()
+        candidates = ~self.bad & self.missing(col.TASK_ID) & ~self.missing(col.TASK)
         if candidates.sum() < 2:
             return pd.Series(None, index=self.frame.index, dtype=object)
         columns = (self.id, self.task, self.percent, self.override, self.hours, self.facing)
@@ -588,8 +653,15 @@ class Rows:
     @cached_property
     def task_hours(self) -> pd.Series:
         assert self.tasks is not None
-        ok = ~self.tasks.bad
-        sums = self.tasks.hours[ok].groupby(self.tasks.id[ok]).sum()
+        # summed by role: the rows grouped by the number of their role id (worked out
+        # once per distinct object), which sums each role's hours in the same order as
+        # grouping by the ids themselves does, without hashing a million texts
+        by_object, objects = self.tasks.objects(col.ROLE_ID)
+        role_of_object, ids = pd.factorize(objects, use_na_sentinel=True)
+        role = role_of_object[by_object]
+        ok = ~self.tasks.bad.to_numpy() & (role >= 0)
+        sums = self.tasks.hours[ok].groupby(role[ok]).sum()
+        sums.index = pd.Index(np.asarray(ids, dtype=object)[sums.index.to_numpy()], dtype=object)
         return self.id.map(sums).fillna(0.0)
 
     @cached_property
@@ -604,7 +676,8 @@ class Rows:
     def has_tasks(self) -> pd.Series:
         """Roles with a task on the tasks sheet (rejected ones too)."""
         assert self.tasks is not None
-        return self.id.isin(set(_objects(self.tasks.id).dropna()))
+        ids = pd.Series(self.tasks.objects(col.ROLE_ID)[1], dtype=object).dropna()
+        return self.id.isin(set(ids))
 
     @property
     def tasks_usable(self) -> bool:
@@ -707,7 +780,7 @@ FIELDS: Final[dict[str, Callable[[Rows, str, np.ndarray], Sequence[object]]]] = 
     "column": lambda r, column, idx: [column] * len(idx),
     "cell": lambda r, column, idx: [show_cell(v) for v in r.cells(column, idx)],
     "raw": lambda r, column, idx: r.cells(column, idx),
-    "number": lambda r, column, idx: list(r.number(column).to_numpy()[idx]),
+    "number": lambda r, column, idx: r.number(column).to_numpy()[idx],
     "as_read": lambda r, column, idx: list(r.text(column).to_numpy(dtype=object)[idx]),
     "why": _why,
     "length": lambda r, column, idx: [len(str(t)) for t in r.task.to_numpy(dtype=object)[idx]],
@@ -716,10 +789,10 @@ FIELDS: Final[dict[str, Callable[[Rows, str, np.ndarray], Sequence[object]]]] = 
     "did_you_mean": _did_you_mean,
     "categories": lambda r, column, idx: [", ".join(c for c, _ in r.opts.categories)] * len(idx),
     "tolerance": lambda r, column, idx: [r.opts.hours_tolerance] * len(idx),
-    "headcount": lambda r, column, idx: list(r.headcount.to_numpy()[idx]),
-    "task_hours": lambda r, column, idx: list(r.task_hours.to_numpy()[idx]),
-    "limit": lambda r, column, idx: list(r.contracted.to_numpy()[idx]),
-    "gap": lambda r, column, idx: list(r.gap.to_numpy()[idx]),
+    "headcount": lambda r, column, idx: r.headcount.to_numpy()[idx],
+    "task_hours": lambda r, column, idx: r.task_hours.to_numpy()[idx],
+    "limit": lambda r, column, idx: r.contracted.to_numpy()[idx],
+    "gap": lambda r, column, idx: r.gap.to_numpy()[idx],
     **{
         name: _field(name)
         for name in (
@@ -755,7 +828,7 @@ def _missing_value(sheet: str, columns: tuple[str, ...], expected: str) -> tuple
     if sheet == ROLES:
         empty: Callable[[Rows, str], pd.Series] = lambda r, c: r.blank(c)  # noqa: E731
     else:
-        empty = lambda r, c: r.text(c).isna() & r.present(c)  # noqa: E731
+        empty = lambda r, c: r.missing(c) & r.present(c)  # noqa: E731
     return tuple(
         check
         for c in columns
@@ -905,7 +978,7 @@ ROLE_CHECKS: Final[tuple[Check, ...]] = (
         ERROR,
         ROLES,
         col.ROLE_ID,
-        lambda r, c: r.id.notna() & r.id.duplicated(keep="first"),
+        lambda r, c: ~r.missing(col.ROLE_ID) & r.duplicated(col.ROLE_ID),
         "role id '{id}' already used at row {first_row_of_id}; expected each role id once. "
         "Give this role its own id or merge the rows.",
     ),
@@ -982,7 +1055,7 @@ TASK_CHECKS: Final[tuple[Check, ...]] = (
         ERROR,
         TASKS,
         col.TASK,
-        lambda r, c: r.task.isna() & r.present(c),
+        lambda r, c: r.missing(col.TASK) & r.present(c),
         "task description is empty; expected a few words saying what the task is. Describe "
         "the task or delete the row.",
     ),
@@ -1000,7 +1073,9 @@ TASK_CHECKS: Final[tuple[Check, ...]] = (
         ERROR,
         TASKS,
         col.ROLE_ID,
-        lambda r, c: r.id.notna() & ~r.id.isin(r.roles.id.dropna().unique()),  # type: ignore[union-attr]
+        lambda r, c: (
+            ~r.missing(col.ROLE_ID) & ~r.text_isin(col.ROLE_ID, r.roles.id.dropna().unique())  # type: ignore[union-attr]
+        ),
         "role id '{id}' is not on the roles sheet; expected one of its role ids{closest}. "
         "Fix the id or add the role.",
     ),
@@ -1009,7 +1084,7 @@ TASK_CHECKS: Final[tuple[Check, ...]] = (
         ERROR,
         TASKS,
         col.ROLE_ID,
-        lambda r, c: r.id.isin(set(r.roles.id[r.roles.bad].dropna())) & ~r.bad,  # type: ignore[union-attr]
+        lambda r, c: r.text_isin(col.ROLE_ID, set(r.roles.id[r.roles.bad].dropna())) & ~r.bad,  # type: ignore[union-attr]
         "role '{id}' has errors on the roles sheet, so its tasks cannot be scored. Fix the "
         "role's row.",
     ),
@@ -1082,7 +1157,7 @@ TASK_CHECKS: Final[tuple[Check, ...]] = (
         ERROR,
         TASKS,
         col.TASK_ID,
-        lambda r, c: r.given_id.notna() & r.given_id.duplicated(keep="first"),
+        lambda r, c: ~r.missing(col.TASK_ID) & r.duplicated(col.TASK_ID),
         "task id '{given_id}' already used at row {first_row_of_task_id}; expected each task "
         "id once. Give this task its own id.",
     ),
@@ -1147,7 +1222,8 @@ HOURS_CHECKS: Final[tuple[Check, ...]] = (
         TASKS,
         col.HOURS_PER_WEEK,
         lambda r, c: (
-            r.id.isin(r.roles.ids_flagged("hours-exceed-contract", ERROR)) & ~r.bad  # type: ignore[union-attr]
+            r.text_isin(col.ROLE_ID, r.roles.ids_flagged("hours-exceed-contract", ERROR))  # type: ignore[union-attr]
+            & ~r.bad
         ),
         "role '{id}' has more task hours than its contract allows, so its tasks cannot be "
         "scored. Fix the role's task hours.",

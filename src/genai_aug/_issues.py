@@ -128,7 +128,15 @@ class IssueLog:
                 sheet,
                 column,
                 list(rows),
-                [None if value is None else _show(value) for value in values],
+                [
+                    None
+                    if value is None
+                    # (a short text shows as itself: _show, without a call per value)
+                    else value
+                    if type(value) is str and len(value) <= _SHOWN
+                    else _show(value)
+                    for value in values
+                ],
                 list(messages),
             )
         )
@@ -308,6 +316,10 @@ def _tied_by(order: np.ndarray, keys: list[np.ndarray], messages: np.ndarray) ->
     return np.lexsort([rank, *keys[::-1]])
 
 
+_SHOWN = 200
+"""Characters of a value shown in the issues table (a longer one is cut, with "...")."""
+
+
 def _show(value: object) -> str:
     text = str(value)
-    return text if len(text) <= 200 else text[:197] + "..."
+    return text if len(text) <= _SHOWN else text[: _SHOWN - 3] + "..."

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from genai_aug import _columns as col
+from genai_aug._cells import _identities
 from genai_aug._guard import (
     MAX_FILE_BYTES,
     check_size,
@@ -63,6 +64,8 @@ class _Cells(Protocol):
 
     numbers: np.ndarray
     """Row number of each row read, as the user sees it (int64, increasing)."""
+    text_only: bool
+    """Whether every cell is known to be text or None (see :func:`_blank_mask`)."""
 
     def head(self, k: int) -> list[tuple[int, list[Any]]]:
         """The first ``k`` rows read, as ``(row number, cell values)``."""
@@ -76,6 +79,8 @@ class _Cells(Protocol):
 
 class _RowCells:
     """Cells given row by row (workbooks, and CSV files read by the exact path)."""
+
+    text_only = False
 
     def __init__(self, rows: Sequence[tuple[int, Sequence[Any]]]) -> None:
         self.rows = rows
@@ -110,12 +115,17 @@ class _ColumnCells:
     """Cells given column by column, one object array per column (the fast CSV path)."""
 
     def __init__(
-        self, numbers: np.ndarray, columns: list[np.ndarray], lines: int | None = None
+        self,
+        numbers: np.ndarray,
+        columns: list[np.ndarray],
+        lines: int | None = None,
+        text_only: bool = False,
     ) -> None:
         self.numbers = numbers
         self.columns = columns
         self.lines = lines
         """The text's lines as an editor numbers them, if counted (see :func:`_physical_lines`)."""
+        self.text_only = text_only
 
     def head(self, k: int) -> list[tuple[int, list[Any]]]:
         return [
@@ -132,14 +142,18 @@ class _ColumnCells:
         return {
             j
             for j, values in enumerate(self.columns)
-            if j not in skip and not _blank_mask(values[start:]).all()
+            if j not in skip and not _blank_mask(values[start:], self.text_only).all()
         }
 
 
-def _blank_mask(values: np.ndarray) -> np.ndarray:
-    """:func:`_is_blank` of each value; without a Python call per value for text cells."""
-    if set(map(type, values)) <= {str, type(None)}:  # CSV cells: text, or None when empty
-        mask = pd.isna(values)  # with only text and None present, exactly the Nones
+def _blank_mask(values: np.ndarray, text_only: bool = False) -> np.ndarray:
+    """:func:`_is_blank` of each value; without a Python call per value for text cells.
+
+    ``text_only``: the values are known to be text or None (as CSV cells are), so their
+    types need not be looked at.
+    """
+    if text_only or set(map(type, values)) <= {str, type(None)}:
+        mask: np.ndarray = _identities(values) == id(None)  # exactly the Nones
         text = values[~mask]
         mask[~mask] = (text == "") | np.fromiter(map(str.isspace, text), bool, len(text))
         return mask
@@ -287,17 +301,23 @@ def _table_from_cells(
     for values in body.values():
         if not len(pending):
             break
-        has_value = ~_blank_mask(values[pending])
+        has_value = ~_blank_mask(values[pending], cells.text_only)
         keep[pending[has_value]] = True
         pending = pending[~has_value]
     # rows missing from the numbering hold no value at all (not so in CSV files)
     steps = np.diff(body_numbers, prepend=header_row_number) - 1
     blank = (0 if from_csv else int(np.clip(steps, 0, None).sum())) + int((~keep).sum())
 
-    frame = pd.DataFrame({c: pd.Series(v[keep], dtype=object) for c, v in body.items()})
+    every = bool(keep.all())
+    # each column its own array, not copied into one block: the cells are this table's
+    # own (read for it, and let go of once it is built)
+    frame = pd.DataFrame(
+        {c: pd.Series(v if every else v[keep], dtype=object, copy=False) for c, v in body.items()},
+        copy=False,
+    )
     frame[col.SOURCE_FILE] = file
     frame[col.SOURCE_SHEET] = sheet
-    frame[col.SOURCE_ROW] = pd.Series(body_numbers[keep], dtype="int64")
+    frame[col.SOURCE_ROW] = pd.Series(body_numbers if every else body_numbers[keep], dtype="int64")
     column_of = {j: c for c, j in positions.items()}
     merged_cells = frozenset((r, column_of[k]) for r, k in merged if k in column_of)
     return RawTable(
@@ -575,8 +595,27 @@ def read_csv_table(
     delimiter (comma, semicolon, tab or bar) is detected from the first lines.
     """
     file = str(path)
-    text, utf8 = _decode_csv(file, _read_limited(Path(path), max_bytes), log)
-    sample = text[:8192]
+    data = _read_limited(Path(path), max_bytes)
+    text: str | None = None
+    utf8: bytes | None
+    if data.isascii() and b"\x00" not in data:
+        # ASCII is UTF-8 as it is: _decode_csv would decode it character for character,
+        # with nothing to say, so the text is made only where a path reading text needs it
+        utf8, ascii_data = data, data
+        sample = data[:8192].decode("ascii")
+    else:
+        text, utf8 = _decode_csv(file, data, log)
+        ascii_data = None
+        sample = text[:8192]
+    del data
+
+    def whole_text() -> str:
+        nonlocal text
+        if text is None:
+            assert ascii_data is not None
+            text = ascii_data.decode("ascii")
+        return text
+
     try:
         delimiter = csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
     except csv.Error:
@@ -592,12 +631,12 @@ def read_csv_table(
     cells: _Cells | None = _csv_cells_fast(text, delimiter, utf8)
     del utf8
     if cells is None:
-        cells = _RowCells(_csv_rows_exact(text, delimiter, file))
+        cells = _RowCells(_csv_rows_exact(whole_text(), delimiter, file))
     lines = cells.lines if isinstance(cells, _ColumnCells) else None
-    if len(cells.numbers) != (_physical_lines(text) if lines is None else lines):
+    if len(cells.numbers) != (_physical_lines(whole_text()) if lines is None else lines):
         # some quoted field holds a line break: number records by the line they start on,
         # and refuse a quote left open that took in the records after it
-        cells = _by_line(cells, text, delimiter, file)
+        cells = _by_line(cells, whole_text(), delimiter, file)
     return _table_from_cells(
         cells, file=file, sheet=Path(file).stem, kind=kind, log=log, from_csv=True
     )
@@ -665,7 +704,7 @@ def _by_line(cells: _Cells, text: str, delimiter: str, file: str) -> _Cells:
             _refuse_open_quote(file, int(numbers[i]) + before, taken, like, to_end)
         before += k
     if isinstance(cells, _ColumnCells):
-        return _ColumnCells(numbers, cells.columns)
+        return _ColumnCells(numbers, cells.columns, text_only=cells.text_only)
     rows = cast(_RowCells, cells).rows
     return _RowCells([(int(k), row) for k, (_, row) in zip(numbers, rows, strict=True)])
 
@@ -811,7 +850,9 @@ def _csv_rows_exact(text: str, delimiter: str, file: str) -> list[tuple[int, lis
         ) from None
 
 
-def _csv_cells_fast(text: str, delimiter: str, utf8: bytes | None = None) -> _ColumnCells | None:
+def _csv_cells_fast(
+    text: str | None, delimiter: str, utf8: bytes | None = None
+) -> _ColumnCells | None:
     """The cells :func:`_csv_rows_exact` reads, by pandas' C parser; None where unsure.
 
     The C tokenizer follows the same rules as :mod:`csv` (quotes doubled inside quoted
@@ -823,16 +864,24 @@ def _csv_cells_fast(text: str, delimiter: str, utf8: bytes | None = None) -> _Co
     the file goes to the exact path, as does text the tokenizer treats apart (NUL, a
     second byte-order mark), any parser warning, and a file whose records would pad
     out to far more cells than its text holds (a few very wide lines among many short
-    ones). ``utf8`` is the text's UTF-8 bytes, if at hand.
+    ones). ``utf8`` is the text's UTF-8 bytes, if at hand; ``text`` may then be None
+    when they are ASCII (no NUL), which are the text as they are.
     """
-    if not text or "\x00" in text or text.startswith("\ufeff"):
-        return None
+    if text is None:  # ASCII bytes: no NUL, no byte-order mark
+        if not utf8:
+            return None
+        first = _FIRST_BYTES.match(utf8)
+        first_line = first.group().decode("ascii") if first else ""
+    else:
+        if not text or "\x00" in text or text.startswith("\ufeff"):
+            return None
+        first_text = _FIRST_LINE.match(text)
+        first_line = first_text.group() if first_text else ""
     # bytes, for a StringIO would hold 4 bytes a character
-    payload = text.encode("utf-8") if utf8 is None else utf8
+    payload = cast(str, text).encode("utf-8") if utf8 is None else utf8
     lines = _physical_lines(payload)  # no fewer than the records
-    first_line = _FIRST_LINE.match(text)
     widths: tuple[Callable[[], int], ...] = (
-        lambda: (first_line.group() if first_line else "").count(delimiter) + 1,
+        lambda: first_line.count(delimiter) + 1,
         lambda: _widest_line(payload, delimiter),
     )
     for width_of in widths:
@@ -865,14 +914,21 @@ def _csv_cells_fast(text: str, delimiter: str, utf8: bytes | None = None) -> _Co
             continue
         columns = []
         for j in range(frame.shape[1]):
-            values = frame.iloc[:, j].to_numpy(dtype=object, copy=True)
-            values[values == ""] = None
+            values = frame.iloc[:, j].to_numpy(dtype=object)
+            empty = values == ""
+            if empty.any():  # (else the cells as read, not a copy of them)
+                values = values.copy()
+                values[empty] = None
             columns.append(values)
-        return _ColumnCells(np.arange(1, len(frame) + 1, dtype=np.int64), columns, lines)
+        # (text_only: read as text, with no value missing, and the empty cells made None)
+        return _ColumnCells(
+            np.arange(1, len(frame) + 1, dtype=np.int64), columns, lines, text_only=True
+        )
     return None
 
 
 _FIRST_LINE = re.compile(r"[^\r\n]*")
+_FIRST_BYTES = re.compile(rb"[^\r\n]*")
 
 
 def _widest_line(payload: bytes, delimiter: str) -> int:

@@ -10,6 +10,7 @@ the issues table instead.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import replace
 
 import numpy as np
@@ -78,18 +79,21 @@ def _record(log: IssueLog, rows: Rows, check: Check, column: str | None, idx: np
     """One issue per flagged row: the message filled in from that row's fields."""
     table = rows.table
     names = check.fields
-    if names:
-        texts = check.fill([FIELDS[name](rows, column or "", idx) for name in names])
-    else:
-        texts = [check.template.format()] * len(idx)
-    source_rows = [int(r) for r in table.frame[col.SOURCE_ROW].to_numpy()[idx]]
+    source_rows: list[int] = table.frame[col.SOURCE_ROW].to_numpy()[idx].astype(int).tolist()
+    n = len(source_rows)
     head = where(table.file, table.sheet) + ", row "
     tail = (f", column '{column}'" if column else "") + ": "
-    shown = np.array([str(row) for row in source_rows], dtype=object)
+    # "<where>, row <n>, column '<c>': <message>", each joined once from its pieces
+    before = (itertools.repeat(head, n), map(str, source_rows), itertools.repeat(tail, n))
+    if names:
+        messages = check.fill([FIELDS[name](rows, column or "", idx) for name in names], before)
+    else:
+        message = check.template.format()
+        messages = [f"{head}{row}{tail}{message}" for row in source_rows]
     log.add_many(
         check.severity,
         check.code,
-        list(head + shown + tail + np.array(texts, dtype=object)),
+        messages,
         file=table.file,
         sheet=table.sheet,
         rows=source_rows,
@@ -137,7 +141,7 @@ def _tasks_frame(r: Rows) -> pd.DataFrame:
     # (ranked among all the role's tasks; only roles with a task lacking an id need it)
     given = r.given_id
     out[col.TASK_ID] = given
-    needs = r.id.isin(set(r.id[given.isna()].dropna()))
+    needs = r.text_isin(col.ROLE_ID, set(r.id[r.missing(col.TASK_ID)].dropna()))
     if needs.any():
         order = pd.DataFrame({"r": r.id, "t": r.task, "h": r.hours, "s": r.frame[col.SOURCE_ROW]})[
             needs
@@ -179,10 +183,14 @@ def _in_order(keys: list[np.ndarray]) -> bool:
     """
     if not keys or len(keys[0]) < 2:
         return False
+    if any(pd.api.types.infer_dtype(key, skipna=False) != "string" for key in keys):
+        return False
+    # every key never decreasing from row to row: in order, whatever the ties (often so,
+    # ids in order), seen without looking for the ties
+    if not any((key[:-1] > key[1:]).any() for key in keys):
+        return True
     tied = np.ones(len(keys[0]) - 1, dtype=bool)
     for key in keys:
-        if pd.api.types.infer_dtype(key, skipna=False) != "string":
-            return False
         before, after = key[:-1][tied], key[1:][tied]
         if (before > after).any():
             return False
@@ -219,6 +227,7 @@ def validate(
         rows = Rows(replace(table, missing_columns=()), opts)  # screening sets no row aside
         run_checks(SCREENING, rows, log)
         screened.append(_set_aside(rows))
+    del rows  # (what the screening worked out, other than the texts, is not needed again)
     (roles_kept, role_totals, role_texts, role_plain), screened_tasks = screened
     tasks_kept, task_totals, task_texts, task_plain = screened_tasks
     roles_table = replace(roles_kept, missing_columns=roles_table.missing_columns)
@@ -260,6 +269,10 @@ def validate(
     role_frame, task_frame = _roles_frame(roles), _tasks_frame(tasks)
     kept_roles = _sorted(_kept(role_frame, role_bad), [col.ROLE_ID])
     kept_tasks = _sorted(_kept(task_frame, task_bad), [col.ROLE_ID, col.TASK_ID])
+    # what the checks worked out (parsed numbers, masks, lookups) is let go of before the
+    # issues table is made: the two sheets' rows refer to each other, so both are unlinked
+    roles.tasks = tasks.roles = None
+    del roles, tasks
     return Inventory(
         roles=kept_roles,
         tasks=kept_tasks,
