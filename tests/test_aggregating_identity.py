@@ -21,7 +21,7 @@ from threadpoolctl import threadpool_info
 
 import genai_aug
 from _reference_aggregating import reference_aggregate_hours
-from genai_aug import aggregating
+from genai_aug import aggregating, rollup
 from genai_aug.aggregating import Aggregates, aggregate_hours
 from genai_aug.rollup import GroupSums, ordered_sum
 from genai_aug.scenarios import Range, Scenario, ScenarioSet, default_scenarios
@@ -218,19 +218,49 @@ def test_group_sums_are_ordered_sums(
     values = values * rng.uniform(0.5, 2.0, size=len(codes))
     if special is not None and len(values):
         values[rng.integers(len(values))] = special
-    for narrow in (codes, codes.astype(np.int8)):  # (staff-group codes are int8)
-        sums = GroupSums(narrow, size)
-        for v in (values, -values, np.ones(len(codes))):
-            assert np.array_equal(_bits(sums(v)), _bits(ordered_sum(v, codes, size)))
+    flags = rng.random(len(codes)) < 0.4
+    # both layouts: a slice per group (few groups), and the table (many)
+    for few, segments in ((rollup._FEW_GROUPS, True), (0, False)):
+        with mock.patch.object(rollup, "_FEW_GROUPS", few):
+            for narrow in (codes, codes.astype(np.int8)):  # (staff-group codes are int8)
+                sums = GroupSums(narrow, size)
+                assert sums.segments is (segments and len(codes) > 0)
+                for v in (values, -values, np.ones(len(codes))):
+                    assert np.array_equal(_bits(sums(v)), _bits(ordered_sum(v, codes, size)))
+                for f in (None, flags):
+                    ones = np.ones(len(codes)) if f is None else f.astype(float)
+                    expected = ordered_sum(ones, codes, size)
+                    assert np.array_equal(_bits(sums.count(f)), _bits(expected))
 
 
 def test_an_uneven_grouping_falls_back_to_ordered_sum() -> None:
-    """One group of thousands among many of one: the table would be mostly padding."""
-    codes = np.r_[np.zeros(5000, dtype=np.intp), np.arange(1, 3000)]
+    """One group of thousands among many of one: the table would be mostly padding, and
+    the groups are too many to sort one at a time."""
+    codes = np.r_[np.zeros(5000, dtype=np.intp), np.arange(1, 6000)]
     values = np.random.default_rng(0).random(len(codes))
-    sums = GroupSums(codes, 3000)
+    flags = values < 0.5
+    sums = GroupSums(codes, 6000)
     assert sums.order is None
-    assert np.array_equal(_bits(sums(values)), _bits(ordered_sum(values, codes, 3000)))
+    assert np.array_equal(_bits(sums(values)), _bits(ordered_sum(values, codes, 6000)))
+    assert np.array_equal(_bits(sums.count(flags)), _bits(ordered_sum(flags * 1.0, codes, 6000)))
+
+
+def test_an_uneven_grouping_of_few_groups_is_sorted_a_group_at_a_time() -> None:
+    """Few groups of very different sizes (an organisation of thousands of roles, others
+    of one): each group's slice is sorted on its own, with ties, zeros of both signs and
+    infinities, and the sums are ordered_sum's."""
+    rng = np.random.default_rng(3)
+    codes = np.r_[np.zeros(5000, dtype=np.intp), np.arange(1, 3000), np.full(7, 4000)]
+    codes = codes[rng.permutation(len(codes))]
+    values = rng.choice([0.0, -0.0, 0.1, 0.2, 0.3, 1e-17, 7.25, 1e16, np.inf], len(codes))
+    values *= rng.choice([1.0, 1.0, 1.0, 3.3], len(codes))
+    sums = GroupSums(codes, 4100)
+    assert sums.segments
+    for v in (values, -values, values[::-1].copy()):
+        assert np.array_equal(_bits(sums(v)), _bits(ordered_sum(v, codes, 4100)))
+    with_nan = values.copy()
+    with_nan[17] = np.nan
+    assert np.array_equal(_bits(sums(with_nan)), _bits(ordered_sum(with_nan, codes, 4100)))
 
 
 def _straight_percentiles(

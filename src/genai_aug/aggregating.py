@@ -680,8 +680,8 @@ def _base_levels(
     role_values = {
         col.N_ROLES: np.ones(len(tree.roles)),
         col.FTE: fte,
-        col.N_TASKS: to_roles(np.ones(len(t))),
-        col.N_UNCLASSIFIED: to_roles(unclassified.to_numpy(dtype=float)),
+        col.N_TASKS: to_roles.count(),
+        col.N_UNCLASSIFIED: to_roles.count(unclassified.to_numpy(dtype=bool)),
         col.HOURS_CONTRACTED: contracted,
         col.HOURS_TOTAL: listed,
         col.HOURS_NOT_LISTED: np.where(gap > 1e-9 * np.maximum(contracted, 1.0), gap, 0.0),
