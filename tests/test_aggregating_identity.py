@@ -487,3 +487,39 @@ def test_overlapping_runs_leave_the_blas_as_they_found_it() -> None:
         assert blas_threads() == {1}  # the other is still drawing
         second.__exit__(None, None, None)
         assert blas_threads() == before
+
+
+@pytest.mark.parametrize("dtype", ["str", "string[pyarrow]", object])
+def test_codes_in_finds_each_value_s_position_as_a_row_by_row_look_up(dtype: Any) -> None:
+    """_codes_in (pyarrow's index_in for arrow text, factorize otherwise): each value's
+    position in the names, −1 for a missing, unknown, empty or differently cased one,
+    over several chunks, and for no rows."""
+    names = np.array(["scheduling", "direct_care", "admin", "é-mail"], dtype=object)
+    rows = ["admin", None, "Admin", "", "é-mail", "scheduling", "unknown", "admin "] * 3
+    parts = [pd.Series(rows[:7], dtype=dtype), pd.Series(rows[7:], dtype=dtype)]
+    values = pd.concat(parts, ignore_index=True)  # (two chunks of arrow text)
+    listed = list(names)
+    expected = [listed.index(v) if isinstance(v, str) and v in listed else -1 for v in rows]
+    got = aggregating._codes_in(values, names)
+    assert got.dtype == np.intp
+    assert got.tolist() == expected
+    assert aggregating._codes_in(values.iloc[:0], names).tolist() == []
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    cells=st.lists(st.integers(0, 9), max_size=300),
+    seed=st.integers(0, 2**32 - 1),
+    special=st.sampled_from([None, np.nan, np.inf, -0.0]),
+)
+def test_cell_order_is_lexsort_s(cells: list[int], seed: int, special: float | None) -> None:
+    """_CellSums' order (one stable sort of cell × distinct hours + rank) is
+    np.lexsort((hours, cell)) itself: ties, NaN (several), infinities and zeros of both
+    signs keep their order, as in lexsort."""
+    flat = np.array(cells, dtype=np.intp)
+    rng = np.random.default_rng(seed)
+    hours = rng.choice([0.0, -0.0, 0.5, 7.25, 7.25 + 1e-12, 37.5, 1e-300], size=len(flat))
+    if special is not None and len(hours):
+        hours[rng.integers(len(hours), size=3)] = special
+    got = aggregating._cell_order(hours, flat, 10)
+    assert got.tolist() == np.lexsort((hours, flat)).tolist()

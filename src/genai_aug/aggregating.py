@@ -70,6 +70,8 @@ from typing import Any, Final, Literal
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa  # type: ignore[import-untyped]
+import pyarrow.compute as pc  # type: ignore[import-untyped]
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from threadpoolctl import threadpool_limits
 
@@ -570,22 +572,22 @@ def aggregate_hours(
         to_roles = tree.task_sums(t_role)
         base = _base_levels(t, tree, to_roles, hours)
         no_range = np.zeros((2, len(tree.roles)))  # (the roles' own, until they are done)
-        levels = [
-            _scenario_levels(
-                s.name,
-                _central_sums(released(s, t_cat), t_auto, to_roles, t_contracted),
-                tree,
-                {"roles": (no_range, no_range), **r.levels},
+        levels = []
+        for s, r in zip(scoped, ranges, strict=True):
+            per_task = released(s, t_cat)
+            sums = _central_sums(per_task, t_auto, to_roles, t_contracted)
+            levels.append(
+                _scenario_levels(s.name, sums, tree, {"roles": (no_range, no_range), **r.levels})
             )
-            for s, r in zip(scoped, ranges, strict=True)
-        ]
+            if s is scoped[headline_at]:
+                central = per_task  # (the tasks' own figures, below: not made twice)
+            del per_task, sums
         del to_roles
         parts: dict[str, list[pd.DataFrame]] = {level: [] for level in base}
         for scenario_levels in levels:
             for level, frame in scenario_levels.items():
                 if level != "roles":
                     parts[level].append(_derive(frame, base[level][col.FTE].to_numpy(), a))
-        central = released(scoped[headline_at], t_cat)
         # Hours at stake: how far the headline moves if the task's "exposed or not" went
         # the other way (to its strongest category on that side).
         alt = (
@@ -662,7 +664,14 @@ def aggregate_hours(
 
 def _codes_in(values: pd.Series, names: Array) -> Array:
     """Each value's position in ``names`` (−1 for a missing or unknown one), found once
-    per distinct value rather than once per row."""
+    per distinct value rather than once per row; for text stored by pyarrow (the scored
+    tasks' own columns), by pyarrow's ``index_in``, without factorising a million strings."""
+    dtype = values.dtype
+    if isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow":
+        names_text = [str(n) for n in names]
+        if len(set(names_text)) == len(names_text) and all(isinstance(n, str) for n in names):
+            at = pc.index_in(pa.array(values.array), value_set=pa.array(names_text, pa.string()))
+            return np.asarray(at.fill_null(-1).to_numpy(), dtype=np.intp)
     codes, uniques = pd.factorize(values)
     known = pd.Index(names).get_indexer(pd.Index(np.asarray(uniques, dtype=object)).astype(str))
     return np.append(known, -1)[codes]  # (code −1, a missing value, takes the −1 appended)
@@ -717,7 +726,7 @@ class _CellSums:
         self.n_roles, self.n_cats = n_roles, n_cats
         known = np.flatnonzero((t_role >= 0) & (t_cat >= 0))
         flat = t_role[known] * n_cats + t_cat[known]
-        order = np.lexsort((hours[known], flat))
+        order = _cell_order(hours[known], flat, n_roles * n_cats)
         self.tasks, self.flat = known[order], flat[order]
 
     def __call__(self, counted: Array) -> Array:
@@ -734,6 +743,21 @@ class _CellSums:
             starts = np.flatnonzero(np.r_[True, groups[1:] != groups[:-1]])
             out[groups[starts]] = np.add.reduceat(values, starts)
         return out.reshape(self.n_roles, self.n_cats)
+
+
+def _cell_order(hours: Array, flat: Array, size: int) -> Array:
+    """``np.lexsort((hours, flat))`` (``flat`` in ``[0, size)``): by cell, then hours, ties
+    in their order. As one stable sort of ``flat × (distinct hours) + rank of the hours``:
+    hours that compare equal (``-0.0`` and ``0.0``, every NaN) share a rank, as they tie in
+    ``lexsort``, so the order is the same, in about half the time."""
+    if not len(hours):
+        return np.lexsort((hours, flat))
+    distinct, rank = np.unique(hours, return_inverse=True)
+    if size * len(distinct) >= 2**62:  # (the key would not fit in an int64)
+        return np.lexsort((hours, flat))
+    key = flat.astype(np.int64) * len(distinct) + rank.reshape(-1)
+    order: Array = np.argsort(key, kind="stable")
+    return order
 
 
 @dataclass(frozen=True)
