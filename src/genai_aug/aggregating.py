@@ -594,6 +594,10 @@ def aggregate_hours(
             for level, frame in scenario_levels.items():
                 if level != "roles":
                     parts[level].append(_derive(frame, base[level][col.FTE].to_numpy(), a))
+        # (the tasks' own figures below once the roles' percentiles are done: made while
+        # the workers still hold their scenarios' matrices and blocks, their 100 MB would
+        # add to those, and the two workers have both cores by then anyway)
+        role_weeks = role_percentiles.result()
         central = released(scoped[headline_at], t_cat)
         # Hours at stake: how far the headline moves if the task's "exposed or not" went
         # the other way (to its strongest category on that side).
@@ -614,7 +618,6 @@ def aggregate_hours(
         del central
         t[col.HOURS_UNCLASSIFIED] = np.where(t[col.EXPOSURE].isna(), hours, 0.0)
         t[col.REVIEW_PRIORITY] = t[col.HOURS_AT_STAKE] * (1.0 - t[col.CONFIDENCE].fillna(0.0))
-        role_weeks = role_percentiles.result()
     del cells, ranges, role_percentiles
     fte = base["roles"][col.FTE].to_numpy()
     for scenario_levels, role_week in zip(levels, role_weeks, strict=True):
