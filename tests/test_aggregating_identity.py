@@ -21,7 +21,7 @@ from threadpoolctl import threadpool_info
 
 import genai_aug
 from _reference_aggregating import reference_aggregate_hours
-from genai_aug import aggregating
+from genai_aug import aggregating, rollup
 from genai_aug.aggregating import Aggregates, aggregate_hours
 from genai_aug.rollup import GroupSums, ordered_sum
 from genai_aug.scenarios import Range, Scenario, ScenarioSet, default_scenarios
@@ -218,19 +218,49 @@ def test_group_sums_are_ordered_sums(
     values = values * rng.uniform(0.5, 2.0, size=len(codes))
     if special is not None and len(values):
         values[rng.integers(len(values))] = special
-    for narrow in (codes, codes.astype(np.int8)):  # (staff-group codes are int8)
-        sums = GroupSums(narrow, size)
-        for v in (values, -values, np.ones(len(codes))):
-            assert np.array_equal(_bits(sums(v)), _bits(ordered_sum(v, codes, size)))
+    flags = rng.random(len(codes)) < 0.4
+    # both layouts: a slice per group (few groups), and the table (many)
+    for few, segments in ((rollup._FEW_GROUPS, True), (0, False)):
+        with mock.patch.object(rollup, "_FEW_GROUPS", few):
+            for narrow in (codes, codes.astype(np.int8)):  # (staff-group codes are int8)
+                sums = GroupSums(narrow, size)
+                assert sums.segments is (segments and len(codes) > 0)
+                for v in (values, -values, np.ones(len(codes))):
+                    assert np.array_equal(_bits(sums(v)), _bits(ordered_sum(v, codes, size)))
+                for f in (None, flags):
+                    ones = np.ones(len(codes)) if f is None else f.astype(float)
+                    expected = ordered_sum(ones, codes, size)
+                    assert np.array_equal(_bits(sums.count(f)), _bits(expected))
 
 
 def test_an_uneven_grouping_falls_back_to_ordered_sum() -> None:
-    """One group of thousands among many of one: the table would be mostly padding."""
-    codes = np.r_[np.zeros(5000, dtype=np.intp), np.arange(1, 3000)]
+    """One group of thousands among many of one: the table would be mostly padding, and
+    the groups are too many to sort one at a time."""
+    codes = np.r_[np.zeros(5000, dtype=np.intp), np.arange(1, 6000)]
     values = np.random.default_rng(0).random(len(codes))
-    sums = GroupSums(codes, 3000)
+    flags = values < 0.5
+    sums = GroupSums(codes, 6000)
     assert sums.order is None
-    assert np.array_equal(_bits(sums(values)), _bits(ordered_sum(values, codes, 3000)))
+    assert np.array_equal(_bits(sums(values)), _bits(ordered_sum(values, codes, 6000)))
+    assert np.array_equal(_bits(sums.count(flags)), _bits(ordered_sum(flags * 1.0, codes, 6000)))
+
+
+def test_an_uneven_grouping_of_few_groups_is_sorted_a_group_at_a_time() -> None:
+    """Few groups of very different sizes (an organisation of thousands of roles, others
+    of one): each group's slice is sorted on its own, with ties, zeros of both signs and
+    infinities, and the sums are ordered_sum's."""
+    rng = np.random.default_rng(3)
+    codes = np.r_[np.zeros(5000, dtype=np.intp), np.arange(1, 3000), np.full(7, 4000)]
+    codes = codes[rng.permutation(len(codes))]
+    values = rng.choice([0.0, -0.0, 0.1, 0.2, 0.3, 1e-17, 7.25, 1e16, np.inf], len(codes))
+    values *= rng.choice([1.0, 1.0, 1.0, 3.3], len(codes))
+    sums = GroupSums(codes, 4100)
+    assert sums.segments
+    for v in (values, -values, values[::-1].copy()):
+        assert np.array_equal(_bits(sums(v)), _bits(ordered_sum(v, codes, 4100)))
+    with_nan = values.copy()
+    with_nan[17] = np.nan
+    assert np.array_equal(_bits(sums(with_nan)), _bits(ordered_sum(with_nan, codes, 4100)))
 
 
 def _straight_percentiles(
@@ -457,3 +487,39 @@ def test_overlapping_runs_leave_the_blas_as_they_found_it() -> None:
         assert blas_threads() == {1}  # the other is still drawing
         second.__exit__(None, None, None)
         assert blas_threads() == before
+
+
+@pytest.mark.parametrize("dtype", ["str", "string[pyarrow]", object])
+def test_codes_in_finds_each_value_s_position_as_a_row_by_row_look_up(dtype: Any) -> None:
+    """_codes_in (pyarrow's index_in for arrow text, factorize otherwise): each value's
+    position in the names, −1 for a missing, unknown, empty or differently cased one,
+    over several chunks, and for no rows."""
+    names = np.array(["scheduling", "direct_care", "admin", "é-mail"], dtype=object)
+    rows = ["admin", None, "Admin", "", "é-mail", "scheduling", "unknown", "admin "] * 3
+    parts = [pd.Series(rows[:7], dtype=dtype), pd.Series(rows[7:], dtype=dtype)]
+    values = pd.concat(parts, ignore_index=True)  # (two chunks of arrow text)
+    listed = list(names)
+    expected = [listed.index(v) if isinstance(v, str) and v in listed else -1 for v in rows]
+    got = aggregating._codes_in(values, names)
+    assert got.dtype == np.intp
+    assert got.tolist() == expected
+    assert aggregating._codes_in(values.iloc[:0], names).tolist() == []
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    cells=st.lists(st.integers(0, 9), max_size=300),
+    seed=st.integers(0, 2**32 - 1),
+    special=st.sampled_from([None, np.nan, np.inf, -0.0]),
+)
+def test_cell_order_is_lexsort_s(cells: list[int], seed: int, special: float | None) -> None:
+    """_CellSums' order (one stable sort of cell × distinct hours + rank) is
+    np.lexsort((hours, cell)) itself: ties, NaN (several), infinities and zeros of both
+    signs keep their order, as in lexsort."""
+    flat = np.array(cells, dtype=np.intp)
+    rng = np.random.default_rng(seed)
+    hours = rng.choice([0.0, -0.0, 0.5, 7.25, 7.25 + 1e-12, 37.5, 1e-300], size=len(flat))
+    if special is not None and len(hours):
+        hours[rng.integers(len(hours), size=3)] = special
+    got = aggregating._cell_order(hours, flat, 10)
+    assert got.tolist() == np.lexsort((hours, flat)).tolist()

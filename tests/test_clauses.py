@@ -8,6 +8,8 @@ recognised (docs/scoring.md, "What the rules read").
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from genai_aug import score_texts
 from genai_aug._clauses import core_clause, readings
@@ -109,3 +111,82 @@ def test_words_outside_a_family_span_still_count() -> None:
     """Other work named in the same task is still evidence."""
     evidence = score_texts(["Order dressings and wash patients"])["evidence"].iat[0]
     assert "direct_care.personal" in evidence
+
+
+def _without_context_reference(words: list[str]) -> list[str]:
+    """_clauses._without_context as first written (every word through both tests)."""
+    from genai_aug import _clauses as c
+
+    def phrase_end(start: int) -> int:
+        for j in range(start + 1, len(words)):
+            if words[j] in c._PHRASE_STOPS or words[j : j + 3] == ["face", "to", "face"]:
+                return j
+        return len(words)
+
+    keep: list[str] = []
+    i = 0
+    while i < len(words):
+        word = words[i]
+        if i >= c._MIN_OBJECT and word in c._OPENERS:
+            end = phrase_end(i)
+            if word in c._WHEN or c._names_context(words[i + 1 : end], people=word in c._FOR_WHOM):
+                i = end
+                continue
+        if i == len(words) - 1 and i >= c._MIN_OBJECT and word in c._TRAILING_TIMES:
+            break
+        keep.append(word)
+        i += 1
+    while keep and keep[-1] in c._AND_OR:
+        keep.pop()
+    return keep
+
+
+_VOCABULARY = [
+    "chase",
+    "results",
+    "for",
+    "patients",
+    "on",
+    "the",
+    "ward",
+    "7",
+    "b",
+    "at",
+    "night",
+    "before",
+    "after",
+    "clinic",
+    "and",
+    "or",
+    "with",
+    "face",
+    "to",
+    "daily",
+    "weekly",
+    "in",
+    "rota",
+    "every",
+    "day",
+    "each",
+    "shift",
+    "within",
+    "team",
+    "of",
+    "review",
+]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_VOCABULARY), max_size=14))
+def test_context_is_cut_as_the_word_by_word_reading_cuts_it(words: list[str]) -> None:
+    """_without_context (the first two words kept whole, the last word known once) cuts
+    what the word-by-word reading cuts: openers, places, times, people, "face to face",
+    trailing adverbs and a trailing and/or, anywhere in a task of any length."""
+    from genai_aug import _clauses as c
+
+    assert c._without_context(list(words)) == _without_context_reference(list(words))
+    if len(words) > c._MIN_OBJECT:
+        expected = " ".join(_without_context_reference(list(words)))
+        if c._OPENERS.isdisjoint(words[c._MIN_OBJECT :]) and words[-1] not in c._LAST_CUT:
+            expected = " ".join(words)
+        assert core_clause(" ".join(words)) == expected

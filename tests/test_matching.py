@@ -156,3 +156,81 @@ def test_telegraphic_marks_read_as_the_words_they_stand_for(text: str, normalise
 def test_telegraphic_marks_leave_other_uses_alone(text: str, normalised: str) -> None:
     """The same letters used otherwise (a prefix, a form name, an address) are not read as marks."""
     assert normalise_text(text) == normalised
+
+
+def _mark_texts() -> list[str]:
+    """Texts on both sides of each telegraphic mark and US spelling, and near misses."""
+    import pandas as pd
+
+    from conftest import shared_file
+
+    texts = [
+        "do cd check w/ 2nd rn re: stock",
+        "w/o",
+        "text w/pt",
+        "re book",
+        "re",
+        "are",
+        "pre re",
+        "ward -> x ray",
+        "a => b",
+        "a → b",
+        "a ⟶ b",
+        "a ➡ b",
+        "meet @ 9",
+        "w",
+        "r e",
+        "organize",
+        "organizes",
+        "analyze",
+        "paralyzed",
+        "iz",
+        "yz",
+        "piz",
+        "realize it",
+        "bizarre",
+        "zyzzyva",
+        "color",
+        "colour",
+        "check up",
+        "checks up",
+        "co ordinate",
+        "co operate",
+        "program",
+        "programme",
+        "gray",
+        "pediatrics",
+        "hemoglobin",
+        "edema",
+        "edemas",
+        "labor",
+        "labors",
+        "",
+        " ",
+        "fulfill",
+        "travel",
+        "traveling",
+        "traveled",
+        "label",
+        "labeling",
+        "enrollment",
+        "estrogen",
+        "feces",
+    ]
+    for name in ("onet_exposure_labels_dev.tsv", "nhs_paraphrase_dev.tsv"):
+        texts += pd.read_csv(shared_file(name), sep="\t")["task"].astype(str).tolist()
+    return [t.lower() for t in texts]
+
+
+def test_mark_and_spelling_checks_are_the_single_searches() -> None:
+    """normalise_text's checks for a telegraphic mark and a US spelling (plain substrings
+    first, the -ize/-yze endings only where "iz"/"yz" stands) say what the single
+    searches they replace say, on every dev text and on near misses."""
+    from genai_aug import _matching as m
+
+    assert ")iz(" in m._SPELLINGS[0][0] and ")yz(" in m._SPELLINGS[1][0]
+    assert not any(("iz" in p or "yz" in p) for p, _ in m._SPELLINGS[2:])
+    for text in _mark_texts():
+        for s in (text, m._NON_WORD.sub(" ", text)):
+            assert m._has_telegraphic(s) == (m._TELEGRAPHIC_ANY.search(s) is not None), s
+            assert m._has_spelling(s) == (m._SPELLING_ANY.search(s) is not None), s

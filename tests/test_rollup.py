@@ -196,3 +196,37 @@ def test_role_codes_of_any_ids(dtype: object) -> None:
         1,
         0,
     ]
+
+
+@pytest.mark.parametrize("n_roles", [0, 1, 5, 3000])
+def test_area_rows_are_np_add_at_bit_for_bit(n_roles: int) -> None:
+    """roles_to_area_rows adds each area's rows one after another from 0, as np.add.at
+    does (its bincount per column must not change a bit): with NaN, infinities, zeros of
+    both signs, values far apart in size, an area with no roles and one role alone."""
+    rng = np.random.default_rng(n_roles)
+    trusts = ["X", "Y", "Z"]
+    roles = pd.DataFrame(
+        {
+            "role_id": [f"R{i:05d}" for i in range(n_roles)],
+            "role_title": "t",
+            "staff_group": "Managers",
+            "trust": rng.choice(trusts, n_roles) if n_roles else [],
+        }
+    )
+    tree = Hierarchy.from_roles(roles) if n_roles else None
+    if tree is None or "organisation" not in tree.areas:
+        return
+    codes, names = tree.areas["organisation"]
+    pool = np.array([0.0, -0.0, 1e-17, 0.1, 0.2, 0.3, 1e16, -1e16, 7.25, np.inf, np.nan])
+    matrix = rng.choice(pool, (n_roles, 4)) * rng.choice([1.0, 3.3], (n_roles, 4))
+    divisor = rng.choice([37.5, 7.3, 11.0, 0.0], n_roles)
+
+    def bits(a: np.ndarray) -> np.ndarray:  # type: ignore[type-arg]
+        return a.view(np.int64)
+
+    for div in (None, divisor):
+        expected = np.zeros((len(names), 4))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            np.add.at(expected, codes, matrix if div is None else matrix / div[:, None])
+            got = tree.roles_to_area_rows("organisation", matrix, div)
+        assert np.array_equal(bits(got), bits(expected))

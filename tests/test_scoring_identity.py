@@ -421,3 +421,129 @@ def test_leaving_terms_out_keeps_the_groups_of_main_verb_terms_apart() -> None:
     assert part is not None and part.span() == whole.span()
     merged = compile_terms(group[:2]).search(text)  # what regrouping would have found
     assert merged is not None and merged.group(0) == "monitor and record"
+
+
+def test_evidence_words_and_pieces_are_those_of_each_row() -> None:
+    """The evidence table's matched words (one loop) are _matched_words of each row, and
+    its pieces (one f-string a row) are the column sum they replace: for a term rule with a
+    match, a term rule fired with no match kept, an attribute rule, rounding of the weight
+    at the second decimal, and text with quotes and non-ASCII letters."""
+    rs = default_ruleset()
+    term_rules = [j for j, r in enumerate(rs.rules) if r.terms][:3]
+    attribute_rule = next(j for j, r in enumerate(rs.rules) if not r.terms)
+    found = re.search(r"b\S+", "a bé'd c")
+    assert found is not None
+    matched = {term_rules[0]: {0: found, 2: found}, term_rules[1]: {}, term_rules[2]: {1: found}}
+    rows_i = np.array([0, 0, 1, 1, 2, 2, 3])
+    rows_j = np.array(
+        [
+            term_rules[0],
+            attribute_rule,
+            term_rules[1],
+            term_rules[2],
+            term_rules[0],
+            term_rules[2],
+            attribute_rule,
+        ]
+    )
+    words = scoring._matched_column(matched, rs.rules, rows_i, rows_j)
+    expected = [
+        scoring._matched_words(matched, rs.rules[j], i, j)
+        for i, j in zip(rows_i.tolist(), rows_j.tolist(), strict=True)
+    ]
+    assert words == expected
+    assert words[0] == "bé'd" and words[2] == "" and words[1].startswith("patient_facing")
+    ev = pd.DataFrame(
+        {
+            col.RULE_ID: [rs.rules[j].id for j in rows_j],
+            col.WEIGHT: [1.0, 0.125, 0.135, 2.675, 1e-9, 12.5, 0.005],
+            col.MATCHED: words,
+        }
+    )
+    column_sum = (
+        ev[col.RULE_ID] + " +" + ev[col.WEIGHT].map("{:.2f}".format) + " '" + ev[col.MATCHED] + "'"
+    ).tolist()
+    assert scoring._evidence_pieces(ev) == column_sum
+
+
+def _with_overrides_by_map(
+    merged: pd.DataFrame, codes: np.ndarray[Any, Any], scored: pd.DataFrame, rs: Any
+) -> Any:
+    """scoring._with_overrides as first written: the override column mapped row by row."""
+    override = merged[col.CATEGORY_OVERRIDE]
+    lookup = {v: rs.resolve_category(v) for v in override.dropna().unique()}
+    resolved = override.map(lookup, na_action="ignore")
+    unknown = override.notna() & resolved.isna()
+    if unknown.any():
+        scoring._raise_unknown_overrides(merged, unknown.to_numpy(), rs)
+    mask = resolved.notna().to_numpy()
+    ids = resolved[mask]
+    chosen = list(pd.unique(ids))
+    cats = rs.category_index
+    rows = pd.DataFrame(
+        {
+            col.CATEGORY: chosen,
+            col.CATEGORY_LABEL: [cats[c].label for c in chosen],
+            col.EXPOSURE: [cats[c].exposure for c in chosen],
+            col.SCORE: [float(cats[c].time_share) for c in chosen],
+            col.CONFIDENCE: 1.0,
+            col.ALTERNATIVE: None,
+            col.CLASSIFIED: True,
+            col.EVIDENCE: [
+                f"{scoring.OVERRIDE_RULE}: category set to '{c}' by the analyst" for c in chosen
+            ],
+        },
+        columns=scored.columns,
+    ).astype(scored.dtypes.to_dict())
+    table = pd.concat([scored.reset_index(drop=True), rows], ignore_index=True)
+    take = codes.copy()
+    take[mask] = len(scored) + pd.Index(chosen).get_indexer(ids)
+    replaced = pd.DataFrame(
+        {
+            col.TASK_ID: merged[col.TASK_ID].to_numpy()[mask],
+            col.RULE_ID: scoring.OVERRIDE_RULE,
+            col.CATEGORY: ids.to_numpy(),
+            col.WEIGHT: 1.0,
+            col.TIME_SHARE: ids.map(lambda c: cats[c].time_share).to_numpy(dtype=float),
+            col.MATCHED: override.to_numpy()[mask],
+        }
+    )
+    return table, take, replaced
+
+
+@pytest.mark.parametrize("dtype", [object, "str"])
+def test_overrides_are_resolved_as_by_mapping_the_column(dtype: Any) -> None:
+    """_with_overrides (the rows with an override looked at, once per distinct value) gives
+    the table, rows and evidence of mapping the whole column: ids and labels in any case
+    and spacing, repeats, every kind of blank, one override alone; and an unknown
+    override raises the same issues."""
+    rs = default_ruleset()
+    labels = [rs.categories[3].label.upper(), f"  {rs.categories[0].id} ", rs.categories[7].id]
+    overrides = [None, labels[0], np.nan, labels[1], labels[0], pd.NA, labels[2], None]
+    texts = ["book clinic appointments", "type letters", "wash patients", "order stock"] * 2
+    base = pd.DataFrame({col.TASK_ID: [f"T{i}" for i in range(8)], col.TASK: texts})
+    scored = scoring.score_texts(sorted(set(texts)), rs).drop(columns=col.TASK)
+    codes = pd.Index(sorted(set(texts))).get_indexer(texts)
+    for column in (overrides, [None] * 5 + [labels[2]] + [None] * 2):
+        merged = base.assign(**{col.CATEGORY_OVERRIDE: pd.Series(column, dtype=dtype)})
+        got = scoring._with_overrides(merged, codes, scored, rs)
+        expected = _with_overrides_by_map(merged, codes, scored, rs)
+        pd.testing.assert_frame_equal(got[0], expected[0], check_exact=True)
+        assert got[1].tolist() == expected[1].tolist()
+        assert got[2] is not None
+        pd.testing.assert_frame_equal(got[2], expected[2], check_exact=True)
+    bad = base.assign(
+        **{
+            col.CATEGORY_OVERRIDE: pd.Series(
+                [None, "Telepathy", labels[0]] + [None] * 5, dtype=dtype
+            )
+        },
+        source_file="x.csv",
+        source_sheet="tasks",
+        source_row=range(2, 10),
+    )
+    with pytest.raises(genai_aug.InventoryError) as got_error:
+        scoring._with_overrides(bad, codes, scored, rs)
+    with pytest.raises(genai_aug.InventoryError) as expected_error:
+        _with_overrides_by_map(bad, codes, scored, rs)
+    pd.testing.assert_frame_equal(got_error.value.issues, expected_error.value.issues)

@@ -242,16 +242,17 @@ def core_clause(clause: str) -> str:
 def _without_context(words: list[str]) -> list[str]:
     """The words of :func:`core_clause`, read one by one: those left with each context
     phrase, a trailing time adverb and a trailing *and*/*or* taken out."""
-    keep: list[str] = []
-    i = 0
-    while i < len(words):
+    keep = words[:_MIN_OBJECT]  # (the verb and the next word always stay)
+    last = len(words) - 1
+    i = _MIN_OBJECT
+    while i <= last:
         word = words[i]
-        if i >= _MIN_OBJECT and word in _OPENERS:
+        if word in _OPENERS:
             end = _phrase_end(words, i)
             if word in _WHEN or _names_context(words[i + 1 : end], people=word in _FOR_WHOM):
                 i = end
                 continue
-        if i == len(words) - 1 and i >= _MIN_OBJECT and word in _TRAILING_TIMES:
+        if i == last and word in _TRAILING_TIMES:
             break
         keep.append(word)
         i += 1
@@ -268,9 +269,13 @@ def _phrase_end(words: list[str], start: int) -> int:
     their surgery | face to face").
     """
     for j in range(start + 1, len(words)):
-        if words[j] in _PHRASE_STOPS or words[j : j + 3] == ["face", "to", "face"]:
+        word = words[j]
+        if word in _PHRASE_STOPS or (word == "face" and words[j : j + 3] == _FACE_TO_FACE):
             return j
     return len(words)
+
+
+_FACE_TO_FACE: Final = ["face", "to", "face"]
 
 
 def _names_context(phrase: list[str], people: bool) -> bool:

@@ -112,8 +112,37 @@ _TELEGRAPHIC: Final[tuple[tuple[str, str], ...]] = (
 )
 _TELEGRAPHIC_RES: Final = tuple((re.compile(p), r) for p, r in _TELEGRAPHIC)
 _TELEGRAPHIC_ANY: Final = re.compile(r"w/|\bre\b|->|=>|[→⟶➡@]")
+_RE_WORD: Final = re.compile(r"\bre\b")
 _SPELLING_RES: Final = tuple((re.compile(p), r) for p, r in _SPELLINGS)
 _SPELLING_ANY: Final = re.compile("|".join(f"(?:{p})" for p, _ in _SPELLINGS))
+# (_SPELLING_ANY in two parts: the -ize and -yze endings, whose "\w{2,}" is tried from
+# every word boundary, searched only in text holding "iz" or "yz"; then the rest)
+_SPELLING_ENDINGS: Final = re.compile("|".join(f"(?:{p})" for p, _ in _SPELLINGS[:2]))
+_SPELLING_WORDS: Final = re.compile("|".join(f"(?:{p})" for p, _ in _SPELLINGS[2:]))
+
+
+def _has_telegraphic(s: str) -> bool:
+    """Whether ``_TELEGRAPHIC_ANY`` finds a mark in ``s``: each of its marks is a plain
+    substring, but the word *re*, looked for only in text that holds "re"."""
+    return (
+        "w/" in s
+        or "->" in s
+        or "=>" in s
+        or "@" in s
+        or "→" in s
+        or "⟶" in s
+        or "➡" in s
+        or ("re" in s and _RE_WORD.search(s) is not None)
+    )
+
+
+def _has_spelling(s: str) -> bool:
+    """Whether ``_SPELLING_ANY`` finds a US spelling in ``s`` (see ``_SPELLING_ENDINGS``)."""
+    if ("iz" in s or "yz" in s) and _SPELLING_ENDINGS.search(s) is not None:
+        return True
+    return _SPELLING_WORDS.search(s) is not None
+
+
 _NON_WORD: Final = re.compile(r"[^a-z0-9&'+ ]+")
 
 
@@ -130,11 +159,11 @@ def normalise_text(text: str) -> str:
     're book pts to clinic'
     """
     s = str(text)[: MAX_TEXT_CHARS * 2].lower().replace("’", "'")
-    if _TELEGRAPHIC_ANY.search(s):  # most text has none: one search, not six
+    if _has_telegraphic(s):  # most text has none: one search, not six
         for pattern, repl in _TELEGRAPHIC_RES:
             s = pattern.sub(repl, s)
     s = _NON_WORD.sub(" ", s)
-    if _SPELLING_ANY.search(s):  # most text has no US spelling: one search, not thirty
+    if _has_spelling(s):  # most text has no US spelling: a search or two, not thirty
         for pattern, repl in _SPELLING_RES:
             s = pattern.sub(repl, s)
     s = " ".join(s.split())

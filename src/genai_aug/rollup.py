@@ -9,6 +9,7 @@ sum of the figures below it. Sums add their values in sorted order
 from __future__ import annotations
 
 import functools
+import itertools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -55,12 +56,14 @@ def ordered_sum(values: Array, groups: Array, size: int | None = None) -> Array:
 class GroupSums:
     """:func:`ordered_sum` of many arrays of values over one grouping, laid out once.
 
-    The grouping is laid out once as a (groups × largest group) table; each sum then
-    places the values in it, sorts each row (a few values, not the whole column), and
-    adds the rows up with the same ``reduceat`` as :func:`ordered_sum`, over the same
-    values in the same order: the same figures, bit for bit, several times faster. A
-    grouping too uneven for the table (or with unknown codes, or values with NaN) falls
-    back to :func:`ordered_sum` itself.
+    The grouping is laid out once, in one of two ways. With few groups (at most
+    :data:`_FEW_GROUPS` present), the values are put in group order and each group's
+    slice is sorted on its own. Otherwise, as a (groups × largest group) table; each sum
+    then places the values in it and sorts each row (a few values, not the whole column).
+    Either way the groups' sorted values are added up with the same ``reduceat`` as
+    :func:`ordered_sum`, over the same values in the same order: the same figures, bit
+    for bit, several times faster. A grouping too uneven for the table (or with unknown
+    codes, or values with NaN) falls back to :func:`ordered_sum` itself.
 
     Examples
     --------
@@ -74,16 +77,25 @@ class GroupSums:
         n = len(groups)
         counts = np.bincount(groups, minlength=size) if n and groups.min() >= 0 else None
         self.width = int(counts.max()) if counts is not None else 0
-        if counts is None or len(counts) > size or size * self.width > 4 * n + 4096:
+        self.segments = False
+        if counts is None or len(counts) > size:
             self.order = None  # ordered_sum's own way
+            return
+        self.present = counts > 0
+        n_present = int(np.count_nonzero(self.present))
+        if n_present > _FEW_GROUPS and size * self.width > 4 * n + 4096:
+            self.order = None
             return
         self.order = np.argsort(groups, kind="stable")
         first = np.cumsum(counts) - counts
+        self.starts = first[self.present]
+        if n_present <= _FEW_GROUPS:
+            self.segments = True  # each group's slice of the values in group order
+            self.bounds = np.r_[self.starts, n].tolist()
+            return
         by_group = groups[self.order].astype(np.intp)  # (codes may be narrow: int8)
         # each value's cell: its group's row, then its place among the group's values
         self.cells = by_group * self.width + (np.arange(n) - first[by_group])
-        self.present = counts > 0
-        self.starts = first[self.present]
 
     def __call__(self, values: Array) -> Array:
         """Per-group sums of ``values`` (one per row of the grouping): ``ordered_sum``'s."""
@@ -92,11 +104,32 @@ class GroupSums:
         out = np.zeros(self.size)
         if not len(values):
             return out
+        if self.segments:
+            ordered = values[self.order]
+            bounds = self.bounds
+            for a, b in itertools.pairwise(bounds):
+                ordered[a:b].sort()
+            out[self.present] = np.add.reduceat(ordered, self.starts)
+            return out
         table = np.full(self.size * self.width, np.nan)  # NaN sorts after every value
         table[self.cells] = values[self.order]
         table.reshape(self.size, self.width).sort(axis=1)
         out[self.present] = np.add.reduceat(table[self.cells], self.starts)
         return out
+
+    def count(self, flags: Array | None = None) -> Array:
+        """Per-group sums of 1.0 for each value (where ``flags``), as ``self`` adds up
+        ``np.ones`` (or ``flags`` as floats): a count, which ``np.bincount`` makes exactly
+        (every partial sum of ones and zeros is a whole number, exact in a float)."""
+        values = np.ones(len(self.groups)) if flags is None else flags.astype(float)
+        if self.order is None:
+            return self(values)
+        kept = self.groups if flags is None else self.groups[flags.astype(bool)]
+        return np.bincount(kept, minlength=self.size).astype(float)
+
+
+_FEW_GROUPS = 4096
+"""Most groups :class:`GroupSums` sorts one slice at a time (each a call of numpy's sort)."""
 
 
 @dataclass(frozen=True)
@@ -220,14 +253,33 @@ class Hierarchy:
 
     def roles_to_area(self, level: str, values: Array) -> Array:
         """Per-area sums of per-role ``values`` at ``level`` (see :data:`AREA_LEVELS`)."""
-        codes, names = self.areas[level]
-        return ordered_sum(values, codes, len(names))
+        return self._area_sums[level](values)
+
+    @functools.cached_property
+    def _area_sums(self) -> dict[str, GroupSums]:
+        """:func:`ordered_sum` per area of each level, its grouping laid out once."""
+        return {level: GroupSums(codes, len(names)) for level, (codes, names) in self.areas.items()}
 
     def roles_to_area_rows(self, level: str, matrix: Array, divisor: Array | None = None) -> Array:
         """Per-area sums of the rows of a (roles × k) ``matrix``, roles in their fixed order;
-        with ``divisor``, of ``matrix / divisor[:, None]`` (see :meth:`roles_to_groups_rows`)."""
+        with ``divisor``, of ``matrix / divisor[:, None]`` (see :meth:`roles_to_groups_rows`).
+
+        Each area's column adds its roles' values one after another, from 0, in the roles'
+        order: ``np.add.at(out, codes, matrix)``, as one ``np.bincount`` per column (which
+        adds the same values in the same order, many times faster; a matrix with NaN, whose
+        sign may come from either operand of an addition, still goes to ``np.add.at``).
+        """
         codes, names = self.areas[level]
         out = np.zeros((len(names), matrix.shape[1]))
+        if not len(codes) or codes.min() >= 0:  # (else an unknown area: not a bincount code)
+            for k in range(matrix.shape[1]):
+                column = matrix[:, k] if divisor is None else matrix[:, k] / divisor
+                if np.isnan(column).any():  # (NaN's sign may come from either operand)
+                    break
+                out[:, k] = np.bincount(codes, weights=column, minlength=len(names))
+            else:
+                return out
+            out[:] = 0.0
         if divisor is None:
             np.add.at(out, codes, matrix)
             return out
