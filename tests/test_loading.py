@@ -289,6 +289,45 @@ def test_task_ids_made_from_the_role_ignore_row_order() -> None:
     pd.testing.assert_series_equal(a.sort_index(), b.sort_index())
 
 
+@pytest.mark.parametrize(
+    ("column", "values"),
+    [
+        ("patient_facing", [True, None]),
+        ("category_override", ["scheduling", None]),
+        ("percent_of_time", [10.0, 20.0]),
+    ],
+)
+def test_task_ids_made_from_the_role_ignore_row_order_when_only_other_cells_differ(
+    column: str, values: list[object]
+) -> None:
+    """Two tasks of one role with the same text and hours, told apart only by another cell,
+    get the same generated ids whichever row comes first."""
+    base = {"role_id": "R1", "task": "Attend governance meetings", "hours_per_week": 1.0}
+    if column == "percent_of_time":
+        base.pop("hours_per_week")
+    rows = [{**base, column: v} for v in values]
+    roles, tasks = make_frames(tasks=rows)
+    ids = []
+    for frame in (tasks, tasks.iloc[::-1].reset_index(drop=True)):
+        t = load_inventory(roles, frame).tasks
+        ids.append(t.set_index("task_id")[column].astype(object).sort_index())
+    pd.testing.assert_series_equal(ids[0], ids[1])
+
+
+def test_a_role_whose_task_hours_are_all_minus_zero_lists_0_hours(tmp_path: Path) -> None:
+    """A sum of "-0" hours is reported as 0, not -0, in any row order."""
+    roles = "Role ID,Role title,Staff group,FTE\nR1,Clerk,Central functions,1\n" + (
+        "R2,Clerk,Central functions,1\n"
+    )
+    for order in ("R2,T2,Book clinics,-0\nR1,T1,Book clinics,30\n", "R1,T1,Book clinics,-0\n"):
+        (tmp_path / "r.csv").write_text(roles)
+        (tmp_path / "t.csv").write_text("Role ID,Task ID,Task description,Hours per week\n" + order)
+        issues = load_inventory(tmp_path / "r.csv", tasks=tmp_path / "t.csv").issues
+        listed = issues.loc[issues["code"] == "hours-not-listed", "message"]
+        assert listed.str.contains("its tasks list 0 of").any(), list(listed)
+        assert not listed.str.contains("list -0 ").any(), list(listed)
+
+
 @pytest.mark.parametrize("content", [b"role_id,task\nR1,Type letters\n", b"PK\x03\x04truncated"])
 def test_a_file_that_is_not_a_workbook_is_an_inventory_error(
     tmp_path: Path, content: bytes

@@ -662,7 +662,9 @@ class Rows:
         ok = ~self.tasks.bad.to_numpy() & (role >= 0)
         sums = self.tasks.hours[ok].groupby(role[ok]).sum()
         sums.index = pd.Index(np.asarray(ids, dtype=object)[sums.index.to_numpy()], dtype=object)
-        return self.id.map(sums).fillna(0.0)
+        # + 0.0: a role whose hours are all "-0" sums to 0, not -0 (pandas' sum of -0.0
+        # alone gives either, by the path it takes, so the message would depend on it)
+        return self.id.map(sums).fillna(0.0) + 0.0
 
     @cached_property
     def gap(self) -> pd.Series:

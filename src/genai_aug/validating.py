@@ -143,9 +143,18 @@ def _tasks_frame(r: Rows) -> pd.DataFrame:
     out[col.TASK_ID] = given
     needs = r.text_isin(col.ROLE_ID, set(r.id[r.missing(col.TASK_ID)].dropna()))
     if needs.any():
-        order = pd.DataFrame({"r": r.id, "t": r.task, "h": r.hours, "s": r.frame[col.SOURCE_ROW]})[
-            needs
-        ].sort_values(["r", "t", "h", "s"])
+        # ties of text and hours are broken by the task's other cells before its source
+        # row, so that tasks that differ only in them get the same ids in any row order
+        keys = {
+            "r": r.id,
+            "t": r.task,
+            "h": r.hours,
+            "p": r.percent,
+            "f": r.facing,
+            "o": r.override,
+            "s": r.frame[col.SOURCE_ROW],
+        }
+        order = pd.DataFrame(keys)[needs].sort_values(list(keys))
         rank = order.groupby("r", sort=False).cumcount().add(1).reindex(out.index)
         ranks = rank.fillna(0).astype("int64").map("{:03d}".format).astype(object)
         made = r.id.astype(object) + "-T" + ranks
