@@ -469,7 +469,8 @@ def test_evidence_words_and_pieces_are_those_of_each_row() -> None:
 def _with_overrides_by_map(
     merged: pd.DataFrame, codes: np.ndarray[Any, Any], scored: pd.DataFrame, rs: Any
 ) -> Any:
-    """scoring._with_overrides as first written: the override column mapped row by row."""
+    """scoring._with_overrides' resolution as first written (the override column mapped row
+    by row), then the same tables."""
     override = merged[col.CATEGORY_OVERRIDE]
     lookup = {v: rs.resolve_category(v) for v in override.dropna().unique()}
     resolved = override.map(lookup, na_action="ignore")
@@ -477,38 +478,7 @@ def _with_overrides_by_map(
     if unknown.any():
         scoring._raise_unknown_overrides(merged, unknown.to_numpy(), rs)
     mask = resolved.notna().to_numpy()
-    ids = resolved[mask]
-    chosen = list(pd.unique(ids))
-    cats = rs.category_index
-    rows = pd.DataFrame(
-        {
-            col.CATEGORY: chosen,
-            col.CATEGORY_LABEL: [cats[c].label for c in chosen],
-            col.EXPOSURE: [cats[c].exposure for c in chosen],
-            col.SCORE: [float(cats[c].time_share) for c in chosen],
-            col.CONFIDENCE: 1.0,
-            col.ALTERNATIVE: None,
-            col.CLASSIFIED: True,
-            col.EVIDENCE: [
-                f"{scoring.OVERRIDE_RULE}: category set to '{c}' by the analyst" for c in chosen
-            ],
-        },
-        columns=scored.columns,
-    ).astype(scored.dtypes.to_dict())
-    table = pd.concat([scored.reset_index(drop=True), rows], ignore_index=True)
-    take = codes.copy()
-    take[mask] = len(scored) + pd.Index(chosen).get_indexer(ids)
-    replaced = pd.DataFrame(
-        {
-            col.TASK_ID: merged[col.TASK_ID].to_numpy()[mask],
-            col.RULE_ID: scoring.OVERRIDE_RULE,
-            col.CATEGORY: ids.to_numpy(),
-            col.WEIGHT: 1.0,
-            col.TIME_SHARE: ids.map(lambda c: cats[c].time_share).to_numpy(dtype=float),
-            col.MATCHED: override.to_numpy()[mask],
-        }
-    )
-    return table, take, replaced
+    return scoring._override_tables(merged, codes, scored, rs, mask, resolved[mask])
 
 
 @pytest.mark.parametrize("dtype", [object, "str"])

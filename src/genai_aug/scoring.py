@@ -994,6 +994,20 @@ def _with_overrides(
     mask = np.zeros(len(override), dtype=bool)
     mask[given_at] = True
     ids = pd.Series(resolved, index=override.index[mask], dtype=object)
+    return _override_tables(merged, codes, scored, rs, mask, ids)
+
+
+def _override_tables(
+    merged: pd.DataFrame,
+    codes: np.ndarray[Any, Any],
+    scored: pd.DataFrame,
+    rs: Ruleset,
+    mask: np.ndarray[Any, Any],
+    ids: pd.Series,
+) -> tuple[pd.DataFrame, np.ndarray[Any, Any], pd.DataFrame]:
+    """:func:`_with_overrides`' three results, once the overrides are resolved: ``mask``
+    marks the tasks with an override, ``ids`` their categories' ids, in the tasks' order."""
+    override = merged[col.CATEGORY_OVERRIDE]
     chosen = list(pd.unique(ids))
     cats = rs.category_index
     rows = pd.DataFrame(
