@@ -111,33 +111,26 @@ _TELEGRAPHIC: Final[tuple[tuple[str, str], ...]] = (
     (r"(?<=\S)\s+@\s+(?=\S)", " at "),
 )
 _TELEGRAPHIC_RES: Final = tuple((re.compile(p), r) for p, r in _TELEGRAPHIC)
-_TELEGRAPHIC_ANY: Final = re.compile(r"w/|\bre\b|->|=>|[→⟶➡@]")
+_TELEGRAPHIC_MARKS: Final = ("w/", "->", "=>", "@", "→", "⟶", "➡")
+"""Where a telegraphic pattern can apply, as plain substrings; and the word *re*."""
 _RE_WORD: Final = re.compile(r"\bre\b")
 _SPELLING_RES: Final = tuple((re.compile(p), r) for p, r in _SPELLINGS)
-_SPELLING_ANY: Final = re.compile("|".join(f"(?:{p})" for p, _ in _SPELLINGS))
-# (_SPELLING_ANY in two parts: the -ize and -yze endings, whose "\w{2,}" is tried from
-# every word boundary, searched only in text holding "iz" or "yz"; then the rest)
+# (whether a spelling applies, in two searches: the -ize and -yze endings, whose "\w{2,}"
+# is tried from every word boundary, only in text holding "iz" or "yz"; then the rest)
 _SPELLING_ENDINGS: Final = re.compile("|".join(f"(?:{p})" for p, _ in _SPELLINGS[:2]))
 _SPELLING_WORDS: Final = re.compile("|".join(f"(?:{p})" for p, _ in _SPELLINGS[2:]))
 
 
 def _has_telegraphic(s: str) -> bool:
-    """Whether ``_TELEGRAPHIC_ANY`` finds a mark in ``s``: each of its marks is a plain
-    substring, but the word *re*, looked for only in text that holds "re"."""
-    return (
-        "w/" in s
-        or "->" in s
-        or "=>" in s
-        or "@" in s
-        or "→" in s
-        or "⟶" in s
-        or "➡" in s
-        or ("re" in s and _RE_WORD.search(s) is not None)
+    """Whether ``s`` holds a telegraphic mark: one of :data:`_TELEGRAPHIC_MARKS`, or the
+    word *re* (looked for only in text that holds "re")."""
+    return any(mark in s for mark in _TELEGRAPHIC_MARKS) or (
+        "re" in s and _RE_WORD.search(s) is not None
     )
 
 
 def _has_spelling(s: str) -> bool:
-    """Whether ``_SPELLING_ANY`` finds a US spelling in ``s`` (see ``_SPELLING_ENDINGS``)."""
+    """Whether a pattern of ``_SPELLINGS`` matches in ``s`` (see ``_SPELLING_ENDINGS``)."""
     if ("iz" in s or "yz" in s) and _SPELLING_ENDINGS.search(s) is not None:
         return True
     return _SPELLING_WORDS.search(s) is not None
