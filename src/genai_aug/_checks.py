@@ -412,11 +412,15 @@ class Rows:
             self._objects[name] = (codes, distinct)
         return self._objects[name]
 
+    def distinct(self, name: str) -> pd.Series:
+        """The distinct objects of ``text(name)`` (by identity: equal texts may each be
+        kept), in the order they first appear: what holds of them holds of every cell."""
+        return pd.Series(self.objects(name)[1], dtype=object)
+
     def text_isin(self, name: str, values: Any) -> pd.Series:
         """``text(name).isin(values)``, each distinct object of the column looked up once."""
-        codes, distinct = self.objects(name)
-        found = pd.Series(distinct, dtype=object).isin(values).to_numpy(dtype=bool)
-        return pd.Series(found[codes], index=self.text(name).index)
+        found = self.distinct(name).isin(values).to_numpy(dtype=bool)
+        return pd.Series(found[self.objects(name)[0]], index=self.text(name).index)
 
     def duplicated(self, name: str) -> pd.Series:
         """``text(name).duplicated(keep="first")``.
@@ -519,15 +523,11 @@ class Rows:
     def totals(self, label: str) -> pd.Series:
         """Rows that are the sheet's own totals: "Total" as the id, or with no id as ``label``."""
         if label not in self._totals:
-            # (each asked of the distinct objects: what holds of them holds of every cell)
-            ids = pd.Series(self.objects(col.ROLE_ID)[1], dtype=object)
+            ids = self.distinct(col.ROLE_ID)
             if (
                 self.frame.empty
                 or _all_words_none_total(ids)
-                or not (
-                    _may_say_total(ids)
-                    or _may_say_total(pd.Series(self.objects(label)[1], dtype=object))
-                )
+                or not (_may_say_total(ids) or _may_say_total(self.distinct(label)))
             ):
                 self._totals[label] = self.none
             else:
@@ -678,7 +678,7 @@ class Rows:
     def has_tasks(self) -> pd.Series:
         """Roles with a task on the tasks sheet (rejected ones too)."""
         assert self.tasks is not None
-        ids = pd.Series(self.tasks.objects(col.ROLE_ID)[1], dtype=object).dropna()
+        ids = self.tasks.distinct(col.ROLE_ID).dropna()
         return self.id.isin(set(ids))
 
     @property
