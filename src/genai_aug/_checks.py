@@ -630,15 +630,21 @@ class Rows:
     def first_row_of_task_id(self) -> pd.Series:
         return self.first_row(self.given_id)
 
+    @property
+    def task_cells(self) -> tuple[pd.Series, ...]:
+        """What a task row says its task is: role, text, hours, percent of time, patient
+        facing and override. Two tasks with no id alike in all of them are copies; ids made
+        for a role's tasks follow this order (then the source row)."""
+        return (self.id, self.task, self.hours, self.percent, self.facing, self.override)
+
     @cached_property
     def copy_key(self) -> pd.Series:
         """For a task with no id of its own: role, text, hours and the rest, as one key."""
         candidates = ~self.bad & self.missing(col.TASK_ID) & ~self.missing(col.TASK)
         if candidates.sum() < 2:
             return pd.Series(None, index=self.frame.index, dtype=object)
-        columns = (self.id, self.task, self.percent, self.override, self.hours, self.facing)
         rows = candidates.to_numpy()
-        parts = [c[rows].astype(object).map(repr) for c in columns]
+        parts = [c[rows].astype(object).map(repr) for c in self.task_cells]
         key = parts[0]
         for part in parts[1:]:
             key = key + "\x1f" + part

@@ -143,19 +143,12 @@ def _tasks_frame(r: Rows) -> pd.DataFrame:
     out[col.TASK_ID] = given
     needs = r.text_isin(col.ROLE_ID, set(r.id[r.missing(col.TASK_ID)].dropna()))
     if needs.any():
-        # ties of text and hours are broken by the task's other cells before its source
-        # row, so that tasks that differ only in them get the same ids in any row order
-        keys = {
-            "r": r.id,
-            "t": r.task,
-            "h": r.hours,
-            "p": r.percent,
-            "f": r.facing,
-            "o": r.override,
-            "s": r.frame[col.SOURCE_ROW],
-        }
+        # ordered by role, text, hours and the task's other cells, then its source row:
+        # tasks that differ only in those cells get the same ids in any row order
+        keys = {f"k{i}": cells for i, cells in enumerate(r.task_cells)}
+        keys["s"] = r.frame[col.SOURCE_ROW]
         order = pd.DataFrame(keys)[needs].sort_values(list(keys))
-        rank = order.groupby("r", sort=False).cumcount().add(1).reindex(out.index)
+        rank = order.groupby("k0", sort=False).cumcount().add(1).reindex(out.index)
         ranks = rank.fillna(0).astype("int64").map("{:03d}".format).astype(object)
         made = r.id.astype(object) + "-T" + ranks
         out[col.TASK_ID] = given.where(given.notna(), made)
