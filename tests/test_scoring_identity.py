@@ -423,8 +423,17 @@ def test_leaving_terms_out_keeps_the_groups_of_main_verb_terms_apart() -> None:
     assert merged is not None and merged.group(0) == "monitor and record"
 
 
+def _matched_words(matched: Any, rule: Any, i: int, j: int) -> str:
+    """The words that made rule ``j`` fire for text ``i`` (or the attribute condition), one
+    row at a time: scoring's first way, the reference for its one-loop column."""
+    if j in matched:
+        hit = matched[j].get(i)
+        return hit.group(0) if hit is not None else ""
+    return f"{rule.attribute} = {rule.equals}"
+
+
 def test_evidence_words_and_pieces_are_those_of_each_row() -> None:
-    """The evidence table's matched words (one loop) are _matched_words of each row, and
+    """The evidence table's matched words (one loop) are those of each row alone, and
     its pieces (one f-string a row) are the column sum they replace: for a term rule with a
     match, a term rule fired with no match kept, an attribute rule, rounding of the weight
     at the second decimal, and text with quotes and non-ASCII letters."""
@@ -448,7 +457,7 @@ def test_evidence_words_and_pieces_are_those_of_each_row() -> None:
     )
     words = scoring._matched_column(matched, rs.rules, rows_i, rows_j)
     expected = [
-        scoring._matched_words(matched, rs.rules[j], i, j)
+        _matched_words(matched, rs.rules[j], i, j)
         for i, j in zip(rows_i.tolist(), rows_j.tolist(), strict=True)
     ]
     assert words == expected
