@@ -394,3 +394,25 @@ def test_overrides_taken_with_the_rows_are_overrides_set_after(share: float) -> 
     else:
         assert_same_tables(ev.overridden, replaced)
         assert out["category"][given].isin([c.id for c in rs.categories]).all()
+
+
+def test_take_rows_is_the_row_selection() -> None:
+    """_take_rows gives iloc's rows and dtypes for each kind of column a scored table has
+    (pyarrow text with missing values, object text, floats, bools, nullable booleans),
+    from a frame whose index is not 0..n-1; also with no positions."""
+    from test_scoring_identity import take_rows_by_iloc
+
+    frame = pd.DataFrame(
+        {
+            "text": pd.Series(["a", None, "ccc", "dd"], dtype="str"),
+            "object": pd.Series(["x", None, "z", "w"], dtype=object),
+            "float": [0.5, np.nan, 2.0, -1.0],
+            "bool": [True, False, True, False],
+            "boolean": pd.array([True, None, False, True], dtype="boolean"),
+        },
+        index=[7, 3, 9, 1],
+    )
+    for positions in (np.array([3, 0, 0, 2, 1, 3]), np.zeros(0, dtype=np.intp)):
+        assert_same_tables(
+            scoring._take_rows(frame, positions), take_rows_by_iloc(frame, positions)
+        )

@@ -70,8 +70,20 @@ def reference_paths() -> Iterator[None]:
         mock.patch.object(scoring, "_with_role_info", scoring._with_role_info_by_merge),
         mock.patch.object(scoring, "_unique_codes", scoring._unique_codes_by_sort),
         mock.patch.object(scoring, "_factorize_objects", scoring._factorize_by_value),
+        mock.patch.object(scoring, "_take_rows", take_rows_by_iloc),
+        mock.patch.object(scoring, "normalise_texts", normalise_each),
     ):
         yield
+
+
+def take_rows_by_iloc(frame: pd.DataFrame, positions: np.ndarray[Any, Any]) -> pd.DataFrame:
+    """What scoring._take_rows gives, by pandas' own row selection."""
+    return frame.iloc[positions].reset_index(drop=True)
+
+
+def normalise_each(texts: list[str]) -> list[str]:
+    """What genai_aug._matching.normalise_texts gives, one text at a time."""
+    return [normalise_text(t) for t in texts]
 
 
 def _matches(matched: dict[int, dict[int, re.Match[str]]]) -> dict[tuple[int, int], Any]:

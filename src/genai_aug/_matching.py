@@ -28,6 +28,8 @@ from collections.abc import Iterator
 from functools import lru_cache
 from typing import Final
 
+import numpy as np
+
 # What matching means, beyond the ruleset's own data: the spellings folded, the word
 # forms each term word matches, the clause cuts. It is part of every ruleset's hash, so
 # a change to it changes the hash of results scored under it.
@@ -163,6 +165,83 @@ def normalise_text(text: str) -> str:
     if len(s) > MAX_TEXT_CHARS:  # matched on its first MAX_TEXT_CHARS, cut at a word
         s = s[:MAX_TEXT_CHARS].rsplit(" ", 1)[0]
     return s
+
+
+# The separator :func:`normalise_texts` joins texts with: no step of normalise_text can
+# make, remove or match across it (it is neither a word character, a kept character nor
+# a cased or case-ignorable one), so each text's part of the joined string is
+# normalised as the text alone is.
+_SEPARATOR: Final = "\n"
+_NON_WORD_OR_SEPARATOR: Final = re.compile(r"[^a-z0-9&'+ \n]+")
+# (where the telegraphic patterns and the spellings may apply, as the searches of
+# _has_telegraphic and _has_spelling: each alternation kept apart, since one regex of
+# them all is tried at every position instead of only where its literals stand)
+_MAYBE_TELEGRAPHIC: Final = (
+    re.compile("|".join(re.escape(mark) for mark in _TELEGRAPHIC_MARKS)),
+    _RE_WORD,
+)
+_MAYBE_SPELLING: Final = (re.compile("iz|yz"), _SPELLING_WORDS)
+_SPACES: Final = re.compile(" {2,}")
+
+
+def normalise_texts(texts: list[str]) -> list[str]:
+    """``[normalise_text(t) for t in texts]``, each step run once over all the texts.
+
+    The texts are joined by a separator no step makes, removes or matches across, so each
+    step (lower case, punctuation as space, the spaces between words) is one pass over one
+    string instead of a few calls per text; the steps that apply only to some texts (the
+    telegraphic marks, the US spellings) are found in one search of the joined string and
+    run on those texts alone, as :func:`normalise_text` runs them. A text holding the
+    separator, or longer than :data:`MAX_TEXT_CHARS`, is normalised alone.
+
+    Examples
+    --------
+    >>> normalise_texts(["Organize follow-up appointments", "Do CD check w/ 2nd RN"])
+    ['organise follow up appointments', 'do cd check with 2nd rn']
+    """
+    out = [""] * len(texts)
+    together: list[int] = []
+    for i, text in enumerate(texts):
+        if type(text) is str and len(text) <= MAX_TEXT_CHARS and _SEPARATOR not in text:
+            together.append(i)
+        else:
+            out[i] = normalise_text(text)
+    if not together:
+        return out
+    lowered = _SEPARATOR.join([texts[i] for i in together]).lower().replace("’", "'")
+    parts = lowered.split(_SEPARATOR)
+    for k in _parts_matched(_MAYBE_TELEGRAPHIC, lowered, parts):
+        for pattern, repl in _TELEGRAPHIC_RES:
+            parts[k] = pattern.sub(repl, parts[k])
+    joined = _NON_WORD_OR_SEPARATOR.sub(" ", _SEPARATOR.join(parts))
+    parts = joined.split(_SEPARATOR)
+    spelt = [k for k in _parts_matched(_MAYBE_SPELLING, joined, parts) if _has_spelling(parts[k])]
+    if spelt:  # (no spelling pattern matches across the separator either)
+        some = _SEPARATOR.join([parts[k] for k in spelt])
+        for pattern, repl in _SPELLING_RES:
+            some = pattern.sub(repl, some)
+        for k, part in zip(spelt, some.split(_SEPARATOR), strict=True):
+            parts[k] = part
+    # (only plain spaces are left: runs of them become one, and none is kept at an end)
+    joined = _SPACES.sub(" ", _SEPARATOR.join(parts))
+    joined = joined.replace(" " + _SEPARATOR, _SEPARATOR).replace(_SEPARATOR + " ", _SEPARATOR)
+    for i, text in zip(together, joined.strip(" ").split(_SEPARATOR), strict=True):
+        if len(text) > MAX_TEXT_CHARS:  # (lower case may lengthen a text)
+            text = text[:MAX_TEXT_CHARS].rsplit(" ", 1)[0]
+        out[i] = text
+    return out
+
+
+def _parts_matched(
+    patterns: tuple[re.Pattern[str], ...], joined: str, parts: list[str]
+) -> list[int]:
+    """The positions of the ``parts`` (``joined`` split at the separator) one of the
+    ``patterns`` matches in; none of their matches crosses a separator."""
+    starts = [m.start() for pattern in patterns for m in pattern.finditer(joined)]
+    if not starts:
+        return []
+    ends = np.cumsum([len(p) + 1 for p in parts])
+    return sorted(set(np.searchsorted(ends, starts, side="right").tolist()))
 
 
 def glossary_pattern(forms: list[str] | tuple[str, ...]) -> re.Pattern[str]:

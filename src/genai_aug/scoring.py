@@ -32,6 +32,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
 from typing import Any, Final, NamedTuple
 
 import numpy as np
@@ -42,7 +43,7 @@ from genai_aug._cells import by_identity
 from genai_aug._clauses import Matches, fire_by_reading, silence_family_objects
 from genai_aug._matching import (
     compile_terms,
-    normalise_text,
+    normalise_texts,
     term_literals,
     term_pattern,
     terms_source,
@@ -565,9 +566,10 @@ def _evidence_pieces(ev: pd.DataFrame) -> list[str]:
 
 
 def _normalise_distinct(series: pd.Series) -> pd.Series:
-    """normalise_text applied once per distinct text, broadcast back."""
+    """normalise_text applied once per distinct text (:func:`normalise_texts`), broadcast
+    back."""
     codes, uniques = pd.factorize(series, sort=False)
-    norm = pd.Series(uniques, dtype=object).map(normalise_text).to_numpy()[codes]
+    norm = np.array(normalise_texts(list(uniques)), dtype=object)[codes]
     return pd.Series(norm, index=series.index, dtype=object)
 
 
@@ -581,7 +583,7 @@ def _distinct_pairs(
     and no string is built per row.
     """
     raw_codes, raw = _factorize_objects(tasks)
-    norm_of_raw = pd.Series(raw, dtype=object).map(normalise_text).to_numpy(dtype=object)
+    norm_of_raw = np.array(normalise_texts(raw.tolist()), dtype=object)
     norm_codes, norms = pd.factorize(norm_of_raw, sort=True)  # sorted distinct texts
     facing = patient_facing.astype("boolean")
     flag = np.where(
@@ -817,7 +819,7 @@ def _score_tasks(inventory: Inventory, ruleset: RulesetLike) -> tuple[pd.DataFra
     if len(scored) >= _MANY_TEXTS:  # (what the evidence texts were built from, too)
         release_free_memory()
     table, take, overridden = _with_overrides(merged, codes, scored, rs)
-    per_row = table.iloc[take].reset_index(drop=True)
+    per_row = _take_rows(table, take)
     out = pd.concat([merged, per_row], axis=1)
     return out, TaskEvidence(ev, codes, merged[col.TASK_ID], overridden)
 
@@ -847,8 +849,52 @@ def _with_role_info(tasks: pd.DataFrame, roles: pd.DataFrame) -> pd.DataFrame:
         or tasks.columns.isin(_ROLE_INFO[1:]).any()
     ):
         return _with_role_info_by_merge(tasks, roles)
-    own = info.drop(columns=col.ROLE_ID).take(at[codes]).reset_index(drop=True)
+    own = _take_rows(info.drop(columns=col.ROLE_ID), at[codes])
     return pd.concat([tasks.reset_index(drop=True), own], axis=1)
+
+
+def _take_rows(frame: pd.DataFrame, positions: np.ndarray[Any, Any]) -> pd.DataFrame:
+    """``frame.iloc[positions].reset_index(drop=True)`` (``positions`` all in range),
+    with its pyarrow text columns taken into :func:`_take_pool`.
+
+    A few thousand distinct rows become a million here: the evidence texts alone are a
+    quarter of a gigabyte of new memory, and where the new memory comes from costs more
+    than copying into it (see :func:`_take_pool`).
+    """
+    out: dict[Any, Any] = {}
+    for name in frame.columns:
+        values = frame[name].array
+        if isinstance(values, pd.arrays.ArrowStringArray):
+            import pyarrow as pa  # type: ignore[import-untyped]
+            import pyarrow.compute as pc  # type: ignore[import-untyped]
+
+            # (pa.array and pd.array hand the arrow data over as it is, without a copy)
+            taken = pc.take(pa.array(values), positions, memory_pool=_take_pool())
+            values = pd.array(taken, dtype=values.dtype)
+        else:
+            values = values.take(positions)
+        # (the dtype said again: a frame built from object values would infer text)
+        out[name] = pd.Series(values, dtype=frame[name].dtype, copy=False)
+    return pd.DataFrame(out, columns=frame.columns, copy=False)
+
+
+@cache
+def _take_pool() -> Any:
+    """The pyarrow memory pool the million-row text columns are taken into: jemalloc's
+    where pyarrow has it, else the C library's.
+
+    pyarrow's default pool on Linux (mimalloc) asks the kernel for transparent huge pages,
+    which the kernel zeroes (and, under ``defrag=madvise``, compacts memory for) when first
+    touched; taking the evidence texts of a million tasks into it cost three times the CPU
+    of taking them into jemalloc's 4 KiB pages. The values and types are the same whichever
+    pool holds them.
+    """
+    import pyarrow as pa
+
+    try:
+        return pa.jemalloc_memory_pool()
+    except NotImplementedError:  # (a pyarrow built without jemalloc)
+        return pa.system_memory_pool()
 
 
 def _with_role_info_by_merge(tasks: pd.DataFrame, roles: pd.DataFrame) -> pd.DataFrame:
