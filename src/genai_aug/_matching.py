@@ -326,7 +326,13 @@ def _word_literals(word: str) -> frozenset[str]:
     return frozenset({_word_forms(word)[0]})
 
 
-@lru_cache(maxsize=4096)
+# (the caches of the term functions hold the terms of a few rulesets: the default has
+# some 4,500, each read when the ruleset is validated and again when its rules are
+# indexed and compiled; a cache smaller than one ruleset would build them all again)
+_TERMS_CACHED: Final = 16384
+
+
+@lru_cache(maxsize=_TERMS_CACHED)
 def term_pattern(term: str) -> str:
     """Regex (a string) for one readable term; see the module docstring for the syntax.
 
@@ -350,7 +356,7 @@ def term_pattern(term: str) -> str:
     return (_MAIN_VERB if anchored else r"\b") + "".join(parts) + r"\b"
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=_TERMS_CACHED)
 def _term_words(term: str) -> tuple[str, ...]:
     """A term's normalised words (``...`` gaps included), checked for the syntax's limits."""
     words = tuple(normalise_term(term.strip().removeprefix("^")).split())
@@ -368,7 +374,7 @@ def _term_words(term: str) -> tuple[str, ...]:
     return words
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=_TERMS_CACHED)
 def term_literals(term: str) -> tuple[frozenset[str], ...]:
     """What every text that ``term_pattern(term)`` matches contains: literals, by word.
 
