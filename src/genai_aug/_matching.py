@@ -173,14 +173,20 @@ def normalise_text(text: str) -> str:
 # normalised as the text alone is.
 _SEPARATOR: Final = "\n"
 _NON_WORD_OR_SEPARATOR: Final = re.compile(r"[^a-z0-9&'+ \n]+")
-# (where the telegraphic patterns and the spellings may apply, as the searches of
-# _has_telegraphic and _has_spelling: each alternation kept apart, since one regex of
-# them all is tried at every position instead of only where its literals stand)
+# Where the telegraphic patterns and the spellings may apply, found by searches that
+# need a literal at each place they try (a regex starting with \b is tried at every
+# position): each text found is then checked by _has_telegraphic or _has_spelling. A
+# telegraphic mark, or "re" at the end of a word; "iz" or "yz" (the -ize and -yze
+# endings), or the words each other spelling pattern opens with ("color", "co ").
 _MAYBE_TELEGRAPHIC: Final = (
     re.compile("|".join(re.escape(mark) for mark in _TELEGRAPHIC_MARKS)),
-    _RE_WORD,
+    re.compile(r"re\b"),
 )
-_MAYBE_SPELLING: Final = (re.compile("iz|yz"), _SPELLING_WORDS)
+_MAYBE_SPELLING: Final = (re.compile("iz|yz"),)
+_SPELLING_OPENINGS: Final = tuple(
+    re.fullmatch(r"\\b([a-z ]{2,})(?:[^a-z ].*)?", p).group(1)  # type: ignore[union-attr]
+    for p, _ in _SPELLINGS[2:]
+)
 _SPACES: Final = re.compile(" {2,}")
 
 
@@ -210,12 +216,15 @@ def normalise_texts(texts: list[str]) -> list[str]:
         return out
     lowered = _SEPARATOR.join([texts[i] for i in together]).lower().replace("’", "'")
     parts = lowered.split(_SEPARATOR)
-    for k in _parts_matched(_MAYBE_TELEGRAPHIC, lowered, parts):
+    for k in _parts_matched(_MAYBE_TELEGRAPHIC, (), lowered, parts):
+        if not _has_telegraphic(parts[k]):
+            continue
         for pattern, repl in _TELEGRAPHIC_RES:
             parts[k] = pattern.sub(repl, parts[k])
     joined = _NON_WORD_OR_SEPARATOR.sub(" ", _SEPARATOR.join(parts))
     parts = joined.split(_SEPARATOR)
-    spelt = [k for k in _parts_matched(_MAYBE_SPELLING, joined, parts) if _has_spelling(parts[k])]
+    maybe = _parts_matched(_MAYBE_SPELLING, _SPELLING_OPENINGS, joined, parts)
+    spelt = [k for k in maybe if _has_spelling(parts[k])]
     if spelt:  # (no spelling pattern matches across the separator either)
         some = _SEPARATOR.join([parts[k] for k in spelt])
         for pattern, repl in _SPELLING_RES:
@@ -233,11 +242,20 @@ def normalise_texts(texts: list[str]) -> list[str]:
 
 
 def _parts_matched(
-    patterns: tuple[re.Pattern[str], ...], joined: str, parts: list[str]
+    patterns: tuple[re.Pattern[str], ...],
+    literals: tuple[str, ...],
+    joined: str,
+    parts: list[str],
 ) -> list[int]:
     """The positions of the ``parts`` (``joined`` split at the separator) one of the
-    ``patterns`` matches in; none of their matches crosses a separator."""
+    ``patterns`` matches in or one of the ``literals`` stands in (none of which crosses
+    a separator), ascending."""
     starts = [m.start() for pattern in patterns for m in pattern.finditer(joined)]
+    for literal in literals:
+        at = joined.find(literal)
+        while at >= 0:
+            starts.append(at)
+            at = joined.find(literal, at + 1)
     if not starts:
         return []
     ends = np.cumsum([len(p) + 1 for p in parts])
