@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from functools import lru_cache
-from typing import Final
+from typing import Any, Final
 
 import numpy as np
 
@@ -173,20 +173,15 @@ def normalise_text(text: str) -> str:
 # normalised as the text alone is.
 _SEPARATOR: Final = "\n"
 _NON_WORD_OR_SEPARATOR: Final = re.compile(r"[^a-z0-9&'+ \n]+")
-# Where the telegraphic patterns and the spellings may apply, found by searches that
-# need a literal at each place they try (a regex starting with \b is tried at every
-# position): each text found is then checked by _has_telegraphic or _has_spelling. A
-# telegraphic mark, or "re" at the end of a word; "iz" or "yz" (the -ize and -yze
-# endings), or the words each other spelling pattern opens with ("color", "co ").
-_MAYBE_TELEGRAPHIC: Final = (
-    re.compile("|".join(re.escape(mark) for mark in _TELEGRAPHIC_MARKS)),
-    re.compile(r"re\b"),
+# Where the telegraphic patterns and the spellings may apply: the regexes of
+# _has_telegraphic and _has_spelling, run by pyarrow (RE2) over all the texts at once.
+# RE2's \b and \w are ASCII, so it finds a word boundary wherever Python's regexes do
+# (and more, beside letters outside ASCII): a text it passes over holds neither, and each
+# text it finds is then checked by _has_telegraphic or _has_spelling.
+_MAYBE_TELEGRAPHIC: Final = "|".join(
+    [*(re.escape(mark) for mark in _TELEGRAPHIC_MARKS), _RE_WORD.pattern]
 )
-_MAYBE_SPELLING: Final = (re.compile("iz|yz"),)
-_SPELLING_OPENINGS: Final = tuple(
-    re.fullmatch(r"\\b([a-z ]{2,})(?:[^a-z ].*)?", p).group(1)  # type: ignore[union-attr]
-    for p, _ in _SPELLINGS[2:]
-)
+_MAYBE_SPELLING: Final = "|".join(f"(?:{p})" for p, _ in _SPELLINGS)
 _SPACES: Final = re.compile(" {2,}")
 
 
@@ -216,15 +211,14 @@ def normalise_texts(texts: list[str]) -> list[str]:
         return out
     lowered = _SEPARATOR.join([texts[i] for i in together]).lower().replace("’", "'")
     parts = lowered.split(_SEPARATOR)
-    for k in _parts_matched(_MAYBE_TELEGRAPHIC, (), lowered, parts):
+    for k in _parts_matching(_MAYBE_TELEGRAPHIC, parts):
         if not _has_telegraphic(parts[k]):
             continue
         for pattern, repl in _TELEGRAPHIC_RES:
             parts[k] = pattern.sub(repl, parts[k])
     joined = _NON_WORD_OR_SEPARATOR.sub(" ", _SEPARATOR.join(parts))
     parts = joined.split(_SEPARATOR)
-    maybe = _parts_matched(_MAYBE_SPELLING, _SPELLING_OPENINGS, joined, parts)
-    spelt = [k for k in maybe if _has_spelling(parts[k])]
+    spelt = [k for k in _parts_matching(_MAYBE_SPELLING, parts) if _has_spelling(parts[k])]
     if spelt:  # (no spelling pattern matches across the separator either)
         some = _SEPARATOR.join([parts[k] for k in spelt])
         for pattern, repl in _SPELLING_RES:
@@ -241,25 +235,15 @@ def normalise_texts(texts: list[str]) -> list[str]:
     return out
 
 
-def _parts_matched(
-    patterns: tuple[re.Pattern[str], ...],
-    literals: tuple[str, ...],
-    joined: str,
-    parts: list[str],
-) -> list[int]:
-    """The positions of the ``parts`` (``joined`` split at the separator) one of the
-    ``patterns`` matches in or one of the ``literals`` stands in (none of which crosses
-    a separator), ascending."""
-    starts = [m.start() for pattern in patterns for m in pattern.finditer(joined)]
-    for literal in literals:
-        at = joined.find(literal)
-        while at >= 0:
-            starts.append(at)
-            at = joined.find(literal, at + 1)
-    if not starts:
-        return []
-    ends = np.cumsum([len(p) + 1 for p in parts])
-    return sorted(set(np.searchsorted(ends, starts, side="right").tolist()))
+def _parts_matching(pattern: str, parts: list[str]) -> list[int]:
+    """The positions of the ``parts`` that the RE2 regex ``pattern`` matches in."""
+    import pyarrow as pa  # type: ignore[import-untyped]
+    import pyarrow.compute as pc  # type: ignore[import-untyped]
+
+    found = pc.match_substring_regex(pa.array(parts, type=pa.large_string()), pattern)
+    flags: np.ndarray[Any, Any] = found.to_numpy(zero_copy_only=False)
+    at: list[int] = np.flatnonzero(flags).tolist()
+    return at
 
 
 def glossary_pattern(forms: list[str] | tuple[str, ...]) -> re.Pattern[str]:
@@ -413,6 +397,13 @@ def term_literals(term: str) -> tuple[frozenset[str], ...]:
     return tuple(sorted(kept, key=lambda s: (-min(map(len, s)), len(s), sorted(s))))
 
 
+@lru_cache(maxsize=_TERMS_CACHED)
+def _normalised_word(word: str) -> str:
+    """normalise_text of one word of a term: the same few hundred verbs and objects make up
+    the thousands of terms of a ruleset's families."""
+    return normalise_text(word)
+
+
 def normalise_term(term: str) -> str:
     """Normalise a term like text, keeping its ``...``, ``*`` and double-quote markers."""
     out: list[str] = []
@@ -421,7 +412,7 @@ def normalise_term(term: str) -> str:
             out.append(token)
             continue
         if token.startswith("{") and token.endswith("}"):
-            options = [normalise_text(o) for o in token[1:-1].split("|")]
+            options = [_normalised_word(o) for o in token[1:-1].split("|")]
             if len(options) < 2 or any(len(o.split()) != 1 for o in options):
                 raise ValueError(
                     f"{token!r}: braces hold two or more single words separated by '|'"
@@ -431,7 +422,7 @@ def normalise_term(term: str) -> str:
         quoted = token.startswith('"') and token.endswith('"') and len(token) > 2
         star = token.endswith("*")
         core = token.strip('"').rstrip("*")
-        norm = normalise_text(core)
+        norm = _normalised_word(core)
         for piece in norm.split():
             out.append(piece)
         if out and norm:
