@@ -404,9 +404,9 @@ def _evaluate(
     evidence = np.full(n, "no rule matched: review this task", dtype=object)
     keys = ev[col.TEXT_KEY].to_numpy()
     starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if len(keys) else keys
-    bounds = np.r_[starts, len(keys)].astype(int)
-    for k in range(len(starts)):
-        evidence[keys[bounds[k]]] = "; ".join(pieces[bounds[k] : bounds[k + 1]])
+    bounds = np.r_[starts, len(keys)].astype(int).tolist()  # (plain ints: no numpy scalars)
+    for text, start, end in zip(keys[starts].tolist(), bounds[:-1], bounds[1:], strict=True):
+        evidence[text] = "; ".join(pieces[start:end])
     if rs.glossary:  # say which abbreviations were read, before the rules they fed
         for i, text in enumerate(texts.tolist()):
             used = rs.glossary_used(str(text))
