@@ -74,20 +74,59 @@ def fire_rules(
     evidence. ``facing`` holds each text's ``patient_facing`` attribute (may be NA).
 
     The term rules read only the text, so a text that comes several times (with each
-    ``patient_facing``, as the inventory's distinct pairs do) is read once.
+    ``patient_facing``, as the inventory's distinct pairs do) is read once; and they read
+    only its reading, so texts with the same reading (tasks told apart by their context
+    alone, which the reading leaves out) are matched, and their families' objects
+    silenced, once.
     """
     codes, distinct = pd.factorize(np.asarray(norm, dtype=object), use_na_sentinel=False)
     texts = [str(t) for t in distinct]
     if rs.glossary:
         texts = [rs.expand(t) for t in texts]
-    fired, matched, read = fire_by_reading(texts, lambda some: _fire_terms(some, rs))
-    silence_family_objects(read, fired, matched, rs.family_terms, [r.category for r in rs.rules])
-    if len(texts) < len(norm):
-        fired, matched = fired[codes], _matches_of_rows(matched, codes)
+    fired, matched, read = fire_by_reading(texts, lambda some: _fire_distinct(some, rs))
+    of_text, readings = pd.factorize(np.asarray(read, dtype=object), use_na_sentinel=False)
+    if len(readings) < len(texts):  # (each text's firings are those of its reading)
+        first = _first_rows(of_text, len(readings))
+        fired, matched = fired[first], _matches_of_firsts(matched, first)
+    categories = [r.category for r in rs.rules]
+    silence_family_objects(list(readings), fired, matched, rs.family_terms, categories)
+    if len(readings) < len(norm):
+        rows = of_text[codes]
+        fired, matched = fired[rows], _matches_of_rows(matched, rows)
     for j, rule in enumerate(rs.rules):
         if not rule.terms:
             fired[:, j] = (facing == rule.equals).fillna(False).to_numpy(dtype=bool)
     return fired, matched
+
+
+def _fire_distinct(texts: list[str], rs: Ruleset) -> tuple[np.ndarray[Any, Any], Matches]:
+    """:func:`_fire_terms` of ``texts``, each distinct text matched once."""
+    codes, distinct = pd.factorize(np.asarray(texts, dtype=object), use_na_sentinel=False)
+    if len(distinct) == len(texts):
+        return _fire_terms(texts, rs)
+    fired, matched = _fire_terms([str(t) for t in distinct], rs)
+    return fired[codes], _matches_of_rows(matched, codes)
+
+
+def _first_rows(codes: np.ndarray[Any, Any], n: int) -> np.ndarray[Any, Any]:
+    """Where each of the ``n`` codes first stands in ``codes`` (each stands somewhere)."""
+    first = np.empty(n, dtype=np.intp)
+    first[codes[::-1]] = np.arange(len(codes) - 1, -1, -1)  # the last write is the first row
+    return first
+
+
+def _matches_of_firsts(matched: Matches, first: np.ndarray[Any, Any]) -> Matches:
+    """The first matches of the rows ``first``, renumbered by their position in it."""
+    position = {int(i): k for k, i in enumerate(first.tolist())}
+    out: Matches = {}
+    for j, hits in matched.items():
+        of_first: dict[int, re.Match[str]] = {}
+        for i, hit in hits.items():
+            k = position.get(i)
+            if k is not None:
+                of_first[k] = hit
+        out[j] = of_first
+    return out
 
 
 def _matches_of_rows(matched: Matches, codes: np.ndarray[Any, Any]) -> Matches:
