@@ -416,3 +416,22 @@ def test_take_rows_is_the_row_selection() -> None:
         assert_same_tables(
             scoring._take_rows(frame, positions), take_rows_by_iloc(frame, positions)
         )
+
+
+@pytest.mark.parametrize("n", [1, 8, 63, 64, 65, 1000])
+def test_bit_sets_of_few_rows_are_those_of_the_array(n: int) -> None:
+    rng = random.Random(n)
+    for size in range(0, min(n, scoring._FEW_ROWS + 3) + 1):
+        rows = sorted(rng.sample(range(n), size))
+        assert scoring._bit_set(rows, n) == scoring._bit_set_by_array(rows, n)
+
+
+def test_candidates_are_the_same_with_the_tokens_read_before() -> None:
+    """The literals of the tokens kept from earlier calls give the candidates a fresh read
+    of every token gives."""
+    rs = default_ruleset()
+    index = scoring._literal_index(rs)
+    texts = [normalise_text(t) for t in ["book outpatient appointments", "order supplies"]]
+    warm = scoring._candidates_and_terms(texts, index)
+    cold = scoring._candidates_and_terms(texts, index._replace(tokens={}))
+    assert warm == cold and any(warm[0])

@@ -197,6 +197,9 @@ class _LiteralIndex(NamedTuple):
     terms: tuple[tuple[int, str, tuple[tuple[int, ...], ...]], ...]
     always: frozenset[int]  # term rules searched in every text
     n_rules: int
+    # the literal ids of each token read so far (a token's are its own, whatever the text):
+    # the readings of each level, and each run, share most of their tokens
+    tokens: dict[str, tuple[int, ...]]
 
 
 _LITERAL_INDEXES: dict[str, _LiteralIndex] = {}
@@ -244,6 +247,7 @@ def _literal_index(rs: Ruleset) -> _LiteralIndex:
         terms=tuple(terms),
         always=frozenset(always),
         n_rules=len(rs.rules),
+        tokens={},
     )
     if len(_LITERAL_INDEXES) >= 8:
         _LITERAL_INDEXES.clear()
@@ -252,6 +256,7 @@ def _literal_index(rs: Ruleset) -> _LiteralIndex:
 
 
 _BLOCK: Final = 16384  # texts whose candidates are worked out together, as bits of one int
+_FEW_ROWS: Final = 16  # rows whose bit set is made by shifts, not through an array
 
 
 def _candidates(texts: list[str], index: _LiteralIndex) -> list[list[int] | None]:
@@ -278,7 +283,9 @@ def _candidates_and_terms(
     for j in index.always:
         out[j] = None
     active: dict[int, set[str]] = {}
-    token_literals: dict[str, tuple[int, ...]] = {}
+    token_literals = index.tokens
+    if len(token_literals) > _MAX_TOKENS:  # (a bound on what a long-lived process keeps)
+        token_literals.clear()
     for start in range(0, len(texts), _BLOCK):
         block = texts[start : start + _BLOCK]
         for j, bits in enumerate(_candidate_bits(block, index, token_literals, active)):
@@ -351,8 +358,21 @@ def _token_literals(token: str, index: _LiteralIndex) -> tuple[int, ...]:
     return tuple(found)
 
 
+_MAX_TOKENS: Final = 1_000_000
+
+
 def _bit_set(rows: list[int], n: int) -> int:
     """The int whose bits ``rows`` (positions below ``n``) are set."""
+    if len(rows) <= _FEW_ROWS:  # (most tokens are in a few texts: no array for them)
+        bits = 0
+        for row in rows:
+            bits |= 1 << row
+        return bits
+    return _bit_set_by_array(rows, n)
+
+
+def _bit_set_by_array(rows: list[int], n: int) -> int:
+    """As :func:`_bit_set`, through a boolean array packed into bytes."""
     flags = np.zeros(n, dtype=bool)
     flags[rows] = True
     return int.from_bytes(np.packbits(flags, bitorder="little").tobytes(), "little")
