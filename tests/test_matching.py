@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import random
 import re
+from typing import Any
 
+import pandas as pd
 import pytest
 
+from conftest import shared_file
 from genai_aug._matching import compile_terms, main_clause, normalise_text, term_pattern
 
 
@@ -237,3 +241,58 @@ def test_mark_and_spelling_checks_are_the_single_searches() -> None:
         for s in (text, m._NON_WORD.sub(" ", text)):
             assert m._has_telegraphic(s) == (telegraphic_any.search(s) is not None), s
             assert m._has_spelling(s) == (spelling_any.search(s) is not None), s
+
+
+_PIECES = [
+    *"abcΣσςİIKkßÉé’'&+-/.:@ \n\t\r",
+    "w/",
+    "w/o",
+    "->",
+    "=>",
+    "→",
+    "re",
+    "re:",
+    " re ",
+    "color",
+    "organize",
+    "analyzer",
+    "check up",
+    "co ordinate",
+    "ΑΣ",
+    "ΑΣ.",
+    "traveling",
+]
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_normalise_texts_is_normalise_text_of_each(seed: int) -> None:
+    """The joined normalisation gives each text what normalising it alone gives: on texts
+    made of the separator, the marks, the spellings and the characters whose lower case
+    depends on their neighbours (a final Σ) or is longer (İ), next to each other in the
+    joined string; with texts that must be normalised alone (the separator, over
+    MAX_TEXT_CHARS, not str)."""
+    from genai_aug._matching import MAX_TEXT_CHARS, normalise_texts
+
+    rng = random.Random(seed)
+    for _ in range(400):
+        texts: list[Any] = [
+            "".join(rng.choice(_PIECES) for _ in range(rng.randint(0, 14)))
+            for _ in range(rng.randint(0, 8))
+        ]
+        if rng.random() < 0.2:
+            texts.insert(rng.randint(0, len(texts)), "x" * (MAX_TEXT_CHARS - 2) + "İİ w/ pt")
+        if rng.random() < 0.2:
+            texts.insert(rng.randint(0, len(texts)), "y " * MAX_TEXT_CHARS)
+        if rng.random() < 0.1:
+            texts.insert(rng.randint(0, len(texts)), float("nan"))
+        assert normalise_texts(texts) == [normalise_text(t) for t in texts], texts
+
+
+def test_normalise_texts_of_the_dev_texts() -> None:
+    from genai_aug._matching import normalise_texts
+
+    texts = _mark_texts()
+    for name in ("onet_exposure_labels_dev.tsv", "nhs_paraphrase_dev.tsv"):
+        texts += pd.read_csv(shared_file(name), sep="\t")["task"].astype(str).tolist()
+    assert normalise_texts(texts) == [normalise_text(t) for t in texts]
+    assert normalise_texts([]) == []

@@ -394,3 +394,44 @@ def test_overrides_taken_with_the_rows_are_overrides_set_after(share: float) -> 
     else:
         assert_same_tables(ev.overridden, replaced)
         assert out["category"][given].isin([c.id for c in rs.categories]).all()
+
+
+def test_take_rows_is_the_row_selection() -> None:
+    """_take_rows gives iloc's rows and dtypes for each kind of column a scored table has
+    (pyarrow text with missing values, object text, floats, bools, nullable booleans),
+    from a frame whose index is not 0..n-1; also with no positions."""
+    from test_scoring_identity import take_rows_by_iloc
+
+    frame = pd.DataFrame(
+        {
+            "text": pd.Series(["a", None, "ccc", "dd"], dtype="str"),
+            "object": pd.Series(["x", None, "z", "w"], dtype=object),
+            "float": [0.5, np.nan, 2.0, -1.0],
+            "bool": [True, False, True, False],
+            "boolean": pd.array([True, None, False, True], dtype="boolean"),
+        },
+        index=[7, 3, 9, 1],
+    )
+    for positions in (np.array([3, 0, 0, 2, 1, 3]), np.zeros(0, dtype=np.intp)):
+        assert_same_tables(
+            scoring._take_rows(frame, positions), take_rows_by_iloc(frame, positions)
+        )
+
+
+@pytest.mark.parametrize("n", [1, 8, 63, 64, 65, 1000])
+def test_bit_sets_of_few_rows_are_those_of_the_array(n: int) -> None:
+    rng = random.Random(n)
+    for size in range(0, min(n, scoring._FEW_ROWS + 3) + 1):
+        rows = sorted(rng.sample(range(n), size))
+        assert scoring._bit_set(rows, n) == scoring._bit_set_by_array(rows, n)
+
+
+def test_candidates_are_the_same_with_the_tokens_read_before() -> None:
+    """The literals of the tokens kept from earlier calls give the candidates a fresh read
+    of every token gives."""
+    rs = default_ruleset()
+    index = scoring._literal_index(rs)
+    texts = [normalise_text(t) for t in ["book outpatient appointments", "order supplies"]]
+    warm = scoring._candidates_and_terms(texts, index)
+    cold = scoring._candidates_and_terms(texts, index._replace(tokens={}))
+    assert warm == cold and any(warm[0])

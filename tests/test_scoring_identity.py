@@ -26,8 +26,8 @@ from hypothesis import strategies as st
 
 import genai_aug
 from conftest import shared_file
+from genai_aug import _clauses, scoring
 from genai_aug import _columns as col
-from genai_aug import scoring
 from genai_aug._matching import (
     _word_forms,
     compile_terms,
@@ -70,8 +70,43 @@ def reference_paths() -> Iterator[None]:
         mock.patch.object(scoring, "_with_role_info", scoring._with_role_info_by_merge),
         mock.patch.object(scoring, "_unique_codes", scoring._unique_codes_by_sort),
         mock.patch.object(scoring, "_factorize_objects", scoring._factorize_by_value),
+        mock.patch.object(scoring, "_take_rows", take_rows_by_iloc),
+        mock.patch.object(scoring, "normalise_texts", normalise_each),
+        mock.patch.object(scoring, "fire_rules", fire_rules_each_text),
     ):
         yield
+
+
+def fire_rules_each_text(
+    norm: list[str], facing: pd.Series, rs: genai_aug.Ruleset
+) -> tuple[np.ndarray[Any, Any], dict[int, dict[int, re.Match[str]]]]:
+    """What scoring.fire_rules gives, matching and silencing every distinct text on its
+    own (not once per distinct reading)."""
+    codes, distinct = pd.factorize(np.asarray(norm, dtype=object), use_na_sentinel=False)
+    texts = [str(t) for t in distinct]
+    if rs.glossary:
+        texts = [rs.expand(t) for t in texts]
+    fired, matched, read = _clauses.fire_by_reading(
+        texts, lambda some: scoring._fire_terms(some, rs)
+    )
+    categories = [r.category for r in rs.rules]
+    _clauses.silence_family_objects(read, fired, matched, rs.family_terms, categories)
+    if len(texts) < len(norm):
+        fired, matched = fired[codes], scoring._matches_of_rows(matched, codes)
+    for j, rule in enumerate(rs.rules):
+        if not rule.terms:
+            fired[:, j] = (facing == rule.equals).fillna(False).to_numpy(dtype=bool)
+    return fired, matched
+
+
+def take_rows_by_iloc(frame: pd.DataFrame, positions: np.ndarray[Any, Any]) -> pd.DataFrame:
+    """What scoring._take_rows gives, by pandas' own row selection."""
+    return frame.iloc[positions].reset_index(drop=True)
+
+
+def normalise_each(texts: list[str]) -> list[str]:
+    """What genai_aug._matching.normalise_texts gives, one text at a time."""
+    return [normalise_text(t) for t in texts]
 
 
 def _matches(matched: dict[int, dict[int, re.Match[str]]]) -> dict[tuple[int, int], Any]:
@@ -163,6 +198,34 @@ def test_paraphrase_texts_score_identically() -> None:
     texts = pd.read_csv(shared_file("nhs_paraphrase_dev.tsv"), sep="\t")["task"].tolist()
     assert_same_firings(texts)
     assert_same_text_scores(texts)
+
+
+def test_texts_that_share_a_reading_fire_as_each_alone() -> None:
+    """Texts told apart only by what their readings leave out (context phrases, a clause of
+    purpose), some of them also repeated, and families whose objects stand in the shared
+    reading: each text fires as when every text is matched and silenced on its own."""
+    cores = [
+        "Book outpatient appointments",
+        "Order continence products and dressings",
+        "Co-ordinate the safeguarding strategy meeting",
+        "Chase outstanding blood results",
+        "Liaise with carers",
+        "Mop the floors",
+    ]
+    contexts = [
+        "",
+        " for clozapine patients",
+        " on ward 7",
+        " before the MDT at night",
+        " to ensure safe prescribing",
+        " for patients on the ward to ensure compliance",
+        " weekly",
+    ]
+    texts = [core + context for core in cores for context in contexts]
+    narrowest = {_clauses.readings(normalise_text(t))[0] for t in texts}
+    assert len(narrowest) <= len(cores) + 2  # (the shortcut is taken)
+    assert_same_firings(texts + texts[::3])
+    assert_same_text_scores(texts + texts[::2])
 
 
 def test_sample_inventory_scores_identically() -> None:

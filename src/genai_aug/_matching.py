@@ -26,7 +26,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from functools import lru_cache
-from typing import Final
+from typing import Any, Final
+
+import numpy as np
 
 # What matching means, beyond the ruleset's own data: the spellings folded, the word
 # forms each term word matches, the clause cuts. It is part of every ruleset's hash, so
@@ -165,6 +167,85 @@ def normalise_text(text: str) -> str:
     return s
 
 
+# The separator :func:`normalise_texts` joins texts with: no step of normalise_text can
+# make, remove or match across it (it is neither a word character, a kept character nor
+# a cased or case-ignorable one), so each text's part of the joined string is
+# normalised as the text alone is.
+_SEPARATOR: Final = "\n"
+_NON_WORD_OR_SEPARATOR: Final = re.compile(r"[^a-z0-9&'+ \n]+")
+# Where the telegraphic patterns and the spellings may apply: the regexes of
+# _has_telegraphic and _has_spelling, run by pyarrow (RE2) over all the texts at once.
+# RE2's \b and \w are ASCII, so it finds a word boundary wherever Python's regexes do
+# (and more, beside letters outside ASCII): a text it passes over holds neither, and each
+# text it finds is then checked by _has_telegraphic or _has_spelling.
+_MAYBE_TELEGRAPHIC: Final = "|".join(
+    [*(re.escape(mark) for mark in _TELEGRAPHIC_MARKS), _RE_WORD.pattern]
+)
+_MAYBE_SPELLING: Final = "|".join(f"(?:{p})" for p, _ in _SPELLINGS)
+_SPACES: Final = re.compile(" {2,}")
+
+
+def normalise_texts(texts: list[str]) -> list[str]:
+    """``[normalise_text(t) for t in texts]``, each step run once over all the texts.
+
+    The texts are joined by a separator no step makes, removes or matches across, so each
+    step (lower case, punctuation as space, the spaces between words) is one pass over one
+    string instead of a few calls per text; the steps that apply only to some texts (the
+    telegraphic marks, the US spellings) are found in one search of the joined string and
+    run on those texts alone, as :func:`normalise_text` runs them. A text holding the
+    separator, or longer than :data:`MAX_TEXT_CHARS`, is normalised alone.
+
+    Examples
+    --------
+    >>> normalise_texts(["Organize follow-up appointments", "Do CD check w/ 2nd RN"])
+    ['organise follow up appointments', 'do cd check with 2nd rn']
+    """
+    out = [""] * len(texts)
+    together: list[int] = []
+    for i, text in enumerate(texts):
+        if type(text) is str and len(text) <= MAX_TEXT_CHARS and _SEPARATOR not in text:
+            together.append(i)
+        else:
+            out[i] = normalise_text(text)
+    if not together:
+        return out
+    lowered = _SEPARATOR.join([texts[i] for i in together]).lower().replace("’", "'")
+    parts = lowered.split(_SEPARATOR)
+    for k in _parts_matching(_MAYBE_TELEGRAPHIC, parts):
+        if not _has_telegraphic(parts[k]):
+            continue
+        for pattern, repl in _TELEGRAPHIC_RES:
+            parts[k] = pattern.sub(repl, parts[k])
+    joined = _NON_WORD_OR_SEPARATOR.sub(" ", _SEPARATOR.join(parts))
+    parts = joined.split(_SEPARATOR)
+    spelt = [k for k in _parts_matching(_MAYBE_SPELLING, parts) if _has_spelling(parts[k])]
+    if spelt:  # (no spelling pattern matches across the separator either)
+        some = _SEPARATOR.join([parts[k] for k in spelt])
+        for pattern, repl in _SPELLING_RES:
+            some = pattern.sub(repl, some)
+        for k, part in zip(spelt, some.split(_SEPARATOR), strict=True):
+            parts[k] = part
+    # (only plain spaces are left: runs of them become one, and none is kept at an end)
+    joined = _SPACES.sub(" ", _SEPARATOR.join(parts))
+    joined = joined.replace(" " + _SEPARATOR, _SEPARATOR).replace(_SEPARATOR + " ", _SEPARATOR)
+    for i, text in zip(together, joined.strip(" ").split(_SEPARATOR), strict=True):
+        if len(text) > MAX_TEXT_CHARS:  # (lower case may lengthen a text)
+            text = text[:MAX_TEXT_CHARS].rsplit(" ", 1)[0]
+        out[i] = text
+    return out
+
+
+def _parts_matching(pattern: str, parts: list[str]) -> list[int]:
+    """The positions of the ``parts`` that the RE2 regex ``pattern`` matches in."""
+    import pyarrow as pa  # type: ignore[import-untyped]
+    import pyarrow.compute as pc  # type: ignore[import-untyped]
+
+    found = pc.match_substring_regex(pa.array(parts, type=pa.large_string()), pattern)
+    flags: np.ndarray[Any, Any] = found.to_numpy(zero_copy_only=False)
+    at: list[int] = np.flatnonzero(flags).tolist()
+    return at
+
+
 def glossary_pattern(forms: list[str] | tuple[str, ...]) -> re.Pattern[str]:
     """One regex for whole-token glossary forms of normalised text (longest first).
 
@@ -247,7 +328,13 @@ def _word_literals(word: str) -> frozenset[str]:
     return frozenset({_word_forms(word)[0]})
 
 
-@lru_cache(maxsize=4096)
+# (the caches of the term functions hold the terms of a few rulesets: the default has
+# some 4,500, each read when the ruleset is validated and again when its rules are
+# indexed and compiled; a cache smaller than one ruleset would build them all again)
+_TERMS_CACHED: Final = 16384
+
+
+@lru_cache(maxsize=_TERMS_CACHED)
 def term_pattern(term: str) -> str:
     """Regex (a string) for one readable term; see the module docstring for the syntax.
 
@@ -271,7 +358,7 @@ def term_pattern(term: str) -> str:
     return (_MAIN_VERB if anchored else r"\b") + "".join(parts) + r"\b"
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=_TERMS_CACHED)
 def _term_words(term: str) -> tuple[str, ...]:
     """A term's normalised words (``...`` gaps included), checked for the syntax's limits."""
     words = tuple(normalise_term(term.strip().removeprefix("^")).split())
@@ -289,7 +376,7 @@ def _term_words(term: str) -> tuple[str, ...]:
     return words
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=_TERMS_CACHED)
 def term_literals(term: str) -> tuple[frozenset[str], ...]:
     """What every text that ``term_pattern(term)`` matches contains: literals, by word.
 
@@ -310,6 +397,13 @@ def term_literals(term: str) -> tuple[frozenset[str], ...]:
     return tuple(sorted(kept, key=lambda s: (-min(map(len, s)), len(s), sorted(s))))
 
 
+@lru_cache(maxsize=_TERMS_CACHED)
+def _normalised_word(word: str) -> str:
+    """normalise_text of one word of a term: the same few hundred verbs and objects make up
+    the thousands of terms of a ruleset's families."""
+    return normalise_text(word)
+
+
 def normalise_term(term: str) -> str:
     """Normalise a term like text, keeping its ``...``, ``*`` and double-quote markers."""
     out: list[str] = []
@@ -318,7 +412,7 @@ def normalise_term(term: str) -> str:
             out.append(token)
             continue
         if token.startswith("{") and token.endswith("}"):
-            options = [normalise_text(o) for o in token[1:-1].split("|")]
+            options = [_normalised_word(o) for o in token[1:-1].split("|")]
             if len(options) < 2 or any(len(o.split()) != 1 for o in options):
                 raise ValueError(
                     f"{token!r}: braces hold two or more single words separated by '|'"
@@ -328,7 +422,7 @@ def normalise_term(term: str) -> str:
         quoted = token.startswith('"') and token.endswith('"') and len(token) > 2
         star = token.endswith("*")
         core = token.strip('"').rstrip("*")
-        norm = normalise_text(core)
+        norm = _normalised_word(core)
         for piece in norm.split():
             out.append(piece)
         if out and norm:

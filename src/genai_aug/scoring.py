@@ -32,6 +32,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
 from typing import Any, Final, NamedTuple
 
 import numpy as np
@@ -42,7 +43,7 @@ from genai_aug._cells import by_identity
 from genai_aug._clauses import Matches, fire_by_reading, silence_family_objects
 from genai_aug._matching import (
     compile_terms,
-    normalise_text,
+    normalise_texts,
     term_literals,
     term_pattern,
     terms_source,
@@ -73,20 +74,59 @@ def fire_rules(
     evidence. ``facing`` holds each text's ``patient_facing`` attribute (may be NA).
 
     The term rules read only the text, so a text that comes several times (with each
-    ``patient_facing``, as the inventory's distinct pairs do) is read once.
+    ``patient_facing``, as the inventory's distinct pairs do) is read once; and they read
+    only its reading, so texts with the same reading (tasks told apart by their context
+    alone, which the reading leaves out) are matched, and their families' objects
+    silenced, once.
     """
     codes, distinct = pd.factorize(np.asarray(norm, dtype=object), use_na_sentinel=False)
     texts = [str(t) for t in distinct]
     if rs.glossary:
         texts = [rs.expand(t) for t in texts]
-    fired, matched, read = fire_by_reading(texts, lambda some: _fire_terms(some, rs))
-    silence_family_objects(read, fired, matched, rs.family_terms, [r.category for r in rs.rules])
-    if len(texts) < len(norm):
-        fired, matched = fired[codes], _matches_of_rows(matched, codes)
+    fired, matched, read = fire_by_reading(texts, lambda some: _fire_distinct(some, rs))
+    of_text, readings = pd.factorize(np.asarray(read, dtype=object), use_na_sentinel=False)
+    if len(readings) < len(texts):  # (each text's firings are those of its reading)
+        first = _first_rows(of_text, len(readings))
+        fired, matched = fired[first], _matches_of_firsts(matched, first)
+    categories = [r.category for r in rs.rules]
+    silence_family_objects(list(readings), fired, matched, rs.family_terms, categories)
+    if len(readings) < len(norm):
+        rows = of_text[codes]
+        fired, matched = fired[rows], _matches_of_rows(matched, rows)
     for j, rule in enumerate(rs.rules):
         if not rule.terms:
             fired[:, j] = (facing == rule.equals).fillna(False).to_numpy(dtype=bool)
     return fired, matched
+
+
+def _fire_distinct(texts: list[str], rs: Ruleset) -> tuple[np.ndarray[Any, Any], Matches]:
+    """:func:`_fire_terms` of ``texts``, each distinct text matched once."""
+    codes, distinct = pd.factorize(np.asarray(texts, dtype=object), use_na_sentinel=False)
+    if len(distinct) == len(texts):
+        return _fire_terms(texts, rs)
+    fired, matched = _fire_terms([str(t) for t in distinct], rs)
+    return fired[codes], _matches_of_rows(matched, codes)
+
+
+def _first_rows(codes: np.ndarray[Any, Any], n: int) -> np.ndarray[Any, Any]:
+    """Where each of the ``n`` codes first stands in ``codes`` (each stands somewhere)."""
+    first = np.empty(n, dtype=np.intp)
+    first[codes[::-1]] = np.arange(len(codes) - 1, -1, -1)  # the last write is the first row
+    return first
+
+
+def _matches_of_firsts(matched: Matches, first: np.ndarray[Any, Any]) -> Matches:
+    """The first matches of the rows ``first``, renumbered by their position in it."""
+    position = {int(i): k for k, i in enumerate(first.tolist())}
+    out: Matches = {}
+    for j, hits in matched.items():
+        of_first: dict[int, re.Match[str]] = {}
+        for i, hit in hits.items():
+            k = position.get(i)
+            if k is not None:
+                of_first[k] = hit
+        out[j] = of_first
+    return out
 
 
 def _matches_of_rows(matched: Matches, codes: np.ndarray[Any, Any]) -> Matches:
@@ -157,6 +197,9 @@ class _LiteralIndex(NamedTuple):
     terms: tuple[tuple[int, str, tuple[tuple[int, ...], ...]], ...]
     always: frozenset[int]  # term rules searched in every text
     n_rules: int
+    # the literal ids of each token read so far (a token's are its own, whatever the text):
+    # the readings of each level, and each run, share most of their tokens
+    tokens: dict[str, tuple[int, ...]]
 
 
 _LITERAL_INDEXES: dict[str, _LiteralIndex] = {}
@@ -204,6 +247,7 @@ def _literal_index(rs: Ruleset) -> _LiteralIndex:
         terms=tuple(terms),
         always=frozenset(always),
         n_rules=len(rs.rules),
+        tokens={},
     )
     if len(_LITERAL_INDEXES) >= 8:
         _LITERAL_INDEXES.clear()
@@ -212,6 +256,7 @@ def _literal_index(rs: Ruleset) -> _LiteralIndex:
 
 
 _BLOCK: Final = 16384  # texts whose candidates are worked out together, as bits of one int
+_FEW_ROWS: Final = 16  # rows whose bit set is made by shifts, not through an array
 
 
 def _candidates(texts: list[str], index: _LiteralIndex) -> list[list[int] | None]:
@@ -238,7 +283,9 @@ def _candidates_and_terms(
     for j in index.always:
         out[j] = None
     active: dict[int, set[str]] = {}
-    token_literals: dict[str, tuple[int, ...]] = {}
+    token_literals = index.tokens
+    if len(token_literals) > _MAX_TOKENS:  # (a bound on what a long-lived process keeps)
+        token_literals.clear()
     for start in range(0, len(texts), _BLOCK):
         block = texts[start : start + _BLOCK]
         for j, bits in enumerate(_candidate_bits(block, index, token_literals, active)):
@@ -311,8 +358,21 @@ def _token_literals(token: str, index: _LiteralIndex) -> tuple[int, ...]:
     return tuple(found)
 
 
+_MAX_TOKENS: Final = 1_000_000
+
+
 def _bit_set(rows: list[int], n: int) -> int:
     """The int whose bits ``rows`` (positions below ``n``) are set."""
+    if len(rows) <= _FEW_ROWS:  # (most tokens are in a few texts: no array for them)
+        bits = 0
+        for row in rows:
+            bits |= 1 << row
+        return bits
+    return _bit_set_by_array(rows, n)
+
+
+def _bit_set_by_array(rows: list[int], n: int) -> int:
+    """As :func:`_bit_set`, through a boolean array packed into bytes."""
     flags = np.zeros(n, dtype=bool)
     flags[rows] = True
     return int.from_bytes(np.packbits(flags, bitorder="little").tobytes(), "little")
@@ -403,9 +463,9 @@ def _evaluate(
     evidence = np.full(n, "no rule matched: review this task", dtype=object)
     keys = ev[col.TEXT_KEY].to_numpy()
     starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if len(keys) else keys
-    bounds = np.r_[starts, len(keys)].astype(int)
-    for k in range(len(starts)):
-        evidence[keys[bounds[k]]] = "; ".join(pieces[bounds[k] : bounds[k + 1]])
+    bounds = np.r_[starts, len(keys)].astype(int).tolist()  # (plain ints: no numpy scalars)
+    for text, start, end in zip(keys[starts].tolist(), bounds[:-1], bounds[1:], strict=True):
+        evidence[text] = "; ".join(pieces[start:end])
     if rs.glossary:  # say which abbreviations were read, before the rules they fed
         for i, text in enumerate(texts.tolist()):
             used = rs.glossary_used(str(text))
@@ -565,9 +625,10 @@ def _evidence_pieces(ev: pd.DataFrame) -> list[str]:
 
 
 def _normalise_distinct(series: pd.Series) -> pd.Series:
-    """normalise_text applied once per distinct text, broadcast back."""
+    """normalise_text applied once per distinct text (:func:`normalise_texts`), broadcast
+    back."""
     codes, uniques = pd.factorize(series, sort=False)
-    norm = pd.Series(uniques, dtype=object).map(normalise_text).to_numpy()[codes]
+    norm = np.array(normalise_texts(list(uniques)), dtype=object)[codes]
     return pd.Series(norm, index=series.index, dtype=object)
 
 
@@ -581,7 +642,7 @@ def _distinct_pairs(
     and no string is built per row.
     """
     raw_codes, raw = _factorize_objects(tasks)
-    norm_of_raw = pd.Series(raw, dtype=object).map(normalise_text).to_numpy(dtype=object)
+    norm_of_raw = np.array(normalise_texts(raw.tolist()), dtype=object)
     norm_codes, norms = pd.factorize(norm_of_raw, sort=True)  # sorted distinct texts
     facing = patient_facing.astype("boolean")
     flag = np.where(
@@ -817,7 +878,7 @@ def _score_tasks(inventory: Inventory, ruleset: RulesetLike) -> tuple[pd.DataFra
     if len(scored) >= _MANY_TEXTS:  # (what the evidence texts were built from, too)
         release_free_memory()
     table, take, overridden = _with_overrides(merged, codes, scored, rs)
-    per_row = table.iloc[take].reset_index(drop=True)
+    per_row = _take_rows(table, take)
     out = pd.concat([merged, per_row], axis=1)
     return out, TaskEvidence(ev, codes, merged[col.TASK_ID], overridden)
 
@@ -847,8 +908,52 @@ def _with_role_info(tasks: pd.DataFrame, roles: pd.DataFrame) -> pd.DataFrame:
         or tasks.columns.isin(_ROLE_INFO[1:]).any()
     ):
         return _with_role_info_by_merge(tasks, roles)
-    own = info.drop(columns=col.ROLE_ID).take(at[codes]).reset_index(drop=True)
+    own = _take_rows(info.drop(columns=col.ROLE_ID), at[codes])
     return pd.concat([tasks.reset_index(drop=True), own], axis=1)
+
+
+def _take_rows(frame: pd.DataFrame, positions: np.ndarray[Any, Any]) -> pd.DataFrame:
+    """``frame.iloc[positions].reset_index(drop=True)`` (``positions`` all in range),
+    with its pyarrow text columns taken into :func:`_take_pool`.
+
+    A few thousand distinct rows become a million here: the evidence texts alone are a
+    quarter of a gigabyte of new memory, and where the new memory comes from costs more
+    than copying into it (see :func:`_take_pool`).
+    """
+    out: dict[Any, Any] = {}
+    for name in frame.columns:
+        values = frame[name].array
+        if isinstance(values, pd.arrays.ArrowStringArray):
+            import pyarrow as pa  # type: ignore[import-untyped]
+            import pyarrow.compute as pc  # type: ignore[import-untyped]
+
+            # (pa.array and pd.array hand the arrow data over as it is, without a copy)
+            taken = pc.take(pa.array(values), positions, memory_pool=_take_pool())
+            values = pd.array(taken, dtype=values.dtype)
+        else:
+            values = values.take(positions)
+        # (the dtype said again: a frame built from object values would infer text)
+        out[name] = pd.Series(values, dtype=frame[name].dtype, copy=False)
+    return pd.DataFrame(out, columns=frame.columns, copy=False)
+
+
+@cache
+def _take_pool() -> Any:
+    """The pyarrow memory pool the million-row text columns are taken into: jemalloc's
+    where pyarrow has it, else the C library's.
+
+    pyarrow's default pool on Linux (mimalloc) asks the kernel for transparent huge pages,
+    which the kernel zeroes (and, under ``defrag=madvise``, compacts memory for) when first
+    touched; taking the evidence texts of a million tasks into it cost three times the CPU
+    of taking them into jemalloc's 4 KiB pages. The values and types are the same whichever
+    pool holds them.
+    """
+    import pyarrow as pa
+
+    try:
+        return pa.jemalloc_memory_pool()
+    except NotImplementedError:  # (a pyarrow built without jemalloc)
+        return pa.system_memory_pool()
 
 
 def _with_role_info_by_merge(tasks: pd.DataFrame, roles: pd.DataFrame) -> pd.DataFrame:
