@@ -853,6 +853,120 @@ def _csv_rows_exact(text: str, delimiter: str, file: str) -> list[tuple[int, lis
 def _csv_cells_fast(
     text: str | None, delimiter: str, utf8: bytes | None = None
 ) -> _ColumnCells | None:
+    """The cells :func:`_csv_rows_exact` reads, by a faster parser; None where unsure.
+
+    pyarrow's CSV reader first (:func:`_csv_cells_arrow`), then pandas' C parser
+    (:func:`_csv_cells_c`) for what pyarrow refuses; None when neither can be sure.
+    Text either treats apart from :mod:`csv` (NUL, a second byte-order mark, which
+    both would drop or misread) goes to the exact path at once. ``utf8`` is the
+    text's UTF-8 bytes, if at hand; ``text`` may then be None when they are ASCII (no
+    NUL), which are the text as they are.
+    """
+    if text is None:  # ASCII bytes: no NUL, no byte-order mark
+        if not utf8:
+            return None
+    elif not text or "\x00" in text or text.startswith("\ufeff"):
+        return None
+    # bytes, for a StringIO would hold 4 bytes a character
+    payload = cast(str, text).encode("utf-8") if utf8 is None else utf8
+    lines = _physical_lines(payload)  # no fewer than the records
+    return _csv_cells_arrow(payload, delimiter, lines) or _csv_cells_c(payload, delimiter, lines)
+
+
+_ARROW_SAMPLE = 1 << 16
+"""Cells of a column looked at to choose how its text objects are made (see below)."""
+
+
+def _csv_cells_arrow(payload: bytes, delimiter: str, lines: int) -> _ColumnCells | None:
+    """The cells :func:`_csv_rows_exact` reads, by pyarrow's CSV reader; None if it refuses.
+
+    ``payload``: UTF-8 text without NUL or a leading byte-order mark (which pyarrow
+    would drop, where :mod:`csv` keeps it in the first cell). Read with every column
+    as text, nothing missing, blank lines kept and quoted line breaks allowed,
+    pyarrow's reader follows :mod:`csv`'s rules (quotes doubled inside quoted
+    fields, text after a closing quote kept, a quote inside an unquoted field kept,
+    CR, LF and CRLF each ending a record) and reads a blank line as a record of empty
+    cells, which is what padding makes of :mod:`csv`'s empty record. It refuses a
+    record with another number of fields than the first: such a file, a wider record
+    or a shorter one, goes to the next reader. The tests compare both readers with
+    :mod:`csv` on random text full of quotes, line breaks and delimiters.
+
+    Each column's text objects are made once per distinct text (a dictionary of the
+    column, worked out in C) where its first cells repeat, as in most columns of an
+    inventory: equal cells are then one object, which later checks tell apart by
+    address. A column of mostly distinct texts (ids) is converted cell by cell.
+    """
+    if not payload or payload.startswith(codecs.BOM_UTF8) or len(payload) >= 2**31 - 1:
+        return None
+    import pyarrow as pa  # type: ignore[import-untyped]
+    import pyarrow.csv as pa_csv  # type: ignore[import-untyped]
+
+    # as many text columns as the first line has fields: a record with more or fewer
+    # (the first too, if a quoted delimiter or line break is in it) is refused
+    first = _FIRST_BYTES.match(payload)
+    width = (first.group() if first else b"").count(delimiter.encode("ascii")) + 1
+    names = [f"f{j}" for j in range(width)]
+    try:
+        table = pa_csv.read_csv(
+            io.BytesIO(payload),
+            read_options=pa_csv.ReadOptions(
+                use_threads=False,
+                column_names=names,
+                block_size=max(len(payload) + 1, 1 << 20),
+            ),
+            parse_options=pa_csv.ParseOptions(
+                delimiter=delimiter,
+                quote_char='"',
+                double_quote=True,
+                escape_char=False,
+                newlines_in_values=True,
+                ignore_empty_lines=False,
+            ),
+            convert_options=pa_csv.ConvertOptions(
+                column_types=dict.fromkeys(names, pa.string()),
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+                check_utf8=True,
+            ),
+        )
+    except (pa.ArrowException, ValueError):  # a ragged record, or text it cannot take
+        return None
+    columns = []
+    while table.num_columns:  # each column let go of once converted
+        columns.append(_arrow_texts(table.column(0)))
+        table = table.remove_column(0)
+    # (text_only: read as text, with no value missing, and the empty cells made None)
+    return _ColumnCells(
+        np.arange(1, len(columns[0]) + 1, dtype=np.int64),
+        columns,
+        lines,
+        text_only=True,
+    )
+
+
+def _arrow_texts(column: Any) -> np.ndarray:
+    """A pyarrow column of text as an object array, empty cells None (see above)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc  # type: ignore[import-untyped]
+
+    column = column.combine_chunks() if column.num_chunks != 1 else column.chunk(0)
+    if len(column) == 0:
+        return np.empty(0, dtype=object)
+    sample = column.slice(0, _ARROW_SAMPLE)
+    if 2 * len(pc.unique(sample)) > len(sample):  # mostly distinct: cell by cell
+        values: np.ndarray = column.to_numpy(zero_copy_only=False)
+        empty = pc.equal(column, pa.scalar("", pa.string())).to_numpy(zero_copy_only=False)
+        if empty.any():
+            values[empty] = None
+        return values
+    encoded = column.dictionary_encode()
+    distinct = encoded.dictionary.to_numpy(zero_copy_only=False)
+    distinct[distinct == ""] = None
+    taken: np.ndarray = distinct[encoded.indices.to_numpy(zero_copy_only=False)]
+    return taken
+
+
+def _csv_cells_c(payload: bytes, delimiter: str, lines: int) -> _ColumnCells | None:
     """The cells :func:`_csv_rows_exact` reads, by pandas' C parser; None where unsure.
 
     The C tokenizer follows the same rules as :mod:`csv` (quotes doubled inside quoted
@@ -861,25 +975,13 @@ def _csv_cells_fast(
     a number of columns, it refuses (rather than truncates) a wider record. It is given
     as many as the first line has fields, and if a record is wider, as many as the
     widest line has: wider still, which only line breaks inside quotes can make, and
-    the file goes to the exact path, as does text the tokenizer treats apart (NUL, a
-    second byte-order mark), any parser warning, and a file whose records would pad
-    out to far more cells than its text holds (a few very wide lines among many short
-    ones). ``utf8`` is the text's UTF-8 bytes, if at hand; ``text`` may then be None
-    when they are ASCII (no NUL), which are the text as they are.
+    the file goes to the exact path, as does any parser warning, and a file whose
+    records would pad out to far more cells than its text holds (a few very wide lines
+    among many short ones). ``payload``: UTF-8 text without NUL or a leading
+    byte-order mark; ``lines``: its lines (:func:`_physical_lines`).
     """
-    if text is None:  # ASCII bytes: no NUL, no byte-order mark
-        if not utf8:
-            return None
-        first = _FIRST_BYTES.match(utf8)
-        first_line = first.group().decode("ascii") if first else ""
-    else:
-        if not text or "\x00" in text or text.startswith("\ufeff"):
-            return None
-        first_text = _FIRST_LINE.match(text)
-        first_line = first_text.group() if first_text else ""
-    # bytes, for a StringIO would hold 4 bytes a character
-    payload = cast(str, text).encode("utf-8") if utf8 is None else utf8
-    lines = _physical_lines(payload)  # no fewer than the records
+    first = _FIRST_BYTES.match(payload)
+    first_line = first.group().decode("utf-8") if first else ""
     widths: tuple[Callable[[], int], ...] = (
         lambda: first_line.count(delimiter) + 1,
         lambda: _widest_line(payload, delimiter),
@@ -927,7 +1029,6 @@ def _csv_cells_fast(
     return None
 
 
-_FIRST_LINE = re.compile(r"[^\r\n]*")
 _FIRST_BYTES = re.compile(rb"[^\r\n]*")
 
 
