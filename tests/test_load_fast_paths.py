@@ -311,6 +311,26 @@ def test_objects_told_apart_by_sorting_are_those_told_apart_by_hashing(seed: int
     _assert_same_objects(_cells.by_identity(values), values)  # (whichever way it takes)
 
 
+@pytest.mark.parametrize("seed", range(12))
+def test_identities_of_rows_are_by_identity_of_those_rows(seed: int) -> None:
+    """The known objects of a column, narrowed to some of its rows (a header and blank
+    rows left out): by_identity of those rows, codes and objects in the same order."""
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(1, 300))
+    pool = np.array([None, *(f"t{i}" for i in range(int(rng.integers(1, 12))))], dtype=object)
+    values = pool[rng.integers(0, len(pool), n)]
+    known = _by_hashing(values)
+    if seed % 3 == 0:
+        rows: slice | np.ndarray = slice(int(rng.integers(0, n + 1)), None)
+    else:
+        rows = np.flatnonzero(rng.random(n) < (0.3 if seed % 3 == 1 else 0.95))
+    codes, distinct = _cells.identities_of_rows(known, rows)
+    want_codes, want_distinct = _by_hashing(values[rows])
+    assert np.array_equal(codes, want_codes)
+    assert len(distinct) == len(want_distinct)
+    assert all(a is b for a, b in zip(distinct, want_distinct, strict=True))
+
+
 def _rows_of(columns: dict[str, list[object]], kind: str = col.TASKS_SHEET) -> Rows:
     n = len(next(iter(columns.values())))
     frame = pd.DataFrame({c: pd.Series(v, dtype=object) for c, v in columns.items()})

@@ -23,8 +23,8 @@ from hypothesis import strategies as st
 
 import genai_aug
 from conftest import ROOT
+from genai_aug import _cells, loading
 from genai_aug import _columns as col
-from genai_aug import loading
 from genai_aug._issues import IssueLog
 from genai_aug._raw import RawTable
 from genai_aug.errors import InventoryError
@@ -231,6 +231,44 @@ def test_arrow_columns_repeated_and_distinct(size: int) -> None:
     # a repeated text is one object (what by_identity tells apart cheaply)
     repeated = fast.columns[2][1:]
     assert len({id(v) for v in repeated if v is not None}) == 1
+    # where the reader says which cells are one object, it is what by_identity finds
+    assert fast.known[2] is not None
+    for values, known in zip(fast.columns, fast.known, strict=True):
+        if known is not None:
+            _assert_same_identities(known, values)
+
+
+def _assert_same_identities(known: Any, values: np.ndarray) -> None:
+    codes, distinct = known
+    want_codes, want_distinct = _cells.by_identity(values)
+    assert np.array_equal(codes, want_codes)
+    assert len(distinct) == len(want_distinct)
+    assert all(a is b for a, b in zip(distinct, want_distinct, strict=True))
+
+
+def test_identities_a_csv_table_carries_are_by_identity_of_its_columns(tmp_path: Path) -> None:
+    """A title row, blank rows (left out) and repeated cells: what the table says of its
+    columns' objects is by_identity of each, and the checks' texts are read the same."""
+    lines = ["Task inventory,,,", ",,,", "role_id,task,hours_per_week,patient_facing"]
+    lines += [
+        ",,,"
+        if i % 9 == 4
+        else f"R{i % 4},{'task' if i % 5 == 1 else f'Task {i % 3}'},{i % 6},"
+        + ("yes" if i % 2 else "")
+        for i in range(200)
+    ]
+    path = tmp_path / "tasks.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert _arrow(path.read_text(encoding="utf-8"), ",") is not None
+    table = loading.read_csv_table(path, "tasks", IssueLog())
+    assert table.blank_rows > 0 and set(table.identities) == {
+        "role_id",
+        "task",
+        "hours_per_week",
+        "patient_facing",
+    }
+    for name, known in table.identities.items():
+        _assert_same_identities(known, table.frame[name].to_numpy(dtype=object))
 
 
 @settings(max_examples=400, deadline=None)
@@ -366,7 +404,8 @@ def test_even_generated_inventory_read_by_pyarrow_loads_identically(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Damage that keeps every record as wide as the header (blank cells and rows, bad
-    values, quotes, line breaks and invisible characters in cells, CRLF line ends), which
+    values, totals rows, quotes, line breaks and invisible characters in cells, CRLF line
+    ends), which
     pyarrow reads: the same inventory and issues as the exact path."""
     roles, tasks = generate(3000, seed=5)
     rng = np.random.default_rng(5)
@@ -379,6 +418,9 @@ def test_even_generated_inventory_read_by_pyarrow_loads_identically(
     tasks.iloc[damaged[60:70], 2] = "Check\u200b stock"
     tasks.iloc[damaged[70:], :] = ""
     roles.iloc[:3, 0] = roles.iloc[3, 0]  # duplicated role ids
+    # totals rows, set aside before the row checks (the rows then differ from those read)
+    roles.iloc[len(roles) // 2, 0] = "Total"
+    tasks.iloc[len(tasks) // 2, 0] = "Grand total"
     roles_path, tasks_path = tmp_path / "roles.csv", tmp_path / "tasks.csv"
     roles.to_csv(roles_path, index=False, lineterminator="\r\n")
     tasks.to_csv(tasks_path, index=False, lineterminator="\r\n")

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from genai_aug import _columns as col
-from genai_aug._cells import _identities
+from genai_aug._cells import Identities, _identities, identities_of_rows
 from genai_aug._guard import (
     MAX_FILE_BYTES,
     check_size,
@@ -76,6 +76,9 @@ class _Cells(Protocol):
     def used(self, start: int, skip: set[int]) -> set[int]:
         """The columns, other than ``skip``, with a value in row ``start`` (0-based) or after."""
 
+    def identities(self, j: int) -> Identities | None:
+        """:func:`~genai_aug._cells.by_identity` of :meth:`column`, if the reader knows it."""
+
 
 class _RowCells:
     """Cells given row by row (workbooks, and CSV files read by the exact path)."""
@@ -110,6 +113,9 @@ class _RowCells:
                 out.update(j for j, v in enumerate(row[width:], start=width) if not _is_blank(v))
         return out
 
+    def identities(self, j: int) -> Identities | None:
+        return None
+
 
 class _ColumnCells:
     """Cells given column by column, one object array per column (the fast CSV path)."""
@@ -120,12 +126,15 @@ class _ColumnCells:
         columns: list[np.ndarray],
         lines: int | None = None,
         text_only: bool = False,
+        known: list[Identities | None] | None = None,
     ) -> None:
         self.numbers = numbers
         self.columns = columns
         self.lines = lines
         """The text's lines as an editor numbers them, if counted (see :func:`_physical_lines`)."""
         self.text_only = text_only
+        self.known = known or []
+        """:func:`~genai_aug._cells.by_identity` of each column, where the reader knows it."""
 
     def head(self, k: int) -> list[tuple[int, list[Any]]]:
         return [
@@ -144,6 +153,9 @@ class _ColumnCells:
             for j, values in enumerate(self.columns)
             if j not in skip and not _blank_mask(values[start:], self.text_only).all()
         }
+
+    def identities(self, j: int) -> Identities | None:
+        return self.known[j] if j < len(self.known) else None
 
 
 def _blank_mask(values: np.ndarray, text_only: bool = False) -> np.ndarray:
@@ -318,6 +330,13 @@ def _table_from_cells(
     frame[col.SOURCE_FILE] = file
     frame[col.SOURCE_SHEET] = sheet
     frame[col.SOURCE_ROW] = pd.Series(body_numbers if every else body_numbers[keep], dtype="int64")
+    # what the reader knows of which cells are one object, for the rows kept
+    rows: slice | np.ndarray = slice(h + 1, None) if every else np.flatnonzero(keep) + h + 1
+    identities = {
+        c: identities_of_rows(known, rows)
+        for c, j in positions.items()
+        if (known := cells.identities(j)) is not None
+    }
     column_of = {j: c for c, j in positions.items()}
     merged_cells = frozenset((r, column_of[k]) for r, k in merged if k in column_of)
     return RawTable(
@@ -330,6 +349,7 @@ def _table_from_cells(
         missing,
         hidden_rows=frozenset(r for r in hidden_rows if r > header_row_number),
         merged_cells=merged_cells,
+        identities=identities,
     )
 
 
@@ -704,7 +724,7 @@ def _by_line(cells: _Cells, text: str, delimiter: str, file: str) -> _Cells:
             _refuse_open_quote(file, int(numbers[i]) + before, taken, like, to_end)
         before += k
     if isinstance(cells, _ColumnCells):
-        return _ColumnCells(numbers, cells.columns, text_only=cells.text_only)
+        return _ColumnCells(numbers, cells.columns, text_only=cells.text_only, known=cells.known)
     rows = cast(_RowCells, cells).rows
     return _RowCells([(int(k), row) for k, (_, row) in zip(numbers, rows, strict=True)])
 
@@ -931,9 +951,11 @@ def _csv_cells_arrow(payload: bytes, delimiter: str, lines: int) -> _ColumnCells
         )
     except (pa.ArrowException, ValueError):  # a ragged record, or text it cannot take
         return None
-    columns = []
+    columns, known = [], []
     while table.num_columns:  # each column let go of once converted
-        columns.append(_arrow_texts(table.column(0)))
+        values, identities = _arrow_texts(table.column(0))
+        columns.append(values)
+        known.append(identities)
         table = table.remove_column(0)
     # (text_only: read as text, with no value missing, and the empty cells made None)
     return _ColumnCells(
@@ -941,29 +963,34 @@ def _csv_cells_arrow(payload: bytes, delimiter: str, lines: int) -> _ColumnCells
         columns,
         lines,
         text_only=True,
+        known=known,
     )
 
 
-def _arrow_texts(column: Any) -> np.ndarray:
-    """A pyarrow column of text as an object array, empty cells None (see above)."""
+def _arrow_texts(column: Any) -> tuple[np.ndarray, Identities | None]:
+    """A pyarrow column of text as an object array, empty cells None (see above); and
+    :func:`~genai_aug._cells.by_identity` of it, where its dictionary says it."""
     import pyarrow as pa
     import pyarrow.compute as pc  # type: ignore[import-untyped]
 
     column = column.combine_chunks() if column.num_chunks != 1 else column.chunk(0)
     if len(column) == 0:
-        return np.empty(0, dtype=object)
+        return np.empty(0, dtype=object), None
     sample = column.slice(0, _ARROW_SAMPLE)
     if 2 * len(pc.unique(sample)) > len(sample):  # mostly distinct: cell by cell
         values: np.ndarray = column.to_numpy(zero_copy_only=False)
         empty = pc.equal(column, pa.scalar("", pa.string())).to_numpy(zero_copy_only=False)
         if empty.any():
             values[empty] = None
-        return values
+        return values, None
+    # the dictionary holds each distinct text once, in the order it first appears: the
+    # texts made from it are the distinct objects of the column, its indices their codes
     encoded = column.dictionary_encode()
     distinct = encoded.dictionary.to_numpy(zero_copy_only=False)
     distinct[distinct == ""] = None
-    taken: np.ndarray = distinct[encoded.indices.to_numpy(zero_copy_only=False)]
-    return taken
+    codes = encoded.indices.to_numpy(zero_copy_only=False)
+    taken: np.ndarray = distinct[codes]
+    return taken, (codes, distinct)
 
 
 def _csv_cells_c(payload: bytes, delimiter: str, lines: int) -> _ColumnCells | None:
