@@ -402,10 +402,8 @@ def by_identity(values: np.ndarray[Any, Any]) -> tuple[np.ndarray[Any, Any], np.
     text is hashed or compared. Equal cells held as different objects are simply each kept.
     """
     ids = _identities(values)
-    if len(ids) >= _SORT_FROM:
-        sample = ids[:_SAMPLE]
-        if len(pd.unique(sample)) > _SAMPLE // 2 and (np.diff(sample) > 0).mean() > 0.9:
-            return _by_sorted_identity(values, ids)
+    if _mostly_distinct(ids) and (np.diff(ids[:_SAMPLE]) > 0).mean() > 0.9:
+        return _by_sorted_identity(values, ids)
     if not (ids & 15).any():
         # objects are 16-byte aligned in CPython: the low bits of every address are zero,
         # which the hash of integers leaves in its low bits (collisions); shifted, each
@@ -441,11 +439,17 @@ def identities_of_rows(known: Identities, rows: slice | np.ndarray[Any, Any]) ->
     return number[codes], distinct[kept]
 
 
+def _mostly_distinct(ids: np.ndarray[Any, Any]) -> bool:
+    """Whether the objects at addresses ``ids`` look mostly distinct (see below)."""
+    return len(ids) >= _SORT_FROM and len(pd.unique(ids[:_SAMPLE])) > _SAMPLE // 2
+
+
 _SORT_FROM = 8192
 _SAMPLE = 4096
 """A column of at least ``_SORT_FROM`` cells whose first ``_SAMPLE`` hold more than half as
 many distinct objects (ids, say), at mostly increasing addresses (as they were read), is
-told apart by sorting the addresses, not hashing them."""
+told apart by sorting the addresses, not hashing them; and such a column, when only its
+blanks are asked for (:func:`_missing_if_plain`), is looked at cell by cell."""
 
 
 def _by_sorted_identity(
@@ -485,6 +489,22 @@ def _missing_if_plain(
     """
     if len(values) == 0:
         return None
+    if objects is None:
+        ids = _identities(values)
+        if _mostly_distinct(ids):
+            # mostly distinct objects (ids): telling them apart would cost more than
+            # looking at every cell, text or None, joined
+            none = ids == id(None)
+            texts = values[~none]
+            try:
+                joined = "\x00".join(texts)
+            except TypeError:  # not all text: each distinct object looked at, below
+                pass
+            else:
+                plain = (
+                    len(texts) > 0 and joined.count("\x00") == len(texts) - 1 and _all_plain(joined)
+                )
+                return none if plain else None
     codes, distinct = by_identity(values) if objects is None else objects
     try:
         joined = "\x00".join(distinct)
