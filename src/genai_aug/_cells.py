@@ -426,6 +426,15 @@ def identities_of_rows(known: Identities, rows: slice | np.ndarray[Any, Any]) ->
     ``rows``, without looking at an object: only the codes are sliced and renumbered.
     """
     codes, distinct = known
+    start = (rows.start or 0) if isinstance(rows, slice) else 0
+    if isinstance(rows, slice) and rows.stop is rows.step is None and 0 < start < len(codes):
+        # the rows after the first few (below a header): the objects of those first rows
+        # are codes 0 to m - 1 (numbered as they first appear); if none is met again,
+        # the rest are numbered m, m + 1, ... as they first appear among the rows kept
+        m = int(codes[:start].max()) + 1
+        rest = codes[rows]
+        if int(rest.min()) >= m:
+            return rest - rest.dtype.type(m), distinct[m:]
     codes = codes[rows]
     n = len(codes)
     first = np.full(len(distinct), n, dtype=np.int64)
