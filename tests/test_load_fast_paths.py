@@ -140,6 +140,37 @@ def test_blanks_of_a_column_found_plain_are_those_of_the_exact_path(seed: int) -
     assert kept.blank(col.ROLE_ID).equals(kept_exact)
 
 
+@pytest.mark.parametrize("seed", range(24))
+def test_blanks_of_mostly_distinct_cells_are_those_of_their_distinct_objects(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A column of mostly distinct objects (ids) is looked at cell by cell, not by its
+    distinct objects: the same blanks (or the same refusal), blanks and odd cells among
+    them, repeated objects too."""
+    rng = random.Random(seed)
+    n = rng.choice([1, 3, 50, 2000])
+    values = np.array([f"T{i:07d}" for i in range(n)], dtype=object)
+    odd = [None, None, "", " ", "a  b", "T1.0", "x\u200b", 7, float("nan"), "é", "R1", values[0]]
+    for _ in range(rng.choice([0, 1, 3, n // 2])):
+        values[rng.randrange(n)] = rng.choice(odd)
+    want = _cells._missing_if_plain(values, _cells.by_identity(values))
+    want_blank = _cells.per_distinct(pd.Series(values), _cells._blank_each).astype(bool)
+    monkeypatch.setattr(_cells, "_mostly_distinct", lambda ids: True)
+    got = _cells._missing_if_plain(values)
+    assert (got is None) == (want is None)
+    if got is not None and want is not None:
+        assert np.array_equal(got, want)
+    assert _cells.blank(pd.Series(values)).equals(want_blank)
+
+
+def test_objects_read_one_by_one_are_taken_for_mostly_distinct() -> None:
+    """Ids made one by one, as a CSV reader makes them: looked at cell by cell."""
+    values = np.array([f"T{i:07d}" for i in range(3 * _cells._SORT_FROM)], dtype=object)
+    assert _cells._mostly_distinct(_cells._identities(values))
+    repeated = np.array(["a", "b", None] * _cells._SORT_FROM, dtype=object)
+    assert not _cells._mostly_distinct(_cells._identities(repeated))
+
+
 @pytest.mark.parametrize("seed", range(150))
 def test_the_ascii_test_of_plain_text_is_the_regular_expressions(
     seed: int, monkeypatch: pytest.MonkeyPatch
@@ -309,6 +340,29 @@ def test_objects_told_apart_by_sorting_are_those_told_apart_by_hashing(seed: int
         values = values[rng.permutation(n)]
     _assert_same_objects(_cells._by_sorted_identity(values, _cells._identities(values)), values)
     _assert_same_objects(_cells.by_identity(values), values)  # (whichever way it takes)
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_identities_of_rows_are_by_identity_of_those_rows(seed: int) -> None:
+    """The known objects of a column, narrowed to some of its rows (a header and blank
+    rows left out): by_identity of those rows, codes and objects in the same order."""
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(1, 300))
+    pool = np.array([None, *(f"t{i}" for i in range(int(rng.integers(1, 12))))], dtype=object)
+    values = pool[rng.integers(0, len(pool), n)]
+    if seed % 3 == 0:
+        start = int(rng.integers(0, n + 1))
+        if seed % 2:  # the first rows (a header, say) hold objects met nowhere else
+            values[:start] = np.array([f"h{i}" for i in range(start)], dtype=object)
+        rows: slice | np.ndarray = slice(start, None)
+    else:
+        rows = np.flatnonzero(rng.random(n) < (0.3 if seed % 3 == 1 else 0.95))
+    known = _by_hashing(values)
+    codes, distinct = _cells.identities_of_rows(known, rows)
+    want_codes, want_distinct = _by_hashing(values[rows])
+    assert np.array_equal(codes, want_codes)
+    assert len(distinct) == len(want_distinct)
+    assert all(a is b for a, b in zip(distinct, want_distinct, strict=True))
 
 
 def _rows_of(columns: dict[str, list[object]], kind: str = col.TASKS_SHEET) -> Rows:

@@ -23,8 +23,8 @@ from hypothesis import strategies as st
 
 import genai_aug
 from conftest import ROOT
+from genai_aug import _cells, loading
 from genai_aug import _columns as col
-from genai_aug import loading
 from genai_aug._issues import IssueLog
 from genai_aug._raw import RawTable
 from genai_aug.errors import InventoryError
@@ -75,6 +75,15 @@ def _load_both_ways(
         m.setattr(loading, "_csv_cells_fast", _exact_only)
         exact = outcome()
     return fast, exact
+
+
+@pytest.fixture(params=["arrow", "c"])
+def fast_reader(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Which parser the fast path uses: pyarrow's (as it does where pyarrow reads the
+    file), or pandas' C parser, with pyarrow's made to hand over."""
+    if request.param == "c":
+        monkeypatch.setattr(loading, "_csv_cells_arrow", lambda *args: None)
+    return str(request.param)
 
 
 def _assert_same_outcome(fast: Any, exact: Any) -> None:
@@ -139,13 +148,47 @@ FALLBACK = [
 """Inputs where the fast path may hand over to the exact path."""
 
 
+def _arrow(text: str, delimiter: str) -> Any:
+    """:func:`loading._csv_cells_arrow` of ``text``, as :func:`loading._csv_cells_fast` calls it."""
+    payload = text.encode("utf-8")
+    return loading._csv_cells_arrow(payload, delimiter, loading._physical_lines(payload))
+
+
+def _c(text: str, delimiter: str) -> Any:
+    """:func:`loading._csv_cells_c` of ``text``, as :func:`loading._csv_cells_fast` calls it."""
+    payload = text.encode("utf-8")
+    return loading._csv_cells_c(payload, delimiter, loading._physical_lines(payload))
+
+
+READERS = {"fast": loading._csv_cells_fast, "arrow": _arrow, "c": _c}
+"""The fast path, and each of the two parsers it tries in turn."""
+
+ARROW_REFUSES = {
+    '"x\ny",z\n1,2\n',  # (the first record wider than the first line)
+    "a,b\n1,\u00e9,\u2028x\n",
+    "a,b\n   \nc",
+    "a,b\n1\n",
+    "\n\na,b",
+    "a,b\n1,2,\n",
+    'a,b,"x\ny",c,d\n',
+    "a\n1,2\n",
+    "a" + "," * 5000 + "\n" + "x\n" * 100,
+}
+"""Inputs with records of another width than the first, which pyarrow refuses."""
+
+
+@pytest.mark.parametrize("reader", READERS)
 @pytest.mark.parametrize("text", TRICKY + FALLBACK)
-def test_fast_cells_equal_exact_cells(text: str) -> None:
+def test_fast_cells_equal_exact_cells(text: str, reader: str) -> None:
     """Same rows, same numbers, same cells (None where empty), on quoting edge cases."""
-    fast = loading._csv_cells_fast(text, ",")
+    if reader != "fast" and (not text or text.startswith("\ufeff")):
+        return  # (the fast path hands these over before either reader sees them)
+    fast = READERS[reader](text, ",")
     exact = loading._RowCells(loading._csv_rows_exact(text, ",", "f.csv"))
-    if text in TRICKY:
+    if text in TRICKY and (reader != "arrow" or text not in ARROW_REFUSES):
         assert fast is not None, "the fast path should read this"
+    if reader == "arrow" and text in TRICKY + FALLBACK[1:-2] and text not in ARROW_REFUSES:
+        assert fast is not None, "pyarrow should read this"
     if fast is not None:
         assert _cells_by_row(fast) == _cells_by_row(exact)
         assert all(type(n) is int for n, _ in fast.head(len(fast.numbers)))
@@ -153,11 +196,79 @@ def test_fast_cells_equal_exact_cells(text: str) -> None:
 
 def test_fast_path_hands_over_on_what_it_cannot_read() -> None:
     """The malformed and the oversized go to the exact path; a late wide row is read."""
-    assert loading._csv_cells_fast('"unterminated\n', ",") is None
+    assert _c('"unterminated\n', ",") is None
     assert loading._csv_cells_fast('a,b,"x\ny",c,d\n', ",") is None
     assert loading._csv_cells_fast("a" + "," * 5000 + "\n" + "x\n" * 100, ",") is None
     wide_later = loading._csv_cells_fast("a\n1,2\n", ",")
     assert wide_later is not None and len(wide_later.columns) == 2
+    # pyarrow reads an unclosed quote as csv does (the rest of the text is its field)
+    assert _cells_by_row(_arrow('a,"open\nb,c\n', ",")) == [(1, ["a", "open\nb,c\n"])]
+
+
+def test_arrow_refuses_a_second_byte_order_mark() -> None:
+    """pyarrow drops a byte-order mark at the start, which csv keeps in the first cell."""
+    payload = b"\xef\xbb\xbfa,b\nc,d\n"
+    assert loading._csv_cells_arrow(payload, ",", 2) is None
+    exact = loading._csv_rows_exact(payload.decode("utf-8"), ",", "f.csv")
+    assert exact[0][1][0] == "\ufeffa"
+
+
+@pytest.mark.parametrize("size", [10, 70_000])
+def test_arrow_columns_repeated_and_distinct(size: int) -> None:
+    """Columns of few texts (made once each) and of mostly distinct ones (made one by one),
+    blanks among them, past the sample that chooses between the two: csv's cells."""
+    rows = [
+        f'R{i % 7 or ""},{"" if i % 5 == 0 else f"T{i}"},{"" if i % 3 else "yes"},"{i % 2}, x"'
+        for i in range(size)
+    ]
+    text = "role_id,task_id,patient_facing,task\n" + "\r\n".join(rows) + "\n"
+    fast = _arrow(text, ",")
+    assert fast is not None
+    exact = loading._RowCells(loading._csv_rows_exact(text, ",", "f.csv"))
+    assert _cells_by_row(fast) == _cells_by_row(exact)
+    for values in fast.columns:
+        assert {type(v) for v in values} <= {str, type(None)}
+    # a repeated text is one object (what by_identity tells apart cheaply)
+    repeated = fast.columns[2][1:]
+    assert len({id(v) for v in repeated if v is not None}) == 1
+    # where the reader says which cells are one object, it is what by_identity finds
+    assert fast.known[2] is not None
+    for values, known in zip(fast.columns, fast.known, strict=True):
+        if known is not None:
+            _assert_same_identities(known, values)
+
+
+def _assert_same_identities(known: Any, values: np.ndarray) -> None:
+    codes, distinct = known
+    want_codes, want_distinct = _cells.by_identity(values)
+    assert np.array_equal(codes, want_codes)
+    assert len(distinct) == len(want_distinct)
+    assert all(a is b for a, b in zip(distinct, want_distinct, strict=True))
+
+
+def test_identities_a_csv_table_carries_are_by_identity_of_its_columns(tmp_path: Path) -> None:
+    """A title row, blank rows (left out) and repeated cells: what the table says of its
+    columns' objects is by_identity of each, and the checks' texts are read the same."""
+    lines = ["Task inventory,,,", ",,,", "role_id,task,hours_per_week,patient_facing"]
+    lines += [
+        ",,,"
+        if i % 9 == 4
+        else f"R{i % 4},{'task' if i % 5 == 1 else f'Task {i % 3}'},{i % 6},"
+        + ("yes" if i % 2 else "")
+        for i in range(200)
+    ]
+    path = tmp_path / "tasks.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert _arrow(path.read_text(encoding="utf-8"), ",") is not None
+    table = loading.read_csv_table(path, "tasks", IssueLog())
+    assert table.blank_rows > 0 and set(table.identities) == {
+        "role_id",
+        "task",
+        "hours_per_week",
+        "patient_facing",
+    }
+    for name, known in table.identities.items():
+        _assert_same_identities(known, table.frame[name].to_numpy(dtype=object))
 
 
 @settings(max_examples=400, deadline=None)
@@ -166,12 +277,43 @@ def test_fast_path_hands_over_on_what_it_cannot_read() -> None:
         st.sampled_from([*'ab ,;\t|"\n\r\u00e9\ufeff', "\r\n", '""', '","']), max_size=40
     ).map("".join),
     delimiter=st.sampled_from([",", ";", "\t", "|"]),
+    reader=st.sampled_from(sorted(READERS)),
 )
-def test_fast_cells_equal_exact_cells_on_any_text(text: str, delimiter: str) -> None:
-    """Whatever the text, the fast path reads what csv reads, or hands over."""
-    fast = loading._csv_cells_fast(text, delimiter)
+def test_fast_cells_equal_exact_cells_on_any_text(text: str, delimiter: str, reader: str) -> None:
+    """Whatever the text, each fast reader reads what csv reads, or hands over."""
+    if reader != "fast" and ("\x00" in text or text.startswith("\ufeff") or not text):
+        return  # (the fast path hands these over before either reader sees them)
+    fast = READERS[reader](text, delimiter)
     if fast is not None:
         exact = loading._RowCells(loading._csv_rows_exact(text, delimiter, "f.csv"))
+        assert _cells_by_row(fast) == _cells_by_row(exact)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    rows=st.lists(
+        st.lists(
+            st.sampled_from(["", "a", " b", '"', '""', "\n", "\r\n", ",", "\u00e9", "\u2028"]),
+            min_size=3,
+            max_size=3,
+        ).map(lambda cells: ",".join(cells)),
+        min_size=1,
+        max_size=6,
+    ),
+    quoted=st.booleans(),
+    newline=st.sampled_from(["\n", "\r\n", "\r"]),
+)
+def test_arrow_cells_equal_exact_cells_on_even_records(
+    rows: list[str], quoted: bool, newline: str
+) -> None:
+    """Records mostly of one width (which pyarrow reads rather than refuses), with quotes
+    and line breaks in and around their fields: pyarrow reads what csv reads, or hands over."""
+    if quoted:
+        rows = ['"' + r.replace(",", '","') + '"' for r in rows]
+    text = newline.join(rows) + newline
+    fast = _arrow(text, ",")
+    if fast is not None:
+        exact = loading._RowCells(loading._csv_rows_exact(text, ",", "f.csv"))
         assert _cells_by_row(fast) == _cells_by_row(exact)
 
 
@@ -209,10 +351,14 @@ def _sample_as_csv(folder: Path) -> tuple[Path, Path]:
     return paths[0], paths[1]
 
 
-def test_sample_as_csv_loads_identically(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_sample_as_csv_loads_identically(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fast_reader: str
+) -> None:
     """The sample exported to CSV: the same inventory, issues included, both ways."""
     roles, tasks = _sample_as_csv(tmp_path)
     assert loading._csv_cells_fast(tasks.read_text(encoding="utf-8"), ",") is not None
+    if fast_reader == "arrow":
+        assert _arrow(tasks.read_text(encoding="utf-8"), ",") is not None
     fast, exact = _load_both_ways(monkeypatch, (roles, tasks), errors="reject")
     assert isinstance(fast, genai_aug.Inventory) and len(fast.tasks) > 100
     _assert_same_outcome(fast, exact)
@@ -223,7 +369,7 @@ def test_sample_as_csv_loads_identically(tmp_path: Path, monkeypatch: pytest.Mon
 
 
 def test_generated_inventory_with_damage_loads_identically(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fast_reader: str
 ) -> None:
     """A generated inventory with blank lines, a title, stray columns and bad values."""
     roles, tasks = generate(3000, seed=3)
@@ -254,10 +400,46 @@ def test_generated_inventory_with_damage_loads_identically(
 CSV_CASES = [c for c in CASES if "csv" in c.id or "utf" in c.id]
 
 
+def test_even_generated_inventory_read_by_pyarrow_loads_identically(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Damage that keeps every record as wide as the header (blank cells and rows, bad
+    values, totals rows, quotes, line breaks and invisible characters in cells, CRLF line
+    ends), which
+    pyarrow reads: the same inventory and issues as the exact path."""
+    roles, tasks = generate(3000, seed=5)
+    rng = np.random.default_rng(5)
+    tasks = tasks.astype(object)
+    damaged = rng.choice(len(tasks), 80, replace=False)
+    tasks.iloc[damaged[:20], 3] = "n/a"
+    tasks.iloc[damaged[20:40], 2] = "  "
+    tasks.iloc[damaged[40:50], 1] = ""
+    tasks.iloc[damaged[50:60], 2] = 'said "see me", twice\r\nthen left'
+    tasks.iloc[damaged[60:70], 2] = "Check\u200b stock"
+    tasks.iloc[damaged[70:], :] = ""
+    roles.iloc[:3, 0] = roles.iloc[3, 0]  # duplicated role ids
+    # totals rows, set aside before the row checks (the rows then differ from those read)
+    roles.iloc[len(roles) // 2, 0] = "Total"
+    tasks.iloc[len(tasks) // 2, 0] = "Grand total"
+    roles_path, tasks_path = tmp_path / "roles.csv", tmp_path / "tasks.csv"
+    roles.to_csv(roles_path, index=False, lineterminator="\r\n")
+    tasks.to_csv(tasks_path, index=False, lineterminator="\r\n")
+    for path in (roles_path, tasks_path):
+        assert _arrow(path.read_text(encoding="utf-8"), ",") is not None
+    fast, exact = _load_both_ways(monkeypatch, (roles_path, tasks_path), errors="reject")
+    assert isinstance(fast, genai_aug.Inventory) and len(fast.tasks) > 2000
+    assert len(fast.issues) > 50
+    _assert_same_outcome(fast, exact)
+    for path, kind in ((roles_path, "roles"), (tasks_path, "tasks")):
+        a, b, ia, ib = _read_both_ways(path, kind)
+        _assert_same_table(a, b)
+        pd.testing.assert_frame_equal(ia, ib)
+
+
 @pytest.mark.parametrize("case", CSV_CASES, ids=[c.id for c in CSV_CASES])
 @pytest.mark.parametrize("errors", ["raise", "reject"])
 def test_catalogue_csvs_load_identically(
-    case: Any, errors: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    case: Any, errors: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fast_reader: str
 ) -> None:
     """Every CSV of the malformed-input catalogue: the same outcome both ways."""
     args = case.make(tmp_path)

@@ -179,14 +179,21 @@ class ParsedNumbers:
         return self.normalisation != ""
 
 
-def parse_numbers(series: pd.Series, kind: NumberKind = "count") -> ParsedNumbers:
-    """Parse cells as numbers (each distinct cell once), keeping why each bad cell is bad."""
+def parse_numbers(
+    series: pd.Series, kind: NumberKind = "count", known: Identities | None = None
+) -> ParsedNumbers:
+    """Parse cells as numbers (each distinct cell once), keeping why each bad cell is bad.
+
+    ``known``: :func:`by_identity` of the cells, if worked out already.
+    """
     cells = series.to_numpy(dtype=object)
-    if len(cells) and pd.api.types.infer_dtype(cells, skipna=True) == "string":
+    # (the distinct objects are of the types the cells are)
+    looked_at = cells if known is None else known[1]
+    if len(cells) and pd.api.types.infer_dtype(looked_at, skipna=True) == "string":
         # text and blanks (as CSV files are read): the distinct cells, found at C speed (all
         # blanks are one value, and every blank reads the same): the distinct objects
         # first (no text hashed), then the distinct texts among them
-        by_object, objects = by_identity(cells)
+        by_object, objects = by_identity(cells) if known is None else known
         codes, uniques = pd.factorize(objects, use_na_sentinel=False)
         done = [parse_number(u, kind) for u in uniques]
         take = np.asarray(codes)[by_object]
@@ -395,10 +402,8 @@ def by_identity(values: np.ndarray[Any, Any]) -> tuple[np.ndarray[Any, Any], np.
     text is hashed or compared. Equal cells held as different objects are simply each kept.
     """
     ids = _identities(values)
-    if len(ids) >= _SORT_FROM:
-        sample = ids[:_SAMPLE]
-        if len(pd.unique(sample)) > _SAMPLE // 2 and (np.diff(sample) > 0).mean() > 0.9:
-            return _by_sorted_identity(values, ids)
+    if _mostly_distinct(ids) and (np.diff(ids[:_SAMPLE]) > 0).mean() > 0.9:
+        return _by_sorted_identity(values, ids)
     if not (ids & 15).any():
         # objects are 16-byte aligned in CPython: the low bits of every address are zero,
         # which the hash of integers leaves in its low bits (collisions); shifted, each
@@ -410,11 +415,50 @@ def by_identity(values: np.ndarray[Any, Any]) -> tuple[np.ndarray[Any, Any], np.
     return codes, values[first]
 
 
+Identities = tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]
+""":func:`by_identity` of a column: ``(codes, distinct)``."""
+
+
+def identities_of_rows(known: Identities, rows: slice | np.ndarray[Any, Any]) -> Identities:
+    """:func:`by_identity` of ``values[rows]``, from ``known``, that of ``values``.
+
+    The same codes and distinct objects, numbered in the order each first appears among
+    ``rows``, without looking at an object: only the codes are sliced and renumbered.
+    """
+    codes, distinct = known
+    start = (rows.start or 0) if isinstance(rows, slice) else 0
+    if isinstance(rows, slice) and rows.stop is rows.step is None and 0 < start < len(codes):
+        # the rows after the first few (below a header): the objects of those first rows
+        # are codes 0 to m - 1 (numbered as they first appear); if none is met again,
+        # the rest are numbered m, m + 1, ... as they first appear among the rows kept
+        m = int(codes[:start].max()) + 1
+        rest = codes[rows]
+        if int(rest.min()) >= m:
+            return rest - rest.dtype.type(m), distinct[m:]
+    codes = codes[rows]
+    n = len(codes)
+    first = np.full(len(distinct), n, dtype=np.int64)
+    first[codes[::-1]] = np.arange(n - 1, -1, -1)  # the last write is the first row
+    present = np.flatnonzero(first < n)
+    kept = present[np.argsort(first[present], kind="stable")]
+    if len(kept) == len(distinct) and (kept == np.arange(len(kept))).all():
+        return codes, distinct  # (as they were: every object there, in the same order)
+    number = np.zeros(len(distinct), dtype=np.intp)
+    number[kept] = np.arange(len(kept), dtype=np.intp)
+    return number[codes], distinct[kept]
+
+
+def _mostly_distinct(ids: np.ndarray[Any, Any]) -> bool:
+    """Whether the objects at addresses ``ids`` look mostly distinct (see below)."""
+    return len(ids) >= _SORT_FROM and len(pd.unique(ids[:_SAMPLE])) > _SAMPLE // 2
+
+
 _SORT_FROM = 8192
 _SAMPLE = 4096
 """A column of at least ``_SORT_FROM`` cells whose first ``_SAMPLE`` hold more than half as
 many distinct objects (ids, say), at mostly increasing addresses (as they were read), is
-told apart by sorting the addresses, not hashing them."""
+told apart by sorting the addresses, not hashing them; and such a column, when only its
+blanks are asked for (:func:`_missing_if_plain`), is looked at cell by cell."""
 
 
 def _by_sorted_identity(
@@ -442,16 +486,35 @@ def _by_sorted_identity(
     return codes, values[first[by_first]]
 
 
-def _missing_if_plain(values: np.ndarray[Any, Any]) -> np.ndarray[Any, Any] | None:
+def _missing_if_plain(
+    values: np.ndarray[Any, Any], objects: Identities | None = None
+) -> np.ndarray[Any, Any] | None:
     """Where ``values`` are missing, if every other value is plain text reading as itself.
 
     None when some cell is neither (a number, or text to fold): then the cells must be
     looked at one by one. A column of plain text and blanks, as CSV files and most sheets
     are, is recognised by joining its distinct objects, without comparing any texts.
+    ``objects``: :func:`by_identity` of ``values``, if known.
     """
     if len(values) == 0:
         return None
-    codes, distinct = by_identity(values)
+    if objects is None:
+        ids = _identities(values)
+        if _mostly_distinct(ids):
+            # mostly distinct objects (ids): telling them apart would cost more than
+            # looking at every cell, text or None, joined
+            none = ids == id(None)
+            texts = values[~none]
+            try:
+                joined = "\x00".join(texts)
+            except TypeError:  # not all text: each distinct object looked at, below
+                pass
+            else:
+                plain = (
+                    len(texts) > 0 and joined.count("\x00") == len(texts) - 1 and _all_plain(joined)
+                )
+                return none if plain else None
+    codes, distinct = by_identity(values) if objects is None else objects
     try:
         joined = "\x00".join(distinct)
         missing = np.zeros(len(distinct), dtype=bool)
@@ -503,11 +566,12 @@ def _text_each(series: pd.Series) -> pd.Series:
     return pd.Series(out, index=series.index, dtype=object)
 
 
-def plain_text(series: pd.Series) -> pd.Series | None:
+def plain_text(series: pd.Series, objects: Identities | None = None) -> pd.Series | None:
     """:func:`text` of a column of plain text and blanks (the cells as they are, blanks
-    None); None for any other column."""
+    None); None for any other column. ``objects``: :func:`by_identity` of the cells, if
+    known."""
     values = series.to_numpy(dtype=object)
-    missing = _missing_if_plain(values)
+    missing = _missing_if_plain(values, objects)
     if missing is None:
         return None
     if missing.any():

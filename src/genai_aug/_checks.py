@@ -323,6 +323,11 @@ def _distinct_strings(series: pd.Series, func: Callable[[str], object], other: o
     return table[codes]
 
 
+def _blanks_are_none(distinct: np.ndarray) -> bool:
+    """Whether every missing value among ``distinct`` objects is None itself."""
+    return bool((pd.isna(distinct) == (_identities(distinct) == id(None))).all())
+
+
 class Rows:
     """One sheet's rows as the checks see them: raw cells and what they read as.
 
@@ -359,6 +364,8 @@ class Rows:
         self._totals: dict[str, pd.Series] = {}
         self._missing: dict[str, pd.Series] = {}
         self._objects: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self._raw_objects = table.identities
+        """:func:`~genai_aug._cells.by_identity` of raw columns, where the reader knew it."""
 
     # --- cells ---------------------------------------------------------------------------
 
@@ -406,9 +413,15 @@ class Rows:
         """:func:`~genai_aug._cells.by_identity` of ``text(name)``: which distinct object
         each cell's text is, and those objects (worked out once per column)."""
         if name not in self._objects:
-            codes, distinct = by_identity(self.text(name).to_numpy(dtype=object))
+            known = self._raw_objects.get(name)
+            if known is not None and name in self.plain and _blanks_are_none(known[1]):
+                # the texts of a plain column are its cells, its blanks made None: the
+                # cells' objects, when every blank one is None already
+                codes, distinct = known
+            else:
+                codes, distinct = by_identity(self.text(name).to_numpy(dtype=object))
             if len(codes) < 2**31:  # (kept while the sheet is checked: half the memory)
-                codes = codes.astype(np.int32)
+                codes = codes.astype(np.int32, copy=False)
             self._objects[name] = (codes, distinct)
         return self._objects[name]
 
@@ -455,7 +468,9 @@ class Rows:
     def parsed(self, name: str) -> ParsedNumbers:
         if name not in self._numbers:
             if self.present(name):
-                self._numbers[name] = parse_numbers(self.raw(name), NUMBER_KINDS.get(name, "count"))
+                self._numbers[name] = parse_numbers(
+                    self.raw(name), NUMBER_KINDS.get(name, "count"), self._raw_objects.get(name)
+                )
             else:  # every cell None: no number, no problem, as parse_numbers reads it
                 index = self.frame.index
                 self._numbers[name] = ParsedNumbers(
@@ -500,7 +515,7 @@ class Rows:
 
     def has_invisible(self, name: str) -> pd.Series:
         cells = self.frame[name]
-        plain = plain_text(cells)
+        plain = plain_text(cells, self._raw_objects.get(name))
         if plain is not None:  # plain text holds no invisible character; keep it as read
             self.texts.setdefault(name, plain)
             self.plain.add(name)
@@ -603,7 +618,7 @@ class Rows:
             return cells.map(_parse_bool).astype("boolean")
         # each distinct object read once (a column of yes and no holds a few), and the
         # booleans built as astype("boolean") builds them: True, False, or None missing
-        codes, distinct = by_identity(cells.to_numpy())
+        codes, distinct = self._raw_objects.get(col.PATIENT_FACING) or by_identity(cells.to_numpy())
         read = [_parse_bool(v) for v in distinct]
         true = np.array([v is True for v in read], dtype=bool)[codes]
         unknown = np.array([v is None for v in read], dtype=bool)[codes]

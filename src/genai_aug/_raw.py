@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
+import numpy as np
 import pandas as pd
 
 
@@ -26,3 +29,8 @@ class RawTable:
     """Data rows Excel hides (filtered out, or hidden by hand): read, and noted."""
     merged_cells: frozenset[tuple[int, str]] = frozenset()
     """(row, canonical column) cells that a merge covers, other than its first cell."""
+    identities: Mapping[str, tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
+    """:func:`~genai_aug._cells.by_identity` of those columns of ``frame`` whose reader
+    worked it out while reading (columns of pyarrow's CSV reader): the checks need not."""

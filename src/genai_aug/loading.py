@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from genai_aug import _columns as col
-from genai_aug._cells import _identities
+from genai_aug._cells import Identities, _identities, identities_of_rows
 from genai_aug._guard import (
     MAX_FILE_BYTES,
     check_size,
@@ -76,6 +76,9 @@ class _Cells(Protocol):
     def used(self, start: int, skip: set[int]) -> set[int]:
         """The columns, other than ``skip``, with a value in row ``start`` (0-based) or after."""
 
+    def identities(self, j: int) -> Identities | None:
+        """:func:`~genai_aug._cells.by_identity` of :meth:`column`, if the reader knows it."""
+
 
 class _RowCells:
     """Cells given row by row (workbooks, and CSV files read by the exact path)."""
@@ -110,6 +113,9 @@ class _RowCells:
                 out.update(j for j, v in enumerate(row[width:], start=width) if not _is_blank(v))
         return out
 
+    def identities(self, j: int) -> Identities | None:
+        return None
+
 
 class _ColumnCells:
     """Cells given column by column, one object array per column (the fast CSV path)."""
@@ -120,12 +126,15 @@ class _ColumnCells:
         columns: list[np.ndarray],
         lines: int | None = None,
         text_only: bool = False,
+        known: list[Identities | None] | None = None,
     ) -> None:
         self.numbers = numbers
         self.columns = columns
         self.lines = lines
         """The text's lines as an editor numbers them, if counted (see :func:`_physical_lines`)."""
         self.text_only = text_only
+        self.known = known or []
+        """:func:`~genai_aug._cells.by_identity` of each column, where the reader knows it."""
 
     def head(self, k: int) -> list[tuple[int, list[Any]]]:
         return [
@@ -144,6 +153,9 @@ class _ColumnCells:
             for j, values in enumerate(self.columns)
             if j not in skip and not _blank_mask(values[start:], self.text_only).all()
         }
+
+    def identities(self, j: int) -> Identities | None:
+        return self.known[j] if j < len(self.known) else None
 
 
 def _blank_mask(values: np.ndarray, text_only: bool = False) -> np.ndarray:
@@ -318,6 +330,13 @@ def _table_from_cells(
     frame[col.SOURCE_FILE] = file
     frame[col.SOURCE_SHEET] = sheet
     frame[col.SOURCE_ROW] = pd.Series(body_numbers if every else body_numbers[keep], dtype="int64")
+    # what the reader knows of which cells are one object, for the rows kept
+    rows: slice | np.ndarray = slice(h + 1, None) if every else np.flatnonzero(keep) + h + 1
+    identities = {
+        c: identities_of_rows(known, rows)
+        for c, j in positions.items()
+        if (known := cells.identities(j)) is not None
+    }
     column_of = {j: c for c, j in positions.items()}
     merged_cells = frozenset((r, column_of[k]) for r, k in merged if k in column_of)
     return RawTable(
@@ -330,6 +349,7 @@ def _table_from_cells(
         missing,
         hidden_rows=frozenset(r for r in hidden_rows if r > header_row_number),
         merged_cells=merged_cells,
+        identities=identities,
     )
 
 
@@ -704,7 +724,7 @@ def _by_line(cells: _Cells, text: str, delimiter: str, file: str) -> _Cells:
             _refuse_open_quote(file, int(numbers[i]) + before, taken, like, to_end)
         before += k
     if isinstance(cells, _ColumnCells):
-        return _ColumnCells(numbers, cells.columns, text_only=cells.text_only)
+        return _ColumnCells(numbers, cells.columns, text_only=cells.text_only, known=cells.known)
     rows = cast(_RowCells, cells).rows
     return _RowCells([(int(k), row) for k, (_, row) in zip(numbers, rows, strict=True)])
 
@@ -853,6 +873,127 @@ def _csv_rows_exact(text: str, delimiter: str, file: str) -> list[tuple[int, lis
 def _csv_cells_fast(
     text: str | None, delimiter: str, utf8: bytes | None = None
 ) -> _ColumnCells | None:
+    """The cells :func:`_csv_rows_exact` reads, by a faster parser; None where unsure.
+
+    pyarrow's CSV reader first (:func:`_csv_cells_arrow`), then pandas' C parser
+    (:func:`_csv_cells_c`) for what pyarrow refuses; None when neither can be sure.
+    Text either treats apart from :mod:`csv` (NUL, a second byte-order mark, which
+    both would drop or misread) goes to the exact path at once. ``utf8`` is the
+    text's UTF-8 bytes, if at hand; ``text`` may then be None when they are ASCII (no
+    NUL), which are the text as they are.
+    """
+    if text is None:  # ASCII bytes: no NUL, no byte-order mark
+        if not utf8:
+            return None
+    elif not text or "\x00" in text or text.startswith("\ufeff"):
+        return None
+    # bytes, for a StringIO would hold 4 bytes a character
+    payload = cast(str, text).encode("utf-8") if utf8 is None else utf8
+    lines = _physical_lines(payload)  # no fewer than the records
+    return _csv_cells_arrow(payload, delimiter, lines) or _csv_cells_c(payload, delimiter, lines)
+
+
+_ARROW_SAMPLE = 1 << 16
+"""Cells of a column looked at to choose how its text objects are made (see below)."""
+
+
+def _csv_cells_arrow(payload: bytes, delimiter: str, lines: int) -> _ColumnCells | None:
+    """The cells :func:`_csv_rows_exact` reads, by pyarrow's CSV reader; None if it refuses.
+
+    ``payload``: UTF-8 text without NUL or a leading byte-order mark (which pyarrow
+    would drop, where :mod:`csv` keeps it in the first cell). Read with every column
+    as text, nothing missing, blank lines kept and quoted line breaks allowed,
+    pyarrow's reader follows :mod:`csv`'s rules (quotes doubled inside quoted
+    fields, text after a closing quote kept, a quote inside an unquoted field kept,
+    CR, LF and CRLF each ending a record) and reads a blank line as a record of empty
+    cells, which is what padding makes of :mod:`csv`'s empty record. It refuses a
+    record with another number of fields than the first: such a file, a wider record
+    or a shorter one, goes to the next reader. The tests compare both readers with
+    :mod:`csv` on random text full of quotes, line breaks and delimiters.
+
+    Each column's text objects are made once per distinct text (a dictionary of the
+    column, worked out in C) where its first cells repeat, as in most columns of an
+    inventory: equal cells are then one object, which later checks tell apart by
+    address. A column of mostly distinct texts (ids) is converted cell by cell.
+    """
+    if not payload or payload.startswith(codecs.BOM_UTF8) or len(payload) >= 2**31 - 1:
+        return None
+    import pyarrow as pa  # type: ignore[import-untyped]
+    import pyarrow.csv as pa_csv  # type: ignore[import-untyped]
+
+    # as many text columns as the first line has fields: a record with more or fewer
+    # (the first too, if a quoted delimiter or line break is in it) is refused
+    first = _FIRST_BYTES.match(payload)
+    width = (first.group() if first else b"").count(delimiter.encode("ascii")) + 1
+    names = [f"f{j}" for j in range(width)]
+    try:
+        table = pa_csv.read_csv(
+            io.BytesIO(payload),
+            read_options=pa_csv.ReadOptions(
+                use_threads=False,
+                column_names=names,
+                block_size=max(len(payload) + 1, 1 << 20),
+            ),
+            parse_options=pa_csv.ParseOptions(
+                delimiter=delimiter,
+                quote_char='"',
+                double_quote=True,
+                escape_char=False,
+                newlines_in_values=True,
+                ignore_empty_lines=False,
+            ),
+            convert_options=pa_csv.ConvertOptions(
+                column_types=dict.fromkeys(names, pa.string()),
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+                check_utf8=True,
+            ),
+        )
+    except (pa.ArrowException, ValueError):  # a ragged record, or text it cannot take
+        return None
+    columns, known = [], []
+    while table.num_columns:  # each column let go of once converted
+        values, identities = _arrow_texts(table.column(0))
+        columns.append(values)
+        known.append(identities)
+        table = table.remove_column(0)
+    # (text_only: read as text, with no value missing, and the empty cells made None)
+    return _ColumnCells(
+        np.arange(1, len(columns[0]) + 1, dtype=np.int64),
+        columns,
+        lines,
+        text_only=True,
+        known=known,
+    )
+
+
+def _arrow_texts(column: Any) -> tuple[np.ndarray, Identities | None]:
+    """A pyarrow column of text as an object array, empty cells None (see above); and
+    :func:`~genai_aug._cells.by_identity` of it, where its dictionary says it."""
+    import pyarrow as pa
+    import pyarrow.compute as pc  # type: ignore[import-untyped]
+
+    column = column.combine_chunks() if column.num_chunks != 1 else column.chunk(0)
+    if len(column) == 0:
+        return np.empty(0, dtype=object), None
+    sample = column.slice(0, _ARROW_SAMPLE)
+    if 2 * len(pc.unique(sample)) > len(sample):  # mostly distinct: cell by cell
+        values: np.ndarray = column.to_numpy(zero_copy_only=False)
+        empty = pc.equal(column, pa.scalar("", pa.string())).to_numpy(zero_copy_only=False)
+        if empty.any():
+            values[empty] = None
+        return values, None
+    # the dictionary holds each distinct text once, in the order it first appears: the
+    # texts made from it are the distinct objects of the column, its indices their codes
+    encoded = column.dictionary_encode()
+    distinct = encoded.dictionary.to_numpy(zero_copy_only=False)
+    distinct[distinct == ""] = None
+    codes = encoded.indices.to_numpy(zero_copy_only=False)
+    taken: np.ndarray = distinct[codes]
+    return taken, (codes, distinct)
+
+
+def _csv_cells_c(payload: bytes, delimiter: str, lines: int) -> _ColumnCells | None:
     """The cells :func:`_csv_rows_exact` reads, by pandas' C parser; None where unsure.
 
     The C tokenizer follows the same rules as :mod:`csv` (quotes doubled inside quoted
@@ -861,25 +1002,13 @@ def _csv_cells_fast(
     a number of columns, it refuses (rather than truncates) a wider record. It is given
     as many as the first line has fields, and if a record is wider, as many as the
     widest line has: wider still, which only line breaks inside quotes can make, and
-    the file goes to the exact path, as does text the tokenizer treats apart (NUL, a
-    second byte-order mark), any parser warning, and a file whose records would pad
-    out to far more cells than its text holds (a few very wide lines among many short
-    ones). ``utf8`` is the text's UTF-8 bytes, if at hand; ``text`` may then be None
-    when they are ASCII (no NUL), which are the text as they are.
+    the file goes to the exact path, as does any parser warning, and a file whose
+    records would pad out to far more cells than its text holds (a few very wide lines
+    among many short ones). ``payload``: UTF-8 text without NUL or a leading
+    byte-order mark; ``lines``: its lines (:func:`_physical_lines`).
     """
-    if text is None:  # ASCII bytes: no NUL, no byte-order mark
-        if not utf8:
-            return None
-        first = _FIRST_BYTES.match(utf8)
-        first_line = first.group().decode("ascii") if first else ""
-    else:
-        if not text or "\x00" in text or text.startswith("\ufeff"):
-            return None
-        first_text = _FIRST_LINE.match(text)
-        first_line = first_text.group() if first_text else ""
-    # bytes, for a StringIO would hold 4 bytes a character
-    payload = cast(str, text).encode("utf-8") if utf8 is None else utf8
-    lines = _physical_lines(payload)  # no fewer than the records
+    first = _FIRST_BYTES.match(payload)
+    first_line = first.group().decode("utf-8") if first else ""
     widths: tuple[Callable[[], int], ...] = (
         lambda: first_line.count(delimiter) + 1,
         lambda: _widest_line(payload, delimiter),
@@ -927,7 +1056,6 @@ def _csv_cells_fast(
     return None
 
 
-_FIRST_LINE = re.compile(r"[^\r\n]*")
 _FIRST_BYTES = re.compile(rb"[^\r\n]*")
 
 

@@ -112,7 +112,8 @@ def _set_aside(rows: Rows) -> tuple[RawTable, int, dict[str, pd.Series], set[str
     if keep.all():
         return rows.table, 0, texts, rows.plain
     kept = rows.frame[keep].reset_index(drop=True)
-    return replace(rows.table, frame=kept), int((~keep).sum()), texts, rows.plain
+    # (what the reader knew of the cells' objects was of every row)
+    return replace(rows.table, frame=kept, identities={}), int((~keep).sum()), texts, rows.plain
 
 
 # --------------------------------------------------------------------------- the typed tables
