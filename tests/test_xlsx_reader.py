@@ -67,6 +67,11 @@ def assert_read_as_openpyxl_reads(path: Path) -> int:
                 slow = _xlsx._read_sheet_openpyxl(slow_wb, slow_wb[name])
             _assert_rows_equal(fast, slow)
             assert [str(w.message) for w in fast_warned] == [str(w.message) for w in slow_warned]
+            with fast_wb[name]._get_source() as src:
+                data = src.read()
+            # the quick row count, where it answers, is the expat count
+            exact = _xlsx.count_value_rows(io.BytesIO(data))
+            assert _xlsx.count_value_rows_quick(data) in (None, exact)
             cells += sum(v is not None for _, row in slow.rows for v in row)
     finally:
         fast_wb.close()
@@ -190,6 +195,11 @@ def test_pandas_written_inventory_reads_the_same(tmp_path: Path, engine: str) ->
         roles.to_excel(writer, sheet_name="roles", index=False)
         tasks.to_excel(writer, sheet_name="tasks", index=False)
     assert assert_read_as_openpyxl_reads(path) == 9 + 12
+    with zipfile.ZipFile(path) as z:  # the quick count answers for what pandas writes
+        counts = [
+            _xlsx.count_value_rows_quick(z.read(f"xl/worksheets/sheet{i}.xml")) for i in (1, 2)
+        ]
+    assert counts == [3, 4]
 
 
 def test_the_sample_workbook_reads_the_same() -> None:
@@ -447,3 +457,36 @@ def test_a_dtd_in_a_sheet_is_left_to_openpyxl_and_defusedxml(tmp_path: Path, ent
     expected = _outcome(_xlsx._read_sheet_openpyxl, wb, wb["tasks"])
     assert got[0] == expected[0] == "rows"
     _assert_rows_equal(got[1][0], expected[1][0])
+
+
+# --- the quick row count -----------------------------------------------------------------------
+
+COUNTS = {
+    "cells": ('<row r="1"><c r="A1"><v>1</v></c></row><row r="2"><c r="A2"/></row>', 1),
+    "empty values": (
+        "<row><c><v></v></c><c><v/></c><c><v /></c></row><row><c><v> </v></c></row>",
+        1,
+    ),
+    "inline": ('<row><c t="inlineStr"><is/></c></row><row><c><f>1</f></c></row>', 1),
+    "empty rows": ('<row r="1"/><row r="2" hidden="1" /><row r="3"></row>', 0),
+    "pretty": ('\n <row r="1">\n  <c r="A1">\n   <v>1</v>\n  </c>\n </row>\n', 1),
+    "a > in an attribute": ('<row r="1"><c r="A1" x="a>b"><v>1</v></c></row>', 1),
+    "twice": ('<row r="5"><c><v>1</v></c></row><row r="5"><c><v>2</v></c></row>', 2),
+    "comment": ("<row><c><v>1</v></c></row><!-- <row><c><v>2</v></c></row> -->", None),
+    "cdata": ('<row><c t="str"><v><![CDATA[x]]></v></c></row>', None),
+    "prefixed": ('<row xmlns:o="urn:o"><c><v>1</v></c></row><o:row xmlns:o="urn:o"/>', None),
+    "element in a value": ("<row><c><v><b/>1</v></c></row>", None),
+    "other child": ("<row><x><v>1</v></x></row>", None),
+    "nested row": ("<row><c><row><c><v>1</v></c></row></c></row>", None),
+    "cell in a cell": ("<row><c><c><v>1</v></c><v>2</v></c></row>", None),
+}
+
+
+@pytest.mark.parametrize("case", sorted(COUNTS))
+def test_the_quick_count_is_the_expat_count_or_stands_aside(case: str) -> None:
+    """Byte patterns count rows with values where that is exact, and say None elsewhere."""
+    rows, expected = COUNTS[case]
+    data = _sheet(rows).encode()
+    assert _xlsx.count_value_rows_quick(data) == expected
+    if expected is not None:
+        assert _xlsx.count_value_rows(io.BytesIO(data)) == expected

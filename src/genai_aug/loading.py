@@ -480,7 +480,13 @@ def read_workbook(
     """Read the ``roles`` and ``tasks`` sheets of an Excel workbook (after the safety checks)."""
     # openpyxl is imported here (by _xlsx), not with the module: CSV and DataFrame
     # inventories (a national one is CSV) do not pay for importing it (about 0.2 s)
-    from genai_aug._xlsx import RepeatedRowError, count_value_rows, open_workbook, read_sheet
+    from genai_aug._xlsx import (
+        RepeatedRowError,
+        count_value_rows,
+        count_value_rows_quick,
+        open_workbook,
+        read_sheet,
+    )
 
     file = str(path)
     check_workbook_file(Path(path), max_bytes)
@@ -520,7 +526,10 @@ def read_workbook(
             try:
                 read = read_sheet(wb, ws)
                 with ws._get_source() as source:
-                    counted = count_value_rows(source)
+                    counted = count_value_rows_quick(source.read())
+                if counted != len(read.rows):  # (or None) the exact count judges
+                    with ws._get_source() as source:
+                        counted = count_value_rows(source)
             except RepeatedRowError as exc:
                 raise InventoryError(
                     file_issue(
