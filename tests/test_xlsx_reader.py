@@ -490,3 +490,59 @@ def test_the_quick_count_is_the_expat_count_or_stands_aside(case: str) -> None:
     assert _xlsx.count_value_rows_quick(data) == expected
     if expected is not None:
         assert _xlsx.count_value_rows(io.BytesIO(data)) == expected
+
+
+def _counts_taken(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Record which row count loading takes, patched where loading imports them."""
+    taken: list[str] = []
+    quick, exact = _xlsx.count_value_rows_quick, _xlsx.count_value_rows
+
+    def spy_quick(data: bytes) -> int | None:
+        taken.append("quick")
+        return quick(data)
+
+    def spy_exact(source: Any) -> int:
+        taken.append("expat")
+        return exact(source)
+
+    monkeypatch.setattr(_xlsx, "count_value_rows_quick", spy_quick)
+    monkeypatch.setattr(_xlsx, "count_value_rows", spy_exact)
+    return taken
+
+
+def test_loading_takes_the_quick_count_only_when_it_agrees(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Plain sheets are counted by patterns; a comment in the XML sends the count to expat,
+    and the inventory loads the same either way."""
+    import genai_aug
+    from test_catalogue import xlsx
+
+    tasks = [["R1", f"T{i}", "Book outpatient appointments", 1] for i in range(5)]
+    plain = xlsx(tmp_path, tasks=tasks)
+    taken = _counts_taken(monkeypatch)
+    expected = genai_aug.load_inventory(plain).tasks
+    assert taken == ["quick", "quick"]
+
+    with zipfile.ZipFile(plain) as z:
+        name = next(n for n in z.namelist() if n.startswith("xl/worksheets/sheet2"))
+        xml = z.read(name).decode()
+    commented = _with_parts(plain, {name: xml.replace("<sheetData>", "<!-- a --><sheetData>")})
+    taken.clear()
+    got = genai_aug.load_inventory(commented).tasks
+    assert taken == ["quick", "quick", "expat"]
+    assert got.drop(columns="source_file").equals(expected.drop(columns="source_file"))
+
+
+def test_a_sheet_too_large_for_memory_is_counted_streaming(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past QUICK_COUNT_MAX_BYTES the sheet's XML is not read whole: expat counts it."""
+    import genai_aug
+    from test_catalogue import xlsx
+
+    path = xlsx(tmp_path, tasks=[["R1", "T1", "Book outpatient appointments", 1]])
+    monkeypatch.setattr(_xlsx, "QUICK_COUNT_MAX_BYTES", 100)
+    taken = _counts_taken(monkeypatch)
+    assert len(genai_aug.load_inventory(path).tasks) == 1
+    assert taken == ["expat", "expat"]

@@ -611,6 +611,9 @@ def count_value_rows(source: Any) -> int:
     return rows
 
 
+QUICK_COUNT_MAX_BYTES = 256 * 1024 * 1024
+"""A sheet's XML larger than this is counted by streaming (:func:`count_value_rows`) only."""
+
 _CELL_BODY = rb"[^<]*(?:<(?!/c>)[^<]*)*"  # anything up to the first </c>
 _ROW_OF_CELLS = re.compile(  # a row element whose children are all <c> elements
     rb"<row(?:\s[^>]*)?(?<!/)>((?:\s*<c(?:\s[^>]*)?(?:/>|(?<!/)>"

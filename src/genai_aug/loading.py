@@ -481,6 +481,7 @@ def read_workbook(
     # openpyxl is imported here (by _xlsx), not with the module: CSV and DataFrame
     # inventories (a national one is CSV) do not pay for importing it (about 0.2 s)
     from genai_aug._xlsx import (
+        QUICK_COUNT_MAX_BYTES,
         RepeatedRowError,
         count_value_rows,
         count_value_rows_quick,
@@ -526,7 +527,12 @@ def read_workbook(
             try:
                 read = read_sheet(wb, ws)
                 with ws._get_source() as source:
-                    counted = count_value_rows_quick(source.read())
+                    # (the patterns need the sheet's XML in memory: a huge one streams)
+                    data = source.read(QUICK_COUNT_MAX_BYTES + 1)
+                counted = (
+                    None if len(data) > QUICK_COUNT_MAX_BYTES else count_value_rows_quick(data)
+                )
+                del data
                 if counted != len(read.rows):  # (or None) the exact count judges
                     with ws._get_source() as source:
                         counted = count_value_rows(source)
