@@ -268,6 +268,7 @@ def _read_sheet_fast(wb: Any, ws: Any) -> SheetRows:
     depth = 0
     index = -1
     row_counter = col_counter = 0
+    row_text = "0"  # str(row_counter): a cell's row digits are mostly just this
     cell_attrs: dict[str, str] = {}
     text: str | None = None  # the first <v>'s text ("" once it starts), None before
     inline: Any = None  # the first <is>, built
@@ -276,7 +277,7 @@ def _read_sheet_fast(wb: Any, ws: Any) -> SheetRows:
     cur_cells: dict[int, Any] = {}
 
     def start(name: str, attrs: dict[str, str]) -> None:
-        nonlocal state, depth, index, row_counter, col_counter, cell_attrs, text
+        nonlocal state, depth, index, row_counter, row_text, col_counter, cell_attrs, text
         nonlocal inline, tree, cur_row, cur_cells
         if state == 2:
             if name == _V and text is None:
@@ -291,7 +292,9 @@ def _read_sheet_fast(wb: Any, ws: Any) -> SheetRows:
         elif state == 1:
             if name != _C:
                 raise _UnusualXmlError(name)  # openpyxl reads any child of a row as a cell
-            state, cell_attrs, text, inline = 2, attrs, None, None
+            state = 2
+            cell_attrs = attrs
+            text = inline = None
         elif state == 0:
             if name == _ROW:
                 index += 1
@@ -306,6 +309,7 @@ def _read_sheet_fast(wb: Any, ws: Any) -> SheetRows:
                         row_counter = int(val)
                 else:
                     row_counter += 1
+                row_text = str(row_counter)
                 col_counter = 0
                 if len(attrs) - ("r" in attrs) - ("spans" in attrs) and any(
                     k not in ("r", "spans") and "}" not in k for k in attrs
@@ -350,7 +354,8 @@ def _read_sheet_fast(wb: Any, ws: Any) -> SheetRows:
                     if letters.isalpha():
                         columns[letters] = column_index_from_string(letters)
                 else:
-                    row = int(ref[len(letters) :])
+                    digits = ref[len(letters) :]
+                    row = row_counter if digits == row_text else int(digits)
                 col_counter = column
             else:
                 col_counter += 1
