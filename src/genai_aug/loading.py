@@ -498,16 +498,21 @@ def read_workbook(
     path: str | os.PathLike[str], log: IssueLog, max_bytes: int = MAX_FILE_BYTES
 ) -> tuple[RawTable, RawTable]:
     """Read the ``roles`` and ``tasks`` sheets of an Excel workbook (after the safety checks)."""
-    # openpyxl is imported here, not with the module: CSV and DataFrame inventories (a
-    # national one is CSV) do not pay for importing it (about 0.2 s)
-    from openpyxl import load_workbook
-
-    from genai_aug._xlsx import RepeatedRowError, count_value_rows, read_sheet
+    # openpyxl is imported here (by _xlsx), not with the module: CSV and DataFrame
+    # inventories (a national one is CSV) do not pay for importing it (about 0.2 s)
+    from genai_aug._xlsx import (
+        QUICK_COUNT_MAX_BYTES,
+        RepeatedRowError,
+        count_value_rows,
+        count_value_rows_quick,
+        open_workbook,
+        read_sheet,
+    )
 
     file = str(path)
     check_workbook_file(Path(path), max_bytes)
     try:
-        wb = load_workbook(file, read_only=True, data_only=True)
+        wb = open_workbook(file)
     except Exception as exc:  # any parser failure on a damaged file is the file's problem
         raise parse_failure(file, exc, "its XML", "") from None
     try:
@@ -542,7 +547,15 @@ def read_workbook(
             try:
                 read = read_sheet(wb, ws)
                 with ws._get_source() as source:
-                    counted = count_value_rows(source)
+                    # (the patterns need the sheet's XML in memory: a huge one streams)
+                    data = source.read(QUICK_COUNT_MAX_BYTES + 1)
+                counted = (
+                    None if len(data) > QUICK_COUNT_MAX_BYTES else count_value_rows_quick(data)
+                )
+                del data
+                if counted != len(read.rows):  # (or None) the exact count judges
+                    with ws._get_source() as source:
+                        counted = count_value_rows(source)
             except RepeatedRowError as exc:
                 raise InventoryError(
                     file_issue(
