@@ -32,7 +32,7 @@ is linear in its hours per category, so it draws from those (a few rows × categ
 draws). A role's draws are its hours per category times each draw's time shares, times
 the draw's adoption × realisation: one matrix product per block of roles, then P10 and
 P90 *selected* in place (two partitions of each row and two minima), never a sort of all
-the draws; blocks are 64-row multiples of about 8 MB, reused, on both cores with OpenBLAS
+the draws; blocks are 64-row multiples of about 1 MB, reused, on both cores with OpenBLAS
 held to one thread, each scenario's in turn while the main thread adds up the central
 figures. Only roles that need it draw in full: a role with no counted hours has
 percentiles of 0; one with hours in a single category has draws in the order of that
@@ -101,7 +101,7 @@ DEFAULT_DRAWS = 2000
 MAX_DRAWS = 100_000
 QUANTILES = (0.1, 0.9)
 """The percentiles reported as low and high (an 80 % interval around the central figure)."""
-_BLOCK = 1 << 20  # draws in a block of roles' draws: 8 MB a worker, cache-sized, reused
+_BLOCK = 1 << 17  # draws in a block of roles' draws: 1 MB a worker, reused (see _block_rows)
 _WORKERS = 2  # threads for the roles' percentiles (numpy releases the GIL)
 
 Array = np.ndarray[Any, Any]
@@ -273,6 +273,18 @@ def rank_roles(roles: pd.DataFrame) -> pd.DataFrame:
     return roles.sort_values(
         [col.HOURS_RELEASED, col.ROLE_ID], ascending=[False, True], kind="stable"
     ).reset_index(drop=True)
+
+
+def _rank_roles_in_id_order(roles: pd.DataFrame) -> pd.DataFrame:
+    """:func:`rank_roles` of a table whose rows are in role-id order already (the order of
+    :class:`~genai_aug.rollup.Hierarchy`): ties in hours keep that order, so one stable
+    sort of the hours does it, without factorising the ids. (Hours of ``-0.0`` and
+    ``0.0``, which the two ways might not take for one value, go to ``rank_roles``.)"""
+    hours = roles[col.HOURS_RELEASED].to_numpy(dtype=float)
+    if np.signbit(hours[hours == 0.0]).any():
+        return rank_roles(roles)
+    order = np.argsort(-hours, kind="stable")  # (NaN last, as sort_values puts it)
+    return roles.take(order).reset_index(drop=True)
 
 
 def _close(value: str, options: Sequence[str]) -> str:
@@ -660,7 +672,7 @@ def aggregate_hours(
                 frame[col.HOURS_TOTAL] > 0, frame[col.HOURS_RELEASED] / frame[col.HOURS_TOTAL], 0.0
             )
         tables[level] = frame
-    tables["roles"] = rank_roles(tables["roles"])
+    tables["roles"] = _rank_roles_in_id_order(tables["roles"])
     return Aggregates(
         tasks=t,
         roles=tables["roles"],
@@ -727,6 +739,10 @@ class _CellSums:
     The tasks are sorted once by cell and hours (stably, as ``ordered_sum`` sorts); the
     counted ones keep that order among themselves, so each cell adds up the same values
     in the same order as ``ordered_sum`` of the counted tasks alone: the same bits.
+
+    The last sums are kept, read-only, with the tasks they were of: scenarios that count
+    the same tasks (the packaged ones with E1 and E2 tasks do) share them, and each
+    scenario's are asked for twice (its ranges, then its roles' percentiles).
     """
 
     def __init__(
@@ -738,16 +754,29 @@ class _CellSums:
         flat = t_role[known] * n_cats + t_cat[known]
         order = _cell_order(hours[known], flat, n_roles * n_cats)
         self.tasks, self.flat = known[order], flat[order]
+        self.sorted_hours = hours[self.tasks]
+        self.last: tuple[Array, Array] | None = None
 
     def __call__(self, counted: Array) -> Array:
-        """The (roles × categories) sums of the hours of the ``counted`` tasks."""
+        """The (roles × categories) sums of the hours of the ``counted`` tasks (read-only)."""
+        last = self.last
+        if last is not None and np.array_equal(last[0], counted):
+            return last[1]
+        self.last = None  # (let the last sums go before these are made)
+        del last
+        out = self._sums(counted)
+        out.flags.writeable = False
+        self.last = (counted.copy(), out)
+        return out
+
+    def _sums(self, counted: Array) -> Array:
         keep = counted[self.tasks]
         size = self.n_roles * self.n_cats
         if np.count_nonzero(keep) != np.count_nonzero(counted):  # (a task of no cell)
             idx = np.flatnonzero(counted)
             flat = self.t_role[idx] * self.n_cats + self.t_cat[idx]
             return ordered_sum(self.hours[idx], flat, size).reshape(self.n_roles, self.n_cats)
-        groups, values = self.flat[keep], self.hours[self.tasks[keep]]
+        groups, values = self.flat[keep], self.sorted_hours[keep]
         out = np.zeros(size)
         if len(values):
             starts = np.flatnonzero(np.r_[True, groups[1:] != groups[:-1]])
@@ -848,9 +877,27 @@ class _Buffers(threading.local):
             buffer = self.buffer = np.empty((rows, n_draws))
         return buffer[:rows]
 
+    taken: tuple[Array, bytes, Array] | None = None
+
+    def rows(self, table: Array, at: Array) -> Array:
+        """``table[at]``, kept from the thread's last call with the same table and rows:
+        blocks are packed by the categories their roles use, so the next block of a
+        thread mostly takes the same rows (a copy of up to 0.5 MB a block, otherwise)."""
+        key = at.tobytes()
+        taken = self.taken
+        if taken is None or taken[0] is not table or taken[1] != key:
+            taken = self.taken = (table, key, table[at])
+        return taken[2]
+
 
 def _block_rows(n_draws: int) -> int:
-    """Roles in a block of :func:`_role_blocks`: whole tiles of 64 rows, about _BLOCK draws."""
+    """Roles in a block of :func:`_role_blocks`: whole tiles of 64 rows, about _BLOCK draws.
+
+    Small enough (64 roles of 2,000 draws: 1 MB) that a block stays in the core's own
+    cache from its product through both partitions and the minima; blocks of 8 MB, which
+    go out to the shared cache between those passes, took ~15 % more CPU at a million
+    tasks.
+    """
     return max(64, _BLOCK // n_draws // 64 * 64)
 
 
@@ -894,7 +941,7 @@ def _role_blocks(
             cats = np.flatnonzero(part.any(axis=0))
             block = np.zeros((padded, len(cats)))
             block[: len(roles)] = part[:, cats]
-            np.matmul(block, by_category[cats], out=draws)
+            np.matmul(block, buffers.rows(by_category, cats), out=draws)
         else:
             block = np.zeros((padded, n_cats))
             block[: len(roles)] = part
@@ -1231,9 +1278,18 @@ def _one_category_quantiles(
 
 
 def _quantiles(draws: Array) -> Array:
-    """QUANTILES of each row of a (rows × draws) block, as a (2 × rows) array."""
+    """QUANTILES of each row of a (rows × draws) block, as a (2 × rows) array; reorders
+    the rows.
+
+    ``np.quantile``'s figures: selected in place (:func:`_select_quantiles`, as the
+    roles' are) when every draw is finite, rather than with ``np.quantile``'s copy and its
+    partition at four positions at once (several times slower at 2,000 draws).
+    """
     if not draws.size:
         return np.zeros((2, draws.shape[0]))
+    if np.isfinite(draws).all():
+        out: Array = _select_quantiles(draws).T
+        return out
     return np.quantile(draws, QUANTILES, axis=1)
 
 
