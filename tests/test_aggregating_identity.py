@@ -647,3 +647,31 @@ def test_a_thread_s_taken_rows_are_of_the_table_and_rows_asked() -> None:
     assert buffers.rows(table, np.array([0, 2])).tolist() == table[[0, 2]].tolist()
     same[0] = -1.0
     assert buffers.rows(same, np.array([0, 3])).tolist() == same[[0, 3]].tolist()
+
+
+def test_levels_ranges_are_drawn_with_the_blas_as_it_was(
+    sample: tuple[pd.DataFrame, pd.DataFrame],
+) -> None:
+    """The staff groups', trust's and organisations' products are made once the roles'
+    percentiles let numpy's BLAS go back to its threads (the old tables' figures were
+    made so), after every level's hours per category were taken meanwhile."""
+    from threadpoolctl import threadpool_limits
+
+    def blas_threads() -> set[int]:
+        return {i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"}
+
+    if not blas_threads():
+        pytest.skip("numpy has no BLAS that threadpoolctl can see")
+    scored, roles = sample
+    seen: list[set[int]] = []
+    levels = aggregating._Ranges.levels
+
+    def watched(self: Any) -> dict[str, Any]:
+        assert self.sums is not None  # (taken with the roles' matrix, while drawing)
+        seen.append(blas_threads())
+        return levels(self)
+
+    with threadpool_limits(limits=2, user_api="blas"):
+        with mock.patch.object(aggregating._Ranges, "levels", watched):
+            aggregate_hours(scored, roles)
+        assert seen and all(threads == blas_threads() == {2} for threads in seen)

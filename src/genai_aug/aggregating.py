@@ -576,40 +576,35 @@ def aggregate_hours(
         figures[~counted] = 0.0
         return figures
 
-    # Each scenario's staff groups, organisations and trust ranges first, with numpy's
-    # BLAS as it is (their products are small); then the scenarios' roles' percentiles,
-    # one scenario after another on both cores, while this thread adds up the central
-    # figures. A scenario's central figure per task is made where it is needed (a few
+    # The scenarios' roles' percentiles start first, one scenario after another on both
+    # cores, while this thread adds up each one's hours per category for the other
+    # levels (as it makes its roles' matrix) and the central figures; the other levels'
+    # ranges once the workers are done, with numpy's BLAS as it is again (their products
+    # are small). A scenario's central figure per task is made where it is needed (a few
     # hundredths of a second) rather than held: 8 MB a scenario a million tasks.
     cells = _CellSums(t_role, t_cat, hours, len(tree.roles), len(cats))
     ranges = [
-        _ranges(s, tree, cells, released(s, t_cat) > 0, shares, contracted, seed, n_draws)
+        _Ranges(s, tree, cells, released(s, t_cat) > 0, shares, contracted, seed, n_draws)
         for s in scoped
     ]
     headline_at = next(i for i, s in enumerate(scoped) if s.name == scen.headline.name)
     with _RolePercentiles([r.role_inputs for r in ranges], len(tree.roles)) as role_percentiles:
         to_roles = tree.task_sums(t_role)
         base = _base_levels(t, tree, to_roles, hours)
-        no_range = np.zeros((2, len(tree.roles)))  # (the roles' own, until they are done)
         levels = [
             _scenario_levels(
-                s.name,
-                _central_sums(released(s, t_cat), t_auto, to_roles, t_contracted),
-                tree,
-                {"roles": (no_range, no_range), **r.levels},
+                s.name, _central_sums(released(s, t_cat), t_auto, to_roles, t_contracted), tree
             )
-            for s, r in zip(scoped, ranges, strict=True)
+            for s in scoped
         ]
         del to_roles
-        parts: dict[str, list[pd.DataFrame]] = {level: [] for level in base}
-        for scenario_levels in levels:
-            for level, frame in scenario_levels.items():
-                if level != "roles":
-                    parts[level].append(_derive(frame, base[level][col.FTE].to_numpy(), a))
         # (the tasks' own figures below once the roles' percentiles are done: made while
         # the workers still hold their scenarios' matrices and blocks, their 100 MB would
         # add to those, and the two workers have both cores by then anyway)
         role_weeks = role_percentiles.result()
+        for r in ranges:
+            r.let_tasks_go()
+        del cells
         central = released(scoped[headline_at], t_cat)
         # Hours at stake: how far the headline moves if the task's "exposed or not" went
         # the other way (to its strongest category on that side).
@@ -630,16 +625,19 @@ def aggregate_hours(
         del central
         t[col.HOURS_UNCLASSIFIED] = np.where(t[col.EXPOSURE].isna(), hours, 0.0)
         t[col.REVIEW_PRIORITY] = t[col.HOURS_AT_STAKE] * (1.0 - t[col.CONFIDENCE].fillna(0.0))
-    del cells, ranges, role_percentiles
+    del role_percentiles
+    parts: dict[str, list[pd.DataFrame]] = {level: [] for level in base}
+    for scenario_levels, r in zip(levels, ranges, strict=True):
+        for level, (week, wte) in r.levels().items():
+            frame = scenario_levels[level]
+            _set_range(frame, week, wte)
+            parts[level].append(_derive(frame, base[level][col.FTE].to_numpy(), a))
+    del ranges
     fte = base["roles"][col.FTE].to_numpy()
     for scenario_levels, role_week in zip(levels, role_weeks, strict=True):
         roles = scenario_levels.pop("roles")  # (its figures are copied into the part)
-        roles[col.RELEASED_LOW] = role_week[:, 0]
-        roles[col.RELEASED_HIGH] = role_week[:, 1]
         # a role's WTE is its hours over a constant, so its percentiles are too
-        role_wte = role_week / contracted[:, None]
-        roles[col.WTE_LOW] = role_wte[:, 0]
-        roles[col.WTE_HIGH] = role_wte[:, 1]
+        _set_range(roles, role_week.T, (role_week / contracted[:, None]).T)
         parts["roles"].append(_derive(roles, fte, a))
         del roles
     del levels, role_weeks
@@ -799,64 +797,97 @@ def _cell_order(hours: Array, flat: Array, size: int) -> Array:
     return order
 
 
-@dataclass(frozen=True)
 class _Ranges:
-    """One scenario's ranges: the levels' (P10, P90) of hours a week and of WTE, and what
-    the roles' own percentiles are drawn from (:func:`_role_quantiles`' arguments)."""
+    """One scenario's ranges: what its draws are made of (each draw's time shares and
+    scale, and the tasks it counts), and its levels' (P10, P90) of hours a week and of WTE.
 
-    levels: dict[str, tuple[Array, Array]]
-    role_inputs: tuple[Callable[[], Array], Array, Array]
+    The roles' hours per category (:meth:`matrix`, :func:`_role_quantiles`' first
+    argument) are made on this thread when the roles' percentiles start, and the hours per
+    category that every other level adds up are taken from them then, while the workers
+    draw: each level is linear in its hours per category, so a staff group's (and the
+    trust's, and an area's) draws come from its own, added up once, without building its
+    roles' draws. Their products, small, are made by :meth:`levels` once the percentiles
+    are done, with numpy's BLAS as it is (not held to the workers' one thread).
+    """
 
-
-def _ranges(
-    s: Scenario,
-    tree: Hierarchy,
-    cells: _CellSums,
-    counted: Array,
-    shares: Array,
-    contracted: Array,
-    seed: int,
-    n_draws: int,
-) -> _Ranges:
-    """Low and high (P10, P90) of hours a week and of WTE per group, organisation and the
-    trust, and the draws the roles' own come from (hours per category, time shares, scale)."""
-    rng = _rng(seed, s.name)
-    n_cats = len(shares)
-    u = s.time_share_uncertainty
-    factors = (
-        rng.triangular(1 - u, 1.0, 1 + u, size=(n_draws, n_cats))
-        if 1 - u < 1 + u  # (a u too small to move 1 in floating point is no uncertainty)
-        else np.ones((n_draws, n_cats))
-    )
-    effective = np.minimum(shares[None, :] * factors, 1.0)  # draws × categories
-    scale = s.adoption.draw(rng, n_draws) * s.realisation.draw(rng, n_draws)
-
-    matrix = cells(counted)
-
-    # Every level is linear in the counted hours per category, so a staff group's (and
-    # the trust's) draws come from its own hours per category, added up once: the same
-    # figures as adding its roles' draws, without building them.
-    # (WTE: the matrix divided by each role's contracted hours, a group's rows at a time)
-    by_group = tree.roles_to_groups_rows(matrix)
-    by_group_wte = tree.roles_to_groups_rows(matrix, contracted)
-    group_week = (by_group @ effective.T) * scale[None, :]
-    group_wte = (by_group_wte @ effective.T) * scale[None, :]
-    trust_week = (by_group.sum(axis=0, keepdims=True) @ effective.T) * scale[None, :]
-    trust_wte = (by_group_wte.sum(axis=0, keepdims=True) @ effective.T) * scale[None, :]
-    levels = {
-        "staff_groups": (_quantiles(group_week), _quantiles(group_wte)),
-        "trust": (_quantiles(trust_week), _quantiles(trust_wte)),
-    }
-    for level in tree.areas:
-        area = tree.roles_to_area_rows(level, matrix)
-        area_wte = tree.roles_to_area_rows(level, matrix, contracted)
-        levels[level] = (
-            _quantiles((area @ effective.T) * scale[None, :]),
-            _quantiles((area_wte @ effective.T) * scale[None, :]),
+    def __init__(
+        self,
+        s: Scenario,
+        tree: Hierarchy,
+        cells: _CellSums,
+        counted: Array,
+        shares: Array,
+        contracted: Array,
+        seed: int,
+        n_draws: int,
+    ) -> None:
+        rng = _rng(seed, s.name)
+        n_cats = len(shares)
+        u = s.time_share_uncertainty
+        factors = (
+            rng.triangular(1 - u, 1.0, 1 + u, size=(n_draws, n_cats))
+            if 1 - u < 1 + u  # (a u too small to move 1 in floating point is no uncertainty)
+            else np.ones((n_draws, n_cats))
         )
-    # The roles' matrix is made again when their percentiles start (a few hundredths of a
-    # second), so that at most two scenarios' matrices are held at once.
-    return _Ranges(levels, (partial(cells, counted), effective, scale))
+        self.effective = np.minimum(shares[None, :] * factors, 1.0)  # draws × categories
+        self.scale = s.adoption.draw(rng, n_draws) * s.realisation.draw(rng, n_draws)
+        self.tree, self.contracted = tree, contracted
+        self.inputs: tuple[_CellSums, Array] | None = (cells, counted)
+        self.sums: dict[str, tuple[Array, Array]] | None = None
+
+    @property
+    def role_inputs(self) -> tuple[Callable[[], Array], Array, Array]:
+        """:func:`_role_quantiles`' arguments, the roles' matrix made when it is asked for
+        (so that at most two scenarios' matrices are held at once)."""
+        return self.matrix, self.effective, self.scale
+
+    def matrix(self) -> Array:
+        """The roles' counted hours per category, and (the first time) every other level's."""
+        assert self.inputs is not None, "the ranges' tasks were let go"
+        cells, counted = self.inputs
+        matrix = cells(counted)
+        if self.sums is None:
+            tree, contracted = self.tree, self.contracted
+            # (WTE: the matrix divided by each role's contracted hours, a group's rows at a
+            # time)
+            by_group = tree.roles_to_groups_rows(matrix)
+            by_group_wte = tree.roles_to_groups_rows(matrix, contracted)
+            sums = {
+                "staff_groups": (by_group, by_group_wte),
+                "trust": (
+                    by_group.sum(axis=0, keepdims=True),
+                    by_group_wte.sum(axis=0, keepdims=True),
+                ),
+            }
+            for level in tree.areas:
+                sums[level] = (
+                    tree.roles_to_area_rows(level, matrix),
+                    tree.roles_to_area_rows(level, matrix, contracted),
+                )
+            self.sums = sums
+        return matrix
+
+    def let_tasks_go(self) -> None:
+        """Keep only every level's hours per category (taken now if they are not yet), not
+        the tasks' sums they come from: those go as soon as every scenario's roles' are
+        done, before the tasks' own figures are put together."""
+        if self.sums is None:
+            self.matrix()
+        self.inputs = None
+
+    def levels(self) -> dict[str, tuple[Array, Array]]:
+        """Low and high (P10, P90) of hours a week and of WTE per staff group, the trust
+        and each area: not while the roles' percentiles hold numpy's BLAS to one thread."""
+        self.let_tasks_go()
+        assert self.sums is not None
+        effective, scale = self.effective, self.scale
+        return {
+            level: (
+                _quantiles((week @ effective.T) * scale[None, :]),
+                _quantiles((wte @ effective.T) * scale[None, :]),
+            )
+            for level, (week, wte) in self.sums.items()
+        }
 
 
 class _Buffers(threading.local):
@@ -1306,23 +1337,24 @@ def _central_sums(
 
 
 def _scenario_levels(
-    name: str,
-    role_values: dict[str, Array],
-    tree: Hierarchy,
-    low_high: dict[str, tuple[Array, Array]],
+    name: str, role_values: dict[str, Array], tree: Hierarchy
 ) -> dict[str, pd.DataFrame]:
-    """One scenario's central figures added up, with its low and high at each level."""
+    """One scenario's central figures added up at each level (its ranges come later:
+    :func:`_set_range`)."""
     roles, groups, trust = tree.sum_levels(role_values)
     levels = {"roles": roles, "staff_groups": groups, "trust": trust}
     levels.update(tree.sum_areas(role_values))
-    for level, frame in levels.items():
-        (week_low, week_high), (wte_low, wte_high) = low_high[level]
+    for frame in levels.values():
         frame.insert(list(frame.columns).index(col.HOURS_RELEASED), col.SCENARIO, name)
-        frame[col.RELEASED_LOW] = week_low
-        frame[col.RELEASED_HIGH] = week_high
-        frame[col.WTE_LOW] = wte_low
-        frame[col.WTE_HIGH] = wte_high
     return levels
+
+
+def _set_range(frame: pd.DataFrame, week: Array, wte: Array) -> None:
+    """A level's low and high of hours a week and of WTE, each given as (P10, P90) rows."""
+    frame[col.RELEASED_LOW] = week[0]
+    frame[col.RELEASED_HIGH] = week[1]
+    frame[col.WTE_LOW] = wte[0]
+    frame[col.WTE_HIGH] = wte[1]
 
 
 def _derive(frame: pd.DataFrame, fte: Array, a: Assumptions) -> pd.DataFrame:
