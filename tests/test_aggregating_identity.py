@@ -443,7 +443,7 @@ def test_a_failing_block_stops_the_percentiles_with_its_error() -> None:
     scenario that cannot finish."""
     inputs = _percentile_inputs(4, [])
 
-    def select(draws: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    def select(draws: np.ndarray[Any, Any], *, signed_zeros: bool = True) -> np.ndarray[Any, Any]:
         raise RuntimeError("a block failed")
 
     with (
@@ -675,3 +675,63 @@ def test_levels_ranges_are_drawn_with_the_blas_as_it_was(
         with mock.patch.object(aggregating._Ranges, "levels", watched):
             aggregate_hours(scored, roles)
         assert seen and all(threads == blas_threads() == {2} for threads in seen)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    n_draws=st.sampled_from([100, 101, 102, 109, 110, 111, 112, 777, 1000, 1001, 2000, 2001]),
+    rows=st.integers(0, 12),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_selected_percentiles_without_negative_zeros_are_numpy_s(
+    n_draws: int, rows: int, seed: int
+) -> None:
+    """The quicker selection (a partition at the upper of two neighbouring positions and
+    the largest below it) gives np.quantile's figures, bit for bit, on rows of every kind
+    (ties, zeros, constant rows, tiny and huge figures), odd, even and small numbers of
+    draws, and blocks of no rows, one and a few; so does the selection for rows that may
+    hold -0.0."""
+    draws = _adversarial_rows(np.random.default_rng(seed), rows, n_draws)
+    expected = np.quantile(draws, aggregating.QUANTILES, axis=1).T
+    for signed_zeros in (False, True):
+        got = aggregating._select_quantiles(draws.copy(), signed_zeros=signed_zeros)
+        assert np.array_equal(_bits(got), _bits(expected)), signed_zeros
+
+
+@pytest.mark.parametrize("where", ["none", "matrix", "effective", "scale", "negative"])
+def test_draws_that_may_hold_negative_zeros_are_selected_the_careful_way(where: str) -> None:
+    """Only roles whose every factor (hours, time shares, scale) is a finite number with
+    no sign bit are selected the quicker way: a -0.0 or a negative number anywhere keeps
+    the selection whose zeros' signs are the old tables'. The levels' draws are looked at
+    themselves."""
+    rng = np.random.default_rng(6)
+    matrix = rng.gamma(1.0, 10.0, size=(200, 4)) * (rng.random((200, 4)) < 0.6)
+    effective = rng.uniform(0.1, 0.9, size=(300, 4))
+    scale = rng.uniform(0.2, 1.0, size=300)
+    if where == "matrix":
+        matrix[matrix == 0.0] = -0.0
+    elif where == "effective":
+        effective[5, 1] = -0.0
+    elif where == "scale":
+        scale[7] = -0.0
+    elif where == "negative":
+        matrix[3, 0] = -1.0
+    flags: list[bool] = []
+    select = aggregating._select_quantiles
+
+    def watched(draws: np.ndarray[Any, Any], *, signed_zeros: bool = True) -> Any:
+        flags.append(signed_zeros)
+        return select(draws, signed_zeros=signed_zeros)
+
+    with (
+        mock.patch.object(aggregating, "_select_quantiles", watched),
+        mock.patch.object(aggregating, "_BLOCK", 64 * 300),
+    ):
+        aggregating._role_quantiles(matrix, effective, scale)
+        assert flags and all(f is (where != "none") for f in flags)
+        flags.clear()
+        levels = rng.gamma(2.0, 3.0, size=(5, 300))
+        aggregating._quantiles(levels.copy())
+        levels[2, 9] = -0.0
+        aggregating._quantiles(levels)
+        assert flags == [False, True]
