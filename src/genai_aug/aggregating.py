@@ -31,15 +31,15 @@ percentiles* (ranges do not add up), but only roles need a draw each: every othe
 is linear in its hours per category, so it draws from those (a few rows × categories ×
 draws). A role's draws are its hours per category times each draw's time shares, times
 the draw's adoption × realisation: one matrix product per block of roles, then P10 and
-P90 *selected* in place (two partitions of each row and two minima), never a sort of all
-the draws; blocks are 64-row multiples of about 1 MB, reused, on both cores with OpenBLAS
-held to one thread, each scenario's in turn while the main thread adds up the central
-figures. Only roles that need it draw in full: a role with no counted hours has
-percentiles of 0; one with hours in a single category has draws in the order of that
-category's time share × scale (sorted once), so only the few draws around each needed
-position are computed; the others are packed into blocks by the categories they use,
-and their products skip the categories no role of the block has (checked once against
-the full product on the BLAS in use). Every figure is the same, bit for bit
+P90 *selected* in place (two partitions of each row, a minimum or maximum beside each),
+never a sort of all the draws; blocks are 64-row multiples of about 1 MB, reused, on
+both cores with OpenBLAS held to one thread, each scenario's in turn while the main
+thread adds up the central figures. Only roles that need it draw in full: a role with
+no counted hours has percentiles of 0; one with hours in a single category has draws in
+the order of that category's time share × scale (sorted once), so only the few draws
+around each needed position are computed; the others are packed into blocks by the
+categories they use, and their products skip the categories no role of the block has
+(checked once against the full product on the BLAS in use). Every figure is the same, bit for bit
 (tests/test_aggregating_identity.py).
 
 The two partitions are most of that time (numpy's SIMD quickselect, ~2 ns a draw each).
