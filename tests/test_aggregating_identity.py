@@ -443,7 +443,7 @@ def test_a_failing_block_stops_the_percentiles_with_its_error() -> None:
     scenario that cannot finish."""
     inputs = _percentile_inputs(4, [])
 
-    def select(draws: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    def select(draws: np.ndarray[Any, Any], *, signed_zeros: bool = True) -> np.ndarray[Any, Any]:
         raise RuntimeError("a block failed")
 
     with (
@@ -523,3 +523,215 @@ def test_cell_order_is_lexsort_s(cells: list[int], seed: int, special: float | N
         hours[rng.integers(len(hours), size=3)] = special
     got = aggregating._cell_order(hours, flat, 10)
     assert got.tolist() == np.lexsort((hours, flat)).tolist()
+
+
+def _adversarial_rows(rng: np.random.Generator, rows: int, n_draws: int) -> np.ndarray[Any, Any]:
+    """Rows of draws of every awkward kind: spread, rounded (ties), mostly zeros, all
+    zeros, constant, two values, and tiny and huge figures next to each other."""
+    draws = rng.gamma(2.0, 3.0, size=(rows, n_draws))
+    kinds = rng.integers(0, 7, size=rows)
+    for i, kind in enumerate(kinds.tolist()):
+        if kind == 1:
+            draws[i] = np.round(draws[i])
+        elif kind == 2:
+            draws[i] *= rng.random(n_draws) < 0.12  # (zeros past the low percentile)
+        elif kind == 3:
+            draws[i] = 0.0
+        elif kind == 4:
+            draws[i] = 0.1 + 0.2  # (one value, not exactly 0.3)
+        elif kind == 5:
+            draws[i] = rng.choice([1.5, 2.5], size=n_draws)
+        elif kind == 6:
+            draws[i] = rng.choice([1e-300, 5e-324, 1e300, 7.25], size=n_draws)
+    return draws
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    n_draws=st.sampled_from([100, 101, 102, 109, 110, 111, 777, 1000, 1001, 2000, 2001]),
+    rows=st.integers(0, 12),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_level_quantiles_are_numpy_s(n_draws: int, rows: int, seed: int) -> None:
+    """The staff groups', organisations' and trust's percentiles (selected in place when
+    every draw is finite) are np.quantile's, bit for bit, on rows of every kind, for odd,
+    even and small numbers of draws and blocks of no rows, one row and a few."""
+    draws = _adversarial_rows(np.random.default_rng(seed), rows, n_draws)
+    expected = np.quantile(draws, aggregating.QUANTILES, axis=1)
+    got = aggregating._quantiles(draws.copy())
+    assert got.shape == (2, rows)
+    assert np.array_equal(_bits(got), _bits(expected))
+
+
+def test_level_quantiles_of_non_finite_draws_are_numpy_s() -> None:
+    """A block with an infinite or NaN draw keeps np.quantile's own handling of it."""
+    draws = _adversarial_rows(np.random.default_rng(4), 9, 300)
+    draws[2, 17] = np.inf
+    draws[5, 0] = np.nan
+    with np.errstate(invalid="ignore"):
+        expected = np.quantile(draws, aggregating.QUANTILES, axis=1)
+    got = aggregating._quantiles(draws.copy())
+    assert np.array_equal(_bits(got), _bits(expected))
+
+
+def test_group_sums_of_groups_of_many_sizes_are_ordered_sums() -> None:
+    """Groups of one value, of two, and of many sizes up to 120 (each size's groups sorted
+    as one table), given in shuffled order, with ties, zeros of both signs and values of
+    very different sizes: ordered_sum's figures, bit for bit."""
+    rng = np.random.default_rng(21)
+    sizes = np.r_[np.ones(50, dtype=np.intp), np.full(40, 2), rng.integers(3, 120, size=60)]
+    codes = rng.permutation(np.repeat(np.arange(len(sizes)), sizes))
+    n_groups = len(sizes) + 7  # (some codes with no values)
+    with mock.patch.object(rollup, "_FEW_GROUPS", 0):
+        sums = GroupSums(codes, n_groups)
+    assert not sums.segments and sums.order is not None
+    values = rng.choice([0.0, -0.0, 0.1, 0.2, 0.3, 1e-17, 7.25, 1e6], size=len(codes))
+    values *= rng.choice([1.0, 3.0, 0.7], size=len(codes))
+    for v in (values, values[::-1].copy(), np.ones(len(codes)), -values):
+        assert np.array_equal(_bits(sums(v)), _bits(ordered_sum(v, codes, n_groups)))
+
+
+def test_cell_sums_are_kept_for_the_same_counted_tasks() -> None:
+    """The same counted tasks (another array of the same flags) give the kept sums,
+    read-only; other tasks give their own, which are ordered sums too."""
+    rng = np.random.default_rng(5)
+    n_roles, n_cats, n_tasks = 9, 4, 400
+    t_role = rng.integers(0, n_roles, size=n_tasks)
+    t_cat = rng.integers(0, n_cats, size=n_tasks)
+    hours = rng.choice([0.1, 0.2, 0.3, 7.25, 1e-17], size=n_tasks) * rng.uniform(0.5, 2, n_tasks)
+    cells = aggregating._CellSums(t_role, t_cat, hours, n_roles, n_cats)
+
+    def expected(counted: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+        idx = np.flatnonzero(counted)
+        flat = t_role[idx] * n_cats + t_cat[idx]
+        return ordered_sum(hours[idx], flat, n_roles * n_cats).reshape(n_roles, n_cats)
+
+    first = rng.random(n_tasks) < 0.5
+    other = np.roll(first, 1)  # (as many tasks, others)
+    assert np.count_nonzero(other) == np.count_nonzero(first) and (other != first).any()
+    a = cells(first)
+    assert cells(first.copy()) is a and not a.flags.writeable
+    with pytest.raises(ValueError, match="read-only"):
+        a[0, 0] = 1.0
+    b = cells(other)
+    assert b is not a
+    assert np.array_equal(_bits(b), _bits(expected(other)))
+    assert np.array_equal(_bits(cells(first)), _bits(expected(first)))
+
+
+def test_ranking_roles_in_id_order_is_rank_roles() -> None:
+    """Roles in id order ranked by one stable sort of their hours: rank_roles' order,
+    with ties, NaN, and zeros of both signs (which go to rank_roles itself)."""
+    rng = np.random.default_rng(2)
+    ids = [f"R{i:04d}" for i in range(500)]
+    hours = rng.choice([0.0, 1.5, 2.5, 7.25, np.nan], size=500) * rng.choice([1.0, 2.0], 500)
+    roles = pd.DataFrame({"role_id": ids, "hours_released_per_week": hours, "x": np.arange(500)})
+    got = aggregating._rank_roles_in_id_order(roles)
+    pd.testing.assert_frame_equal(got, aggregating.rank_roles(roles), check_exact=True)
+    hours[[3, 10]] = -0.0
+    roles["hours_released_per_week"] = hours
+    with mock.patch.object(aggregating, "rank_roles", wraps=aggregating.rank_roles) as ranked:
+        got = aggregating._rank_roles_in_id_order(roles)
+    assert ranked.called
+    pd.testing.assert_frame_equal(got, aggregating.rank_roles(roles), check_exact=True)
+
+
+def test_a_thread_s_taken_rows_are_of_the_table_and_rows_asked() -> None:
+    """_Buffers.rows keeps its last rows only for the same table and the same rows."""
+    buffers = aggregating._Buffers()
+    table = np.arange(20.0).reshape(5, 4)
+    same = table.copy()
+    first = buffers.rows(table, np.array([0, 3]))
+    assert buffers.rows(table, np.array([0, 3])) is first
+    assert buffers.rows(same, np.array([0, 3])) is not first
+    assert buffers.rows(table, np.array([0, 2])).tolist() == table[[0, 2]].tolist()
+    same[0] = -1.0
+    assert buffers.rows(same, np.array([0, 3])).tolist() == same[[0, 3]].tolist()
+
+
+def test_levels_ranges_are_drawn_with_the_blas_as_it_was(
+    sample: tuple[pd.DataFrame, pd.DataFrame],
+) -> None:
+    """The staff groups', trust's and organisations' products are made once the roles'
+    percentiles let numpy's BLAS go back to its threads (the old tables' figures were
+    made so), after every level's hours per category were taken meanwhile."""
+    from threadpoolctl import threadpool_limits
+
+    def blas_threads() -> set[int]:
+        return {i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"}
+
+    if not blas_threads():
+        pytest.skip("numpy has no BLAS that threadpoolctl can see")
+    scored, roles = sample
+    seen: list[set[int]] = []
+    levels = aggregating._Ranges.levels
+
+    def watched(self: Any) -> dict[str, Any]:
+        assert self.sums is not None  # (taken with the roles' matrix, while drawing)
+        seen.append(blas_threads())
+        return levels(self)
+
+    with threadpool_limits(limits=2, user_api="blas"):
+        with mock.patch.object(aggregating._Ranges, "levels", watched):
+            aggregate_hours(scored, roles)
+        assert seen and all(threads == blas_threads() == {2} for threads in seen)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    n_draws=st.sampled_from([100, 101, 102, 109, 110, 111, 112, 777, 1000, 1001, 2000, 2001]),
+    rows=st.integers(0, 12),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_selected_percentiles_without_negative_zeros_are_numpy_s(
+    n_draws: int, rows: int, seed: int
+) -> None:
+    """The quicker selection (a partition at the upper of two neighbouring positions and
+    the largest below it) gives np.quantile's figures, bit for bit, on rows of every kind
+    (ties, zeros, constant rows, tiny and huge figures), odd, even and small numbers of
+    draws, and blocks of no rows, one and a few; so does the selection for rows that may
+    hold -0.0."""
+    draws = _adversarial_rows(np.random.default_rng(seed), rows, n_draws)
+    expected = np.quantile(draws, aggregating.QUANTILES, axis=1).T
+    for signed_zeros in (False, True):
+        got = aggregating._select_quantiles(draws.copy(), signed_zeros=signed_zeros)
+        assert np.array_equal(_bits(got), _bits(expected)), signed_zeros
+
+
+@pytest.mark.parametrize("where", ["none", "matrix", "effective", "scale", "negative"])
+def test_draws_that_may_hold_negative_zeros_are_selected_the_careful_way(where: str) -> None:
+    """Only roles whose every factor (hours, time shares, scale) is a finite number with
+    no sign bit are selected the quicker way: a -0.0 or a negative number anywhere keeps
+    the selection whose zeros' signs are the old tables'. The levels' draws are looked at
+    themselves."""
+    rng = np.random.default_rng(6)
+    matrix = rng.gamma(1.0, 10.0, size=(200, 4)) * (rng.random((200, 4)) < 0.6)
+    effective = rng.uniform(0.1, 0.9, size=(300, 4))
+    scale = rng.uniform(0.2, 1.0, size=300)
+    if where == "matrix":
+        matrix[matrix == 0.0] = -0.0
+    elif where == "effective":
+        effective[5, 1] = -0.0
+    elif where == "scale":
+        scale[7] = -0.0
+    elif where == "negative":
+        matrix[3, 0] = -1.0
+    flags: list[bool] = []
+    select = aggregating._select_quantiles
+
+    def watched(draws: np.ndarray[Any, Any], *, signed_zeros: bool = True) -> Any:
+        flags.append(signed_zeros)
+        return select(draws, signed_zeros=signed_zeros)
+
+    with (
+        mock.patch.object(aggregating, "_select_quantiles", watched),
+        mock.patch.object(aggregating, "_BLOCK", 64 * 300),
+    ):
+        aggregating._role_quantiles(matrix, effective, scale)
+        assert flags and all(f is (where != "none") for f in flags)
+        flags.clear()
+        levels = rng.gamma(2.0, 3.0, size=(5, 300))
+        aggregating._quantiles(levels.copy())
+        levels[2, 9] = -0.0
+        aggregating._quantiles(levels)
+        assert flags == [False, True]
