@@ -13,18 +13,21 @@ import datetime as dt
 import io
 import math
 import random
+import re
 import warnings
 import zipfile
 from pathlib import Path
 from typing import Any
 
 import openpyxl
+import pandas as pd
 import pytest
 import xlsxwriter
 from openpyxl.cell.rich_text import CellRichText, TextBlock
 from openpyxl.cell.text import InlineFont
 from openpyxl.reader.strings import read_string_table
 
+import genai_aug
 from genai_aug import _xlsx
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -399,13 +402,75 @@ UNUSUAL = {
 
 
 def _outcome(read: Any, wb: Any, ws: Any) -> tuple[str, Any]:
+    """What ``read`` gives: its rows, or its error; a cell both readers fail on is located
+    (DamagedCellError), so the error compared is openpyxl's, inside it."""
     with warnings.catch_warnings(record=True) as warned:
         warnings.simplefilter("always")
         try:
             rows = read(wb, ws)
+        except _xlsx.DamagedCellError as exc:
+            error = exc.error
+            return "error", (type(error).__name__, str(error), [str(w.message) for w in warned])
         except Exception as exc:
             return "error", (type(exc).__name__, str(exc), [str(w.message) for w in warned])
     return "rows", (rows, [str(w.message) for w in warned])
+
+
+LOCATED = {
+    # a cell both readers fail on the same way: (the sheet XML's rows, the cell named)
+    "text in a boolean": (
+        '<row r="1"><c r="A1"><v>1</v></c></row><row r="2"><c r="A2"><v>2</v>'
+        '</c><c r="C2" t="b"><v>TRUE</v></c></row>',
+        "C2",
+    ),
+    "string index out of range": (UNUSUAL["string index out of range"], "A1"),
+    "bad number": (UNUSUAL["bad number"], "A1"),
+    "bad ISO date": (
+        '<row r="1"/><row r="2"/><row r="3"><c r="B3" t="d"><v>yesterday</v></c></row>',
+        "B3",
+    ),
+    "no references": ('<row><c><v>1</v></c><c t="b"><v>yes</v></c></row>', "B1"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(LOCATED))
+def test_a_cell_neither_reader_can_read_is_named(tmp_path: Path, case: str) -> None:
+    rows, cell = LOCATED[case]
+    path = _with_parts(_base(tmp_path), {"xl/worksheets/sheet1.xml": _sheet(rows)})
+    wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    with pytest.raises(_xlsx.DamagedCellError) as caught:
+        _xlsx.read_sheet(wb, wb["tasks"])
+    assert caught.value.cell == cell
+    with pytest.raises(type(caught.value.error)) as slow:
+        _xlsx._read_sheet_openpyxl(wb, wb["tasks"])
+    assert str(slow.value) == str(caught.value.error)
+
+
+def test_loading_names_the_sheet_row_and_cell_of_a_damaged_cell(tmp_path: Path) -> None:
+    """A damaged cell stops the load with an error saying where, not only 'damaged'."""
+    frame = pd.DataFrame({"role_id": ["R1"], "task": ["Book clinics"], "hours_per_week": [3.0]})
+    roles = pd.DataFrame(
+        {
+            "role_id": ["R1"],
+            "role_title": ["Clerk"],
+            "staff_group": ["Central functions"],
+            "fte": [1.0],
+        }
+    )
+    book = tmp_path / "inv.xlsx"
+    with pd.ExcelWriter(book, engine="openpyxl") as writer:
+        roles.to_excel(writer, sheet_name="roles", index=False)
+        frame.to_excel(writer, sheet_name="tasks", index=False)
+    with zipfile.ZipFile(book) as z:
+        xml = z.read("xl/worksheets/sheet2.xml").decode()
+    damaged = re.sub(r'<c r="C2"[^>]*>.*?</c>', '<c r="C2" t="b"><v>TRUE</v></c>', xml)
+    assert damaged != xml
+    path = _with_parts(book, {"xl/worksheets/sheet2.xml": damaged}, "damaged.xlsx")
+    with pytest.raises(genai_aug.InventoryError) as caught:
+        genai_aug.load_inventory(path)
+    issue = caught.value.issues.iloc[0]
+    assert (issue["sheet"], issue["row"]) == ("tasks", 2)
+    assert "cell C2" in issue["message"] and "TRUE" in issue["message"]
 
 
 @pytest.mark.parametrize("case", sorted(UNUSUAL))

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from openpyxl.styles.numbers import BUILTIN_FORMATS_MAX_SIZE, builtin_format_code
-from openpyxl.utils.cell import range_boundaries
+from openpyxl.utils.cell import get_column_letter, range_boundaries
 from openpyxl.worksheet._reader import WorkSheetParser
 
 from genai_aug._cells import PercentCell
@@ -77,8 +77,16 @@ def read_sheet(wb: Any, ws: Any) -> SheetRows:
     """
     try:
         return _read_sheet_fast(wb, ws)
-    except Exception:  # the slow reader is the arbiter of anything unusual
-        return _read_sheet_openpyxl(wb, ws)
+    except Exception as fast:  # the slow reader is the arbiter of anything unusual
+        try:
+            return _read_sheet_openpyxl(wb, ws)
+        except Exception as slow:
+            # both readers failed the same way: the cell the fast pass was reading is
+            # where the sheet is damaged (openpyxl's own error says only what)
+            cell = getattr(fast, "cell", None)
+            if cell is not None and type(slow) is type(fast) and str(slow) == str(fast):
+                raise DamagedCellError(cell, slow) from slow
+            raise
 
 
 def _read_sheet_openpyxl(wb: Any, ws: Any) -> SheetRows:
@@ -433,7 +441,14 @@ def _read_sheet_fast(wb: Any, ws: Any) -> SheetRows:
     xml.EndElementHandler = end
     xml.CharacterDataHandler = chars
     with ws._get_source() as src:
-        xml.ParseFile(src)
+        try:
+            xml.ParseFile(src)
+        except (ValueError, TypeError, IndexError, KeyError) as exc:
+            if state == 1:
+                # (a cell's end: its reference, or the row and count it was given)
+                ref = cell_attrs.get("r") or f"{get_column_letter(max(col_counter, 1))}{row_text}"
+                exc.cell = ref  # type: ignore[union-attr]
+            raise
     return _sheet_rows(cells, hidden, parser.merged_cells)
 
 
@@ -547,6 +562,16 @@ def _read_strings_fast(source: Any) -> list[str]:
     xml.CharacterDataHandler = chars
     xml.ParseFile(source)
     return strings
+
+
+class DamagedCellError(ValueError):
+    """A cell whose value neither reader can read (``TRUE`` in a boolean cell, a shared
+    string that is not there, a date that is not one): ``cell`` is its reference."""
+
+    def __init__(self, cell: str, error: BaseException) -> None:
+        super().__init__(f"cell {cell}: {type(error).__name__}: {error}")
+        self.cell = cell
+        self.error = error
 
 
 class RepeatedRowError(ValueError):

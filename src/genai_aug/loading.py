@@ -502,6 +502,7 @@ def read_workbook(
     # inventories (a national one is CSV) do not pay for importing it (about 0.2 s)
     from genai_aug._xlsx import (
         QUICK_COUNT_MAX_BYTES,
+        DamagedCellError,
         RepeatedRowError,
         count_value_rows,
         count_value_rows_quick,
@@ -570,6 +571,20 @@ def read_workbook(
                         row=exc.row,
                     )
                 ) from None
+            except DamagedCellError as exc:
+                row = _cell_row(exc.cell)
+                raise InventoryError(
+                    file_issue(
+                        file,
+                        "unreadable-file",
+                        f"{where(file, sheet, row)}, cell {exc.cell}: the cell cannot be read "
+                        f"({type(exc.error).__name__}: {exc.error}); the "
+                        "workbook is damaged there. Expected a value Excel wrote: open the "
+                        "workbook in Excel, retype that cell, save it as .xlsx and retry.",
+                        sheet=sheet,
+                        row=row,
+                    )
+                ) from None
             except Exception as exc:  # damaged sheet XML: the file's problem, said as such
                 raise parse_failure(
                     file, exc, f"sheet '{sheet}'", f"sheet '{sheet}' is damaged"
@@ -589,6 +604,12 @@ def read_workbook(
     finally:
         wb.close()
     return tables[0], tables[1]
+
+
+def _cell_row(cell: str) -> int | None:
+    """The row number of a cell reference such as ``C5`` (None if it has none)."""
+    digits = cell.lstrip("$ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz").lstrip("$")
+    return int(digits) if digits.isdigit() else None
 
 
 def _check_rows_accounted(file: str, sheet: str, counted: int, read: int) -> None:
