@@ -127,6 +127,21 @@ def test_missing_required_column_is_named(tmp_path: Path) -> None:
     assert "Staff group" in row["message"] or "staff_group" in row["message"]
 
 
+@pytest.mark.parametrize(("kind", "name"), [("roles", "staff_group"), ("tasks", "task")])
+def test_missing_column_hint_says_each_header_once(kind: str, name: str) -> None:
+    """The headers a missing column may have are named once each ('task' is its own alias)."""
+    roles, tasks = make_frames()
+    frame = roles if kind == "roles" else tasks
+    frame.drop(columns=[name], inplace=True)
+    with pytest.raises(InventoryError) as err:
+        load_inventory(roles, tasks)
+    msg = issue(err, "missing-column")["message"].iloc[0]
+    hint = msg.split("a header such as ", 1)[1].split(". ", 1)[0]
+    names = [h.strip().strip("'") for h in hint.split(",")]
+    assert len(names) == 3 and len(set(names)) == 3, hint
+    assert names[0] == name
+
+
 def test_missing_sheet_lists_the_sheets_found(tmp_path: Path) -> None:
     """A workbook without a tasks sheet says which sheets it has."""
     path = write_book(tmp_path / "s.xlsx", GOOD_ROLES, GOOD_TASKS, sheet_names=("roles", "Jobs"))

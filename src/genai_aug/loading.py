@@ -412,7 +412,9 @@ def _empty_frame() -> pd.DataFrame:
 
 def _examples(canonical: str, kind: str) -> str:
     aliases = (col.ROLE_ALIASES if kind == col.ROLES_SHEET else col.TASK_ALIASES)[canonical]
-    return ", ".join(f"'{a}'" for a in (canonical, *aliases[:2]))
+    # (an alias may be the canonical name itself: "task", "band"; each name is said once)
+    names = list(dict.fromkeys((canonical, *aliases)))[:3]
+    return ", ".join(f"'{a}'" for a in names)
 
 
 _INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
