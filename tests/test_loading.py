@@ -131,8 +131,10 @@ def test_missing_required_column_is_named(tmp_path: Path) -> None:
 def test_missing_column_hint_says_each_header_once(kind: str, name: str) -> None:
     """The headers a missing column may have are named once each ('task' is its own alias)."""
     roles, tasks = make_frames()
-    frame = roles if kind == "roles" else tasks
-    frame.drop(columns=[name], inplace=True)
+    if kind == "roles":
+        roles = roles.drop(columns=[name])
+    else:
+        tasks = tasks.drop(columns=[name])
     with pytest.raises(InventoryError) as err:
         load_inventory(roles, tasks)
     msg = issue(err, "missing-column")["message"].iloc[0]
