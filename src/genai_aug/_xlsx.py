@@ -592,7 +592,6 @@ def count_value_rows(source: Any) -> int:
     expat with no tree (no DTD or entities allowed), so it costs a fraction of the read
     it checks.
     """
-    import xml.parsers.expat
 
     rows = 0
     in_row = row_has_value = in_cell = in_value = has_value = False
@@ -630,13 +629,10 @@ def count_value_rows(source: Any) -> int:
     def refuse(*_: object) -> None:
         raise ValueError("the sheet declares a DTD or XML entities")
 
-    parser = xml.parsers.expat.ParserCreate(namespace_separator="}")
-    parser.buffer_text = True  # one call per run of text, not one per chunk or entity
+    parser = _expat(refuse)  # (buffered text: one call per run of text)
     parser.StartElementHandler = start
     parser.EndElementHandler = end
     parser.CharacterDataHandler = text
-    parser.StartDoctypeDeclHandler = refuse
-    parser.EntityDeclHandler = refuse
     parser.ParseFile(source)
     return rows
 
