@@ -959,9 +959,7 @@ def _csv_cells_arrow(payload: bytes, delimiter: str, lines: int) -> _ColumnCells
 
     # as many text columns as the first line has fields: a record with more or fewer
     # (the first too, if a quoted delimiter or line break is in it) is refused
-    first = _FIRST_BYTES.match(payload)
-    width = (first.group() if first else b"").count(delimiter.encode("ascii")) + 1
-    names = [f"f{j}" for j in range(width)]
+    names = [f"f{j}" for j in range(_first_line_fields(payload, delimiter))]
     try:
         table = pa_csv.read_csv(
             io.BytesIO(payload),
@@ -1043,10 +1041,8 @@ def _csv_cells_c(payload: bytes, delimiter: str, lines: int) -> _ColumnCells | N
     among many short ones). ``payload``: UTF-8 text without NUL or a leading
     byte-order mark; ``lines``: its lines (:func:`_physical_lines`).
     """
-    first = _FIRST_BYTES.match(payload)
-    first_line = first.group().decode("utf-8") if first else ""
     widths: tuple[Callable[[], int], ...] = (
-        lambda: first_line.count(delimiter) + 1,
+        lambda: _first_line_fields(payload, delimiter),
         lambda: _widest_line(payload, delimiter),
     )
     for width_of in widths:
@@ -1093,6 +1089,13 @@ def _csv_cells_c(payload: bytes, delimiter: str, lines: int) -> _ColumnCells | N
 
 
 _FIRST_BYTES = re.compile(rb"[^\r\n]*")
+
+
+def _first_line_fields(payload: bytes, delimiter: str) -> int:
+    """How many fields the first line of ``payload`` has, split at every ``delimiter``
+    (an ASCII character, which no other UTF-8 character's bytes contain)."""
+    first = _FIRST_BYTES.match(payload)
+    return (first.group() if first else b"").count(delimiter.encode("ascii")) + 1
 
 
 def _widest_line(payload: bytes, delimiter: str) -> int:
