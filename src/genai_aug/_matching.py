@@ -155,16 +155,30 @@ def normalise_text(text: str) -> str:
     """
     s = str(text)[: MAX_TEXT_CHARS * 2].lower().replace("’", "'")
     if _has_telegraphic(s):  # most text has none: one search, not six
-        for pattern, repl in _TELEGRAPHIC_RES:
-            s = pattern.sub(repl, s)
+        s = _read_telegraphic(s)
     s = _NON_WORD.sub(" ", s)
     if _has_spelling(s):  # most text has no US spelling: a search or two, not thirty
-        for pattern, repl in _SPELLING_RES:
-            s = pattern.sub(repl, s)
-    s = " ".join(s.split())
-    if len(s) > MAX_TEXT_CHARS:  # matched on its first MAX_TEXT_CHARS, cut at a word
-        s = s[:MAX_TEXT_CHARS].rsplit(" ", 1)[0]
+        s = _uk_spellings(s)
+    return _cut(" ".join(s.split()))
+
+
+def _read_telegraphic(s: str) -> str:
+    """``s`` with its telegraphic marks read as words (:data:`_TELEGRAPHIC`)."""
+    for pattern, repl in _TELEGRAPHIC_RES:
+        s = pattern.sub(repl, s)
     return s
+
+
+def _uk_spellings(s: str) -> str:
+    """``s`` with US spellings made UK ones (:data:`_SPELLINGS`)."""
+    for pattern, repl in _SPELLING_RES:
+        s = pattern.sub(repl, s)
+    return s
+
+
+def _cut(s: str) -> str:
+    """Normalised text matched on its first MAX_TEXT_CHARS, cut at a word."""
+    return s[:MAX_TEXT_CHARS].rsplit(" ", 1)[0] if len(s) > MAX_TEXT_CHARS else s
 
 
 # The separator :func:`normalise_texts` joins texts with: no step of normalise_text can
@@ -212,26 +226,20 @@ def normalise_texts(texts: list[str]) -> list[str]:
     lowered = _SEPARATOR.join([texts[i] for i in together]).lower().replace("’", "'")
     parts = lowered.split(_SEPARATOR)
     for k in _parts_matching(_MAYBE_TELEGRAPHIC, parts):
-        if not _has_telegraphic(parts[k]):
-            continue
-        for pattern, repl in _TELEGRAPHIC_RES:
-            parts[k] = pattern.sub(repl, parts[k])
+        if _has_telegraphic(parts[k]):
+            parts[k] = _read_telegraphic(parts[k])
     joined = _NON_WORD_OR_SEPARATOR.sub(" ", _SEPARATOR.join(parts))
     parts = joined.split(_SEPARATOR)
     spelt = [k for k in _parts_matching(_MAYBE_SPELLING, parts) if _has_spelling(parts[k])]
     if spelt:  # (no spelling pattern matches across the separator either)
-        some = _SEPARATOR.join([parts[k] for k in spelt])
-        for pattern, repl in _SPELLING_RES:
-            some = pattern.sub(repl, some)
+        some = _uk_spellings(_SEPARATOR.join([parts[k] for k in spelt]))
         for k, part in zip(spelt, some.split(_SEPARATOR), strict=True):
             parts[k] = part
     # (only plain spaces are left: runs of them become one, and none is kept at an end)
     joined = _SPACES.sub(" ", _SEPARATOR.join(parts))
     joined = joined.replace(" " + _SEPARATOR, _SEPARATOR).replace(_SEPARATOR + " ", _SEPARATOR)
     for i, text in zip(together, joined.strip(" ").split(_SEPARATOR), strict=True):
-        if len(text) > MAX_TEXT_CHARS:  # (lower case may lengthen a text)
-            text = text[:MAX_TEXT_CHARS].rsplit(" ", 1)[0]
-        out[i] = text
+        out[i] = _cut(text)  # (lower case may lengthen a text)
     return out
 
 
