@@ -410,9 +410,19 @@ def by_identity(values: np.ndarray[Any, Any]) -> tuple[np.ndarray[Any, Any], np.
         # address is still told apart from every other
         ids = ids >> 4
     codes, unique_ids = pd.factorize(ids)
-    first = np.empty(len(unique_ids), dtype=np.int64)
-    first[codes[::-1]] = np.arange(len(values) - 1, -1, -1)  # the last write is the first row
-    return codes, values[first]
+    return codes, values[first_rows(codes, len(unique_ids))]
+
+
+def first_rows(
+    codes: np.ndarray[Any, Any], n: int, absent: int | None = None
+) -> np.ndarray[Any, Any]:
+    """Where each of the ``n`` codes (``0 .. n - 1``) first stands in ``codes``.
+
+    A code that stands nowhere gets ``absent`` (which must then be given).
+    """
+    first = np.empty(n, dtype=np.intp) if absent is None else np.full(n, absent, dtype=np.intp)
+    first[codes[::-1]] = np.arange(len(codes) - 1, -1, -1)  # the last write is the first row
+    return first
 
 
 Identities = tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]
@@ -437,8 +447,7 @@ def identities_of_rows(known: Identities, rows: slice | np.ndarray[Any, Any]) ->
             return rest - rest.dtype.type(m), distinct[m:]
     codes = codes[rows]
     n = len(codes)
-    first = np.full(len(distinct), n, dtype=np.int64)
-    first[codes[::-1]] = np.arange(n - 1, -1, -1)  # the last write is the first row
+    first = first_rows(codes, len(distinct), absent=n)
     present = np.flatnonzero(first < n)
     kept = present[np.argsort(first[present], kind="stable")]
     if len(kept) == len(distinct) and (kept == np.arange(len(kept))).all():

@@ -39,7 +39,7 @@ import numpy as np
 import pandas as pd
 
 from genai_aug import _columns as col
-from genai_aug._cells import by_identity
+from genai_aug._cells import by_identity, first_rows
 from genai_aug._clauses import Matches, fire_by_reading, silence_family_objects
 from genai_aug._matching import (
     compile_terms,
@@ -86,7 +86,7 @@ def fire_rules(
     fired, matched, read = fire_by_reading(texts, lambda some: _fire_distinct(some, rs))
     of_text, readings = pd.factorize(np.asarray(read, dtype=object), use_na_sentinel=False)
     if len(readings) < len(texts):  # (each text's firings are those of its reading)
-        first = _first_rows(of_text, len(readings))
+        first = first_rows(of_text, len(readings))
         fired, matched = fired[first], _matches_of_firsts(matched, first)
     categories = [r.category for r in rs.rules]
     silence_family_objects(list(readings), fired, matched, rs.family_terms, categories)
@@ -106,13 +106,6 @@ def _fire_distinct(texts: list[str], rs: Ruleset) -> tuple[np.ndarray[Any, Any],
         return _fire_terms(texts, rs)
     fired, matched = _fire_terms([str(t) for t in distinct], rs)
     return fired[codes], _matches_of_rows(matched, codes)
-
-
-def _first_rows(codes: np.ndarray[Any, Any], n: int) -> np.ndarray[Any, Any]:
-    """Where each of the ``n`` codes first stands in ``codes`` (each stands somewhere)."""
-    first = np.empty(n, dtype=np.intp)
-    first[codes[::-1]] = np.arange(len(codes) - 1, -1, -1)  # the last write is the first row
-    return first
 
 
 def _matches_of_firsts(matched: Matches, first: np.ndarray[Any, Any]) -> Matches:
