@@ -243,6 +243,30 @@ def test_mark_and_spelling_checks_are_the_single_searches() -> None:
             assert m._has_spelling(s) == (spelling_any.search(s) is not None), s
 
 
+def test_spellings_run_only_where_their_literal_stands() -> None:
+    """_uk_spellings, which runs a pattern only on text holding its literal, gives what
+    running every pattern in order gives, on every dev text and near miss (whole, and
+    with one text's spellings made to feed the next pattern: "colorize", "co organize");
+    and each literal is in every match of its pattern."""
+    from genai_aug import _matching as m
+
+    def every_pattern(s: str) -> str:
+        for pattern, repl in m._SPELLINGS:
+            s = re.sub(pattern, repl, s)
+        return s
+
+    texts = [m._NON_WORD.sub(" ", t) for t in _mark_texts()]
+    texts += ["colorize", "co organize", "check ups colorizing", "behaviorizing centers"]
+    changed = 0
+    for s in texts:
+        assert m._uk_spellings(s) == every_pattern(s), s
+        changed += m._uk_spellings(s) != s
+        for pattern, _, literal in m._SPELLING_RES:
+            for found in pattern.finditer(s):
+                assert literal in found.group(0), (pattern.pattern, s)
+    assert changed > 20  # (the texts do exercise the spellings)
+
+
 _PIECES = [
     *"abcΣσςİIKkßÉé’'&+-/.:@ \n\t\r",
     "w/",

@@ -116,7 +116,21 @@ _TELEGRAPHIC_RES: Final = tuple((re.compile(p), r) for p, r in _TELEGRAPHIC)
 _TELEGRAPHIC_MARKS: Final = ("w/", "->", "=>", "@", "→", "⟶", "➡")
 """Where a telegraphic pattern can apply, as plain substrings; and the word *re*."""
 _RE_WORD: Final = re.compile(r"\bre\b")
-_SPELLING_RES: Final = tuple((re.compile(p), r) for p, r in _SPELLINGS)
+
+
+def _spelling_literal(pattern: str) -> str:
+    """Text that every match of the spelling ``pattern`` holds: the letters it opens with
+    after ``\\b`` ("color" of ``\\bcolor``), else the letters after its first group
+    ("iz" of the -ize pattern)."""
+    found = re.match(r"\\b([a-z ]+)", pattern) or re.search(r"\)([a-z]+)\(", pattern)
+    if found is None:
+        raise ValueError(f"no literal in spelling pattern {pattern!r}")
+    return found.group(1)
+
+
+# Each pattern with the text its matches hold: a pattern is run only on text holding it
+# (most text with a US spelling has one or two of them, not thirty).
+_SPELLING_RES: Final = tuple((re.compile(p), r, _spelling_literal(p)) for p, r in _SPELLINGS)
 # (whether a spelling applies, in two searches: the -ize and -yze endings, whose "\w{2,}"
 # is tried from every word boundary, only in text holding "iz" or "yz"; then the rest)
 _SPELLING_ENDINGS: Final = re.compile("|".join(f"(?:{p})" for p, _ in _SPELLINGS[:2]))
@@ -170,9 +184,14 @@ def _read_telegraphic(s: str) -> str:
 
 
 def _uk_spellings(s: str) -> str:
-    """``s`` with US spellings made UK ones (:data:`_SPELLINGS`)."""
-    for pattern, repl in _SPELLING_RES:
-        s = pattern.sub(repl, s)
+    """``s`` with US spellings made UK ones (:data:`_SPELLINGS`), in their order.
+
+    A pattern whose literal (:func:`_spelling_literal`) is not in ``s`` as it stands cannot
+    match in it, and is not run.
+    """
+    for pattern, repl, literal in _SPELLING_RES:
+        if literal in s:
+            s = pattern.sub(repl, s)
     return s
 
 
@@ -230,11 +249,9 @@ def normalise_texts(texts: list[str]) -> list[str]:
             parts[k] = _read_telegraphic(parts[k])
     joined = _NON_WORD_OR_SEPARATOR.sub(" ", _SEPARATOR.join(parts))
     parts = joined.split(_SEPARATOR)
-    spelt = [k for k in _parts_matching(_MAYBE_SPELLING, parts) if _has_spelling(parts[k])]
-    if spelt:  # (no spelling pattern matches across the separator either)
-        some = _uk_spellings(_SEPARATOR.join([parts[k] for k in spelt]))
-        for k, part in zip(spelt, some.split(_SEPARATOR), strict=True):
-            parts[k] = part
+    for k in _parts_matching(_MAYBE_SPELLING, parts):
+        if _has_spelling(parts[k]):  # (each text alone: see _uk_spellings)
+            parts[k] = _uk_spellings(parts[k])
     # (only plain spaces are left: runs of them become one, and none is kept at an end)
     joined = _SPACES.sub(" ", _SEPARATOR.join(parts))
     joined = joined.replace(" " + _SEPARATOR, _SEPARATOR).replace(_SEPARATOR + " ", _SEPARATOR)
