@@ -435,3 +435,24 @@ def test_candidates_are_the_same_with_the_tokens_read_before() -> None:
     warm = scoring._candidates_and_terms(texts, index)
     cold = scoring._candidates_and_terms(texts, index._replace(tokens={}))
     assert warm == cold and any(warm[0])
+
+
+@pytest.mark.parametrize("n", [0, 5, 8191, 8192, 8193, 12288, 20000, 41000])
+def test_strength_by_blocks_is_the_one_product(n: int) -> None:
+    """The evidence per category, worked out a block of rows at a time, is bit for bit
+    the one product of the whole matrix, at sizes around the block bounds; with the
+    default ruleset's weights and a few rules firing per text, as in scoring."""
+    from genai_aug import scoring
+    from genai_aug.rules import default_ruleset
+
+    rs = default_ruleset()
+    cats = {c.id: k for k, c in enumerate(rs.categories)}
+    weights = np.zeros((len(rs.rules), len(cats)))
+    for j, rule in enumerate(rs.rules):
+        weights[j, cats[rule.category]] = rule.weight
+    rng = np.random.default_rng(n)
+    fired = rng.random((n, len(rs.rules))) < 6 / len(rs.rules)
+    got = scoring._strength(fired, weights)
+    want = fired.astype(float) @ weights
+    assert got.shape == want.shape
+    assert (got.view(np.int64) == want.view(np.int64)).all()
