@@ -456,3 +456,23 @@ def test_strength_by_blocks_is_the_one_product(n: int) -> None:
     want = fired.astype(float) @ weights
     assert got.shape == want.shape
     assert (got.view(np.int64) == want.view(np.int64)).all()
+
+
+@pytest.mark.parametrize("shape", [(0, 5), (3, 0), (1, 1), (7, 3), (50, 538), (1001, 13)])
+@pytest.mark.parametrize("density", [0.0, 0.01, 0.5, 1.0])
+def test_nonzero_by_words_and_evidence_rows(shape: tuple[int, int], density: float) -> None:
+    """The firings' positions found eight flags at a time are np.nonzero's; and the
+    evidence rows are those of the rules put in weight-then-id order first."""
+    from genai_aug import scoring
+    from genai_aug.rules import default_ruleset
+
+    rng = np.random.default_rng(shape[0] * 31 + shape[1])
+    flags = rng.random(shape) < density
+    got, want = scoring._nonzero(flags), np.nonzero(flags)
+    assert all(np.array_equal(g, w) and g.dtype == w.dtype for g, w in zip(got, want, strict=True))
+    rules = default_ruleset().rules
+    fired = rng.random((shape[0], len(rules))) < density
+    order = np.array(sorted(range(len(rules)), key=lambda j: (-rules[j].weight, rules[j].id)))
+    rows, at = np.nonzero(fired[:, order])
+    got_rows, got_rules = scoring._evidence_rows(fired, rules)
+    assert np.array_equal(got_rows, rows) and np.array_equal(got_rules, order[at])
