@@ -499,7 +499,8 @@ def _strength(fired: np.ndarray[Any, Any], weights: np.ndarray[Any, Any]) -> np.
     """
     n = len(fired)
     if n < 2 * _STRENGTH_ROWS:
-        return fired.astype(float) @ weights
+        whole: np.ndarray[Any, Any] = fired.astype(float) @ weights
+        return whole
     out = np.empty((n, weights.shape[1]))
     buffer = np.empty((_STRENGTH_ROWS * 2, fired.shape[1]))
     starts = list(range(0, n, _STRENGTH_ROWS))
