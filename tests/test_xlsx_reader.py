@@ -403,17 +403,23 @@ UNUSUAL = {
 
 def _outcome(read: Any, wb: Any, ws: Any) -> tuple[str, Any]:
     """What ``read`` gives: its rows, or its error; a cell both readers fail on is located
-    (DamagedCellError), so the error compared is openpyxl's, inside it."""
+    (DamagedCellError), so the error compared is openpyxl's, inside it. The warnings are
+    the reader's: a ResourceWarning is the garbage collector closing some earlier test's
+    file while ``read`` runs, whenever it happens to run."""
+
+    def said(warned: list[warnings.WarningMessage]) -> list[str]:
+        return [str(w.message) for w in warned if not issubclass(w.category, ResourceWarning)]
+
     with warnings.catch_warnings(record=True) as warned:
         warnings.simplefilter("always")
         try:
             rows = read(wb, ws)
         except _xlsx.DamagedCellError as exc:
             error = exc.error
-            return "error", (type(error).__name__, str(error), [str(w.message) for w in warned])
+            return "error", (type(error).__name__, str(error), said(warned))
         except Exception as exc:
-            return "error", (type(exc).__name__, str(exc), [str(w.message) for w in warned])
-    return "rows", (rows, [str(w.message) for w in warned])
+            return "error", (type(exc).__name__, str(exc), said(warned))
+    return "rows", (rows, said(warned))
 
 
 LOCATED = {
