@@ -307,15 +307,21 @@ def _table_from_cells(
     body_numbers = cells.numbers[h + 1 :]
     body = {c: cells.column(j)[h + 1 :] for c, j in positions.items()}
     # a row is kept when any read column has a value: each column is looked at only in
-    # the rows that every column before it left blank
+    # the rows that every column before it left blank; where the reader knows which
+    # cells are one object, each distinct object is looked at once
     keep = np.zeros(len(body_numbers), dtype=bool)
     pending = np.arange(len(body_numbers))
-    for values in body.values():
+    for c, values in body.items():
         if not len(pending):
             break
-        has_value = ~_blank_mask(values[pending], cells.text_only)
-        keep[pending[has_value]] = True
-        pending = pending[~has_value]
+        known = cells.identities(positions[c])
+        if known is None:
+            blank_cells = _blank_mask(values[pending], cells.text_only)
+        else:
+            codes, distinct = known
+            blank_cells = _blank_mask(distinct, cells.text_only)[codes[h + 1 :][pending]]
+        keep[pending[~blank_cells]] = True
+        pending = pending[blank_cells]
     # rows missing from the numbering hold no value at all (not so in CSV files)
     steps = np.diff(body_numbers, prepend=header_row_number) - 1
     blank = (0 if from_csv else int(np.clip(steps, 0, None).sum())) + int((~keep).sum())
