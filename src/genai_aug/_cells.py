@@ -215,6 +215,7 @@ def parse_numbers(
             pd.Series(np.where(inf, "not-finite", ""), index=series.index, dtype=object),
             pd.Series("", index=series.index, dtype=object),
             any_normalised=False,
+            known_bad=pd.Series(inf, index=series.index, dtype=bool),
         )
     cache: dict[tuple[type, object], tuple[float, str, str]] = {}
     parsed = []

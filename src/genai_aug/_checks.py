@@ -478,6 +478,7 @@ class Rows:
                     pd.Series("", index=index, dtype=object),
                     pd.Series("", index=index, dtype=object),
                     any_normalised=False,
+                    known_bad=pd.Series(False, index=index),
                 )
         return self._numbers[name]
 
