@@ -701,7 +701,9 @@ class Rows:
         """Roles with a task on the tasks sheet (rejected ones too)."""
         assert self.tasks is not None
         ids = self.tasks.distinct(col.ROLE_ID).dropna()
-        return self.id.isin(set(ids))
+        # (an array of the ids, not a set: pandas would make a set's texts a pyarrow
+        # array first, which took three times as long as the lookup)
+        return self.id.isin(ids.to_numpy(dtype=object))
 
     @property
     def tasks_usable(self) -> bool:
