@@ -516,12 +516,15 @@ class Rows:
 
     def has_invisible(self, name: str) -> pd.Series:
         cells = self.frame[name]
-        plain = plain_text(cells, self._raw_objects.get(name))
+        known = self._raw_objects.get(name)
+        plain = plain_text(cells, known)
         if plain is not None:  # plain text holds no invisible character; keep it as read
             self.texts.setdefault(name, plain)
             self.plain.add(name)
             return self.none
-        values = cells.to_numpy(dtype=object)
+        # (where the reader knows the column's distinct objects, only they are looked at:
+        # a column of numbers holds a few dozen)
+        values = cells.to_numpy(dtype=object) if known is None else known[1]
         try:
             joined = "".join(values)
         except TypeError:  # not all text
@@ -533,7 +536,15 @@ class Rows:
             else INVISIBLE.search(joined)
         ):
             return self.none
-        found = _distinct_strings(cells, lambda v: INVISIBLE.search(v) is not None, False)
+        if known is not None:
+            codes, distinct = known
+            found = np.fromiter(
+                (isinstance(v, str) and INVISIBLE.search(v) is not None for v in distinct),
+                dtype=bool,
+                count=len(distinct),
+            )[codes]
+        else:
+            found = _distinct_strings(cells, lambda v: INVISIBLE.search(v) is not None, False)
         return pd.Series(found.astype(bool), index=self.frame.index)
 
     def totals(self, label: str) -> pd.Series:
