@@ -587,3 +587,48 @@ def test_rows_kept_by_csv_cells_with_known_objects_are_those_without(tmp_path: A
     ]
     pd.testing.assert_frame_equal(tables[0].frame, tables[1].frame)
     assert tables[0].blank_rows == tables[1].blank_rows > 0
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_positions_among_texts_are_those_an_index_finds(seed: int) -> None:
+    """positions_among against Index.get_indexer: texts and None (found nowhere), equal
+    texts held by different objects; None when a text is among them twice."""
+    rng = random.Random(seed)
+    pool = ["R1", "R2", "R3", "x", "", " ", "é", None]
+    among = np.array(list(dict.fromkeys(rng.sample(pool, rng.randint(0, len(pool))))), object)
+    values = np.array(
+        [
+            "".join(list(v)) if isinstance(v, str) else v
+            for v in rng.choices(pool, k=rng.randint(0, 30))
+        ],
+        dtype=object,
+    )
+    got = _cells.positions_among(among, values)
+    want = pd.Index(among, dtype=object).get_indexer(values)
+    assert got is not None and got.tolist() == want.tolist()
+    texts = [v for v in among if v is not None]
+    if texts:
+        twice = np.array([*among, "".join(list(texts[0]))], dtype=object)
+        assert _cells.positions_among(twice, values) is None
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_contracted_hours_of_tasks_are_those_mapping_the_ids_gives(seed: int) -> None:
+    """A task's contracted hours, looked up per distinct object of its role id, against
+    mapping the ids to the first role's hours (a missing id finds none)."""
+    rng = np.random.default_rng(seed)
+    ids = [f"R{i}" for i in range(12)] + ["R3", None]  # a duplicated id, a missing one
+    hours = [f"{h:.1f}" if rng.random() < 0.8 else "" for h in rng.random(len(ids)) * 40]
+    roles = _rows_of({col.ROLE_ID: ids, col.CONTRACTED_HOURS: hours}, col.ROLES_SHEET)
+    n = 200
+    task_ids = [ids[k] if k < len(ids) else "R99" for k in rng.integers(0, len(ids) + 1, n)]
+    task_ids = ["".join(list(t)) if t and rng.random() < 0.3 else t for t in task_ids]
+    tasks = _rows_of({col.ROLE_ID: task_ids, col.TASK: ["t"] * n})
+    tasks.roles = roles
+    per_role = (
+        pd.DataFrame({col.ROLE_ID: roles.id, "h": roles.contracted})
+        .drop_duplicates(col.ROLE_ID)
+        .set_index(col.ROLE_ID)["h"]
+    )
+    want = tasks.id.map(per_role).astype("float64")
+    pd.testing.assert_series_equal(tasks.contracted, want, check_names=False, check_exact=True)

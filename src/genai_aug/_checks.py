@@ -36,6 +36,7 @@ from genai_aug._cells import (
     by_identity,
     parse_numbers,
     plain_text,
+    positions_among,
     show_cell,
     text,
 )
@@ -607,7 +608,13 @@ class Rows:
             return self.number(col.CONTRACTED_HOURS).fillna(self.opts.default_contracted_hours)
         roles = pd.DataFrame({col.ROLE_ID: self.roles.id, "h": self.roles.contracted})
         per_role = roles.drop_duplicates(col.ROLE_ID).set_index(col.ROLE_ID)["h"]
-        return _map_each_object(self.id, per_role, self.objects(col.ROLE_ID)).astype("float64")
+        codes, distinct = self.objects(col.ROLE_ID)
+        found = positions_among(per_role.index.to_numpy(dtype=object), distinct)
+        if found is None:  # (not so: the ids are distinct once duplicates are dropped)
+            return _map_each_object(self.id, per_role, (codes, distinct)).astype("float64")
+        # each distinct object's role looked up once, as mapping the ids finds it (NaN: none)
+        hours = np.append(per_role.to_numpy(dtype="float64"), np.nan)[found]
+        return pd.Series(hours[codes], index=self.id.index, dtype="float64")
 
     @cached_property
     def percent(self) -> pd.Series:
@@ -694,10 +701,20 @@ class Rows:
         role = role_of_object[by_object]
         ok = ~self.tasks.bad.to_numpy() & (role >= 0)
         sums = self.tasks.hours[ok].groupby(role[ok]).sum()
-        sums.index = pd.Index(np.asarray(ids, dtype=object)[sums.index.to_numpy()], dtype=object)
+        ids = np.asarray(ids, dtype=object)
+        found = positions_among(ids, self.id.to_numpy(dtype=object))
+        if found is None:  # (not so: factorize's ids are distinct)
+            sums.index = pd.Index(ids[sums.index.to_numpy()], dtype=object)
+            return self.id.map(sums).fillna(0.0) + 0.0
+        # each role's sum at its id's place among the tasks' ids, as mapping the ids to the
+        # sums finds it; 0 where there is none, as fillna(0.0) makes it
+        per_id = np.full(len(ids) + 1, np.nan)  # (the last: an id not among them)
+        per_id[sums.index.to_numpy()] = sums.to_numpy()
+        hours = per_id[found]
+        hours[np.isnan(hours)] = 0.0
         # + 0.0: a role whose hours are all "-0" sums to 0, not -0 (pandas' sum of -0.0
         # alone gives either, by the path it takes, so the message would depend on it)
-        return self.id.map(sums).fillna(0.0) + 0.0
+        return pd.Series(hours, index=self.id.index, name=self.id.name) + 0.0
 
     @cached_property
     def gap(self) -> pd.Series:
