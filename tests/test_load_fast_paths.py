@@ -392,6 +392,9 @@ def test_missing_isin_and_duplicated_texts_are_those_of_pandas(seed: int) -> Non
     lookups: list[Any] = [
         set(),
         {"R1"},
+        {"R1", "R001", "".join(["7", ".5"]), "Ward clerk"},  # (looked up as an array)
+        {"R1", None},
+        frozenset({"R2", "x"}),
         ["R1", "R2", None],
         np.array(["R001", "7.5"], dtype=object),
     ]
