@@ -953,6 +953,10 @@ def _csv_cells_arrow(payload: bytes, delimiter: str, lines: int) -> _ColumnCells
     or a shorter one, goes to the next reader. The tests compare both readers with
     :mod:`csv` on random text full of quotes, line breaks and delimiters.
 
+    The file is parsed as one block: parsed block by block (as its reader does by
+    default, a mebibyte at a time, on several threads or one), pyarrow 26 drops the LF
+    of a quoted CRLF whose CR ends a block, a cell :mod:`csv` reads whole.
+
     Each column's text objects are made once per distinct text (a dictionary of the
     column, worked out in C) where its first cells repeat, as in most columns of an
     inventory: equal cells are then one object, which later checks tell apart by
