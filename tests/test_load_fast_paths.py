@@ -392,6 +392,9 @@ def test_missing_isin_and_duplicated_texts_are_those_of_pandas(seed: int) -> Non
     lookups: list[Any] = [
         set(),
         {"R1"},
+        {"R1", "R001", "".join(["7", ".5"]), "Ward clerk"},  # (looked up as an array)
+        {"R1", None},
+        frozenset({"R2", "x"}),
         ["R1", "R2", None],
         np.array(["R001", "7.5"], dtype=object),
     ]
@@ -525,3 +528,110 @@ def test_text_lengths_are_those_str_len_gives() -> None:
     for limit in (0, 3, 4000):
         want = texts.str.len().gt(limit).fillna(False).astype(bool)
         assert r.longer_than(col.TASK, limit).tolist() == want.tolist()
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_invisible_characters_found_per_known_object_are_those_of_each_cell(seed: int) -> None:
+    """has_invisible told a column's objects by its reader (as pyarrow's dictionary tells
+    them) flags the cells it flags when it looks at every cell."""
+    rng = random.Random(seed)
+    n = rng.choice([1, 2, 5, 30])
+    values = _random_column(rng, n)
+    if rng.random() < 0.5:  # text with ".0" endings: no plain column, searched for invisibles
+        values = np.array([v if isinstance(v, str) else "7.0" for v in values], dtype=object)
+    frame = pd.DataFrame({col.HOURS_PER_WEEK: pd.Series(values, dtype=object)})
+    frame[col.SOURCE_ROW] = np.arange(2, n + 2)
+    known = {col.HOURS_PER_WEEK: _cells.by_identity(values)}
+    told = Rows(
+        RawTable(frame, "f.csv", "t", col.TASKS_SHEET, 1, identities=known), ValidationOptions()
+    )
+    alone = Rows(RawTable(frame, "f.csv", "t", col.TASKS_SHEET, 1), ValidationOptions())
+    got, want = told.has_invisible(col.HOURS_PER_WEEK), alone.has_invisible(col.HOURS_PER_WEEK)
+    assert got.equals(want)
+    exact = [isinstance(v, str) and INVISIBLE.search(v) is not None for v in values]
+    assert want.tolist() == exact
+    assert told.plain == alone.plain
+
+
+def test_numbers_of_an_absent_or_float_column_are_bad_where_a_problem_is_named() -> None:
+    """The bad mask carried by the parse of plain floats, and of a column not there, is
+    ``problem != ""``."""
+    floats = pd.Series([1.0, float("inf"), float("nan"), -float("inf"), -0.0], dtype=object)
+    parsed = _cells.parse_numbers(floats, "hours")
+    assert parsed.known_bad is not None
+    assert parsed.bad.equals(parsed.problem != "")
+    rows = _rows_of({col.ROLE_ID: ["R1", "R2"], col.HOURS_PER_WEEK: ["1", "x"]})
+    absent = rows.parsed(col.PERCENT_OF_TIME)
+    assert absent.known_bad is not None
+    assert absent.bad.equals(absent.problem != "")
+    assert not rows.not_a_number(col.PERCENT_OF_TIME).any()
+
+
+def test_rows_kept_by_csv_cells_with_known_objects_are_those_without(tmp_path: Any) -> None:
+    """_table_from_cells keeps the rows with a value whether the reader told it the cells'
+    objects (each distinct object tested for blanks once) or not (each cell)."""
+    from genai_aug import loading
+    from genai_aug._issues import IssueLog
+
+    rng = random.Random(7)
+    cells = ["", " ", "\t", "R1", "R2", "x"]
+    lines = ["role_id,task,hours_per_week"]
+    for _ in range(300):  # repeated first cells: pyarrow's dictionary path
+        lines.append(",".join(rng.choice(cells) for _ in range(3)))
+    payload = ("\n".join(lines) + "\n").encode()
+    read = loading._csv_cells_arrow(payload, ",", loading._physical_lines(payload))
+    assert read is not None and any(k is not None for k in read.known)
+    alone = loading._ColumnCells(read.numbers, read.columns, read.lines, text_only=True)
+    tables = [
+        loading._table_from_cells(
+            c, file="f.csv", sheet="f", kind=col.TASKS_SHEET, log=IssueLog(), from_csv=True
+        )
+        for c in (read, alone)
+    ]
+    pd.testing.assert_frame_equal(tables[0].frame, tables[1].frame)
+    assert tables[0].blank_rows == tables[1].blank_rows > 0
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_positions_among_texts_are_those_an_index_finds(seed: int) -> None:
+    """positions_among against Index.get_indexer: texts and None (found nowhere), equal
+    texts held by different objects; None when a text is among them twice."""
+    rng = random.Random(seed)
+    pool = ["R1", "R2", "R3", "x", "", " ", "é", None]
+    among = np.array(list(dict.fromkeys(rng.sample(pool, rng.randint(0, len(pool))))), object)
+    values = np.array(
+        [
+            "".join(list(v)) if isinstance(v, str) else v
+            for v in rng.choices(pool, k=rng.randint(0, 30))
+        ],
+        dtype=object,
+    )
+    got = _cells.positions_among(among, values)
+    want = pd.Index(among, dtype=object).get_indexer(values)
+    assert got is not None and got.tolist() == want.tolist()
+    texts = [v for v in among if v is not None]
+    if texts:
+        twice = np.array([*among, "".join(list(texts[0]))], dtype=object)
+        assert _cells.positions_among(twice, values) is None
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_contracted_hours_of_tasks_are_those_mapping_the_ids_gives(seed: int) -> None:
+    """A task's contracted hours, looked up per distinct object of its role id, against
+    mapping the ids to the first role's hours (a missing id finds none)."""
+    rng = np.random.default_rng(seed)
+    ids = [f"R{i}" for i in range(12)] + ["R3", None]  # a duplicated id, a missing one
+    hours = [f"{h:.1f}" if rng.random() < 0.8 else "" for h in rng.random(len(ids)) * 40]
+    roles = _rows_of({col.ROLE_ID: ids, col.CONTRACTED_HOURS: hours}, col.ROLES_SHEET)
+    n = 200
+    task_ids = [ids[k] if k < len(ids) else "R99" for k in rng.integers(0, len(ids) + 1, n)]
+    task_ids = ["".join(list(t)) if t and rng.random() < 0.3 else t for t in task_ids]
+    tasks = _rows_of({col.ROLE_ID: task_ids, col.TASK: ["t"] * n})
+    tasks.roles = roles
+    per_role = (
+        pd.DataFrame({col.ROLE_ID: roles.id, "h": roles.contracted})
+        .drop_duplicates(col.ROLE_ID)
+        .set_index(col.ROLE_ID)["h"]
+    )
+    want = tasks.id.map(per_role).astype("float64")
+    pd.testing.assert_series_equal(tasks.contracted, want, check_names=False, check_exact=True)

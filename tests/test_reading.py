@@ -598,3 +598,25 @@ def test_ascii_file_read_as_bytes_is_read_as_its_text(text: str, tmp_path: Path)
             b.blank_rows,
             b.missing_columns,
         )
+
+
+@pytest.mark.parametrize("sevens", [4, 5])
+def test_a_quoted_line_break_across_a_mebibyte_is_read_whole(sevens: int) -> None:
+    """pyarrow parses the file as one block: parsed block by block (1 MiB at a time, as its
+    reader does by default), it drops the LF of a quoted CRLF whose CR ends a block
+    (pyarrow 26), which csv keeps."""
+    filler = "1,2\n" * ((1 << 20) // 4 - 3)
+    text = "a,b\n" + filler + "7" * sevens + ',"x\r\ny"\n5,6\n'
+    cut = text.encode().index(b"\r\n")
+    assert cut - (1 << 20) == sevens - 5  # (4: the CR is the last byte of the first MiB)
+    fast = _arrow(text, ",")
+    assert fast is not None
+    exact = loading._RowCells(loading._csv_rows_exact(text, ",", "f.csv"))
+    assert (
+        _cells_by_row(fast)[-2:]
+        == _cells_by_row(exact)[-2:]
+        == [
+            (len(exact.rows) - 1, ["7" * sevens, "x\r\ny"]),
+            (len(exact.rows), ["5", "6"]),
+        ]
+    )

@@ -36,6 +36,7 @@ from genai_aug._cells import (
     by_identity,
     parse_numbers,
     plain_text,
+    positions_among,
     show_cell,
     text,
 )
@@ -323,6 +324,15 @@ def _distinct_strings(series: pd.Series, func: Callable[[str], object], other: o
     return table[codes]
 
 
+def _texts_as_array(values: Any) -> Any:
+    """A set of texts as an object array, which ``Series.isin`` looks the cells up in as it
+    is (a set's texts it makes a pyarrow array first, which took three times as long as
+    the lookup); any other values as they are."""
+    if isinstance(values, set | frozenset) and all(type(v) is str for v in values):
+        return np.array(list(values), dtype=object)
+    return values
+
+
 def _blanks_are_none(distinct: np.ndarray) -> bool:
     """Whether every missing value among ``distinct`` objects is None itself."""
     return bool((pd.isna(distinct) == (_identities(distinct) == id(None))).all())
@@ -432,7 +442,7 @@ class Rows:
 
     def text_isin(self, name: str, values: Any) -> pd.Series:
         """``text(name).isin(values)``, each distinct object of the column looked up once."""
-        found = self.distinct(name).isin(values).to_numpy(dtype=bool)
+        found = self.distinct(name).isin(_texts_as_array(values)).to_numpy(dtype=bool)
         return pd.Series(found[self.objects(name)[0]], index=self.text(name).index)
 
     def duplicated(self, name: str) -> pd.Series:
@@ -478,6 +488,7 @@ class Rows:
                     pd.Series("", index=index, dtype=object),
                     pd.Series("", index=index, dtype=object),
                     any_normalised=False,
+                    known_bad=pd.Series(False, index=index),
                 )
         return self._numbers[name]
 
@@ -515,12 +526,15 @@ class Rows:
 
     def has_invisible(self, name: str) -> pd.Series:
         cells = self.frame[name]
-        plain = plain_text(cells, self._raw_objects.get(name))
+        known = self._raw_objects.get(name)
+        plain = plain_text(cells, known)
         if plain is not None:  # plain text holds no invisible character; keep it as read
             self.texts.setdefault(name, plain)
             self.plain.add(name)
             return self.none
-        values = cells.to_numpy(dtype=object)
+        # (where the reader knows the column's distinct objects, only they are looked at:
+        # a column of numbers holds a few dozen)
+        values = cells.to_numpy(dtype=object) if known is None else known[1]
         try:
             joined = "".join(values)
         except TypeError:  # not all text
@@ -532,7 +546,15 @@ class Rows:
             else INVISIBLE.search(joined)
         ):
             return self.none
-        found = _distinct_strings(cells, lambda v: INVISIBLE.search(v) is not None, False)
+        if known is not None:
+            codes, distinct = known
+            found = np.fromiter(
+                (isinstance(v, str) and INVISIBLE.search(v) is not None for v in distinct),
+                dtype=bool,
+                count=len(distinct),
+            )[codes]
+        else:
+            found = _distinct_strings(cells, lambda v: INVISIBLE.search(v) is not None, False)
         return pd.Series(found.astype(bool), index=self.frame.index)
 
     def totals(self, label: str) -> pd.Series:
@@ -595,7 +617,13 @@ class Rows:
             return self.number(col.CONTRACTED_HOURS).fillna(self.opts.default_contracted_hours)
         roles = pd.DataFrame({col.ROLE_ID: self.roles.id, "h": self.roles.contracted})
         per_role = roles.drop_duplicates(col.ROLE_ID).set_index(col.ROLE_ID)["h"]
-        return _map_each_object(self.id, per_role, self.objects(col.ROLE_ID)).astype("float64")
+        codes, distinct = self.objects(col.ROLE_ID)
+        found = positions_among(per_role.index.to_numpy(dtype=object), distinct)
+        if found is None:  # (not so: the ids are distinct once duplicates are dropped)
+            return _map_each_object(self.id, per_role, (codes, distinct)).astype("float64")
+        # each distinct object's role looked up once, as mapping the ids finds it (NaN: none)
+        hours = np.append(per_role.to_numpy(dtype="float64"), np.nan)[found]
+        return pd.Series(hours[codes], index=self.id.index, dtype="float64")
 
     @cached_property
     def percent(self) -> pd.Series:
@@ -682,10 +710,20 @@ class Rows:
         role = role_of_object[by_object]
         ok = ~self.tasks.bad.to_numpy() & (role >= 0)
         sums = self.tasks.hours[ok].groupby(role[ok]).sum()
-        sums.index = pd.Index(np.asarray(ids, dtype=object)[sums.index.to_numpy()], dtype=object)
+        ids = np.asarray(ids, dtype=object)
+        found = positions_among(ids, self.id.to_numpy(dtype=object))
+        if found is None:  # (not so: factorize's ids are distinct)
+            sums.index = pd.Index(ids[sums.index.to_numpy()], dtype=object)
+            return self.id.map(sums).fillna(0.0) + 0.0
+        # each role's sum at its id's place among the tasks' ids, as mapping the ids to the
+        # sums finds it; 0 where there is none, as fillna(0.0) makes it
+        per_id = np.full(len(ids) + 1, np.nan)  # (the last: an id not among them)
+        per_id[sums.index.to_numpy()] = sums.to_numpy()
+        hours = per_id[found]
+        hours[np.isnan(hours)] = 0.0
         # + 0.0: a role whose hours are all "-0" sums to 0, not -0 (pandas' sum of -0.0
         # alone gives either, by the path it takes, so the message would depend on it)
-        return self.id.map(sums).fillna(0.0) + 0.0
+        return pd.Series(hours, index=self.id.index, name=self.id.name) + 0.0
 
     @cached_property
     def gap(self) -> pd.Series:
@@ -700,7 +738,9 @@ class Rows:
         """Roles with a task on the tasks sheet (rejected ones too)."""
         assert self.tasks is not None
         ids = self.tasks.distinct(col.ROLE_ID).dropna()
-        return self.id.isin(set(ids))
+        # (an array of the ids, not a set: pandas would make a set's texts a pyarrow
+        # array first, which took three times as long as the lookup)
+        return self.id.isin(ids.to_numpy(dtype=object))
 
     @property
     def tasks_usable(self) -> bool:
@@ -711,7 +751,7 @@ class Rows:
     @cached_property
     def has_rejected_task(self) -> pd.Series:
         assert self.tasks is not None
-        return self.id.isin(set(self.tasks.id[self.tasks.bad].dropna()))
+        return self.id.isin(_texts_as_array(set(self.tasks.id[self.tasks.bad].dropna())))
 
     def ids_flagged(self, code: str, severity: str) -> set[object]:
         mask = self.flagged.get((code, severity))

@@ -307,15 +307,21 @@ def _table_from_cells(
     body_numbers = cells.numbers[h + 1 :]
     body = {c: cells.column(j)[h + 1 :] for c, j in positions.items()}
     # a row is kept when any read column has a value: each column is looked at only in
-    # the rows that every column before it left blank
+    # the rows that every column before it left blank; where the reader knows which
+    # cells are one object, each distinct object is looked at once
     keep = np.zeros(len(body_numbers), dtype=bool)
     pending = np.arange(len(body_numbers))
-    for values in body.values():
+    for c, values in body.items():
         if not len(pending):
             break
-        has_value = ~_blank_mask(values[pending], cells.text_only)
-        keep[pending[has_value]] = True
-        pending = pending[~has_value]
+        known = cells.identities(positions[c])
+        if known is None:
+            blank_cells = _blank_mask(values[pending], cells.text_only)
+        else:
+            codes, distinct = known
+            blank_cells = _blank_mask(distinct, cells.text_only)[codes[h + 1 :][pending]]
+        keep[pending[~blank_cells]] = True
+        pending = pending[blank_cells]
     # rows missing from the numbering hold no value at all (not so in CSV files)
     steps = np.diff(body_numbers, prepend=header_row_number) - 1
     blank = (0 if from_csv else int(np.clip(steps, 0, None).sum())) + int((~keep).sum())
@@ -946,6 +952,10 @@ def _csv_cells_arrow(payload: bytes, delimiter: str, lines: int) -> _ColumnCells
     record with another number of fields than the first: such a file, a wider record
     or a shorter one, goes to the next reader. The tests compare both readers with
     :mod:`csv` on random text full of quotes, line breaks and delimiters.
+
+    The file is parsed as one block: parsed block by block (as its reader does by
+    default, a mebibyte at a time, on several threads or one), pyarrow 26 drops the LF
+    of a quoted CRLF whose CR ends a block, a cell :mod:`csv` reads whole.
 
     Each column's text objects are made once per distinct text (a dictionary of the
     column, worked out in C) where its first cells repeat, as in most columns of an
