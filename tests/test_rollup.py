@@ -13,7 +13,7 @@ import pytest
 import genai_aug
 from genai_aug import _columns as col
 from genai_aug._reference import STAFF_GROUPS
-from genai_aug.rollup import NO_AREA, Hierarchy, ordered_sum
+from genai_aug.rollup import NO_AREA, Hierarchy, _run_heads, ordered_sum
 from test_aggregating import random_inventory
 
 ORGS = ["RR8", "RAE", "RWY", "RCF"]
@@ -230,3 +230,33 @@ def test_area_rows_are_np_add_at_bit_for_bit(n_roles: int) -> None:
             np.add.at(expected, codes, matrix if div is None else matrix / div[:, None])
             got = tree.roles_to_area_rows("organisation", matrix, div)
         assert np.array_equal(bits(got), bits(expected))
+
+
+def test_role_codes_of_runs_of_ids() -> None:
+    """Tasks of a role standing together are looked up once per run: the same codes as a
+    look-up a row, for runs of unknown and missing ids (None, NaN) too; ids in any order,
+    or with pd.NA (which compares to no plain true or false), are looked up a row each."""
+    roles = pd.DataFrame(
+        {
+            "role_id": pd.Series(["b", "a", "c", "d"], dtype=object),
+            "role_title": ["B", "A", "C", "D"],
+            "staff_group": ["Managers"] * 4,
+        }
+    )
+    tree = Hierarchy.from_roles(roles)
+    index = pd.Index(roles["role_id"].sort_values().to_numpy(), dtype=object)
+    runs: list[object] = ["a"] * 9 + ["zz"] * 5 + [np.nan] * 6 + ["c"] * 8 + [None] * 5
+    runs += ["b"] * 7 + ["a"] * 4 + ["d"] * 12
+    assert _run_heads(np.array(runs, dtype=object)) is not None  # (the runs' way)
+    with_na = runs[:20] + [pd.NA] * 5 + runs[20:]
+    assert _run_heads(np.array(with_na, dtype=object)) is None
+    rng = np.random.default_rng(3)
+    shuffled = list(rng.permutation(np.array(runs, dtype=object)))
+    for values in (runs, with_na, shuffled):
+        ids = pd.Series(values, dtype=object)
+        expected = index.get_indexer(pd.Index(ids, dtype=object)).tolist()
+        assert tree.role_codes(ids).tolist() == expected
+        assert expected == [
+            {"a": 0, "b": 1, "c": 2, "d": 3}.get(v, -1) if isinstance(v, str) else -1
+            for v in values
+        ]

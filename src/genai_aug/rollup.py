@@ -209,8 +209,15 @@ class Hierarchy:
             # one look-up a row in the roles' hash table, without the per-row codes and
             # distinct ids a factorize makes first (~50 MB at a million rows of text);
             # (arrow text looks up faster once per distinct id, below)
-            found: Array = ids.get_indexer(pd.Index(role_ids, copy=False))
-            return found
+            values = role_ids.to_numpy()
+            heads = _run_heads(values)
+            if heads is None:
+                found: Array = ids.get_indexer(pd.Index(role_ids, copy=False))
+                return found
+            # a role's tasks mostly stand together: one look-up per run of equal ids, each
+            # run taking its first row's position (equal ids have one position)
+            at_heads = ids.get_indexer(pd.Index(values[heads], dtype=object, copy=False))
+            return np.repeat(at_heads, np.diff(np.r_[heads, len(values)]))
         # (ids of another type, or a role without an id: looked up once per distinct id)
         codes, uniques = pd.factorize(role_ids)
         found = ids.get_indexer(pd.Index(uniques))
@@ -344,6 +351,28 @@ class Hierarchy:
             }
         )
         return roles, groups, trust
+
+
+def _run_heads(values: Array) -> Array | None:
+    """Where each run of equal neighbouring ``values`` (an object array) starts, when
+    runs are long enough to save look-ups (a quarter of the rows or fewer); otherwise,
+    or for values that do not compare to a plain true or false (``pd.NA``, arrays),
+    None.
+
+    Neighbours are compared with ``==``, as the roles' hash table compares ids; a value
+    not equal to itself (NaN) starts a run of its own, and is looked up on its own.
+    """
+    n = len(values)
+    if n < 2:
+        return None
+    try:
+        same = np.asarray(values[1:] == values[:-1])
+    except (TypeError, ValueError):  # (an ambiguous truth value)
+        return None
+    if same.dtype != bool or same.shape != (n - 1,):
+        return None
+    heads = np.flatnonzero(np.r_[True, ~same])
+    return heads if 4 * len(heads) <= n else None
 
 
 def _codes(names: pd.Series) -> tuple[Array, list[str]]:
