@@ -112,6 +112,9 @@ _BLOCK = 1 << 17  # draws in a block of roles' draws: 1 MB a worker, reused (see
 _WORKERS = 2  # threads for the roles' percentiles (numpy releases the GIL)
 
 Array = np.ndarray[Any, Any]
+_RoleInputs = tuple[Callable[[], Array], Array, Array, Callable[[Array], None] | None]
+"""A scenario's roles' matrix (made when called), each draw's time shares and scale, and
+what to do with the matrix once its blocks are queued."""
 
 
 class Assumptions(BaseModel):
@@ -542,17 +545,10 @@ def aggregate_hours(
     # A task's time share and mode are its category's if it is exposed; an E0 task
     # releases nothing (time share 0, no mode); an unrecognised one has neither.
     e0 = known & (cat_exposure[np.maximum(t_cat, 0)] == "E0")
-    t[col.TIME_SHARE] = np.where(
-        known & ~e0, shares[np.maximum(t_cat, 0)], np.where(e0, 0.0, np.nan)
-    )
-    mode_of = np.array([rs.task_modes[c.id] for c in cats], dtype=object)[np.maximum(t_cat, 0)]
-    mode_of[~known] = None
-    t[col.MODE] = pd.Series(mode_of, index=t.index, dtype=object, copy=False)
-    del mode_of
-    t[col.HOURS_TOTAL] = t[col.HOURS_PER_WEEK] * t[col.FTE]
+    hours_total = t[col.HOURS_PER_WEEK] * t[col.FTE]  # (a column of the tasks, below)
     t_role = tree.role_codes(t[col.ROLE_ID])
     contracted = tree.roles[col.CONTRACTED_HOURS].to_numpy(dtype=float)
-    hours = t[col.HOURS_TOTAL].to_numpy(dtype=float)
+    hours = hours_total.to_numpy(dtype=float)
     t_auto = known & ~e0 & automation[np.maximum(t_cat, 0)]
     t_contracted = t[col.CONTRACTED_HOURS].to_numpy(dtype=float)
     in_scope: dict[int, Array] = {}  # a scoped scenario's tasks in its staff groups and roles
@@ -583,19 +579,38 @@ def aggregate_hours(
         figures[~counted] = 0.0
         return figures
 
+    def counted(s: Scenario) -> Array:
+        """The tasks that release hours under ``s`` (the ones its draws count)."""
+        out: Array = released(s, t_cat) > 0
+        return out
+
     # The scenarios' roles' percentiles start first, one scenario after another on both
     # cores, while this thread adds up each one's hours per category for the other
-    # levels (as it makes its roles' matrix) and the central figures; the other levels'
+    # levels (once its roles' blocks are queued) and the central figures; the other levels'
     # ranges once the workers are done, with numpy's BLAS as it is again (their products
     # are small). A scenario's central figure per task is made where it is needed (a few
-    # hundredths of a second) rather than held: 8 MB a scenario a million tasks.
+    # hundredths of a second) rather than held: 8 MB a scenario a million tasks. Only the
+    # first scenario's roles' matrix is made before the workers start; what it does not
+    # need waits until they have begun.
     cells = _CellSums(t_role, t_cat, hours, len(tree.roles), len(cats))
     ranges = [
-        _Ranges(s, tree, cells, released(s, t_cat) > 0, shares, contracted, seed, n_draws)
+        _Ranges(s, tree, cells, partial(counted, s), shares, contracted, seed, n_draws)
         for s in scoped
     ]
     headline_at = next(i for i, s in enumerate(scoped) if s.name == scen.headline.name)
     with _RolePercentiles([r.role_inputs for r in ranges], len(tree.roles)) as role_percentiles:
+        # (the tasks' time share, mode and hours once the workers draw: before, they
+        # would only delay the first blocks)
+        t[col.TIME_SHARE] = np.where(
+            known & ~e0, shares[np.maximum(t_cat, 0)], np.where(e0, 0.0, np.nan)
+        )
+        modes = np.array([rs.task_modes[c.id] for c in cats], dtype=object)
+        mode_of = modes[np.maximum(t_cat, 0)]
+        mode_of[~known] = None
+        t[col.MODE] = pd.Series(mode_of, index=t.index, dtype=object, copy=False)
+        del mode_of
+        t[col.HOURS_TOTAL] = hours_total
+        del hours_total
         to_roles = tree.task_sums(t_role)
         base = _base_levels(t, tree, to_roles, hours)
         levels = [
@@ -809,9 +824,10 @@ class _Ranges:
     scale, and the tasks it counts), and its levels' (P10, P90) of hours a week and of WTE.
 
     The roles' hours per category (:meth:`matrix`, :func:`_role_quantiles`' first
-    argument) are made on this thread when the roles' percentiles start, and the hours per
-    category that every other level adds up are taken from them then, while the workers
-    draw: each level is linear in its hours per category, so a staff group's (and the
+    argument) are made on this thread when the roles' percentiles start (the tasks they
+    count too: ``counted()``), and the hours per category that every other level adds up
+    are taken from them once their blocks are queued (:meth:`take_sums`), while the
+    workers draw: each level is linear in its hours per category, so a staff group's (and the
     trust's, and an area's) draws come from its own, added up once, without building its
     roles' draws. Their products, small, are made by :meth:`levels` once the percentiles
     are done, with numpy's BLAS as it is (not held to the workers' one thread).
@@ -822,7 +838,7 @@ class _Ranges:
         s: Scenario,
         tree: Hierarchy,
         cells: _CellSums,
-        counted: Array,
+        counted: Callable[[], Array],
         shares: Array,
         contracted: Array,
         seed: int,
@@ -839,47 +855,68 @@ class _Ranges:
         self.effective = np.minimum(shares[None, :] * factors, 1.0)  # draws × categories
         self.scale = s.adoption.draw(rng, n_draws) * s.realisation.draw(rng, n_draws)
         self.tree, self.contracted = tree, contracted
-        self.inputs: tuple[_CellSums, Array] | None = (cells, counted)
+        self.inputs: tuple[_CellSums, Callable[[], Array]] | None = (cells, counted)
         self.sums: dict[str, tuple[Array, Array]] | None = None
 
     @property
-    def role_inputs(self) -> tuple[Callable[[], Array], Array, Array]:
+    def role_inputs(self) -> _RoleInputs:
         """:func:`_role_quantiles`' arguments, the roles' matrix made when it is asked for
-        (so that at most two scenarios' matrices are held at once)."""
-        return self.matrix, self.effective, self.scale
+        (so that at most two scenarios' matrices are held at once), and what to do with
+        it once its blocks are queued."""
+        return self.matrix, self.effective, self.scale, self.take_sums
 
     def matrix(self) -> Array:
-        """The roles' counted hours per category, and (the first time) every other level's."""
+        """The roles' counted hours per category."""
         assert self.inputs is not None, "the ranges' tasks were let go"
         cells, counted = self.inputs
-        matrix = cells(counted)
-        if self.sums is None:
-            tree, contracted = self.tree, self.contracted
-            # (WTE: the matrix divided by each role's contracted hours, a group's rows at a
-            # time)
-            by_group = tree.roles_to_groups_rows(matrix)
-            by_group_wte = tree.roles_to_groups_rows(matrix, contracted)
-            sums = {
-                "staff_groups": (by_group, by_group_wte),
-                "trust": (
-                    by_group.sum(axis=0, keepdims=True),
-                    by_group_wte.sum(axis=0, keepdims=True),
-                ),
-            }
-            for level in tree.areas:
-                sums[level] = (
-                    tree.roles_to_area_rows(level, matrix),
-                    tree.roles_to_area_rows(level, matrix, contracted),
-                )
-            self.sums = sums
-        return matrix
+        return cells(counted())
+
+    def take_sums(self, matrix: Array) -> None:
+        """Every other level's hours per category, from the roles' (the first time).
+
+        Only the categories some role has hours in are added up (a scenario that counts
+        E2 work alone has 6 of 30): each category's sums depend on its own column alone
+        (a pairwise sum of each column, or a ``bincount``), and a column of +0.0 adds up
+        to +0.0 in either, as would its WTE, each 0 over a contracted number of hours
+        that is not 0 or NaN; so the others are left at 0, the same bits.
+        """
+        if self.sums is not None:
+            return
+        tree, contracted = self.tree, self.contracted
+        used = _used_columns(matrix, contracted)
+        part = matrix if used is None else matrix[:, used]
+
+        def widen(sums: Array) -> Array:
+            if used is None:
+                return sums
+            out = np.zeros((len(sums), matrix.shape[1]))
+            out[:, used] = sums
+            return out
+
+        # (WTE: the matrix divided by each role's contracted hours, a group's rows at a
+        # time)
+        by_group = widen(tree.roles_to_groups_rows(part))
+        by_group_wte = widen(tree.roles_to_groups_rows(part, contracted))
+        sums = {
+            "staff_groups": (by_group, by_group_wte),
+            "trust": (
+                by_group.sum(axis=0, keepdims=True),
+                by_group_wte.sum(axis=0, keepdims=True),
+            ),
+        }
+        for level in tree.areas:
+            sums[level] = (
+                widen(tree.roles_to_area_rows(level, part)),
+                widen(tree.roles_to_area_rows(level, part, contracted)),
+            )
+        self.sums = sums
 
     def let_tasks_go(self) -> None:
         """Keep only every level's hours per category (taken now if they are not yet), not
         the tasks' sums they come from: those go as soon as every scenario's roles' are
         done, before the tasks' own figures are put together."""
         if self.sums is None:
-            self.matrix()
+            self.take_sums(self.matrix())
         self.inputs = None
 
     def levels(self) -> dict[str, tuple[Array, Array]]:
@@ -895,6 +932,20 @@ class _Ranges:
             )
             for level, (week, wte) in self.sums.items()
         }
+
+
+def _used_columns(matrix: Array, divisor: Array) -> Array | None:
+    """The columns of ``matrix`` that are not all 0, when the others are +0.0 and add up
+    to +0.0 whole or divided by ``divisor`` (finite figures without a sign bit; no divisor
+    0 or NaN); otherwise (or if every column is used) None."""
+    used = np.flatnonzero(matrix.any(axis=0))
+    if len(used) == matrix.shape[1]:
+        return None
+    if not np.isfinite(matrix).all() or np.signbit(matrix).any():
+        return None
+    if np.isnan(divisor).any() or (divisor == 0).any():
+        return None
+    return used
 
 
 class _Buffers(threading.local):
@@ -1071,7 +1122,7 @@ def _role_quantiles(matrix: Array, effective: Array, scale: Array) -> Array:
     and each percentile is *selected* in place (:func:`_select_quantiles`) rather than
     with ``np.quantile``, which copies the block and partitions across rows.
     """
-    with _RolePercentiles([(lambda: matrix, effective, scale)], len(matrix)) as percentiles:
+    with _RolePercentiles([(lambda: matrix, effective, scale, None)], len(matrix)) as percentiles:
         (out,) = percentiles.result()
     return out
 
@@ -1092,9 +1143,7 @@ class _RolePercentiles:
     memory freed by the stages before to reuse.)
     """
 
-    def __init__(
-        self, inputs: Sequence[tuple[Callable[[], Array], Array, Array]], n_roles: int
-    ) -> None:
+    def __init__(self, inputs: Sequence[_RoleInputs], n_roles: int) -> None:
         self.inputs = list(inputs)
         self.outs = [np.zeros((n_roles, 2)) for _ in self.inputs]
         n_draws = len(self.inputs[0][2]) if self.inputs else 0
@@ -1113,13 +1162,17 @@ class _RolePercentiles:
     def _make(self) -> None:
         """Make the next scenario's blocks and queue them for the workers."""
         k = self.made
-        matrix, effective, scale = self.inputs[k]
-        blocks = _role_blocks(matrix(), effective, scale, self.outs[k], self.buffers)
+        make_matrix, effective, scale, then = self.inputs[k]
+        matrix = make_matrix()
+        blocks = _role_blocks(matrix, effective, scale, self.outs[k], self.buffers)
         with self.cond:
             self.left[k] = len(blocks)
             self.queue.extend((k, block) for block in blocks)
             self.made += 1
             self.cond.notify_all()
+        del blocks
+        if then is not None:  # (while the workers start on the blocks)
+            then(matrix)
 
     def _done(self) -> bool:
         return self.stopped or (not self.queue and self.made == len(self.inputs))
