@@ -579,9 +579,20 @@ def aggregate_hours(
         figures[~counted] = 0.0
         return figures
 
+    # Each scenario's central figures per task are wanted twice: for the tasks its draws
+    # count (when its roles' matrix is made) and for its central sums; whichever comes
+    # first keeps them for the other (8 MB a million tasks, two scenarios' at most).
+    kept: dict[int, Array] = {}
+
+    def central_of(s: Scenario) -> Array:
+        figures = kept.pop(id(s), None)
+        if figures is None:
+            figures = kept[id(s)] = released(s, t_cat)
+        return figures
+
     def counted(s: Scenario) -> Array:
         """The tasks that release hours under ``s`` (the ones its draws count)."""
-        out: Array = released(s, t_cat) > 0
+        out: Array = central_of(s) > 0
         return out
 
     # The scenarios' roles' percentiles start first, one scenario after another on both
@@ -614,9 +625,7 @@ def aggregate_hours(
         to_roles = tree.task_sums(t_role)
         base = _base_levels(t, tree, to_roles, hours)
         levels = [
-            _scenario_levels(
-                _central_sums(released(s, t_cat), t_auto, to_roles, t_contracted), tree
-            )
+            _scenario_levels(_central_sums(central_of(s), t_auto, to_roles, t_contracted), tree)
             for s in scoped
         ]
         del to_roles
@@ -1472,7 +1481,10 @@ def _scenario_table(
         col.DAYS_PER_WTE_MONTH: wte_central * per_fte * a.working_days_per_month,
     }
     keys = {c: frame[c] for c in frame.columns if c not in col.FIGURE_COLUMNS}
-    return pd.DataFrame({**keys, col.SCENARIO: name, **figures})
+    # (the name, of the type a frame gives a text, repeated rather than made a row at a
+    # time from a Python string each)
+    names = pd.Series([name]).array.repeat(len(frame))
+    return pd.DataFrame({**keys, col.SCENARIO: names, **figures})
 
 
 def _derive(frame: pd.DataFrame, fte: Array, a: Assumptions) -> pd.DataFrame:
