@@ -518,9 +518,9 @@ def test_codes_in_finds_each_value_s_position_as_a_row_by_row_look_up(dtype: Any
     special=st.sampled_from([None, np.nan, np.inf, -0.0]),
 )
 def test_cell_order_is_lexsort_s(cells: list[int], seed: int, special: float | None) -> None:
-    """_CellSums' order (one stable sort of cell × distinct hours + rank) is
-    np.lexsort((hours, cell)) itself: ties, NaN (several), infinities and zeros of both
-    signs keep their order, as in lexsort."""
+    """_CellSums' order (a stable sort of the cells, then of each cell's hours, the cells
+    of one size as rows of a table) is np.lexsort((hours, cell)) itself: ties, NaN
+    (several), infinities and zeros of both signs keep their order, as in lexsort."""
     flat = np.array(cells, dtype=np.intp)
     rng = np.random.default_rng(seed)
     hours = rng.choice([0.0, -0.0, 0.5, 7.25, 7.25 + 1e-12, 37.5, 1e-300], size=len(flat))
