@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -13,7 +14,7 @@ import pytest
 import genai_aug
 from genai_aug import _columns as col
 from genai_aug._reference import STAFF_GROUPS
-from genai_aug.rollup import NO_AREA, Hierarchy, _run_heads, ordered_sum
+from genai_aug.rollup import NO_AREA, Hierarchy, _run_heads, _staff_group_codes, ordered_sum
 from test_aggregating import random_inventory
 
 ORGS = ["RR8", "RAE", "RWY", "RCF"]
@@ -260,3 +261,22 @@ def test_role_codes_of_runs_of_ids() -> None:
             {"a": 0, "b": 1, "c": 2, "d": 3}.get(v, -1) if isinstance(v, str) else -1
             for v in values
         ]
+
+
+def test_staff_group_codes_of_arrow_text_are_a_categoricals() -> None:
+    """Staff groups stored by pyarrow are coded by index_in: the codes (and their type)
+    of a categorical of the NHS staff groups, −1 for a missing or other group."""
+    rng = np.random.default_rng(6)
+    values = list(rng.choice([*STAFF_GROUPS, "Not a group", "managers"], 500))
+    values[3] = None
+    dtype = pd.CategoricalDtype(list(STAFF_GROUPS), ordered=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # (values not among the categories: pandas warns)
+        expected = pd.Series(pd.Series(values, dtype=object), dtype=dtype).cat.codes.to_numpy()
+    for series in (pd.Series(values, dtype="str"), pd.Series(values, dtype=object)):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            got = _staff_group_codes(series)
+        assert got.dtype == expected.dtype
+        assert got.tolist() == expected.tolist()
+    assert -1 in expected and len(set(expected.tolist())) > 5

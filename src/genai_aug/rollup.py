@@ -15,6 +15,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa  # type: ignore[import-untyped]
+import pyarrow.compute as pc  # type: ignore[import-untyped]
 
 from genai_aug import _columns as col
 from genai_aug._reference import STAFF_GROUPS
@@ -175,8 +177,7 @@ class Hierarchy:
         (columns ``organisation`` and ``icb`` and/or ``region``) adds those levels.
         """
         info = roles.sort_values(col.ROLE_ID, kind="stable").reset_index(drop=True)
-        dtype = pd.CategoricalDtype(list(STAFF_GROUPS), ordered=True)
-        codes = pd.Series(info[col.STAFF_GROUP], dtype=dtype).cat.codes.to_numpy()
+        codes = _staff_group_codes(info[col.STAFF_GROUP])
         areas: dict[str, tuple[Array, list[str]]] = {}
         if col.TRUST in info.columns and info[col.TRUST].notna().any():
             org = info[col.TRUST].astype(object).where(info[col.TRUST].notna(), NO_AREA)
@@ -351,6 +352,24 @@ class Hierarchy:
             }
         )
         return roles, groups, trust
+
+
+def _staff_group_codes(values: pd.Series) -> Array:
+    """Each value's position in the NHS order of staff groups (−1 for a missing or other
+    one), as the codes of a categorical of :data:`STAFF_GROUPS`; for text stored by
+    pyarrow (a loaded inventory's), by pyarrow's ``index_in``, which matches the same
+    strings without making a categorical of every role first (a fifth of the time)."""
+    dtype = pd.CategoricalDtype(list(STAFF_GROUPS), ordered=True)
+    codes: Array
+    if isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow":
+        at = pc.index_in(
+            pa.array(values.array), value_set=pa.array(list(STAFF_GROUPS), pa.string())
+        )
+        codes_type = pd.Categorical([], dtype=dtype).codes.dtype  # (int8, as a categorical's)
+        codes = np.asarray(at.fill_null(-1).to_numpy(), dtype=codes_type)
+        return codes
+    codes = pd.Series(values, dtype=dtype).cat.codes.to_numpy()
+    return codes
 
 
 def _run_heads(values: Array) -> Array | None:
