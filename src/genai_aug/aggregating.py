@@ -629,25 +629,28 @@ def aggregate_hours(
             for s in scoped
         ]
         del to_roles
-        # (the tasks' own figures below once the roles' percentiles are done: made while
+        # Hours at stake: how far the headline moves if the task's "exposed or not" went
+        # the other way (to its strongest category on that side). Made while the workers
+        # draw the last scenario (this thread would only wait): 16 MB a million tasks.
+        central = released(scoped[headline_at], t_cat)
+        alt = (
+            _codes_in(t[col.ALTERNATIVE], cat_ids)
+            if col.ALTERNATIVE in t.columns
+            else np.full(len(t), -1, dtype=np.intp)
+        )
+        at_stake = np.where(
+            known & ~e0, central, np.abs(released(scoped[headline_at], alt) - central)
+        )
+        del alt
+        # (the tasks' other figures below once the roles' percentiles are done: made while
         # the workers still hold their scenarios' matrices and blocks, their 100 MB would
         # add to those, and the two workers have both cores by then anyway)
         role_weeks = role_percentiles.result()
         for r in ranges:
             r.let_tasks_go()
         del cells
-        central = released(scoped[headline_at], t_cat)
-        # Hours at stake: how far the headline moves if the task's "exposed or not" went
-        # the other way (to its strongest category on that side).
-        alt = (
-            _codes_in(t[col.ALTERNATIVE], cat_ids)
-            if col.ALTERNATIVE in t.columns
-            else np.full(len(t), -1, dtype=np.intp)
-        )
-        t[col.HOURS_AT_STAKE] = np.where(
-            known & ~e0, central, np.abs(released(scoped[headline_at], alt) - central)
-        )
-        del alt
+        t[col.HOURS_AT_STAKE] = at_stake
+        del at_stake
         t[col.HOURS_RELEASED] = central
         t[col.HOURS_AUTOMATION] = np.where(t_auto, central, 0.0)
         t[col.HOURS_AUGMENTATION] = np.where(t_auto, 0.0, central)
