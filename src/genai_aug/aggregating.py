@@ -42,6 +42,16 @@ categories they use, and their products skip the categories no role of the block
 (checked once against the full product on the BLAS in use). Every figure is the same, bit for bit
 (tests/test_aggregating_identity.py).
 
+Both cores are busy only once the workers start, so what comes before is kept short: only
+the first scenario's matrix is made first (its tasks' role codes looked up once per run of
+equal ids, its cells ordered by a stable sort of the cells and then of each cell's hours,
+the staff groups coded by pyarrow), its blocks queued before the other levels' hours per
+category are taken from it, and the tasks' time share, mode and hours columns wait until
+the workers draw. Those levels add up only the categories some role has hours in; a
+scenario's central figures per task are made once, for its counted tasks and its central
+sums; the hours at stake are made while the workers draw the last scenario; and each
+scenario's tables are made in one go, not a column at a time.
+
 The two partitions are most of that time (numpy's SIMD quickselect, ~2 ns a draw each).
 Selecting each percentile from a bracket instead (bounds from a sample of the row's
 draws, the draws below the lower one counted, the few between sorted) was tried and
@@ -631,7 +641,8 @@ def aggregate_hours(
         del to_roles
         # Hours at stake: how far the headline moves if the task's "exposed or not" went
         # the other way (to its strongest category on that side). Made while the workers
-        # draw the last scenario (this thread would only wait): 16 MB a million tasks.
+        # draw the last scenario (this thread would only wait): 8 MB a million tasks held
+        # meanwhile (the headline's own figures, as many again, are made again after).
         central = released(scoped[headline_at], t_cat)
         alt = (
             _codes_in(t[col.ALTERNATIVE], cat_ids)
@@ -641,7 +652,7 @@ def aggregate_hours(
         at_stake = np.where(
             known & ~e0, central, np.abs(released(scoped[headline_at], alt) - central)
         )
-        del alt
+        del alt, central
         # (the tasks' other figures below once the roles' percentiles are done: made while
         # the workers still hold their scenarios' matrices and blocks, their 100 MB would
         # add to those, and the two workers have both cores by then anyway)
@@ -651,6 +662,7 @@ def aggregate_hours(
         del cells
         t[col.HOURS_AT_STAKE] = at_stake
         del at_stake
+        central = released(scoped[headline_at], t_cat)
         t[col.HOURS_RELEASED] = central
         t[col.HOURS_AUTOMATION] = np.where(t_auto, central, 0.0)
         t[col.HOURS_AUGMENTATION] = np.where(t_auto, 0.0, central)
