@@ -400,10 +400,11 @@ def test_cell_sums_of_any_counted_tasks_are_ordered_sums(
 
 
 def _percentile_inputs(
-    n_scenarios: int, held: list[int]
-) -> list[tuple[Any, np.ndarray[Any, Any], np.ndarray[Any, Any]]]:
+    n_scenarios: int, held: list[int], taken: list[np.ndarray[Any, Any]] | None = None
+) -> list[tuple[Any, np.ndarray[Any, Any], np.ndarray[Any, Any], Any]]:
     """Several scenarios' inputs to _RolePercentiles; when a matrix is made, how many of
-    those made before are still held is noted in ``held``."""
+    those made before are still held is noted in ``held``; each matrix handed on once its
+    blocks are queued is put in ``taken`` (a copy)."""
     rng = np.random.default_rng(8)
     refs: list[Any] = []
     inputs = []
@@ -418,7 +419,8 @@ def _percentile_inputs(
             refs.append(weakref.ref(out))
             return out
 
-        inputs.append((make, effective, scale))
+        then = None if taken is None else (lambda m: taken.append(m.copy()))
+        inputs.append((make, effective, scale, then))
     return inputs
 
 
@@ -427,13 +429,16 @@ def test_scenarios_percentiles_hold_two_roles_matrices_at_most() -> None:
     its own _role_quantiles', and a scenario's matrix is made only once the one two
     before it is let go."""
     held: list[int] = []
-    inputs = _percentile_inputs(5, held)
+    taken: list[np.ndarray[Any, Any]] = []
+    inputs = _percentile_inputs(5, held, taken)
     with mock.patch.object(aggregating, "_BLOCK", 64 * 300):  # several blocks a scenario
         with aggregating._RolePercentiles(inputs, 700) as percentiles:
             outs = percentiles.result()
         assert len(held) == 5
         assert max(held) <= 1  # (one other held, at most, when one is made)
-        for (matrix, effective, scale), out in zip(inputs, outs, strict=True):
+        assert len(taken) == 5  # (each matrix handed on once, after its blocks are queued)
+        for (matrix, effective, scale, _), out, handed in zip(inputs, outs, taken, strict=True):
+            assert np.array_equal(handed, matrix())
             expected = aggregating._role_quantiles(matrix(), effective, scale)
             assert np.array_equal(_bits(out), _bits(expected))
 
@@ -513,9 +518,9 @@ def test_codes_in_finds_each_value_s_position_as_a_row_by_row_look_up(dtype: Any
     special=st.sampled_from([None, np.nan, np.inf, -0.0]),
 )
 def test_cell_order_is_lexsort_s(cells: list[int], seed: int, special: float | None) -> None:
-    """_CellSums' order (one stable sort of cell × distinct hours + rank) is
-    np.lexsort((hours, cell)) itself: ties, NaN (several), infinities and zeros of both
-    signs keep their order, as in lexsort."""
+    """_CellSums' order (a stable sort of the cells, then of each cell's hours, the cells
+    of one size as rows of a table) is np.lexsort((hours, cell)) itself: ties, NaN
+    (several), infinities and zeros of both signs keep their order, as in lexsort."""
     flat = np.array(cells, dtype=np.intp)
     rng = np.random.default_rng(seed)
     hours = rng.choice([0.0, -0.0, 0.5, 7.25, 7.25 + 1e-12, 37.5, 1e-300], size=len(flat))
@@ -735,3 +740,44 @@ def test_draws_that_may_hold_negative_zeros_are_selected_the_careful_way(where: 
         levels[2, 9] = -0.0
         aggregating._quantiles(levels)
         assert flags == [False, True]
+
+
+@pytest.mark.parametrize("edge", ["plain", "negative zero", "nan divisor", "zero divisor"])
+def test_level_sums_of_the_used_categories_alone_are_the_same_bits(edge: str) -> None:
+    """Staff groups', the trust's and areas' hours per category (and WTE) added up from
+    the categories some role has hours in are the sums of every category, bit for bit;
+    a -0.0, or a contracted figure of 0 or NaN, adds up every category."""
+    rng = np.random.default_rng(5)
+    roles, _ = random_inventory(4, 300)
+    tree = rollup.Hierarchy.from_roles(roles.assign(trust=rng.choice(ORGS, len(roles))))
+    n = len(tree.roles)
+    matrix = rng.gamma(1.0, 10.0, size=(n, 9)) * (rng.random((n, 9)) < 0.4)
+    matrix[:, [1, 4, 5]] = 0.0
+    contracted = rng.uniform(20.0, 40.0, size=n)
+    if edge == "negative zero":
+        matrix[np.flatnonzero(tree.group_codes == tree.group_codes[0]), 4] = -0.0
+    elif edge == "nan divisor":
+        contracted[0] = np.nan
+    elif edge == "zero divisor":
+        contracted[1] = 0.0
+    expect_used = edge == "plain"
+    assert (aggregating._used_columns(matrix, contracted) is not None) == expect_used
+    sums = {}
+    for skip in (True, False):
+        ranges = object.__new__(aggregating._Ranges)
+        ranges.tree, ranges.contracted, ranges.sums = tree, contracted, None
+        with (
+            mock.patch.object(
+                aggregating,
+                "_used_columns",
+                aggregating._used_columns if skip else lambda m, d: None,
+            ),
+            np.errstate(invalid="ignore", divide="ignore"),
+        ):
+            ranges.take_sums(matrix)
+        assert ranges.sums is not None
+        sums[skip] = ranges.sums
+    assert set(sums[True]) == {"staff_groups", "trust", *tree.areas}
+    for level, pair in sums[True].items():
+        for new, old in zip(pair, sums[False][level], strict=True):
+            assert np.array_equal(_bits(new), _bits(old))

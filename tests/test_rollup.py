@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -13,7 +14,7 @@ import pytest
 import genai_aug
 from genai_aug import _columns as col
 from genai_aug._reference import STAFF_GROUPS
-from genai_aug.rollup import NO_AREA, Hierarchy, ordered_sum
+from genai_aug.rollup import NO_AREA, Hierarchy, _run_heads, _staff_group_codes, ordered_sum
 from test_aggregating import random_inventory
 
 ORGS = ["RR8", "RAE", "RWY", "RCF"]
@@ -230,3 +231,52 @@ def test_area_rows_are_np_add_at_bit_for_bit(n_roles: int) -> None:
             np.add.at(expected, codes, matrix if div is None else matrix / div[:, None])
             got = tree.roles_to_area_rows("organisation", matrix, div)
         assert np.array_equal(bits(got), bits(expected))
+
+
+def test_role_codes_of_runs_of_ids() -> None:
+    """Tasks of a role standing together are looked up once per run: the same codes as a
+    look-up a row, for runs of unknown and missing ids (None, NaN) too; ids in any order,
+    or with pd.NA (which compares to no plain true or false), are looked up a row each."""
+    roles = pd.DataFrame(
+        {
+            "role_id": pd.Series(["b", "a", "c", "d"], dtype=object),
+            "role_title": ["B", "A", "C", "D"],
+            "staff_group": ["Managers"] * 4,
+        }
+    )
+    tree = Hierarchy.from_roles(roles)
+    index = pd.Index(roles["role_id"].sort_values().to_numpy(), dtype=object)
+    runs: list[object] = ["a"] * 9 + ["zz"] * 5 + [np.nan] * 6 + ["c"] * 8 + [None] * 5
+    runs += ["b"] * 7 + ["a"] * 4 + ["d"] * 12
+    assert _run_heads(np.array(runs, dtype=object)) is not None  # (the runs' way)
+    with_na = runs[:20] + [pd.NA] * 5 + runs[20:]
+    assert _run_heads(np.array(with_na, dtype=object)) is None
+    rng = np.random.default_rng(3)
+    shuffled = list(rng.permutation(np.array(runs, dtype=object)))
+    for values in (runs, with_na, shuffled):
+        ids = pd.Series(values, dtype=object)
+        expected = index.get_indexer(pd.Index(ids, dtype=object)).tolist()
+        assert tree.role_codes(ids).tolist() == expected
+        assert expected == [
+            {"a": 0, "b": 1, "c": 2, "d": 3}.get(v, -1) if isinstance(v, str) else -1
+            for v in values
+        ]
+
+
+def test_staff_group_codes_of_arrow_text_are_a_categoricals() -> None:
+    """Staff groups stored by pyarrow are coded by index_in: the codes (and their type)
+    of a categorical of the NHS staff groups, −1 for a missing or other group."""
+    rng = np.random.default_rng(6)
+    values = list(rng.choice([*STAFF_GROUPS, "Not a group", "managers"], 500))
+    values[3] = None
+    dtype = pd.CategoricalDtype(list(STAFF_GROUPS), ordered=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # (values not among the categories: pandas warns)
+        expected = pd.Series(pd.Series(values, dtype=object), dtype=dtype).cat.codes.to_numpy()
+    for series in (pd.Series(values, dtype="str"), pd.Series(values, dtype=object)):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            got = _staff_group_codes(series)
+        assert got.dtype == expected.dtype
+        assert got.tolist() == expected.tolist()
+    assert -1 in expected and len(set(expected.tolist())) > 5
