@@ -264,8 +264,9 @@ def test_role_codes_of_runs_of_ids() -> None:
 
 
 def test_staff_group_codes_of_arrow_text_are_a_categoricals() -> None:
-    """Staff groups stored by pyarrow are coded by index_in: the codes (and their type)
-    of a categorical of the NHS staff groups, −1 for a missing or other group."""
+    """Staff groups stored by pyarrow are coded by index_in, others by an index look-up:
+    the codes (and their type) of a categorical of the NHS staff groups, −1 for a missing
+    or other group, without pandas' warning about values outside a categorical's."""
     rng = np.random.default_rng(6)
     values = list(rng.choice([*STAFF_GROUPS, "Not a group", "managers"], 500))
     values[3] = None
@@ -273,10 +274,20 @@ def test_staff_group_codes_of_arrow_text_are_a_categoricals() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # (values not among the categories: pandas warns)
         expected = pd.Series(pd.Series(values, dtype=object), dtype=dtype).cat.codes.to_numpy()
-    for series in (pd.Series(values, dtype="str"), pd.Series(values, dtype=object)):
+    series_of = (
+        pd.Series(values, dtype="str"),
+        pd.Series(values, dtype="string"),
+        pd.Series(values, dtype=object),
+        pd.Series([*values[:-1], 7], dtype=object),  # (something not text)
+    )
+    for series in series_of:
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
+            warnings.simplefilter("error")
             got = _staff_group_codes(series)
+        if series.iloc[-1] == 7:
+            expected_here = np.r_[expected[:-1], -1]
+            assert got.tolist() == expected_here.tolist()
+            continue
         assert got.dtype == expected.dtype
         assert got.tolist() == expected.tolist()
     assert -1 in expected and len(set(expected.tolist())) > 5

@@ -437,27 +437,6 @@ def test_candidates_are_the_same_with_the_tokens_read_before() -> None:
     assert warm == cold and any(warm[0])
 
 
-@pytest.mark.parametrize("n", [0, 5, 8191, 8192, 8193, 12288, 20000, 41000])
-def test_strength_by_blocks_is_the_one_product(n: int) -> None:
-    """The evidence per category, worked out a block of rows at a time, is bit for bit
-    the one product of the whole matrix, at sizes around the block bounds; with the
-    default ruleset's weights and a few rules firing per text, as in scoring."""
-    from genai_aug import scoring
-    from genai_aug.rules import default_ruleset
-
-    rs = default_ruleset()
-    cats = {c.id: k for k, c in enumerate(rs.categories)}
-    weights = np.zeros((len(rs.rules), len(cats)))
-    for j, rule in enumerate(rs.rules):
-        weights[j, cats[rule.category]] = rule.weight
-    rng = np.random.default_rng(n)
-    fired = rng.random((n, len(rs.rules))) < 6 / len(rs.rules)
-    got = scoring._strength(fired, weights)
-    want = fired.astype(float) @ weights
-    assert got.shape == want.shape
-    assert (got.view(np.int64) == want.view(np.int64)).all()
-
-
 @pytest.mark.parametrize("shape", [(0, 5), (3, 0), (1, 1), (7, 3), (50, 538), (1001, 13)])
 @pytest.mark.parametrize("density", [0.0, 0.01, 0.5, 1.0])
 def test_nonzero_by_words_and_evidence_rows(shape: tuple[int, int], density: float) -> None:

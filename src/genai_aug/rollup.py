@@ -368,7 +368,10 @@ def _staff_group_codes(values: pd.Series) -> Array:
         codes_type = pd.Categorical([], dtype=dtype).codes.dtype  # (int8, as a categorical's)
         codes = np.asarray(at.fill_null(-1).to_numpy(), dtype=codes_type)
         return codes
-    codes = pd.Series(values, dtype=dtype).cat.codes.to_numpy()
+    # (not a categorical made of the values: one holding a group outside its categories
+    # is deprecated in pandas, and will be refused; the codes are the same, -1 for those)
+    found = pd.Index(list(STAFF_GROUPS), dtype=object).get_indexer(values.to_numpy(dtype=object))
+    codes = found.astype(pd.Categorical([], dtype=dtype).codes.dtype)
     return codes
 
 

@@ -430,7 +430,7 @@ def _evaluate(
     weights = np.zeros((len(rules), len(cats)))
     for j, rule in enumerate(rules):
         weights[j, cat_pos[rule.category]] = rule.weight
-    strength = _strength(fired, weights)  # s_c, shape (n, categories)
+    strength = fired.astype(float) @ weights  # s_c, shape (n, categories)
     del fired
     total = strength.sum(axis=1)
     classified = total > 0
@@ -485,35 +485,6 @@ def _evaluate(
         index=texts.index,
     )
     return out, ev
-
-
-def _strength(fired: np.ndarray[Any, Any], weights: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
-    """``fired.astype(float) @ weights``: each text's evidence per category.
-
-    A block of at least :data:`_STRENGTH_ROWS` rows at a time, so that the float copy of
-    the firings is some megabytes, reused, and not one the size of the whole matrix (at
-    70,000 distinct texts, 280 MB of new memory, whose page faults cost more than the
-    product). The BLAS adds each row's products in the same order whatever rows it is
-    given with (it splits rows and columns among threads and blocks, and the rules axis
-    in the same blocks for any number of rows), so the sums are those of one product.
-    """
-    n = len(fired)
-    if n < 2 * _STRENGTH_ROWS:
-        whole: np.ndarray[Any, Any] = fired.astype(float) @ weights
-        return whole
-    out = np.empty((n, weights.shape[1]))
-    buffer = np.empty((_STRENGTH_ROWS * 2, fired.shape[1]))
-    starts = list(range(0, n, _STRENGTH_ROWS))
-    if n - starts[-1] < _STRENGTH_ROWS:  # (the last block takes the rows left over)
-        starts.pop()
-    for start, end in zip(starts, [*starts[1:], n], strict=True):
-        block = buffer[: end - start]
-        np.copyto(block, fired[start:end])
-        np.matmul(block, weights, out=out[start:end])
-    return out
-
-
-_STRENGTH_ROWS: Final = 4096
 
 
 # distinct texts from which the memory freed by the matching is given back: it makes and
