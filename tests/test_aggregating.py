@@ -518,3 +518,28 @@ def test_a_scored_table_of_good_numbers_aggregates() -> None:
         6.5,
         0.0,
     ]
+
+
+def test_roles_outside_the_nhs_staff_groups_are_refused_not_dropped() -> None:
+    """A role whose staff group is not an NHS one (or missing) would count in its own row
+    but in no staff group's and not in the trust's total: aggregate_hours refuses it,
+    naming each such role, where the hours used to go missing without a word."""
+    import genai_aug as ga
+    from genai_aug.errors import InventoryError
+
+    inv = ga.load_inventory(ga.sample_path())
+    scored = ga.score_tasks(inv)
+    roles = inv.roles.copy()
+    roles.loc[roles.index[[0, 3]], "staff_group"] = ["Nursing staff", None]
+    with pytest.raises(InventoryError) as info:
+        ga.aggregate_hours(scored, roles)
+    errors = info.value.errors
+    assert errors["code"].tolist() == ["unknown-staff-group"] * 2
+    named = set(roles["role_id"].iloc[[0, 3]])
+    assert {m.split("'")[1] for m in errors["message"]} == named
+    assert "'Nursing staff'" in " ".join(errors["message"])
+    # (the same roles as loaded add up as before: every role in a staff group)
+    agg = ga.aggregate_hours(scored, inv.roles)
+    assert agg.roles["hours_released_per_week"].sum() == pytest.approx(
+        float(agg.trust["hours_released_per_week"].iloc[0])
+    )

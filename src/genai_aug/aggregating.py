@@ -93,6 +93,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from threadpoolctl import threadpool_limits
 
 from genai_aug import _columns as col
+from genai_aug._issues import IssueLog
 from genai_aug._reference import STAFF_GROUPS
 from genai_aug.errors import ArgumentTypeError, GenAIAugError, ScenarioError
 from genai_aug.rollup import AREA_LEVELS, TRUST_LABEL, GroupSums, Hierarchy, ordered_sum
@@ -386,6 +387,44 @@ def _as_lookup(
     return out
 
 
+_SHOWN_ROLES: Final = 1000  # roles named in the error (the count says how many in all)
+
+
+def _check_staff_groups(info: pd.DataFrame) -> None:
+    """Refuse roles whose staff group is not one of the NHS Workforce Statistics groups.
+
+    Their hours would be in no staff group's row and not in the trust's total, while
+    their own rows counted them: one number meaning two things. A loaded inventory never
+    has one (:func:`~genai_aug.load_inventory` reads the groups as staff write them, and
+    rejects the others); tables made by hand may.
+
+    Raises
+    ------
+    InventoryError
+        With one ``unknown-staff-group`` error per such role (the first thousand).
+    """
+    groups = info[col.STAFF_GROUP]
+    known = groups.isin(STAFF_GROUPS).to_numpy(dtype=bool)
+    if known.all():
+        return
+    log = IssueLog()
+    bad = np.flatnonzero(~known)
+    for k in bad[:_SHOWN_ROLES].tolist():
+        role, group = info[col.ROLE_ID].iloc[k], groups.iloc[k]
+        said = "no staff group" if pd.isna(group) else f"unknown staff group {str(group)!r}"
+        log.add(
+            "error",
+            "unknown-staff-group",
+            f"role {str(role)!r} has {said}; expected one of the NHS Workforce Statistics "
+            "groups: its hours would be in no staff group and not in the trust's total "
+            f"({len(bad):,} role(s) in all). Load the inventory with load_inventory, which "
+            "reads the groups as staff write them.",
+            column=col.STAFF_GROUP,
+            value=group,
+        )
+    log.raise_if_errors()
+
+
 def check_draws(seed: object, n_draws: object) -> tuple[int, int]:
     for name, value in (("seed", seed), ("n_draws", n_draws)):
         if isinstance(value, bool) or not isinstance(value, int | np.integer):
@@ -540,6 +579,7 @@ def aggregate_hours(
         if roles is not None
         else t[[c for c in wanted if c in t.columns]].drop_duplicates(col.ROLE_ID)
     )
+    _check_staff_groups(info)
     tree = Hierarchy.from_roles(info, _as_lookup(organisations))
     scoped = tuple(
         _resolve_scope(s, rs, tree.roles[col.ROLE_ID], scen.source) for s in scen.scenarios

@@ -370,7 +370,9 @@ def _staff_group_codes(values: pd.Series) -> Array:
         return codes
     # (not a categorical made of the values: one holding a group outside its categories
     # is deprecated in pandas, and will be refused; the codes are the same, -1 for those)
-    found = pd.Index(list(STAFF_GROUPS), dtype=object).get_indexer(values.to_numpy(dtype=object))
+    found = pd.Index(list(STAFF_GROUPS), dtype=object).get_indexer(
+        pd.Index(values.to_numpy(dtype=object), dtype=object)
+    )
     codes = found.astype(pd.Categorical([], dtype=dtype).codes.dtype)
     return codes
 
