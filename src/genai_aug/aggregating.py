@@ -461,8 +461,6 @@ def _check_scored(tasks: pd.DataFrame) -> None:
     or contracted hours that are not finite numbers of at least 0 (contracted hours above
     0). Loaded inventories always pass; a table edited by hand may not, and NaN or
     negative hours would otherwise give a central figure and a range of different tasks."""
-    from genai_aug._issues import IssueLog
-
     log = IssueLog()
     where = "<scored_tasks>"
     missing = [c for c in _SCORED_COLUMNS if c not in tasks.columns]
