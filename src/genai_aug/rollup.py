@@ -359,22 +359,19 @@ def _staff_group_codes(values: pd.Series) -> Array:
     one), as the codes of a categorical of :data:`STAFF_GROUPS`; for text stored by
     pyarrow (a loaded inventory's), by pyarrow's ``index_in``, which matches the same
     strings without making a categorical of every role first (a fifth of the time)."""
-    dtype = pd.CategoricalDtype(list(STAFF_GROUPS), ordered=True)
-    codes: Array
+    # (the type of a categorical's codes: int8 for a dozen groups)
+    codes_type = pd.Categorical([], categories=list(STAFF_GROUPS)).codes.dtype
     if isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow":
         at = pc.index_in(
             pa.array(values.array), value_set=pa.array(list(STAFF_GROUPS), pa.string())
         )
-        codes_type = pd.Categorical([], dtype=dtype).codes.dtype  # (int8, as a categorical's)
-        codes = np.asarray(at.fill_null(-1).to_numpy(), dtype=codes_type)
+        codes: Array = np.asarray(at.fill_null(-1).to_numpy(), dtype=codes_type)
         return codes
     # (not a categorical made of the values: one holding a group outside its categories
     # is deprecated in pandas, and will be refused; the codes are the same, -1 for those)
-    found = pd.Index(list(STAFF_GROUPS), dtype=object).get_indexer(
-        pd.Index(values.to_numpy(dtype=object), dtype=object)
-    )
-    codes = found.astype(pd.Categorical([], dtype=dtype).codes.dtype)
-    return codes
+    among = pd.Index(list(STAFF_GROUPS), dtype=object)
+    found = among.get_indexer(pd.Index(values.to_numpy(dtype=object), dtype=object))
+    return found.astype(codes_type)
 
 
 def _run_heads(values: Array) -> Array | None:
