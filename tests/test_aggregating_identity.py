@@ -282,22 +282,25 @@ def _mixed_roles(rng: np.random.Generator, n_roles: int, n_cats: int) -> np.ndar
     return matrix
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(
     n_draws=st.integers(100, 2100),
     n_roles=st.integers(1, 330).map(lambda n: 4 * n),  # (a whole product's rows: see below)
     ties=st.booleans(),
+    scale_kind=st.sampled_from(["drawn", "one", "one but a draw"]),
+    n_cats=st.sampled_from([9, 70]),
     seed=st.integers(0, 2**32 - 1),
 )
 def test_role_percentiles_are_numpy_s_for_roles_of_every_kind(
-    n_draws: int, n_roles: int, ties: bool, seed: int
+    n_draws: int, n_roles: int, ties: bool, scale_kind: str, n_cats: int, seed: int
 ) -> None:
     """Roles with no hours, one category (selected from a few draws) and several (packed
-    into blocks of their categories), over several blocks and a last partial one, with
-    tied time shares (capped at 1) and scales: np.quantile's figures of one product of all
-    the roles (whose rows come out of the same BLAS kernel: a multiple of 4 of them)."""
+    into blocks of their categories: known from the roles' patterns of categories, or
+    found block by block past 62 categories), over several blocks and a last partial
+    one, with tied time shares (capped at 1) and scales, a scale of 1 in every draw (not
+    multiplied) or in all but one: np.quantile's figures of one product of all the roles
+    (whose rows come out of the same BLAS kernel: a multiple of 4 of them)."""
     rng = np.random.default_rng(seed)
-    n_cats = 9
     matrix = _mixed_roles(rng, n_roles, n_cats)
     shares = rng.uniform(0.05, 0.9, size=n_cats)
     effective = np.minimum(shares[None, :] * rng.triangular(0.4, 1.0, 1.6, (n_draws, n_cats)), 1.0)
@@ -305,6 +308,10 @@ def test_role_percentiles_are_numpy_s_for_roles_of_every_kind(
     if ties:
         effective[:, 0] = 1.0  # a category always capped at 1, and scales that repeat
         scale = np.round(scale, 1)
+    if scale_kind != "drawn":
+        scale = np.ones(n_draws)
+        if scale_kind == "one but a draw":
+            scale[rng.integers(n_draws)] = np.nextafter(1.0, 0.0)
     with aggregating._one_blas_thread():
         expected = _straight_percentiles(matrix, effective, scale)
     with mock.patch.object(aggregating, "_BLOCK", 64 * n_draws):  # blocks of 64 roles
