@@ -771,8 +771,6 @@ def test_level_sums_of_the_used_categories_alone_are_the_same_bits(edge: str) ->
     assert (aggregating._used_columns(matrix, contracted) is not None) == expect_used
     sums = {}
     for skip in (True, False):
-        ranges = object.__new__(aggregating._Ranges)
-        ranges.tree, ranges.contracted, ranges.sums = tree, contracted, None
         with (
             mock.patch.object(
                 aggregating,
@@ -781,10 +779,28 @@ def test_level_sums_of_the_used_categories_alone_are_the_same_bits(edge: str) ->
             ),
             np.errstate(invalid="ignore", divide="ignore"),
         ):
-            ranges.take_sums(matrix)
-        assert ranges.sums is not None
-        sums[skip] = ranges.sums
+            sums[skip] = aggregating._level_sums(matrix, tree, contracted)
     assert set(sums[True]) == {"staff_groups", "trust", *tree.areas}
     for level, pair in sums[True].items():
         for new, old in zip(pair, sums[False][level], strict=True):
             assert np.array_equal(_bits(new), _bits(old))
+
+
+def test_scenarios_counting_the_same_tasks_add_up_the_levels_hours_once(
+    sample: tuple[pd.DataFrame, pd.DataFrame],
+) -> None:
+    """The packaged scenarios with E1 and E2 tasks count the same tasks: their staff
+    groups', trust's and areas' hours per category are added up once (the same figures:
+    the old tables), and a scenario counting other tasks adds up its own."""
+    scored, roles = sample
+    made: list[np.ndarray[Any, Any]] = []
+    level_sums = aggregating._level_sums
+
+    def watched(matrix: np.ndarray[Any, Any], *args: Any) -> Any:
+        made.append(matrix.copy())
+        return level_sums(matrix, *args)
+
+    with mock.patch.object(aggregating, "_level_sums", watched):
+        new = aggregate_hours(scored, roles)
+    assert len(made) == 2 and not np.array_equal(made[0], made[1])
+    assert_identical(new, reference_aggregate_hours(scored, roles))

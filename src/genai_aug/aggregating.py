@@ -124,6 +124,7 @@ _WORKERS = 2  # threads for the roles' percentiles (numpy releases the GIL)
 
 Array = np.ndarray[Any, Any]
 _RoleInputs = tuple[Callable[[], Array], Array, Array, Callable[[Array], None] | None]
+_LevelSums = dict[str, tuple[Array, Array]]  # a level's hours per category: a week's, WTE's
 """A scenario's roles' matrix (made when called), each draw's time shares and scale, and
 what to do with the matrix once its blocks are queued."""
 
@@ -825,7 +826,9 @@ class _CellSums:
 
     The last sums are kept, read-only, with the tasks they were of: scenarios that count
     the same tasks (the packaged ones with E1 and E2 tasks do) share them, and each
-    scenario's are asked for twice (its ranges, then its roles' percentiles).
+    scenario's are asked for twice (its ranges, then its roles' percentiles). So are the
+    other levels' hours per category last added up from them (:meth:`_Ranges.take_sums`):
+    ``level_sums``, with the sums, tree and contracted hours they were made of.
     """
 
     def __init__(
@@ -839,6 +842,7 @@ class _CellSums:
         self.tasks, self.flat = known[order], flat[order]
         self.sorted_hours = hours[self.tasks]
         self.last: tuple[Array, Array] | None = None
+        self.level_sums: tuple[tuple[Array, Hierarchy, Array], _LevelSums] | None = None
 
     def __call__(self, counted: Array) -> Array:
         """The (roles × categories) sums of the hours of the ``counted`` tasks (read-only)."""
@@ -927,7 +931,7 @@ class _Ranges:
         self.scale = s.adoption.draw(rng, n_draws) * s.realisation.draw(rng, n_draws)
         self.tree, self.contracted = tree, contracted
         self.inputs: tuple[_CellSums, Callable[[], Array]] | None = (cells, counted)
-        self.sums: dict[str, tuple[Array, Array]] | None = None
+        self.sums: _LevelSums | None = None
 
     @property
     def role_inputs(self) -> _RoleInputs:
@@ -943,44 +947,21 @@ class _Ranges:
         return cells(counted())
 
     def take_sums(self, matrix: Array) -> None:
-        """Every other level's hours per category, from the roles' (the first time).
-
-        Only the categories some role has hours in are added up (a scenario that counts
-        E2 work alone has 6 of 30): each category's sums depend on its own column alone
-        (a pairwise sum of each column, or a ``bincount``), and a column of +0.0 adds up
-        to +0.0 in either, as would its WTE, each 0 over a contracted number of hours
-        that is not 0 or NaN; so the others are left at 0, the same bits.
-        """
+        """Every other level's hours per category, from the roles' (the first time):
+        :func:`_level_sums`, or the scenario before's if they were made of the same
+        sums of the same tasks (the packaged scenarios with E1 and E2 tasks count the same
+        tasks: the same figures, added up once)."""
         if self.sums is not None:
             return
-        tree, contracted = self.tree, self.contracted
-        used = _used_columns(matrix, contracted)
-        part = matrix if used is None else matrix[:, used]
-
-        def widen(sums: Array) -> Array:
-            if used is None:
-                return sums
-            out = np.zeros((len(sums), matrix.shape[1]))
-            out[:, used] = sums
-            return out
-
-        # (WTE: the matrix divided by each role's contracted hours, a group's rows at a
-        # time)
-        by_group = widen(tree.roles_to_groups_rows(part))
-        by_group_wte = widen(tree.roles_to_groups_rows(part, contracted))
-        sums = {
-            "staff_groups": (by_group, by_group_wte),
-            "trust": (
-                by_group.sum(axis=0, keepdims=True),
-                by_group_wte.sum(axis=0, keepdims=True),
-            ),
-        }
-        for level in tree.areas:
-            sums[level] = (
-                widen(tree.roles_to_area_rows(level, part)),
-                widen(tree.roles_to_area_rows(level, part, contracted)),
-            )
-        self.sums = sums
+        made_of = (matrix, self.tree, self.contracted)
+        cells = self.inputs[0] if self.inputs is not None else None
+        shared = cells.level_sums if cells is not None else None
+        if shared is not None and all(a is b for a, b in zip(shared[0], made_of, strict=True)):
+            self.sums = shared[1]
+            return
+        self.sums = _level_sums(*made_of)
+        if cells is not None:
+            cells.level_sums = (made_of, self.sums)
 
     def let_tasks_go(self) -> None:
         """Keep only every level's hours per category (taken now if they are not yet), not
@@ -1003,6 +984,45 @@ class _Ranges:
             )
             for level, (week, wte) in self.sums.items()
         }
+
+
+def _level_sums(matrix: Array, tree: Hierarchy, contracted: Array) -> _LevelSums:
+    """Hours per category (a week's and WTE's) of each staff group, the trust and each
+    area, from the roles' (``matrix``).
+
+    Only the categories some role has hours in are added up (a scenario that counts
+    E2 work alone has 6 of 30): each category's sums depend on its own column alone
+    (a pairwise sum of each column, or a ``bincount``), and a column of +0.0 adds up
+    to +0.0 in either, as would its WTE, each 0 over a contracted number of hours
+    that is not 0 or NaN; so the others are left at 0, the same bits.
+    """
+    used = _used_columns(matrix, contracted)
+    part = matrix if used is None else matrix[:, used]
+
+    def widen(sums: Array) -> Array:
+        if used is None:
+            return sums
+        out = np.zeros((len(sums), matrix.shape[1]))
+        out[:, used] = sums
+        return out
+
+    # (WTE: the matrix divided by each role's contracted hours, a group's rows at a
+    # time)
+    by_group = widen(tree.roles_to_groups_rows(part))
+    by_group_wte = widen(tree.roles_to_groups_rows(part, contracted))
+    sums = {
+        "staff_groups": (by_group, by_group_wte),
+        "trust": (
+            by_group.sum(axis=0, keepdims=True),
+            by_group_wte.sum(axis=0, keepdims=True),
+        ),
+    }
+    for level in tree.areas:
+        sums[level] = (
+            widen(tree.roles_to_area_rows(level, part)),
+            widen(tree.roles_to_area_rows(level, part, contracted)),
+        )
+    return sums
 
 
 def _used_columns(matrix: Array, divisor: Array) -> Array | None:
@@ -1100,9 +1120,11 @@ def _role_blocks(
         if _zero_terms_drop(n_draws):  # only the block's categories: the same draws
             if cats is None:
                 cats = np.flatnonzero(matrix[roles].any(axis=0))
-            part, table = matrix[roles[:, None], cats], buffers.rows(by_category, cats)
+            # (take, not a fancy index: half the time of a block's rows a block)
+            part = matrix.take(roles, axis=0).take(cats, axis=1)
+            table = buffers.rows(by_category, cats)
         else:
-            part, table = matrix[roles], effective.T
+            part, table = matrix.take(roles, axis=0), effective.T
         block = part
         if padded > len(roles):
             block = np.zeros((padded, part.shape[1]))
