@@ -282,22 +282,25 @@ def _mixed_roles(rng: np.random.Generator, n_roles: int, n_cats: int) -> np.ndar
     return matrix
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(
     n_draws=st.integers(100, 2100),
     n_roles=st.integers(1, 330).map(lambda n: 4 * n),  # (a whole product's rows: see below)
     ties=st.booleans(),
+    scale_kind=st.sampled_from(["drawn", "one", "one but a draw"]),
+    n_cats=st.sampled_from([9, 70]),
     seed=st.integers(0, 2**32 - 1),
 )
 def test_role_percentiles_are_numpy_s_for_roles_of_every_kind(
-    n_draws: int, n_roles: int, ties: bool, seed: int
+    n_draws: int, n_roles: int, ties: bool, scale_kind: str, n_cats: int, seed: int
 ) -> None:
     """Roles with no hours, one category (selected from a few draws) and several (packed
-    into blocks of their categories), over several blocks and a last partial one, with
-    tied time shares (capped at 1) and scales: np.quantile's figures of one product of all
-    the roles (whose rows come out of the same BLAS kernel: a multiple of 4 of them)."""
+    into blocks of their categories: known from the roles' patterns of categories, or
+    found block by block past 62 categories), over several blocks and a last partial
+    one, with tied time shares (capped at 1) and scales, a scale of 1 in every draw (not
+    multiplied) or in all but one: np.quantile's figures of one product of all the roles
+    (whose rows come out of the same BLAS kernel: a multiple of 4 of them)."""
     rng = np.random.default_rng(seed)
-    n_cats = 9
     matrix = _mixed_roles(rng, n_roles, n_cats)
     shares = rng.uniform(0.05, 0.9, size=n_cats)
     effective = np.minimum(shares[None, :] * rng.triangular(0.4, 1.0, 1.6, (n_draws, n_cats)), 1.0)
@@ -305,6 +308,10 @@ def test_role_percentiles_are_numpy_s_for_roles_of_every_kind(
     if ties:
         effective[:, 0] = 1.0  # a category always capped at 1, and scales that repeat
         scale = np.round(scale, 1)
+    if scale_kind != "drawn":
+        scale = np.ones(n_draws)
+        if scale_kind == "one but a draw":
+            scale[rng.integers(n_draws)] = np.nextafter(1.0, 0.0)
     with aggregating._one_blas_thread():
         expected = _straight_percentiles(matrix, effective, scale)
     with mock.patch.object(aggregating, "_BLOCK", 64 * n_draws):  # blocks of 64 roles
@@ -764,8 +771,6 @@ def test_level_sums_of_the_used_categories_alone_are_the_same_bits(edge: str) ->
     assert (aggregating._used_columns(matrix, contracted) is not None) == expect_used
     sums = {}
     for skip in (True, False):
-        ranges = object.__new__(aggregating._Ranges)
-        ranges.tree, ranges.contracted, ranges.sums = tree, contracted, None
         with (
             mock.patch.object(
                 aggregating,
@@ -774,10 +779,28 @@ def test_level_sums_of_the_used_categories_alone_are_the_same_bits(edge: str) ->
             ),
             np.errstate(invalid="ignore", divide="ignore"),
         ):
-            ranges.take_sums(matrix)
-        assert ranges.sums is not None
-        sums[skip] = ranges.sums
+            sums[skip] = aggregating._level_sums(matrix, tree, contracted)
     assert set(sums[True]) == {"staff_groups", "trust", *tree.areas}
     for level, pair in sums[True].items():
         for new, old in zip(pair, sums[False][level], strict=True):
             assert np.array_equal(_bits(new), _bits(old))
+
+
+def test_scenarios_counting_the_same_tasks_add_up_the_levels_hours_once(
+    sample: tuple[pd.DataFrame, pd.DataFrame],
+) -> None:
+    """The packaged scenarios with E1 and E2 tasks count the same tasks: their staff
+    groups', trust's and areas' hours per category are added up once (the same figures:
+    the old tables), and a scenario counting other tasks adds up its own."""
+    scored, roles = sample
+    made: list[np.ndarray[Any, Any]] = []
+    level_sums = aggregating._level_sums
+
+    def watched(matrix: np.ndarray[Any, Any], *args: Any) -> Any:
+        made.append(matrix.copy())
+        return level_sums(matrix, *args)
+
+    with mock.patch.object(aggregating, "_level_sums", watched):
+        new = aggregate_hours(scored, roles)
+    assert len(made) == 2 and not np.array_equal(made[0], made[1])
+    assert_identical(new, reference_aggregate_hours(scored, roles))
