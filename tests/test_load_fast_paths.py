@@ -635,3 +635,94 @@ def test_contracted_hours_of_tasks_are_those_mapping_the_ids_gives(seed: int) ->
     )
     want = tasks.id.map(per_role).astype("float64")
     pd.testing.assert_series_equal(tasks.contracted, want, check_names=False, check_exact=True)
+
+
+@pytest.mark.parametrize("seed", range(200))
+def test_texts_vouched_plain_on_arrow_bytes_are_plain_by_the_exact_test(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """_arrow_plain, on a pyarrow column's bytes, vouches for a column exactly when the
+    exact test (_missing_if_plain on its objects) finds every text plain, for printable
+    ASCII texts; any other character it leaves to the exact test. Sliced columns too, and
+    pieces a few bytes long, so that pairs straddle them."""
+    import pyarrow as pa
+
+    from genai_aug import loading
+
+    rng = random.Random(seed)
+    monkeypatch.setattr(loading, "_PIECE", rng.choice([1, 2, 3, 7, loading._PIECE]))
+    n = rng.choice([1, 2, 3, 8, 40])
+    texts = [
+        rng.choice([f"T{i}", "Ward clerk", "7.5", "a.0b", "0", "x.", "1.05"]) for i in range(n)
+    ]
+    # one odd text at most, each odd on one edge only: one wrong test shows
+    defects: list[Any] = [
+        lambda t: " " + t,
+        lambda t: t + " ",
+        lambda t: t[:1] + "  " + t[1:],
+        lambda t: t + ".0",
+        lambda t: ".0",
+        lambda t: "",
+        lambda t: t[:1] + rng.choice(["\t", "\x7f", "\x1f", "\r", "é", "\u200b", "\xa0"]) + t[1:],
+    ]
+    if rng.random() < 0.8:
+        i = rng.randrange(n)
+        texts[i] = rng.choice(defects)(texts[i])
+    printable = all(t.isascii() and t.isprintable() for t in texts)
+    column = pa.array(["head", *texts, "tail"], type=pa.string()).slice(1, len(texts))
+    vouched = loading._arrow_plain(*loading._arrow_text_buffers(column))
+    values = np.array([t if t else None for t in texts], dtype=object)
+    exact = _cells._missing_if_plain(values, _cells.by_identity(values))
+    present = any(t for t in texts)
+    if printable and present:
+        assert vouched == (exact is not None)
+    elif vouched and present:
+        assert exact is not None
+    if vouched:
+        got = _cells._missing_if_plain(values, vouched=True)
+        assert (got is None) == (exact is None)
+        if got is not None and exact is not None:
+            assert np.array_equal(got, exact)
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_an_inventory_with_columns_vouched_plain_is_the_same_without(
+    seed: int, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Loading CSV files whose mostly distinct columns pyarrow's reader vouches for as
+    plain gives the same inventory and issues as looking at every text, odd cells
+    (spaces, invisible characters, ".0", blanks, accents) among them."""
+    from genai_aug import loading
+
+    rng = random.Random(seed)
+    odd = ["", " T9", "T9 ", "T 9", "T  9", "T9.0", "T\u200b9", "T\t9", "Té", '"T,9"', "Total"]
+    roles = ["role_id,job title,staff group,fte"]
+    tasks = ["role_id,task_id,task,hours_per_week"]
+    n = rng.choice([3, 40, 200])
+    for i in range(n):
+        rid = f"R{i}" if rng.random() < 0.9 else rng.choice(odd).replace("T", "R")
+        roles.append(f"{rid},Ward clerk,Administrative and clerical,1")
+        for k in range(2):
+            tid = f"T{i}-{k}" if rng.random() < 0.9 else rng.choice(odd)
+            tasks.append(f"{rid},{tid},Answer the phone {i},{rng.choice(['3', '2.5', ''])}")
+    (tmp_path / "r.csv").write_text("\n".join(roles) + "\n", encoding="utf-8")
+    (tmp_path / "t.csv").write_text("\n".join(tasks) + "\n", encoding="utf-8")
+
+    def load() -> tuple[Any, ...]:
+        inv = loading.load_inventory(tmp_path / "r.csv", tmp_path / "t.csv", errors="reject")
+        return inv.roles, inv.tasks, inv.issues
+
+    vouched = []
+    real = loading._arrow_plain
+
+    def spy(*args: Any) -> bool:
+        vouched.append(real(*args))
+        return vouched[-1]
+
+    monkeypatch.setattr(loading, "_arrow_plain", spy)
+    got = load()
+    assert vouched  # (the mostly distinct columns were looked at on their bytes)
+    monkeypatch.setattr(loading, "_arrow_plain", lambda *args: False)
+    want = load()
+    for a, b in zip(got, want, strict=True):
+        pd.testing.assert_frame_equal(a, b, check_exact=True)

@@ -521,17 +521,22 @@ def _by_sorted_identity(
 
 
 def _missing_if_plain(
-    values: np.ndarray[Any, Any], objects: Identities | None = None
+    values: np.ndarray[Any, Any], objects: Identities | None = None, vouched: bool = False
 ) -> np.ndarray[Any, Any] | None:
     """Where ``values`` are missing, if every other value is plain text reading as itself.
 
     None when some cell is neither (a number, or text to fold): then the cells must be
     looked at one by one. A column of plain text and blanks, as CSV files and most sheets
     are, is recognised by joining its distinct objects, without comparing any texts.
-    ``objects``: :func:`by_identity` of ``values``, if known.
+    ``objects``: :func:`by_identity` of ``values``, if known. ``vouched``: the reader
+    found every cell None or plain text (on the bytes it read), so only the Nones are
+    looked for; a column of nothing but None is still no plain text.
     """
     if len(values) == 0:
         return None
+    if vouched:
+        none: np.ndarray[Any, Any] = _identities(values) == id(None)
+        return None if none.all() else none
     if objects is None:
         ids = _identities(values)
         if _mostly_distinct(ids):
@@ -600,12 +605,14 @@ def _text_each(series: pd.Series) -> pd.Series:
     return pd.Series(out, index=series.index, dtype=object)
 
 
-def plain_text(series: pd.Series, objects: Identities | None = None) -> pd.Series | None:
+def plain_text(
+    series: pd.Series, objects: Identities | None = None, vouched: bool = False
+) -> pd.Series | None:
     """:func:`text` of a column of plain text and blanks (the cells as they are, blanks
     None); None for any other column. ``objects``: :func:`by_identity` of the cells, if
-    known."""
+    known; ``vouched``: the reader knows every cell to be None or plain text."""
     values = series.to_numpy(dtype=object)
-    missing = _missing_if_plain(values, objects)
+    missing = _missing_if_plain(values, objects, vouched)
     if missing is None:
         return None
     if missing.any():

@@ -527,7 +527,7 @@ class Rows:
     def has_invisible(self, name: str) -> pd.Series:
         cells = self.frame[name]
         known = self._raw_objects.get(name)
-        plain = plain_text(cells, known)
+        plain = plain_text(cells, known, vouched=name in self.table.plain)
         if plain is not None:  # plain text holds no invisible character; keep it as read
             self.texts.setdefault(name, plain)
             self.plain.add(name)
