@@ -726,3 +726,43 @@ def test_an_inventory_with_columns_vouched_plain_is_the_same_without(
     want = load()
     for a, b in zip(got, want, strict=True):
         pd.testing.assert_frame_equal(a, b, check_exact=True)
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_lookups_of_roles_by_numbered_ids_are_those_of_the_texts(seed: int) -> None:
+    """Each lookup between the sheets read from the ids numbered together (is a task's
+    role there, its contracted hours, has a role tasks, their hours) against isin, map
+    and groupby of the texts: duplicated and missing ids on both sheets, equal texts
+    held by different objects, tasks of no role, roles of no task, rows set aside."""
+    rng = np.random.default_rng(seed)
+    pool = [f"R{i}" for i in range(8)] + ["é", " "]
+    role_ids = [pool[k] if k < len(pool) else None for k in rng.integers(0, len(pool) + 2, 14)]
+    contracted = [f"{h:.1f}" if rng.random() < 0.8 else "" for h in rng.random(14) * 40]
+    roles = _rows_of({col.ROLE_ID: role_ids, col.CONTRACTED_HOURS: contracted}, col.ROLES_SHEET)
+    n = int(rng.choice([1, 5, 60]))
+    task_ids = [pool[k] if k < len(pool) else None for k in rng.integers(0, len(pool) + 1, n)]
+    task_ids = ["".join(list(t)) if t and rng.random() < 0.3 else t for t in task_ids]  # copies
+    hours = [f"{h:.3f}" if rng.random() < 0.9 else "" for h in rng.random(n) * 10 / 3]
+    tasks = _rows_of({col.ROLE_ID: task_ids, col.TASK: ["t"] * n, col.HOURS_PER_WEEK: hours})
+    tasks.roles = roles
+    ids = pd.Series(roles.id.dropna().unique(), dtype=object)
+    assert tasks.known_role.equals(tasks.id.isin(ids.to_numpy(dtype=object)))
+    per_role = (
+        pd.DataFrame({col.ROLE_ID: roles.id, "h": roles.contracted})
+        .drop_duplicates(col.ROLE_ID)
+        .set_index(col.ROLE_ID)["h"]
+    )
+    # (a task with no id finds no role, not the first role with no id)
+    per_role = per_role[per_role.index.notna()]
+    want_hours = tasks.id.map(per_role).astype("float64")
+    pd.testing.assert_series_equal(tasks.contracted, want_hours, check_names=False)
+    tasks.bad = pd.Series(rng.random(n) < 0.2, index=tasks.frame.index)
+    roles.tasks = tasks
+    task_texts = tasks.id.dropna().to_numpy(dtype=object)
+    pd.testing.assert_series_equal(roles.has_tasks, roles.id.isin(task_texts))
+    ok = ~tasks.bad
+    sums = tasks.hours[ok].groupby(tasks.id[ok]).sum()
+    want = roles.id.map(sums).fillna(0.0) + 0.0
+    got = roles.task_hours
+    pd.testing.assert_series_equal(got, want, check_exact=True)
+    assert np.array_equal(got.to_numpy().view(np.int64), want.to_numpy().view(np.int64))

@@ -36,7 +36,6 @@ from genai_aug._cells import (
     by_identity,
     parse_numbers,
     plain_text,
-    positions_among,
     show_cell,
     text,
 )
@@ -615,15 +614,44 @@ class Rows:
         """A role's contracted hours (the default where blank); a task's, from its role."""
         if self.roles is None:
             return self.number(col.CONTRACTED_HOURS).fillna(self.opts.default_contracted_hours)
-        roles = pd.DataFrame({col.ROLE_ID: self.roles.id, "h": self.roles.contracted})
-        per_role = roles.drop_duplicates(col.ROLE_ID).set_index(col.ROLE_ID)["h"]
-        codes, distinct = self.objects(col.ROLE_ID)
-        found = positions_among(per_role.index.to_numpy(dtype=object), distinct)
-        if found is None:  # (not so: the ids are distinct once duplicates are dropped)
-            return _map_each_object(self.id, per_role, (codes, distinct)).astype("float64")
-        # each distinct object's role looked up once, as mapping the ids finds it (NaN: none)
-        hours = np.append(per_role.to_numpy(dtype="float64"), np.nan)[found]
-        return pd.Series(hours[codes], index=self.id.index, dtype="float64")
+        # the hours of the first role row with the task's id, as mapping the ids to the
+        # roles' hours, duplicated ids dropped, finds them (NaN: no such role), each
+        # distinct object of the ids looked up once
+        per_role = np.append(self.roles.contracted.to_numpy(dtype="float64"), np.nan)
+        hours = per_role[self.role_row]  # (-1, no role, takes the NaN at the end)
+        return pd.Series(hours[self.objects(col.ROLE_ID)[0]], index=self.id.index, dtype="float64")
+
+    @cached_property
+    def role_ids_numbered(self) -> tuple[np.ndarray, np.ndarray, int]:
+        """For the tasks sheet: the roles' ids and the distinct objects of the tasks' role
+        ids, numbered together, each text its number (one factorize of both; -1 for
+        None): ``(numbers of the roles' ids, numbers of the objects, how many texts)``.
+
+        Every lookup of a task's role (is there one, its hours) and of a role's tasks
+        (has it any, their hours) reads these numbers, not the texts.
+        """
+        assert self.roles is not None
+        among = self.roles.id.to_numpy(dtype=object)
+        distinct = self.objects(col.ROLE_ID)[1]
+        numbers, texts = pd.factorize(np.concatenate([among, distinct]), use_na_sentinel=True)
+        return numbers[: len(among)], numbers[len(among) :], len(texts)
+
+    @cached_property
+    def role_row(self) -> np.ndarray:
+        """For the tasks sheet: for each distinct object of the role ids, the first row of
+        the roles sheet with that id (-1: none, or no id)."""
+        of_roles, of_objects, n = self.role_ids_numbered
+        first = np.full(n + 1, -1, dtype=np.intp)  # (the last: None's number, -1)
+        first[of_roles[::-1]] = np.arange(len(of_roles) - 1, -1, -1)  # the last write: the first
+        first[-1] = -1
+        found: np.ndarray = first[of_objects]
+        return found
+
+    @cached_property
+    def known_role(self) -> pd.Series:
+        """For the tasks sheet: whether a role has the row's id (``text_isin`` of the
+        roles' ids, without None)."""
+        return pd.Series((self.role_row >= 0)[self.objects(col.ROLE_ID)[0]], index=self.frame.index)
 
     @cached_property
     def percent(self) -> pd.Series:
@@ -703,23 +731,18 @@ class Rows:
     def task_hours(self) -> pd.Series:
         assert self.tasks is not None
         # summed by role: the rows grouped by the number of their role id (worked out
-        # once per distinct object), which sums each role's hours in the same order as
-        # grouping by the ids themselves does, without hashing a million texts
-        by_object, objects = self.tasks.objects(col.ROLE_ID)
-        role_of_object, ids = pd.factorize(objects, use_na_sentinel=True)
-        role = role_of_object[by_object]
+        # once per distinct object, numbered with the roles' ids), which sums each role's
+        # hours in the same order as grouping by the ids themselves does, without
+        # hashing a million texts
+        of_roles, of_objects, n = self.tasks.role_ids_numbered
+        role = of_objects[self.tasks.objects(col.ROLE_ID)[0]]
         ok = ~self.tasks.bad.to_numpy() & (role >= 0)
         sums = self.tasks.hours[ok].groupby(role[ok]).sum()
-        ids = np.asarray(ids, dtype=object)
-        found = positions_among(ids, self.id.to_numpy(dtype=object))
-        if found is None:  # (not so: factorize's ids are distinct)
-            sums.index = pd.Index(ids[sums.index.to_numpy()], dtype=object)
-            return self.id.map(sums).fillna(0.0) + 0.0
-        # each role's sum at its id's place among the tasks' ids, as mapping the ids to the
-        # sums finds it; 0 where there is none, as fillna(0.0) makes it
-        per_id = np.full(len(ids) + 1, np.nan)  # (the last: an id not among them)
+        # each role's sum at its id's number, as mapping the ids to the sums finds it; 0
+        # where there is none, as fillna(0.0) makes it
+        per_id = np.full(n + 1, np.nan)  # (the last: None's number, -1)
         per_id[sums.index.to_numpy()] = sums.to_numpy()
-        hours = per_id[found]
+        hours = per_id[of_roles]
         hours[np.isnan(hours)] = 0.0
         # + 0.0: a role whose hours are all "-0" sums to 0, not -0 (pandas' sum of -0.0
         # alone gives either, by the path it takes, so the message would depend on it)
@@ -737,10 +760,12 @@ class Rows:
     def has_tasks(self) -> pd.Series:
         """Roles with a task on the tasks sheet (rejected ones too)."""
         assert self.tasks is not None
-        ids = self.tasks.distinct(col.ROLE_ID).dropna()
-        # (an array of the ids, not a set: pandas would make a set's texts a pyarrow
-        # array first, which took three times as long as the lookup)
-        return self.id.isin(ids.to_numpy(dtype=object))
+        # a role's id numbered as some task's is (None is no id: -1, never a task's)
+        of_roles, of_objects, n = self.tasks.role_ids_numbered
+        used = np.zeros(n + 1, dtype=bool)
+        used[of_objects] = True
+        used[-1] = False
+        return pd.Series(used[of_roles], index=self.id.index, name=self.id.name)
 
     @property
     def tasks_usable(self) -> bool:
@@ -1136,9 +1161,7 @@ TASK_CHECKS: Final[tuple[Check, ...]] = (
         ERROR,
         TASKS,
         col.ROLE_ID,
-        lambda r, c: (
-            ~r.missing(col.ROLE_ID) & ~r.text_isin(col.ROLE_ID, r.roles.id.dropna().unique())  # type: ignore[union-attr]
-        ),
+        lambda r, c: ~r.missing(col.ROLE_ID) & ~r.known_role,
         "role id '{id}' is not on the roles sheet; expected one of its role ids{closest}. "
         "Fix the id or add the role.",
     ),
