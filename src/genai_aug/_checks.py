@@ -589,8 +589,7 @@ class Rows:
 
     @cached_property
     def staff_group(self) -> pd.Series:
-        lookup = {v: canonical_staff_group(v) for v in self.group_text.dropna().unique()}
-        return self.group_text.map(lookup, na_action="ignore")
+        return self.text_read_as(col.STAFF_GROUP, canonical_staff_group)
 
     @cached_property
     def band_text(self) -> pd.Series:
@@ -598,8 +597,17 @@ class Rows:
 
     @cached_property
     def band(self) -> pd.Series:
-        lookup = {v: canonical_band(v) for v in self.band_text.dropna().unique()}
-        return self.band_text.map(lookup, na_action="ignore")
+        return self.text_read_as(col.BAND, canonical_band)
+
+    def text_read_as(self, name: str, read: Callable[[str], object]) -> pd.Series:
+        """``text(name).map({t: read(t) for each text t}, na_action="ignore")``, each
+        distinct object of the column mapped once and the results taken for its rows
+        (of the same dtype: the same mapping, made of the same texts)."""
+        codes, distinct = self.objects(name)
+        lookup = {v: read(v) for v in distinct if v is not None}
+        mapped = pd.Series(distinct, dtype=object).map(lookup, na_action="ignore")
+        texts = self.text(name)
+        return pd.Series(mapped.array.take(codes), index=texts.index, name=texts.name)
 
     @cached_property
     def fte(self) -> pd.Series:
