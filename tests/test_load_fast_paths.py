@@ -766,3 +766,53 @@ def test_lookups_of_roles_by_numbered_ids_are_those_of_the_texts(seed: int) -> N
     got = roles.task_hours
     pd.testing.assert_series_equal(got, want, check_exact=True)
     assert np.array_equal(got.to_numpy().view(np.int64), want.to_numpy().view(np.int64))
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_staff_groups_and_bands_read_per_object_are_those_mapping_the_texts(seed: int) -> None:
+    """Rows.staff_group and band, read once per distinct object, against mapping the
+    texts (the same values, dtype, index and name): known and unknown names, blanks,
+    equal texts held by different objects, a column of blanks only, no rows."""
+    from genai_aug._reference import canonical_band, canonical_staff_group
+
+    rng = random.Random(seed)
+    n = rng.choice([0, 1, 3, 40])
+    groups = ["Nursing & midwifery", "nurses", "Admin", "No such group", " ", None, "é"]
+    bands = ["Band 5", "8a", "band 9", "F2", "Grade X", "", None]
+    if rng.random() < 0.2:
+        groups, bands = [None, " "], [None, ""]
+    cells = {
+        col.ROLE_ID: [f"R{i}" for i in range(n)],
+        col.STAFF_GROUP: ["".join(list(g)) if g else g for g in rng.choices(groups, k=n)],
+        col.BAND: rng.choices(bands, k=n),
+    }
+    rows = _rows_of(cells, col.ROLES_SHEET)
+    if rng.random() < 0.5:
+        rows.has_invisible(col.STAFF_GROUP)
+    for got, texts, read in (
+        (rows.staff_group, rows.group_text, canonical_staff_group),
+        (rows.band, rows.band_text, canonical_band),
+    ):
+        lookup = {v: read(v) for v in texts.dropna().unique()}
+        want = texts.map(lookup, na_action="ignore")
+        pd.testing.assert_series_equal(got, want, check_exact=True)
+        assert got.dtype == want.dtype
+
+
+@pytest.mark.parametrize("kind", ["hours", "percent", "fraction", "count"])
+def test_plain_numbers_converted_together_are_those_parse_number_reads(kind: Any) -> None:
+    """_parse_distinct converts plain numbers together: the same value, bits (-0.0) and
+    readings as parse_number gives each, next to cells it leaves to parse_number
+    (too large to be finite, a unit, spaces, other digits, blanks)."""
+    rng = random.Random(kind)
+    pieces = ["0", "1", "7", "9", ".", "-", "+", " ", ",", "5", "e", "%", "٣", "h"]
+    texts: list[Any] = [
+        "".join(rng.choice(pieces) for _ in range(rng.randint(1, 6))) for _ in range(400)
+    ]
+    texts += ["-0", "-0.0", "+0", "007", "1" * 400, "-" + "9" * 320, "37.5", "0.1", None, ""]
+    values = np.array(list(dict.fromkeys(texts)), dtype=object)
+    got = _cells._parse_distinct(values, kind)
+    want = [_cells.parse_number(v, kind) for v in values]
+    assert [(np.float64(g[0]).tobytes(), g[1:]) for g in got] == [
+        (np.float64(w[0]).tobytes(), w[1:]) for w in want
+    ]

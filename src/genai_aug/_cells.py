@@ -195,7 +195,7 @@ def parse_numbers(
         # first (no text hashed), then the distinct texts among them
         by_object, objects = by_identity(cells) if known is None else known
         codes, uniques = pd.factorize(objects, use_na_sentinel=False)
-        done = [parse_number(u, kind) for u in uniques]
+        done = _parse_distinct(np.asarray(uniques, dtype=object), kind)
         take = np.asarray(codes)[by_object]
         problems = np.array([d[1] for d in done], dtype=object)
         readings = np.array([d[2] for d in done], dtype=object)
@@ -234,6 +234,32 @@ def parse_numbers(
     return ParsedNumbers(
         values, problem, normalisation, any_normalised=any(p[2] != "" for p in parsed)
     )
+
+
+_PLAIN_NUMBER = re.compile(r"[-+]?[0-9]+(?:\.[0-9]+)?")
+"""A number as plainly written ("37.5", "-2", "007"): what :func:`float` reads it as is
+what :func:`parse_number` reads it as, unless it is too large to be finite."""
+
+
+def _parse_distinct(texts: np.ndarray[Any, Any], kind: NumberKind) -> list[tuple[float, str, str]]:
+    """:func:`parse_number` of each of ``texts`` (distinct cells: text or None).
+
+    Plain numbers (:data:`_PLAIN_NUMBER`) are converted together, by :func:`float` in C
+    (numpy's conversion of objects calls it); a cell of any other kind, and a plain
+    number too large to be finite, is parsed by :func:`parse_number` itself.
+    """
+    plain = _PLAIN_NUMBER.fullmatch
+    simple = np.fromiter(
+        (type(t) is str and plain(t) is not None for t in texts), dtype=bool, count=len(texts)
+    )
+    floats = np.full(len(texts), np.nan)
+    if simple.any():
+        floats[simple] = texts[simple].astype(np.float64)
+        simple &= np.isfinite(floats)
+    return [
+        (float(f), "", "") if ok else parse_number(t, kind)
+        for t, f, ok in zip(texts.tolist(), floats.tolist(), simple.tolist(), strict=True)
+    ]
 
 
 WHY_NOT_A_NUMBER = {
