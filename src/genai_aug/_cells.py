@@ -68,6 +68,18 @@ INVISIBLE = re.compile(
 )
 
 
+def _fresh(values: Any, index: pd.Index) -> pd.Series:
+    """A Series of ``values``, an array made for it, not copied.
+
+    ``pd.Series(array)`` copies the array (pandas 3, so that the Series owns what it
+    holds): a million objects copied one by one, and their memory faulted in, each time
+    a column is read. An array nothing else holds need not be. (Its dtype is kept: an
+    object array of texts stays one, not read as ``str``.)
+    """
+    series: pd.Series = pd.Series(values, index=index, dtype=values.dtype, copy=False)
+    return series
+
+
 def is_missing(v: object) -> bool:
     """None, NaN, NaT and ``pd.NA``: a cell with nothing in it."""
     if v is None or v is pd.NA or v is pd.NaT:
@@ -200,22 +212,22 @@ def parse_numbers(
         problems = np.array([d[1] for d in done], dtype=object)
         readings = np.array([d[2] for d in done], dtype=object)
         return ParsedNumbers(
-            pd.Series(np.array([d[0] for d in done], dtype="float64")[take], index=series.index),
-            pd.Series(problems[take], index=series.index, dtype=object),
-            pd.Series(readings[take], index=series.index, dtype=object),
+            _fresh(np.array([d[0] for d in done], dtype="float64")[take], series.index),
+            _fresh(problems[take], series.index),
+            _fresh(readings[take], series.index),
             any_normalised=any(readings != ""),
-            known_bad=pd.Series((problems != "")[take], index=series.index, dtype=bool),
+            known_bad=_fresh((problems != "")[take], series.index),
         )
     if len(cells) and {type(v) for v in cells} <= {float}:
         # plain floats (no PercentCell): NaN is blank, infinity is not a finite number
         floats = cells.astype("float64")
         inf = np.isinf(floats)
         return ParsedNumbers(
-            pd.Series(np.where(inf, np.nan, floats), index=series.index, dtype="float64"),
-            pd.Series(np.where(inf, "not-finite", ""), index=series.index, dtype=object),
+            _fresh(np.where(inf, np.nan, floats), series.index),
+            _fresh(np.where(inf, "not-finite", "").astype(object), series.index),
             pd.Series("", index=series.index, dtype=object),
             any_normalised=False,
-            known_bad=pd.Series(inf, index=series.index, dtype=bool),
+            known_bad=_fresh(inf, series.index),
         )
     cache: dict[tuple[type, object], tuple[float, str, str]] = {}
     parsed = []
@@ -312,7 +324,7 @@ def per_distinct(series: pd.Series, func: Callable[[pd.Series], pd.Series]) -> p
     done = func(pd.Series(uniques, dtype=object)).to_numpy(dtype=object)
     missing = func(pd.Series([None], dtype=object)).to_numpy(dtype=object)
     table = np.concatenate([done, missing])  # code -1 (missing) takes the last entry
-    return pd.Series(table[codes], index=series.index, dtype=object)
+    return _fresh(table[codes], series.index)
 
 
 # Text that reads as itself: words of visible characters, one space between them. (Python's
@@ -405,7 +417,7 @@ def _blank_each(series: pd.Series) -> pd.Series:
     out = np.zeros(len(values), dtype=bool)
     for i in _not_plain(values):
         out[i] = _blank_one(values[i])
-    return pd.Series(out, index=series.index, dtype=bool)
+    return _fresh(out, series.index)
 
 
 def _identities(values: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
@@ -605,7 +617,7 @@ def blank(series: pd.Series) -> pd.Series:
     """True where a cell is empty: None, NaN, ``pd.NA`` or text of spaces or invisibles."""
     missing = _missing_if_plain(series.to_numpy(dtype=object))
     if missing is not None:
-        return pd.Series(missing, index=series.index, dtype=bool)
+        return _fresh(missing, series.index)
     return per_distinct(series, _blank_each).astype(bool)
 
 
@@ -628,7 +640,7 @@ def _text_each(series: pd.Series) -> pd.Series:
     out = values.copy()
     for i in _not_plain(values):
         out[i] = _text_one(values[i])
-    return pd.Series(out, index=series.index, dtype=object)
+    return _fresh(out, series.index)
 
 
 def plain_text(

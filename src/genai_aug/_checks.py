@@ -31,6 +31,7 @@ from genai_aug._cells import (
     WHY_NOT_A_NUMBER,
     NumberKind,
     ParsedNumbers,
+    _fresh,
     _identities,
     blank,
     by_identity,
@@ -304,7 +305,7 @@ def _map_each_object(
     """
     codes, distinct = objects or by_identity(series.to_numpy(dtype=object))
     mapped = pd.Series(distinct, dtype=object).map(mapping).to_numpy()
-    return pd.Series(mapped[codes], index=series.index)
+    return pd.Series(mapped[codes], index=series.index, copy=False)
 
 
 def _distinct_strings(series: pd.Series, func: Callable[[str], object], other: object) -> Any:
@@ -415,7 +416,7 @@ class Rows:
         if name not in self._missing:
             texts = self.text(name)
             found = _identities(texts.to_numpy(dtype=object)) == id(None)
-            self._missing[name] = pd.Series(found, index=texts.index)
+            self._missing[name] = _fresh(found, texts.index)
         return self._missing[name]
 
     def objects(self, name: str) -> tuple[np.ndarray, np.ndarray]:
@@ -442,7 +443,7 @@ class Rows:
     def text_isin(self, name: str, values: Any) -> pd.Series:
         """``text(name).isin(values)``, each distinct object of the column looked up once."""
         found = self.distinct(name).isin(_texts_as_array(values)).to_numpy(dtype=bool)
-        return pd.Series(found[self.objects(name)[0]], index=self.text(name).index)
+        return _fresh(found[self.objects(name)[0]], self.text(name).index)
 
     def duplicated(self, name: str) -> pd.Series:
         """``text(name).duplicated(keep="first")``.
@@ -515,7 +516,7 @@ class Rows:
         lengths = np.full(len(distinct), -1, dtype=np.int64)
         texts = _identities(distinct) != id(None)  # (a text is a str or None)
         lengths[texts] = np.fromiter(map(len, distinct[texts]), np.int64, int(texts.sum()))
-        return pd.Series((lengths > limit)[codes], index=self.frame.index)
+        return _fresh((lengths > limit)[codes], self.frame.index)
 
     @cached_property
     def hidden(self) -> pd.Series:
@@ -554,7 +555,7 @@ class Rows:
             )[codes]
         else:
             found = _distinct_strings(cells, lambda v: INVISIBLE.search(v) is not None, False)
-        return pd.Series(found.astype(bool), index=self.frame.index)
+        return _fresh(found.astype(bool), self.frame.index)
 
     def totals(self, label: str) -> pd.Series:
         """Rows that are the sheet's own totals: "Total" as the id, or with no id as ``label``."""
@@ -570,7 +571,7 @@ class Rows:
                 ids = _distinct_strings(self.text(col.ROLE_ID), _total_words, "")
                 labels = _distinct_strings(self.text(label), _is_total_label, "")
                 is_total = (ids == "x") | ((ids == "") & (labels == "x"))
-                self._totals[label] = pd.Series(is_total.astype(bool), index=self.frame.index)
+                self._totals[label] = _fresh(is_total.astype(bool), self.frame.index)
         return self._totals[label]
 
     # --- what the rows read as -------------------------------------------------------------
@@ -607,7 +608,7 @@ class Rows:
         lookup = {v: read(v) for v in distinct if v is not None}
         mapped = pd.Series(distinct, dtype=object).map(lookup, na_action="ignore")
         texts = self.text(name)
-        return pd.Series(mapped.array.take(codes), index=texts.index, name=texts.name)
+        return pd.Series(mapped.array.take(codes), index=texts.index, name=texts.name, copy=False)
 
     @cached_property
     def fte(self) -> pd.Series:
@@ -627,7 +628,7 @@ class Rows:
         # distinct object of the ids looked up once
         per_role = np.append(self.roles.contracted.to_numpy(dtype="float64"), np.nan)
         hours = per_role[self.role_row]  # (-1, no role, takes the NaN at the end)
-        return pd.Series(hours[self.objects(col.ROLE_ID)[0]], index=self.id.index, dtype="float64")
+        return _fresh(hours[self.objects(col.ROLE_ID)[0]], self.id.index)
 
     @cached_property
     def role_ids_numbered(self) -> tuple[np.ndarray, np.ndarray, int]:
@@ -659,7 +660,7 @@ class Rows:
     def known_role(self) -> pd.Series:
         """For the tasks sheet: whether a role has the row's id (``text_isin`` of the
         roles' ids, without None)."""
-        return pd.Series((self.role_row >= 0)[self.objects(col.ROLE_ID)[0]], index=self.frame.index)
+        return _fresh((self.role_row >= 0)[self.objects(col.ROLE_ID)[0]], self.frame.index)
 
     @cached_property
     def percent(self) -> pd.Series:
@@ -686,7 +687,7 @@ class Rows:
         read = [_parse_bool(v) for v in distinct]
         true = np.array([v is True for v in read], dtype=bool)[codes]
         unknown = np.array([v is None for v in read], dtype=bool)[codes]
-        return pd.Series(pd.arrays.BooleanArray(true, unknown), index=self.frame.index)
+        return _fresh(pd.arrays.BooleanArray(true, unknown), self.frame.index)
 
     @cached_property
     def override(self) -> pd.Series:
@@ -773,7 +774,7 @@ class Rows:
         used = np.zeros(n + 1, dtype=bool)
         used[of_objects] = True
         used[-1] = False
-        return pd.Series(used[of_roles], index=self.id.index, name=self.id.name)
+        return pd.Series(used[of_roles], index=self.id.index, name=self.id.name, copy=False)
 
     @property
     def tasks_usable(self) -> bool:
