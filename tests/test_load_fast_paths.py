@@ -816,3 +816,19 @@ def test_plain_numbers_converted_together_are_those_parse_number_reads(kind: Any
     assert [(np.float64(g[0]).tobytes(), g[1:]) for g in got] == [
         (np.float64(w[0]).tobytes(), w[1:]) for w in want
     ]
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_newlines_counted_by_pieces_are_those_bytes_count_finds(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """_count_newlines against bytes.count, with pieces a few bytes long (line breaks at
+    their edges, CR and CRLF among them), and whole; so the lines counted are the same."""
+    from genai_aug import loading
+
+    rng = random.Random(seed)
+    monkeypatch.setattr(loading, "_PIECE", rng.choice([1, 2, 3, 5, loading._PIECE]))
+    data = bytes(rng.choice(b'ab,"\n\r') for _ in range(rng.choice([0, 1, 2, 9, 200])))
+    assert loading._count_newlines(data) == data.count(b"\n")
+    # (CR, LF and CRLF each end a line, as splitlines has it for these bytes)
+    assert loading._physical_lines(data) == len(data.decode().splitlines())
