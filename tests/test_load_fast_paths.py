@@ -832,3 +832,24 @@ def test_newlines_counted_by_pieces_are_those_bytes_count_finds(
     assert loading._count_newlines(data) == data.count(b"\n")
     # (CR, LF and CRLF each end a line, as splitlines has it for these bytes)
     assert loading._physical_lines(data) == len(data.decode().splitlines())
+
+
+def test_values_shown_together_are_those_shown_one_by_one() -> None:
+    """_shown takes a column of short texts as it is; any other value by value: the same
+    list as showing each (None kept, long texts cut, other cells as text)."""
+    from genai_aug import _issues
+
+    def one_by_one(values: list[object]) -> list[object]:
+        return [None if v is None else _issues._show(v) for v in values]
+
+    short, long = "37.5", "x" * (_issues._SHOWN + 1)
+    for values in (
+        [],
+        [short, "R1", ""],
+        [short, None],
+        [short, long],
+        ["x" * _issues._SHOWN],
+        [short, 7.5, Decimal("1.0")],
+        [None],
+    ):
+        assert _issues._shown(values) == one_by_one(values)

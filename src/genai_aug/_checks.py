@@ -483,10 +483,11 @@ class Rows:
                 )
             else:  # every cell None: no number, no problem, as parse_numbers reads it
                 index = self.frame.index
+                nothing = pd.Series("", index=index, dtype=object)  # (one Series: read only)
                 self._numbers[name] = ParsedNumbers(
                     pd.Series(np.nan, index=index, dtype="float64"),
-                    pd.Series("", index=index, dtype=object),
-                    pd.Series("", index=index, dtype=object),
+                    nothing,
+                    nothing,
                     any_normalised=False,
                     known_bad=pd.Series(False, index=index),
                 )
