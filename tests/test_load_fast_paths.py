@@ -853,3 +853,21 @@ def test_values_shown_together_are_those_shown_one_by_one() -> None:
         [None],
     ):
         assert _issues._shown(values) == one_by_one(values)
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_copies_found_among_rows_with_a_key_are_those_of_every_row(seed: int) -> None:
+    """Rows.copy_of_earlier against copy_key.notna() & copy_key.duplicated() over every
+    row: tasks with and without ids, repeated ones, blanks, rows set aside."""
+    rng = random.Random(seed)
+    n = rng.choice([0, 1, 2, 5, 40])
+    cells = {
+        col.ROLE_ID: rng.choices(["R1", "R2", None], k=n),
+        col.TASK_ID: rng.choices([None, None, "T1", "T2", " "], k=n),
+        col.TASK: rng.choices(["Book clinics", "Answer the phone", "", None], k=n),
+        col.HOURS_PER_WEEK: rng.choices(["1", "2.5", "", "x"], k=n),
+    }
+    rows = _rows_of(cells)
+    rows.bad = pd.Series([rng.random() < 0.2 for _ in range(n)], index=rows.frame.index)
+    want = rows.copy_key.notna() & rows.copy_key.duplicated(keep="first")
+    assert rows.copy_of_earlier.equals(want)

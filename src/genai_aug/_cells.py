@@ -172,15 +172,34 @@ class ParsedNumbers:
     ``numbers`` is NaN wherever a cell is blank or bad; ``problem`` names the kind of
     bad cell (``""`` where the cell is fine or blank); ``normalisation`` names the
     documented reading used for a cell ("7.5 hrs" → 7.5, ``36:00`` → 36), else ``""``.
+    Each of those two is given as a Series, or as ``(per distinct cell, which distinct
+    cell each is)``, made into one only when asked for (the checks seldom need either:
+    a million cells' problems are not taken one by one to learn that none has one).
     """
 
     numbers: pd.Series
-    problem: pd.Series
-    normalisation: pd.Series
+    problems: pd.Series | tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]
+    readings: pd.Series | tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]
     any_normalised: bool = True
     """False only when no cell was read by a normalisation (then nothing need look)."""
     known_bad: pd.Series | None = field(default=None, repr=False, compare=False)
     """``problem != ""``, if worked out already (from the distinct cells)."""
+
+    @cached_property
+    def problem(self) -> pd.Series:
+        return self._series(self.problems)
+
+    @cached_property
+    def normalisation(self) -> pd.Series:
+        return self._series(self.readings)
+
+    def _series(
+        self, given: pd.Series | tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]
+    ) -> pd.Series:
+        if isinstance(given, pd.Series):
+            return given
+        per_distinct, which = given
+        return _fresh(per_distinct[which], self.numbers.index)
 
     @cached_property
     def bad(self) -> pd.Series:
@@ -213,8 +232,8 @@ def parse_numbers(
         readings = np.array([d[2] for d in done], dtype=object)
         return ParsedNumbers(
             _fresh(np.array([d[0] for d in done], dtype="float64")[take], series.index),
-            _fresh(problems[take], series.index),
-            _fresh(readings[take], series.index),
+            (problems, take),
+            (readings, take),
             any_normalised=any(readings != ""),
             known_bad=_fresh((problems != "")[take], series.index),
         )

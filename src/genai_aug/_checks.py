@@ -732,6 +732,18 @@ class Rows:
         return key.reindex(self.frame.index)
 
     @cached_property
+    def copy_of_earlier(self) -> pd.Series:
+        """``copy_key.notna() & copy_key.duplicated(keep="first")``: a task with the same key
+        as an earlier row. Only the rows with a key are looked at (a row with none is no
+        copy, and no key equals None): a sheet with task ids has none to hash."""
+        key = self.copy_key
+        present = key.notna().to_numpy()
+        found = np.zeros(len(key), dtype=bool)
+        if present.sum() >= 2:
+            found[present] = key[present].duplicated(keep="first").to_numpy()
+        return _fresh(found, self.frame.index)
+
+    @cached_property
     def first_row_of_copy(self) -> pd.Series:
         return self.first_row(self.copy_key)
 
@@ -1262,7 +1274,7 @@ TASK_CHECKS: Final[tuple[Check, ...]] = (
         WARNING,
         TASKS,
         col.TASK,
-        lambda r, c: r.copy_key.notna() & r.copy_key.duplicated(keep="first"),
+        lambda r, c: r.copy_of_earlier,
         "the same task as row {first_row_of_copy} (same role, description and hours); both "
         "are counted, so its hours count twice. Delete one if it is a copy, or give each a "
         "task id if both are real.",
