@@ -871,3 +871,30 @@ def test_copies_found_among_rows_with_a_key_are_those_of_every_row(seed: int) ->
     rows.bad = pd.Series([rng.random() < 0.2 for _ in range(n)], index=rows.frame.index)
     want = rows.copy_key.notna() & rows.copy_key.duplicated(keep="first")
     assert rows.copy_of_earlier.equals(want)
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_a_key_the_duplicate_check_found_increasing_is_not_compared_again(seed: int) -> None:
+    """Rows.duplicated notes ids it found increasing; sorting by them after rows are set
+    aside (role id, then task id) gives the frame sorting gives, told so or not."""
+    rng = random.Random(seed)
+    n = rng.choice([2, 3, 8, 30])
+    task_ids = sorted(rng.sample([f"T{i:03d}" for i in range(200)], n))
+    if rng.random() < 0.3:  # not increasing: nothing noted
+        task_ids[rng.randrange(n)] = rng.choice(task_ids)
+    cells = {
+        col.ROLE_ID: sorted(rng.choices(["R1", "R2", "R10", "é"], k=n)),
+        col.TASK_ID: task_ids,
+        col.TASK: ["t"] * n,
+    }
+    if rng.random() < 0.5:  # roles out of order
+        rng.shuffle(cells[col.ROLE_ID])
+    rows = _rows_of(cells)
+    rows.duplicated(col.TASK_ID)
+    assert (col.TASK_ID in rows.increasing) == (len(set(task_ids)) == n)
+    keep = np.array([rng.random() < 0.8 for _ in range(n)], dtype=bool)
+    frame = pd.DataFrame({col.ROLE_ID: rows.id, col.TASK_ID: rows.text(col.TASK_ID)})[keep]
+    by = [col.ROLE_ID, col.TASK_ID]
+    want = frame.sort_values(by, kind="stable").reset_index(drop=True)
+    got = _sorted(frame, by, {col.TASK_ID} & rows.increasing)
+    pd.testing.assert_frame_equal(got, want)

@@ -375,6 +375,9 @@ class Rows:
         self._missing: dict[str, pd.Series] = {}
         self._objects: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self._raw_objects = table.identities
+        self.increasing: set[str] = set()
+        """Columns whose texts :meth:`duplicated` found each greater than the one before
+        (all text, none missing): so they are in the rows kept, in order."""
         """:func:`~genai_aug._cells.by_identity` of raw columns, where the reader knew it."""
 
     # --- cells ---------------------------------------------------------------------------
@@ -455,6 +458,7 @@ class Rows:
         if len(texts) >= 2 and not self.missing(name).any():  # (all str)
             values = texts.to_numpy(dtype=object)
             if (values[1:] > values[:-1]).all():
+                self.increasing.add(name)
                 return pd.Series(False, index=texts.index)
         return texts.duplicated(keep="first")
 
