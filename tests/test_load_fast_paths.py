@@ -567,9 +567,13 @@ def test_numbers_of_an_absent_or_float_column_are_bad_where_a_problem_is_named()
     assert not rows.not_a_number(col.PERCENT_OF_TIME).any()
 
 
-def test_rows_kept_by_csv_cells_with_known_objects_are_those_without(tmp_path: Any) -> None:
+@pytest.mark.parametrize("first_blank", [True, False])
+def test_rows_kept_by_csv_cells_with_known_objects_are_those_without(
+    tmp_path: Any, first_blank: bool
+) -> None:
     """_table_from_cells keeps the rows with a value whether the reader told it the cells'
-    objects (each distinct object tested for blanks once) or not (each cell)."""
+    objects (each distinct object tested for blanks once) or not (each cell); a first
+    column with no blank cell keeps every row at once."""
     from genai_aug import loading
     from genai_aug._issues import IssueLog
 
@@ -577,7 +581,8 @@ def test_rows_kept_by_csv_cells_with_known_objects_are_those_without(tmp_path: A
     cells = ["", " ", "\t", "R1", "R2", "x"]
     lines = ["role_id,task,hours_per_week"]
     for _ in range(300):  # repeated first cells: pyarrow's dictionary path
-        lines.append(",".join(rng.choice(cells) for _ in range(3)))
+        first = rng.choice(cells if first_blank else cells[3:])
+        lines.append(",".join([first] + [rng.choice(cells) for _ in range(2)]))
     payload = ("\n".join(lines) + "\n").encode()
     read = loading._csv_cells_arrow(payload, ",", loading._physical_lines(payload))
     assert read is not None and any(k is not None for k in read.known)
@@ -589,7 +594,8 @@ def test_rows_kept_by_csv_cells_with_known_objects_are_those_without(tmp_path: A
         for c in (read, alone)
     ]
     pd.testing.assert_frame_equal(tables[0].frame, tables[1].frame)
-    assert tables[0].blank_rows == tables[1].blank_rows > 0
+    assert tables[0].blank_rows == tables[1].blank_rows
+    assert (tables[0].blank_rows > 0) == first_blank
 
 
 @pytest.mark.parametrize("seed", range(40))

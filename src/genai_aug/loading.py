@@ -329,11 +329,16 @@ def _table_from_cells(
         if not len(pending):
             break
         known = cells.identities(positions[c])
+        everyone = len(pending) == len(values)  # (no row taken yet: the cells as they are)
         if known is None:
-            blank_cells = _blank_mask(values[pending], cells.text_only)
+            blank_cells = _blank_mask(values if everyone else values[pending], cells.text_only)
         else:
             codes, distinct = known
-            blank_cells = _blank_mask(distinct, cells.text_only)[codes[h + 1 :][pending]]
+            blank_objects = _blank_mask(distinct, cells.text_only)
+            if not blank_objects.any():  # (no cell of the column blank: every row kept)
+                keep[pending] = True
+                break
+            blank_cells = blank_objects[codes[h + 1 :] if everyone else codes[h + 1 :][pending]]
         keep[pending[~blank_cells]] = True
         pending = pending[blank_cells]
     # rows missing from the numbering hold no value at all (not so in CSV files)
@@ -349,7 +354,10 @@ def _table_from_cells(
     )
     frame[col.SOURCE_FILE] = file
     frame[col.SOURCE_SHEET] = sheet
-    frame[col.SOURCE_ROW] = pd.Series(body_numbers if every else body_numbers[keep], dtype="int64")
+    # (the row numbers are the reader's, made for this table: not copied)
+    frame[col.SOURCE_ROW] = pd.Series(
+        body_numbers if every else body_numbers[keep], dtype="int64", copy=False
+    )
     # what the reader knows of which cells are one object, for the rows kept
     rows: slice | np.ndarray = slice(h + 1, None) if every else np.flatnonzero(keep) + h + 1
     identities = {
