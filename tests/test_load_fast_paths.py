@@ -567,9 +567,13 @@ def test_numbers_of_an_absent_or_float_column_are_bad_where_a_problem_is_named()
     assert not rows.not_a_number(col.PERCENT_OF_TIME).any()
 
 
-def test_rows_kept_by_csv_cells_with_known_objects_are_those_without(tmp_path: Any) -> None:
+@pytest.mark.parametrize("first_blank", [True, False])
+def test_rows_kept_by_csv_cells_with_known_objects_are_those_without(
+    tmp_path: Any, first_blank: bool
+) -> None:
     """_table_from_cells keeps the rows with a value whether the reader told it the cells'
-    objects (each distinct object tested for blanks once) or not (each cell)."""
+    objects (each distinct object tested for blanks once) or not (each cell); a first
+    column with no blank cell keeps every row at once."""
     from genai_aug import loading
     from genai_aug._issues import IssueLog
 
@@ -577,7 +581,8 @@ def test_rows_kept_by_csv_cells_with_known_objects_are_those_without(tmp_path: A
     cells = ["", " ", "\t", "R1", "R2", "x"]
     lines = ["role_id,task,hours_per_week"]
     for _ in range(300):  # repeated first cells: pyarrow's dictionary path
-        lines.append(",".join(rng.choice(cells) for _ in range(3)))
+        first = rng.choice(cells if first_blank else cells[3:])
+        lines.append(",".join([first] + [rng.choice(cells) for _ in range(2)]))
     payload = ("\n".join(lines) + "\n").encode()
     read = loading._csv_cells_arrow(payload, ",", loading._physical_lines(payload))
     assert read is not None and any(k is not None for k in read.known)
@@ -589,7 +594,8 @@ def test_rows_kept_by_csv_cells_with_known_objects_are_those_without(tmp_path: A
         for c in (read, alone)
     ]
     pd.testing.assert_frame_equal(tables[0].frame, tables[1].frame)
-    assert tables[0].blank_rows == tables[1].blank_rows > 0
+    assert tables[0].blank_rows == tables[1].blank_rows
+    assert (tables[0].blank_rows > 0) == first_blank
 
 
 @pytest.mark.parametrize("seed", range(40))
@@ -635,3 +641,266 @@ def test_contracted_hours_of_tasks_are_those_mapping_the_ids_gives(seed: int) ->
     )
     want = tasks.id.map(per_role).astype("float64")
     pd.testing.assert_series_equal(tasks.contracted, want, check_names=False, check_exact=True)
+
+
+@pytest.mark.parametrize("seed", range(200))
+def test_texts_vouched_plain_on_arrow_bytes_are_plain_by_the_exact_test(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """_arrow_plain, on a pyarrow column's bytes, vouches for a column exactly when the
+    exact test (_missing_if_plain on its objects) finds every text plain, for printable
+    ASCII texts; any other character it leaves to the exact test. Sliced columns too, and
+    pieces a few bytes long, so that pairs straddle them."""
+    import pyarrow as pa
+
+    from genai_aug import loading
+
+    rng = random.Random(seed)
+    monkeypatch.setattr(loading, "_PIECE", rng.choice([1, 2, 3, 7, loading._PIECE]))
+    n = rng.choice([1, 2, 3, 8, 40])
+    texts = [
+        rng.choice([f"T{i}", "Ward clerk", "7.5", "a.0b", "0", "x.", "1.05"]) for i in range(n)
+    ]
+    # one odd text at most, each odd on one edge only: one wrong test shows
+    defects: list[Any] = [
+        lambda t: " " + t,
+        lambda t: t + " ",
+        lambda t: t[:1] + "  " + t[1:],
+        lambda t: t + ".0",
+        lambda t: ".0",
+        lambda t: "",
+        lambda t: t[:1] + rng.choice(["\t", "\x7f", "\x1f", "\r", "é", "\u200b", "\xa0"]) + t[1:],
+    ]
+    if rng.random() < 0.8:
+        i = rng.randrange(n)
+        texts[i] = rng.choice(defects)(texts[i])
+    printable = all(t.isascii() and t.isprintable() for t in texts)
+    column = pa.array(["head", *texts, "tail"], type=pa.string()).slice(1, len(texts))
+    vouched = loading._arrow_plain(*loading._arrow_text_buffers(column))
+    values = np.array([t if t else None for t in texts], dtype=object)
+    exact = _cells._missing_if_plain(values, _cells.by_identity(values))
+    present = any(t for t in texts)
+    if printable and present:
+        assert vouched == (exact is not None)
+    elif vouched and present:
+        assert exact is not None
+    if vouched:
+        got = _cells._missing_if_plain(values, vouched=True)
+        assert (got is None) == (exact is None)
+        if got is not None and exact is not None:
+            assert np.array_equal(got, exact)
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_an_inventory_with_columns_vouched_plain_is_the_same_without(
+    seed: int, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Loading CSV files whose mostly distinct columns pyarrow's reader vouches for as
+    plain gives the same inventory and issues as looking at every text, odd cells
+    (spaces, invisible characters, ".0", blanks, accents) among them."""
+    from genai_aug import loading
+
+    rng = random.Random(seed)
+    odd = ["", " T9", "T9 ", "T 9", "T  9", "T9.0", "T\u200b9", "T\t9", "Té", '"T,9"', "Total"]
+    roles = ["role_id,job title,staff group,fte"]
+    tasks = ["role_id,task_id,task,hours_per_week"]
+    n = rng.choice([3, 40, 200])
+    for i in range(n):
+        rid = f"R{i}" if rng.random() < 0.9 else rng.choice(odd).replace("T", "R")
+        roles.append(f"{rid},Ward clerk,Administrative and clerical,1")
+        for k in range(2):
+            tid = f"T{i}-{k}" if rng.random() < 0.9 else rng.choice(odd)
+            tasks.append(f"{rid},{tid},Answer the phone {i},{rng.choice(['3', '2.5', ''])}")
+    (tmp_path / "r.csv").write_text("\n".join(roles) + "\n", encoding="utf-8")
+    (tmp_path / "t.csv").write_text("\n".join(tasks) + "\n", encoding="utf-8")
+
+    def load() -> tuple[Any, ...]:
+        inv = loading.load_inventory(tmp_path / "r.csv", tmp_path / "t.csv", errors="reject")
+        return inv.roles, inv.tasks, inv.issues
+
+    vouched = []
+    real = loading._arrow_plain
+
+    def spy(*args: Any) -> bool:
+        vouched.append(real(*args))
+        return vouched[-1]
+
+    monkeypatch.setattr(loading, "_arrow_plain", spy)
+    got = load()
+    assert vouched  # (the mostly distinct columns were looked at on their bytes)
+    monkeypatch.setattr(loading, "_arrow_plain", lambda *args: False)
+    want = load()
+    for a, b in zip(got, want, strict=True):
+        pd.testing.assert_frame_equal(a, b, check_exact=True)
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_lookups_of_roles_by_numbered_ids_are_those_of_the_texts(seed: int) -> None:
+    """Each lookup between the sheets read from the ids numbered together (is a task's
+    role there, its contracted hours, has a role tasks, their hours) against isin, map
+    and groupby of the texts: duplicated and missing ids on both sheets, equal texts
+    held by different objects, tasks of no role, roles of no task, rows set aside."""
+    rng = np.random.default_rng(seed)
+    pool = [f"R{i}" for i in range(8)] + ["é", " "]
+    role_ids = [pool[k] if k < len(pool) else None for k in rng.integers(0, len(pool) + 2, 14)]
+    contracted = [f"{h:.1f}" if rng.random() < 0.8 else "" for h in rng.random(14) * 40]
+    roles = _rows_of({col.ROLE_ID: role_ids, col.CONTRACTED_HOURS: contracted}, col.ROLES_SHEET)
+    n = int(rng.choice([1, 5, 60]))
+    task_ids = [pool[k] if k < len(pool) else None for k in rng.integers(0, len(pool) + 1, n)]
+    task_ids = ["".join(list(t)) if t and rng.random() < 0.3 else t for t in task_ids]  # copies
+    hours = [f"{h:.3f}" if rng.random() < 0.9 else "" for h in rng.random(n) * 10 / 3]
+    tasks = _rows_of({col.ROLE_ID: task_ids, col.TASK: ["t"] * n, col.HOURS_PER_WEEK: hours})
+    tasks.roles = roles
+    ids = pd.Series(roles.id.dropna().unique(), dtype=object)
+    assert tasks.known_role.equals(tasks.id.isin(ids.to_numpy(dtype=object)))
+    per_role = (
+        pd.DataFrame({col.ROLE_ID: roles.id, "h": roles.contracted})
+        .drop_duplicates(col.ROLE_ID)
+        .set_index(col.ROLE_ID)["h"]
+    )
+    # (a task with no id finds no role, not the first role with no id)
+    per_role = per_role[per_role.index.notna()]
+    want_hours = tasks.id.map(per_role).astype("float64")
+    pd.testing.assert_series_equal(tasks.contracted, want_hours, check_names=False)
+    tasks.bad = pd.Series(rng.random(n) < 0.2, index=tasks.frame.index)
+    roles.tasks = tasks
+    task_texts = tasks.id.dropna().to_numpy(dtype=object)
+    pd.testing.assert_series_equal(roles.has_tasks, roles.id.isin(task_texts))
+    ok = ~tasks.bad
+    sums = tasks.hours[ok].groupby(tasks.id[ok]).sum()
+    want = roles.id.map(sums).fillna(0.0) + 0.0
+    got = roles.task_hours
+    pd.testing.assert_series_equal(got, want, check_exact=True)
+    assert np.array_equal(got.to_numpy().view(np.int64), want.to_numpy().view(np.int64))
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_staff_groups_and_bands_read_per_object_are_those_mapping_the_texts(seed: int) -> None:
+    """Rows.staff_group and band, read once per distinct object, against mapping the
+    texts (the same values, dtype, index and name): known and unknown names, blanks,
+    equal texts held by different objects, a column of blanks only, no rows."""
+    from genai_aug._reference import canonical_band, canonical_staff_group
+
+    rng = random.Random(seed)
+    n = rng.choice([0, 1, 3, 40])
+    groups = ["Nursing & midwifery", "nurses", "Admin", "No such group", " ", None, "é"]
+    bands = ["Band 5", "8a", "band 9", "F2", "Grade X", "", None]
+    if rng.random() < 0.2:
+        groups, bands = [None, " "], [None, ""]
+    cells = {
+        col.ROLE_ID: [f"R{i}" for i in range(n)],
+        col.STAFF_GROUP: ["".join(list(g)) if g else g for g in rng.choices(groups, k=n)],
+        col.BAND: rng.choices(bands, k=n),
+    }
+    rows = _rows_of(cells, col.ROLES_SHEET)
+    if rng.random() < 0.5:
+        rows.has_invisible(col.STAFF_GROUP)
+    for got, texts, read in (
+        (rows.staff_group, rows.group_text, canonical_staff_group),
+        (rows.band, rows.band_text, canonical_band),
+    ):
+        lookup = {v: read(v) for v in texts.dropna().unique()}
+        want = texts.map(lookup, na_action="ignore")
+        pd.testing.assert_series_equal(got, want, check_exact=True)
+        assert got.dtype == want.dtype
+
+
+@pytest.mark.parametrize("kind", ["hours", "percent", "fraction", "count"])
+def test_plain_numbers_converted_together_are_those_parse_number_reads(kind: Any) -> None:
+    """_parse_distinct converts plain numbers together: the same value, bits (-0.0) and
+    readings as parse_number gives each, next to cells it leaves to parse_number
+    (too large to be finite, a unit, spaces, other digits, blanks)."""
+    rng = random.Random(kind)
+    pieces = ["0", "1", "7", "9", ".", "-", "+", " ", ",", "5", "e", "%", "٣", "h"]
+    texts: list[Any] = [
+        "".join(rng.choice(pieces) for _ in range(rng.randint(1, 6))) for _ in range(400)
+    ]
+    texts += ["-0", "-0.0", "+0", "007", "1" * 400, "-" + "9" * 320, "37.5", "0.1", None, ""]
+    values = np.array(list(dict.fromkeys(texts)), dtype=object)
+    got = _cells._parse_distinct(values, kind)
+    want = [_cells.parse_number(v, kind) for v in values]
+    assert [(np.float64(g[0]).tobytes(), g[1:]) for g in got] == [
+        (np.float64(w[0]).tobytes(), w[1:]) for w in want
+    ]
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_newlines_counted_by_pieces_are_those_bytes_count_finds(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """_count_newlines against bytes.count, with pieces a few bytes long (line breaks at
+    their edges, CR and CRLF among them), and whole; so the lines counted are the same."""
+    from genai_aug import loading
+
+    rng = random.Random(seed)
+    monkeypatch.setattr(loading, "_PIECE", rng.choice([1, 2, 3, 5, loading._PIECE]))
+    data = bytes(rng.choice(b'ab,"\n\r') for _ in range(rng.choice([0, 1, 2, 9, 200])))
+    assert loading._count_newlines(data) == data.count(b"\n")
+    # (CR, LF and CRLF each end a line, as splitlines has it for these bytes)
+    assert loading._physical_lines(data) == len(data.decode().splitlines())
+
+
+def test_values_shown_together_are_those_shown_one_by_one() -> None:
+    """_shown takes a column of short texts as it is; any other value by value: the same
+    list as showing each (None kept, long texts cut, other cells as text)."""
+    from genai_aug import _issues
+
+    def one_by_one(values: list[object]) -> list[object]:
+        return [None if v is None else _issues._show(v) for v in values]
+
+    short, long = "37.5", "x" * (_issues._SHOWN + 1)
+    for values in (
+        [],
+        [short, "R1", ""],
+        [short, None],
+        [short, long],
+        ["x" * _issues._SHOWN],
+        [short, 7.5, Decimal("1.0")],
+        [None],
+    ):
+        assert _issues._shown(values) == one_by_one(values)
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_copies_found_among_rows_with_a_key_are_those_of_every_row(seed: int) -> None:
+    """Rows.copy_of_earlier against copy_key.notna() & copy_key.duplicated() over every
+    row: tasks with and without ids, repeated ones, blanks, rows set aside."""
+    rng = random.Random(seed)
+    n = rng.choice([0, 1, 2, 5, 40])
+    cells = {
+        col.ROLE_ID: rng.choices(["R1", "R2", None], k=n),
+        col.TASK_ID: rng.choices([None, None, "T1", "T2", " "], k=n),
+        col.TASK: rng.choices(["Book clinics", "Answer the phone", "", None], k=n),
+        col.HOURS_PER_WEEK: rng.choices(["1", "2.5", "", "x"], k=n),
+    }
+    rows = _rows_of(cells)
+    rows.bad = pd.Series([rng.random() < 0.2 for _ in range(n)], index=rows.frame.index)
+    want = rows.copy_key.notna() & rows.copy_key.duplicated(keep="first")
+    assert rows.copy_of_earlier.equals(want)
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_a_key_the_duplicate_check_found_increasing_is_not_compared_again(seed: int) -> None:
+    """Rows.duplicated notes ids it found increasing; sorting by them after rows are set
+    aside (role id, then task id) gives the frame sorting gives, told so or not."""
+    rng = random.Random(seed)
+    n = rng.choice([2, 3, 8, 30])
+    task_ids = sorted(rng.sample([f"T{i:03d}" for i in range(200)], n))
+    if rng.random() < 0.3:  # not increasing: nothing noted
+        task_ids[rng.randrange(n)] = rng.choice(task_ids)
+    cells = {
+        col.ROLE_ID: sorted(rng.choices(["R1", "R2", "R10", "é"], k=n)),
+        col.TASK_ID: task_ids,
+        col.TASK: ["t"] * n,
+    }
+    if rng.random() < 0.5:  # roles out of order
+        rng.shuffle(cells[col.ROLE_ID])
+    rows = _rows_of(cells)
+    rows.duplicated(col.TASK_ID)
+    assert (col.TASK_ID in rows.increasing) == (len(set(task_ids)) == n)
+    keep = np.array([rng.random() < 0.8 for _ in range(n)], dtype=bool)
+    frame = pd.DataFrame({col.ROLE_ID: rows.id, col.TASK_ID: rows.text(col.TASK_ID)})[keep]
+    by = [col.ROLE_ID, col.TASK_ID]
+    want = frame.sort_values(by, kind="stable").reset_index(drop=True)
+    got = _sorted(frame, by, {col.TASK_ID} & rows.increasing)
+    pd.testing.assert_frame_equal(got, want)

@@ -68,6 +68,18 @@ INVISIBLE = re.compile(
 )
 
 
+def _fresh(values: Any, index: pd.Index) -> pd.Series:
+    """A Series of ``values``, an array made for it, not copied.
+
+    ``pd.Series(array)`` copies the array (pandas 3, so that the Series owns what it
+    holds): a million objects copied one by one, and their memory faulted in, each time
+    a column is read. An array nothing else holds need not be. (Its dtype is kept: an
+    object array of texts stays one, not read as ``str``.)
+    """
+    series: pd.Series = pd.Series(values, index=index, dtype=values.dtype, copy=False)
+    return series
+
+
 def is_missing(v: object) -> bool:
     """None, NaN, NaT and ``pd.NA``: a cell with nothing in it."""
     if v is None or v is pd.NA or v is pd.NaT:
@@ -160,15 +172,34 @@ class ParsedNumbers:
     ``numbers`` is NaN wherever a cell is blank or bad; ``problem`` names the kind of
     bad cell (``""`` where the cell is fine or blank); ``normalisation`` names the
     documented reading used for a cell ("7.5 hrs" → 7.5, ``36:00`` → 36), else ``""``.
+    Each of those two is given as a Series, or as ``(per distinct cell, which distinct
+    cell each is)``, made into one only when asked for (the checks seldom need either:
+    a million cells' problems are not taken one by one to learn that none has one).
     """
 
     numbers: pd.Series
-    problem: pd.Series
-    normalisation: pd.Series
+    problems: pd.Series | tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]
+    readings: pd.Series | tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]
     any_normalised: bool = True
     """False only when no cell was read by a normalisation (then nothing need look)."""
     known_bad: pd.Series | None = field(default=None, repr=False, compare=False)
     """``problem != ""``, if worked out already (from the distinct cells)."""
+
+    @cached_property
+    def problem(self) -> pd.Series:
+        return self._series(self.problems)
+
+    @cached_property
+    def normalisation(self) -> pd.Series:
+        return self._series(self.readings)
+
+    def _series(
+        self, given: pd.Series | tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]
+    ) -> pd.Series:
+        if isinstance(given, pd.Series):
+            return given
+        per_distinct, which = given
+        return _fresh(per_distinct[which], self.numbers.index)
 
     @cached_property
     def bad(self) -> pd.Series:
@@ -195,27 +226,27 @@ def parse_numbers(
         # first (no text hashed), then the distinct texts among them
         by_object, objects = by_identity(cells) if known is None else known
         codes, uniques = pd.factorize(objects, use_na_sentinel=False)
-        done = [parse_number(u, kind) for u in uniques]
+        done = _parse_distinct(np.asarray(uniques, dtype=object), kind)
         take = np.asarray(codes)[by_object]
         problems = np.array([d[1] for d in done], dtype=object)
         readings = np.array([d[2] for d in done], dtype=object)
         return ParsedNumbers(
-            pd.Series(np.array([d[0] for d in done], dtype="float64")[take], index=series.index),
-            pd.Series(problems[take], index=series.index, dtype=object),
-            pd.Series(readings[take], index=series.index, dtype=object),
+            _fresh(np.array([d[0] for d in done], dtype="float64")[take], series.index),
+            (problems, take),
+            (readings, take),
             any_normalised=any(readings != ""),
-            known_bad=pd.Series((problems != "")[take], index=series.index, dtype=bool),
+            known_bad=_fresh((problems != "")[take], series.index),
         )
     if len(cells) and {type(v) for v in cells} <= {float}:
         # plain floats (no PercentCell): NaN is blank, infinity is not a finite number
         floats = cells.astype("float64")
         inf = np.isinf(floats)
         return ParsedNumbers(
-            pd.Series(np.where(inf, np.nan, floats), index=series.index, dtype="float64"),
-            pd.Series(np.where(inf, "not-finite", ""), index=series.index, dtype=object),
+            _fresh(np.where(inf, np.nan, floats), series.index),
+            _fresh(np.where(inf, "not-finite", "").astype(object), series.index),
             pd.Series("", index=series.index, dtype=object),
             any_normalised=False,
-            known_bad=pd.Series(inf, index=series.index, dtype=bool),
+            known_bad=_fresh(inf, series.index),
         )
     cache: dict[tuple[type, object], tuple[float, str, str]] = {}
     parsed = []
@@ -234,6 +265,32 @@ def parse_numbers(
     return ParsedNumbers(
         values, problem, normalisation, any_normalised=any(p[2] != "" for p in parsed)
     )
+
+
+_PLAIN_NUMBER = re.compile(r"[-+]?[0-9]+(?:\.[0-9]+)?")
+"""A number as plainly written ("37.5", "-2", "007"): what :func:`float` reads it as is
+what :func:`parse_number` reads it as, unless it is too large to be finite."""
+
+
+def _parse_distinct(texts: np.ndarray[Any, Any], kind: NumberKind) -> list[tuple[float, str, str]]:
+    """:func:`parse_number` of each of ``texts`` (distinct cells: text or None).
+
+    Plain numbers (:data:`_PLAIN_NUMBER`) are converted together, by :func:`float` in C
+    (numpy's conversion of objects calls it); a cell of any other kind, and a plain
+    number too large to be finite, is parsed by :func:`parse_number` itself.
+    """
+    plain = _PLAIN_NUMBER.fullmatch
+    simple = np.fromiter(
+        (type(t) is str and plain(t) is not None for t in texts), dtype=bool, count=len(texts)
+    )
+    floats = np.full(len(texts), np.nan)
+    if simple.any():
+        floats[simple] = texts[simple].astype(np.float64)
+        simple &= np.isfinite(floats)
+    return [
+        (float(f), "", "") if ok else parse_number(t, kind)
+        for t, f, ok in zip(texts.tolist(), floats.tolist(), simple.tolist(), strict=True)
+    ]
 
 
 WHY_NOT_A_NUMBER = {
@@ -286,7 +343,7 @@ def per_distinct(series: pd.Series, func: Callable[[pd.Series], pd.Series]) -> p
     done = func(pd.Series(uniques, dtype=object)).to_numpy(dtype=object)
     missing = func(pd.Series([None], dtype=object)).to_numpy(dtype=object)
     table = np.concatenate([done, missing])  # code -1 (missing) takes the last entry
-    return pd.Series(table[codes], index=series.index, dtype=object)
+    return _fresh(table[codes], series.index)
 
 
 # Text that reads as itself: words of visible characters, one space between them. (Python's
@@ -379,7 +436,7 @@ def _blank_each(series: pd.Series) -> pd.Series:
     out = np.zeros(len(values), dtype=bool)
     for i in _not_plain(values):
         out[i] = _blank_one(values[i])
-    return pd.Series(out, index=series.index, dtype=bool)
+    return _fresh(out, series.index)
 
 
 def _identities(values: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
@@ -521,17 +578,22 @@ def _by_sorted_identity(
 
 
 def _missing_if_plain(
-    values: np.ndarray[Any, Any], objects: Identities | None = None
+    values: np.ndarray[Any, Any], objects: Identities | None = None, vouched: bool = False
 ) -> np.ndarray[Any, Any] | None:
     """Where ``values`` are missing, if every other value is plain text reading as itself.
 
     None when some cell is neither (a number, or text to fold): then the cells must be
     looked at one by one. A column of plain text and blanks, as CSV files and most sheets
     are, is recognised by joining its distinct objects, without comparing any texts.
-    ``objects``: :func:`by_identity` of ``values``, if known.
+    ``objects``: :func:`by_identity` of ``values``, if known. ``vouched``: the reader
+    found every cell None or plain text (on the bytes it read), so only the Nones are
+    looked for; a column of nothing but None is still no plain text.
     """
     if len(values) == 0:
         return None
+    if vouched:
+        none: np.ndarray[Any, Any] = _identities(values) == id(None)
+        return None if none.all() else none
     if objects is None:
         ids = _identities(values)
         if _mostly_distinct(ids):
@@ -574,7 +636,7 @@ def blank(series: pd.Series) -> pd.Series:
     """True where a cell is empty: None, NaN, ``pd.NA`` or text of spaces or invisibles."""
     missing = _missing_if_plain(series.to_numpy(dtype=object))
     if missing is not None:
-        return pd.Series(missing, index=series.index, dtype=bool)
+        return _fresh(missing, series.index)
     return per_distinct(series, _blank_each).astype(bool)
 
 
@@ -597,15 +659,17 @@ def _text_each(series: pd.Series) -> pd.Series:
     out = values.copy()
     for i in _not_plain(values):
         out[i] = _text_one(values[i])
-    return pd.Series(out, index=series.index, dtype=object)
+    return _fresh(out, series.index)
 
 
-def plain_text(series: pd.Series, objects: Identities | None = None) -> pd.Series | None:
+def plain_text(
+    series: pd.Series, objects: Identities | None = None, vouched: bool = False
+) -> pd.Series | None:
     """:func:`text` of a column of plain text and blanks (the cells as they are, blanks
     None); None for any other column. ``objects``: :func:`by_identity` of the cells, if
-    known."""
+    known; ``vouched``: the reader knows every cell to be None or plain text."""
     values = series.to_numpy(dtype=object)
-    missing = _missing_if_plain(values, objects)
+    missing = _missing_if_plain(values, objects, vouched)
     if missing is None:
         return None
     if missing.any():

@@ -31,12 +31,12 @@ from genai_aug._cells import (
     WHY_NOT_A_NUMBER,
     NumberKind,
     ParsedNumbers,
+    _fresh,
     _identities,
     blank,
     by_identity,
     parse_numbers,
     plain_text,
-    positions_among,
     show_cell,
     text,
 )
@@ -305,7 +305,7 @@ def _map_each_object(
     """
     codes, distinct = objects or by_identity(series.to_numpy(dtype=object))
     mapped = pd.Series(distinct, dtype=object).map(mapping).to_numpy()
-    return pd.Series(mapped[codes], index=series.index)
+    return pd.Series(mapped[codes], index=series.index, copy=False)
 
 
 def _distinct_strings(series: pd.Series, func: Callable[[str], object], other: object) -> Any:
@@ -375,6 +375,9 @@ class Rows:
         self._missing: dict[str, pd.Series] = {}
         self._objects: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self._raw_objects = table.identities
+        self.increasing: set[str] = set()
+        """Columns whose texts :meth:`duplicated` found each greater than the one before
+        (all text, none missing): so they are in the rows kept, in order."""
         """:func:`~genai_aug._cells.by_identity` of raw columns, where the reader knew it."""
 
     # --- cells ---------------------------------------------------------------------------
@@ -416,7 +419,7 @@ class Rows:
         if name not in self._missing:
             texts = self.text(name)
             found = _identities(texts.to_numpy(dtype=object)) == id(None)
-            self._missing[name] = pd.Series(found, index=texts.index)
+            self._missing[name] = _fresh(found, texts.index)
         return self._missing[name]
 
     def objects(self, name: str) -> tuple[np.ndarray, np.ndarray]:
@@ -443,7 +446,7 @@ class Rows:
     def text_isin(self, name: str, values: Any) -> pd.Series:
         """``text(name).isin(values)``, each distinct object of the column looked up once."""
         found = self.distinct(name).isin(_texts_as_array(values)).to_numpy(dtype=bool)
-        return pd.Series(found[self.objects(name)[0]], index=self.text(name).index)
+        return _fresh(found[self.objects(name)[0]], self.text(name).index)
 
     def duplicated(self, name: str) -> pd.Series:
         """``text(name).duplicated(keep="first")``.
@@ -455,6 +458,7 @@ class Rows:
         if len(texts) >= 2 and not self.missing(name).any():  # (all str)
             values = texts.to_numpy(dtype=object)
             if (values[1:] > values[:-1]).all():
+                self.increasing.add(name)
                 return pd.Series(False, index=texts.index)
         return texts.duplicated(keep="first")
 
@@ -483,10 +487,11 @@ class Rows:
                 )
             else:  # every cell None: no number, no problem, as parse_numbers reads it
                 index = self.frame.index
+                nothing = pd.Series("", index=index, dtype=object)  # (one Series: read only)
                 self._numbers[name] = ParsedNumbers(
                     pd.Series(np.nan, index=index, dtype="float64"),
-                    pd.Series("", index=index, dtype=object),
-                    pd.Series("", index=index, dtype=object),
+                    nothing,
+                    nothing,
                     any_normalised=False,
                     known_bad=pd.Series(False, index=index),
                 )
@@ -516,7 +521,7 @@ class Rows:
         lengths = np.full(len(distinct), -1, dtype=np.int64)
         texts = _identities(distinct) != id(None)  # (a text is a str or None)
         lengths[texts] = np.fromiter(map(len, distinct[texts]), np.int64, int(texts.sum()))
-        return pd.Series((lengths > limit)[codes], index=self.frame.index)
+        return _fresh((lengths > limit)[codes], self.frame.index)
 
     @cached_property
     def hidden(self) -> pd.Series:
@@ -527,7 +532,7 @@ class Rows:
     def has_invisible(self, name: str) -> pd.Series:
         cells = self.frame[name]
         known = self._raw_objects.get(name)
-        plain = plain_text(cells, known)
+        plain = plain_text(cells, known, vouched=name in self.table.plain)
         if plain is not None:  # plain text holds no invisible character; keep it as read
             self.texts.setdefault(name, plain)
             self.plain.add(name)
@@ -555,7 +560,7 @@ class Rows:
             )[codes]
         else:
             found = _distinct_strings(cells, lambda v: INVISIBLE.search(v) is not None, False)
-        return pd.Series(found.astype(bool), index=self.frame.index)
+        return _fresh(found.astype(bool), self.frame.index)
 
     def totals(self, label: str) -> pd.Series:
         """Rows that are the sheet's own totals: "Total" as the id, or with no id as ``label``."""
@@ -571,7 +576,7 @@ class Rows:
                 ids = _distinct_strings(self.text(col.ROLE_ID), _total_words, "")
                 labels = _distinct_strings(self.text(label), _is_total_label, "")
                 is_total = (ids == "x") | ((ids == "") & (labels == "x"))
-                self._totals[label] = pd.Series(is_total.astype(bool), index=self.frame.index)
+                self._totals[label] = _fresh(is_total.astype(bool), self.frame.index)
         return self._totals[label]
 
     # --- what the rows read as -------------------------------------------------------------
@@ -590,8 +595,7 @@ class Rows:
 
     @cached_property
     def staff_group(self) -> pd.Series:
-        lookup = {v: canonical_staff_group(v) for v in self.group_text.dropna().unique()}
-        return self.group_text.map(lookup, na_action="ignore")
+        return self.text_read_as(col.STAFF_GROUP, canonical_staff_group)
 
     @cached_property
     def band_text(self) -> pd.Series:
@@ -599,8 +603,17 @@ class Rows:
 
     @cached_property
     def band(self) -> pd.Series:
-        lookup = {v: canonical_band(v) for v in self.band_text.dropna().unique()}
-        return self.band_text.map(lookup, na_action="ignore")
+        return self.text_read_as(col.BAND, canonical_band)
+
+    def text_read_as(self, name: str, read: Callable[[str], object]) -> pd.Series:
+        """``text(name).map({t: read(t) for each text t}, na_action="ignore")``, each
+        distinct object of the column mapped once and the results taken for its rows
+        (of the same dtype: the same mapping, made of the same texts)."""
+        codes, distinct = self.objects(name)
+        lookup = {v: read(v) for v in distinct if v is not None}
+        mapped = pd.Series(distinct, dtype=object).map(lookup, na_action="ignore")
+        texts = self.text(name)
+        return pd.Series(mapped.array.take(codes), index=texts.index, name=texts.name, copy=False)
 
     @cached_property
     def fte(self) -> pd.Series:
@@ -615,15 +628,44 @@ class Rows:
         """A role's contracted hours (the default where blank); a task's, from its role."""
         if self.roles is None:
             return self.number(col.CONTRACTED_HOURS).fillna(self.opts.default_contracted_hours)
-        roles = pd.DataFrame({col.ROLE_ID: self.roles.id, "h": self.roles.contracted})
-        per_role = roles.drop_duplicates(col.ROLE_ID).set_index(col.ROLE_ID)["h"]
-        codes, distinct = self.objects(col.ROLE_ID)
-        found = positions_among(per_role.index.to_numpy(dtype=object), distinct)
-        if found is None:  # (not so: the ids are distinct once duplicates are dropped)
-            return _map_each_object(self.id, per_role, (codes, distinct)).astype("float64")
-        # each distinct object's role looked up once, as mapping the ids finds it (NaN: none)
-        hours = np.append(per_role.to_numpy(dtype="float64"), np.nan)[found]
-        return pd.Series(hours[codes], index=self.id.index, dtype="float64")
+        # the hours of the first role row with the task's id, as mapping the ids to the
+        # roles' hours, duplicated ids dropped, finds them (NaN: no such role), each
+        # distinct object of the ids looked up once
+        per_role = np.append(self.roles.contracted.to_numpy(dtype="float64"), np.nan)
+        hours = per_role[self.role_row]  # (-1, no role, takes the NaN at the end)
+        return _fresh(hours[self.objects(col.ROLE_ID)[0]], self.id.index)
+
+    @cached_property
+    def role_ids_numbered(self) -> tuple[np.ndarray, np.ndarray, int]:
+        """For the tasks sheet: the roles' ids and the distinct objects of the tasks' role
+        ids, numbered together, each text its number (one factorize of both; -1 for
+        None): ``(numbers of the roles' ids, numbers of the objects, how many texts)``.
+
+        Every lookup of a task's role (is there one, its hours) and of a role's tasks
+        (has it any, their hours) reads these numbers, not the texts.
+        """
+        assert self.roles is not None
+        among = self.roles.id.to_numpy(dtype=object)
+        distinct = self.objects(col.ROLE_ID)[1]
+        numbers, texts = pd.factorize(np.concatenate([among, distinct]), use_na_sentinel=True)
+        return numbers[: len(among)], numbers[len(among) :], len(texts)
+
+    @cached_property
+    def role_row(self) -> np.ndarray:
+        """For the tasks sheet: for each distinct object of the role ids, the first row of
+        the roles sheet with that id (-1: none, or no id)."""
+        of_roles, of_objects, n = self.role_ids_numbered
+        first = np.full(n + 1, -1, dtype=np.intp)  # (the last: None's number, -1)
+        first[of_roles[::-1]] = np.arange(len(of_roles) - 1, -1, -1)  # the last write: the first
+        first[-1] = -1
+        found: np.ndarray = first[of_objects]
+        return found
+
+    @cached_property
+    def known_role(self) -> pd.Series:
+        """For the tasks sheet: whether a role has the row's id (``text_isin`` of the
+        roles' ids, without None)."""
+        return _fresh((self.role_row >= 0)[self.objects(col.ROLE_ID)[0]], self.frame.index)
 
     @cached_property
     def percent(self) -> pd.Series:
@@ -650,7 +692,7 @@ class Rows:
         read = [_parse_bool(v) for v in distinct]
         true = np.array([v is True for v in read], dtype=bool)[codes]
         unknown = np.array([v is None for v in read], dtype=bool)[codes]
-        return pd.Series(pd.arrays.BooleanArray(true, unknown), index=self.frame.index)
+        return _fresh(pd.arrays.BooleanArray(true, unknown), self.frame.index)
 
     @cached_property
     def override(self) -> pd.Series:
@@ -694,6 +736,18 @@ class Rows:
         return key.reindex(self.frame.index)
 
     @cached_property
+    def copy_of_earlier(self) -> pd.Series:
+        """``copy_key.notna() & copy_key.duplicated(keep="first")``: a task with the same key
+        as an earlier row. Only the rows with a key are looked at (a row with none is no
+        copy, and no key equals None): a sheet with task ids has none to hash."""
+        key = self.copy_key
+        present = key.notna().to_numpy()
+        found = np.zeros(len(key), dtype=bool)
+        if present.sum() >= 2:
+            found[present] = key[present].duplicated(keep="first").to_numpy()
+        return _fresh(found, self.frame.index)
+
+    @cached_property
     def first_row_of_copy(self) -> pd.Series:
         return self.first_row(self.copy_key)
 
@@ -703,23 +757,18 @@ class Rows:
     def task_hours(self) -> pd.Series:
         assert self.tasks is not None
         # summed by role: the rows grouped by the number of their role id (worked out
-        # once per distinct object), which sums each role's hours in the same order as
-        # grouping by the ids themselves does, without hashing a million texts
-        by_object, objects = self.tasks.objects(col.ROLE_ID)
-        role_of_object, ids = pd.factorize(objects, use_na_sentinel=True)
-        role = role_of_object[by_object]
+        # once per distinct object, numbered with the roles' ids), which sums each role's
+        # hours in the same order as grouping by the ids themselves does, without
+        # hashing a million texts
+        of_roles, of_objects, n = self.tasks.role_ids_numbered
+        role = of_objects[self.tasks.objects(col.ROLE_ID)[0]]
         ok = ~self.tasks.bad.to_numpy() & (role >= 0)
         sums = self.tasks.hours[ok].groupby(role[ok]).sum()
-        ids = np.asarray(ids, dtype=object)
-        found = positions_among(ids, self.id.to_numpy(dtype=object))
-        if found is None:  # (not so: factorize's ids are distinct)
-            sums.index = pd.Index(ids[sums.index.to_numpy()], dtype=object)
-            return self.id.map(sums).fillna(0.0) + 0.0
-        # each role's sum at its id's place among the tasks' ids, as mapping the ids to the
-        # sums finds it; 0 where there is none, as fillna(0.0) makes it
-        per_id = np.full(len(ids) + 1, np.nan)  # (the last: an id not among them)
+        # each role's sum at its id's number, as mapping the ids to the sums finds it; 0
+        # where there is none, as fillna(0.0) makes it
+        per_id = np.full(n + 1, np.nan)  # (the last: None's number, -1)
         per_id[sums.index.to_numpy()] = sums.to_numpy()
-        hours = per_id[found]
+        hours = per_id[of_roles]
         hours[np.isnan(hours)] = 0.0
         # + 0.0: a role whose hours are all "-0" sums to 0, not -0 (pandas' sum of -0.0
         # alone gives either, by the path it takes, so the message would depend on it)
@@ -737,10 +786,12 @@ class Rows:
     def has_tasks(self) -> pd.Series:
         """Roles with a task on the tasks sheet (rejected ones too)."""
         assert self.tasks is not None
-        ids = self.tasks.distinct(col.ROLE_ID).dropna()
-        # (an array of the ids, not a set: pandas would make a set's texts a pyarrow
-        # array first, which took three times as long as the lookup)
-        return self.id.isin(ids.to_numpy(dtype=object))
+        # a role's id numbered as some task's is (None is no id: -1, never a task's)
+        of_roles, of_objects, n = self.tasks.role_ids_numbered
+        used = np.zeros(n + 1, dtype=bool)
+        used[of_objects] = True
+        used[-1] = False
+        return pd.Series(used[of_roles], index=self.id.index, name=self.id.name, copy=False)
 
     @property
     def tasks_usable(self) -> bool:
@@ -1136,9 +1187,7 @@ TASK_CHECKS: Final[tuple[Check, ...]] = (
         ERROR,
         TASKS,
         col.ROLE_ID,
-        lambda r, c: (
-            ~r.missing(col.ROLE_ID) & ~r.text_isin(col.ROLE_ID, r.roles.id.dropna().unique())  # type: ignore[union-attr]
-        ),
+        lambda r, c: ~r.missing(col.ROLE_ID) & ~r.known_role,
         "role id '{id}' is not on the roles sheet; expected one of its role ids{closest}. "
         "Fix the id or add the role.",
     ),
@@ -1229,7 +1278,7 @@ TASK_CHECKS: Final[tuple[Check, ...]] = (
         WARNING,
         TASKS,
         col.TASK,
-        lambda r, c: r.copy_key.notna() & r.copy_key.duplicated(keep="first"),
+        lambda r, c: r.copy_of_earlier,
         "the same task as row {first_row_of_copy} (same role, description and hours); both "
         "are counted, so its hours count twice. Delete one if it is a copy, or give each a "
         "task id if both are real.",

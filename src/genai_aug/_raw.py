@@ -34,3 +34,7 @@ class RawTable:
     )
     """:func:`~genai_aug._cells.by_identity` of those columns of ``frame`` whose reader
     worked it out while reading (columns of pyarrow's CSV reader): the checks need not."""
+    plain: frozenset[str] = field(default=frozenset(), repr=False, compare=False)
+    """Columns of ``frame`` whose reader found every cell None or plain text that reads
+    as itself, on the text as read (:func:`genai_aug.loading._arrow_plain`): the checks
+    need not look at each of their texts to know it (of any of their rows)."""

@@ -11,6 +11,7 @@ the issues table instead.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Collection, Sequence
 from dataclasses import replace
 
 import numpy as np
@@ -168,21 +169,25 @@ def _kept(frame: pd.DataFrame, bad: pd.Series) -> pd.DataFrame:
     return frame if not bad.any() else frame[~bad.to_numpy()]
 
 
-def _sorted(frame: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+def _sorted(frame: pd.DataFrame, by: list[str], increasing: Collection[str] = ()) -> pd.DataFrame:
     """``frame`` stably sorted by the text columns ``by``, with a fresh index.
 
     Inventories are usually in order already, which one pass of comparisons shows;
     only a frame that is not, or holds anything but text in ``by``, is sorted.
+    ``increasing``: columns of ``by`` known to hold texts each greater than the one
+    before (the checks found them so), which need not be compared again.
     """
-    if not _in_order([frame[name].to_numpy(dtype=object) for name in by]):
+    keys = [frame[name].to_numpy(dtype=object) for name in by]
+    if not _in_order(keys, [name in increasing for name in by]):
         frame = frame.sort_values(by, kind="stable")
     return frame.reset_index(drop=True)
 
 
-def _in_order(keys: list[np.ndarray]) -> bool:
+def _in_order(keys: list[np.ndarray], increasing: Sequence[bool] = ()) -> bool:
     """Whether rows are in order by ``keys`` (all text, none missing), as sorting would put them.
 
-    Each key is only compared where the keys before it tie.
+    Each key is only compared where the keys before it tie. ``increasing[i]``: key ``i``
+    is known to be increasing (so never decreasing) from row to row.
     """
     if not keys or len(keys[0]) < 2:
         return False
@@ -190,7 +195,8 @@ def _in_order(keys: list[np.ndarray]) -> bool:
         return False
     # every key never decreasing from row to row: in order, whatever the ties (often so,
     # ids in order), seen without looking for the ties
-    if not any((key[:-1] > key[1:]).any() for key in keys):
+    known = list(increasing) + [False] * (len(keys) - len(increasing))
+    if not any((key[:-1] > key[1:]).any() for key, k in zip(keys, known, strict=True) if not k):
         return True
     tied = np.ones(len(keys[0]) - 1, dtype=bool)
     for key in keys:
@@ -270,8 +276,12 @@ def validate(
         log.raise_if_errors()
 
     role_frame, task_frame = _roles_frame(roles), _tasks_frame(tasks)
-    kept_roles = _sorted(_kept(role_frame, role_bad), [col.ROLE_ID])
-    kept_tasks = _sorted(_kept(task_frame, task_bad), [col.ROLE_ID, col.TASK_ID])
+    # (ids the duplicate checks found increasing are so in the rows kept: they are the
+    # ids of the frames, as none is missing, and set-aside rows leave the order)
+    kept_roles = _sorted(_kept(role_frame, role_bad), [col.ROLE_ID], roles.increasing)
+    kept_tasks = _sorted(
+        _kept(task_frame, task_bad), [col.ROLE_ID, col.TASK_ID], {col.TASK_ID} & tasks.increasing
+    )
     # what the checks worked out (parsed numbers, masks, lookups) is let go of before the
     # issues table is made: the two sheets' rows refer to each other, so both are unlinked
     roles.tasks = tasks.roles = None
