@@ -26,7 +26,6 @@ from genai_aug._checks import (
     INVISIBLE,
     Rows,
     _all_words_none_total,
-    _map_each_object,
     _total_words,
 )
 from genai_aug._raw import RawTable
@@ -280,18 +279,13 @@ def test_every_message_is_filled_in_as_str_format_fills_it() -> None:
         assert check.fill(columns) == want, check.code
 
 
-def test_object_identities_and_lookups_per_object() -> None:
+def test_object_identities() -> None:
     a, b = "R1", "".join(["R", "1"])  # equal, two objects
     values = np.array([a, b, None, a, 2.5, b], dtype=object)
     assert list(_cells._identities(values)) == [id(v) for v in values]
     assert list(_cells._identities(values[::2])) == [id(v) for v in values[::2]]
     codes, distinct = _cells.by_identity(values)
     assert [distinct[c] is v for c, v in zip(codes, values, strict=True)] == [True] * len(values)
-    mapping = pd.Series([37.5, 40.0], index=pd.Index(["R1", None], dtype=object))
-    series = pd.Series(values, dtype=object)
-    got = _map_each_object(series, mapping).astype("float64")
-    want = series.map(mapping).astype("float64")
-    pd.testing.assert_series_equal(got, want)
 
 
 def test_parsed_numbers_say_whether_any_cell_was_normalised() -> None:
@@ -596,29 +590,6 @@ def test_rows_kept_by_csv_cells_with_known_objects_are_those_without(
     pd.testing.assert_frame_equal(tables[0].frame, tables[1].frame)
     assert tables[0].blank_rows == tables[1].blank_rows
     assert (tables[0].blank_rows > 0) == first_blank
-
-
-@pytest.mark.parametrize("seed", range(40))
-def test_positions_among_texts_are_those_an_index_finds(seed: int) -> None:
-    """positions_among against Index.get_indexer: texts and None (found nowhere), equal
-    texts held by different objects; None when a text is among them twice."""
-    rng = random.Random(seed)
-    pool = ["R1", "R2", "R3", "x", "", " ", "é", None]
-    among = np.array(list(dict.fromkeys(rng.sample(pool, rng.randint(0, len(pool))))), object)
-    values = np.array(
-        [
-            "".join(list(v)) if isinstance(v, str) else v
-            for v in rng.choices(pool, k=rng.randint(0, 30))
-        ],
-        dtype=object,
-    )
-    got = _cells.positions_among(among, values)
-    want = pd.Index(among, dtype=object).get_indexer(values)
-    assert got is not None and got.tolist() == want.tolist()
-    texts = [v for v in among if v is not None]
-    if texts:
-        twice = np.array([*among, "".join(list(texts[0]))], dtype=object)
-        assert _cells.positions_among(twice, values) is None
 
 
 @pytest.mark.parametrize("seed", range(10))

@@ -294,20 +294,6 @@ def _all_words_none_total(texts: pd.Series) -> bool:
     )
 
 
-def _map_each_object(
-    series: pd.Series,
-    mapping: pd.Series,
-    objects: tuple[np.ndarray, np.ndarray] | None = None,
-) -> pd.Series:
-    """``series.map(mapping)``, looking up each distinct object of ``series`` once.
-
-    ``objects``: ``by_identity`` of ``series``, if already worked out.
-    """
-    codes, distinct = objects or by_identity(series.to_numpy(dtype=object))
-    mapped = pd.Series(distinct, dtype=object).map(mapping).to_numpy()
-    return pd.Series(mapped[codes], index=series.index, copy=False)
-
-
 def _distinct_strings(series: pd.Series, func: Callable[[str], object], other: object) -> Any:
     """``func`` of each distinct text cell (``other`` for every other cell), as an array.
 
