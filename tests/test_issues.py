@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
+import pickle
 import random
+import warnings
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from genai_aug._columns import ISSUE_COLUMNS
-from genai_aug._issues import SEVERITIES, IssueLog, _show
+from genai_aug._issues import SEVERITIES, IssueLog, _ranks, _show, _tied_by
 from genai_aug.errors import empty_issues
 
 
@@ -105,3 +109,129 @@ def test_the_issues_table_is_sorted_as_pandas_sorts_a_record_per_issue(seed: int
         log.to_frame(), _frame_by_records(log, batches), check_dtype=True, check_exact=True
     )
     assert log.has_errors == any(b["severity"] == "error" and b["messages"] for b in batches)
+
+
+HOSTILE = [
+    'it\'s "quoted"',
+    "two\nlines\r\n",
+    "tab\there",
+    "naïve – 日本語 🙂",
+    "",
+    "x" * 5000,
+    "\x00nul",
+    "{braces} and %s",
+]
+
+
+def _hostile_batches(rng: random.Random) -> list[dict[str, Any]]:
+    codes = ["missing-value", "hours-not-listed", "zero-hours", "csv-delimiter"]
+    batches = []
+    for _ in range(rng.randint(0, 8)):
+        n = rng.randint(0, 5)
+        batches.append(
+            {
+                "severity": rng.choice(SEVERITIES),
+                "code": rng.choice(codes),
+                "file": rng.choice([None, "a.csv", "naïve\n'file'.csv"]),
+                "sheet": rng.choice([None, "roles", 'tâches "x"']),
+                "column": rng.choice([None, "fte", "col\tumn"]),
+                "rows": [rng.choice([None, 0, 2, 10**9]) for _ in range(n)],
+                "values": [
+                    rng.choice([None, float("nan"), 7.5, -0.0, 3, True, *HOSTILE]) for _ in range(n)
+                ],
+                "messages": [rng.choice(HOSTILE) for _ in range(n)],
+            }
+        )
+    return batches
+
+
+def _log_of(batches: list[dict[str, Any]]) -> IssueLog:
+    log = IssueLog()
+    for b in batches:
+        log.add_many(
+            b["severity"],
+            b["code"],
+            b["messages"],
+            file=b["file"],
+            sheet=b["sheet"],
+            rows=b["rows"],
+            column=b["column"],
+            values=b["values"],
+        )
+    return log
+
+
+@pytest.mark.parametrize("seed", range(30))
+@pytest.mark.parametrize("setting", ["default", "no-inference", "python-strings"])
+def test_the_issues_table_holds_hostile_texts_as_pandas_infers_them(
+    seed: int, setting: str
+) -> None:
+    """Quotes, newlines, NUL, non-ASCII, long and empty texts, NaN and numbers as values,
+    and all-missing keys: the table built in Arrow is the table pandas infers from a
+    record per issue (values, order, dtypes, index), with string inference on (pandas 3's
+    default), off, or storing texts as Python objects."""
+    rng = random.Random(seed)
+    batches = _hostile_batches(rng)
+    options: dict[str, Any] = {
+        "default": {},
+        "no-inference": {"future.infer_string": False},
+        "python-strings": {"mode.string_storage": "python"},
+    }[setting]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)  # (future.infer_string is deprecated)
+        warnings.simplefilter("ignore", DeprecationWarning)
+        with pd.option_context(options) if options else contextlib.nullcontext():
+            got = _log_of(batches).to_frame()
+            want = _frame_by_records(_log_of(batches), batches)
+            before = _frame_as_before(_log_of(batches))
+    for other in (want, before):
+        pd.testing.assert_frame_equal(got, other, check_dtype=True, check_exact=True)
+    assert pickle.dumps(got) == pickle.dumps(before)  # (the blocks, dtypes and Arrow too)
+
+
+def _frame_as_before(log: IssueLog) -> pd.DataFrame:
+    """The table as :meth:`IssueLog.to_frame` built it before its text columns were made
+    in Arrow: object arrays, each column's dtype left to pandas' inference."""
+    batches = [b for b in log._batches if b.messages]
+    if not batches:
+        return empty_issues()
+    sizes = [len(b.messages) for b in batches]
+    messages = np.array([m for b in batches for m in b.messages], dtype=object)
+    rows = np.array([np.nan if r is None else r for b in batches for r in b.rows], dtype=float)
+    keys = [
+        np.repeat([SEVERITIES.index(b.severity) for b in batches], sizes),
+        *(np.repeat(_ranks([getattr(b, k) for b in batches]), sizes) for k in ("file", "sheet")),
+        np.where(np.isnan(rows), 0, 1),
+        np.nan_to_num(rows),
+        *(np.repeat(_ranks([getattr(b, k) for b in batches]), sizes) for k in ("column", "code")),
+    ]
+    order = _tied_by(np.lexsort(keys[::-1]), keys, messages)
+    columns: dict[str, Any] = {
+        k: np.repeat(np.array([getattr(b, k) for b in batches], dtype=object), sizes)
+        for k in ("file", "sheet", "column", "code", "severity")
+    }
+    columns["row"] = pd.array([r for b in batches for r in b.rows], dtype="Int64")
+    columns["value"] = np.array([v for b in batches for v in b.shown], dtype=object)
+    columns["message"] = messages
+    return pd.DataFrame({k: columns[k][order] for k in ISSUE_COLUMNS})
+
+
+@pytest.mark.parametrize(
+    "records",
+    [
+        [{"file": 3, "value": 2.5}, {"file": 4, "value": None}],  # numbers where texts go
+        [{"sheet": float("nan"), "value": float("nan")}, {"sheet": float("nan")}],
+        [{"column": b"bytes", "file": "f"}, {"column": None, "file": "f"}],
+        [{"value": "x"}, {"value": 1}, {"value": None}],  # texts mixed with a number
+        [{"file": "f", "sheet": "s", "value": "v"}],
+    ],
+)
+def test_columns_of_other_objects_are_left_to_pandas(records: list[dict[str, Any]]) -> None:
+    """Records appended as they are (``extend``) may hold numbers, NaN or bytes where texts
+    go, or nothing at all in a column: the table is still the one pandas infers from the
+    objects, as before."""
+    log = IssueLog()
+    log.extend({"severity": "info", "code": "csv-delimiter", "message": "m", **r} for r in records)
+    got, want = log.to_frame(), _frame_as_before(log)
+    pd.testing.assert_frame_equal(got, want, check_dtype=True, check_exact=True)
+    assert pickle.dumps(got) == pickle.dumps(want)
