@@ -10,8 +10,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa  # type: ignore[import-untyped]
 import pytest
 
+import genai_aug
 from genai_aug._columns import ISSUE_COLUMNS
 from genai_aug._issues import SEVERITIES, IssueLog, _ranks, _show, _tied_by
 from genai_aug.errors import empty_issues
@@ -205,7 +207,7 @@ def _frame_as_before(log: IssueLog) -> pd.DataFrame:
         np.nan_to_num(rows),
         *(np.repeat(_ranks([getattr(b, k) for b in batches]), sizes) for k in ("column", "code")),
     ]
-    order = _tied_by(np.lexsort(keys[::-1]), keys, messages)
+    order = _tied_by(np.lexsort(keys[::-1]), keys, messages.__getitem__)
     columns: dict[str, Any] = {
         k: np.repeat(np.array([getattr(b, k) for b in batches], dtype=object), sizes)
         for k in ("file", "sheet", "column", "code", "severity")
@@ -235,3 +237,96 @@ def test_columns_of_other_objects_are_left_to_pandas(records: list[dict[str, Any
     got, want = log.to_frame(), _frame_as_before(log)
     pd.testing.assert_frame_equal(got, want, check_dtype=True, check_exact=True)
     assert pickle.dumps(got) == pickle.dumps(want)
+
+
+@pytest.mark.parametrize("seed", range(30))
+@pytest.mark.parametrize("setting", ["default", "no-inference", "python-strings"])
+def test_messages_kept_in_arrow_make_the_table_lists_of_them_make(seed: int, setting: str) -> None:
+    """Batches whose messages were joined in Arrow (as validating joins a check's), among
+    batches of Python texts and records appended as they are: the same table, pickled
+    byte for byte, as every message given as a Python text."""
+    rng = random.Random(seed)
+    batches = _hostile_batches(rng)
+    for b in batches:  # (each message its own object, as a message joined per row is)
+        b["messages"] = [m.encode().decode() for m in b["messages"]]
+    options: dict[str, Any] = {
+        "default": {},
+        "no-inference": {"future.infer_string": False},
+        "python-strings": {"mode.string_storage": "python"},
+    }[setting]
+    arrow = IssueLog()
+    for b in batches:
+        messages = b["messages"]
+        if rng.random() < 0.7:
+            messages = pa.array(messages, type=pa.large_string())
+        arrow.add_many(
+            b["severity"],
+            b["code"],
+            messages,
+            file=b["file"],
+            sheet=b["sheet"],
+            rows=b["rows"],
+            column=b["column"],
+            values=b["values"],
+        )
+    lists = _log_of(batches)
+    if rng.random() < 0.3:  # a record with no message at all: every message an object
+        record = {"severity": "info", "code": "csv-delimiter", "message": None, "file": "a.csv"}
+        arrow.extend([record])
+        lists.extend([record])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)
+        warnings.simplefilter("ignore", DeprecationWarning)
+        with pd.option_context(options) if options else contextlib.nullcontext():
+            got, want = arrow.to_frame(), _frame_as_before(lists)
+    pd.testing.assert_frame_equal(got, want, check_dtype=True, check_exact=True)
+    assert pickle.dumps(got) == pickle.dumps(want)
+    assert arrow.has_errors == lists.has_errors
+
+
+@pytest.mark.parametrize("setting", ["default", "no-inference"])
+def test_a_lone_surrogate_in_a_message_fails_or_not_as_it_did(setting: str) -> None:
+    """A text Arrow cannot hold (a lone surrogate; validating joins such a check's
+    messages in Python): refused when the table is made while pandas infers ``str``,
+    with the error pandas raised before; kept as an object when it does not."""
+    log = IssueLog()
+    log.add_many(
+        "warning",
+        "zero-hours",
+        ["bad \ud800", "good"],
+        file="f.csv",
+        sheet=None,
+        rows=[2, 3],
+        column="fte",
+        values=["\udcff", None],
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)  # (future.infer_string is deprecated)
+        warnings.simplefilter("ignore", DeprecationWarning)
+        options = {"future.infer_string": False} if setting == "no-inference" else {}
+        with pd.option_context(options) if options else contextlib.nullcontext():
+            if setting == "default":
+                with pytest.raises(UnicodeEncodeError):
+                    _frame_as_before(log)
+                with pytest.raises(UnicodeEncodeError):
+                    log.to_frame()
+            else:
+                got, want = log.to_frame(), _frame_as_before(log)
+                assert got["message"].tolist() == ["bad \ud800", "good"]
+                assert pickle.dumps(got) == pickle.dumps(want)
+
+
+def test_a_lone_surrogate_in_a_cell_fails_as_it_did() -> None:
+    """A DataFrame of objects with a lone surrogate in a cell: refused, as before."""
+    roles = pd.DataFrame(
+        {
+            "role_id": ["R1", "R2"],
+            "role_title": ["a", "b"],
+            "staff_group": ["Nurse\ud800", "x"],
+            "contracted_hours": [37.5, 37.5],
+        },
+        dtype=object,
+    )
+    tasks = pd.DataFrame({"role_id": ["R1"], "task": ["t"], "hours_per_week": [1.0]}, dtype=object)
+    with pytest.raises(UnicodeEncodeError):
+        genai_aug.load_inventory(roles, tasks)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import sys
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -62,7 +63,8 @@ class _Batch:
     column: str | None
     rows: list[int | None]
     shown: list[str | None]
-    messages: list[str]
+    messages: Any
+    """A list of texts, or an Arrow array of them (see :meth:`IssueLog.add_many`)."""
 
 
 class IssueLog:
@@ -105,7 +107,7 @@ class IssueLog:
         self,
         severity: str,
         code: str,
-        messages: Sequence[str],
+        messages: Any,
         *,
         file: str | None,
         sheet: str | None,
@@ -113,7 +115,11 @@ class IssueLog:
         column: str | None,
         values: Sequence[object],
     ) -> None:
-        """Record one issue per message: one check's finding on many rows of one column."""
+        """Record one issue per message: one check's finding on many rows of one column.
+
+        ``messages``: a sequence of texts, or an Arrow ``large_string`` array of them
+        with no missing text (kept as it is, for :meth:`to_frame` to put in the table).
+        """
         if severity not in SEVERITIES:
             raise ValueError(f"severity must be one of {SEVERITIES}, got {severity!r}")
         if code not in ISSUE_CODES:
@@ -129,7 +135,7 @@ class IssueLog:
                 column,
                 list(rows),
                 _shown(values),
-                list(messages),
+                messages if _is_arrow(messages) else list(messages),
             )
         )
 
@@ -193,7 +199,7 @@ class IssueLog:
                 r.get("column"),
                 [r.get("row")],
                 [r.get("value")],
-                [r.get("message")],  # type: ignore[list-item]
+                [r.get("message")],
             )
             for r in records
         )
@@ -201,7 +207,7 @@ class IssueLog:
     @property
     def has_errors(self) -> bool:
         """Whether any error has been recorded."""
-        return any(b.severity == "error" and b.messages for b in self._batches)
+        return any(b.severity == "error" and len(b.messages) for b in self._batches)
 
     def has_errors_outside_rows(
         self, header_rows: Mapping[tuple[str | None, str | None], int | None]
@@ -229,7 +235,7 @@ class IssueLog:
         infer them as ``str`` (see :func:`_text_column`): the same table, cell for cell
         and dtype for dtype, without pandas walking every row of every column.
         """
-        batches = [b for b in self._batches if b.messages]
+        batches = [b for b in self._batches if len(b.messages)]
         if not batches:
             return empty_issues()
         sizes = [len(b.messages) for b in batches]
@@ -252,10 +258,10 @@ class IssueLog:
                 for name in ("column", "code")
             ),
         ]
-        messages = np.array([m for b in batches for m in b.messages], dtype=object)
-        order = _tied_by(np.lexsort(keys[::-1]), keys, messages)
+        messages = _Messages([b.messages for b in batches])
+        order = _tied_by(np.lexsort(keys[::-1]), keys, messages.at)
         batch_of = np.repeat(np.arange(len(batches)), sizes)[order]
-        text = _text_dtype()
+        text = text_dtype()
         columns: dict[str, Any] = {
             name: _text_column(
                 np.array([getattr(b, name) for b in batches], dtype=object), batch_of, text
@@ -265,7 +271,7 @@ class IssueLog:
         columns["row"] = pd.array([r for b in batches for r in b.rows], dtype="Int64")[order]
         values = np.array([v for b in batches for v in b.shown], dtype=object)
         columns["value"] = _text_column(values, order, text)
-        columns["message"] = _text_column(messages, order, text)
+        columns["message"] = messages.column(order, text)
         return pd.DataFrame({name: columns[name] for name in ISSUE_COLUMNS})
 
     def raise_if_errors(self) -> None:
@@ -288,7 +294,7 @@ def where(
     return ", ".join(parts)
 
 
-def _text_dtype() -> pd.StringDtype | None:
+def text_dtype() -> pd.StringDtype | None:
     """The dtype pandas gives a column of texts built from objects, when it is Arrow's.
 
     That is ``str`` (texts in Arrow, missing as NaN) while pandas infers strings
@@ -323,6 +329,56 @@ def _text_column(values: np.ndarray, take: np.ndarray, text: pd.StringDtype | No
     return pd.array(pa.array(values[take], type=pa.large_string()), dtype=dtype)
 
 
+def _is_arrow(values: object) -> bool:
+    """Whether ``values`` is an Arrow array (pyarrow is only looked at once imported)."""
+    pa = sys.modules.get("pyarrow")
+    return pa is not None and isinstance(values, pa.Array)
+
+
+class _Messages:
+    """The messages of every batch, in order: lists of texts, or Arrow arrays of them."""
+
+    def __init__(self, parts: list[Any]) -> None:
+        self.parts = parts
+        self.arrow = any(_is_arrow(p) for p in parts)
+        self._objects: np.ndarray | None = None
+
+    def objects(self) -> np.ndarray:
+        """Every message as an object array (an Arrow text becomes a Python text)."""
+        if self._objects is None:
+            self._objects = np.array(
+                [m for p in self.parts for m in (p.to_pylist() if _is_arrow(p) else p)],
+                dtype=object,
+            )
+        return self._objects
+
+    def at(self, positions: np.ndarray) -> np.ndarray:
+        """The messages at ``positions``, as objects (asked for issues tied on every key)."""
+        return np.asarray(self.objects()[positions])
+
+    def column(self, order: np.ndarray, text: pd.StringDtype | None) -> Any:
+        """The message column, issues in ``order`` (see :func:`_text_column`).
+
+        Messages joined in Arrow stay there: the lists of other batches are converted
+        and the whole taken in order, when every message is a text and the table holds
+        its texts in Arrow; otherwise every message becomes an object, as before.
+        """
+        if (
+            text is None
+            or not self.arrow
+            or not all(_is_arrow(p) or set(map(type, p)) <= {str} for p in self.parts)
+        ):
+            return _text_column(self.objects(), order, text)
+        import pyarrow as pa
+
+        joined = pa.concat_arrays(self._chunks(pa)).take(order)
+        return pd.array(joined, dtype=pd.StringDtype(storage=text.storage, na_value=text.na_value))
+
+    def _chunks(self, pa: Any) -> list[Any]:
+        text = pa.large_string()
+        return [p if _is_arrow(p) else pa.array(p, type=text) for p in self.parts]
+
+
 def _ranks(values: Sequence[object]) -> list[int]:
     """Each value's place among the distinct values, in sorted order, missing (None) first."""
     distinct = sorted({v for v in values if v is not None})  # type: ignore[type-var]
@@ -330,8 +386,13 @@ def _ranks(values: Sequence[object]) -> list[int]:
     return [0 if v is None else place[v] for v in values]
 
 
-def _tied_by(order: np.ndarray, keys: list[np.ndarray], messages: np.ndarray) -> np.ndarray:
-    """``order`` with each run of issues tied on every key sorted by message (stably)."""
+def _tied_by(
+    order: np.ndarray, keys: list[np.ndarray], messages: Callable[[np.ndarray], np.ndarray]
+) -> np.ndarray:
+    """``order`` with each run of issues tied on every key sorted by message (stably).
+
+    ``messages(positions)``: the messages of the issues at ``positions``, as objects.
+    """
     if len(order) < 2:
         return order
     tied = np.ones(len(order) - 1, dtype=bool)
@@ -342,8 +403,8 @@ def _tied_by(order: np.ndarray, keys: list[np.ndarray], messages: np.ndarray) ->
         return order
     # rank the messages of the tied issues only (the others are told apart by the keys)
     members = order[np.concatenate(([False], tied)) | np.concatenate((tied, [False]))]
-    rank = np.zeros(len(messages), dtype=np.int64)
-    rank[members] = np.unique(messages[members], return_inverse=True)[1].ravel()
+    rank = np.zeros(len(order), dtype=np.int64)
+    rank[members] = np.unique(messages(members), return_inverse=True)[1].ravel()
     return np.lexsort([rank, *keys[::-1]])
 
 

@@ -29,7 +29,7 @@ from genai_aug._checks import (
     Check,
     Rows,
 )
-from genai_aug._issues import IssueLog, where
+from genai_aug._issues import IssueLog, text_dtype, where
 from genai_aug._raw import RawTable
 from genai_aug.errors import GenAIAugError
 
@@ -85,10 +85,21 @@ def _record(log: IssueLog, rows: Rows, check: Check, column: str | None, idx: np
     head = where(table.file, table.sheet) + ", row "
     tail = (f", column '{column}'" if column else "") + ": "
     # "<where>, row <n>, column '<c>': <message>", each joined once from its pieces
-    before = (itertools.repeat(head, n), map(str, source_rows), itertools.repeat(tail, n))
-    if names:
-        messages = check.fill([FIELDS[name](rows, column or "", idx) for name in names], before)
-    else:
+    fields = [FIELDS[name](rows, column or "", idx) for name in names]
+    messages: Sequence[str] | None = None
+    if text_dtype() is not None:  # the issues table holds its texts in Arrow: join there
+        import pyarrow as pa  # type: ignore[import-untyped]
+        import pyarrow.compute as pc  # type: ignore[import-untyped]
+
+        numbers = pc.cast(pa.array(source_rows, type=pa.int64()), pa.large_string())
+        try:
+            messages = check.fill_arrow(fields, (head, numbers, tail))
+        except UnicodeEncodeError:  # (a lone surrogate in a cell: joined in Python below)
+            messages = None
+    if messages is None and names:
+        before = (itertools.repeat(head, n), map(str, source_rows), itertools.repeat(tail, n))
+        messages = check.fill(fields, before)
+    elif messages is None:
         message = check.template.format()
         messages = [f"{head}{row}{tail}{message}" for row in source_rows]
     log.add_many(
