@@ -242,9 +242,9 @@ def test_columns_of_other_objects_are_left_to_pandas(records: list[dict[str, Any
 @pytest.mark.parametrize("seed", range(30))
 @pytest.mark.parametrize("setting", ["default", "no-inference", "python-strings"])
 def test_messages_kept_in_arrow_make_the_table_lists_of_them_make(seed: int, setting: str) -> None:
-    """Batches whose messages were joined in Arrow (as validating joins a check's), among
-    batches of Python texts and records appended as they are: the same table, pickled
-    byte for byte, as every message given as a Python text."""
+    """Batches whose messages were joined in Arrow and rows given as an int64 array (as
+    validating gives a check's), among batches of Python texts and records appended as
+    they are: the same table, pickled byte for byte, as every message and row an object."""
     rng = random.Random(seed)
     batches = _hostile_batches(rng)
     for b in batches:  # (each message its own object, as a message joined per row is)
@@ -256,16 +256,18 @@ def test_messages_kept_in_arrow_make_the_table_lists_of_them_make(seed: int, set
     }[setting]
     arrow = IssueLog()
     for b in batches:
-        messages = b["messages"]
+        messages, rows = b["messages"], b["rows"]
         if rng.random() < 0.7:
             messages = pa.array(messages, type=pa.large_string())
+        if None not in rows and rng.random() < 0.7:  # rows as validating gives them
+            rows = np.array(rows, dtype=np.int64)
         arrow.add_many(
             b["severity"],
             b["code"],
             messages,
             file=b["file"],
             sheet=b["sheet"],
-            rows=b["rows"],
+            rows=rows,
             column=b["column"],
             values=b["values"],
         )
@@ -282,6 +284,9 @@ def test_messages_kept_in_arrow_make_the_table_lists_of_them_make(seed: int, set
     pd.testing.assert_frame_equal(got, want, check_dtype=True, check_exact=True)
     assert pickle.dumps(got) == pickle.dumps(want)
     assert arrow.has_errors == lists.has_errors
+    for header in (None, 0, 2, 10**9):
+        headers = {(f, sh): header for f in ("a.csv", None) for sh in (None, "roles")}
+        assert arrow.has_errors_outside_rows(headers) == lists.has_errors_outside_rows(headers)
 
 
 @pytest.mark.parametrize("setting", ["default", "no-inference"])

@@ -61,7 +61,8 @@ class _Batch:
     file: str | None
     sheet: str | None
     column: str | None
-    rows: list[int | None]
+    rows: Any
+    """A list of rows (None for none), or an int64 array of them (every issue has one)."""
     shown: list[str | None]
     messages: Any
     """A list of texts, or an Arrow array of them (see :meth:`IssueLog.add_many`)."""
@@ -111,7 +112,7 @@ class IssueLog:
         *,
         file: str | None,
         sheet: str | None,
-        rows: Sequence[int | None],
+        rows: Sequence[int | None] | np.ndarray,
         column: str | None,
         values: Sequence[object],
     ) -> None:
@@ -119,6 +120,7 @@ class IssueLog:
 
         ``messages``: a sequence of texts, or an Arrow ``large_string`` array of them
         with no missing text (kept as it is, for :meth:`to_frame` to put in the table).
+        ``rows``: a sequence (None for no row), or an int64 array (kept as it is).
         """
         if severity not in SEVERITIES:
             raise ValueError(f"severity must be one of {SEVERITIES}, got {severity!r}")
@@ -133,7 +135,7 @@ class IssueLog:
                 file,
                 sheet,
                 column,
-                list(rows),
+                rows if _is_int64(rows) else list(rows),
                 _shown(values),
                 messages if _is_arrow(messages) else list(messages),
             )
@@ -221,7 +223,11 @@ class IssueLog:
         """
         return any(
             b.severity == "error"
-            and any(row is None or row == header_rows.get((b.file, b.sheet)) for row in b.rows)
+            and (
+                bool(np.any(b.rows == header_rows.get((b.file, b.sheet))))
+                if _is_int64(b.rows)
+                else any(row is None or row == header_rows.get((b.file, b.sheet)) for row in b.rows)
+            )
             for b in self._batches
         )
 
@@ -239,8 +245,13 @@ class IssueLog:
         if not batches:
             return empty_issues()
         sizes = [len(b.messages) for b in batches]
-        rows = np.array(
-            [np.nan if r is None else r for b in batches for r in b.rows], dtype="float64"
+        rows = np.concatenate(
+            [
+                b.rows.astype(np.float64)
+                if _is_int64(b.rows)
+                else np.array([np.nan if r is None else r for r in b.rows], dtype=np.float64)
+                for b in batches
+            ]
         )
         keys = [
             np.repeat(
@@ -268,7 +279,7 @@ class IssueLog:
             )
             for name in ("file", "sheet", "column", "code", "severity")
         }
-        columns["row"] = pd.array([r for b in batches for r in b.rows], dtype="Int64")[order]
+        columns["row"] = _row_column(batches, order)
         values = np.array([v for b in batches for v in b.shown], dtype=object)
         columns["value"] = _text_column(values, order, text)
         columns["message"] = messages.column(order, text)
@@ -327,6 +338,35 @@ def _text_column(values: np.ndarray, take: np.ndarray, text: pd.StringDtype | No
     if len(values) < len(take):  # a key shared by batches: convert the few, then take
         return pd.array(pa.array(values, type=pa.large_string()).take(take), dtype=dtype)
     return pd.array(pa.array(values[take], type=pa.large_string()), dtype=dtype)
+
+
+def _is_int64(rows: object) -> bool:
+    return isinstance(rows, np.ndarray) and rows.dtype == np.int64
+
+
+def _row_column(batches: list[_Batch], order: np.ndarray) -> Any:
+    """The ``row`` column (``Int64``), issues in ``order``.
+
+    What ``pd.array`` makes of the rows as objects (a missing row masked, over a 1),
+    without an object per row where a batch's rows are an array.
+    """
+    if not any(_is_int64(b.rows) for b in batches):
+        return pd.array([r for b in batches for r in b.rows], dtype="Int64")[order]
+    parts = [b.rows if _is_int64(b.rows) else list(b.rows) for b in batches]
+    masks = [
+        np.zeros(len(p), dtype=bool)
+        if isinstance(p, np.ndarray)
+        else np.array([r is None for r in p], dtype=bool)
+        for p in parts
+    ]
+    data = [
+        p
+        if isinstance(p, np.ndarray)
+        else np.array([1 if r is None else r for r in p], dtype=np.int64)
+        for p in parts
+    ]
+    mask = np.concatenate(masks)
+    return pd.arrays.IntegerArray(np.concatenate(data), mask)[order]
 
 
 def _is_arrow(values: object) -> bool:
