@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
+import pickle
 import random
+import warnings
 from typing import Any
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa  # type: ignore[import-untyped]
 import pytest
 
+import genai_aug
 from genai_aug._columns import ISSUE_COLUMNS
-from genai_aug._issues import SEVERITIES, IssueLog, _show
+from genai_aug._issues import SEVERITIES, IssueLog, _ranks, _show, _tied_by
 from genai_aug.errors import empty_issues
 
 
@@ -105,3 +111,227 @@ def test_the_issues_table_is_sorted_as_pandas_sorts_a_record_per_issue(seed: int
         log.to_frame(), _frame_by_records(log, batches), check_dtype=True, check_exact=True
     )
     assert log.has_errors == any(b["severity"] == "error" and b["messages"] for b in batches)
+
+
+HOSTILE = [
+    'it\'s "quoted"',
+    "two\nlines\r\n",
+    "tab\there",
+    "naïve – 日本語 🙂",
+    "",
+    "x" * 5000,
+    "\x00nul",
+    "{braces} and %s",
+]
+
+
+def _hostile_batches(rng: random.Random) -> list[dict[str, Any]]:
+    codes = ["missing-value", "hours-not-listed", "zero-hours", "csv-delimiter"]
+    batches = []
+    for _ in range(rng.randint(0, 8)):
+        n = rng.randint(0, 5)
+        batches.append(
+            {
+                "severity": rng.choice(SEVERITIES),
+                "code": rng.choice(codes),
+                "file": rng.choice([None, "a.csv", "naïve\n'file'.csv"]),
+                "sheet": rng.choice([None, "roles", 'tâches "x"']),
+                "column": rng.choice([None, "fte", "col\tumn"]),
+                "rows": [rng.choice([None, 0, 2, 10**9]) for _ in range(n)],
+                "values": [
+                    rng.choice([None, float("nan"), 7.5, -0.0, 3, True, *HOSTILE]) for _ in range(n)
+                ],
+                "messages": [rng.choice(HOSTILE) for _ in range(n)],
+            }
+        )
+    return batches
+
+
+def _log_of(batches: list[dict[str, Any]]) -> IssueLog:
+    log = IssueLog()
+    for b in batches:
+        log.add_many(
+            b["severity"],
+            b["code"],
+            b["messages"],
+            file=b["file"],
+            sheet=b["sheet"],
+            rows=b["rows"],
+            column=b["column"],
+            values=b["values"],
+        )
+    return log
+
+
+@pytest.mark.parametrize("seed", range(30))
+@pytest.mark.parametrize("setting", ["default", "no-inference", "python-strings"])
+def test_the_issues_table_holds_hostile_texts_as_pandas_infers_them(
+    seed: int, setting: str
+) -> None:
+    """Quotes, newlines, NUL, non-ASCII, long and empty texts, NaN and numbers as values,
+    and all-missing keys: the table built in Arrow is the table pandas infers from a
+    record per issue (values, order, dtypes, index), with string inference on (pandas 3's
+    default), off, or storing texts as Python objects."""
+    rng = random.Random(seed)
+    batches = _hostile_batches(rng)
+    options: dict[str, Any] = {
+        "default": {},
+        "no-inference": {"future.infer_string": False},
+        "python-strings": {"mode.string_storage": "python"},
+    }[setting]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)  # (future.infer_string is deprecated)
+        warnings.simplefilter("ignore", DeprecationWarning)
+        with pd.option_context(options) if options else contextlib.nullcontext():
+            got = _log_of(batches).to_frame()
+            want = _frame_by_records(_log_of(batches), batches)
+            before = _frame_as_before(_log_of(batches))
+    for other in (want, before):
+        pd.testing.assert_frame_equal(got, other, check_dtype=True, check_exact=True)
+    assert pickle.dumps(got) == pickle.dumps(before)  # (the blocks, dtypes and Arrow too)
+
+
+def _frame_as_before(log: IssueLog) -> pd.DataFrame:
+    """The table as :meth:`IssueLog.to_frame` built it before its text columns were made
+    in Arrow: object arrays, each column's dtype left to pandas' inference."""
+    batches = [b for b in log._batches if b.messages]
+    if not batches:
+        return empty_issues()
+    sizes = [len(b.messages) for b in batches]
+    messages = np.array([m for b in batches for m in b.messages], dtype=object)
+    rows = np.array([np.nan if r is None else r for b in batches for r in b.rows], dtype=float)
+    keys = [
+        np.repeat([SEVERITIES.index(b.severity) for b in batches], sizes),
+        *(np.repeat(_ranks([getattr(b, k) for b in batches]), sizes) for k in ("file", "sheet")),
+        np.where(np.isnan(rows), 0, 1),
+        np.nan_to_num(rows),
+        *(np.repeat(_ranks([getattr(b, k) for b in batches]), sizes) for k in ("column", "code")),
+    ]
+    order = _tied_by(np.lexsort(keys[::-1]), keys, messages.__getitem__)
+    columns: dict[str, Any] = {
+        k: np.repeat(np.array([getattr(b, k) for b in batches], dtype=object), sizes)
+        for k in ("file", "sheet", "column", "code", "severity")
+    }
+    columns["row"] = pd.array([r for b in batches for r in b.rows], dtype="Int64")
+    columns["value"] = np.array([v for b in batches for v in b.shown], dtype=object)
+    columns["message"] = messages
+    return pd.DataFrame({k: columns[k][order] for k in ISSUE_COLUMNS})
+
+
+@pytest.mark.parametrize(
+    "records",
+    [
+        [{"file": 3, "value": 2.5}, {"file": 4, "value": None}],  # numbers where texts go
+        [{"sheet": float("nan"), "value": float("nan")}, {"sheet": float("nan")}],
+        [{"column": b"bytes", "file": "f"}, {"column": None, "file": "f"}],
+        [{"value": "x"}, {"value": 1}, {"value": None}],  # texts mixed with a number
+        [{"file": "f", "sheet": "s", "value": "v"}],
+    ],
+)
+def test_columns_of_other_objects_are_left_to_pandas(records: list[dict[str, Any]]) -> None:
+    """Records appended as they are (``extend``) may hold numbers, NaN or bytes where texts
+    go, or nothing at all in a column: the table is still the one pandas infers from the
+    objects, as before."""
+    log = IssueLog()
+    log.extend({"severity": "info", "code": "csv-delimiter", "message": "m", **r} for r in records)
+    got, want = log.to_frame(), _frame_as_before(log)
+    pd.testing.assert_frame_equal(got, want, check_dtype=True, check_exact=True)
+    assert pickle.dumps(got) == pickle.dumps(want)
+
+
+@pytest.mark.parametrize("seed", range(30))
+@pytest.mark.parametrize("setting", ["default", "no-inference", "python-strings"])
+def test_messages_kept_in_arrow_make_the_table_lists_of_them_make(seed: int, setting: str) -> None:
+    """Batches whose messages were joined in Arrow and rows given as an int64 array (as
+    validating gives a check's), among batches of Python texts and records appended as
+    they are: the same table, pickled byte for byte, as every message and row an object."""
+    rng = random.Random(seed)
+    batches = _hostile_batches(rng)
+    for b in batches:  # (each message its own object, as a message joined per row is)
+        b["messages"] = [m.encode().decode() for m in b["messages"]]
+    options: dict[str, Any] = {
+        "default": {},
+        "no-inference": {"future.infer_string": False},
+        "python-strings": {"mode.string_storage": "python"},
+    }[setting]
+    arrow = IssueLog()
+    for b in batches:
+        messages, rows = b["messages"], b["rows"]
+        if rng.random() < 0.7:
+            messages = pa.array(messages, type=pa.large_string())
+        if None not in rows and rng.random() < 0.7:  # rows as validating gives them
+            rows = np.array(rows, dtype=np.int64)
+        arrow.add_many(
+            b["severity"],
+            b["code"],
+            messages,
+            file=b["file"],
+            sheet=b["sheet"],
+            rows=rows,
+            column=b["column"],
+            values=b["values"],
+        )
+    lists = _log_of(batches)
+    if rng.random() < 0.3:  # a record with no message at all: every message an object
+        record = {"severity": "info", "code": "csv-delimiter", "message": None, "file": "a.csv"}
+        arrow.extend([record])
+        lists.extend([record])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)
+        warnings.simplefilter("ignore", DeprecationWarning)
+        with pd.option_context(options) if options else contextlib.nullcontext():
+            got, want = arrow.to_frame(), _frame_as_before(lists)
+    pd.testing.assert_frame_equal(got, want, check_dtype=True, check_exact=True)
+    assert pickle.dumps(got) == pickle.dumps(want)
+    assert arrow.has_errors == lists.has_errors
+    for header in (None, 0, 2, 10**9):
+        headers = {(f, sh): header for f in ("a.csv", None) for sh in (None, "roles")}
+        assert arrow.has_errors_outside_rows(headers) == lists.has_errors_outside_rows(headers)
+
+
+@pytest.mark.parametrize("setting", ["default", "no-inference"])
+def test_a_lone_surrogate_in_a_message_fails_or_not_as_it_did(setting: str) -> None:
+    """A text Arrow cannot hold (a lone surrogate; validating joins such a check's
+    messages in Python): refused when the table is made while pandas infers ``str``,
+    with the error pandas raised before; kept as an object when it does not."""
+    log = IssueLog()
+    log.add_many(
+        "warning",
+        "zero-hours",
+        ["bad \ud800", "good"],
+        file="f.csv",
+        sheet=None,
+        rows=[2, 3],
+        column="fte",
+        values=["\udcff", None],
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)  # (future.infer_string is deprecated)
+        warnings.simplefilter("ignore", DeprecationWarning)
+        options = {"future.infer_string": False} if setting == "no-inference" else {}
+        with pd.option_context(options) if options else contextlib.nullcontext():
+            if setting == "default":
+                with pytest.raises(UnicodeEncodeError):
+                    _frame_as_before(log)
+                with pytest.raises(UnicodeEncodeError):
+                    log.to_frame()
+            else:
+                got, want = log.to_frame(), _frame_as_before(log)
+                assert got["message"].tolist() == ["bad \ud800", "good"]
+                assert pickle.dumps(got) == pickle.dumps(want)
+
+
+def test_a_lone_surrogate_in_a_cell_fails_as_it_did() -> None:
+    """A DataFrame of objects with a lone surrogate in a cell: refused, as before."""
+    roles = pd.DataFrame(
+        {
+            "role_id": ["R1", "R2"],
+            "role_title": ["a", "b"],
+            "staff_group": ["Nurse\ud800", "x"],
+            "contracted_hours": [37.5, 37.5],
+        },
+        dtype=object,
+    )
+    tasks = pd.DataFrame({"role_id": ["R1"], "task": ["t"], "hours_per_week": [1.0]}, dtype=object)
+    with pytest.raises(UnicodeEncodeError):
+        genai_aug.load_inventory(roles, tasks)

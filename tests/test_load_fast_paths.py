@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa  # type: ignore[import-untyped]
 import pytest
 
 from genai_aug import _cells
@@ -277,6 +278,7 @@ def test_every_message_is_filled_in_as_str_format_fills_it() -> None:
             for row in zip(*columns, strict=True)
         ]
         assert check.fill(columns) == want, check.code
+        assert check.fill_arrow(columns).to_pylist() == want, check.code
 
 
 def test_object_identities() -> None:
@@ -479,6 +481,68 @@ def test_messages_with_their_location_and_number_fields_as_arrays() -> None:
     ]
     assert check.fill(columns, before) == want
     assert check.fill([list(c) for c in columns]) == [w.lstrip("<0123456789") for w in want]
+    numbers = pa.array([str(i) for i in range(len(values))], type=pa.large_string())
+    for pieces in ((before[0], numbers), ("<", before[1])):
+        joined = check.fill_arrow(columns, pieces)
+        assert joined.type == pa.large_string() and joined.null_count == 0
+        assert joined.to_pylist() == check.fill(
+            columns,
+            [
+                [p] * len(values)
+                if isinstance(p, str)
+                else p.to_pylist()
+                if isinstance(p, pa.Array)
+                else p
+                for p in pieces
+            ],
+        )
+
+
+HOSTILE_FIELDS: list[object] = [
+    'it\'s "quoted"',
+    "two\nlines\r\n",
+    "naïve – 日本語 🙂",
+    "",
+    "x" * 5000,
+    "\x00",
+    "{b} %s",
+    None,
+    float("nan"),
+    -0.0,
+    7,
+    np.float64(37.5),
+]
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_messages_joined_by_arrow_are_those_joined_in_python(seed: int) -> None:
+    """Every check's message, fields holding quotes, newlines, NUL, non-ASCII, long and
+    empty texts, None, NaN, -0.0 and numbers (or numbers only, for a number format), with
+    the location in front as validating puts it: Arrow joins the texts Python joins."""
+    rng = random.Random(seed)
+    rows = 30
+    for check in (c for c in CHECKS if c.fields):
+        columns: list[Any] = []
+        for name in check.fields:
+            spec = next(s for _, f, s, _ in string.Formatter().parse(check.template) if f == name)
+            pool = [v for v in HOSTILE_FIELDS if not isinstance(v, str | None)] if spec else None
+            if pool is not None and rng.random() < 0.5:  # floats of one type: formatted once each
+                columns.append(np.array([rng.choice([0.5, -0.0, 1e300]) for _ in range(rows)]))
+            else:
+                columns.append([rng.choice(pool or HOSTILE_FIELDS) for _ in range(rows)])
+        numbers = [rng.choice([2, 10, 10**9]) for _ in range(rows)]
+        head, tail = "File 'a\n\"b\".csv', sheet 'rôles', row ", ", column 'x': "
+        python = check.fill(columns, ([head] * rows, map(str, numbers), [tail] * rows))
+        arrow = pa.array(numbers, type=pa.int64()).cast(pa.large_string())
+        assert check.fill_arrow(columns, (head, arrow, tail)).to_pylist() == python, check.code
+
+
+def test_a_lone_surrogate_is_refused_by_arrow_for_python_to_join() -> None:
+    check = next(c for c in CHECKS if c.code == "hours-not-listed")
+    columns: list[Any] = [["R\ud800"] if name == "id" else np.array([7.5]) for name in check.fields]
+    with pytest.raises(UnicodeEncodeError):
+        check.fill_arrow(columns)
+    assert "R\ud800" in check.fill(columns)[0]
 
 
 def test_blanks_of_csv_cells_known_as_text_are_those_of_each_cell() -> None:

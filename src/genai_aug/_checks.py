@@ -125,17 +125,64 @@ class Check:
         message joined once from its pieces. ``before``: pieces (a text per row) put in
         front of each message.
         """
-        index = {name: i for i, name in enumerate(self.fields)}
         n = len(columns[0]) if columns else 1
-        pieces: list[Iterable[str]] = list(before)
-        for literal, name, spec, conversion in string.Formatter().parse(self.template):
-            if literal:
-                pieces.append(itertools.repeat(literal, n))
-            if name is not None:
-                pieces.append(_formatted(columns[index[name]], spec or "", conversion))
+        pieces = [
+            itertools.repeat(p, n) if isinstance(p, str) else p
+            for p in [*before, *self._pieces(columns)]
+        ]
         if not pieces:
             return [""] * n
         return list(map("".join, zip(*pieces, strict=True)))
+
+    def fill_arrow(self, columns: Sequence[Sequence[object]], before: Sequence[Any] = ()) -> Any:
+        """The texts of :meth:`fill`, as one Arrow ``large_string`` array.
+
+        Each field's values are formatted as :meth:`fill` formats them; the messages are
+        joined by Arrow, row by row, rather than as a Python text each. ``before``: texts
+        put in front of each message, each a text (the same for every row) or an Arrow
+        array. Raises ``UnicodeEncodeError`` for a text Arrow cannot hold (a lone
+        surrogate), so that the caller can join the messages in Python instead.
+        """
+        import pyarrow as pa  # type: ignore[import-untyped]
+        import pyarrow.compute as pc  # type: ignore[import-untyped]
+
+        text = pa.large_string()
+        raw = [*before, *self._pieces(columns, distinct=True)]
+        if all(isinstance(p, str) for p in raw):  # the same text on every row
+            n = len(columns[0]) if columns else 1
+            return pa.array(["".join(raw)] * n, type=text)
+        pieces = [
+            pa.scalar(p, type=text)
+            if isinstance(p, str)
+            else p
+            if isinstance(p, pa.Array)
+            else pa.array(p[0], type=text).take(p[1])  # (each distinct text converted once)
+            if isinstance(p, tuple)
+            else pa.array(p, type=text)
+            for p in raw
+        ]
+        return pc.binary_join_element_wise(*pieces, pa.scalar("", type=text))
+
+    def _pieces(self, columns: Sequence[Sequence[object]], distinct: bool = False) -> list[Any]:
+        """The message's pieces in order: a literal text, or a field's formatted values.
+
+        ``distinct``: a field formatted once per distinct value is given as its distinct
+        texts and, per row, the place of its text among them (see :func:`_formatted`).
+        """
+        index = {name: i for i, name in enumerate(self.fields)}
+        pieces: list[Any] = []
+        for literal, name, spec, conversion in string.Formatter().parse(self.template):
+            if literal:
+                pieces.append(literal)
+            if name is not None:
+                texts, inverse = _formatted(columns[index[name]], spec or "", conversion)
+                if inverse is None:
+                    pieces.append(texts)
+                elif distinct:
+                    pieces.append((texts, inverse))
+                else:
+                    pieces.append(texts[inverse])
+        return pieces
 
 
 _CONVERSIONS: Final[dict[str | None, Callable[[object], object]]] = {
@@ -146,25 +193,29 @@ _CONVERSIONS: Final[dict[str | None, Callable[[object], object]]] = {
 }
 
 
-def _formatted(values: Sequence[object], spec: str, conversion: str | None) -> np.ndarray:
+def _formatted(
+    values: Sequence[object], spec: str, conversion: str | None
+) -> tuple[np.ndarray, np.ndarray | None]:
     """``format(conversion(v), spec)`` of each value, as an object array of texts.
 
     Texts given as they are (what an empty format does to a text); floats of one type
     formatted once per distinct bit pattern (so -0.0 is not taken for 0.0); texts and
-    whole numbers once per distinct value; anything else once per row.
+    whole numbers once per distinct value; anything else once per row. Returned as
+    ``(texts, None)``, a text per value, or ``(distinct, inverse)``: the value's text is
+    ``distinct[inverse[i]]``.
     """
     convert = _CONVERSIONS[conversion]
     if isinstance(values, np.ndarray) and values.dtype == np.float64:
         kinds: set[type] = {np.float64} if len(values) else set()  # (each item one)
     else:
-        kinds = {type(v) for v in values}
+        kinds = set(map(type, values))
     if kinds == {str} and not spec and conversion is None:
-        return np.array(values, dtype=object)
+        return np.array(values, dtype=object), None
     if len(kinds) == 1 and kinds <= {float, np.float64}:
         bits = np.array(values, dtype=np.float64).view(np.int64)
         _, first, inverse = np.unique(bits, return_index=True, return_inverse=True)
         shown = np.array([format(convert(values[i]), spec) for i in first], dtype=object)
-        return shown[inverse.reshape(-1)]
+        return shown, inverse.reshape(-1)
     done: dict[tuple[object, ...], str] = {}
     out = np.empty(len(values), dtype=object)
     for i, v in enumerate(values):
@@ -176,7 +227,7 @@ def _formatted(values: Sequence[object], spec: str, conversion: str | None) -> n
             out[i] = hit
         else:
             out[i] = format(convert(v), spec)
-    return out
+    return out, None
 
 
 def fill_constants(template: str) -> str:

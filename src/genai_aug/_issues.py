@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import sys
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -60,9 +61,11 @@ class _Batch:
     file: str | None
     sheet: str | None
     column: str | None
-    rows: list[int | None]
+    rows: Any
+    """A list of rows (None for none), or an int64 array of them (every issue has one)."""
     shown: list[str | None]
-    messages: list[str]
+    messages: Any
+    """A list of texts, or an Arrow array of them (see :meth:`IssueLog.add_many`)."""
 
 
 class IssueLog:
@@ -105,15 +108,20 @@ class IssueLog:
         self,
         severity: str,
         code: str,
-        messages: Sequence[str],
+        messages: Any,
         *,
         file: str | None,
         sheet: str | None,
-        rows: Sequence[int | None],
+        rows: Sequence[int | None] | np.ndarray,
         column: str | None,
         values: Sequence[object],
     ) -> None:
-        """Record one issue per message: one check's finding on many rows of one column."""
+        """Record one issue per message: one check's finding on many rows of one column.
+
+        ``messages``: a sequence of texts, or an Arrow ``large_string`` array of them
+        with no missing text (kept as it is, for :meth:`to_frame` to put in the table).
+        ``rows``: a sequence (None for no row), or an int64 array (kept as it is).
+        """
         if severity not in SEVERITIES:
             raise ValueError(f"severity must be one of {SEVERITIES}, got {severity!r}")
         if code not in ISSUE_CODES:
@@ -127,9 +135,9 @@ class IssueLog:
                 file,
                 sheet,
                 column,
-                list(rows),
+                rows if _is_int64(rows) else list(rows),
                 _shown(values),
-                list(messages),
+                messages if _is_arrow(messages) else list(messages),
             )
         )
 
@@ -193,7 +201,7 @@ class IssueLog:
                 r.get("column"),
                 [r.get("row")],
                 [r.get("value")],
-                [r.get("message")],  # type: ignore[list-item]
+                [r.get("message")],
             )
             for r in records
         )
@@ -201,7 +209,7 @@ class IssueLog:
     @property
     def has_errors(self) -> bool:
         """Whether any error has been recorded."""
-        return any(b.severity == "error" and b.messages for b in self._batches)
+        return any(b.severity == "error" and len(b.messages) for b in self._batches)
 
     def has_errors_outside_rows(
         self, header_rows: Mapping[tuple[str | None, str | None], int | None]
@@ -215,7 +223,11 @@ class IssueLog:
         """
         return any(
             b.severity == "error"
-            and any(row is None or row == header_rows.get((b.file, b.sheet)) for row in b.rows)
+            and (
+                bool(np.any(b.rows == header_rows.get((b.file, b.sheet))))
+                if _is_int64(b.rows)
+                else any(row is None or row == header_rows.get((b.file, b.sheet)) for row in b.rows)
+            )
             for b in self._batches
         )
 
@@ -225,14 +237,21 @@ class IssueLog:
         Sorted by severity, then file, sheet, row, column, code and message, missing
         values first, ties kept in the order recorded. The keys each issue shares with
         its batch are ranked once per batch; messages are compared only among issues
-        tied on every other key.
+        tied on every other key. The text columns are built in Arrow when pandas would
+        infer them as ``str`` (see :func:`_text_column`): the same table, cell for cell
+        and dtype for dtype, without pandas walking every row of every column.
         """
-        batches = [b for b in self._batches if b.messages]
+        batches = [b for b in self._batches if len(b.messages)]
         if not batches:
             return empty_issues()
         sizes = [len(b.messages) for b in batches]
-        rows = np.array(
-            [np.nan if r is None else r for b in batches for r in b.rows], dtype="float64"
+        rows = np.concatenate(
+            [
+                b.rows.astype(np.float64)
+                if _is_int64(b.rows)
+                else np.array([np.nan if r is None else r for r in b.rows], dtype=np.float64)
+                for b in batches
+            ]
         )
         keys = [
             np.repeat(
@@ -250,19 +269,21 @@ class IssueLog:
                 for name in ("column", "code")
             ),
         ]
-        messages = np.array([m for b in batches for m in b.messages], dtype=object)
-        order = _tied_by(np.lexsort(keys[::-1]), keys, messages)
-        shared = {
-            name: np.repeat(np.array([getattr(b, name) for b in batches], dtype=object), sizes)
+        messages = _Messages([b.messages for b in batches])
+        order = _tied_by(np.lexsort(keys[::-1]), keys, messages.at)
+        batch_of = np.repeat(np.arange(len(batches)), sizes)[order]
+        text = text_dtype()
+        columns: dict[str, Any] = {
+            name: _text_column(
+                np.array([getattr(b, name) for b in batches], dtype=object), batch_of, text
+            )
             for name in ("file", "sheet", "column", "code", "severity")
         }
-        columns: dict[str, Any] = {
-            **shared,
-            "row": pd.array([r for b in batches for r in b.rows], dtype="Int64"),
-            "value": np.array([v for b in batches for v in b.shown], dtype=object),
-            "message": messages,
-        }
-        return pd.DataFrame({name: columns[name][order] for name in ISSUE_COLUMNS})
+        columns["row"] = _row_column(batches, order)
+        values = np.array([v for b in batches for v in b.shown], dtype=object)
+        columns["value"] = _text_column(values, order, text)
+        columns["message"] = messages.column(order, text)
+        return pd.DataFrame({name: columns[name] for name in ISSUE_COLUMNS})
 
     def raise_if_errors(self) -> None:
         """Raise :class:`~genai_aug.errors.InventoryError` with every issue, if any is an error."""
@@ -284,6 +305,120 @@ def where(
     return ", ".join(parts)
 
 
+def text_dtype() -> pd.StringDtype | None:
+    """The dtype pandas gives a column of texts built from objects, when it is Arrow's.
+
+    That is ``str`` (texts in Arrow, missing as NaN) while pandas infers strings
+    (``future.infer_string``, on by default in pandas 3) and stores them in Arrow; with
+    any other setting, None: the columns are then left for pandas to infer, as before.
+    """
+    dtype = pd.Series(np.array(["a"], dtype=object)).dtype
+    if isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow":
+        return dtype
+    return None
+
+
+def _text_column(values: np.ndarray, take: np.ndarray, text: pd.StringDtype | None) -> Any:
+    """``values[take]`` as the issues table's column, with the dtype pandas would infer.
+
+    A column of texts (missing as None), at least one of them present, is built in
+    Arrow once: from the few distinct values of a shared key, taken to every row, or
+    from the row's texts. Pandas' own inference, given the objects, makes the same
+    column (``str``, NaN for None) but walks every row more than once; any other
+    column (no text at all, or a value that is not a text) is left to that inference.
+    """
+    kinds = set(map(type, values))
+    if text is None or str not in kinds or not kinds <= {str, type(None)}:
+        return values[take]
+    import pyarrow as pa  # type: ignore[import-untyped]
+
+    # (a dtype of its own, as inference gives each column: the frame's blocks are laid
+    # out, and pickled, the same)
+    dtype = pd.StringDtype(storage=text.storage, na_value=text.na_value)
+    if len(values) < len(take):  # a key shared by batches: convert the few, then take
+        return pd.array(pa.array(values, type=pa.large_string()).take(take), dtype=dtype)
+    return pd.array(pa.array(values[take], type=pa.large_string()), dtype=dtype)
+
+
+def _is_int64(rows: object) -> bool:
+    return isinstance(rows, np.ndarray) and rows.dtype == np.int64
+
+
+def _row_column(batches: list[_Batch], order: np.ndarray) -> Any:
+    """The ``row`` column (``Int64``), issues in ``order``.
+
+    What ``pd.array`` makes of the rows as objects (a missing row masked, over a 1),
+    without an object per row where a batch's rows are an array.
+    """
+    if not any(_is_int64(b.rows) for b in batches):
+        return pd.array([r for b in batches for r in b.rows], dtype="Int64")[order]
+    parts = [b.rows if _is_int64(b.rows) else list(b.rows) for b in batches]
+    masks = [
+        np.zeros(len(p), dtype=bool)
+        if isinstance(p, np.ndarray)
+        else np.array([r is None for r in p], dtype=bool)
+        for p in parts
+    ]
+    data = [
+        p
+        if isinstance(p, np.ndarray)
+        else np.array([1 if r is None else r for r in p], dtype=np.int64)
+        for p in parts
+    ]
+    mask = np.concatenate(masks)
+    return pd.arrays.IntegerArray(np.concatenate(data), mask)[order]
+
+
+def _is_arrow(values: object) -> bool:
+    """Whether ``values`` is an Arrow array (pyarrow is only looked at once imported)."""
+    pa = sys.modules.get("pyarrow")
+    return pa is not None and isinstance(values, pa.Array)
+
+
+class _Messages:
+    """The messages of every batch, in order: lists of texts, or Arrow arrays of them."""
+
+    def __init__(self, parts: list[Any]) -> None:
+        self.parts = parts
+        self.arrow = any(_is_arrow(p) for p in parts)
+        self._objects: np.ndarray | None = None
+
+    def objects(self) -> np.ndarray:
+        """Every message as an object array (an Arrow text becomes a Python text)."""
+        if self._objects is None:
+            self._objects = np.array(
+                [m for p in self.parts for m in (p.to_pylist() if _is_arrow(p) else p)],
+                dtype=object,
+            )
+        return self._objects
+
+    def at(self, positions: np.ndarray) -> np.ndarray:
+        """The messages at ``positions``, as objects (asked for issues tied on every key)."""
+        return np.asarray(self.objects()[positions])
+
+    def column(self, order: np.ndarray, text: pd.StringDtype | None) -> Any:
+        """The message column, issues in ``order`` (see :func:`_text_column`).
+
+        Messages joined in Arrow stay there: the lists of other batches are converted
+        and the whole taken in order, when every message is a text and the table holds
+        its texts in Arrow; otherwise every message becomes an object, as before.
+        """
+        if (
+            text is None
+            or not self.arrow
+            or not all(_is_arrow(p) or set(map(type, p)) <= {str} for p in self.parts)
+        ):
+            return _text_column(self.objects(), order, text)
+        import pyarrow as pa
+
+        joined = pa.concat_arrays(self._chunks(pa)).take(order)
+        return pd.array(joined, dtype=pd.StringDtype(storage=text.storage, na_value=text.na_value))
+
+    def _chunks(self, pa: Any) -> list[Any]:
+        text = pa.large_string()
+        return [p if _is_arrow(p) else pa.array(p, type=text) for p in self.parts]
+
+
 def _ranks(values: Sequence[object]) -> list[int]:
     """Each value's place among the distinct values, in sorted order, missing (None) first."""
     distinct = sorted({v for v in values if v is not None})  # type: ignore[type-var]
@@ -291,8 +426,13 @@ def _ranks(values: Sequence[object]) -> list[int]:
     return [0 if v is None else place[v] for v in values]
 
 
-def _tied_by(order: np.ndarray, keys: list[np.ndarray], messages: np.ndarray) -> np.ndarray:
-    """``order`` with each run of issues tied on every key sorted by message (stably)."""
+def _tied_by(
+    order: np.ndarray, keys: list[np.ndarray], messages: Callable[[np.ndarray], np.ndarray]
+) -> np.ndarray:
+    """``order`` with each run of issues tied on every key sorted by message (stably).
+
+    ``messages(positions)``: the messages of the issues at ``positions``, as objects.
+    """
     if len(order) < 2:
         return order
     tied = np.ones(len(order) - 1, dtype=bool)
@@ -303,8 +443,8 @@ def _tied_by(order: np.ndarray, keys: list[np.ndarray], messages: np.ndarray) ->
         return order
     # rank the messages of the tied issues only (the others are told apart by the keys)
     members = order[np.concatenate(([False], tied)) | np.concatenate((tied, [False]))]
-    rank = np.zeros(len(messages), dtype=np.int64)
-    rank[members] = np.unique(messages[members], return_inverse=True)[1].ravel()
+    rank = np.zeros(len(order), dtype=np.int64)
+    rank[members] = np.unique(messages(members), return_inverse=True)[1].ravel()
     return np.lexsort([rank, *keys[::-1]])
 
 

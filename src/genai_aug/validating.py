@@ -29,7 +29,7 @@ from genai_aug._checks import (
     Check,
     Rows,
 )
-from genai_aug._issues import IssueLog, where
+from genai_aug._issues import IssueLog, text_dtype, where
 from genai_aug._raw import RawTable
 from genai_aug.errors import GenAIAugError
 
@@ -80,24 +80,35 @@ def _record(log: IssueLog, rows: Rows, check: Check, column: str | None, idx: np
     """One issue per flagged row: the message filled in from that row's fields."""
     table = rows.table
     names = check.fields
-    source_rows: list[int] = table.frame[col.SOURCE_ROW].to_numpy()[idx].astype(int).tolist()
-    n = len(source_rows)
+    at = table.frame[col.SOURCE_ROW].to_numpy()[idx].astype(np.int64)
+    n = len(at)
     head = where(table.file, table.sheet) + ", row "
     tail = (f", column '{column}'" if column else "") + ": "
     # "<where>, row <n>, column '<c>': <message>", each joined once from its pieces
-    before = (itertools.repeat(head, n), map(str, source_rows), itertools.repeat(tail, n))
-    if names:
-        messages = check.fill([FIELDS[name](rows, column or "", idx) for name in names], before)
-    else:
+    fields = [FIELDS[name](rows, column or "", idx) for name in names]
+    messages: Sequence[str] | None = None
+    if text_dtype() is not None:  # the issues table holds its texts in Arrow: join there
+        import pyarrow as pa  # type: ignore[import-untyped]
+        import pyarrow.compute as pc  # type: ignore[import-untyped]
+
+        numbers = pc.cast(pa.array(at, type=pa.int64()), pa.large_string())
+        try:
+            messages = check.fill_arrow(fields, (head, numbers, tail))
+        except UnicodeEncodeError:  # (a lone surrogate in a cell: joined in Python below)
+            messages = None
+    if messages is None and names:
+        before = (itertools.repeat(head, n), map(str, at.tolist()), itertools.repeat(tail, n))
+        messages = check.fill(fields, before)
+    elif messages is None:
         message = check.template.format()
-        messages = [f"{head}{row}{tail}{message}" for row in source_rows]
+        messages = [f"{head}{row}{tail}{message}" for row in at.tolist()]
     log.add_many(
         check.severity,
         check.code,
         messages,
         file=table.file,
         sheet=table.sheet,
-        rows=source_rows,
+        rows=at,
         column=column,
         values=rows.cells(column, idx),
     )
