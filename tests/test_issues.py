@@ -290,16 +290,15 @@ def test_messages_kept_in_arrow_make_the_table_lists_of_them_make(seed: int, set
 
 
 @pytest.mark.parametrize("setting", ["default", "no-inference"])
-def test_a_lone_surrogate_in_a_message_fails_or_not_as_it_did(setting: str) -> None:
-    """A text Arrow cannot hold (a lone surrogate; validating joins such a check's
-    messages in Python): refused when the table is made while pandas infers ``str``,
-    with the error pandas raised before; kept as an object when it does not."""
+def test_a_lone_surrogate_is_shown_as_its_escape(setting: str) -> None:
+    """A text no file can hold (a lone surrogate) in a message, a value or a location is
+    shown as its escape, so the table is made whatever pandas infers, and written out."""
     log = IssueLog()
     log.add_many(
         "warning",
         "zero-hours",
         ["bad \ud800", "good"],
-        file="f.csv",
+        file="f\udcff.csv",
         sheet=None,
         rows=[2, 3],
         column="fte",
@@ -310,28 +309,47 @@ def test_a_lone_surrogate_in_a_message_fails_or_not_as_it_did(setting: str) -> N
         warnings.simplefilter("ignore", DeprecationWarning)
         options = {"future.infer_string": False} if setting == "no-inference" else {}
         with pd.option_context(options) if options else contextlib.nullcontext():
-            if setting == "default":
-                with pytest.raises(UnicodeEncodeError):
-                    _frame_as_before(log)
-                with pytest.raises(UnicodeEncodeError):
-                    log.to_frame()
-            else:
-                got, want = log.to_frame(), _frame_as_before(log)
-                assert got["message"].tolist() == ["bad \ud800", "good"]
-                assert pickle.dumps(got) == pickle.dumps(want)
+            got = log.to_frame()
+    assert got["message"].tolist() == ["bad \\ud800", "good"]
+    assert got["value"].tolist()[0] == "\\udcff"
+    assert set(got["file"]) == {"f\\udcff.csv"}
+    got.to_csv(index=False).encode("utf-8")  # (every text can be written)
 
 
-def test_a_lone_surrogate_in_a_cell_fails_as_it_did() -> None:
-    """A DataFrame of objects with a lone surrogate in a cell: refused, as before."""
+def test_a_lone_surrogate_in_a_cell_is_taken_out_and_reported(tmp_path: Any) -> None:
+    """A DataFrame of objects with lone surrogates in its cells: each is taken out of the
+    text, as an invisible character is, with a warning naming the cell; the run's tables
+    and files are written."""
     roles = pd.DataFrame(
         {
-            "role_id": ["R1", "R2"],
-            "role_title": ["a", "b"],
-            "staff_group": ["Nurse\ud800", "x"],
+            "role_id": ["R1", "R2\ud800"],
+            "role_title": ["Nurse\ud800", "Clerk"],
+            "staff_group": ["Nurses & health visitors", "Central functions"],
+            "fte": [1.0, 1.0],
             "contracted_hours": [37.5, 37.5],
         },
         dtype=object,
     )
-    tasks = pd.DataFrame({"role_id": ["R1"], "task": ["t"], "hours_per_week": [1.0]}, dtype=object)
-    with pytest.raises(UnicodeEncodeError):
-        genai_aug.load_inventory(roles, tasks)
+    tasks = pd.DataFrame(
+        {
+            "role_id": ["R1", "R2\ud800"],
+            "task": ["Write letters \udc80", "File notes"],
+            "hours_per_week": [4.0, 5.0],
+        },
+        dtype=object,
+    )
+    inventory = genai_aug.load_inventory(roles, tasks)
+    assert inventory.roles["role_id"].tolist() == ["R1", "R2"]
+    assert inventory.roles["role_title"].tolist() == ["Nurse", "Clerk"]
+    assert inventory.tasks["task"].tolist() == ["Write letters", "File notes"]
+    found = inventory.issues[inventory.issues["code"] == "invisible-characters"]
+    assert sorted(zip(found["sheet"], found["column"], found["row"], strict=True)) == [
+        ("roles", "role_id", 1),
+        ("roles", "role_title", 0),
+        ("tasks", "role_id", 1),
+        ("tasks", "task", 0),
+    ]
+    assert "'Write letters \\\\udc80'" in " ".join(found["message"])
+    result = genai_aug.run(inventory)
+    result.to_excel(tmp_path / "report.xlsx")
+    result.to_csv(tmp_path / "csv")

@@ -620,3 +620,30 @@ def test_a_quoted_line_break_across_a_mebibyte_is_read_whole(sevens: int) -> Non
             (len(exact.rows), ["5", "6"]),
         ]
     )
+
+
+def test_a_file_name_that_is_not_utf8_is_read_and_shown_escaped(tmp_path: Path) -> None:
+    """A path holding bytes that are not UTF-8 (Python reads them as lone surrogates,
+    which no table or file can hold): read, and named with those bytes as escapes in the
+    tables, the issues and the files written."""
+    import os
+    import shutil
+
+    folder = os.path.join(os.fsencode(tmp_path), b"dir\xff")
+    try:
+        os.mkdir(folder)
+        workbook = os.path.join(folder, b"sample\xfe.xlsx")
+        shutil.copyfile(ROOT / "data" / "sample_roles.xlsx", workbook)
+    except OSError:  # (a file system that takes only UTF-8 names)
+        pytest.skip("this file system does not take names that are not UTF-8")
+    path = os.fsdecode(workbook)
+    shown = f"{tmp_path}/dir\\udcff/sample\\udcfe.xlsx"
+    result = genai_aug.run(path)
+    assert result.inventory.source == shown
+    assert set(result.tasks[col.SOURCE_FILE]) == {shown}
+    result.to_excel(tmp_path / "report.xlsx")
+    result.to_csv(tmp_path / "csv")
+    missing = os.fsdecode(os.path.join(folder, b"gone\xfd.xlsx"))
+    with pytest.raises(InventoryError) as caught:
+        genai_aug.load_inventory(missing)
+    assert caught.value.issues["file"].tolist() == [f"{tmp_path}/dir\\udcff/gone\\udcfd.xlsx"]

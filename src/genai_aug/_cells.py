@@ -59,12 +59,13 @@ _LOOSE_NUMBER = re.compile(
     r"|hours?\s+(?:a|per)\s+week|hrs?\s+(?:a|per)\s+week|wte|fte)?\.?$",
     re.IGNORECASE,
 )
-# Characters that show as nothing (zero-width, bidi marks, soft hyphen, BOM) and control
-# characters: removed from text before it is read or shown.
+# Characters that show as nothing (zero-width, bidi marks, soft hyphen, BOM), control
+# characters, and lone surrogates (half of a broken character, which a DataFrame can hold
+# but no workbook, CSV or Parquet file can): removed from text before it is read or shown.
 INVISIBLE = re.compile(
     "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5"
     "\u180b-\u180f\u200b-\u200f\u202a-\u202e\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0"
-    "\U000e0000-\U000e0fff]"
+    "\U000e0000-\U000e0fff\ud800-\udfff]"
 )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -132,12 +133,12 @@ class IssueLog:
             _Batch(
                 severity,
                 code,
-                file,
-                sheet,
-                column,
+                shown_text(file) if isinstance(file, str) else file,
+                shown_text(sheet) if isinstance(sheet, str) else sheet,
+                shown_text(column) if isinstance(column, str) else column,
                 rows if _is_int64(rows) else list(rows),
                 _shown(values),
-                messages if _is_arrow(messages) else list(messages),
+                messages if _is_arrow(messages) else _shown_texts(list(messages)),
             )
         )
 
@@ -459,17 +460,49 @@ def _shown(values: Sequence[object]) -> list[str | None]:
     taken as it is, found so by two passes in C; any other, value by value.
     """
     if set(map(type, values)) == {str} and max(map(len, values)) <= _SHOWN:  # type: ignore[arg-type]
-        return list(values)  # type: ignore[arg-type]
+        joined = "".join(values)  # type: ignore[arg-type]
+        if joined.isascii() or not _SURROGATE.search(joined):
+            return list(values)  # type: ignore[arg-type]
     return [
         None
         if value is None
         else value
-        if type(value) is str and len(value) <= _SHOWN
+        if type(value) is str and len(value) <= _SHOWN and not _SURROGATE.search(value)
         else _show(value)
         for value in values
     ]
 
 
 def _show(value: object) -> str:
-    text = str(value)
+    text = shown_text(str(value))
     return text if len(text) <= _SHOWN else text[: _SHOWN - 3] + "..."
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def shown_text(text: str) -> str:
+    r"""``text`` as the issues table, messages and output files show it: each lone
+    surrogate written as its escape (``\udcff``), any other text as it is.
+
+    A lone surrogate is half of a broken character, or a byte of a file name that is not
+    UTF-8 (Python reads such a name with one): a DataFrame's cell or a path can hold one,
+    but no workbook, CSV or Parquet file can, nor the tables' Arrow text.
+
+    Examples
+    --------
+    >>> shown_text("roles\udcff.csv")
+    'roles\\udcff.csv'
+    """
+    return text if text.isascii() else _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def _shown_texts(texts: list[str]) -> list[str]:
+    """:func:`shown_text` of each of ``texts`` (the list itself if none holds a surrogate)."""
+    try:
+        joined = "".join(texts)
+    except TypeError:  # (not all texts: left as they are)
+        return texts
+    if joined.isascii() or not _SURROGATE.search(joined):
+        return texts
+    return [shown_text(t) for t in texts]

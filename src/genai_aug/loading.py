@@ -30,7 +30,7 @@ from genai_aug._guard import (
     file_issue,
     parse_failure,
 )
-from genai_aug._issues import IssueLog, where
+from genai_aug._issues import IssueLog, shown_text, where
 from genai_aug._raw import RawTable
 from genai_aug.errors import ArgumentTypeError, InventoryError
 from genai_aug.inventory import ErrorMode, Inventory, ValidationOptions
@@ -541,10 +541,10 @@ def read_workbook(
         read_sheet,
     )
 
-    file = str(path)
+    file = shown_text(str(path))
     check_workbook_file(Path(path), max_bytes)
     try:
-        wb = open_workbook(file)
+        wb = open_workbook(str(path))
     except Exception as exc:  # any parser failure on a damaged file is the file's problem
         raise parse_failure(file, exc, "its XML", "") from None
     try:
@@ -679,7 +679,7 @@ def read_csv_table(
     read as Windows-1252, Excel's usual CSV encoding in the UK, with a warning. The
     delimiter (comma, semicolon, tab or bar) is detected from the first lines.
     """
-    file = str(path)
+    file = shown_text(str(path))
     data = _read_limited(Path(path), max_bytes)
     text: str | None = None
     utf8: bytes | None
@@ -1326,7 +1326,7 @@ def load_inventory(
             raise InventoryError(
                 file_issue(str(path), "file-not-found", f"File '{path}' not found. Check the path.")
             )
-        source = str(path)
+        source = shown_text(str(path))
         _check_is_file(path)
         if path.suffix.lower() in EXCEL_SUFFIXES:
             if tasks is not None:
@@ -1359,7 +1359,7 @@ def load_inventory(
             _check_is_file(Path(tasks))
             roles_table = read_csv_table(path, col.ROLES_SHEET, log, max_bytes)
             tasks_table = read_csv_table(tasks, col.TASKS_SHEET, log, max_bytes)
-            source = f"{path} + {tasks}"
+            source = shown_text(f"{path} + {tasks}")
         else:
             raise InventoryError(
                 file_issue(
