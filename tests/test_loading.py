@@ -331,6 +331,28 @@ def test_task_ids_made_from_the_role_ignore_row_order_when_only_other_cells_diff
     pd.testing.assert_series_equal(ids[0], ids[1])
 
 
+@pytest.mark.parametrize("given", ["R1-T003", "R1-T002", "R1-T004"])
+def test_a_made_task_id_never_takes_one_given_to_another_task(given: str) -> None:
+    """A task without an id is not given the id another task of the inventory was given
+    ("R1-T003" given to one task, and made for another): it takes the next free number,
+    so every task has its own id, the same in any row order."""
+    rows = [
+        {"role_id": "R1", "task_id": given, "task": "Book appointments", "hours_per_week": 3.0},
+        {"role_id": "R1", "task": "Write letters", "hours_per_week": 4.0},
+        {"role_id": "R1", "task": "File notes", "hours_per_week": 5.0},
+        {"role_id": "R1", "task": "Answer phones", "hours_per_week": 6.0},
+    ]
+    roles, tasks = make_frames(tasks=rows)
+    seen = []
+    for order in ([0, 1, 2, 3], [3, 2, 1, 0], [2, 0, 3, 1]):
+        t = load_inventory(roles, tasks.iloc[order].reset_index(drop=True)).tasks
+        assert t["task_id"].is_unique, t["task_id"].tolist()
+        assert t.set_index("task").loc["Book appointments", "task_id"] == given
+        seen.append(t.set_index("task")["task_id"].sort_index())
+    for other in seen[1:]:
+        pd.testing.assert_series_equal(seen[0], other)
+
+
 def test_a_role_whose_task_hours_are_all_minus_zero_lists_0_hours(tmp_path: Path) -> None:
     """A sum of "-0" hours is reported as 0, not -0, in any row order."""
     roles = "Role ID,Role title,Staff group,FTE\nR1,Clerk,Central functions,1\n" + (

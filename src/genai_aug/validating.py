@@ -164,7 +164,7 @@ def _tasks_frame(r: Rows) -> pd.DataFrame:
         rank = order.groupby("k0", sort=False).cumcount().add(1).reindex(out.index)
         ranks = rank.fillna(0).astype("int64").map("{:03d}".format).astype(object)
         made = r.id.astype(object) + "-T" + ranks
-        out[col.TASK_ID] = given.where(given.notna(), made)
+        out[col.TASK_ID] = _without_clashes(given, made, r.id, rank)
     out[col.TASK] = r.task
     out[col.HOURS_PER_WEEK] = r.hours
     out[col.PERCENT_OF_TIME] = r.percent
@@ -173,6 +173,33 @@ def _tasks_frame(r: Rows) -> pd.DataFrame:
     for name in col.PROVENANCE:
         out[name] = r.frame[name]
     return out
+
+
+def _without_clashes(
+    given: pd.Series, made: pd.Series, role_ids: pd.Series, rank: pd.Series
+) -> pd.Series:
+    """The task ids: each as given, or the one made for it (``ROLE-T002``), unless another
+    task was given that id; such a task takes the next number of its role that no task has.
+
+    Only the role and the rank decide it (in order of rank, each clash the first free
+    number from its own up), so the ids are the same in any row order, and every task
+    keeps an id of its own.
+    """
+    ids = given.where(given.notna(), made)
+    missing = given.isna()
+    taken = set(given[~missing].tolist())
+    clash = missing & made.isin(taken)
+    if not clash.any():
+        return ids
+    used = taken | set(made[missing].tolist())
+    roles, ranks = role_ids.tolist(), rank.tolist()
+    for i in sorted(np.flatnonzero(clash.to_numpy()).tolist(), key=lambda i: (roles[i], ranks[i])):
+        k = int(ranks[i])
+        while f"{roles[i]}-T{k:03d}" in used:
+            k += 1
+        ids.iat[i] = f"{roles[i]}-T{k:03d}"
+        used.add(ids.iat[i])
+    return ids
 
 
 def _kept(frame: pd.DataFrame, bad: pd.Series) -> pd.DataFrame:
