@@ -95,18 +95,7 @@ def test_the_issues_table_is_sorted_as_pandas_sorts_a_record_per_issue(seed: int
                 "messages": [rng.choice(["b", "a", "B", "a b", "é", "ab"]) for _ in range(n)],
             }
         )
-    log = IssueLog()
-    for b in batches:
-        log.add_many(
-            b["severity"],
-            b["code"],
-            b["messages"],
-            file=b["file"],
-            sheet=b["sheet"],
-            rows=b["rows"],
-            column=b["column"],
-            values=b["values"],
-        )
+    log = _log_of(batches)
     pd.testing.assert_frame_equal(
         log.to_frame(), _frame_by_records(log, batches), check_dtype=True, check_exact=True
     )
