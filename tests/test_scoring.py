@@ -110,6 +110,34 @@ def test_duplicate_texts_score_identically() -> None:
     assert out.drop(columns="task").nunique().max() == 1
 
 
+def test_a_text_scores_the_same_bits_alone_and_among_many(
+    sample_result: genai_aug.Result,
+) -> None:
+    """A task's row does not depend on what else is scored with it, to the last bit.
+
+    Its evidence is added up in a fixed order: a matrix product of all texts' firings
+    and the weights added them in an order the BLAS kernel chose by the number of texts,
+    so a task scored alone and in a large inventory could differ in its score's last bit.
+    Texts of three sample tasks each make several rules of a category fire together.
+    """
+    texts = sample_result.tasks["task"].drop_duplicates().sort_values().tolist()
+    rng = np.random.default_rng(0)
+    combos = [" and ".join(rng.choice(texts, 3, replace=False)) for _ in range(1500)]
+    together = score_texts(combos)
+    for k in range(0, len(combos), 5):
+        alone = score_texts(combos[k : k + 1])
+        pd.testing.assert_frame_equal(
+            alone, together.iloc[k : k + 1].reset_index(drop=True), check_exact=True
+        )
+
+
+def test_texts_with_nothing_missing_or_all_missing_have_the_same_dtypes() -> None:
+    """``exposure`` and ``alternative_category`` are texts whether or not any is missing."""
+    unread = score_texts(["Other duties as required"])
+    read = score_texts(["Book appointments and examine patients"])
+    assert unread.dtypes.to_dict() == read.dtypes.to_dict()
+
+
 def test_score_texts_rejects_non_strings() -> None:
     """Non-text input is a TypeError naming the position."""
     with pytest.raises(TypeError, match="item 1"):

@@ -41,6 +41,7 @@ import pandas as pd
 from genai_aug import _columns as col
 from genai_aug._cells import by_identity, first_rows
 from genai_aug._clauses import Matches, fire_by_reading, silence_family_objects
+from genai_aug._issues import text_dtype
 from genai_aug._matching import (
     compile_terms,
     normalise_texts,
@@ -410,15 +411,19 @@ def _evaluate(
     shares = np.array([c.time_share for c in cats])
 
     # long evidence table: one row per fired rule, by text, then weight (descending), then
-    # id; made first, so the first matches are let go before the float copy of ``fired``
+    # id; the evidence per category (s_c, shape (n, categories)) is added up from it
     rows_i, rows_j = _evidence_rows(fired, rules)
+    del fired
     rule_cat = np.array([cat_pos[r.category] for r in rules], dtype=int)
+    rule_weight = np.array([r.weight for r in rules])
+    exposure_of = np.array([EXPOSURES.index(c.exposure) for c in cats])
+    sums = _evidence_sums(rows_i, rule_cat[rows_j], rule_weight[rows_j], shares, exposure_of, n)
     ev = pd.DataFrame(
         {
             col.TEXT_KEY: rows_i,
             col.RULE_ID: np.array([r.id for r in rules], dtype=object)[rows_j],
             col.CATEGORY: cat_ids[rule_cat[rows_j]],
-            col.WEIGHT: np.array([r.weight for r in rules])[rows_j],
+            col.WEIGHT: rule_weight[rows_j],
             col.TIME_SHARE: shares[rule_cat[rows_j]],
             col.MATCHED: _matched_column(matched, rules, rows_i, rows_j),
         }
@@ -427,18 +432,10 @@ def _evaluate(
     if n >= _MANY_TEXTS:
         release_free_memory()
 
-    weights = np.zeros((len(rules), len(cats)))
-    for j, rule in enumerate(rules):
-        weights[j, cat_pos[rule.category]] = rule.weight
-    strength = fired.astype(float) @ weights  # s_c, shape (n, categories)
-    del fired
-    total = strength.sum(axis=1)
+    strength, by_exposure, total = sums.strength, sums.by_exposure, sums.total
     classified = total > 0
-
-    exposure_of = np.array([EXPOSURES.index(c.exposure) for c in cats])
-    by_exposure = np.stack([strength[:, exposure_of == k].sum(axis=1) for k in range(3)], axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
-        score = np.where(classified, (strength @ shares) / np.where(classified, total, 1.0), np.nan)
+        score = np.where(classified, sums.shares / np.where(classified, total, 1.0), np.nan)
     exposure_idx = exposure_from_evidence(by_exposure)
     cat_idx = category_from_evidence(strength, exposure_of, exposure_idx)
     # The strongest category on the other side of "exposed or not": what the task would
@@ -450,6 +447,7 @@ def _evaluate(
     confidence = confidence_from_evidence(by_exposure, float(np.mean([r.weight for r in rules])))
     cat_labels = np.array([c.label for c in cats], dtype=object)
     exp_names = np.array(EXPOSURES, dtype=object)
+    text_type: Any = text_dtype() or object  # (the same dtype when every value is missing)
 
     # compact evidence text: one join per distinct text (ev is sorted by text)
     pieces = _evidence_pieces(ev)
@@ -473,12 +471,11 @@ def _evaluate(
             col.CATEGORY: np.where(classified, cat_ids[cat_idx], UNCLASSIFIED),
             col.CATEGORY_LABEL: np.where(classified, cat_labels[cat_idx], "Unclassified"),
             col.EXPOSURE: pd.array(
-                np.where(classified, exp_names[exposure_idx], None),
-                dtype=object,
+                np.where(classified, exp_names[exposure_idx], None), dtype=text_type
             ),
             col.SCORE: score,
             col.CONFIDENCE: confidence,
-            col.ALTERNATIVE: pd.array(alternative, dtype=object),
+            col.ALTERNATIVE: pd.array(alternative, dtype=text_type),
             col.CLASSIFIED: classified,
             col.EVIDENCE: evidence,
         },
@@ -492,6 +489,45 @@ def _evaluate(
 # 100 MB at 71,000 texts) where the float copy of the firings and pyarrow's per-task
 # columns, which come next, cannot use it
 _MANY_TEXTS: Final = 10_000
+
+
+class _EvidenceSums(NamedTuple):
+    """The evidence of each text, added up (see :func:`_evidence_sums`)."""
+
+    strength: np.ndarray[Any, Any]  # per category, texts × categories (s_c)
+    by_exposure: np.ndarray[Any, Any]  # per exposure class, texts × 3
+    total: np.ndarray[Any, Any]  # all of it, per text
+    shares: np.ndarray[Any, Any]  # each weight × its category's time share, per text
+
+
+def _evidence_sums(
+    rows_i: np.ndarray[Any, Any],
+    rows_cat: np.ndarray[Any, Any],
+    rows_weight: np.ndarray[Any, Any],
+    shares: np.ndarray[Any, Any],
+    exposure_of: np.ndarray[Any, Any],
+    n: int,
+) -> _EvidenceSums:
+    """Each text's evidence per category, per exposure class and in all, and its weights
+    times their categories' time shares (the score is that over the total), from the
+    evidence rows: ``rows_i`` the text, ``rows_cat`` the rule's category position and
+    ``rows_weight`` its weight.
+
+    Each sum adds the text's evidence rows one by one in the evidence table's order, so
+    a text's sums are the same bits whatever else is scored with it, and on any machine.
+    A matrix product of the firings and the weights, or numpy's sums along a row, add
+    in an order chosen by the array's size and the CPU: a task scored alone and in a
+    large inventory then differed in the last bit of its score or confidence (and, where
+    two categories tie, could differ in its category).
+    """
+    n_cats = len(shares)
+    at = rows_i * n_cats + rows_cat
+    strength = np.bincount(at, weights=rows_weight, minlength=n * n_cats).reshape(n, n_cats)
+    by_class = rows_i * 3 + exposure_of[rows_cat]
+    by_exposure = np.bincount(by_class, weights=rows_weight, minlength=n * 3).reshape(n, 3)
+    total = np.bincount(rows_i, weights=rows_weight, minlength=n)
+    share = np.bincount(rows_i, weights=rows_weight * shares[rows_cat], minlength=n)
+    return _EvidenceSums(strength, by_exposure, total, share)
 
 
 def _evidence_rows(
