@@ -99,10 +99,19 @@ def test_malformed_terms_are_rejected(term: str) -> None:
         ("Check the fridge so that vaccines stay cold", "check the fridge"),
         ("Refer patients to physiotherapy", "refer patients to physiotherapy"),
         ("Talk to families to explain the plan", "talk to families to explain the plan"),
+        ("File letters in line with trust policy", "file letters"),
+        ("Dispense stock as per the protocol", "dispense stock"),
+        ("Chase results when the consultant requests it", "chase results"),
+        ("Call the GP if results are abnormal", "call the gp"),
+        ("Book transport as and when required", "book transport"),
+        # right after the verb, a clause of condition is its object: kept
+        ("Determine if equipment is safe", "determine if equipment is safe"),
+        ("Decide when patients are fit to go home", "decide when patients are fit to go home"),
     ],
 )
 def test_main_clause_stops_before_purpose_or_basis(text: str, main: str) -> None:
-    """The main clause ends where a clause of purpose or basis starts, and nowhere else."""
+    """The main clause ends where a clause of purpose, basis or condition starts, and
+    nowhere else."""
     assert main_clause(normalise_text(text)) == main
 
 

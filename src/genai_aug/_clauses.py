@@ -173,6 +173,44 @@ _TRAILING_TIMES: Final = frozenset(
         "quarterly",
     ]
 )
+# Meetings and other events: a *for* phrase naming one is its purpose ("prepare case
+# summaries for the multidisciplinary team meeting"), not the work. Only after *for*:
+# after *in* or *at* an event may be what the work is ("take part in board rounds").
+_EVENTS: Final = frozenset(
+    [
+        "meeting",
+        "meetings",
+        "huddle",
+        "huddles",
+        "handover",
+        "handovers",
+        "round",
+        "rounds",
+        "conference",
+        "conferences",
+        "panel",
+        "panels",
+        "committee",
+        "committees",
+    ]
+)
+# "as required", "where appropriate" …: two words of context wherever they stand after
+# the verb and its object (with the *by* phrase that may follow: "as directed by …").
+_AS_OR_WHERE: Final = frozenset({"as", "where"})
+_AS_NEEDED: Final = frozenset(
+    [
+        "required",
+        "needed",
+        "necessary",
+        "appropriate",
+        "directed",
+        "requested",
+        "instructed",
+        "indicated",
+        "applicable",
+        "possible",
+    ]
+)
 _AND_OR: Final = frozenset({"and", "or"})
 # Words that end a context phrase: it is one noun phrase, not the rest of the task.
 _PHRASE_STOPS: Final = (
@@ -204,6 +242,7 @@ _PHRASE_STOPS: Final = (
     )
 )
 _OPENERS: Final = _FOR_WHOM | _WHEN | _PLACE_OR_TIME_OPENERS  # (one set, made once)
+_MAY_CUT: Final = _OPENERS | _AS_OR_WHERE  # words after the object where a cut may start
 _MIN_OBJECT: Final = 2  # a context phrase starts after the verb and at least one more word
 _LAST_CUT: Final = _TRAILING_TIMES | _AND_OR  # last words core_clause may cut
 
@@ -214,8 +253,9 @@ def core_clause(clause: str) -> str:
     ``clause`` is normalised text, already cut before any clause of purpose or basis.
     A context phrase opens with *before*, *after*, *during* … anywhere after the verb
     and one more word; with *on*, *at*, *in* … when it ends with a place or a time;
-    with *for* when it ends with a person, a place or a time. It is one noun phrase,
-    ending before the next *and*/*or* or preposition. A phrase
+    with *for* when it ends with a person, a place, a time or an event (*the MDT
+    meeting*). It is one noun phrase, ending before the next *and*/*or* or preposition.
+    *As required*, *where appropriate* and their kin are context too. A phrase
     directly after the verb is its object, never context (*operate on …*, *care for …*).
 
     Examples
@@ -234,23 +274,29 @@ def core_clause(clause: str) -> str:
     words = clause.split()
     if len(words) <= _MIN_OBJECT:
         return clause
-    if _OPENERS.isdisjoint(words[_MIN_OBJECT:]) and words[-1] not in _LAST_CUT:
+    if _MAY_CUT.isdisjoint(words[_MIN_OBJECT:]) and words[-1] not in _LAST_CUT:
         return " ".join(words)  # no phrase opens and no last word goes: all words stay
     return " ".join(_without_context(words))
 
 
 def _without_context(words: list[str]) -> list[str]:
     """The words of :func:`core_clause`, read one by one: those left with each context
-    phrase, a trailing time adverb and a trailing *and*/*or* taken out."""
+    phrase, each *as required* or *where appropriate*, a trailing time adverb and a
+    trailing *and*/*or* taken out."""
     keep = words[:_MIN_OBJECT]  # (the verb and the next word always stay)
     last = len(words) - 1
     i = _MIN_OBJECT
     while i <= last:
         word = words[i]
+        if word in _AS_OR_WHERE and i < last and words[i + 1] in _AS_NEEDED:
+            i += 2
+            if i <= last and words[i] == "by":  # "as directed by the nurse in charge"
+                i = _phrase_end(words, i)
+            continue
         if word in _OPENERS:
             end = _phrase_end(words, i)
             if word in _WHEN or _names_context(words[i + 1 : end], people=word in _FOR_WHOM):
-                i = end
+                i = _people_end(words, i, end) if word in _FOR_WHOM else end
                 continue
         if i == last and word in _TRAILING_TIMES:
             break
@@ -270,20 +316,49 @@ def _phrase_end(words: list[str], start: int) -> int:
     """
     for j in range(start + 1, len(words)):
         word = words[j]
-        if word in _PHRASE_STOPS or (word == "face" and words[j : j + 3] == _FACE_TO_FACE):
+        if word in _PHRASE_STOPS and words[j - 1] != "of":  # ("the end of each shift")
+            return j
+        if word == "face" and words[j : j + 3] == _FACE_TO_FACE:
             return j
     return len(words)
 
 
 _FACE_TO_FACE: Final = ["face", "to", "face"]
+# Words after a *for* phrase naming people that go on describing them ("for patients
+# with diabetes", "… awaiting surgery", "… who need transport").
+_PEOPLE_QUALIFIERS: Final = frozenset(
+    ["with", "who", "awaiting", "needing", "requiring", "having", "receiving", "undergoing"]
+)
 
 
-def _names_context(phrase: list[str], people: bool) -> bool:
+def _people_end(words: list[str], start: int, end: int) -> int:
+    """Where the *for* context phrase from ``start`` to ``end`` really ends: when it
+    names people, past what goes on describing them, a qualifier ("… with diabetes") or
+    more people joined by *and*/*or* ("for children | and young people"). Anything else
+    ends it, as before."""
+    if not _names_context(words[start + 1 : end], people=True, places=False):
+        return end  # (a place, a time or an event: nothing goes on describing it)
+    while end < len(words):
+        word = words[end]
+        if word in _PEOPLE_QUALIFIERS:
+            end = _phrase_end(words, end)
+        elif word in _AND_OR and end + 1 < len(words):
+            after = _phrase_end(words, end)
+            if not _names_context(words[end + 1 : after], people=True, places=False):
+                break
+            end = after
+        else:
+            break
+    return end
+
+
+def _names_context(phrase: list[str], people: bool, places: bool = True) -> bool:
     """Whether a phrase ends with a place or a time ("the ward", "ward 7", "night").
 
-    With ``people`` (a phrase opened by *for*), also a person ("clozapine patients");
-    a *for* phrase naming a thing may be the work's object ("interpreters for
-    appointments") and is kept.
+    With ``people`` (a phrase opened by *for*), also a person ("clozapine patients") or
+    an event ("the MDT meeting"); a *for* phrase naming a thing may be the work's object
+    ("interpreters for appointments") and is kept. Without ``places``, only a person or
+    an event counts.
     """
     content = list(phrase)
     while content and (content[-1].isdigit() or len(content[-1]) == 1):
@@ -291,7 +366,13 @@ def _names_context(phrase: list[str], people: bool) -> bool:
     if not content:
         return False
     last = content[-1]
-    return last in _PLACES or last in _TIMES or (people and last in _PEOPLE)
+    if people and (last in _PEOPLE or last in _EVENTS):
+        return True
+    if people and any(  # people, and what describes them ("patients awaiting surgery")
+        w in _PEOPLE_QUALIFIERS and content[k - 1] in _PEOPLE for k, w in enumerate(content) if k
+    ):
+        return True
+    return places and (last in _PLACES or last in _TIMES)
 
 
 def readings(norm: str) -> tuple[str, ...]:

@@ -33,7 +33,7 @@ import numpy as np
 # What matching means, beyond the ruleset's own data: the spellings folded, the word
 # forms each term word matches, the clause cuts. It is part of every ruleset's hash, so
 # a change to it changes the hash of results scored under it.
-MATCHING_VERSION: Final = "5"
+MATCHING_VERSION: Final = "6"
 
 _GAP: Final = r"(?:\s+\S+){0,6}?\s+"
 # Where a task's main verb can stand in normalised text: at the start, or after a first
@@ -48,8 +48,13 @@ _ASIDE_VERBS: Final = (
 )
 _ASIDE: Final = re.compile(
     r" (?:to (?:" + "|".join(_ASIDE_VERBS.split()) + r")|in order to|so that"
-    r"|according to|in accordance with|based on) "
+    r"|according to|in accordance with|based on"
+    r"|in line with|in keeping with|in compliance with|as per) "
 )
+# A clause of condition or time (*when the consultant asks*, *if results are abnormal*):
+# it opens the rest of the text only after the verb and at least one more word, since
+# right after the verb it is the verb's object (*determine if …*, *decide when …*).
+_CONDITION: Final = re.compile(r" (?:when|whenever|if|unless|once|as and when) ")
 _MAX_TERM_WORDS: Final = 12
 # Bounds that keep matching linear in the text: each '...' gap tries up to seven word
 # counts, so a term's work per position grows as 7 ** gaps; and no text is longer than
@@ -287,8 +292,10 @@ def main_clause(norm: str) -> str:
     """The part of a normalised task text that says what the work is.
 
     That is the text before the first clause of purpose (*to ensure*, *to determine*,
-    *in order to*, *so that* …) or of basis (*according to*, *in accordance with*,
-    *based on*): why a task is done, or by what standard, is not the work itself.
+    *in order to*, *so that* …), of basis (*according to*, *in accordance with*, *in line
+    with*, *as per*, *based on* …) or of condition or time (*when*, *if*, *unless*,
+    *once* …, after the verb and at least one more word): why a task is done, by what
+    standard, or when, is not the work itself.
 
     Examples
     --------
@@ -296,10 +303,19 @@ def main_clause(norm: str) -> str:
     'monitor storage of products'
     >>> main_clause("assemble frames according to specifications")
     'assemble frames'
+    >>> main_clause("chase results when the consultant requests it")
+    'chase results'
+    >>> main_clause("determine if equipment is safe")
+    'determine if equipment is safe'
     >>> main_clause("book outpatient appointments")
     'book outpatient appointments'
     """
-    return _ASIDE.split(norm, maxsplit=1)[0]
+    main = _ASIDE.split(norm, maxsplit=1)[0]
+    second = main.find(" ", main.find(" ") + 1)  # (after the verb and one more word)
+    if second < 0:
+        return main
+    condition = _CONDITION.search(main, second)
+    return main if condition is None else main[: condition.start()]
 
 
 _VOWELS: Final = set("aeiou")
