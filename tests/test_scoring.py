@@ -138,6 +138,18 @@ def test_texts_with_nothing_missing_or_all_missing_have_the_same_dtypes() -> Non
     assert unread.dtypes.to_dict() == read.dtypes.to_dict()
 
 
+@pytest.mark.parametrize("score", [score_texts, explain])
+def test_no_texts_or_no_evidence_give_the_columns_types_of_any_other_texts(score) -> None:
+    """No texts, and texts no rule fired on, make the same dtypes as read texts.
+
+    Inferred from no values, pandas made the text columns objects (and ``matched``,
+    built from an empty list, floats): a table's schema depended on its rows.
+    """
+    read = score(["Book appointments and examine patients"]).dtypes.to_dict()
+    assert score([]).dtypes.to_dict() == read
+    assert score(["Other duties as required"]).dtypes.to_dict() == read
+
+
 def test_score_texts_rejects_non_strings() -> None:
     """Non-text input is a TypeError naming the position."""
     with pytest.raises(TypeError, match="item 1"):

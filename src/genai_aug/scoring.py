@@ -418,14 +418,19 @@ def _evaluate(
     rule_weight = np.array([r.weight for r in rules])
     exposure_of = np.array([EXPOSURES.index(c.exposure) for c in cats])
     sums = _evidence_sums(rows_i, rule_cat[rows_j], rule_weight[rows_j], shares, exposure_of, n)
+    # (text columns said to be texts: inferred, a table with no rows had object columns,
+    # and ``matched``, from an empty list, floats)
+    text_type: Any = text_dtype() or object
     ev = pd.DataFrame(
         {
             col.TEXT_KEY: rows_i,
-            col.RULE_ID: np.array([r.id for r in rules], dtype=object)[rows_j],
-            col.CATEGORY: cat_ids[rule_cat[rows_j]],
+            col.RULE_ID: pd.array(
+                np.array([r.id for r in rules], dtype=object)[rows_j], dtype=text_type
+            ),
+            col.CATEGORY: pd.array(cat_ids[rule_cat[rows_j]], dtype=text_type),
             col.WEIGHT: rule_weight[rows_j],
             col.TIME_SHARE: shares[rule_cat[rows_j]],
-            col.MATCHED: _matched_column(matched, rules, rows_i, rows_j),
+            col.MATCHED: pd.array(_matched_column(matched, rules, rows_i, rows_j), dtype=text_type),
         }
     )
     del matched, rows_i, rows_j
@@ -447,7 +452,6 @@ def _evaluate(
     confidence = confidence_from_evidence(by_exposure, float(np.mean([r.weight for r in rules])))
     cat_labels = np.array([c.label for c in cats], dtype=object)
     exp_names = np.array(EXPOSURES, dtype=object)
-    text_type: Any = text_dtype() or object  # (the same dtype when every value is missing)
 
     # compact evidence text: one join per distinct text (ev is sorted by text)
     pieces = _evidence_pieces(ev)
@@ -468,8 +472,13 @@ def _evaluate(
 
     out = pd.DataFrame(
         {
-            col.CATEGORY: np.where(classified, cat_ids[cat_idx], UNCLASSIFIED),
-            col.CATEGORY_LABEL: np.where(classified, cat_labels[cat_idx], "Unclassified"),
+            # (texts whether or not any is missing, and when there are no texts)
+            col.CATEGORY: pd.array(
+                np.where(classified, cat_ids[cat_idx], UNCLASSIFIED), dtype=text_type
+            ),
+            col.CATEGORY_LABEL: pd.array(
+                np.where(classified, cat_labels[cat_idx], "Unclassified"), dtype=text_type
+            ),
             col.EXPOSURE: pd.array(
                 np.where(classified, exp_names[exposure_idx], None), dtype=text_type
             ),
@@ -477,7 +486,7 @@ def _evaluate(
             col.CONFIDENCE: confidence,
             col.ALTERNATIVE: pd.array(alternative, dtype=text_type),
             col.CLASSIFIED: classified,
-            col.EVIDENCE: evidence,
+            col.EVIDENCE: pd.array(evidence, dtype=text_type),
         },
         index=texts.index,
     )
@@ -834,8 +843,15 @@ def score_texts(texts: Iterable[str] | pd.Series, ruleset: RulesetLike = None) -
     """
     series, codes, scored, _ = _score_distinct(texts, ruleset)
     out = scored.iloc[codes].set_axis(series.index)
-    out.insert(0, col.TASK, series.to_numpy())
+    out.insert(0, col.TASK, _text_array(series))
     return out
+
+
+def _text_array(series: pd.Series) -> Any:
+    """The texts of ``series`` as a text column, also when there are none (inferred from
+    no values, pandas would make it an object column)."""
+    text_type: Any = text_dtype() or object
+    return pd.array(series.to_numpy(dtype=object), dtype=text_type)
 
 
 def explain(texts: Iterable[str] | pd.Series | str, ruleset: RulesetLike = None) -> pd.DataFrame:
@@ -863,7 +879,7 @@ def explain(texts: Iterable[str] | pd.Series | str, ruleset: RulesetLike = None)
     """
     series, codes, _, ev = _score_distinct([texts] if isinstance(texts, str) else texts, ruleset)
     rows = pd.DataFrame(
-        {col.TASK: series.astype(str).to_numpy(), col.TEXT_KEY: codes, "_pos": range(len(codes))}
+        {col.TASK: _text_array(series), col.TEXT_KEY: codes, "_pos": range(len(codes))}
     )
     out = rows.merge(ev, on=col.TEXT_KEY, how="inner", sort=False)
     out = out.sort_values(
