@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from genai_aug import _columns as col
+from genai_aug._issues import text_dtype
 from genai_aug.aggregating import (
     DEFAULT_DRAWS,
     DEFAULT_SEED,
@@ -90,7 +91,9 @@ def reference_aggregate_hours(
     )
     mode_of = np.array([c.mode for c in cats], dtype=object)[np.maximum(t_cat, 0)]
     mode_of[~known | e0] = None
-    t[col.MODE] = pd.Series(mode_of, index=t.index, dtype=object)
+    # (a text column, also when no task has a mode: as objects, its Parquet type was null)
+    text_type: Any = text_dtype() or object
+    t[col.MODE] = pd.Series(pd.array(mode_of, dtype=text_type), index=t.index)
     t[col.HOURS_TOTAL] = t[col.HOURS_PER_WEEK] * t[col.FTE]
     t_role = tree.role_codes(t[col.ROLE_ID])
     contracted = tree.roles[col.CONTRACTED_HOURS].to_numpy(dtype=float)

@@ -8,12 +8,14 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa  # type: ignore[import-untyped]
+import pyarrow.parquet as pq  # type: ignore[import-untyped]
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import genai_aug
-from conftest import ROOT
+from conftest import ROOT, make_frames
 from genai_aug import Assumptions, ScenarioError, aggregate_hours, load_inventory, run
 from genai_aug._reference import STAFF_GROUPS
 from genai_aug.errors import InventoryError
@@ -110,6 +112,27 @@ def test_category_exposure_time_share_and_mode_agree(result: genai_aug.Result) -
     assert (exposed["mode"] == exposed["category"].map(lambda c: cats[c].mode)).all()
     e0 = t[t["exposure"] == "E0"]
     assert len(e0) and (e0["time_share"] == 0).all() and e0["mode"].isna().all()
+
+
+def test_mode_is_a_text_column_when_no_task_has_one(
+    result: genai_aug.Result, tmp_path: Path
+) -> None:
+    """Tasks that are all E0 or unclassified have a ``mode`` column of the same dtype.
+
+    It was an object column, so its Parquet type was text, or null when no task had a
+    mode: a file's schema depended on its rows.
+    """
+    roles, tasks = make_frames()
+    nothing = run(roles, tasks=tasks.assign(task="Zqx wibble", category_override=None))
+    e0 = run(roles, tasks=tasks.assign(category_override="direct_care"))
+    assert nothing.tasks["mode"].isna().all() and e0.tasks["mode"].isna().all()
+    assert nothing.tasks["mode"].dtype == e0.tasks["mode"].dtype == result.tasks["mode"].dtype
+    assert pd.api.types.is_string_dtype(result.tasks["mode"])
+    schemas = [
+        pq.read_schema(r.to_parquet(tmp_path / str(k))["tasks"]).field("mode").type
+        for k, r in enumerate((result, nothing))
+    ]
+    assert schemas[0] == schemas[1] == pa.large_string()
 
 
 SUMMED = [

@@ -93,7 +93,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from threadpoolctl import threadpool_limits
 
 from genai_aug import _columns as col
-from genai_aug._issues import IssueLog
+from genai_aug._issues import IssueLog, text_dtype
 from genai_aug._reference import STAFF_GROUPS
 from genai_aug.errors import ArgumentTypeError, GenAIAugError, ScenarioError
 from genai_aug.rollup import AREA_LEVELS, TRUST_LABEL, GroupSums, Hierarchy, ordered_sum
@@ -664,10 +664,15 @@ def aggregate_hours(
         t[col.TIME_SHARE] = np.where(
             known & ~e0, shares[np.maximum(t_cat, 0)], np.where(e0, 0.0, np.nan)
         )
-        modes = np.array([rs.task_modes[c.id] for c in cats], dtype=object)
-        mode_of = modes[np.maximum(t_cat, 0)]
-        mode_of[~known] = None
-        t[col.MODE] = pd.Series(mode_of, index=t.index, dtype=object, copy=False)
+        # a text column whatever the rows: as objects, it was written to Parquet as
+        # text, or as nulls when no task had a mode (all unclassified or E0). The few
+        # modes (and a missing one, last) are made texts once and taken to every task.
+        text_type: Any = text_dtype() or object
+        modes = pd.array(
+            np.array([*(rs.task_modes[c.id] for c in cats), None], dtype=object), dtype=text_type
+        )
+        mode_of = modes.take(np.where(known, t_cat, len(cats)))
+        t[col.MODE] = pd.Series(mode_of, index=t.index, copy=False)
         del mode_of
         t[col.HOURS_TOTAL] = hours_total
         del hours_total
