@@ -15,7 +15,7 @@ import pytest
 
 import genai_aug
 from genai_aug._columns import ISSUE_COLUMNS
-from genai_aug._issues import SEVERITIES, IssueLog, _ranks, _show, _tied_by
+from genai_aug._issues import SEVERITIES, IssueLog, _ranks, _show, _tied_by, text_dtype
 from genai_aug.errors import empty_issues
 
 
@@ -30,6 +30,18 @@ def test_an_issue_names_its_location_by_keyword() -> None:
         ["f.xlsx", "tasks", 3, "missing-value", "error"],
         ["f.csv", None, None, "csv-delimiter", "info"],
     ]
+
+
+def test_the_issues_table_has_the_same_dtypes_whatever_its_rows() -> None:
+    """No issue, issues with every location, and issues naming no sheet, column or value:
+    the same dtypes (texts, and ``row`` Int64). An empty table had object columns, and a
+    column no issue filled in was an object one, so the Parquet file's schema changed."""
+    full, bare = IssueLog(), IssueLog()
+    full.warning("zero-hours", "m", file="f.csv", sheet="tasks", row=3, column="c", value=0)
+    bare.info("csv-delimiter", "File 'f.csv': read as tab-separated values.", file="f.csv")
+    dtypes = full.to_frame().dtypes.to_dict()
+    assert bare.to_frame().dtypes.to_dict() == IssueLog().to_frame().dtypes.to_dict() == dtypes
+    assert dtypes["row"] == "Int64" and pd.api.types.is_string_dtype(dtypes["message"])
 
 
 def test_an_unknown_code_or_location_keyword_is_refused() -> None:
@@ -62,6 +74,9 @@ def _frame_by_records(log: IssueLog, batches: list[dict[str, Any]]) -> pd.DataFr
         return empty_issues()
     df = pd.DataFrame.from_records(records, columns=list(ISSUE_COLUMNS))
     df["row"] = df["row"].astype("Int64")
+    df = df.assign(
+        **{k: _text_if_nothing_but_none(df[k].to_numpy()) for k in df if df[k].dtype == object}
+    )
     order = df.assign(_sev=df["severity"].map({s: i for i, s in enumerate(SEVERITIES)}))
     order = order.sort_values(
         ["_sev", "file", "sheet", "row", "column", "code", "message"],
@@ -204,7 +219,18 @@ def _frame_as_before(log: IssueLog) -> pd.DataFrame:
     columns["row"] = pd.array([r for b in batches for r in b.rows], dtype="Int64")
     columns["value"] = np.array([v for b in batches for v in b.shown], dtype=object)
     columns["message"] = messages
-    return pd.DataFrame({k: columns[k][order] for k in ISSUE_COLUMNS})
+    return pd.DataFrame({k: _text_if_nothing_but_none(columns[k][order]) for k in ISSUE_COLUMNS})
+
+
+def _text_if_nothing_but_none(values: Any) -> Any:
+    """A column of objects all None as texts, where pandas' inference makes it objects:
+    the one way the table differs from that inference (a text column whatever its rows)."""
+    text = text_dtype()
+    if text is None or not isinstance(values, np.ndarray) or values.dtype != object:
+        return values
+    if not len(values) or any(v is not None for v in values):
+        return values
+    return pd.array(values, dtype=pd.StringDtype(storage=text.storage, na_value=text.na_value))
 
 
 @pytest.mark.parametrize(

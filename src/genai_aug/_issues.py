@@ -320,16 +320,17 @@ def text_dtype() -> pd.StringDtype | None:
 
 
 def _text_column(values: np.ndarray, take: np.ndarray, text: pd.StringDtype | None) -> Any:
-    """``values[take]`` as the issues table's column, with the dtype pandas would infer.
+    """``values[take]`` as the issues table's column, a text column whatever its rows.
 
-    A column of texts (missing as None), at least one of them present, is built in
-    Arrow once: from the few distinct values of a shared key, taken to every row, or
-    from the row's texts. Pandas' own inference, given the objects, makes the same
-    column (``str``, NaN for None) but walks every row more than once; any other
-    column (no text at all, or a value that is not a text) is left to that inference.
+    A column of texts (missing as None) is built in Arrow once: from the few distinct
+    values of a shared key, taken to every row, or from the row's texts. Pandas' own
+    inference, given the objects, makes the same column (``str``, NaN for None) but
+    walks every row more than once, and makes a column of nothing but None an object
+    one: the table's schema (and its Parquet file's) then depended on whether any issue
+    had, say, a column. A value that is not a text is left to that inference.
     """
     kinds = set(map(type, values))
-    if text is None or str not in kinds or not kinds <= {str, type(None)}:
+    if text is None or not kinds <= {str, type(None)}:
         return values[take]
     import pyarrow as pa  # type: ignore[import-untyped]
 

@@ -7,6 +7,8 @@ with results; errors are collected and raised together in one exception.
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 
 from genai_aug._columns import ISSUE_COLUMNS
@@ -67,5 +69,12 @@ class OutputError(GenAIAugError, ValueError):
 
 
 def empty_issues() -> pd.DataFrame:
-    """Return an issues table with no rows and the standard columns."""
-    return pd.DataFrame({c: pd.Series(dtype=object) for c in ISSUE_COLUMNS})
+    """Return an issues table with no rows: the standard columns, of the dtypes a table
+    with rows has (texts, and ``row`` ``Int64``), so that a table's schema, and its
+    Parquet file's, does not depend on whether there were issues."""
+    from genai_aug._issues import text_dtype  # (it imports this module)
+
+    text: Any = text_dtype() or object
+    return pd.DataFrame(
+        {c: pd.Series(dtype="Int64" if c == "row" else text) for c in ISSUE_COLUMNS}
+    )
