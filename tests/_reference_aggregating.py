@@ -215,7 +215,7 @@ def _base_levels(
     extra = [c for c in (col.BAND, col.CONTRACTED_HOURS) if c in tree.roles.columns]
     roles = roles.drop(columns=[col.N_ROLES])
     for i, c in enumerate(extra):
-        roles.insert(3 + i, c, tree.roles[c].to_numpy())
+        roles.insert(3 + i, c, tree.roles[c].array)  # (the dtype kept, as the library does)
     levels = {"roles": roles, "staff_groups": groups, "trust": trust, **areas}
     for frame in levels.values():
         for c in (col.N_ROLES, col.N_TASKS, col.N_UNCLASSIFIED):

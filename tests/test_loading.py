@@ -184,6 +184,18 @@ def test_unknown_band_is_a_warning_and_kept_as_written() -> None:
     assert inv.roles.set_index("role_id").loc["R1", "band"] == "Grade Q"
 
 
+@pytest.mark.parametrize("bands", [["Grade Q", "Grade R"], [None, None]])
+def test_bands_are_a_text_column_when_none_is_one_of_ours(bands: list[str | None]) -> None:
+    """Bands none of which is recognised, or none given: the dtype of recognised ones, in
+    the inventory and the run's roles table (an object column, so another schema)."""
+    roles, tasks = make_frames()
+    read = genai_aug.run(roles, tasks=tasks)
+    other = genai_aug.run(roles.assign(band=bands), tasks=tasks)
+    assert pd.api.types.is_string_dtype(read.inventory.roles["band"].dtype)
+    assert other.inventory.roles["band"].dtype == read.inventory.roles["band"].dtype
+    assert other.roles["band"].dtype == read.roles["band"].dtype
+
+
 def test_reject_mode_keeps_good_rows_and_lists_the_rest() -> None:
     """With errors='reject', bad rows leave the result and every one is in the issues table."""
     roles, tasks = make_frames()

@@ -811,8 +811,8 @@ def _base_levels(
     areas = tree.sum_areas(role_values)
     extra = [c for c in (col.BAND, col.CONTRACTED_HOURS) if c in tree.roles.columns]
     roles = roles.drop(columns=[col.N_ROLES])
-    for i, c in enumerate(extra):
-        roles.insert(3 + i, c, tree.roles[c].to_numpy())
+    for i, c in enumerate(extra):  # (their dtypes kept: bands of objects were reinferred)
+        roles.insert(3 + i, c, tree.roles[c].array)
     levels = {"roles": roles, "staff_groups": groups, "trust": trust, **areas}
     for frame in levels.values():
         for c in (col.N_ROLES, col.N_TASKS, col.N_UNCLASSIFIED):

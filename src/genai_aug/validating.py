@@ -13,6 +13,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Collection, Sequence
 from dataclasses import replace
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -136,7 +137,11 @@ def _roles_frame(r: Rows) -> pd.DataFrame:
     out[col.ROLE_ID] = r.id
     out[col.ROLE_TITLE] = r.text(col.ROLE_TITLE)
     out[col.STAFF_GROUP] = r.staff_group
-    out[col.BAND] = r.band.where(r.band.notna(), r.band_text)
+    # (a text column whatever the bands: a band read as one of ours is a text, and when
+    # none was, the bands as written were an object column)
+    text_type: Any = text_dtype() or object
+    band = r.band.where(r.band.notna(), r.band_text)
+    out[col.BAND] = pd.array(band.to_numpy(dtype=object), dtype=text_type)
     out[col.CONTRACTED_HOURS] = r.contracted
     out[col.FTE] = r.fte.where(r.fte.notna(), r.headcount)
     out[col.HEADCOUNT] = r.headcount
