@@ -549,7 +549,15 @@ def safe_for_spreadsheets(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _arrow_safe(frame: pd.DataFrame) -> pd.DataFrame:
-    """Object columns holding more than one type of value (an issue's 'value') as text."""
+    """Object columns holding more than one type of value (an issue's 'value') as text,
+    and those holding no value at all (no rows, or every one missing) as text too.
+
+    The tables' object columns are texts kept as they were read (ids, titles, task
+    texts, overrides); pyarrow writes one with no value as a column of nulls, so the
+    unclassified tasks' file of an inventory with none, or the tasks' file of one with
+    no override, had another schema. Written as Arrow ``string``, what pyarrow makes of
+    texts as objects, such a column reads back as the same text dtype.
+    """
     out = frame.copy()
     for column in out.columns:
         values = out[column]
@@ -558,6 +566,8 @@ def _arrow_safe(frame: pd.DataFrame) -> pd.DataFrame:
         kinds = {type(v) for v in values.dropna()}
         if len(kinds) > 1 or (kinds and not kinds <= {str}):
             out[column] = values.map(lambda v: v if pd.isna(v) else str(v)).astype("string")
+        elif not kinds:
+            out[column] = values.astype(pd.StringDtype("python", na_value=np.nan))
     return out
 
 
