@@ -268,7 +268,14 @@ def _ranges(
 
     def block_quantiles(start: int) -> None:
         rows = slice(start, min(start + _CHUNK, n_roles))
-        role_week[rows] = _quantiles((matrix[rows] @ effective.T) * scale[None, :]).T
+        # (the last block padded with roles of no hours to whole tiles of 64 rows: the
+        # BLAS treats the rows past the last whole tile apart, so a role there had draws
+        # other in their last bits than in a larger inventory)
+        block = matrix[rows]
+        padded = np.zeros((-(-len(block) // 64) * 64, n_cats))
+        padded[: len(block)] = block
+        draws = (padded @ effective.T)[: len(block)]
+        role_week[rows] = _quantiles(draws * scale[None, :]).T
 
     starts = range(0, n_roles, _CHUNK)
     if len(starts) > 1:

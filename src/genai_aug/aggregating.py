@@ -1098,9 +1098,14 @@ def _role_blocks(
     counted hours has no draws but 0; one with hours in a single category has that
     category's time shares times its hours (the product's every other term is an exact
     0, so this *is* the product, bit for bit); the others are packed into whole blocks
-    (the last one padded with roles of no hours). The roles after the last whole block of
-    the layout of :data:`_BLOCK` (which the BLAS may treat apart) are drawn in that same
-    block, as are all roles when an hour or a time share is not a finite number ≥ 0.
+    (the last one padded with roles of no hours). All roles are drawn in plain blocks
+    when an hour or a time share is not a finite number ≥ 0.
+
+    So are no others: the roles after the last whole block of :data:`_BLOCK`'s layout
+    were drawn in a block of their own, of fewer than 64 rows, which the BLAS treats
+    apart (a single role, as a product of one row). A role's low and high then differed
+    in their last bit with the number of roles in the inventory: 50 of the sample's 165
+    role and scenario rows, each role aggregated alone and in the sample.
     """
     n_roles, n_cats = matrix.shape
     n_draws = len(scale)
@@ -1172,9 +1177,8 @@ def _role_blocks(
     # Fixed adoption and realisation (a scale of 1 in every draw) multiply nothing: x × 1
     # is x, to the bit, for every number a packed or single role's draws can be.
     unit = bool((scale == 1.0).all())
-    whole = n_roles // rows * rows
     # (hours ≥ 0 here, so "> 0" is "not 0"; one mask, not copies of the matrix's rows)
-    positive = matrix[:whole] > 0
+    positive = matrix > 0
     nonzero = np.count_nonzero(positive, axis=1)
     several = np.flatnonzero(nonzero > 1)
     starts = np.arange(0, len(several), rows)
@@ -1203,7 +1207,6 @@ def _role_blocks(
             partial(single, one[a : a + rows], one_cat[a : a + rows])
             for a in range(0, len(one), rows)
         ),
-        *spans(whole, n_roles),
     ]
 
 
