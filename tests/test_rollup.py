@@ -137,6 +137,51 @@ def test_area_rows_add_in_role_order() -> None:
     assert ordered_sum(np.array([1.0, 5.0]), np.array([0, 0])).tolist() == [6.0]
 
 
+def test_an_area_adds_up_as_the_trust_does_through_its_staff_groups() -> None:
+    """An organisation's sum is its staff groups' sums added up, as the trust total is:
+    alone in an inventory, its figure is the trust's, to the bit.
+
+    Its roles were added in one sorted run, 1 + (1 + 2**53): 2**53, each addition
+    rounded to even, where the trust adds the groups' sums, 2 + 2**53.
+    """
+    roles = pd.DataFrame(
+        {
+            "role_id": ["a", "b", "c"],
+            "role_title": ["A", "B", "C"],
+            "staff_group": ["Managers", "Senior managers", "Senior managers"],
+            "trust": ["X", "X", "X"],
+        }
+    )
+    tree = Hierarchy.from_roles(roles)
+    values = np.array([2.0**53, 1.0, 1.0])
+    trust = tree.groups_to_trust(tree.roles_to_groups(values))
+    assert trust == 2.0**53 + 2
+    assert tree.roles_to_area("organisation", values).tolist() == [trust]
+
+
+def test_an_organisation_s_central_figures_are_its_own_run_s_trust_total() -> None:
+    """Each organisation's central figures, among others, are the trust total's of a run
+    of its roles alone (base and scenario tables alike)."""
+    sheets = pd.read_excel(genai_aug.sample_path(), sheet_name=["roles", "tasks"])
+    roles, tasks = sheets["roles"], sheets["tasks"]
+    roles = roles.assign(Trust=np.where(roles.index % 3 == 0, "Trust A", "Trust B"))
+    every = genai_aug.run(roles, tasks=tasks)
+    for name in ("Trust A", "Trust B"):
+        own_roles = roles[roles["Trust"] == name]
+        alone = genai_aug.run(own_roles, tasks=tasks[tasks["Role ID"].isin(own_roles["Role ID"])])
+        for among, own in (
+            (every.areas["organisation"], alone.trust),
+            (every.scenarios.areas["organisation"], alone.scenarios.trust),
+        ):
+            row = among[among["organisation"] == name].reset_index(drop=True)
+            central = [
+                c
+                for c in own.columns
+                if own[c].dtype == float and not c.endswith(("_low", "_high"))
+            ]
+            pd.testing.assert_frame_equal(row[central], own[central], check_exact=True)
+
+
 def test_rows_divided_by_each_role_s_divisor_add_up_as_the_divided_matrix() -> None:
     """roles_to_groups_rows / roles_to_area_rows with a divisor: the same bits as the sums
     of ``matrix / divisor[:, None]`` made whole (a group, or 8,192 rows, at a time)."""

@@ -275,13 +275,31 @@ class Hierarchy:
         return order, starts
 
     def roles_to_area(self, level: str, values: Array) -> Array:
-        """Per-area sums of per-role ``values`` at ``level`` (see :data:`AREA_LEVELS`)."""
-        return self._area_sums[level](values)
+        """Per-area sums of per-role ``values`` at ``level`` (see :data:`AREA_LEVELS`).
+
+        An area adds up as the trust does: each of its staff groups' roles, then its
+        groups' sums, each in sorted order. So an organisation's figures are its trust
+        total's, to the bit, whether it is alone in the inventory or among others (its
+        roles added up in one sorted run differed from the trust total in the last bit).
+        """
+        cells, area_of_cell, n_areas = self._area_sums[level]
+        return ordered_sum(cells(values), area_of_cell, n_areas)
 
     @functools.cached_property
-    def _area_sums(self) -> dict[str, GroupSums]:
-        """:func:`ordered_sum` per area of each level, its grouping laid out once."""
-        return {level: GroupSums(codes, len(names)) for level, (codes, names) in self.areas.items()}
+    def _area_sums(self) -> dict[str, tuple[GroupSums, Array, int]]:
+        """Per area level: the sums per (area, staff group) of the roles (the cells
+        present, laid out once), each cell's area, and the number of areas."""
+        out = {}
+        n_groups = len(STAFF_GROUPS) + 1  # (a role of no known group: a cell of its own)
+        for level, (codes, names) in self.areas.items():
+            cell = codes.astype(np.int64) * n_groups + (self.group_codes.astype(np.int64) + 1)
+            present, role_cell = np.unique(cell, return_inverse=True)
+            out[level] = (
+                GroupSums(role_cell.reshape(-1), len(present)),
+                present // n_groups,
+                len(names),
+            )
+        return out
 
     def roles_to_area_rows(self, level: str, matrix: Array, divisor: Array | None = None) -> Array:
         """Per-area sums of the rows of a (roles × k) ``matrix``, roles in their fixed order;
