@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from threadpoolctl import threadpool_limits
 
 from genai_aug import _columns as col
 from genai_aug._issues import text_dtype
@@ -257,10 +258,10 @@ def _ranges(
     # figures as adding its roles' draws, without building them.
     by_group = tree.roles_to_groups_rows(matrix)
     by_group_wte = tree.roles_to_groups_rows(matrix / contracted[:, None])
-    group_week = (by_group @ effective.T) * scale[None, :]
-    group_wte = (by_group_wte @ effective.T) * scale[None, :]
-    trust_week = (by_group.sum(axis=0, keepdims=True) @ effective.T) * scale[None, :]
-    trust_wte = (by_group_wte.sum(axis=0, keepdims=True) @ effective.T) * scale[None, :]
+    group_week = _tiled(by_group, effective) * scale[None, :]
+    group_wte = _tiled(by_group_wte, effective) * scale[None, :]
+    trust_week = _tiled(by_group.sum(axis=0, keepdims=True), effective) * scale[None, :]
+    trust_wte = _tiled(by_group_wte.sum(axis=0, keepdims=True), effective) * scale[None, :]
 
     # Roles' own percentiles, in blocks (bounded memory), on both cores: the matrix
     # product and the partial sort release the GIL.
@@ -295,10 +296,20 @@ def _ranges(
         area = tree.roles_to_area_rows(level, matrix)
         area_wte = tree.roles_to_area_rows(level, matrix / contracted[:, None])
         out[level] = (
-            _quantiles((area @ effective.T) * scale[None, :]),
-            _quantiles((area_wte @ effective.T) * scale[None, :]),
+            _quantiles(_tiled(area, effective) * scale[None, :]),
+            _quantiles(_tiled(area_wte, effective) * scale[None, :]),
         )
     return out
+
+
+def _tiled(sums: Array, effective: Array) -> Array:
+    """``sums @ effective.T`` with the rows padded to whole tiles of 64, on one BLAS
+    thread: each row's draws the same bits whatever the other rows (a product of a few
+    rows, or split between threads, adds up in another order)."""
+    padded = np.zeros((-(-len(sums) // 64) * 64, sums.shape[1]))
+    padded[: len(sums)] = sums
+    with threadpool_limits(limits=1, user_api="blas"):
+        return (padded @ effective.T)[: len(sums)]
 
 
 def _quantiles(draws: Array) -> Array:

@@ -161,7 +161,8 @@ def test_an_area_adds_up_as_the_trust_does_through_its_staff_groups() -> None:
 
 def test_an_organisation_s_central_figures_are_its_own_run_s_trust_total() -> None:
     """Each organisation's central figures, among others, are the trust total's of a run
-    of its roles alone (base and scenario tables alike)."""
+    of its roles alone (base and scenario tables alike), and all its figures, low and
+    high too, are its organisation row's in that run."""
     sheets = pd.read_excel(genai_aug.sample_path(), sheet_name=["roles", "tasks"])
     roles, tasks = sheets["roles"], sheets["tasks"]
     roles = roles.assign(Trust=np.where(roles.index % 3 == 0, "Trust A", "Trust B"))
@@ -180,6 +181,12 @@ def test_an_organisation_s_central_figures_are_its_own_run_s_trust_total() -> No
                 if own[c].dtype == float and not c.endswith(("_low", "_high"))
             ]
             pd.testing.assert_frame_equal(row[central], own[central], check_exact=True)
+        for among, own in (
+            (every.areas["organisation"], alone.areas["organisation"]),
+            (every.scenarios.areas["organisation"], alone.scenarios.areas["organisation"]),
+        ):
+            row = among[among["organisation"] == name].reset_index(drop=True)
+            pd.testing.assert_frame_equal(row, own, check_exact=True)
 
 
 def test_rows_divided_by_each_role_s_divisor_add_up_as_the_divided_matrix() -> None:
