@@ -260,8 +260,11 @@ def _ranges(
     by_group_wte = tree.roles_to_groups_rows(matrix / contracted[:, None])
     group_week = _tiled(by_group, effective) * scale[None, :]
     group_wte = _tiled(by_group_wte, effective) * scale[None, :]
-    trust_week = _tiled(by_group.sum(axis=0, keepdims=True), effective) * scale[None, :]
-    trust_wte = _tiled(by_group_wte.sum(axis=0, keepdims=True), effective) * scale[None, :]
+    # (the trust's hours per category: its roles' added up in their order, as an area's)
+    total = tree.roles_to_total_rows(matrix)
+    total_wte = tree.roles_to_total_rows(matrix / contracted[:, None])
+    trust_week = _tiled(total, effective) * scale[None, :]
+    trust_wte = _tiled(total_wte, effective) * scale[None, :]
 
     # Roles' own percentiles, in blocks (bounded memory), on both cores: the matrix
     # product and the partial sort release the GIL.

@@ -159,10 +159,14 @@ def test_an_area_adds_up_as_the_trust_does_through_its_staff_groups() -> None:
     assert tree.roles_to_area("organisation", values).tolist() == [trust]
 
 
-def test_an_organisation_s_central_figures_are_its_own_run_s_trust_total() -> None:
-    """Each organisation's central figures, among others, are the trust total's of a run
-    of its roles alone (base and scenario tables alike), and all its figures, low and
-    high too, are its organisation row's in that run."""
+def test_an_organisation_s_figures_are_its_own_run_s_trust_total() -> None:
+    """Each organisation's figures among others, low and high too, are its row's and
+    its trust total's in a run of its roles alone (base and scenario tables alike).
+
+    Its central figures added up its roles in another order than the trust total, and
+    its range's hours per category too; its draws were a product of as many rows as
+    there were organisations, which the BLAS adds up in an order chosen by that number.
+    """
     sheets = pd.read_excel(genai_aug.sample_path(), sheet_name=["roles", "tasks"])
     roles, tasks = sheets["roles"], sheets["tasks"]
     roles = roles.assign(Trust=np.where(roles.index % 3 == 0, "Trust A", "Trust B"))
@@ -170,23 +174,18 @@ def test_an_organisation_s_central_figures_are_its_own_run_s_trust_total() -> No
     for name in ("Trust A", "Trust B"):
         own_roles = roles[roles["Trust"] == name]
         alone = genai_aug.run(own_roles, tasks=tasks[tasks["Role ID"].isin(own_roles["Role ID"])])
-        for among, own in (
-            (every.areas["organisation"], alone.trust),
-            (every.scenarios.areas["organisation"], alone.scenarios.trust),
-        ):
-            row = among[among["organisation"] == name].reset_index(drop=True)
-            central = [
-                c
-                for c in own.columns
-                if own[c].dtype == float and not c.endswith(("_low", "_high"))
-            ]
-            pd.testing.assert_frame_equal(row[central], own[central], check_exact=True)
-        for among, own in (
-            (every.areas["organisation"], alone.areas["organisation"]),
-            (every.scenarios.areas["organisation"], alone.scenarios.areas["organisation"]),
+        for among, own, total in (
+            (every.areas["organisation"], alone.areas["organisation"], alone.trust),
+            (
+                every.scenarios.areas["organisation"],
+                alone.scenarios.areas["organisation"],
+                alone.scenarios.trust,
+            ),
         ):
             row = among[among["organisation"] == name].reset_index(drop=True)
             pd.testing.assert_frame_equal(row, own, check_exact=True)
+            figures = [c for c in total.columns if total[c].dtype == float]
+            pd.testing.assert_frame_equal(row[figures], total[figures], check_exact=True)
 
 
 def test_rows_divided_by_each_role_s_divisor_add_up_as_the_divided_matrix() -> None:

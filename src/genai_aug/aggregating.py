@@ -1036,9 +1036,11 @@ def _level_sums(matrix: Array, tree: Hierarchy, contracted: Array) -> _LevelSums
     by_group_wte = widen(tree.roles_to_groups_rows(part, contracted))
     sums = {
         "staff_groups": (by_group, by_group_wte),
+        # (the trust's, its roles' in their order, as an organisation's: a one-organisation
+        # inventory's trust total and organisation row have the same range)
         "trust": (
-            by_group.sum(axis=0, keepdims=True),
-            by_group_wte.sum(axis=0, keepdims=True),
+            widen(tree.roles_to_total_rows(part)),
+            widen(tree.roles_to_total_rows(part, contracted)),
         ),
     }
     for level in tree.areas:

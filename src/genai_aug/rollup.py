@@ -311,23 +311,14 @@ class Hierarchy:
         sign may come from either operand of an addition, still goes to ``np.add.at``).
         """
         codes, names = self.areas[level]
-        out = np.zeros((len(names), matrix.shape[1]))
-        if not len(codes) or codes.min() >= 0:  # (else an unknown area: not a bincount code)
-            for k in range(matrix.shape[1]):
-                column = matrix[:, k] if divisor is None else matrix[:, k] / divisor
-                if np.isnan(column).any():  # (NaN's sign may come from either operand)
-                    break
-                out[:, k] = np.bincount(codes, weights=column, minlength=len(names))
-            else:
-                return out
-            out[:] = 0.0
-        if divisor is None:
-            np.add.at(out, codes, matrix)
-            return out
-        step = 8192  # (rows at a time, in order: the same sums as all the rows at once)
-        for a in range(0, len(codes), step):
-            np.add.at(out, codes[a : a + step], matrix[a : a + step] / divisor[a : a + step, None])
-        return out
+        return _rows_by_codes(codes, len(names), matrix, divisor)
+
+    def roles_to_total_rows(self, matrix: Array, divisor: Array | None = None) -> Array:
+        """The sum of the rows of a (roles × k) ``matrix`` (one row), roles in their fixed
+        order, as :meth:`roles_to_area_rows` adds an area's: so an organisation's row, in
+        any inventory, is the total row of an inventory of its roles alone, to the bit
+        (the total of the staff groups' rows added up its roles in another order)."""
+        return _rows_by_codes(np.zeros(len(self.roles), dtype=np.intp), 1, matrix, divisor)
 
     def sum_areas(self, role_values: dict[str, Array]) -> dict[str, pd.DataFrame]:
         """One table per area level: each area's sums of the per-role figures."""
@@ -370,6 +361,29 @@ class Hierarchy:
             }
         )
         return roles, groups, trust
+
+
+def _rows_by_codes(codes: Array, n: int, matrix: Array, divisor: Array | None) -> Array:
+    """Per-code sums (``n`` codes) of the rows of ``matrix`` (divided by ``divisor``),
+    each code's rows added one after another from 0 in their order (see
+    :meth:`Hierarchy.roles_to_area_rows`)."""
+    out = np.zeros((n, matrix.shape[1]))
+    if not len(codes) or codes.min() >= 0:  # (else an unknown area: not a bincount code)
+        for k in range(matrix.shape[1]):
+            column = matrix[:, k] if divisor is None else matrix[:, k] / divisor
+            if np.isnan(column).any():  # (NaN's sign may come from either operand)
+                break
+            out[:, k] = np.bincount(codes, weights=column, minlength=n)
+        else:
+            return out
+        out[:] = 0.0
+    if divisor is None:
+        np.add.at(out, codes, matrix)
+        return out
+    step = 8192  # (rows at a time, in order: the same sums as all the rows at once)
+    for a in range(0, len(codes), step):
+        np.add.at(out, codes[a : a + step], matrix[a : a + step] / divisor[a : a + step, None])
+    return out
 
 
 def _staff_group_codes(values: pd.Series) -> Array:
