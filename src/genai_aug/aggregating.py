@@ -32,7 +32,7 @@ is linear in its hours per category, so it draws from those (a few rows × categ
 draws). A role's draws are its hours per category times each draw's time shares, times
 the draw's adoption × realisation: one matrix product per block of roles, then P10 and
 P90 *selected* in place (two partitions of each row, a minimum or maximum beside each),
-never a sort of all the draws; blocks are 64-row multiples of about 1 MB, reused, on
+never a sort of all the draws; blocks are 192-row multiples of about 1 MB, reused, on
 both cores with OpenBLAS held to one thread, each scenario's in turn while the main
 thread adds up the central figures. Only roles that need it draw in full: a role with
 no counted hours has percentiles of 0; one with hours in a single category has draws in
@@ -120,6 +120,12 @@ MAX_DRAWS = 100_000
 QUANTILES = (0.1, 0.9)
 """The percentiles reported as low and high (an 80 % interval around the central figure)."""
 _BLOCK = 1 << 17  # draws in a block of roles' draws: 1 MB a worker, reused (see _block_rows)
+_TILE = 192
+"""Rows of every product of the roles' and levels' draws: a multiple of the row tiles of
+the BLAS kernels (4, 8, 12, 16, 24, 32, 48, 64), so that every row is in a whole tile. A
+row in the tail of a product is added up by another kernel: with blocks of 64 rows,
+OpenBLAS's AVX-512 kernels (12 rows a tile) gave rows 60 to 63 other last bits at 190 to
+400 draws, so a role's low and high depended on where the other roles put it."""
 _WORKERS = 2  # threads for the roles' percentiles (numpy releases the GIL)
 
 Array = np.ndarray[Any, Any]
@@ -995,15 +1001,15 @@ def _level_draws(sums: Array, effective: Array) -> Array:
     """``sums @ effective.T``: each staff group's, area's or the trust's draws from its
     hours per category, each row's the same bits whatever the other rows.
 
-    The rows are padded with rows of 0 to whole tiles of 64 (as the roles' blocks are)
-    and multiplied on one BLAS thread: a product of a dozen staff groups, or of the
-    trust's one row, was added up in another order than one of 64 rows or more, or
+    The rows are padded with rows of 0 to whole tiles of :data:`_TILE` (as the roles'
+    blocks are) and multiplied on one BLAS thread: a product of a dozen staff groups, or
+    of the trust's one row, was added up in another order than one of 64 rows or more, or
     split between threads, so a staff group's low and high differed in the last bit
     with the other groups of the inventory (29 of the sample's 36 group and scenario
     rows, each group's roles aggregated alone). (About 12 ms more CPU a run of three
     scenarios, 200 organisations and a dozen groups.)
     """
-    padded = np.zeros((-(-len(sums) // 64) * 64, sums.shape[1]))
+    padded = np.zeros((-(-len(sums) // _TILE) * _TILE, sums.shape[1]))
     padded[: len(sums)] = sums
     with threadpool_limits(limits=1, user_api="blas"):
         draws: Array = (padded @ effective.T)[: len(sums)]
@@ -1083,28 +1089,17 @@ class _Buffers(threading.local):
             buffer = self.buffer = np.empty((rows, n_draws))
         return buffer[:rows]
 
-    taken: tuple[Array, bytes, Array] | None = None
-
-    def rows(self, table: Array, at: Array) -> Array:
-        """``table[at]``, kept from the thread's last call with the same table and rows:
-        blocks are packed by the categories their roles use, so the next block of a
-        thread mostly takes the same rows (a copy of up to 0.5 MB a block, otherwise)."""
-        key = at.tobytes()
-        taken = self.taken
-        if taken is None or taken[0] is not table or taken[1] != key:
-            taken = self.taken = (table, key, table[at])
-        return taken[2]
-
 
 def _block_rows(n_draws: int) -> int:
-    """Roles in a block of :func:`_role_blocks`: whole tiles of 64 rows, about _BLOCK draws.
+    """Roles in a block of :func:`_role_blocks`: whole tiles of :data:`_TILE` rows, about
+    _BLOCK draws.
 
-    Small enough (64 roles of 2,000 draws: 1 MB) that a block stays in the core's own
+    Small enough (192 roles of 2,000 draws: 3 MB) that a block stays in the core's own
     cache from its product through both partitions and the minima; blocks of 8 MB, which
     go out to the shared cache between those passes, took ~15 % more CPU at a million
     tasks.
     """
-    return max(64, _BLOCK // n_draws // 64 * 64)
+    return max(_TILE, _BLOCK // n_draws // _TILE * _TILE)
 
 
 def _role_blocks(
@@ -1112,21 +1107,24 @@ def _role_blocks(
 ) -> list[Callable[[], None]]:
     """The work of :func:`_role_quantiles`, as blocks of roles that fill rows of ``out``.
 
-    Each role's figures depend on its own row of ``matrix`` only, computed as they always
-    were: in a block of whole tiles of the BLAS kernels (a multiple of 64 rows), from
-    which a role's draws come out the same whatever block it falls in, as in one product
-    of all the roles. So only roles that need it go through the product: a role with no
-    counted hours has no draws but 0; one with hours in a single category has that
-    category's time shares times its hours (the product's every other term is an exact
-    0, so this *is* the product, bit for bit); the others are packed into whole blocks
-    (the last one padded with roles of no hours). All roles are drawn in plain blocks
-    when an hour or a time share is not a finite number ≥ 0.
+    Each role's figures depend on its own row of ``matrix`` only: every product is of the
+    one shape (:func:`_block_rows` roles, padded with roles of no hours, times every
+    category), from which a role's draws come out the same whatever block it falls in.
+    So only roles that need it go through the product: a role with no counted hours has
+    no draws but 0; one with hours in a single category has that category's time shares
+    times its hours (the product's every other term is an exact 0, so this *is* the
+    product, bit for bit, whatever order the BLAS adds in); the others are packed into
+    whole blocks. All roles are drawn in plain blocks when an hour or a time share is not
+    a finite number ≥ 0.
 
-    So are no others: the roles after the last whole block of :data:`_BLOCK`'s layout
-    were drawn in a block of their own, of fewer than 64 rows, which the BLAS treats
-    apart (a single role, as a product of one row). A role's low and high then differed
-    in their last bit with the number of roles in the inventory: 50 of the sample's 165
-    role and scenario rows, each role aggregated alone and in the sample.
+    The BLAS's order of adding a row's terms depends on the product's shape (OpenBLAS
+    takes a kernel for small products by their size, and treats the tail of a block that
+    is not whole tiles apart: see :data:`_TILE`), never on the other rows' values. Products of
+    fewer rows (the last roles of an inventory) made a role's low and high differ in the
+    last bit with the number of roles; products of only the categories a block's roles
+    used, which a check of the BLAS on other shapes had found harmless, gave other bits
+    than the full product on an AVX-512 machine (OpenBLAS 0.3.31, SkylakeX kernels:
+    about 1 role in 300 of random blocks, at 100 to 323 draws).
     """
     n_roles, n_cats = matrix.shape
     n_draws = len(scale)
@@ -1144,23 +1142,14 @@ def _role_blocks(
         else:  # (NaN draws: np.quantile's own handling)
             out[start:stop] = np.quantile(draws, QUANTILES, axis=1).T
 
-    def packed(roles: Array, cats: Array | None) -> None:
-        """Roles with hours in several categories (``cats`` between them, if known)."""
-        padded = -(-len(roles) // 64) * 64
-        draws = buffers.get(padded, n_draws)
-        if _zero_terms_drop(n_draws):  # only the block's categories: the same draws
-            if cats is None:
-                cats = np.flatnonzero(matrix[roles].any(axis=0))
-            # (take, not a fancy index: half the time of a block's rows a block)
-            part = matrix.take(roles, axis=0).take(cats, axis=1)
-            table = buffers.rows(by_category, cats)
-        else:
-            part, table = matrix.take(roles, axis=0), effective.T
-        block = part
-        if padded > len(roles):
-            block = np.zeros((padded, part.shape[1]))
-            block[: len(roles)] = part
-        np.matmul(block, table, out=draws)
+    def packed(roles: Array) -> None:
+        """Roles with hours in several categories, in a product of the one shape."""
+        draws = buffers.get(rows, n_draws)
+        block = matrix.take(roles, axis=0)  # (take, not a fancy index: half the time)
+        if len(roles) < rows:
+            block = np.zeros((rows, n_cats))
+            block[: len(roles)] = matrix[roles]
+        np.matmul(block, effective.T, out=draws)
         draws = draws[: len(roles)]
         if not unit:
             draws *= scale
@@ -1202,16 +1191,6 @@ def _role_blocks(
     positive = matrix > 0
     nonzero = np.count_nonzero(positive, axis=1)
     several = np.flatnonzero(nonzero > 1)
-    starts = np.arange(0, len(several), rows)
-    block_cats: list[Array | None] = [None] * len(starts)
-    if n_cats <= 62:  # roles with hours in the same categories together: smaller products
-        pattern = positive[several] @ (np.int64(1) << np.arange(n_cats, dtype=np.int64))
-        by_pattern = np.argsort(pattern, kind="stable")
-        several = several[by_pattern]
-        if len(starts):  # (each block's categories: those of any of its roles)
-            union = np.bitwise_or.reduceat(pattern[by_pattern], starts)
-            bits = (union[:, None] >> np.arange(n_cats, dtype=np.int64)) & 1
-            block_cats = [np.flatnonzero(b) for b in bits]
     one = np.flatnonzero(nonzero == 1)
     one_cat = np.argmax(positive[one], axis=1)
     del positive
@@ -1220,36 +1199,12 @@ def _role_blocks(
     one, one_cat = one[~done], one_cat[~done]
     by_category = np.ascontiguousarray(effective.T)
     return [
-        *(
-            partial(packed, several[a : a + rows], cats)
-            for a, cats in zip(starts.tolist(), block_cats, strict=True)
-        ),
+        *(partial(packed, several[a : a + rows]) for a in range(0, len(several), rows)),
         *(
             partial(single, one[a : a + rows], one_cat[a : a + rows])
             for a in range(0, len(one), rows)
         ),
     ]
-
-
-@functools.cache
-def _zero_terms_drop(n_draws: int) -> bool:
-    """Whether numpy's BLAS gives a product the same bits without the terms that are 0
-    in every row of it: true of kernels that add a row's terms one after the other (and
-    0 × x + y is y exactly), as OpenBLAS's do here. Tried on random blocks of the shape
-    of the roles' products, on the BLAS thread it runs them on; if any bit differs, the
-    roles' products keep every category."""
-    rng = np.random.default_rng(15)
-    width = n_draws if n_draws <= 4096 else 4096 + n_draws % 512  # (the same last columns)
-    shares = rng.uniform(0.0, 1.5, size=(32, width))
-    for n_used in (1, 2, 3, 5, 8, 13, 21, 31):
-        hours = rng.gamma(1.0, 50.0, size=(128, 32))
-        hours[:, rng.permutation(32)[n_used:]] = 0.0
-        hours[rng.random(128) < 0.2] = 0.0
-        used = np.flatnonzero(hours.any(axis=0))
-        full, dropped = hours @ shares, hours[:, used] @ shares[used]
-        if not np.array_equal(full.view(np.int64), dropped.view(np.int64)):
-            return False
-    return True
 
 
 def _role_quantiles(matrix: Array, effective: Array, scale: Array) -> Array:
