@@ -37,9 +37,9 @@ both cores with OpenBLAS held to one thread, each scenario's in turn while the m
 thread adds up the central figures. Only roles that need it draw in full: a role with
 no counted hours has percentiles of 0; one with hours in a single category has draws in
 the order of that category's time share × scale (sorted once), so only the few draws
-around each needed position are computed; the others are packed into blocks by the
-categories they use, and their products skip the categories no role of the block has
-(checked once against the full product on the BLAS in use). Every figure is the same, bit for bit
+around each needed position are computed; the others are packed into blocks of whole
+192-row tiles, each multiplied by every category, so that a role's draws are the same
+bits whatever block, and row of it, it falls in. Every figure is the same, bit for bit
 (tests/test_aggregating_identity.py).
 
 Both cores are busy only once the workers start, so what comes before is kept short: only
