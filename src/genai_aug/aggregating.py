@@ -1130,29 +1130,32 @@ def _role_blocks(
     n_draws = len(scale)
     rows = _block_rows(n_draws)
 
+    def product(part: Array) -> Array:
+        """``part @ effective.T`` (scaled unless every scale is 1), as rows of a product
+        of the one shape: ``rows`` roles, those missing padded with roles of no hours."""
+        draws = buffers.get(rows, n_draws)
+        n = len(part)
+        if n < rows:
+            part = np.concatenate([part, np.zeros((rows - n, n_cats))])
+        np.matmul(part, effective.T, out=draws)
+        draws = draws[:n]
+        if not unit:
+            draws *= scale
+        return draws
+
     def plain(start: int, stop: int) -> None:
         part = matrix[start:stop]
         if not part.any():  # no counted hours: every draw is 0, and so are the percentiles
             return
-        draws = buffers.get(stop - start, n_draws)
-        np.matmul(part, effective.T, out=draws)
-        draws *= scale
+        draws = product(part)
         if np.isfinite(part).all():
             out[start:stop] = _select_quantiles(draws, signed_zeros=signed_zeros)
         else:  # (NaN draws: np.quantile's own handling)
             out[start:stop] = np.quantile(draws, QUANTILES, axis=1).T
 
     def packed(roles: Array) -> None:
-        """Roles with hours in several categories, in a product of the one shape."""
-        draws = buffers.get(rows, n_draws)
-        block = matrix.take(roles, axis=0)  # (take, not a fancy index: half the time)
-        if len(roles) < rows:
-            block = np.zeros((rows, n_cats))
-            block[: len(roles)] = matrix[roles]
-        np.matmul(block, effective.T, out=draws)
-        draws = draws[: len(roles)]
-        if not unit:
-            draws *= scale
+        """Roles with hours in several categories."""
+        draws = product(matrix.take(roles, axis=0))  # (take, not a fancy index: half the time)
         out[roles] = _select_quantiles(draws, signed_zeros=signed_zeros)
 
     def single(roles: Array, cats: Array) -> None:
@@ -1182,11 +1185,11 @@ def _role_blocks(
         and np.isfinite(effective).all()
         and (effective >= 0).all()
     )
+    # Fixed adoption and realisation (a scale of 1 in every draw) multiply nothing: x × 1
+    # is x, to the bit, for every number a draw can be (NaN, ±0 and ±inf included).
+    unit = bool((scale == 1.0).all())
     if not ok:
         return spans(0, n_roles)
-    # Fixed adoption and realisation (a scale of 1 in every draw) multiply nothing: x × 1
-    # is x, to the bit, for every number a packed or single role's draws can be.
-    unit = bool((scale == 1.0).all())
     # (hours ≥ 0 here, so "> 0" is "not 0"; one mask, not copies of the matrix's rows)
     positive = matrix > 0
     nonzero = np.count_nonzero(positive, axis=1)
