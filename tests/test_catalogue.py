@@ -358,6 +358,22 @@ CASES: list[Case] = [
         {(INFO, "ignored-column", T, 1, "column D")},
     ),
     Case(
+        "merged-header-over-the-hours",
+        lambda p: (
+            xlsx(
+                p,
+                task_head=["role_id", "task_id", "task", None],
+                edit=lambda wb: wb["tasks"].merge_cells("C1:D1"),
+            ),
+        ),
+        {
+            (E, "missing-column", T, 1, "hours_per_week"),
+            (INFO, "ignored-column", T, 1, "column D"),
+            *((E, "missing-hours", T, row, "hours_per_week") for row in (2, 3, 4)),
+        },
+        raises=True,
+    ),
+    Case(
         "blank-rows-between-data",
         lambda p: (xlsx(p, tasks=[TASKS[0], [None] * 4, ["", " ", None, None], *TASKS[1:]]),),
         set(),
@@ -677,7 +693,7 @@ CASES: list[Case] = [
             xlsx(p, role_head=["a", "b", "c", "d", "e", "f"], task_head=["w", "x", "y", "z"]),
         ),
         {(E, "missing-column", R, 1, c) for c in ("role_id", "role_title", "staff_group")}
-        | {(E, "missing-column", T, 1, c) for c in ("role_id", "task")}
+        | {(E, "missing-column", T, 1, c) for c in ("role_id", "task", "hours_per_week")}
         | {(INFO, "ignored-column", R, 1, h) for h in "abcdef"}
         | {(INFO, "ignored-column", T, 1, h) for h in "wxyz"},
         raises=True,

@@ -306,17 +306,36 @@ def _table_from_cells(
         past = {j for j in used if j > max(named, default=-1)}
         _flag_wide_rows(cells, h, sorted(past), max(named) + 1, file, sheet, log)
         used -= past
-    for j in sorted(used):
-        letter = _column_letter(j)
+    unnamed = [f"column {_column_letter(j)}" for j in sorted(used)]
+    if kind == col.TASKS_SHEET and not {col.HOURS_PER_WEEK, col.PERCENT_OF_TIME} & set(positions):
+        # each task's row says it has no hours; this says why, once, where it is
+        hint = (
+            f" ({' and '.join(unnamed)} {'has' if len(unnamed) == 1 else 'have'} values "
+            "under a blank header: a merged header cell?)"
+            if unnamed
+            else not_found
+        )
+        log.error(
+            "missing-column",
+            f"{where(file, sheet, header_loc)}: no column of hours: neither "
+            f"'{col.HOURS_PER_WEEK}' nor '{col.PERCENT_OF_TIME}' found{hint}; expected a "
+            f"header such as {_examples(col.HOURS_PER_WEEK, kind)} or "
+            f"{_examples(col.PERCENT_OF_TIME, kind)}. Add one of them or rename the header.",
+            file=file,
+            sheet=sheet,
+            row=header_loc,
+            column=col.HOURS_PER_WEEK,
+        )
+    for column in unnamed:
         log.info(
             "ignored-column",
-            f"{where(file, sheet, header_loc, f'column {letter}')}: values under a blank "
+            f"{where(file, sheet, header_loc, column)}: values under a blank "
             "header (a merged header cell?), so they are ignored. Give the column a "
             "header if genai_aug should read it.",
             file=file,
             sheet=sheet,
             row=header_loc,
-            column=f"column {letter}",
+            column=column,
         )
     body_numbers = cells.numbers[h + 1 :]
     body = {c: cells.column(j)[h + 1 :] for c, j in positions.items()}
