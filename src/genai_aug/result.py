@@ -214,6 +214,7 @@ class Result:
         h = self.headline
         t = self.trust.iloc[0]
         top_roles = _summary.top_roles(self, top)
+        n_review = len(self.review_first())
         lines = [
             h.sentence(),
             f"  Range: {h.range_note}.",
@@ -263,8 +264,8 @@ class Result:
             "Every scenario, trust hours a week released (low - central - high):",
             *self._scenario_lines(),
             "",
-            f"Review first: the {min(5, len(self.review_first()))} tasks where a check matters "
-            "most (hours at stake × (1 − confidence)); all in review_first.csv:",
+            f"Review first: the {min(5, n_review)} tasks where a check matters most (hours at "
+            f"stake × (1 − confidence)); the first {n_review} in review_first.csv:",
             *self._review_lines(5),
             "",
             f"Unclassified tasks (no rule matched; not counted, listed for review): "
