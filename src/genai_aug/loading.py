@@ -326,8 +326,9 @@ def _table_from_cells(
             row=header_loc,
             column=col.HOURS_PER_WEEK,
         )
-    for column in unnamed:
-        log.info(
+    for column in unnamed:  # (a warning: data the sheet holds is not read, unlike a named
+        # column genai_aug does not know, which is the author's own, e.g. notes)
+        log.warning(
             "ignored-column",
             f"{where(file, sheet, header_loc, column)}: values under a blank "
             "header (a merged header cell?), so they are ignored. Give the column a "
