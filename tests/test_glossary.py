@@ -272,3 +272,12 @@ def test_multiword_forms_disambiguate_a_short_form() -> None:
     assert rs.expand(normalise_text("Copy to CD")) == "copy to cd"
     assert rs.expand(normalise_text("Send DNA letters")) == "send did not attend letters"
     assert rs.expand(normalise_text("Extract DNA")) == "extract dna"
+
+
+def test_a_meaning_already_plural_is_not_made_plural_again() -> None:
+    """msgs is messages, not 'messageses'; reqs requests; RCAs root cause analyses."""
+    rs = default_ruleset()
+    assert rs.expand("pick up msgs") == "pick up messages"
+    assert rs.expand("new reqs") == "new requests"
+    assert rs.expand("do rcas") == "do root cause analyses"
+    assert rs.expand("abgs") == "arterial blood gases"  # (a singular -s word still takes -es)

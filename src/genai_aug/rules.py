@@ -750,9 +750,17 @@ def _compile_rule(
 
 
 def _plural(phrase: str) -> str:
-    """The phrase with its last word in the plural (patient → patients, query → queries)."""
+    """The phrase with its last word in the plural (patient → patients, query → queries).
+
+    A last word already plural is kept (*messages*: the glossary's *msgs* is *messages*,
+    not *messageses*), and *-is* becomes *-es* (analysis → analyses).
+    """
     head, _, last = phrase.rpartition(" ")
-    if last.endswith(("s", "x", "ch", "sh")):
+    if last.endswith("is"):  # analysis → analyses
+        last = last[:-2] + "es"
+    elif last.endswith("s") and not last.endswith(("ss", "us", "as")):
+        pass  # already plural: messages, requests, cancellations
+    elif last.endswith(("s", "x", "ch", "sh")):
         last += "es"
     elif last.endswith("y") and last[-2:-1] not in ("a", "e", "i", "o", "u", ""):
         last = last[:-1] + "ies"
