@@ -145,6 +145,11 @@ def test_a_rule_of_leading_and_free_terms_matches_as_its_terms_do() -> None:
         ("Porter pts ward -> X-ray", "porter pts ward to x ray"),
         ("Escalate → reg", "escalate to reg"),
         ("Bloods @ 6am", "bloods at 6am"),
+        ("Chase CT re bed 4", "chase ct about"),  # a bed or bay number says where
+        ("Obs bay 2 beds 3-6 hrly", "obs hrly"),
+        ("Bed 12 - TTO", "tto"),
+        ("IV abx side room 3", "iv abx"),
+        ("Cubicle 2a and 3 obs", "obs"),
     ],
 )
 def test_telegraphic_marks_read_as_the_words_they_stand_for(text: str, normalised: str) -> None:
@@ -164,6 +169,10 @@ def test_telegraphic_marks_read_as_the_words_they_stand_for(text: str, normalise
         ("Ward round w/r", "ward round w r"),  # w/ + one letter is an abbreviation of its own
         ("Book w/c 5th May", "book w c 5th may"),  # week commencing, or a wheelchair
         ("Dilute to 10% w/v", "dilute to 10 w v"),
+        ("Make up 20 beds", "make up 20 beds"),  # a count of beds is the object
+        ("Strip and make beds", "strip and make beds"),
+        ("Clean the bedroom 4 times", "clean the bedroom 4 times"),
+        ("Embed 4 images", "embed 4 images"),
     ],
 )
 def test_telegraphic_marks_leave_other_uses_alone(text: str, normalised: str) -> None:
@@ -191,6 +200,11 @@ def _mark_texts() -> list[str]:
         "a ⟶ b",
         "a ➡ b",
         "meet @ 9",
+        "chase ct re bed 4",
+        "beds 3 6",
+        "bay2",
+        "bedroom 4",
+        "side room no. 3",
         "w",
         "r e",
         "organize",
@@ -242,7 +256,9 @@ def test_mark_and_spelling_checks_are_the_single_searches() -> None:
     from genai_aug import _matching as m
 
     # the single searches, as they were written: every mark one pattern, every spelling
-    telegraphic_any = re.compile(r"w/|\bre\b|->|=>|[→⟶➡@]")
+    telegraphic_any = re.compile(
+        r"w/|\bre\b|->|=>|[→⟶➡@]|\b(?:bed|bay|cubicle|side ?room)s?\s*(?:no\.?\s*)?\d"
+    )
     spelling_any = re.compile("|".join(f"(?:{p})" for p, _ in m._SPELLINGS))
     assert ")iz(" in m._SPELLINGS[0][0] and ")yz(" in m._SPELLINGS[1][0]
     assert not any(("iz" in p or "yz" in p) for p, _ in m._SPELLINGS[2:])

@@ -108,19 +108,31 @@ _SPELLINGS: Final[tuple[tuple[str, str], ...]] = (
 # ("phone pt re results"; "re-book" keeps its hyphen and is not touched); an arrow is
 # *to* ("ward -> X-ray"); "@" between words is *at*. Applied to text and terms alike (a
 # glossary form is normalised as text is), as the spellings are. The glossary (data, per
-# ruleset) cannot hold these: they are punctuation, not words. Each pattern starts only
-# where its mark can begin (a run of spaces is crossed once, not from each of its spaces).
+# ruleset) cannot hold these: they are punctuation, not words. A bed, bay or cubicle
+# number ("re bed 4", "bay 2 beds 3-6") is where the patient is, and is read as nothing
+# (:data:`_LOCATOR`). Each pattern starts only where its mark can begin (a run of
+# spaces is crossed once, not from each of its spaces).
 _TELEGRAPHIC: Final[tuple[tuple[str, str], ...]] = (
     (r"(?<![\w/])w/o\b", " without "),
     (r"(?<![\w/])w/(?![\w/])|(?<![\w/])w/(?=[a-z0-9]{2})", " with "),
     (r"(?<![\w'-])re(?::|(?=\s))(?!\s*-)", " about "),
     (r"(?<!\s)\s*(?:->|=>|→|⟶|➡)\s*", " to "),
     (r"(?<=\S)\s+@\s+(?=\S)", " at "),
+    (
+        r"\b(?:beds?|bays?|cubicles?|side ?rooms?)\s*(?:no\.?\s*)?\d+[a-z]?\b"
+        r"(?:\s*(?:-|–|/|,|&|\+|and|or)\s*\d+[a-z]?\b)*",
+        " ",
+    ),
 )
 _TELEGRAPHIC_RES: Final = tuple((re.compile(p), r) for p, r in _TELEGRAPHIC)
 _TELEGRAPHIC_MARKS: Final = ("w/", "->", "=>", "@", "→", "⟶", "➡")
 """Where a telegraphic pattern can apply, as plain substrings; and the word *re*."""
 _RE_WORD: Final = re.compile(r"\bre\b")
+# A bed or bay number ("chase CT reports re bed 4", "obs bay 2 beds 3-6"): where the
+# patient is, which says nothing about the work, and whose word *bed* would otherwise be
+# read as the object of hands-on care. Looked for only in text holding one of the words.
+_LOCATOR_WORDS: Final = ("bed", "bay", "cubicle", "room")
+_LOCATOR: Final = re.compile(r"\b(?:bed|bay|cubicle|side ?room)s?\s*(?:no\.?\s*)?\d")
 
 
 def _spelling_literal(pattern: str) -> str:
@@ -143,10 +155,12 @@ _SPELLING_WORDS: Final = re.compile("|".join(f"(?:{p})" for p, _ in _SPELLINGS[2
 
 
 def _has_telegraphic(s: str) -> bool:
-    """Whether ``s`` holds a telegraphic mark: one of :data:`_TELEGRAPHIC_MARKS`, or the
-    word *re* (looked for only in text that holds "re")."""
-    return any(mark in s for mark in _TELEGRAPHIC_MARKS) or (
-        "re" in s and _RE_WORD.search(s) is not None
+    """Whether ``s`` holds a telegraphic mark: one of :data:`_TELEGRAPHIC_MARKS`, the
+    word *re* (looked for only in text that holds "re"), or a bed or bay number."""
+    return (
+        any(mark in s for mark in _TELEGRAPHIC_MARKS)
+        or ("re" in s and _RE_WORD.search(s) is not None)
+        or (any(w in s for w in _LOCATOR_WORDS) and _LOCATOR.search(s) is not None)
     )
 
 
@@ -217,7 +231,7 @@ _NON_WORD_OR_SEPARATOR: Final = re.compile(r"[^a-z0-9&'+ \n]+")
 # (and more, beside letters outside ASCII): a text it passes over holds neither, and each
 # text it finds is then checked by _has_telegraphic or _has_spelling.
 _MAYBE_TELEGRAPHIC: Final = "|".join(
-    [*(re.escape(mark) for mark in _TELEGRAPHIC_MARKS), _RE_WORD.pattern]
+    [*(re.escape(mark) for mark in _TELEGRAPHIC_MARKS), _RE_WORD.pattern, _LOCATOR.pattern]
 )
 _MAYBE_SPELLING: Final = "|".join(f"(?:{p})" for p, _ in _SPELLINGS)
 _SPACES: Final = re.compile(" {2,}")
