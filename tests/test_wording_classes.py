@@ -156,3 +156,74 @@ def test_a_family_unless_may_name_an_object_class(tmp_path: Path) -> None:
     assert "local.update_boards" not in set(
         explain("Refresh the whiteboard on the tv", rs)["rule_id"]
     )
+
+
+# Ruleset 0.11.0 (issue 14): verb senses decided by the object, as ward and office
+# shorthand uses them; each phrasing written for this test, with a counter-example where
+# the other sense must still stand.
+FIRES_0_11 = [
+    ("Write up IV fluids for bay 2", "clinical_procedures.write_up_medicines", None),
+    ("Chart pain relief for post-op pts", "clinical_procedures.write_up_medicines", None),
+    (
+        "Write guidance on IV fluids for the ward",
+        None,
+        "clinical_procedures.write_up_medicines",
+    ),
+    ("Run the weekly exception list from PAS", "reporting.run_query", None),
+    ("Run the exception list", None, "clinical_procedures.run_clinic"),
+    ("Run the Tuesday list", "clinical_procedures.run_clinic", "reporting.run_query"),
+    ("Pull the waiting list rpt", "reporting.run_query", "physical_work.moving.pull"),
+    ("Book pts onto the theatre list", "scheduling.fill_lists", None),
+    ("Pick up voicemails for the team", "routine_communication.cover_phones", None),
+    ("Do the monthly data submission", "data_entry.do_paperwork", None),
+    ("Fix coding errors before the deadline", "data_entry.fix_errors", "physical_work.maintenance"),
+    ("Fix the broken door", "physical_work.maintenance", "data_entry.fix_errors"),
+    ("Simplify the discharge leaflet", "writing_editing.rewrite_text", None),
+    ("Adapt exercise sheets for patients with dementia", "writing_editing.rewrite_text", None),
+    ("Prepare talking points for the CEO", "writing_editing.prepare_briefing_text", None),
+    ("Holding letters to pts on the waiting list", "correspondence.letters", None),
+    ("Holding the baby for skin to skin", "physical_work.moving.hold", "correspondence.letters"),
+    ("Catheter removal on the ward", "clinical_procedures.remove_devices", None),
+    ("Take out sutures in clinic", "clinical_procedures.remove_devices", None),
+    ("Sort pharmacy returns for reuse", "physical_work.stock_returns", "reporting.returns"),
+    ("Submit quarterly returns to NHS England", "reporting.returns", "physical_work.stock_returns"),
+    ("Walk the wards to find the missing pump", "physical_work.walk_round", None),
+    ("Check the results system for abnormal bloods", None, "inspection_testing.inspect.check"),
+    ("Check the fire doors", "inspection_testing.inspect.check", None),
+    ("Comfort rounds on the ward", "direct_care.personal", None),
+    ("Review fitness to drive forms", None, "physical_work.driving"),
+    ("Do outcome measures on the record", "data_entry.outcome_measures", None),
+]
+
+
+@pytest.mark.parametrize(("text", "must", "must_not"), FIRES_0_11)
+def test_0_11_words_are_read_by_their_object(
+    text: str, must: str | None, must_not: str | None
+) -> None:
+    """0.11.0: the sense the object calls for fires; the other sense does not."""
+    fired = _fired(text)
+    if must is not None:
+        assert must in fired, fired
+    if must_not is not None:
+        assert must_not not in fired, fired
+
+
+# End to end: the exposed-or-not answer of each 0.11.0 class.
+EXPOSED_0_11 = [
+    ("Write up abx + fluids for new admissions", False),  # prescribing
+    ("Run the overnight alert list on the surveillance system", True),
+    ("Pull staff turnover rpt for the board", True),
+    ("Pick up answerphone msgs for the consultant", True),
+    ("Simplify the CBT handouts for the group", True),
+    ("Turn the ward manager's notes into a letter to the family", True),
+    ("Holding replies to pts asking for dates", True),
+    ("Cannula removals + paperwork", False),
+    ("Check the electronic prescribing system for missed doses", True),
+    ("Book f/u appt re bed 7", True),  # the bed number says where, not what
+]
+
+
+@pytest.mark.parametrize(("text", "exposed"), EXPOSED_0_11)
+def test_0_11_class_gets_its_exposed_or_not_answer(text: str, exposed: bool) -> None:
+    """0.11.0: each class's phrasing gets the exposed-or-not answer its sense gives."""
+    assert _exposed(text) is exposed
