@@ -281,3 +281,31 @@ def test_a_meaning_already_plural_is_not_made_plural_again() -> None:
     assert rs.expand("new reqs") == "new requests"
     assert rs.expand("do rcas") == "do root cause analyses"
     assert rs.expand("abgs") == "arterial blood gases"  # (a singular -s word still takes -es)
+
+
+# Ruleset 0.11.0's entries (issue 14): shorthand as staff write it, each written for this
+# test from NHS usage, and the category its full wording has.
+SHORTHAND_0_11 = [
+    ("Prep Q&A for staff drop-in", "writing_editing"),  # questions and answers
+    ("Prep FAQs for the new clinic", "writing_editing"),  # frequently asked questions
+    ("Add pts to CEPOD list", "scheduling"),  # the emergency theatre list
+    ("Lead WHO checklist", "clinical_procedures"),  # the surgical safety checklist
+    ("HoNOS for new referrals", "data_entry"),  # outcome scales entered on the record
+    ("Do PN discharge on BadgerNet", "data_entry"),  # the maternity record
+    ("Staff awards nom for our HCA", "writing_editing"),  # a nomination
+    ("Pick up answerphone msgs", "routine_communication"),  # messages, as calls
+]
+
+
+@pytest.mark.parametrize(("short", "category"), SHORTHAND_0_11)
+def test_0_11_shorthand_lands_in_its_category(short: str, category: str) -> None:
+    """Each 0.11.0 entry: the shorthand lands where its full wording does."""
+    out = score_texts([short])
+    assert out["category"].iat[0] == category, out["evidence"].tolist()
+
+
+def test_who_alone_is_the_english_word() -> None:
+    """Only 'WHO checklist' is read as the surgical safety checklist; 'who' stays a word."""
+    rs = default_ruleset()
+    assert rs.expand("patients who need help") == "patients who need help"
+    assert rs.expand("do who checklist") == "do surgical safety checklist"
