@@ -294,6 +294,7 @@ SHORTHAND_0_11 = [
     ("Do PN discharge on BadgerNet", "data_entry"),  # the maternity record
     ("Staff awards nom for our HCA", "writing_editing"),  # a nomination
     ("Pick up answerphone msgs", "routine_communication"),  # messages, as calls
+    ("Do eDN for GP", "clinical_documentation"),  # the electronic discharge notification
 ]
 
 

@@ -193,6 +193,10 @@ FIRES_0_11 = [
     ("Comfort rounds on the ward", "direct_care.personal", None),
     ("Review fitness to drive forms", None, "physical_work.driving"),
     ("Do outcome measures on the record", "data_entry.outcome_measures", None),
+    ("Book TCI dates for the week", "scheduling.book", None),
+    ("Raise POs for ward kit", "finance_procurement.raise_orders", None),
+    ("Witness statement for the inquest", "writing_editing.statements", None),
+    ("Validate the 52-week waiting list", "data_entry.validate_lists", None),
 ]
 
 
@@ -220,6 +224,9 @@ EXPOSED_0_11 = [
     ("Cannula removals + paperwork", False),
     ("Check the electronic prescribing system for missed doses", True),
     ("Book f/u appt re bed 7", True),  # the bed number says where, not what
+    ("Book TCIs", True),
+    ("Raise POs", True),
+    ("Incident statement", True),
 ]
 
 
