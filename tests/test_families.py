@@ -60,6 +60,18 @@ def test_braces_match_any_one_word_with_its_forms(term: str, text: str, hit: boo
     assert bool(re.search(term_pattern(term), text)) is hit
 
 
+def test_a_phrase_in_braces_is_refused(tmp_path: Path) -> None:
+    """``{waiting list|pathway}`` would be read as the words 'waiting' and 'list pathway'
+    and never match: a rule with a space inside braces is refused, naming the term."""
+    path = _ruleset(
+        tmp_path,
+        '[[rules]]\nid = "local.validate"\ncategory = "data_entry"\nweight = 1.0\n'
+        'terms = ["^validate ... {waiting list|pathway}"]\nrationale = "Validation."\n',
+    )
+    with pytest.raises(RulesetError, match=r"local\.validate.*braces hold"):
+        genai_aug.load_ruleset(path)
+
+
 def _ruleset(tmp_path: Path, body: str) -> Path:
     path = tmp_path / "local.toml"
     path.write_text('[ruleset]\nname = "x"\nversion = "1"\nextends = "default"\n\n' + body)

@@ -474,6 +474,11 @@ def normalise_term(term: str) -> str:
                 )
             out.append("{" + "|".join(options) + "}")
             continue
+        if "{" in token or "}" in token:  # "{waiting list|pathway}": a space in braces
+            raise ValueError(
+                f"{token!r}: braces hold two or more single words separated by '|', with no "
+                "space inside them; write a term per phrase"
+            )
         quoted = token.startswith('"') and token.endswith('"') and len(token) > 2
         star = token.endswith("*")
         core = token.strip('"').rstrip("*")
