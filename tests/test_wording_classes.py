@@ -196,7 +196,7 @@ FIRES_0_11 = [
     ("Book TCI dates for the week", "scheduling.book", None),
     ("Raise POs for ward kit", "finance_procurement.raise_orders", None),
     ("Witness statement for the inquest", "writing_editing.statements", None),
-    ("Validate the 52-week waiting list", "data_entry.validate_lists", None),
+    ("Validate the PTL", "scheduling.validate_lists", None),
 ]
 
 
