@@ -306,7 +306,10 @@ def test_0_11_shorthand_lands_in_its_category(short: str, category: str) -> None
 
 
 def test_who_alone_is_the_english_word() -> None:
-    """Only 'WHO checklist' is read as the surgical safety checklist; 'who' stays a word."""
+    """Only 'WHO checklist' is read as the surgical safety checklist, and only 'MAR chart'
+    as the medication administration record; 'who' and 'mar' alone stay words."""
     rs = default_ruleset()
     assert rs.expand("patients who need help") == "patients who need help"
     assert rs.expand("do who checklist") == "do surgical safety checklist"
+    assert rs.expand("sign mar charts") == "sign medication administration records"
+    assert rs.expand("mar the finish") == "mar the finish"  # 'mar' alone: the English verb

@@ -197,6 +197,9 @@ FIRES_0_11 = [
     ("Raise POs for ward kit", "finance_procurement.raise_orders", None),
     ("Witness statement for the inquest", "writing_editing.statements", None),
     ("Validate the PTL", "scheduling.validate_lists", None),
+    ("Minutes for the governance meeting", "transcription.typing", None),
+    ("Mattress audits on the ward", "inspection_testing.observation_audits", "reporting.analysis"),
+    ("Audit discharge letters", "reporting.analysis", "inspection_testing.observation_audits"),
 ]
 
 
@@ -227,6 +230,8 @@ EXPOSED_0_11 = [
     ("Book TCIs", True),
     ("Raise POs", True),
     ("Incident statement", True),
+    ("Minutes of the bed meeting", True),
+    ("Commode audits", False),
 ]
 
 
