@@ -295,7 +295,20 @@ SHORTHAND_0_11 = [
     ("Staff awards nom for our HCA", "writing_editing"),  # a nomination
     ("Pick up answerphone msgs", "routine_communication"),  # messages, as calls
     ("Do eDN for GP", "clinical_documentation"),  # the electronic discharge notification
+    ("Submit DM01", "reporting"),  # the diagnostic waiting times return
+    ("Process IFRs", "data_entry"),  # individual funding requests
+    ("Do DQ checks", "reporting"),  # data quality
 ]
+
+
+def test_0_11_entries_read_as_their_meaning() -> None:
+    """Clinical and office forms of 0.11.0 with no rule of their own still read in full,
+    so the evidence and any local rule see the words."""
+    rs = default_ruleset()
+    assert rs.expand("keep pt nbm") == "keep patient nil by mouth"
+    assert rs.expand("gcs hrly") == "glasgow coma scale hourly"
+    assert rs.expand("chase ubrns") == "chase referral booking references"
+    assert rs.expand("book cath lab") == "book catheter laboratory"
 
 
 @pytest.mark.parametrize(("short", "category"), SHORTHAND_0_11)
