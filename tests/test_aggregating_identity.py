@@ -703,6 +703,37 @@ def test_levels_ranges_are_drawn_with_the_blas_as_it_was(
         assert seen and all(threads == blas_threads() == {2} for threads in seen)
 
 
+@pytest.mark.parametrize("n_draws", [100, 2000, 4096, 4097, 9000])
+def test_a_level_s_draws_are_the_same_alone_and_among_other_rows(n_draws: int) -> None:
+    """A staff group's (or an organisation's) draws do not depend on the other rows of
+    its level, with the draws made a chunk at a time past 4,096 of them."""
+    rng = np.random.default_rng(n_draws)
+    sums, effective = rng.uniform(0, 90, (230, 30)), rng.uniform(0, 1, (n_draws, 30))
+    among = aggregating._level_draws(sums, effective)
+    for i in (0, 11, 229):
+        alone = aggregating._level_draws(sums[i : i + 1], effective)
+        assert np.array_equal(_bits(alone[0]), _bits(among[i])), i
+
+
+def test_the_levels_products_share_the_runs_one_limit_of_the_blas() -> None:
+    """The levels' products hold the BLAS to one thread through the limit every run
+    shares, and set none of their own: one of their own, set while another run held the
+    shared one, found one thread and restored one thread after that run had given the
+    BLAS its threads back, so the process kept one (seen with four runs on threads)."""
+    rng = np.random.default_rng(3)
+    sums, effective = rng.uniform(0, 9, (13, 5)), rng.uniform(0, 1, (300, 5))
+    own_limit = AssertionError("a limit of its own")
+    with (
+        aggregating._one_blas_thread(),  # (another run, drawing)
+        mock.patch.object(aggregating, "threadpool_limits", side_effect=own_limit),
+    ):
+        draws = aggregating._level_draws(sums, effective)
+    padded = np.zeros((aggregating._TILE, 5))
+    padded[:13] = sums
+    with aggregating._one_blas_thread():
+        assert np.array_equal(_bits(draws), _bits((padded @ effective.T)[:13]))
+
+
 @settings(max_examples=80, deadline=None)
 @given(
     n_draws=st.sampled_from([100, 101, 102, 109, 110, 111, 112, 777, 1000, 1001, 2000, 2001]),

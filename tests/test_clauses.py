@@ -58,6 +58,11 @@ CONTEXTS = [
         ("Chase results for children and young people", "chase results"),
         ("Prepare notes for patients awaiting surgery", "prepare notes"),
         ("Record vital signs as directed by nursing staff", "record vital signs"),
+        (
+            "Triage calls and when necessary book follow-up appointments",
+            "triage calls and book follow up appointments",
+        ),
+        ("Give the medication if required and record it", "give the medication and record it"),
         # objects, not context: kept
         ("Operate on emergency theatre lists", "operate on emergency theatre lists"),
         ("Take part in board rounds", "take part in board rounds"),
@@ -178,9 +183,9 @@ def _without_context_reference(words: list[str]) -> list[str]:
     i = 0
     while i < len(words):
         word = words[i]
-        as_needed = words[i : i + 1] in (["as"], ["where"]) and words[i + 1 : i + 2] in [
-            [w] for w in c._AS_NEEDED
-        ]
+        as_needed = words[i : i + 1] in (["as"], ["where"], ["when"], ["if"]) and words[
+            i + 1 : i + 2
+        ] in [[w] for w in c._AS_NEEDED]
         if i >= c._MIN_OBJECT and as_needed:
             i += 2
             if words[i : i + 1] == ["by"]:

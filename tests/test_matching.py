@@ -107,6 +107,39 @@ def test_malformed_terms_are_rejected(term: str) -> None:
         # right after the verb, a clause of condition is its object: kept
         ("Determine if equipment is safe", "determine if equipment is safe"),
         ("Decide when patients are fit to go home", "decide when patients are fit to go home"),
+        # a condition ends at the next task joined by "and" or "then": that task stays
+        (
+            "Give medication if prescribed and record it on the chart",
+            "give medication and record it on the chart",
+        ),
+        (
+            "Chase results when the consultant asks then file them",
+            "chase results then file them",
+        ),
+        # after a verb that asks or tells, "if" and "when" open its question: kept
+        (
+            "Ask patients if they have allergies and record them on the EPR",
+            "ask patients if they have allergies and record them on the epr",
+        ),
+        ("Inform the nurse if a patient deteriorates", "inform the nurse"),
+        (
+            "Chase results when the patient and their carers ask",
+            "chase results",
+        ),
+        (
+            "Check with the ward if a bed is free and book the transfer",
+            "check with the ward if a bed is free and book the transfer",
+        ),
+        # how often, not a condition; two words of context, left to core_clause
+        (
+            "Visit wards once a week and update the bed state",
+            "visit wards once a week and update the bed state",
+        ),
+        (
+            "Triage calls and when necessary book appointments",
+            "triage calls and when necessary book appointments",
+        ),
+        ("Check obs when the patient returns from theatre", "check obs"),
     ],
 )
 def test_main_clause_stops_before_purpose_or_basis(text: str, main: str) -> None:

@@ -32,7 +32,7 @@ from typing import Any, Final
 
 import numpy as np
 
-from genai_aug._matching import TermPatterns, main_clause
+from genai_aug._matching import AS_NEEDED, TermPatterns, main_clause
 
 # Words that open a context phrase wherever they stand after the verb and its object:
 # for whom, and when.
@@ -194,23 +194,11 @@ _EVENTS: Final = frozenset(
         "committees",
     ]
 )
-# "as required", "where appropriate" …: two words of context wherever they stand after
-# the verb and its object (with the *by* phrase that may follow: "as directed by …").
-_AS_OR_WHERE: Final = frozenset({"as", "where"})
-_AS_NEEDED: Final = frozenset(
-    [
-        "required",
-        "needed",
-        "necessary",
-        "appropriate",
-        "directed",
-        "requested",
-        "instructed",
-        "indicated",
-        "applicable",
-        "possible",
-    ]
-)
+# "as required", "where appropriate", "when necessary" …: two words of context wherever
+# they stand after the verb and its object (with the *by* phrase that may follow: "as
+# directed by …").
+_AS_OR_WHERE: Final = frozenset({"as", "where", "when", "if"})
+_AS_NEEDED: Final = AS_NEEDED
 _AND_OR: Final = frozenset({"and", "or"})
 # Words that end a context phrase: it is one noun phrase, not the rest of the task.
 _PHRASE_STOPS: Final = (

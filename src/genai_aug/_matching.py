@@ -33,7 +33,7 @@ import numpy as np
 # What matching means, beyond the ruleset's own data: the spellings folded, the word
 # forms each term word matches, the clause cuts. It is part of every ruleset's hash, so
 # a change to it changes the hash of results scored under it.
-MATCHING_VERSION: Final = "7"
+MATCHING_VERSION: Final = "8"
 
 _GAP: Final = r"(?:\s+\S+){0,6}?\s+"
 # Where a task's main verb can stand in normalised text: at the start, or after a first
@@ -52,9 +52,42 @@ _ASIDE: Final = re.compile(
     r"|in line with|in keeping with|in compliance with|as per) "
 )
 # A clause of condition or time (*when the consultant asks*, *if results are abnormal*):
-# it opens the rest of the text only after the verb and at least one more word, since
-# right after the verb it is the verb's object (*determine if …*, *decide when …*).
+# it opens only after the verb and at least one more word, since right after the verb it
+# is the verb's object (*determine if …*, *decide when …*), and it ends at the next task
+# joined by *and* or *then* (*chase results when asked and file them*).
 _CONDITION: Final = re.compile(r" (?:when|whenever|if|unless|once|as and when) ")
+_RESUME: Final = re.compile(
+    r" (?:and|then) (?!(?:the|a|an|their|his|her|its|our|your|my|other|all|any|some|those"
+    r"|these|this|that|each|every|both|when|if)\b)"
+)  # (*and* then a noun phrase, "… and their carers", goes on with the condition)
+AS_NEEDED: Final = frozenset(
+    [
+        "required",
+        "needed",
+        "necessary",
+        "appropriate",
+        "directed",
+        "requested",
+        "instructed",
+        "indicated",
+        "applicable",
+        "possible",
+    ]
+)
+"""Words that make two words of context after *as*, *where*, *when* or *if* (*as
+required*, *when necessary*): taken out where they stand, not cut to the text's end."""
+# "once a week", "once daily": how often, not a condition
+_HOW_OFTEN: Final = frozenset(
+    {"a", "an", "per", "every", "each", "or", "more", "only", "again"}
+    | {"daily", "weekly", "fortnightly", "monthly", "yearly", "annually"}
+)
+# Verbs whose object may be a question (*ask patients if …*, *check with the ward if …*):
+# *if* and *when* after them open no condition.
+_ASKING: Final = re.compile(
+    r"^(?:ask|enquire|inquire|ascertain|establish|find out|confirm|clarify|check with)"
+    r"(?:s|ed|d|ing)?\b"
+)  # (not *tell*, *inform*, *see*: "inform the nurse if a patient deteriorates" is a
+# condition; to see patients is to treat them)
 _MAX_TERM_WORDS: Final = 12
 # Bounds that keep matching linear in the text: each '...' gap tries up to seven word
 # counts, so a term's work per position grows as 7 ** gaps; and no text is longer than
@@ -321,15 +354,32 @@ def main_clause(norm: str) -> str:
     'chase results'
     >>> main_clause("determine if equipment is safe")
     'determine if equipment is safe'
+    >>> main_clause("chase results when asked and file them in the notes")
+    'chase results and file them in the notes'
+    >>> main_clause("ask patients if they have allergies")
+    'ask patients if they have allergies'
+    >>> main_clause("visit wards once a week")
+    'visit wards once a week'
     >>> main_clause("book outpatient appointments")
     'book outpatient appointments'
     """
     main = _ASIDE.split(norm, maxsplit=1)[0]
-    second = main.find(" ", main.find(" ") + 1)  # (after the verb and one more word)
-    if second < 0:
-        return main
-    condition = _CONDITION.search(main, second)
-    return main if condition is None else main[: condition.start()]
+    start = main.find(" ", main.find(" ") + 1)  # (after the verb and one more word)
+    asking = _ASKING.match(main) is not None
+    while start >= 0 and (condition := _CONDITION.search(main, start)) is not None:
+        word = condition.group().strip()
+        after = main[condition.end() :].partition(" ")[0]
+        if (word == "once" and after in _HOW_OFTEN) or (
+            word in ("if", "when") and (asking or after in AS_NEEDED)
+        ):
+            start = condition.end() - 1  # (not a condition: look further on)
+            continue
+        resume = _RESUME.search(main, condition.end())
+        if resume is None:
+            return main[: condition.start()]
+        main = main[: condition.start()] + main[resume.start() :]
+        start = condition.start()
+    return main
 
 
 _VOWELS: Final = set("aeiou")

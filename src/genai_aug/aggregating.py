@@ -120,6 +120,9 @@ MAX_DRAWS = 100_000
 QUANTILES = (0.1, 0.9)
 """The percentiles reported as low and high (an 80 % interval around the central figure)."""
 _BLOCK = 1 << 17  # draws in a block of roles' draws: 1 MB a worker, reused (see _block_rows)
+_DRAW_CHUNK = 4096
+"""Draws of a level's product made at a time: a padded product of one row's 100,000 draws
+was 150 MB; every run of up to 4,096 draws (2,000 by default) is one product, as before."""
 _TILE = 192
 """Rows of every product of the roles' and levels' draws: a multiple of the row tiles of
 the BLAS kernels (4, 8, 12, 16, 24, 32, 48, 64), so that every row is in a whole tile. A
@@ -1011,8 +1014,13 @@ def _level_draws(sums: Array, effective: Array) -> Array:
     """
     padded = np.zeros((-(-len(sums) // _TILE) * _TILE, sums.shape[1]))
     padded[: len(sums)] = sums
-    with threadpool_limits(limits=1, user_api="blas"):
-        draws: Array = (padded @ effective.T)[: len(sums)]
+    n_draws = len(effective)
+    draws: Array = np.empty((len(sums), n_draws))
+    # (the process's one-thread limit, shared with any run drawing meanwhile: a limit of
+    # its own would restore one thread, not the BLAS's own, when runs overlap)
+    with _one_blas_thread():
+        for a in range(0, n_draws, _DRAW_CHUNK):  # (so many draws at a time: bounded memory)
+            draws[:, a : a + _DRAW_CHUNK] = (padded @ effective[a : a + _DRAW_CHUNK].T)[: len(sums)]
     return draws
 
 
