@@ -369,7 +369,7 @@ CASES: list[Case] = [
         {
             (E, "missing-column", T, 1, "hours_per_week"),
             (W, "ignored-column", T, 1, "column D"),
-            *((E, "missing-hours", T, row, "hours_per_week") for row in (2, 3, 4)),
+            *((E, "missing-hours", T, row, None) for row in (2, 3, 4)),
         },
         raises=True,
     ),

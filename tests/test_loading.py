@@ -237,6 +237,69 @@ def test_missing_hours_is_an_error() -> None:
     assert issue(err, "missing-hours")["row"].tolist() == [0]
 
 
+@pytest.mark.parametrize(
+    ("kind", "header", "canonical"),
+    [
+        ("tasks", "Hours pr wk", "hours_per_week"),
+        ("tasks", "Houres per week", "hours_per_week"),
+        ("tasks", "Task descr", "task"),
+        ("roles", "Roll ID", "role_id"),
+        ("roles", "Staf group", "staff_group"),
+    ],
+)
+def test_a_missing_column_names_the_header_close_to_it(
+    kind: str, header: str, canonical: str
+) -> None:
+    """A misspelt header is named, with its letter, as what the missing column may be."""
+    roles, tasks = make_frames()
+    if kind == "roles":
+        roles = roles.rename(columns={canonical: header})
+    else:
+        tasks = tasks.rename(columns={canonical: header})
+    frame = roles if kind == "roles" else tasks
+    letter = "ABCDEFGHIJ"[list(frame.columns).index(header)]
+    with pytest.raises(InventoryError) as err:
+        load_inventory(roles, tasks)
+    msg = issue(err, "missing-column")["message"].iloc[0]
+    assert f"'{header}' (column {letter}) is close" in msg, msg
+    assert f"rename it '{canonical}'" in msg, msg
+
+
+def test_a_missing_column_with_no_close_header_says_add_it() -> None:
+    roles, tasks = make_frames()
+    tasks = tasks.rename(columns={"hours_per_week": "Notes"})
+    with pytest.raises(InventoryError) as err:
+        load_inventory(roles, tasks)
+    msg = issue(err, "missing-column")["message"].iloc[0]
+    assert "is close" not in msg and msg.endswith("Add one of them or rename the header.")
+
+
+def test_without_a_column_of_hours_each_task_row_says_so_at_no_column() -> None:
+    """Each task is still accounted for, by an error that names no absent column."""
+    roles, tasks = make_frames()
+    tasks = tasks.drop(columns=["hours_per_week"])
+    with pytest.raises(InventoryError) as err:
+        load_inventory(roles, tasks)
+    rows = issue(err, "missing-hours")
+    assert rows["row"].tolist() == list(range(len(tasks)))
+    assert rows["column"].isna().all()
+    assert all("no column of hours" in m and "'hours_per_week'" not in m for m in rows["message"])
+
+
+def test_a_csv_is_not_said_to_have_a_sheet_and_a_lettered_column_is_unquoted(
+    tmp_path: Path,
+) -> None:
+    roles, tasks = make_frames()
+    roles.to_csv(tmp_path / "roles.csv", index=False)
+    text = tasks.to_csv(index=False).splitlines()
+    text[1] += ",stray"
+    (tmp_path / "tasks.csv").write_text("\n".join(text) + "\n")
+    inv = load_inventory(tmp_path / "roles.csv", tmp_path / "tasks.csv", errors="reject")
+    msg = inv.issues.query("code == 'ignored-column'")["message"].iloc[0]
+    assert msg.startswith(f"File '{tmp_path / 'tasks.csv'}', row 2, column ")
+    assert "sheet" not in msg.split(":")[0] and "'column " not in msg
+
+
 def test_headcount_stands_in_for_missing_fte_with_a_warning() -> None:
     """Without FTE, headcount is used as FTE and the analyst is warned."""
     roles, tasks = make_frames()

@@ -1260,13 +1260,28 @@ TASK_CHECKS: Final[tuple[Check, ...]] = (
         TASKS,
         col.HOURS_PER_WEEK,
         lambda r, c: (
-            r.hours.isna()
-            & ~r.not_a_number(col.HOURS_PER_WEEK)
-            & ~r.not_a_number(col.PERCENT_OF_TIME)
-            & ~r.bad
+            (
+                r.hours.isna()
+                & ~r.not_a_number(col.HOURS_PER_WEEK)
+                & ~r.not_a_number(col.PERCENT_OF_TIME)
+                & ~r.bad
+            )
+            if r.present(col.HOURS_PER_WEEK) or r.present(col.PERCENT_OF_TIME)
+            else r.none
         ),
         "no hours given (a blank cell, or a formula whose value was never saved); expected "
         "hours per week or a percentage of the role's time. Fill in one of them.",
+    ),
+    Check(  # (the sheet has neither column: its header's error says so, once)
+        "missing-hours",
+        ERROR,
+        TASKS,
+        None,
+        lambda r, c: (
+            r.none if r.present(col.HOURS_PER_WEEK) or r.present(col.PERCENT_OF_TIME) else ~r.bad
+        ),
+        "no hours, as the sheet has no column of hours (see the error on its header row); "
+        "expected hours per week or a percentage of the role's time. Add the column.",
     ),
     Check(
         "zero-hours",

@@ -292,18 +292,34 @@ class IssueLog:
             raise InventoryError(self.to_frame())
 
 
+_TEXT_SUFFIXES: Final = (".csv", ".tsv", ".txt", ".tab")
+_LETTERED: Final = re.compile(r"column [A-Z]{1,3}")
+"""A column named by its letter, as a column without a header is ("column E")."""
+
+
 def where(
     file: str | None, sheet: str | None, row: int | None = None, column: str | None = None
 ) -> str:
-    """The location part of an issue message: "File 'f', sheet 's', row 3, column 'c'"."""
+    """The location part of an issue message: "File 'f', sheet 's', row 3, column 'c'".
+
+    A text file (CSV) has no sheets, so none is named ("File 'tasks.csv', row 3"; the
+    issues table still holds the name its rows were read under); a column known only by
+    its letter is named by it ("column E").
+    """
     parts = [f"File '{file}'"]
-    if sheet:
+    if sheet and not str(file).lower().endswith(_TEXT_SUFFIXES):
         parts.append(f"sheet '{sheet}'")
     if row is not None:
         parts.append(f"row {row}")
     if column:
-        parts.append(f"column '{column}'")
+        parts.append(column_part(column))
     return ", ".join(parts)
+
+
+def column_part(column: str) -> str:
+    """How a message names a column: "column 'hours_per_week'", or "column E" for a
+    column known only by its letter."""
+    return column if _LETTERED.fullmatch(column) else f"column '{column}'"
 
 
 def text_dtype() -> pd.StringDtype | None:

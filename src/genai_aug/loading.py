@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import difflib
 import io
 import os
 import re
@@ -249,11 +250,13 @@ def _table_from_cells(
     header_row_number, header = head[h]
     header_loc = header_row_number if header_row_number >= 1 else None  # None for DataFrames
     positions: dict[str, int] = {}
+    unknown: list[tuple[str, int]] = []  # headers not known, and where: a missing one misspelt?
     for j, name in enumerate(header):
         if _is_blank(name):
             continue
         canonical = col.canonical_header(name, table)
         if canonical is None:
+            unknown.append((str(name), j))
             log.info(
                 "ignored-column",
                 f"{where(file, sheet, header_loc, str(name))}: column not "
@@ -289,8 +292,8 @@ def _table_from_cells(
         log.error(
             "missing-column",
             f"{where(file, sheet, header_loc)}: required column '{c}' not found{not_found}; "
-            f"expected a header such as {_examples(c, kind)}. Add the column or rename "
-            "the header.",
+            f"expected a header such as {_examples(c, kind)}. "
+            f"{_did_you_mean(unknown, (c,), kind) or 'Add the column or rename the header.'}",
             file=file,
             sheet=sheet,
             row=header_loc,
@@ -309,6 +312,7 @@ def _table_from_cells(
     unnamed = [f"column {_column_letter(j)}" for j in sorted(used)]
     if kind == col.TASKS_SHEET and not {col.HOURS_PER_WEEK, col.PERCENT_OF_TIME} & set(positions):
         # each task's row says it has no hours; this says why, once, where it is
+        advice = _did_you_mean(unknown, (col.HOURS_PER_WEEK, col.PERCENT_OF_TIME), kind)
         hint = (
             f" ({' and '.join(unnamed)} {'has' if len(unnamed) == 1 else 'have'} values "
             "under a blank header: a merged header cell?)"
@@ -320,7 +324,8 @@ def _table_from_cells(
             f"{where(file, sheet, header_loc)}: no column of hours: neither "
             f"'{col.HOURS_PER_WEEK}' nor '{col.PERCENT_OF_TIME}' found{hint}; expected a "
             f"header such as {_examples(col.HOURS_PER_WEEK, kind)} or "
-            f"{_examples(col.PERCENT_OF_TIME, kind)}. Add one of them or rename the header.",
+            f"{_examples(col.PERCENT_OF_TIME, kind)}. "
+            f"{advice or 'Add one of them or rename the header.'}",
             file=file,
             sheet=sheet,
             row=header_loc,
@@ -456,6 +461,31 @@ def _empty_frame() -> pd.DataFrame:
             col.SOURCE_SHEET: pd.Series(dtype=object),
             col.SOURCE_ROW: pd.Series(dtype="int64"),
         }
+    )
+
+
+def _did_you_mean(unknown: Sequence[tuple[str, int]], canonicals: Sequence[str], kind: str) -> str:
+    """What to do when an unrecognised header is close to a name of a missing column (its
+    canonical name or an alias, folded as headers are): "'Hours pr wk' (column C) is
+    close: if it holds that column, rename it 'hours_per_week'.", or "" when none is.
+
+    Phrased as a question of what the column holds, since a close name may be of another
+    unit ("mins per week" is close to "hrs per week").
+    """
+    aliases = col.ROLE_ALIASES if kind == col.ROLES_SHEET else col.TASK_ALIASES
+    names = {col.normalise_header(a): c for c in canonicals for a in (c, *aliases.get(c, ()))}
+    close = [
+        (name, j, names[match[0]])
+        for name, j in unknown
+        if (match := difflib.get_close_matches(col.normalise_header(name), names, 1, 0.75))
+    ][:3]
+    if not close:
+        return ""
+    said = " and ".join(f"'{name}' (column {_column_letter(j)})" for name, j, _ in close)
+    renames = " or ".join(dict.fromkeys(f"'{c}'" for _, _, c in close))
+    return (
+        f"{said} {'is' if len(close) == 1 else 'are'} close: if "
+        f"{'it holds' if len(close) == 1 else 'one holds'} that column, rename it {renames}."
     )
 
 

@@ -30,7 +30,7 @@ from genai_aug._checks import (
     Check,
     Rows,
 )
-from genai_aug._issues import IssueLog, text_dtype, where
+from genai_aug._issues import IssueLog, column_part, text_dtype, where
 from genai_aug._raw import RawTable
 from genai_aug.errors import GenAIAugError
 
@@ -84,7 +84,7 @@ def _record(log: IssueLog, rows: Rows, check: Check, column: str | None, idx: np
     at = table.frame[col.SOURCE_ROW].to_numpy()[idx].astype(np.int64)
     n = len(at)
     head = where(table.file, table.sheet) + ", row "
-    tail = (f", column '{column}'" if column else "") + ": "
+    tail = (f", {column_part(column)}" if column else "") + ": "
     # "<where>, row <n>, column '<c>': <message>", each joined once from its pieces
     fields = [FIELDS[name](rows, column or "", idx) for name in names]
     messages: Sequence[str] | None = None
