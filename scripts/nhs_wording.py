@@ -3,14 +3,14 @@
 Prints, for the shared paraphrase file and the sets in data/nhs_wording, the
 exposed-vs-not accuracy of each variant and the share of groups whose four phrasings get
 the same exposed-vs-not answer; set A also split into its judge half (even groups, never
-read while writing rules) and its design half (odd groups); sets C, E and G are unread
+read while writing rules) and its design half (odd groups); sets C, E, G and I are unread
 whole; set D (formal and shorthand only) is a design set written for the 0.9.0 glossary,
 set F one written for round nine. See data/nhs_wording/README.md for which rows were
 read when.
 
     python scripts/nhs_wording.py [--ruleset FILE] [--design-only]
 
-``--design-only`` leaves set A's judge half (its even groups) and sets C, E and G out before
+``--design-only`` leaves set A's judge half (its even groups) and sets C, E, G and I out before
 anything is scored: no rows, figures or counts of them are computed or printed. Use it
 whenever rules are being written or chosen; the judge sets are run without the flag once,
 at the end.
@@ -53,10 +53,12 @@ def subsets(design_only: bool = False) -> dict[str, pd.DataFrame]:
         SETS / "nhs_wording_d_design.tsv", sep="\t"
     )
     out["set F, design"] = pd.read_csv(SETS / "nhs_wording_f_design.tsv", sep="\t")
+    out["set H, design"] = pd.read_csv(SETS / "nhs_wording_h_design.tsv", sep="\t")
     if not design_only:
         out["set C (unread)"] = pd.read_csv(SETS / "nhs_wording_c.tsv", sep="\t")
         out["set E (unread)"] = pd.read_csv(SETS / "nhs_wording_e.tsv", sep="\t")
         out["set G (unread)"] = pd.read_csv(SETS / "nhs_wording_g.tsv", sep="\t")
+        out["set I (unread)"] = pd.read_csv(SETS / "nhs_wording_i.tsv", sep="\t")
     return out
 
 
@@ -67,7 +69,7 @@ def main() -> None:
         "--design-only",
         action="store_true",
         help=(
-            "leave out the unread sets (set A's even groups, sets C, E and G): "
+            "leave out the unread sets (set A's even groups, sets C, E, G and I): "
             "nothing of them is scored or printed"
         ),
     )
