@@ -63,6 +63,13 @@ CONTEXTS = [
             "triage calls and book follow up appointments",
         ),
         ("Give the medication if required and record it", "give the medication and record it"),
+        # 0.11.1: "once" and how often come out whole
+        ("Restock the resus trolley once every week", "restock the resus trolley"),
+        ("Change the line dressing once every 72 hours", "change the line dressing"),
+        ("Check the CD book once per shift", "check the cd book"),
+        ("Empty the sharps bin once in the evening", "empty the sharps bin"),
+        ("Audit the notes once a quarter and report", "audit the notes and report"),
+        ("Give the eye drops once daily", "give the eye drops"),
         # objects, not context: kept
         ("Operate on emergency theatre lists", "operate on emergency theatre lists"),
         ("Take part in board rounds", "take part in board rounds"),
@@ -108,6 +115,35 @@ def test_a_context_clause_leaves_the_narrowest_reading_as_it_was(
         if readings(normalise_text(f"{t} {clause}"))[0] != readings(normalise_text(t))[0]
     ]
     assert changed == []
+
+
+@pytest.mark.parametrize(
+    ("text", "narrowest"),
+    [
+        # 0.11.1: a condition after "and" is taken out and the task after it read
+        (
+            "Take bloods on the ward round and once labelled send them to the lab",
+            "take bloods on the ward round and send them to the lab",
+        ),
+        # 0.11.1: "and" + a noun inside a condition leaves nothing behind
+        ("Write the discharge letter when the patient and ward pharmacist agree", None),
+        # 0.11.1: "once every …" leaves no stray "once"
+        ("Check the CD book once every shift", "check the cd book"),
+        # 0.11.1: a means clause after a condition stays with the work
+        (
+            "Transfer patients from bed to chair when they are able, using the standing hoist",
+            "transfer patients from bed to chair using the standing hoist",
+        ),
+    ],
+)
+def test_a_condition_is_taken_out_and_the_work_around_it_kept(
+    text: str, narrowest: str | None
+) -> None:
+    """The narrowest reading holds the work before and after a condition, and nothing of
+    the condition (``None``: the text without the condition is the reading)."""
+    if narrowest is None:
+        narrowest = readings(normalise_text(text.partition(" when ")[0]))[0]
+    assert readings(normalise_text(text))[0] == narrowest
 
 
 def test_readings_run_from_the_narrowest_to_the_whole_text() -> None:

@@ -140,6 +140,48 @@ def test_malformed_terms_are_rejected(term: str) -> None:
             "triage calls and when necessary book appointments",
         ),
         ("Check obs when the patient returns from theatre", "check obs"),
+        # 0.11.1: a condition after "and" is followed by the next task's verb: it stays
+        (
+            "Open the post and when referrals arrive scan them onto the EPR",
+            "open the post and scan them onto the epr",
+        ),
+        (
+            "Empty the pigeonholes and if letters are unsigned return them to the consultant",
+            "empty the pigeonholes and return them to the consultant",
+        ),
+        (
+            "Check the oxygen cylinders and if any are nearly empty order more",
+            "check the oxygen cylinders and order more",
+        ),
+        # ... with a second task after it: one "and", not two
+        (
+            "Review the sepsis screens and if positive start the bundle and tell the doctor",
+            "review the sepsis screens and start the bundle and tell the doctor",
+        ),
+        # ... but the condition's own words stay the condition's ("is complete")
+        (
+            "Tell the porters and when the form is complete",
+            "tell the porters and",
+        ),
+        # 0.11.1: "and" + a noun goes on naming the condition's subject
+        ("Take blood samples when the patient and parents consent", "take blood samples"),
+        (
+            "Type clinic letters when the consultant and registrar have signed off the dictation",
+            "type clinic letters",
+        ),
+        (
+            "Chase results when the consultant asks and book appointments",
+            "chase results and book appointments",
+        ),
+        # 0.11.1: "once" before a phrase of time is how often, not a condition
+        ("Restock the trolley once in the morning", "restock the trolley once in the morning"),
+        ("Wake the patient once they are settled", "wake the patient"),
+        # 0.11.1: a clause of means after a condition is kept with the work
+        (
+            "Turn patients when they are uncomfortable using a slide sheet",
+            "turn patients using a slide sheet",
+        ),
+        ("Turn patients when they are using a slide sheet", "turn patients"),
     ],
 )
 def test_main_clause_stops_before_purpose_or_basis(text: str, main: str) -> None:

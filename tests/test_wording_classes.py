@@ -239,3 +239,32 @@ EXPOSED_0_11 = [
 def test_0_11_class_gets_its_exposed_or_not_answer(text: str, exposed: bool) -> None:
     """0.11.0: each class's phrasing gets the exposed-or-not answer its sense gives."""
     assert _exposed(text) is exposed
+
+
+# Ruleset 0.11.1: a room, a venue or a hall is booked, not built or moved; each phrasing
+# written for this test, with the physical sense kept where the verb is physical.
+FIRES_0_11_1 = [
+    ("Reserve the seminar room for the induction", "scheduling.book_spaces", None),
+    ("Book rooms for the team away day", "scheduling.book_spaces", "physical_work.objects"),
+    ("Hire a venue for the staff awards", "scheduling.book_spaces", None),
+    ("Decorate rooms on the children's ward", "physical_work.objects", "scheduling.book_spaces"),
+]
+
+
+@pytest.mark.parametrize(("text", "must", "must_not"), FIRES_0_11_1)
+def test_0_11_1_a_booked_space_is_a_booking(
+    text: str, must: str | None, must_not: str | None
+) -> None:
+    """0.11.1: booking a room is scheduling; its rooms are not physical work's object."""
+    fired = _fired(text)
+    if must is not None:
+        assert must in fired, fired
+    if must_not is not None:
+        assert must_not not in fired, fired
+
+
+def test_0_11_1_booking_rooms_is_exposed_scheduling() -> None:
+    """0.11.1: booking rooms ends as scheduling, exposed."""
+    out = score_texts(["Book two rooms for the quarterly planning sessions"])
+    assert out["category"].iat[0] == "scheduling"
+    assert out["exposure"].iat[0] in {"E1", "E2"}

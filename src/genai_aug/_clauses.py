@@ -32,7 +32,7 @@ from typing import Any, Final
 
 import numpy as np
 
-from genai_aug._matching import AS_NEEDED, TermPatterns, main_clause
+from genai_aug._matching import AS_NEEDED, TIMES, TermPatterns, main_clause
 
 # Words that open a context phrase wherever they stand after the verb and its object:
 # for whom, and when.
@@ -86,37 +86,7 @@ _PLACES: Final = frozenset(
         "localities",
     ]
 )
-_TIMES: Final = frozenset(
-    [
-        "night",
-        "nights",
-        "weekend",
-        "weekends",
-        "lunchtime",
-        "morning",
-        "mornings",
-        "afternoon",
-        "afternoons",
-        "evening",
-        "evenings",
-        "day",
-        "days",
-        "week",
-        "weeks",
-        "month",
-        "months",
-        "year",
-        "shift",
-        "shifts",
-        "end",
-        "start",
-        "beginning",
-        "time",
-        "times",
-        "hours",
-        "overnight",
-    ]
-)
+_TIMES: Final = TIMES
 _PEOPLE: Final = frozenset(
     [
         "patients",
@@ -230,7 +200,12 @@ _PHRASE_STOPS: Final = (
     )
 )
 _OPENERS: Final = _FOR_WHOM | _WHEN | _PLACE_OR_TIME_OPENERS  # (one set, made once)
-_MAY_CUT: Final = _OPENERS | _AS_OR_WHERE  # words after the object where a cut may start
+# *Once* and how often: "once a week", "once daily", "once every 24 hours", "once in the
+# morning" (main_clause leaves these in, as frequency, not condition).
+_ONCE: Final = "once"
+_A_OR_PER: Final = frozenset({"a", "an", "per"})
+_FREQUENCY_UNITS: Final = _TIMES | frozenset({"fortnight", "quarter", "hour"})
+_MAY_CUT: Final = _OPENERS | _AS_OR_WHERE | {_ONCE}  # words after the object where a cut may start
 _MIN_OBJECT: Final = 2  # a context phrase starts after the verb and at least one more word
 _LAST_CUT: Final = _TRAILING_TIMES | _AND_OR  # last words core_clause may cut
 
@@ -243,7 +218,8 @@ def core_clause(clause: str) -> str:
     and one more word; with *on*, *at*, *in* … when it ends with a place or a time;
     with *for* when it ends with a person, a place, a time or an event (*the MDT
     meeting*). It is one noun phrase, ending before the next *and*/*or* or preposition.
-    *As required*, *where appropriate* and their kin are context too. A phrase
+    *As required*, *where appropriate* and their kin are context too, as is *once* with
+    how often (*once a week*, *once every 24 hours*, *once in the morning*). A phrase
     directly after the verb is its object, never context (*operate on …*, *care for …*).
 
     Examples
@@ -254,6 +230,8 @@ def core_clause(clause: str) -> str:
     'prepare the agenda'
     >>> core_clause("review the notes before clinic and prepare a summary")
     'review the notes and prepare a summary'
+    >>> core_clause("restock the trolley once every week and report gaps")
+    'restock the trolley and report gaps'
     >>> core_clause("take part in board rounds")
     'take part in board rounds'
     >>> core_clause("operate on emergency theatre lists")
@@ -269,8 +247,8 @@ def core_clause(clause: str) -> str:
 
 def _without_context(words: list[str]) -> list[str]:
     """The words of :func:`core_clause`, read one by one: those left with each context
-    phrase, each *as required* or *where appropriate*, a trailing time adverb and a
-    trailing *and*/*or* taken out."""
+    phrase, each *as required* or *where appropriate*, each *once* with how often, a
+    trailing time adverb and a trailing *and*/*or* taken out."""
     keep = words[:_MIN_OBJECT]  # (the verb and the next word always stay)
     last = len(words) - 1
     i = _MIN_OBJECT
@@ -280,6 +258,9 @@ def _without_context(words: list[str]) -> list[str]:
             i += 2
             if i <= last and words[i] == "by":  # "as directed by the nurse in charge"
                 i = _phrase_end(words, i)
+            continue
+        if word == _ONCE and (end := _how_often_end(words, i)) > i:
+            i = end
             continue
         if word in _OPENERS:
             end = _phrase_end(words, i)
@@ -293,6 +274,23 @@ def _without_context(words: list[str]) -> list[str]:
     while keep and keep[-1] in _AND_OR:  # "... and" left by a phrase cut at the end
         keep.pop()
     return keep
+
+
+def _how_often_end(words: list[str], start: int) -> int:
+    """Index after "once" at ``start`` and the frequency that follows it ("once | a week",
+    "once daily", "once every 24 hours", "once in the morning"); ``start`` when none does
+    (*once* is then a word of the task)."""
+    after = words[start + 1] if start + 1 < len(words) else ""
+    if after in _TRAILING_TIMES:
+        return start + 2
+    if after in _A_OR_PER and words[start + 2 : start + 3] and words[start + 2] in _FREQUENCY_UNITS:
+        return start + 3
+    if after in _PLACE_OR_TIME_OPENERS and after not in ("across", "within", "around"):
+        end = _phrase_end(words, start + 1)
+        content = [w for w in words[start + 2 : end] if not w.isdigit()]
+        if content and content[-1] in _FREQUENCY_UNITS:
+            return end
+    return start
 
 
 def _phrase_end(words: list[str], start: int) -> int:

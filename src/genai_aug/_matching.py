@@ -33,7 +33,7 @@ import numpy as np
 # What matching means, beyond the ruleset's own data: the spellings folded, the word
 # forms each term word matches, the clause cuts. It is part of every ruleset's hash, so
 # a change to it changes the hash of results scored under it.
-MATCHING_VERSION: Final = "8"
+MATCHING_VERSION: Final = "9"
 
 _GAP: Final = r"(?:\s+\S+){0,6}?\s+"
 # Where a task's main verb can stand in normalised text: at the start, or after a first
@@ -53,13 +53,244 @@ _ASIDE: Final = re.compile(
 )
 # A clause of condition or time (*when the consultant asks*, *if results are abnormal*):
 # it opens only after the verb and at least one more word, since right after the verb it
-# is the verb's object (*determine if …*, *decide when …*), and it ends at the next task
-# joined by *and* or *then* (*chase results when asked and file them*).
+# is the verb's object (*determine if …*, *decide when …*), and it ends where the task
+# goes on (:func:`_condition_end`).
 _CONDITION: Final = re.compile(r" (?:when|whenever|if|unless|once|as and when) ")
-_RESUME: Final = re.compile(
-    r" (?:and|then) (?!(?:the|a|an|their|his|her|its|our|your|my|other|all|any|some|those"
-    r"|these|this|that|each|every|both|when|if)\b)"
-)  # (*and* then a noun phrase, "… and their carers", goes on with the condition)
+# Words that open a noun phrase: after *and* in a condition they go on with it ("when the
+# patient and their carers ask"), and a condition opening with one has a subject.
+_NOUN_OPENERS: Final = frozenset(
+    [
+        "the",
+        "a",
+        "an",
+        "their",
+        "his",
+        "her",
+        "its",
+        "our",
+        "your",
+        "my",
+        "other",
+        "all",
+        "any",
+        "some",
+        "those",
+        "these",
+        "this",
+        "that",
+        "each",
+        "every",
+        "both",
+    ]
+)
+# People named bare as a condition's subject ("when patients and carers agree").
+_SUBJECTS: Final = frozenset(
+    [
+        "patients",
+        "patient",
+        "staff",
+        "families",
+        "family",
+        "relatives",
+        "carers",
+        "parents",
+        "clients",
+        "residents",
+        "nurses",
+        "doctors",
+        "consultants",
+        "colleagues",
+        "they",
+        "we",
+        "he",
+        "she",
+        "it",
+    ]
+)
+# What comes right after a verb's object opens: a pronoun or a determiner.
+_OBJECT_OPENERS: Final = (_NOUN_OPENERS - {"other", "every", "both"}) | frozenset(
+    ["them", "it", "him"]
+)
+# Auxiliaries and forms of *be* and *have*: a condition holding one has its own verb
+# ("when the results are back"), so *and* after it starts the next task.
+_AUXILIARIES: Final = frozenset(
+    [
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "being",
+        "am",
+        "has",
+        "have",
+        "had",
+        "do",
+        "does",
+        "did",
+        "can",
+        "could",
+        "will",
+        "would",
+        "may",
+        "might",
+        "must",
+        "should",
+        "shall",
+    ]
+)
+# Words that are never the main verb of a task (they join or place words).
+_NOT_VERBS: Final = (
+    _NOUN_OPENERS
+    | _AUXILIARIES
+    | frozenset(
+        [
+            "and",
+            "or",
+            "then",
+            "if",
+            "when",
+            "whenever",
+            "unless",
+            "once",
+            "as",
+            "not",
+            "no",
+            "of",
+            "in",
+            "on",
+            "at",
+            "to",
+            "for",
+            "from",
+            "with",
+            "by",
+            "into",
+            "onto",
+            "out",
+            "off",
+            "up",
+            "over",
+            "under",
+            "about",
+            "after",
+            "before",
+            "during",
+            "until",
+            "via",
+            "than",
+            "so",
+            "them",
+            "it",
+            "him",
+            "they",
+            "we",
+            "he",
+            "she",
+            "there",
+            "here",
+        ]
+    )
+)
+# Verbs that start NHS tasks, in their base form: after a condition opened by *and*
+# (*… and if any are missing request them*), the first of these, or the first plain word
+# followed by an object, is where the next task begins; after *and* within a condition,
+# one of these resumes the task ("… if prescribed and record it") where a noun would go
+# on naming the condition's subject ("… when the patient and family agree").
+_TASK_VERBS: Final = frozenset(
+    [
+        "add",
+        "admit",
+        "advise",
+        "alert",
+        "allocate",
+        "amend",
+        "arrange",
+        "attach",
+        "audit",
+        "bleep",
+        "book",
+        "call",
+        "cancel",
+        "chase",
+        "check",
+        "clean",
+        "collect",
+        "complete",
+        "confirm",
+        "contact",
+        "copy",
+        "correct",
+        "discard",
+        "discuss",
+        "dispose",
+        "document",
+        "email",
+        "enter",
+        "escalate",
+        "fax",
+        "file",
+        "flag",
+        "follow",
+        "forward",
+        "give",
+        "hand",
+        "inform",
+        "invite",
+        "label",
+        "let",
+        "liaise",
+        "list",
+        "log",
+        "make",
+        "move",
+        "note",
+        "notify",
+        "offer",
+        "order",
+        "page",
+        "pass",
+        "phone",
+        "post",
+        "print",
+        "process",
+        "put",
+        "raise",
+        "rebook",
+        "record",
+        "refer",
+        "register",
+        "remove",
+        "reorder",
+        "repeat",
+        "replace",
+        "report",
+        "request",
+        "reschedule",
+        "restock",
+        "return",
+        "review",
+        "ring",
+        "scan",
+        "send",
+        "sign",
+        "start",
+        "stop",
+        "store",
+        "take",
+        "tell",
+        "text",
+        "transfer",
+        "update",
+        "upload",
+        "write",
+    ]
+)
+# A clause of means (*using a slide sheet*) says how the work is done, not when: it ends
+# a condition ("reposition patients when they are uncomfortable, using a slide sheet"),
+# unless a form of *be* makes it the condition's own verb ("if they are using a hoist").
+_MEANS: Final = frozenset({"using"})
 AS_NEEDED: Final = frozenset(
     [
         "required",
@@ -76,11 +307,45 @@ AS_NEEDED: Final = frozenset(
 )
 """Words that make two words of context after *as*, *where*, *when* or *if* (*as
 required*, *when necessary*): taken out where they stand, not cut to the text's end."""
-# "once a week", "once daily": how often, not a condition
+# "once a week", "once daily", "once every morning": how often, not a condition; so is
+# *once* before a phrase of time ("once in the morning", "once at night").
 _HOW_OFTEN: Final = frozenset(
     {"a", "an", "per", "every", "each", "or", "more", "only", "again"}
-    | {"daily", "weekly", "fortnightly", "monthly", "yearly", "annually"}
+    | {"daily", "weekly", "fortnightly", "monthly", "yearly", "annually", "nightly"}
 )
+_TIME_OPENERS: Final = frozenset({"in", "at", "on", "during"})
+TIMES: Final = frozenset(
+    [
+        "night",
+        "nights",
+        "weekend",
+        "weekends",
+        "lunchtime",
+        "morning",
+        "mornings",
+        "afternoon",
+        "afternoons",
+        "evening",
+        "evenings",
+        "day",
+        "days",
+        "week",
+        "weeks",
+        "month",
+        "months",
+        "year",
+        "shift",
+        "shifts",
+        "end",
+        "start",
+        "beginning",
+        "time",
+        "times",
+        "hours",
+        "overnight",
+    ]
+)
+"""Words that end a phrase of time ("at night", "at the end of each shift")."""
 # Verbs whose object may be a question (*ask patients if …*, *check with the ward if …*):
 # *if* and *when* after them open no condition.
 _ASKING: Final = re.compile(
@@ -342,7 +607,9 @@ def main_clause(norm: str) -> str:
     *in order to*, *so that* …), of basis (*according to*, *in accordance with*, *in line
     with*, *as per*, *based on* …) or of condition or time (*when*, *if*, *unless*,
     *once* …, after the verb and at least one more word): why a task is done, by what
-    standard, or when, is not the work itself.
+    standard, or when, is not the work itself. A condition ends where the task goes on
+    (:func:`_condition_end`): at the next task joined by *and* or *then*, at a clause of
+    means, or, for a condition opened right after *and*, at the next task's verb.
 
     Examples
     --------
@@ -356,6 +623,10 @@ def main_clause(norm: str) -> str:
     'determine if equipment is safe'
     >>> main_clause("chase results when asked and file them in the notes")
     'chase results and file them in the notes'
+    >>> main_clause("open the post and when referrals arrive scan them")
+    'open the post and scan them'
+    >>> main_clause("take bloods when the patient and parents consent")
+    'take bloods'
     >>> main_clause("ask patients if they have allergies")
     'ask patients if they have allergies'
     >>> main_clause("visit wards once a week")
@@ -368,18 +639,84 @@ def main_clause(norm: str) -> str:
     asking = _ASKING.match(main) is not None
     while start >= 0 and (condition := _CONDITION.search(main, start)) is not None:
         word = condition.group().strip()
-        after = main[condition.end() :].partition(" ")[0]
-        if (word == "once" and after in _HOW_OFTEN) or (
+        rest = main[condition.end() :].split()
+        after = rest[0] if rest else ""
+        if (word == "once" and (after in _HOW_OFTEN or _is_time_phrase(rest))) or (
             word in ("if", "when") and (asking or after in AS_NEEDED)
         ):
             start = condition.end() - 1  # (not a condition: look further on)
             continue
-        resume = _RESUME.search(main, condition.end())
+        head = main[: condition.start()]
+        fronted = head.rpartition(" ")[2] in ("and", "then")
+        resume = _condition_end(rest, fronted)
         if resume is None:
-            return main[: condition.start()]
-        main = main[: condition.start()] + main[resume.start() :]
+            return head
+        kept = rest[resume:]
+        if fronted and kept[0] in ("and", "then"):
+            kept = kept[1:]  # ("… and if out of range | and report it": one "and")
+        main = head + " " + " ".join(kept)
         start = condition.start()
     return main
+
+
+def _is_time_phrase(words: list[str]) -> bool:
+    """Whether ``words`` open with a phrase of time: *in*, *at*, *on* or *during* and a
+    short noun phrase naming a time ("in the morning", "at the end of the day")."""
+    if not words or words[0] not in _TIME_OPENERS:
+        return False
+    for k in range(1, min(len(words), _TIME_PHRASE_WORDS)):
+        if words[k] in TIMES:
+            return True
+        if words[k] in _NOT_VERBS and words[k] not in _NOUN_OPENERS and words[k] != "of":
+            return False
+    return False
+
+
+_TIME_PHRASE_WORDS: Final = 7  # ("at the end of each long shift": six words after "at")
+
+
+def _condition_end(words: list[str], fronted: bool) -> int | None:
+    """Where, in the ``words`` after a condition's opening word, the task goes on.
+
+    A condition ends at *and* or *then* that resumes the task: not at *and* before a
+    word opening a noun phrase, nor, when the condition so far is its subject alone (it
+    opens with a determiner or people and holds no auxiliary), at *and* before a word
+    that is neither a task verb nor followed by an object ("when the patient and family
+    agree"). It ends before a clause of means (*using …*). And when it opens right after
+    *and* or *then* (``fronted``: "… and if any are missing request them"), a verb must
+    follow it: it ends before the first task verb or plain word with an object after it
+    that does not follow an auxiliary ("… and when the form is complete", *complete* is
+    the condition's). ``None`` when it runs to the end.
+    """
+    subject = bool(words) and (words[0] in _NOUN_OPENERS or words[0] in _SUBJECTS)
+    for k in range(1, len(words)):
+        word = words[k]
+        nxt = words[k + 1] if k + 1 < len(words) else ""
+        if word in _AUXILIARIES:
+            subject = False  # (the condition has its verb: "when the results are back")
+        if word in ("and", "then"):
+            if not nxt or nxt in _NOUN_OPENERS or nxt in ("when", "if"):
+                continue
+            if word == "and" and subject and not _opens_task(words, k + 1):
+                continue  # ("when the patient and family agree")
+            return k
+        if word in _MEANS and words[k - 1] not in _AUXILIARIES:
+            return k
+        if fronted and words[k - 1] not in _AUXILIARIES and _opens_task(words, k):
+            return k
+    return None
+
+
+def _opens_task(words: list[str], k: int) -> bool:
+    """Whether ``words[k]`` reads as a task's main verb: a task verb, or a plain word
+    (not a form ending in *-ed*, *-ing* or *-s*) with a pronoun or determiner after it."""
+    word = words[k]
+    if word in _NOT_VERBS:
+        return False
+    if word in _TASK_VERBS:
+        return True
+    inflected = word.endswith(("ed", "ing")) or (word.endswith("s") and not word.endswith("ss"))
+    return not inflected and k + 1 < len(words) and words[k + 1] in _OBJECT_OPENERS
 
 
 _VOWELS: Final = set("aeiou")
