@@ -158,6 +158,9 @@ def test_interpreting_results_quotes_the_samples_figures_as_a_run_gives_them(
         f"({head['hours_released_per_week'] / worked * 100:.1f} % of hours; "
         f"{head['wte_released']:.1f} WTE), range {head['hours_released_per_week_low']:,.0f} – "
         f"{head['hours_released_per_week_high']:,.0f}",
+        f"{head['wte_released']:.0f} WTE released across {sample_result.trust['fte'].iloc[0]:,.0f} "
+        f"FTE is about {head['wte_released'] / sample_result.trust['fte'].iloc[0] * 450:.0f} "
+        f"minutes of a 7.5-hour day each, not {head['wte_released']:.0f} empty desks.",
     ]
     missing = [e for e in expected if e not in flat]
     assert missing == []

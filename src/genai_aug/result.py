@@ -269,7 +269,13 @@ class Result:
             *self._review_lines(5),
             "",
             f"Unclassified tasks (no rule matched; not counted, listed for review): "
-            f"{int(t[col.N_UNCLASSIFIED])} ({t[col.HOURS_UNCLASSIFIED]:,.0f} hours a week)",
+            f"{int(t[col.N_UNCLASSIFIED])} ({t[col.HOURS_UNCLASSIFIED]:,.0f} hours a week)"
+            + (
+                ", most hours first; all in unclassified_tasks.csv:"
+                if t[col.N_UNCLASSIFIED]
+                else ""
+            ),
+            *self._unclassified_lines(5),
         ]
         counts = self.issues["severity"].value_counts()
         lines.append(
@@ -310,6 +316,22 @@ class Result:
                 f"({r[col.WTE_RELEASED]:,.1f} WTE central)"
             )
         return lines
+
+    def _unclassified_lines(self, n: int) -> list[str]:
+        """The ``n`` unclassified tasks holding most hours (of all who do them), to review."""
+        tasks = self.unclassified
+        if tasks.empty:
+            return []
+        top = tasks.sort_values(
+            [col.HOURS_UNCLASSIFIED, col.ROLE_ID, col.TASK_ID],
+            ascending=[False, True, True],
+            kind="stable",
+        ).head(n)
+        return [
+            f"  {r[col.ROLE_ID]} {r[col.TASK_ID]}: {str(r[col.TASK])[:60]}, "
+            f"{r[col.HOURS_UNCLASSIFIED]:,.0f} h/wk"
+            for _, r in top.iterrows()
+        ]
 
     def _review_lines(self, n: int) -> list[str]:
         review = self.review_first(n)
