@@ -182,6 +182,12 @@ def test_malformed_terms_are_rejected(term: str) -> None:
             "turn patients using a slide sheet",
         ),
         ("Turn patients when they are using a slide sheet", "turn patients"),
+        # ... and after the condition's subject alone, *using* is its verb
+        ("Arrange transport if patient using a frame", "arrange transport"),
+        ("Arrange transport when the resident using oxygen", "arrange transport"),
+        # a subject of one word without a determiner goes on through "and" + a noun
+        ("Arrange a review unless doctor and family decline", "arrange a review"),
+        ("Phone the ward when result and letter are filed", "phone the ward"),
     ],
 )
 def test_main_clause_stops_before_purpose_or_basis(text: str, main: str) -> None:

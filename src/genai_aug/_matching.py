@@ -97,9 +97,29 @@ _SUBJECTS: Final = frozenset(
         "clients",
         "residents",
         "nurses",
+        "nurse",
         "doctors",
+        "doctor",
         "consultants",
+        "consultant",
+        "registrar",
+        "gp",
+        "surgeon",
+        "midwife",
+        "pharmacist",
+        "therapist",
+        "team",
+        "manager",
+        "carer",
+        "relative",
+        "parent",
+        "client",
         "colleagues",
+        "colleague",
+        "results",
+        "result",
+        "report",
+        "blood",
         "they",
         "we",
         "he",
@@ -289,7 +309,8 @@ _TASK_VERBS: Final = frozenset(
 )
 # A clause of means (*using a slide sheet*) says how the work is done, not when: it ends
 # a condition ("reposition patients when they are uncomfortable, using a slide sheet"),
-# unless a form of *be* makes it the condition's own verb ("if they are using a hoist").
+# unless it is the condition's own verb: after a form of *be* ("if they are using a
+# hoist") or right after the condition's subject ("if patient using a hoist").
 _MEANS: Final = frozenset({"using"})
 AS_NEEDED: Final = frozenset(
     [
@@ -700,8 +721,9 @@ def _condition_end(words: list[str], fronted: bool) -> int | None:
             if word == "and" and subject and not _opens_task(words, k + 1):
                 continue  # ("when the patient and family agree")
             return k
-        if word in _MEANS and words[k - 1] not in _AUXILIARIES:
-            return k
+        if word in _MEANS and words[k - 1] not in _AUXILIARIES and not subject:
+            return k  # (after its subject alone, *using* is the condition's verb: "if
+            # patient using a hoist")
         if fronted and words[k - 1] not in _AUXILIARIES and _opens_task(words, k):
             return k
     return None
