@@ -299,6 +299,8 @@ CASES: list[Case] = [
         ),
         {
             (E, "missing-column", R, 1, "staff_group"),
+            (E, "missing-value", R, 2, None),
+            (E, "missing-value", R, 3, None),
             (E, "role-rejected", T, 2, "role_id"),
             (E, "role-rejected", T, 3, "role_id"),
             (E, "role-rejected", T, 4, "role_id"),

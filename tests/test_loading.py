@@ -243,6 +243,8 @@ def test_missing_hours_is_an_error() -> None:
         ("tasks", "Hours pr wk", "hours_per_week"),
         ("tasks", "Houres per week", "hours_per_week"),
         ("tasks", "Task descr", "task"),
+        ("tasks", "Hrs/wk (approx)", "hours_per_week"),
+        ("tasks", "Task name", "task"),
         ("roles", "Roll ID", "role_id"),
         ("roles", "Staf group", "staff_group"),
     ],
@@ -298,6 +300,50 @@ def test_a_csv_is_not_said_to_have_a_sheet_and_a_lettered_column_is_unquoted(
     msg = inv.issues.query("code == 'ignored-column'")["message"].iloc[0]
     assert msg.startswith(f"File '{tmp_path / 'tasks.csv'}', row 2, column ")
     assert "sheet" not in msg.split(":")[0] and "'column " not in msg
+
+
+@pytest.mark.parametrize(("kind", "column"), [("roles", "staff_group"), ("tasks", "task")])
+def test_without_a_required_column_each_row_is_in_the_issues(kind: str, column: str) -> None:
+    """Every row of a sheet that lacks a required column is named, not only its header."""
+    roles, tasks = make_frames()
+    frames = {"roles": roles, "tasks": tasks}
+    frames[kind] = frames[kind].drop(columns=[column])
+    with pytest.raises(InventoryError) as err:
+        load_inventory(frames["roles"], frames["tasks"], errors="reject")
+    rows = issue(err, "missing-value")
+    assert rows["row"].tolist() == list(range(len(frames[kind])))
+    assert all(f"no '{column}' column" in m for m in rows["message"])
+
+
+def test_a_row_with_values_only_in_unread_columns_is_named(tmp_path: Path) -> None:
+    """A note beside the table, in a column not read, is left out as a blank row is, and
+    named: no row with a value leaves no trace."""
+    roles, tasks = make_frames()
+    roles.to_csv(tmp_path / "roles.csv", index=False)
+    lines = tasks.assign(Notes="").to_csv(index=False).splitlines()
+    lines.insert(2, "," * (len(tasks.columns)) + "see ward manager")
+    (tmp_path / "tasks.csv").write_text("\n".join(lines) + "\n")
+    inv = load_inventory(tmp_path / "roles.csv", tmp_path / "tasks.csv", errors="reject")
+    row = inv.issues.query("code == 'ignored-column' and row == 3").iloc[0]
+    assert (row["column"], row["value"]) == ("Notes", "see ward manager")
+    assert len(inv.tasks) == len(tasks) and inv.blank_rows["tasks"] == 1
+
+
+def test_a_csv_header_with_a_blank_last_field_is_a_blank_header_not_a_wide_row(
+    tmp_path: Path,
+) -> None:
+    roles, tasks = make_frames()
+    roles.to_csv(tmp_path / "roles.csv", index=False)
+    lines = tasks.to_csv(index=False).splitlines()
+    lines = [lines[0] + ","] + [
+        line + (",x" if i == 1 else ",") for i, line in enumerate(lines[1:])
+    ]
+    (tmp_path / "tasks.csv").write_text("\n".join(lines) + "\n")
+    inv = load_inventory(tmp_path / "roles.csv", tmp_path / "tasks.csv", errors="reject")
+    ignored = inv.issues.query("code == 'ignored-column'")
+    letter = "ABCDEFGHIJ"[len(tasks.columns)]
+    assert ignored["row"].tolist() == [1] and ignored["column"].tolist() == [f"column {letter}"]
+    assert "blank header" in ignored["message"].iloc[0]
 
 
 def test_headcount_stands_in_for_missing_fte_with_a_warning() -> None:

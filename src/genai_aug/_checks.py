@@ -990,6 +990,24 @@ def _missing_value(sheet: str, columns: tuple[str, ...], expected: str) -> tuple
     )
 
 
+def _absent_column(sheet: str, columns: tuple[str, ...]) -> tuple[Check, ...]:
+    """A required column the sheet lacks: each row says so (its header's error says why,
+    once), so that every row is in the issues, as a sheet without hours does."""
+    return tuple(
+        Check(
+            "missing-value",
+            ERROR,
+            sheet,
+            None,
+            # (every row: a sheet that lacks a required column starts with all rows set aside)
+            lambda r, c, name=name: r.none if r.present(name) else ~r.none,  # type: ignore[misc]
+            f"no '{name}', as the sheet has no '{name}' column (see the error on its header "
+            "row). Add the column.",
+        )
+        for name in columns
+    )
+
+
 def _numbers(sheet: str, columns: tuple[str, ...]) -> tuple[Check, ...]:
     """Every numeric column: a number, read as written or by a documented normalisation, ≥ 0.
 
@@ -1123,6 +1141,7 @@ SCREENING: Final[tuple[Check, ...]] = (
 """Run on each sheet as read; totals rows are then set aside, before the row checks."""
 
 ROLE_CHECKS: Final[tuple[Check, ...]] = (
+    *_absent_column(ROLES, col.REQUIRED_ROLE_COLUMNS),
     *_missing_value(ROLES, col.REQUIRED_ROLE_COLUMNS, "a value for every role"),
     Check(
         "duplicate-role-id",
@@ -1200,6 +1219,7 @@ ROLE_CHECKS: Final[tuple[Check, ...]] = (
 """The roles sheet, row by row."""
 
 TASK_CHECKS: Final[tuple[Check, ...]] = (
+    *_absent_column(TASKS, col.REQUIRED_TASK_COLUMNS),
     *_missing_value(TASKS, (col.ROLE_ID,), "the id of a role on the roles sheet"),
     Check(
         "empty-task",

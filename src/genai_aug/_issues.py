@@ -317,9 +317,9 @@ def where(
 
 
 def column_part(column: str) -> str:
-    """How a message names a column: "column 'hours_per_week'", or "column E" for a
-    column known only by its letter."""
-    return column if _LETTERED.fullmatch(column) else f"column '{column}'"
+    """How a message names a column: "column 'hours_per_week'" (a header of more than 200
+    characters cut, as values are), or "column E" for a column known only by its letter."""
+    return column if _LETTERED.fullmatch(column) else f"column '{_show(column)}'"
 
 
 def text_dtype() -> pd.StringDtype | None:

@@ -12,12 +12,13 @@ import codecs
 import csv
 import difflib
 import io
+import itertools
 import os
 import re
 import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, Protocol, cast
+from typing import Any, Final, Protocol, cast
 
 import numpy as np
 import pandas as pd
@@ -223,6 +224,7 @@ def _table_from_cells(
     hidden_rows: frozenset[int] = frozenset(),
     merged: frozenset[tuple[int, int]] = frozenset(),
     from_csv: bool = False,
+    head_fields: Sequence[Sequence[str]] = (),
 ) -> RawTable:
     """Build a :class:`RawTable` from a sheet's cells, column by column.
 
@@ -306,8 +308,9 @@ def _table_from_cells(
     if from_csv and named:
         # in a CSV file, a value past the header's last field is a record with more
         # fields than the header: each such row is named, as its values may be shifted
-        past = {j for j in used if j > max(named, default=-1)}
-        _flag_wide_rows(cells, h, sorted(past), max(named) + 1, file, sheet, log)
+        width = _header_width(head_fields, header, max(named) + 1)
+        past = {j for j in used if j >= width}
+        _flag_wide_rows(cells, h, sorted(past), width, file, sheet, log)
         used -= past
     unnamed = [f"column {_column_letter(j)}" for j in sorted(used)]
     if kind == col.TASKS_SHEET and not {col.HOURS_PER_WEEK, col.PERCENT_OF_TIME} & set(positions):
@@ -366,6 +369,8 @@ def _table_from_cells(
             blank_cells = blank_objects[codes[h + 1 :] if everyone else codes[h + 1 :][pending]]
         keep[pending[~blank_cells]] = True
         pending = pending[blank_cells]
+    if positions and not keep.all():  # (with no column recognised, the header's errors say it)
+        _flag_unread_rows(cells, h, ~keep, header, positions, used, file, sheet, log)
     # rows missing from the numbering hold no value at all (not so in CSV files)
     steps = np.diff(body_numbers, prepend=header_row_number) - 1
     blank = (0 if from_csv else int(np.clip(steps, 0, None).sum())) + int((~keep).sum())
@@ -405,6 +410,56 @@ def _table_from_cells(
         identities=identities,
         plain=frozenset(c for c, j in positions.items() if cells.vouched_plain(j)),
     )
+
+
+def _header_width(head_fields: Sequence[Sequence[str]], header: list[Any], named: int) -> int:
+    """How many fields a CSV header has: with a blank last field ("a,b,c,d,") one more than
+    its named ones, which the readers' columns (a blank field and no field both None)
+    cannot tell; found among the file's first records as written, else ``named``."""
+    values = [None if _is_blank(v) else v for v in header]
+    for record in head_fields:
+        written = [None if _is_blank(v) else v for v in record]
+        if len(written) > named and written + [None] * (len(values) - len(written)) == values:
+            return len(written)
+    return named
+
+
+def _flag_unread_rows(
+    cells: _Cells,
+    h: int,
+    skipped: np.ndarray,
+    header: list[Any],
+    positions: dict[str, int],
+    unnamed: set[int],
+    file: str,
+    sheet: str,
+    log: IssueLog,
+) -> None:
+    """Warn about each row skipped as blank that has a value in a column not read (a
+    note beside the table, under a header genai_aug does not know or none): it is left
+    out as a blank row is, and named, so that no row with a value leaves no trace."""
+    read = set(positions.values())
+    named = {j for j, name in enumerate(header) if not _is_blank(name)}
+    rows = np.flatnonzero(skipped)
+    first: dict[int, int] = {}  # row (0-based, of the body) -> first column with a value
+    for j in sorted((named - read) | unnamed):
+        values = cells.column(j)[h + 1 :][rows]
+        for i in rows[~_blank_mask(values, cells.text_only)].tolist():
+            first.setdefault(i, j)
+    for i, j in sorted(first.items()):
+        column = str(header[j]) if j in named else f"column {_column_letter(j)}"
+        row = int(cells.numbers[h + 1 + i])
+        log.warning(
+            "ignored-column",
+            f"{where(file, sheet, row, column)}: the row's only values are in columns "
+            "genai_aug does not read, so the row is left out, as a blank row is. Delete it "
+            "if it is a note, or fill in the row.",
+            file=file,
+            sheet=sheet,
+            row=row,
+            column=column,
+            value=cells.column(j)[h + 1 + i],
+        )
 
 
 def _flag_wide_rows(
@@ -469,24 +524,37 @@ def _did_you_mean(unknown: Sequence[tuple[str, int]], canonicals: Sequence[str],
     canonical name or an alias, folded as headers are): "'Hours pr wk' (column C) is
     close: if it holds that column, rename it 'hours_per_week'.", or "" when none is.
 
-    Phrased as a question of what the column holds, since a close name may be of another
-    unit ("mins per week" is close to "hrs per week").
+    Close is a similar spelling (``difflib``, 0.75) or a header holding every word of a
+    name besides *of*, *per* … ("Hrs/wk (approx)", "Time %", "Task name"). Phrased as a
+    question of what the column holds, since a close name may be of another unit ("mins
+    per week" is close to "hrs per week").
     """
     aliases = col.ROLE_ALIASES if kind == col.ROLES_SHEET else col.TASK_ALIASES
     names = {col.normalise_header(a): c for c in canonicals for a in (c, *aliases.get(c, ()))}
-    close = [
-        (name, j, names[match[0]])
-        for name, j in unknown
-        if (match := difflib.get_close_matches(col.normalise_header(name), names, 1, 0.75))
-    ][:3]
+    words = {name: frozenset(name.split("_")) - _LINKING_WORDS for name in names}
+
+    def match(header: str) -> str | None:
+        key = col.normalise_header(header)
+        spelt = difflib.get_close_matches(key, names, 1, 0.75)
+        if spelt:
+            return names[spelt[0]]
+        held = frozenset(key.split("_"))
+        return next((names[n] for n, w in words.items() if w and w <= held), None)
+
+    close = [(name, j, c) for name, j in unknown if (c := match(name)) is not None][:3]
     if not close:
         return ""
-    said = " and ".join(f"'{name}' (column {_column_letter(j)})" for name, j, _ in close)
+    said = " and ".join(
+        f"'{shown_text(name)[:60]}' (column {_column_letter(j)})" for name, j, _ in close
+    )
     renames = " or ".join(dict.fromkeys(f"'{c}'" for _, _, c in close))
     return (
         f"{said} {'is' if len(close) == 1 else 'are'} close: if "
         f"{'it holds' if len(close) == 1 else 'one holds'} that column, rename it {renames}."
     )
+
+
+_LINKING_WORDS: Final = frozenset({"of", "per", "a", "an", "the", "in", "each", "by"})
 
 
 def _examples(canonical: str, kind: str) -> str:
@@ -773,8 +841,28 @@ def read_csv_table(
         # and refuse a quote left open that took in the records after it
         cells = _by_line(cells, whole_text(), delimiter, file)
     return _table_from_cells(
-        cells, file=file, sheet=Path(file).stem, kind=kind, log=log, from_csv=True
+        cells,
+        file=file,
+        sheet=Path(file).stem,
+        kind=kind,
+        log=log,
+        from_csv=True,
+        head_fields=_head_fields(sample, delimiter, cut=len(sample) == 8192),
     )
+
+
+def _head_fields(sample: str, delimiter: str, cut: bool) -> list[list[str]]:
+    """The first records of a CSV text's start, as written (a header's blank last field
+    is there, which the readers' columns cannot show); the last left out if ``cut``."""
+    try:
+        records = list(
+            itertools.islice(
+                csv.reader(io.StringIO(sample), delimiter=delimiter), _HEADER_SCAN_ROWS + 1
+            )
+        )
+    except csv.Error:
+        return []
+    return records[:-1] if cut else records
 
 
 def _physical_lines(text: str | bytes) -> int:
