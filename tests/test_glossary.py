@@ -349,3 +349,10 @@ def test_0_12_entries_read_as_their_meaning() -> None:
     assert rs.expand("hpv decon") == "hydrogen peroxide vapour decontamination"
     assert rs.expand("hpv vaccine") == "hpv vaccine"  # 'HPV' alone: also the virus
     assert rs.expand("a pod of dolphins") == "a pod of dolphins"  # 'pod' alone: the word
+
+
+@pytest.mark.parametrize(("short", "category"), SHORTHAND_0_12)
+def test_0_12_shorthand_lands_in_its_category(short: str, category: str) -> None:
+    """Each 0.12.0 entry: the shorthand lands where its full wording does."""
+    out = score_texts([short])
+    assert out["category"].iat[0] == category, out["evidence"].tolist()
