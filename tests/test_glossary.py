@@ -326,3 +326,33 @@ def test_who_alone_is_the_english_word() -> None:
     assert rs.expand("do who checklist") == "do surgical safety checklist"
     assert rs.expand("sign mar charts") == "sign medication administration records"
     assert rs.expand("mar the finish") == "mar the finish"  # 'mar' alone: the English verb
+
+
+# Ruleset 0.12.0's entries (issue 15): NHS forms with one meaning, each written for this
+# test from NHS usage, and the category its full wording has.
+SHORTHAND_0_12 = [
+    ("MG11 for the assault in the car park", "writing_editing"),  # a witness statement
+    ("VoED at the hospice", "clinical_procedures"),  # verification of expected death
+    ("Sepsis 6 in resus", "clinical_procedures"),  # the Sepsis Six bundle
+    ("Decon side room 4", "physical_work"),  # decontamination
+    ("Chrono for the strategy meeting", "data_entry"),  # a safeguarding chronology
+    ("Teatime insulins x3", "clinical_procedures"),  # insulin injections
+]
+
+
+def test_0_12_entries_read_as_their_meaning() -> None:
+    """Forms of 0.12.0 read in full, so the evidence and any local rule see the words."""
+    rs = default_ruleset()
+    assert rs.expand("see family on wd 9") == "see family on ward 9"
+    assert rs.expand("outcomes to infoflex") == "outcomes to cancer tracking system"
+    assert rs.expand("pod check bay 2") == "patients own drugs check bay 2"
+    assert rs.expand("hpv decon") == "hydrogen peroxide vapour decontamination"
+    assert rs.expand("hpv vaccine") == "hpv vaccine"  # 'HPV' alone: also the virus
+    assert rs.expand("a pod of dolphins") == "a pod of dolphins"  # 'pod' alone: the word
+
+
+@pytest.mark.parametrize(("short", "category"), SHORTHAND_0_12)
+def test_0_12_shorthand_lands_in_its_category(short: str, category: str) -> None:
+    """Each 0.12.0 entry: the shorthand lands where its full wording does."""
+    out = score_texts([short])
+    assert out["category"].iat[0] == category, out["evidence"].tolist()
