@@ -610,23 +610,40 @@ def aggregate_hours(
     t_auto = known & ~e0 & automation[np.maximum(t_cat, 0)]
     t_contracted = t[col.CONTRACTED_HOURS].to_numpy(dtype=float)
     in_scope: dict[int, Array] = {}  # a scoped scenario's tasks in its staff groups and roles
+    # Hours that are finite numbers without a sign bit make 0 × hours × adoption ×
+    # realisation +0.0 (for such adoption and realisation): then a task that is not
+    # counted can take a share of 0 and be multiplied with the rest, the +0.0 it is set to
+    # otherwise, without a mask of the tasks not counted.
+    plain_hours = bool(np.isfinite(hours).all() and not np.signbit(hours).any())
 
     def released(s: Scenario, cat: Array) -> Array:
         """Central hours released by each task under ``s`` if its category were ``cat``."""
-        ok = cat >= 0
+        if (s.staff_groups or s.roles) and id(s) not in in_scope:
+            scope = np.ones(len(t), dtype=bool)
+            if s.staff_groups:
+                scope &= np.isin(t[col.STAFF_GROUP].astype(object).to_numpy(), s.staff_groups)
+            if s.roles:
+                scope &= np.isin(t[col.ROLE_ID].astype(str).to_numpy(), s.roles)
+            in_scope[id(s)] = scope
         # (per category, then per task: the same test as per task, 31 values not 1M)
-        counted = ok & np.isin(cat_exposure, s.exposures)[np.maximum(cat, 0)]
-        if s.staff_groups or s.roles:
-            if id(s) not in in_scope:
-                scope = np.ones(len(t), dtype=bool)
-                if s.staff_groups:
-                    scope &= np.isin(t[col.STAFF_GROUP].astype(object).to_numpy(), s.staff_groups)
-                if s.roles:
-                    scope &= np.isin(t[col.ROLE_ID].astype(str).to_numpy(), s.roles)
-                in_scope[id(s)] = scope
-            counted &= in_scope[id(s)]
+        counted_cat = np.isin(cat_exposure, s.exposures)
         if s.categories:
-            counted &= np.isin(cat_ids, s.categories)[np.maximum(cat, 0)]
+            counted_cat &= np.isin(cat_ids, s.categories)
+        factors = (s.adoption.central, s.realisation.central)
+        if plain_hours and all(np.isfinite(f) and not np.signbit(f) for f in factors):
+            # each task's share, 0 if not counted: a code of −1 (no known category)
+            # takes the last one, 0
+            figures = np.append(np.where(counted_cat, shares, 0.0), 0.0)[cat]
+            figures *= hours  # (x × y is y × x, bit for bit)
+            figures *= s.adoption.central
+            figures *= s.realisation.central
+            if id(s) in in_scope:
+                np.copyto(figures, 0.0, where=~in_scope[id(s)])
+            return figures
+        ok = cat >= 0
+        counted = ok & counted_cat[np.maximum(cat, 0)]
+        if id(s) in in_scope:
+            counted &= in_scope[id(s)]
         # hours × share × adoption × realisation, multiplied in that order in place (the
         # same roundings as one expression, without its three temporaries of 8 MB a
         # million tasks), and 0 where the task is not counted

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cache
 from typing import Any, Final, NamedTuple
@@ -937,12 +938,18 @@ def _score_tasks(inventory: Inventory, ruleset: RulesetLike) -> tuple[pd.DataFra
             "Call genai_aug.load_inventory(roles, tasks) first, or score_texts for bare texts."
         )
     rs = as_ruleset(ruleset)
-    merged = _with_role_info(inventory.tasks, inventory.roles)
-    codes, distinct_texts, distinct_facing = _distinct_pairs(
-        merged[col.TASK], merged[col.PATIENT_FACING]
-    )
-    scored, ev = _evaluate(distinct_texts, distinct_facing, rs)
-    del distinct_texts, distinct_facing
+    # The tasks take their role's columns (pyarrow's takes, which let go of the GIL) on
+    # another thread while this one matches the distinct texts, which read only the
+    # tasks' own text and patient-facing columns.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        merging = pool.submit(_with_role_info, inventory.tasks, inventory.roles)
+        tasks = inventory.tasks
+        codes, distinct_texts, distinct_facing = _distinct_pairs(
+            tasks[col.TASK], tasks[col.PATIENT_FACING]
+        )
+        scored, ev = _evaluate(distinct_texts, distinct_facing, rs)
+        del distinct_texts, distinct_facing
+        merged = merging.result()
     if len(scored) >= _MANY_TEXTS:  # (what the evidence texts were built from, too)
         release_free_memory()
     table, take, overridden = _with_overrides(merged, codes, scored, rs)
@@ -988,20 +995,32 @@ def _take_rows(frame: pd.DataFrame, positions: np.ndarray[Any, Any]) -> pd.DataF
     quarter of a gigabyte of new memory, and where the new memory comes from costs more
     than copying into it (see :func:`_take_pool`).
     """
-    out: dict[Any, Any] = {}
-    for name in frame.columns:
+    import pyarrow as pa  # type: ignore[import-untyped]
+    import pyarrow.compute as pc  # type: ignore[import-untyped]
+
+    def take(name: Any) -> pd.Series:
         values = frame[name].array
         if isinstance(values, pd.arrays.ArrowStringArray):
-            import pyarrow as pa  # type: ignore[import-untyped]
-            import pyarrow.compute as pc  # type: ignore[import-untyped]
-
             # (pa.array and pd.array hand the arrow data over as it is, without a copy)
             taken = pc.take(pa.array(values), positions, memory_pool=_take_pool())
             values = pd.array(taken, dtype=values.dtype)
         else:
             values = values.take(positions)
         # (the dtype said again: a frame built from object values would infer text)
-        out[name] = pd.Series(values, dtype=frame[name].dtype, copy=False)
+        column: pd.Series = pd.Series(values, dtype=frame[name].dtype, copy=False)
+        return column
+
+    def cost(name: Any) -> int:
+        """Bytes a row of the column, about (text columns: their texts' mean length)."""
+        values = frame[name].array
+        n = max(len(values), 1)
+        return 8 + (values.nbytes // n if isinstance(values, pd.arrays.ArrowStringArray) else 0)
+
+    # Each column is taken on one of two threads (the takes let go of the GIL), the
+    # longest texts first (the evidence: as long as the others together).
+    names = sorted(frame.columns, key=cost, reverse=True)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        out = dict(zip(names, pool.map(take, names), strict=True))
     return pd.DataFrame(out, columns=frame.columns, copy=False)
 
 
