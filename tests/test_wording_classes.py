@@ -390,3 +390,24 @@ EXPOSED_0_12 = [
 def test_0_12_class_gets_its_exposed_or_not_answer(text: str, exposed: bool) -> None:
     """0.12.0: each class's phrasing gets the exposed-or-not answer its sense gives."""
     assert _exposed(text) is exposed
+
+
+# Giving medicines: each phrasing written for this test; the family reads the verb with
+# what is given, and advice, guidance or a report about a medicine is not giving it.
+GIVEN_0_12 = [
+    ("Give IV antibiotics on the evening round", True),
+    ("Give salbutamol nebs", True),
+    ("Give s/c heparin to post-op pts", True),
+    ("Administer the second dose of the vaccine", True),
+    ("Hang a unit of blood products", True),
+    ("Titrate oxygen to target saturations", True),
+    ("Give advice on antibiotics to the ward", False),
+    ("Give information about vaccines to new parents", False),
+    ("Give the audit of insulin errors to the matron", False),
+]
+
+
+@pytest.mark.parametrize(("text", "given"), GIVEN_0_12)
+def test_giving_a_medicine_is_the_clinical_procedure(text: str, given: bool) -> None:
+    """Giving a medicine, fluids or oxygen fires the giving family; advice does not."""
+    assert ("clinical_procedures.give_medicines" in _fired(text)) is given
