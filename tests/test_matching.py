@@ -182,6 +182,14 @@ def test_malformed_terms_are_rejected(term: str) -> None:
             "turn patients using a slide sheet",
         ),
         ("Turn patients when they are using a slide sheet", "turn patients"),
+        # a condition written before the task, ended by a comma, is read behind it
+        ("If the patient declines, document the refusal", "document the refusal"),
+        ("Once the porter arrives, hand over the samples", "hand over the samples"),
+        ("As soon as the list is agreed; print the labels", "print the labels"),
+        ("Unless told otherwise, discharge to the care home", "discharge to the care home"),
+        ("Ring the family as soon as the bed is ready", "ring the family"),
+        # ... but not without its comma, nor past a full stop
+        ("If unsure ask the nurse in charge", "if unsure ask the nurse in charge"),
         # ... and after the condition's subject alone, *using* is its verb
         ("Arrange transport if patient using a frame", "arrange transport"),
         ("Arrange transport when the resident using oxygen", "arrange transport"),
@@ -391,6 +399,12 @@ _PIECES = [
     "ΑΣ",
     "ΑΣ.",
     "traveling",
+    "if ",
+    "once ",
+    "as soon as ",
+    ", ",
+    "; ",
+    ".",
 ]
 
 

@@ -33,7 +33,7 @@ import numpy as np
 # What matching means, beyond the ruleset's own data: the spellings folded, the word
 # forms each term word matches, the clause cuts. It is part of every ruleset's hash, so
 # a change to it changes the hash of results scored under it.
-MATCHING_VERSION: Final = "9"
+MATCHING_VERSION: Final = "10"
 
 _GAP: Final = r"(?:\s+\S+){0,6}?\s+"
 # Where a task's main verb can stand in normalised text: at the start, or after a first
@@ -55,7 +55,7 @@ _ASIDE: Final = re.compile(
 # it opens only after the verb and at least one more word, since right after the verb it
 # is the verb's object (*determine if …*, *decide when …*), and it ends where the task
 # goes on (:func:`_condition_end`).
-_CONDITION: Final = re.compile(r" (?:when|whenever|if|unless|once|as and when) ")
+_CONDITION: Final = re.compile(r" (?:when|whenever|if|unless|once|as and when|as soon as) ")
 # Words that open a noun phrase: after *and* in a condition they go on with it ("when the
 # patient and their carers ask"), and a condition opening with one has a subject.
 _NOUN_OPENERS: Final = frozenset(
@@ -454,6 +454,37 @@ _LOCATOR_WORDS: Final = ("bed", "bay", "cubicle", "room")
 _LOCATOR: Final = re.compile(r"\b(?:bed|bay|cubicle|side ?room)s?\s*(?:no\.?\s*)?\d")
 
 
+# A condition written before the task ("If bloods abnormal, inform the registrar"; "Once
+# signed, send the referral"): the comma that ends it is gone once punctuation is space,
+# so while it still stands the condition is moved behind the task, where the condition
+# cut (:func:`main_clause`) reads it as it reads one written there ("inform the registrar
+# if bloods abnormal"). A condition of more than 80 characters, or one holding a full
+# stop, is left where it is.
+_FRONTED_OPENERS: Final = (
+    "if ",
+    "when ",
+    "whenever ",
+    "once ",
+    "unless ",
+    "as soon as ",
+    "after ",
+    "before ",
+)
+_FRONTED: Final = re.compile(
+    r"\s*((?:if|when|whenever|once|unless|as soon as|after|before)\s[^,;.\n]{1,80}?)"
+    r"\s*[,;]\s*(\S.*)",
+    re.S,
+)
+
+
+def _condition_last(s: str) -> str:
+    """``s`` with a condition written before its task moved behind it (:data:`_FRONTED`)."""
+    if not s.lstrip().startswith(_FRONTED_OPENERS):
+        return s
+    found = _FRONTED.fullmatch(s)
+    return s if found is None else f"{found.group(2)} {found.group(1)}"
+
+
 def _spelling_literal(pattern: str) -> str:
     """Text that every match of the spelling ``pattern`` holds: the letters it opens with
     after ``\\b`` ("color" of ``\\bcolor``), else the letters after its first group
@@ -508,7 +539,7 @@ def normalise_text(text: str) -> str:
     s = str(text)[: MAX_TEXT_CHARS * 2].lower().replace("’", "'")
     if _has_telegraphic(s):  # most text has none: one search, not six
         s = _read_telegraphic(s)
-    s = _NON_WORD.sub(" ", s)
+    s = _NON_WORD.sub(" ", _condition_last(s))
     if _has_spelling(s):  # most text has no US spelling: a search or two, not thirty
         s = _uk_spellings(s)
     return _cut(" ".join(s.split()))
@@ -585,6 +616,7 @@ def normalise_texts(texts: list[str]) -> list[str]:
     for k in _parts_matching(_MAYBE_TELEGRAPHIC, parts):
         if _has_telegraphic(parts[k]):
             parts[k] = _read_telegraphic(parts[k])
+    parts = [_condition_last(part) for part in parts]
     joined = _NON_WORD_OR_SEPARATOR.sub(" ", _SEPARATOR.join(parts))
     parts = joined.split(_SEPARATOR)
     for k in _parts_matching(_MAYBE_SPELLING, parts):
